@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* nodeset: bitset of node ids; see nodeset.h. */
+#include "nodeset.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+cmm_set_clear(struct cmm_set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+bool
+cmm_set_valid_id(int id)
+{
+	return id >= 0 && id < CMM_MAX_NODES;
+}
+
+void
+cmm_set_add(struct cmm_set *s, int id)
+{
+	if (cmm_set_valid_id(id))
+		s->w[id / 64] |= UINT64_C(1) << (id % 64);
+}
+
+void
+cmm_set_del(struct cmm_set *s, int id)
+{
+	if (cmm_set_valid_id(id))
+		s->w[id / 64] &= ~(UINT64_C(1) << (id % 64));
+}
+
+bool
+cmm_set_has(const struct cmm_set *s, int id)
+{
+	if (!cmm_set_valid_id(id))
+		return false;
+	return (s->w[id / 64] >> (id % 64)) & 1;
+}
+
+int
+cmm_set_count(const struct cmm_set *s)
+{
+	int n = 0;
+
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		n += __builtin_popcountll(s->w[i]);
+	return n;
+}
+
+bool
+cmm_set_empty(const struct cmm_set *s)
+{
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		if (s->w[i])
+			return false;
+	return true;
+}
+
+bool
+cmm_set_eq(const struct cmm_set *a, const struct cmm_set *b)
+{
+	return memcmp(a->w, b->w, sizeof(a->w)) == 0;
+}
+
+bool
+cmm_set_subset(const struct cmm_set *a, const struct cmm_set *b)
+{
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		if (a->w[i] & ~b->w[i])
+			return false;
+	return true;
+}
+
+void
+cmm_set_and(struct cmm_set *out, const struct cmm_set *a, const struct cmm_set *b)
+{
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		out->w[i] = a->w[i] & b->w[i];
+}
+
+void
+cmm_set_or(struct cmm_set *out, const struct cmm_set *a, const struct cmm_set *b)
+{
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		out->w[i] = a->w[i] | b->w[i];
+}
+
+void
+cmm_set_minus(struct cmm_set *out, const struct cmm_set *a, const struct cmm_set *b)
+{
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		out->w[i] = a->w[i] & ~b->w[i];
+}
+
+int
+cmm_set_next(const struct cmm_set *s, int from)
+{
+	if (from < 0)
+		from = 0;
+	for (int i = from / 64; i < CMM_SET_WORDS && from < CMM_MAX_NODES; i++) {
+		uint64_t w = s->w[i];
+
+		if (i == from / 64)
+			w &= ~UINT64_C(0) << (from % 64);
+		if (w)
+			return i * 64 + __builtin_ctzll(w);
+	}
+	return -1;
+}
+
+int
+cmm_set_max(const struct cmm_set *s)
+{
+	for (int i = CMM_SET_WORDS - 1; i >= 0; i--)
+		if (s->w[i])
+			return i * 64 + 63 - __builtin_clzll(s->w[i]);
+	return -1;
+}
+
+uint64_t
+cmm_set_hash(const struct cmm_set *s, uint64_t h)
+{
+	for (int i = 0; i < CMM_SET_WORDS; i++) {
+		uint64_t w = s->w[i];
+
+		for (int b = 0; b < 8; b++) {
+			h ^= (w >> (8 * b)) & 0xff;
+			h *= UINT64_C(0x100000001b3);
+		}
+	}
+	return h;
+}
+
+size_t
+cmm_set_format(const struct cmm_set *s, char *buf, size_t len)
+{
+	size_t n = 0;
+	char tmp[32];
+
+	if (len > 0)
+		buf[0] = '\0';
+	if (cmm_set_empty(s)) {
+		if (len > 1)
+			snprintf(buf, len, "-");
+		return 1;
+	}
+	for (int i = cmm_set_next(s, 0); i >= 0;) {
+		int j = i;
+
+		while (j + 1 < CMM_MAX_NODES && cmm_set_has(s, j + 1))
+			j++;
+		if (j == i)
+			snprintf(tmp, sizeof(tmp), "%s%d", n ? "," : "", i);
+		else
+			snprintf(tmp, sizeof(tmp), "%s%d-%d", n ? "," : "", i, j);
+		size_t t = strlen(tmp);
+		if (n + t < len)
+			memcpy(buf + n, tmp, t + 1);
+		else if (len > 0)
+			buf[len - 1 < n ? len - 1 : n] = '\0';
+		n += t;
+		i = cmm_set_next(s, j + 1);
+	}
+	return n;
+}
+
+static int
+parse_id(const char **p, int limit, int *out, const char **why)
+{
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)**p)) {
+		*why = "expected a node id";
+		return -1;
+	}
+	v = strtol(*p, &end, 10);
+	if (v < 0 || v >= limit) {
+		*why = "node id out of range";
+		return -1;
+	}
+	*p = end;
+	*out = (int)v;
+	return 0;
+}
+
+int
+cmm_set_parse(const char *text, int limit, const struct cmm_set *all_ids,
+    struct cmm_set *out, const char **why)
+{
+	const char *p = text;
+	const char *dummy;
+
+	if (why == NULL)
+		why = &dummy;
+	cmm_set_clear(out);
+	if (limit > CMM_MAX_NODES)
+		limit = CMM_MAX_NODES;
+	if (all_ids != NULL && strcmp(text, "all") == 0) {
+		*out = *all_ids;
+		return 0;
+	}
+	if (strcmp(text, "-") == 0)
+		return 0;
+	if (*p == '\0') {
+		*why = "empty node list";
+		return -1;
+	}
+	for (;;) {
+		int a, b;
+
+		if (parse_id(&p, limit, &a, why) < 0)
+			return -1;
+		b = a;
+		if (*p == '-') {
+			p++;
+			if (parse_id(&p, limit, &b, why) < 0)
+				return -1;
+			if (b < a) {
+				*why = "range runs backwards";
+				return -1;
+			}
+		}
+		for (int i = a; i <= b; i++)
+			cmm_set_add(out, i);
+		if (*p == '\0')
+			return 0;
+		if (*p != ',') {
+			*why = "expected ',' between node ids";
+			return -1;
+		}
+		p++;
+	}
+}

@@ -1,0 +1,827 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * core_round: one reconfiguration round (DESIGN §2 "A reconfiguration
+ * round"; patent FIG. 4-6 for presence and proposal, FIG. 7-9 for quorum,
+ * step 612 for fencing).  Pure: called only from core.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core_int.h"
+
+static void round_presence_end(struct cmm_core *c);
+static void round_check_presence(struct cmm_core *c);
+static void round_check_propose(struct cmm_core *c);
+static void round_fence(struct cmm_core *c, uint32_t T, const struct cmm_set *S,
+    bool adopt, bool round_after);
+static void round_commit(struct cmm_core *c);
+
+bool
+round_active(const struct cmm_core *c)
+{
+	return c->r.phase != CMM_PHASE_NONE && c->r.phase != CMM_PHASE_DONE;
+}
+
+int64_t
+round_deadline(const struct cmm_core *c)
+{
+	switch (c->r.phase) {
+	case CMM_PHASE_PRESENCE:
+	case CMM_PHASE_PROPOSE:
+	case CMM_PHASE_QUORUM:
+	case CMM_PHASE_FENCE:
+		return c->r.deadline;
+	case CMM_PHASE_BACKOFF:
+		return c->r.backoff_until;
+	default:
+		return CORE_NEVER;
+	}
+}
+
+static void
+round_outcome(struct cmm_core *c, const char *prefix, const char *text)
+{
+	snprintf(c->r.outcome, sizeof(c->r.outcome), "%s%.120s", prefix, text);
+}
+
+static void
+round_event(struct cmm_core *c, const char *what)
+{
+	struct cmm_event ev;
+
+	core_event_init(c, &ev, CMM_EV_ROUND);
+	core_event(c, &ev, "round (%u,%u) %s", c->r.T, c->r.a, what);
+}
+
+void
+round_start(struct cmm_core *c, uint32_t T, uint32_t a, const char *why)
+{
+	struct core_round *r = &c->r;
+	char buf[128];
+
+	if (c->prompt_open)
+		core_prompt_close(c, "superseded by a newer round");
+	memset(r, 0, sizeof(*r));
+	r->T = T;
+	r->a = a;
+	r->phase = CMM_PHASE_PRESENCE;
+	r->deadline = c->now + c->cfg->round_timeout_ms;
+	r->prev_epoch = c->best_epoch;
+	r->prev = c->best;
+	cmm_set_add(&r->presence, c->self);
+	c->first_round_done = true;
+	c->retrigger = false;
+	snprintf(buf, sizeof(buf), "started (%s)", why);
+	round_event(c, buf);
+	/* FIG. 4, step 404: announce presence to every configured node */
+	core_send(c, &c->cfg->configured, CMM_MSG_PRESENCE);
+	core_sync_state(c);
+	round_check_presence(c);
+}
+
+void
+round_trigger(struct cmm_core *c, const char *why)
+{
+	uint32_t T;
+
+	if (!c->started || c->stopped || c->leaving)
+		return;
+	if (!c->first_round_done)
+		return;		/* the first round starts when listening ends */
+	if (round_active(c)) {
+		if (c->r.phase == CMM_PHASE_PRESENCE)
+			round_check_presence(c);
+		else if (c->r.phase != CMM_PHASE_BACKOFF)
+			c->retrigger = true;
+		return;
+	}
+	T = c->best_epoch + 1;
+	round_start(c, T, c->r.T == T ? c->r.a + 1 : 0, why);
+}
+
+void
+round_abandon(struct cmm_core *c, const char *why)
+{
+	if (!round_active(c))
+		return;
+	c->r.phase = CMM_PHASE_DONE;
+	round_outcome(c, "abandoned: ", why);
+	round_event(c, c->r.outcome);
+	if (c->prompt_open)
+		core_prompt_close(c, why);
+}
+
+static void
+round_fail(struct cmm_core *c, const char *why)
+{
+	int64_t hb = c->cfg->heartbeat_ms;
+
+	round_outcome(c, "failed: ", why);
+	round_event(c, c->r.outcome);
+	if (c->prompt_open)
+		core_prompt_close(c, "round failed");
+	/* a short jittered backoff, so retries do not collide in lock-step */
+	c->r.phase = CMM_PHASE_BACKOFF;
+	c->r.backoff_until = c->now + hb / 4 +
+	    (int64_t)cmm_rng_below(&c->rng, (uint64_t)(3 * hb / 4 + 1));
+}
+
+/* The round ends without quorum for this node. */
+static void
+round_abort(struct cmm_core *c, const char *why)
+{
+	round_outcome(c, "aborted: ", why);
+	round_event(c, c->r.outcome);
+	c->r.phase = CMM_PHASE_DONE;
+	if (c->prompt_open)
+		core_prompt_close(c, why);
+	core_drop_membership(c, why);
+}
+
+/* ---- phase 1: presence (FIG. 4-6, steps 404-408, 502-508, 602-608) ---- */
+
+static void
+round_check_presence(struct cmm_core *c)
+{
+	struct core_round *r = &c->r;
+	struct cmm_set exp = c->alive;
+
+	if (r->phase != CMM_PHASE_PRESENCE)
+		return;
+	/* while still listening, peers not yet heard may be alive */
+	if (c->now < c->listen_until)
+		for (int i = cmm_set_next(&c->cfg->configured, 0); i >= 0;
+		    i = cmm_set_next(&c->cfg->configured, i + 1))
+			if (c->peers[i].last_heard < 0 && i != c->self)
+				cmm_set_add(&exp, i);
+	for (int i = cmm_set_next(&exp, 0); i >= 0; i = cmm_set_next(&exp, i + 1))
+		if (core_is_leaver(c, i))
+			cmm_set_del(&exp, i);
+	r->expected = exp;
+	if (cmm_set_subset(&exp, &r->presence) || c->now >= r->deadline)
+		round_presence_end(c);
+}
+
+static bool
+round_sees(const struct cmm_core *c, int x, int y)
+{
+	if (x == y)
+		return true;
+	if (x == c->self)
+		return cmm_set_has(&c->alive, y);
+	if (c->peers[x].alive)
+		return cmm_set_has(&c->peers[x].row, y);
+	return true;	/* unknown: assume it does; the others decide */
+}
+
+/*
+ * Convergence beyond the patent (DESIGN §2 step 2): cut the set down to one
+ * whose members all see each other.  Remove the node with the fewest links
+ * inside the set, ties to the lowest priority, until every pair is linked.
+ * Nodes that only others heard (their PRESENCE sets) take part, so nodes
+ * with different views still compute the same answer.
+ */
+static void
+round_converge(struct cmm_core *c, struct cmm_set *set)
+{
+	static int ids[CMM_MAX_NODES], links[CMM_MAX_NODES];
+	struct cmm_set cand = *set;
+	bool gone[CMM_MAX_NODES];
+	int n = 0, left;
+
+	for (int q = cmm_set_next(set, 0); q >= 0; q = cmm_set_next(set, q + 1))
+		if (q != c->self)
+			cmm_set_or(&cand, &cand, &c->peers[q].pvec);
+	cmm_set_and(&cand, &cand, &c->cfg->configured);
+	for (int q = cmm_set_next(&cand, 0); q >= 0; q = cmm_set_next(&cand, q + 1))
+		if (!core_is_leaver(c, q))
+			ids[n++] = q;
+	for (int i = 0; i < n; i++) {
+		gone[i] = false;
+		links[i] = 0;
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (round_sees(c, ids[i], ids[j]) &&
+			    round_sees(c, ids[j], ids[i])) {
+				links[i]++;
+				links[j]++;
+			}
+	for (left = n; left > 1;) {
+		int worst = -1;
+
+		for (int i = 0; i < n; i++) {
+			if (gone[i])
+				continue;
+			if (worst < 0 || links[i] < links[worst] ||
+			    (links[i] == links[worst] &&
+			    c->cfg->priority[ids[i]] < c->cfg->priority[ids[worst]]))
+				worst = i;
+		}
+		if (links[worst] == left - 1)
+			break;
+		gone[worst] = true;
+		left--;
+		for (int j = 0; j < n; j++)
+			if (!gone[j] && round_sees(c, ids[worst], ids[j]) &&
+			    round_sees(c, ids[j], ids[worst]))
+				links[j]--;
+	}
+	cmm_set_clear(set);
+	for (int i = 0; i < n; i++)
+		if (!gone[i])
+			cmm_set_add(set, ids[i]);
+}
+
+static void
+round_last_proposal(const struct cmm_core *c, int q, uint32_t *T, uint32_t *a,
+    struct cmm_set *S)
+{
+	if (q == c->self) {
+		*T = c->disk.prop_epoch;
+		*a = c->disk.prop_attempt;
+		*S = c->disk.prop;
+	} else {
+		*T = c->peers[q].lp_epoch;
+		*a = c->peers[q].lp_attempt;
+		*S = c->peers[q].lp;
+	}
+}
+
+/*
+ * Proposal recovery (DESIGN §2 "Loss in the proposal phase"): a set S
+ * proposed at (T, a') may have been committed unless a member of S reports
+ * another proposal at (T, a'), or every member of S is here and none has
+ * committed T, or S cannot hold quorum against P.  The highest a' wins.
+ */
+static bool
+round_recover(const struct cmm_core *c, struct cmm_set *out)
+{
+	const struct core_round *r = &c->r;
+	int64_t best_a = -1;
+
+	for (int q = cmm_set_next(&r->presence, 0); q >= 0;
+	    q = cmm_set_next(&r->presence, q + 1)) {
+		uint32_t T, a;
+		struct cmm_set S;
+		bool contradicted = false;
+
+		round_last_proposal(c, q, &T, &a, &S);
+		if (T != r->T || a >= r->a || (int64_t)a <= best_a)
+			continue;
+		if (cmm_set_subset(&S, &r->presence))
+			continue;	/* all here, none committed: it was not */
+		for (int m = cmm_set_next(&S, 0); m >= 0 && !contradicted;
+		    m = cmm_set_next(&S, m + 1)) {
+			uint32_t T2, a2;
+			struct cmm_set S2;
+
+			if (!cmm_set_has(&r->presence, m))
+				continue;
+			round_last_proposal(c, m, &T2, &a2, &S2);
+			if (T2 == T && a2 == a && !cmm_set_eq(&S2, &S))
+				contradicted = true;
+		}
+		if (contradicted || !cmm_quorum_possible(r->prev_epoch ? &r->prev :
+		    &S, &S, c->cfg->priority))
+			continue;
+		best_a = a;
+		*out = S;
+	}
+	return best_a >= 0;
+}
+
+static void
+round_presence_end(struct cmm_core *c)
+{
+	struct core_round *r = &c->r;
+	struct cmm_set next, S;
+	char buf[160], list[96];
+
+	if (c->best_epoch >= r->T) {
+		round_check_stale(c);
+		return;
+	}
+	if (!(c->cfg->bugs & CMM_BUG_NO_RECOVERY) && round_recover(c, &S)) {
+		cmm_set_format(&S, list, sizeof(list));
+		if (cmm_set_has(&S, c->self)) {
+			core_log(c, CMM_LOG_INFO, "round (%u,%u): {%s} may have been "
+			    "committed at %u: adopting it", r->T, r->a, list, r->T);
+			round_fence(c, r->T, &S, true, true);
+		} else {
+			core_log(c, CMM_LOG_INFO, "round (%u,%u): {%s} may have been "
+			    "committed at %u: moving on from it", r->T, r->a, list, r->T);
+			core_learn_best(c, r->T, &S);
+			r->phase = CMM_PHASE_DONE;
+			round_start(c, r->T + 1, 0, "after a recovered proposal");
+		}
+		return;
+	}
+	/* FIG. 4, step 408: the prospective cluster is self + every sender */
+	next = r->presence;
+	for (int i = cmm_set_next(&next, 0); i >= 0; i = cmm_set_next(&next, i + 1))
+		if (core_is_leaver(c, i))
+			cmm_set_del(&next, i);
+	if (r->a > 0)
+		round_converge(c, &next);
+	/* a two-node cluster races alone: joiners wait for the next round */
+	if (r->prev_epoch > 0 && cmm_set_count(&r->prev) == 2 &&
+	    !cmm_set_subset(&r->prev, &next))
+		cmm_set_and(&next, &next, &r->prev);
+	r->next = next;
+	if (!cmm_set_has(&next, c->self)) {
+		cmm_set_format(&next, list, sizeof(list));
+		snprintf(buf, sizeof(buf), "this node left out of {%s}", list);
+		r->phase = CMM_PHASE_DONE;
+		round_outcome(c, "", buf);
+		round_event(c, buf);
+		core_drop_membership(c, "left out by the connectivity rule");
+		return;
+	}
+	cmm_set_clear(&r->leavers);
+	for (int q = cmm_set_next(&r->prev, 0); q >= 0;
+	    q = cmm_set_next(&r->prev, q + 1))
+		if (!cmm_set_has(&next, q) && core_is_leaver(c, q) &&
+		    cmm_set_eq(&c->peers[q].leave_vec, &next))
+			cmm_set_add(&r->leavers, q);
+	/* persist the proposal before sending it (proposal recovery) */
+	c->disk.prop_epoch = r->T;
+	c->disk.prop_attempt = r->a;
+	c->disk.prop = next;
+	if (core_persist(c) != 0) {
+		round_abort(c, "cannot persist the proposal");
+		return;
+	}
+	r->phase = CMM_PHASE_PROPOSE;
+	r->deadline = c->now + c->cfg->round_timeout_ms;
+	cmm_set_add(&r->proposed, c->self);
+	cmm_set_format(&next, list, sizeof(list));
+	snprintf(buf, sizeof(buf), "proposing {%s}", list);
+	round_event(c, buf);
+	/* FIG. 4, step 414: send the prospective cluster to its members */
+	core_send(c, &next, CMM_MSG_PROPOSE);
+	round_check_propose(c);
+}
+
+/* ---- phase 2: proposal (steps 414-424, 510-520) ---- */
+
+static void round_quorum(struct cmm_core *c);
+
+static void
+round_check_propose(struct cmm_core *c)
+{
+	struct core_round *r = &c->r;
+	char buf[160], list[96];
+
+	if (r->phase != CMM_PHASE_PROPOSE)
+		return;
+	for (int q = cmm_set_next(&r->proposed, 0); q >= 0;
+	    q = cmm_set_next(&r->proposed, q + 1))
+		if (q != c->self &&
+		    (!cmm_set_eq(&c->peers[q].prop_vec, &r->next) ||
+		    !cmm_set_eq(&c->peers[q].prop_leavers, &r->leavers)))
+			cmm_set_add(&r->differ, q);
+	if (!cmm_set_empty(&r->differ)) {
+		cmm_set_format(&r->differ, list, sizeof(list));
+		snprintf(buf, sizeof(buf), "proposals of {%s} differ", list);
+		round_fail(c, buf);
+		return;
+	}
+	for (int q = cmm_set_next(&r->next, 0); q >= 0; q = cmm_set_next(&r->next, q + 1))
+		if (q != c->self && !c->peers[q].alive) {
+			snprintf(buf, sizeof(buf), "node %d failed during the proposal", q);
+			round_fail(c, buf);
+			return;
+		}
+	/* step 422: every member of the prospective cluster agreed */
+	if (cmm_set_subset(&r->next, &r->proposed)) {
+		round_quorum(c);
+		return;
+	}
+	if (c->now >= r->deadline) {
+		struct cmm_set missing;
+
+		cmm_set_minus(&missing, &r->next, &r->proposed);
+		cmm_set_format(&missing, list, sizeof(list));
+		snprintf(buf, sizeof(buf), "no proposal from {%s}", list);
+		round_fail(c, buf);
+	}
+}
+
+/* ---- step 4: quorum (FIG. 7-9) ---- */
+
+static void
+round_quorum(struct cmm_core *c)
+{
+	struct core_round *r = &c->r;
+	struct cmm_set devsets[CMM_MAX_DEVICES], empty;
+	struct cmm_qinput in;
+	struct cmm_event ev;
+	char expl[160];
+	int other = -1;
+
+	cmm_set_clear(&empty);
+	for (int i = 0; i < c->cfg->n_devices; i++)
+		devsets[i] = c->cfg->devices[i].nodes;
+	memset(&in, 0, sizeof(in));
+	in.self = c->self;
+	in.prev = r->prev_epoch ? &r->prev : &empty;
+	in.next = &r->next;
+	in.leavers = &r->leavers;
+	in.configured = &c->cfg->configured;
+	in.priority = c->cfg->priority;
+	in.devices = devsets;
+	in.n_devices = c->cfg->n_devices;
+	in.initial = c->cfg->initial;
+	in.winner = c->cfg->winner;
+	in.bugs = c->cfg->bugs;
+	if (r->prev_epoch && cmm_set_count(&r->prev) == 2) {
+		struct cmm_set o;
+
+		cmm_set_minus(&o, &r->prev, &r->next);
+		other = cmm_set_next(&o, 0);
+	}
+	if (other >= 0 && core_is_leaver(c, other)) {
+		struct cmm_set me;
+
+		cmm_set_clear(&me);
+		cmm_set_add(&me, c->self);
+		in.other_left_naming_self = cmm_set_eq(&c->peers[other].leave_vec, &me);
+	}
+	cmm_quorum_decide(&in, &r->dec);
+	r->have_dec = true;
+	c->last_dec = r->dec;
+	c->have_last_dec = true;
+	cmm_quorum_explain(&r->dec, expl, sizeof(expl));
+	core_event_init(c, &ev, CMM_EV_QUORUM);
+	ev.decision = &r->dec;
+	core_event(c, &ev, "round (%u,%u) quorum: %s", r->T, r->a, expl);
+
+	/* nothing changed: no new epoch (DESIGN §2 step 6) */
+	if (r->prev_epoch > 0 && cmm_set_eq(&r->next, &r->prev)) {
+		if (c->epoch < r->prev_epoch) {
+			round_fence(c, r->prev_epoch, &r->prev, true, false);
+			return;
+		}
+		r->phase = CMM_PHASE_DONE;
+		round_outcome(c, "", "agreed: no change");
+		round_event(c, "agreed: no change");
+		if (!c->member) {
+			/* a member that restarted, or rejoined, within one epoch */
+			c->member = true;
+			c->lost_quorum = false;
+			c->isolated = false;
+		}
+		c->excluded = empty;
+		core_sync_state(c);
+		return;
+	}
+	switch (r->dec.verdict) {
+	case CMM_QV_WIN:
+		round_fence(c, r->T, &r->next, false, false);
+		break;
+	case CMM_QV_LOSE:
+		round_abort(c, expl);
+		break;
+	case CMM_QV_RACE: {
+		struct cmm_devreq req;
+
+		/* FIG. 8: race for the shared quorum device */
+		memset(&req, 0, sizeof(req));
+		req.op = CMM_DEVOP_RESERVE;
+		req.device = r->dec.device;
+		req.node = c->self;
+		req.epoch = r->T;
+		r->phase = CMM_PHASE_QUORUM;
+		r->deadline = c->now + 2 * c->cfg->round_timeout_ms;
+		core_device(c, &req);
+		r->race_req = req.id;
+		break;
+	}
+	case CMM_QV_ASK_WINNER:
+		/* FIG. 8, step 812: no device; the operator picks */
+		r->phase = CMM_PHASE_QUORUM;
+		r->deadline = CORE_NEVER;
+		core_prompt_open(c, CMM_PROMPT_WINNER, r->dec.choice,
+		    "two-node cluster split and no shared quorum device");
+		break;
+	case CMM_QV_ASK_ISOLATION:
+		r->phase = CMM_PHASE_QUORUM;
+		r->deadline = CORE_NEVER;
+		if (r->dec.method == CMM_QM_ISOLATION &&
+		    c->cfg->isolation != CMM_ISOLATION_ASK) {
+			round_answer(c, c->cfg->isolation == CMM_ISOLATION_NOT_ISOLATED,
+			    c->cfg->isolation == CMM_ISOLATION_ISOLATED);
+			break;
+		}
+		/* step 412: only a human can tell isolation from being first */
+		core_prompt_open(c, CMM_PROMPT_ISOLATION, NULL,
+		    r->dec.method == CMM_QM_ISOLATION ?
+		    "no other node answered and no cluster is known" :
+		    "a minority of the configured nodes is starting a cluster");
+		break;
+	case CMM_QV_WAIT:
+		r->phase = CMM_PHASE_DONE;
+		round_outcome(c, "", "waiting for a majority of configured nodes");
+		round_event(c, c->r.outcome);
+		c->next_join = c->now + c->cfg->join_retry_ms;
+		break;
+	}
+}
+
+void
+round_answer(struct cmm_core *c, bool proceed, bool isolated)
+{
+	struct core_round *r = &c->r;
+
+	if (c->prompt_open)
+		core_prompt_close(c, isolated ? "answered: isolated" :
+		    proceed ? "answered: proceed" : "answered: the other node wins");
+	if (r->phase != CMM_PHASE_QUORUM)
+		return;
+	if (isolated) {
+		r->phase = CMM_PHASE_DONE;
+		round_outcome(c, "", "isolated: staying out");
+		round_event(c, c->r.outcome);
+		c->isolated = true;
+		core_drop_membership(c, "isolated");
+	} else if (proceed) {
+		round_fence(c, r->T, &r->next, false, false);
+	} else {
+		round_abort(c, "the operator picked the other node");
+	}
+}
+
+/* ---- step 5: fence (patent step 612) ---- */
+
+static void
+round_fence(struct cmm_core *c, uint32_t T, const struct cmm_set *S, bool adopt,
+    bool round_after)
+{
+	struct core_round *r = &c->r;
+	struct cmm_set departed, was;
+	struct cmm_event ev;
+	char list[96];
+	int n = 0;
+
+	r->commit_T = T;
+	r->commit_S = *S;
+	r->commit_adopt = adopt;
+	r->round_after = round_after;
+	r->fences_pending = 0;
+	r->fence_failed = false;
+	cmm_set_or(&was, &r->prev, adopt ? &c->members : &r->prev);
+	cmm_set_minus(&departed, &was, S);
+	r->fence_base = c->next_req + 1;
+	if (!(c->cfg->bugs & CMM_BUG_SKIP_FENCE)) {
+		for (int i = 0; i < c->cfg->n_devices; i++) {
+			const struct cmm_set *dn = &c->cfg->devices[i].nodes;
+			struct cmm_devreq req;
+
+			if (!cmm_set_has(dn, c->self))
+				continue;
+			memset(&req, 0, sizeof(req));
+			cmm_set_and(&req.departed, dn, &departed);
+			if (cmm_set_empty(&req.departed))
+				continue;
+			req.op = CMM_DEVOP_FENCE;
+			req.device = i;
+			req.node = c->self;
+			req.epoch = T;
+			core_device(c, &req);
+			n++;
+		}
+	}
+	r->fence_total = n;
+	r->fences_pending = n;
+	if (n == 0) {
+		round_commit(c);
+		return;
+	}
+	r->phase = CMM_PHASE_FENCE;
+	r->deadline = c->now + 2 * c->cfg->round_timeout_ms;
+	cmm_set_format(&departed, list, sizeof(list));
+	core_event_init(c, &ev, CMM_EV_FENCE);
+	ev.departed = departed;
+	core_event(c, &ev, "fencing {%s} on %d device(s)", list, n);
+}
+
+void
+round_on_device(struct cmm_core *c, uint32_t id, bool ok)
+{
+	struct core_round *r = &c->r;
+	char buf[160];
+
+	if (r->phase == CMM_PHASE_QUORUM && r->race_req != 0 && id == r->race_req) {
+		r->race_req = 0;
+		if (ok) {
+			round_fence(c, r->T, &r->next, false, false);
+		} else {
+			snprintf(buf, sizeof(buf), "lost the race for device %s",
+			    c->cfg->devices[r->dec.device].name);
+			round_abort(c, buf);
+		}
+		return;
+	}
+	if (r->phase == CMM_PHASE_FENCE && id >= r->fence_base &&
+	    id < r->fence_base + (uint32_t)r->fence_total) {
+		if (!ok)
+			r->fence_failed = true;
+		if (--r->fences_pending > 0)
+			return;
+		if (r->fence_failed)
+			round_abort(c, "fencing failed: a newer configuration holds a device");
+		else
+			round_commit(c);
+		return;
+	}
+	if (!ok)
+		core_log(c, CMM_LOG_WARN, "device request %u failed", id);
+}
+
+/* ---- step 6: commit (step 424) ---- */
+
+static void
+round_commit(struct cmm_core *c)
+{
+	struct core_round *r = &c->r;
+	struct cmm_set joined, departed, base;
+	struct cmm_persist old = c->disk;
+	struct cmm_event ev;
+	char list[96], buf[160];
+	bool early = (c->cfg->bugs & CMM_BUG_COMMIT_EARLY) != 0;
+
+	cmm_set_or(&base, &r->prev, r->commit_adopt ? &c->members : &r->prev);
+	cmm_set_minus(&joined, &r->commit_S, &base);
+	cmm_set_minus(&departed, &base, &r->commit_S);
+	core_event_init(c, &ev, CMM_EV_COMMIT);
+	ev.epoch = r->commit_T;
+	ev.members = r->commit_S;
+	ev.joined = joined;
+	ev.departed = departed;
+	ev.decision = r->commit_adopt ? NULL : &r->dec;
+	cmm_set_format(&r->commit_S, list, sizeof(list));
+	if (early)
+		core_event(c, &ev, "commit epoch %u: {%s}", r->commit_T, list);
+	/* persist before announcing (DESIGN §2 step 6) */
+	c->disk.epoch = r->commit_T;
+	c->disk.members = r->commit_S;
+	if (core_persist(c) != 0) {
+		c->disk = old;
+		round_abort(c, "cannot persist the commit");
+		return;
+	}
+	c->epoch = r->commit_T;
+	c->members = r->commit_S;
+	c->member = true;
+	c->lost_quorum = false;
+	c->isolated = false;
+	c->last_commit_time = c->now;
+	core_learn_best(c, c->epoch, &c->members);
+	r->phase = CMM_PHASE_DONE;
+	core_sync_state(c);
+	ev.state = c->state;
+	if (!early)
+		core_event(c, &ev, "commit epoch %u: {%s}%s", r->commit_T, list,
+		    r->commit_adopt ? " (adopted)" : "");
+	snprintf(buf, sizeof(buf), "committed epoch %u", r->commit_T);
+	round_outcome(c, "", buf);
+	/* register on every device shared with another member (DESIGN §3) */
+	for (int i = 0; i < c->cfg->n_devices; i++) {
+		const struct cmm_set *dn = &c->cfg->devices[i].nodes;
+		struct cmm_set both;
+		struct cmm_devreq req;
+
+		cmm_set_and(&both, dn, &c->members);
+		if (!cmm_set_has(dn, c->self) || cmm_set_count(&both) < 2)
+			continue;
+		memset(&req, 0, sizeof(req));
+		req.op = CMM_DEVOP_REGISTER;
+		req.device = i;
+		req.node = c->self;
+		req.epoch = c->epoch;
+		core_device(c, &req);
+	}
+	/* petitioners left out stay out until connectivity changes */
+	cmm_set_or(&base, &c->alive, &r->presence);
+	cmm_set_minus(&c->excluded, &base, &c->members);
+	c->excluded_hash = core_rows_hash(c);
+	if (r->round_after)
+		round_start(c, c->epoch + 1, 0, "continuing after adopting");
+}
+
+/* ---- inputs ---- */
+
+void
+round_on_msg(struct cmm_core *c, const struct cmm_msg *m)
+{
+	struct core_round *r = &c->r;
+	int s = m->sender;
+	uint32_t T = m->round_epoch, a = m->round_attempt;
+	bool active = round_active(c);
+
+	if (T == 0)
+		return;
+	if (T <= c->best_epoch) {
+		/* the sender is behind: show it the newer configuration */
+		core_send_to(c, s, CMM_MSG_HEARTBEAT);
+		if (!cmm_set_has(&c->members, s) || !(m->flags & CMM_MSGF_MEMBER))
+			if (!cmm_set_has(&c->best, s) || c->member)
+				round_trigger(c, "a node is in an old round");
+		return;
+	}
+	if (T > c->best_epoch + 1)
+		return;		/* it cannot know a P we do not */
+	if (!active || T > r->T || (T == r->T && a > r->a)) {
+		if (!active && T == r->T && a == r->a)
+			return;		/* finished here; it will time out */
+		if (!active && c->member && cmm_set_has(&c->excluded, s) &&
+		    core_rows_hash(c) == c->excluded_hash)
+			return;		/* a left-out node: nothing changed */
+		round_start(c, T, a, "joined a newer round");
+	} else if (T < r->T || a < r->a) {
+		/* it is in an older round: invite it to ours */
+		core_send_to(c, s, r->phase == CMM_PHASE_PROPOSE ?
+		    CMM_MSG_PROPOSE : CMM_MSG_PRESENCE);
+		return;
+	}
+	if (r->phase != CMM_PHASE_PRESENCE && r->phase != CMM_PHASE_PROPOSE)
+		return;
+	cmm_set_add(&r->presence, s);
+	if (m->type == CMM_MSG_PRESENCE)
+		c->peers[s].pvec = m->vec;
+	if (m->type == CMM_MSG_PROPOSE) {
+		cmm_set_add(&r->proposed, s);
+		c->peers[s].prop_vec = m->vec;
+		c->peers[s].prop_leavers = m->leavers;
+	}
+	if (r->phase == CMM_PHASE_PRESENCE)
+		round_check_presence(c);
+	else
+		round_check_propose(c);
+}
+
+void
+round_on_detector(struct cmm_core *c)
+{
+	if (c->r.phase == CMM_PHASE_PRESENCE)
+		round_check_presence(c);
+	else if (c->r.phase == CMM_PHASE_PROPOSE)
+		round_check_propose(c);
+}
+
+void
+round_on_tick(struct cmm_core *c)
+{
+	struct core_round *r = &c->r;
+
+	switch (r->phase) {
+	case CMM_PHASE_PRESENCE:
+		round_check_presence(c);
+		break;
+	case CMM_PHASE_PROPOSE:
+		round_check_propose(c);
+		break;
+	case CMM_PHASE_QUORUM:
+		if (c->now >= r->deadline)
+			round_abort(c, "the quorum device did not answer in time");
+		break;
+	case CMM_PHASE_FENCE:
+		if (c->now >= r->deadline)
+			round_abort(c, "fencing did not finish in time");
+		break;
+	case CMM_PHASE_BACKOFF:
+		if (c->now < r->backoff_until)
+			break;
+		if (c->best_epoch >= r->T) {
+			r->phase = CMM_PHASE_DONE;
+			round_trigger(c, "retry");
+		} else {
+			round_start(c, r->T, r->a + 1, "retry");
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* Someone committed the round's epoch (or later): adopt it if this node is
+ * in it, else move on to a round for the next epoch. */
+void
+round_check_stale(struct cmm_core *c)
+{
+	struct core_round *r = &c->r;
+
+	if (!round_active(c) || c->best_epoch < r->T)
+		return;
+	if (r->phase == CMM_PHASE_FENCE && r->commit_T == c->best_epoch)
+		return;		/* finishing exactly that commit */
+	if (cmm_set_has(&c->best, c->self) && c->epoch < c->best_epoch) {
+		round_abandon(c, "a newer configuration was committed");
+		r->prev = c->best;	/* departed are judged from what we knew */
+		round_fence(c, c->best_epoch, &c->best, true, false);
+		return;
+	}
+	round_abandon(c, "a newer configuration was committed");
+	round_trigger(c, "a newer configuration was committed");
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* main: `cmm SUBCOMMAND ...` dispatch.  The only place with globals. */
+#include <stdio.h>
+#include <string.h>
+
+#include "subcmd.h"
+
+static const struct {
+	const char	*name;
+	int		(*run)(int argc, char **argv);
+	const char	*help;
+} subcmds[] = {
+	{ "sim", cmm_sim_main, "run the deterministic cluster simulator" },
+	{ "keygen", cmm_keygen_main, "write a new random cluster key" },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: cmm SUBCOMMAND [ARGS...]\n\nsubcommands:\n");
+	for (size_t i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
+		fprintf(f, "  %-8s %s\n", subcmds[i].name, subcmds[i].help);
+	fprintf(f, "\n'cmm SUBCOMMAND --help' for more.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
+		if (strcmp(argv[1], subcmds[i].name) == 0)
+			return subcmds[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "cmm: unknown subcommand '%s' (try 'cmm help')\n", argv[1]);
+	return 2;
+}

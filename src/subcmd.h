@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * subcmd: entry points of the `cmm` subcommands.  Each takes argv with
+ * argv[0] = the subcommand name and returns the process exit code
+ * (0 ok, 1 failure, 2 usage/config error).
+ */
+#ifndef CMM_SUBCMD_H
+#define CMM_SUBCMD_H
+
+int	cmm_sim_main(int argc, char **argv);
+int	cmm_keygen_main(int argc, char **argv);
+
+#endif
