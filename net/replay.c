@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* replay: per-sender anti-replay window; see replay.h. */
+#include "replay.h"
+
+#include <string.h>
+
+void
+cmm_replay_init(struct cmm_replay *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void
+cmm_replay_forget(struct cmm_replay *r, int sender)
+{
+	if (cmm_set_valid_id(sender))
+		memset(&r->win[sender], 0, sizeof(r->win[sender]));
+}
+
+enum cmm_drop
+cmm_replay_check(const struct cmm_replay *r, int sender, uint32_t incarnation,
+    uint64_t seq)
+{
+	const struct cmm_replay_win *w;
+	uint64_t age;
+
+	if (!cmm_set_valid_id(sender))
+		return CMM_DROP_MALFORMED;
+	w = &r->win[sender];
+	if (!w->seen || incarnation > w->incarnation)
+		return CMM_DROP_NONE;
+	/* an older incarnation is a dead process's packet played back */
+	if (incarnation < w->incarnation)
+		return CMM_DROP_REPLAY;
+	if (seq > w->top)
+		return CMM_DROP_NONE;
+	age = w->top - seq;
+	if (age >= CMM_REPLAY_WINDOW)
+		return CMM_DROP_REPLAY;
+	if (w->bits & (UINT64_C(1) << age))
+		return CMM_DROP_REPLAY;
+	return CMM_DROP_NONE;
+}
+
+void
+cmm_replay_accept(struct cmm_replay *r, int sender, uint32_t incarnation,
+    uint64_t seq)
+{
+	struct cmm_replay_win *w;
+	uint64_t d;
+
+	if (!cmm_set_valid_id(sender))
+		return;
+	w = &r->win[sender];
+	if (!w->seen || incarnation > w->incarnation) {
+		/* a restart: the new process counts from scratch */
+		w->seen = true;
+		w->incarnation = incarnation;
+		w->top = seq;
+		w->bits = 1;
+		return;
+	}
+	if (incarnation < w->incarnation)
+		return;
+	if (seq > w->top) {
+		d = seq - w->top;
+		w->bits = d >= CMM_REPLAY_WINDOW ? 0 : w->bits << d;
+		w->bits |= 1;
+		w->top = seq;
+		return;
+	}
+	d = w->top - seq;
+	if (d < CMM_REPLAY_WINDOW)
+		w->bits |= UINT64_C(1) << d;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * replay: a per-sender sliding window of 64 sequence numbers per
+ * (sender, incarnation), as IPsec's anti-replay window (DESIGN §2
+ * "Messages").  libc only.
+ *
+ * cmm_replay_check() only looks; cmm_replay_accept() moves the window and
+ * is called once the MAC has verified, so a forged datagram never moves
+ * it.  A higher incarnation (the sender restarted) starts a fresh window; a
+ * lower one is a replay.  Within an incarnation a sequence number already
+ * seen, or older than the highest seen minus 63, is a replay; a late one
+ * inside the window is accepted once (a PROPOSE overtaken by a later
+ * HEARTBEAT still counts).
+ */
+#ifndef CMM_REPLAY_H
+#define CMM_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../quorum/nodeset.h"
+#include "wire.h"
+
+#define CMM_REPLAY_WINDOW	64
+
+struct cmm_replay_win {
+	bool		seen;		/* anything accepted from this sender */
+	uint32_t	incarnation;
+	uint64_t	top;		/* highest seq accepted */
+	uint64_t	bits;		/* bit i: seq top - i accepted */
+};
+
+struct cmm_replay {
+	struct cmm_replay_win	win[CMM_MAX_NODES];
+};
+
+void	cmm_replay_init(struct cmm_replay *r);
+/* Forgets one sender (e.g. when it is removed from the configuration). */
+void	cmm_replay_forget(struct cmm_replay *r, int sender);
+/* CMM_DROP_NONE if (incarnation, seq) is new for sender, CMM_DROP_REPLAY
+ * if not, CMM_DROP_MALFORMED for a sender id out of range.  No change. */
+enum cmm_drop cmm_replay_check(const struct cmm_replay *r, int sender,
+	    uint32_t incarnation, uint64_t seq);
+/* Records (incarnation, seq) as seen; call only after check said NONE and
+ * the MAC verified. */
+void	cmm_replay_accept(struct cmm_replay *r, int sender,
+	    uint32_t incarnation, uint64_t seq);
+
+#endif
