@@ -486,7 +486,7 @@ core_heard(struct cmm_core *c, int id)
 
 /* A petition: a non-member (or a member that restarted or lost quorum) is
  * asking to be let in.  Excluded nodes are ignored while nothing changed. */
-static void
+void
 core_petition(struct cmm_core *c, int id, const char *why)
 {
 	struct cmm_event ev;

@@ -725,9 +725,9 @@ round_on_msg(struct cmm_core *c, const struct cmm_msg *m)
 	if (T <= c->best_epoch) {
 		/* the sender is behind: show it the newer configuration */
 		core_send_to(c, s, CMM_MSG_HEARTBEAT);
-		if (!cmm_set_has(&c->members, s) || !(m->flags & CMM_MSGF_MEMBER))
-			if (!cmm_set_has(&c->best, s) || c->member)
-				round_trigger(c, "a node is in an old round");
+		if (c->member && (!cmm_set_has(&c->members, s) ||
+		    !(m->flags & CMM_MSGF_MEMBER)))
+			core_petition(c, s, "in an old round");
 		return;
 	}
 	if (T > c->best_epoch + 1)

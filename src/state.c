@@ -1,0 +1,631 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * state: the committed state and the history of a node on disk (issue 3
+ * "Persistence").  Records are explicit little-endian with a BLAKE2b-128
+ * checksum (libsodium), so a torn or bit-flipped file is caught, never
+ * believed.
+ *
+ * state record (CMM_STATE_REC_SIZE = 304):
+ *   0 "CMMSTATE" | 8 u16 version | 10 u16 size | 12 u32 epoch
+ *   16 u32 incarnation | 20 u32 prop_epoch | 24 u32 prop_attempt
+ *   28 u32 zero | 32 members (128) | 160 prop (128) | 288 checksum (16)
+ * history record (CMM_HIST_REC_SIZE = 280):
+ *   0 "CMMH" | 4 u16 version | 6 u16 kind | 8 u32 epoch | 12 i32 uid
+ *   16 i64 time_ms | 24 members (128) | 152 reason (112, NUL padded)
+ *   264 checksum (16)
+ * A set is 16 u64 words, word i holding ids 64i..64i+63.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "state.h"
+
+#define ST_MAGIC	"CMMSTATE"
+#define ST_VERSION	1
+#define ST_SUM_OFF	288
+#define HI_MAGIC	"CMMH"
+#define HI_VERSION	1
+#define HI_SUM_OFF	264
+#define SUM_LEN		16
+#define FORGET_HINT	"; start with --forget-state to discard it"
+
+static void	put16(uint8_t *p, uint16_t v);
+static void	put32(uint8_t *p, uint32_t v);
+static void	put64(uint8_t *p, uint64_t v);
+static uint16_t	get16(const uint8_t *p);
+static uint32_t	get32(const uint8_t *p);
+static uint64_t	get64(const uint8_t *p);
+static void	put_set(uint8_t *p, const struct cmm_set *s);
+static void	get_set(const uint8_t *p, struct cmm_set *s);
+static void	checksum(const uint8_t *buf, size_t len, uint8_t out[SUM_LEN]);
+static bool	checksum_ok(const uint8_t *buf, size_t len);
+static int	st_path(char *buf, size_t len, const char *dir, const char *name,
+		    char *err, size_t errlen);
+static int	fsync_dir(const char *dir, char *err, size_t errlen);
+static int	write_all(int fd, const uint8_t *buf, size_t len);
+static void	hist_encode(const struct cmm_hist_rec *r, uint8_t *b);
+static const char *hist_decode(const uint8_t *b, struct cmm_hist_rec *r);
+static int	hist_trim(int fd, const char *path, char *err, size_t errlen);
+static int	tail_cb(void *ctx, const struct cmm_hist_rec *r);
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	uint32_t v = 0;
+
+	for (int i = 3; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static void
+put_set(uint8_t *p, const struct cmm_set *s)
+{
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		put64(p + 8 * i, s->w[i]);
+}
+
+static void
+get_set(const uint8_t *p, struct cmm_set *s)
+{
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		s->w[i] = get64(p + 8 * i);
+}
+
+static void
+checksum(const uint8_t *buf, size_t len, uint8_t out[SUM_LEN])
+{
+	/* sodium_init only picks the fastest code; it is idempotent, and
+	 * generichash works without it */
+	if (sodium_init() < 0)
+		memset(out, 0, SUM_LEN);
+	crypto_generichash(out, SUM_LEN, buf, len, NULL, 0);
+}
+
+/* The checksum sits in the SUM_LEN bytes after buf[0..len). */
+static bool
+checksum_ok(const uint8_t *buf, size_t len)
+{
+	uint8_t	sum[SUM_LEN];
+
+	checksum(buf, len, sum);
+	return memcmp(sum, buf + len, SUM_LEN) == 0;
+}
+
+static int
+st_path(char *buf, size_t len, const char *dir, const char *name, char *err,
+    size_t errlen)
+{
+	int	n = snprintf(buf, len, "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(err, errlen, "%s: state dir path too long", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Makes a rename or a new file in dir survive a crash. */
+static int
+fsync_dir(const char *dir, char *err, size_t errlen)
+{
+	int	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) < 0) {
+		snprintf(err, errlen, "%s: fsync of the directory: %s", dir,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t	n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+cmm_state_dir_create(const char *dir, char *err, size_t errlen)
+{
+	char	path[4096];
+	size_t	len = strlen(dir);
+	struct stat st;
+
+	if (len == 0 || len >= sizeof(path)) {
+		snprintf(err, errlen, "%s: bad state dir path", dir);
+		return -1;
+	}
+	memcpy(path, dir, len + 1);
+	/* mkdir -p: each missing parent, then the dir itself */
+	for (size_t i = 1; i <= len; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "%s: cannot create: %s", path,
+			    strerror(errno));
+			return -1;
+		}
+		path[i] = i == len ? '\0' : '/';
+	}
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a directory", dir);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
+    size_t errlen)
+{
+	char	tmp[4096], path[4096];
+	uint8_t	b[CMM_STATE_REC_SIZE];
+	int	fd;
+
+	if (st_path(tmp, sizeof(tmp), dir, "state.tmp", err, errlen) < 0 ||
+	    st_path(path, sizeof(path), dir, "state", err, errlen) < 0 ||
+	    cmm_state_dir_create(dir, err, errlen) < 0)
+		return -1;
+	memset(b, 0, sizeof(b));
+	memcpy(b, ST_MAGIC, 8);
+	put16(b + 8, ST_VERSION);
+	put16(b + 10, CMM_STATE_REC_SIZE);
+	put32(b + 12, p->epoch);
+	put32(b + 16, p->incarnation);
+	put32(b + 20, p->prop_epoch);
+	put32(b + 24, p->prop_attempt);
+	put_set(b + 32, &p->members);
+	put_set(b + 160, &p->prop);
+	checksum(b, ST_SUM_OFF, b + ST_SUM_OFF);
+
+	/* write aside, make it durable, then switch atomically: a crash
+	 * leaves the old state or the new one, never a mix */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create: %s", tmp,
+		    strerror(errno));
+		return -1;
+	}
+	if (write_all(fd, b, sizeof(b)) < 0 || fsync(fd) < 0) {
+		snprintf(err, errlen, "%s: write: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		snprintf(err, errlen, "%s: close: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) < 0) {
+		snprintf(err, errlen, "%s: cannot rename to %s: %s", tmp, path,
+		    strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return fsync_dir(dir, err, errlen);
+}
+
+int
+cmm_state_load(const char *dir, struct cmm_persist *p, char *err,
+    size_t errlen)
+{
+	char	path[4096];
+	uint8_t	b[CMM_STATE_REC_SIZE + 1];
+	const char *why = NULL;
+	size_t	got = 0;
+	ssize_t	n;
+	int	fd;
+
+	memset(p, 0, sizeof(*p));
+	if (st_path(path, sizeof(path), dir, "state", err, errlen) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 1;	/* never committed: a fresh node */
+		snprintf(err, errlen, "%s: cannot read: %s" FORGET_HINT, path,
+		    strerror(errno));
+		return -1;
+	}
+	/* one byte more than a record, to notice a file that is too long */
+	while (got < sizeof(b)) {
+		n = read(fd, b + got, sizeof(b) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "%s: cannot read: %s" FORGET_HINT,
+			    path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (got < 8 || memcmp(b, ST_MAGIC, 8) != 0)
+		why = got == 0 ? "empty" : "not a cmm state file (bad magic)";
+	else if (get16(b + 8) != ST_VERSION)
+		why = "unsupported version";
+	else if (got != CMM_STATE_REC_SIZE || get16(b + 10) != CMM_STATE_REC_SIZE)
+		why = got < CMM_STATE_REC_SIZE ? "truncated" : "wrong size";
+	else if (!checksum_ok(b, ST_SUM_OFF))
+		why = "checksum mismatch";
+	if (why != NULL) {
+		snprintf(err, errlen, "%s: corrupt state file (%s)" FORGET_HINT,
+		    path, why);
+		return -1;
+	}
+	p->epoch = get32(b + 12);
+	p->incarnation = get32(b + 16);
+	p->prop_epoch = get32(b + 20);
+	p->prop_attempt = get32(b + 24);
+	get_set(b + 32, &p->members);
+	get_set(b + 160, &p->prop);
+	return 0;
+}
+
+int
+cmm_state_forget(const char *dir, char *moved, size_t movedlen, char *err,
+    size_t errlen)
+{
+	char	path[4096], aside[4096], name[32];
+	struct stat st;
+
+	if (moved != NULL && movedlen > 0)
+		moved[0] = '\0';
+	if (st_path(path, sizeof(path), dir, "state", err, errlen) < 0)
+		return -1;
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* keep the bad file for a post-mortem instead of deleting it */
+	for (int i = 1; i < 10000; i++) {
+		snprintf(name, sizeof(name), "state.corrupt.%d", i);
+		if (st_path(aside, sizeof(aside), dir, name, err, errlen) < 0)
+			return -1;
+		if (lstat(aside, &st) == 0)
+			continue;
+		if (errno != ENOENT) {
+			snprintf(err, errlen, "%s: %s", aside, strerror(errno));
+			return -1;
+		}
+		if (rename(path, aside) < 0) {
+			snprintf(err, errlen, "%s: cannot rename to %s: %s", path,
+			    aside, strerror(errno));
+			return -1;
+		}
+		if (moved != NULL)
+			snprintf(moved, movedlen, "%s", aside);
+		return fsync_dir(dir, err, errlen);
+	}
+	snprintf(err, errlen, "%s: too many state.corrupt.N files", dir);
+	return -1;
+}
+
+const char *
+cmm_hist_kind_name(enum cmm_hist_kind k)
+{
+	switch (k) {
+	case CMM_HIST_COMMIT:
+		return "commit";
+	case CMM_HIST_ANSWER:
+		return "answer";
+	case CMM_HIST_COMMAND:
+		return "command";
+	}
+	return "?";
+}
+
+int
+cmm_hist_format(const struct cmm_hist_rec *r, char *buf, size_t len)
+{
+	char	when[48], members[1024], uid[16];
+	time_t	secs = (time_t)(r->time_ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&secs, &tm) == NULL)
+		snprintf(when, sizeof(when), "@%lld", (long long)r->time_ms);
+	else {
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(when + strlen(when), sizeof(when) - strlen(when),
+		    ".%03dZ", (int)(r->time_ms % 1000 + 1000) % 1000);
+	}
+	cmm_set_format(&r->members, members, sizeof(members));
+	if (r->uid < 0)
+		strcpy(uid, "-");
+	else
+		snprintf(uid, sizeof(uid), "%ld", (long)r->uid);
+	return snprintf(buf, len, "%s %s epoch %lu members %s uid %s %s", when,
+	    cmm_hist_kind_name(r->kind), (unsigned long)r->epoch, members, uid,
+	    r->reason);
+}
+
+static void
+hist_encode(const struct cmm_hist_rec *r, uint8_t *b)
+{
+	size_t	rlen = strnlen(r->reason, CMM_HIST_REASON_MAX - 1);
+
+	memset(b, 0, CMM_HIST_REC_SIZE);
+	memcpy(b, HI_MAGIC, 4);
+	put16(b + 4, HI_VERSION);
+	put16(b + 6, (uint16_t)r->kind);
+	put32(b + 8, r->epoch);
+	put32(b + 12, (uint32_t)r->uid);
+	put64(b + 16, (uint64_t)r->time_ms);
+	put_set(b + 24, &r->members);
+	memcpy(b + 152, r->reason, rlen);
+	checksum(b, HI_SUM_OFF, b + HI_SUM_OFF);
+}
+
+/* NULL if the record is good, else why not. */
+static const char *
+hist_decode(const uint8_t *b, struct cmm_hist_rec *r)
+{
+	uint16_t kind;
+
+	if (memcmp(b, HI_MAGIC, 4) != 0)
+		return "bad magic";
+	if (get16(b + 4) != HI_VERSION)
+		return "unsupported version";
+	if (!checksum_ok(b, HI_SUM_OFF))
+		return "checksum mismatch";
+	kind = get16(b + 6);
+	if (kind < CMM_HIST_COMMIT || kind > CMM_HIST_COMMAND)
+		return "unknown kind";
+	if (b[152 + CMM_HIST_REASON_MAX - 1] != '\0')
+		return "unterminated reason";
+	memset(r, 0, sizeof(*r));
+	r->kind = (enum cmm_hist_kind)kind;
+	r->epoch = get32(b + 8);
+	r->uid = (int32_t)get32(b + 12);
+	r->time_ms = (int64_t)get64(b + 16);
+	get_set(b + 24, &r->members);
+	memcpy(r->reason, b + 152, CMM_HIST_REASON_MAX);
+	return NULL;
+}
+
+/* Cuts a damaged tail (a crash while appending) so the next record does
+ * not land behind it and turn it into damage in the middle. */
+static int
+hist_trim(int fd, const char *path, char *err, size_t errlen)
+{
+	struct cmm_hist_rec r;
+	uint8_t	b[CMM_HIST_REC_SIZE];
+	struct stat st;
+	off_t	whole;
+	ssize_t	n;
+
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	whole = st.st_size - st.st_size % CMM_HIST_REC_SIZE;
+	if (whole >= CMM_HIST_REC_SIZE) {
+		n = pread(fd, b, sizeof(b), whole - CMM_HIST_REC_SIZE);
+		if (n == (ssize_t)sizeof(b) && hist_decode(b, &r) != NULL)
+			whole -= CMM_HIST_REC_SIZE;
+	}
+	if (whole != st.st_size && ftruncate(fd, whole) < 0) {
+		snprintf(err, errlen, "%s: cannot cut the damaged last record: %s",
+		    path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmm_history_append(const char *dir, const struct cmm_hist_rec *r, char *err,
+    size_t errlen)
+{
+	char	path[4096];
+	uint8_t	b[CMM_HIST_REC_SIZE];
+	bool	created = true;
+	int	fd;
+
+	if (st_path(path, sizeof(path), dir, "history", err, errlen) < 0 ||
+	    cmm_state_dir_create(dir, err, errlen) < 0)
+		return -1;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		created = false;
+		fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (!created && hist_trim(fd, path, err, errlen) < 0) {
+		close(fd);
+		return -1;
+	}
+	hist_encode(r, b);
+	if (write_all(fd, b, sizeof(b)) < 0 || fsync(fd) < 0) {
+		snprintf(err, errlen, "%s: write: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return created ? fsync_dir(dir, err, errlen) : 0;
+}
+
+int
+cmm_history_read(const char *dir, cmm_hist_cb cb, void *ctx, char *warn,
+    size_t warnlen, char *err, size_t errlen)
+{
+	char	path[4096];
+	uint8_t	b[CMM_HIST_REC_SIZE];
+	struct cmm_hist_rec r;
+	struct stat st;
+	const char *why;
+	off_t	off;
+	ssize_t	n;
+	int	fd, count = 0;
+
+	if (warn != NULL && warnlen > 0)
+		warn[0] = '\0';
+	if (st_path(path, sizeof(path), dir, "history", err, errlen) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	for (off = 0; off < st.st_size; off += CMM_HIST_REC_SIZE) {
+		n = pread(fd, b, sizeof(b), off);
+		if (n < 0) {
+			snprintf(err, errlen, "%s: read at byte %lld: %s", path,
+			    (long long)off, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (n < (ssize_t)sizeof(b))
+			why = "truncated";
+		else
+			why = hist_decode(b, &r);
+		if (why != NULL) {
+			/* the last record may be torn by a crash mid-append;
+			 * anything before it was complete once */
+			if (off + CMM_HIST_REC_SIZE >= st.st_size) {
+				if (warn != NULL)
+					snprintf(warn, warnlen, "%s: ignored a "
+					    "damaged last record at byte %lld (%s)",
+					    path, (long long)off, why);
+				break;
+			}
+			snprintf(err, errlen, "%s: corrupt record at byte %lld "
+			    "(%s)", path, (long long)off, why);
+			close(fd);
+			return -1;
+		}
+		count++;
+		if (cb != NULL && cb(ctx, &r) != 0)
+			break;
+	}
+	close(fd);
+	return count;
+}
+
+struct tail_ctx {
+	struct cmm_hist_rec *out;
+	int	n;
+	long	seen;
+};
+
+static int
+tail_cb(void *ctx, const struct cmm_hist_rec *r)
+{
+	struct tail_ctx *t = ctx;
+
+	t->out[t->seen % t->n] = *r;
+	t->seen++;
+	return 0;
+}
+
+int
+cmm_history_tail(const char *dir, int n, struct cmm_hist_rec *out, char *warn,
+    size_t warnlen, char *err, size_t errlen)
+{
+	struct tail_ctx t = { out, n, 0 };
+	struct cmm_hist_rec *tmp;
+	int	got, first;
+
+	if (n <= 0) {
+		if (warn != NULL && warnlen > 0)
+			warn[0] = '\0';
+		return 0;
+	}
+	if (cmm_history_read(dir, tail_cb, &t, warn, warnlen, err, errlen) < 0)
+		return -1;
+	if (t.seen <= n)
+		return (int)t.seen;
+	/* the ring wrapped: rotate so out[0] is the oldest */
+	tmp = malloc(sizeof(*tmp) * (size_t)n);
+	if (tmp == NULL) {
+		snprintf(err, errlen, "%s: out of memory", dir);
+		return -1;
+	}
+	first = (int)(t.seen % n);
+	for (got = 0; got < n; got++)
+		tmp[got] = out[(first + got) % n];
+	memcpy(out, tmp, sizeof(*tmp) * (size_t)n);
+	free(tmp);
+	return n;
+}
