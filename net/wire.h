@@ -44,6 +44,7 @@ enum cmm_msg_type {
 /* flags */
 #define CMM_MSGF_MEMBER	0x01	/* sender is a member of `members` now */
 #define CMM_MSGF_LEAVING 0x02	/* sender is leaving on purpose */
+#define CMM_MSGF_ADOPT	0x04	/* PROPOSE: adopt `leavers` (recovery) */
 
 /*
  * A decoded message.  Which fields mean something depends on the type;

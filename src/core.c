@@ -148,6 +148,8 @@ core_fill_msg(const struct cmm_core *c, struct cmm_msg *m, int type)
 	case CMM_MSG_PROPOSE:
 		m->vec = c->r.next;
 		m->leavers = c->r.leavers;
+		if (c->r.adopting)
+			m->flags |= CMM_MSGF_ADOPT;
 		break;
 	case CMM_MSG_LEAVE:
 		cmm_set_minus(&m->vec, &c->members, &m->vec);

@@ -24,6 +24,7 @@ struct core_peer {
 	struct cmm_set	pvec;		/* PRESENCE: whom it heard this round */
 	struct cmm_set	prop_vec;	/* PROPOSE: its vector */
 	struct cmm_set	prop_leavers;	/* PROPOSE: leavers it counted */
+	bool		prop_adopt;	/* PROPOSE: an adoption (CMM_MSGF_ADOPT) */
 	/* its last persisted proposal, from any message */
 	uint32_t	lp_epoch, lp_attempt;
 	struct cmm_set	lp;
@@ -37,13 +38,16 @@ struct core_round {
 	uint32_t	T, a;
 	int64_t		deadline;	/* of the current phase */
 	int64_t		backoff_until;
+	int64_t		min_end;	/* presence lasts at least until then */
 	uint32_t	prev_epoch;
 	struct cmm_set	prev;		/* P */
 	struct cmm_set	presence;	/* self + PRESENCE/PROPOSE senders */
 	struct cmm_set	proposed;	/* self + PROPOSE senders */
 	struct cmm_set	expected;	/* snapshot for display */
 	struct cmm_set	next;
-	struct cmm_set	leavers;	/* leavers counted as votes */
+	struct cmm_set	leavers;	/* leavers counted as votes, or when
+					 * adopting, the set adopted */
+	bool		adopting;	/* proposal recovery: adopt `leavers` */
 	struct cmm_set	differ;
 	struct cmm_qdecision dec;
 	bool		have_dec;

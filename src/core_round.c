@@ -15,6 +15,9 @@ static void round_check_propose(struct cmm_core *c);
 static void round_fence(struct cmm_core *c, uint32_t T, const struct cmm_set *S,
     bool adopt, bool round_after);
 static void round_commit(struct cmm_core *c);
+static void round_propose(struct cmm_core *c, struct cmm_set value);
+static void round_decide(struct cmm_core *c, struct cmm_qdecision *out);
+static void round_abort(struct cmm_core *c, const char *why);
 
 bool
 round_active(const struct cmm_core *c)
@@ -27,6 +30,9 @@ round_deadline(const struct cmm_core *c)
 {
 	switch (c->r.phase) {
 	case CMM_PHASE_PRESENCE:
+		if (c->now < c->r.min_end && c->r.min_end < c->r.deadline)
+			return c->r.min_end;
+		return c->r.deadline;
 	case CMM_PHASE_PROPOSE:
 	case CMM_PHASE_QUORUM:
 	case CMM_PHASE_FENCE:
@@ -66,6 +72,9 @@ round_start(struct cmm_core *c, uint32_t T, uint32_t a, const char *why)
 	r->a = a;
 	r->phase = CMM_PHASE_PRESENCE;
 	r->deadline = c->now + c->cfg->round_timeout_ms;
+	/* a retry listens long enough for every participant to rebroadcast
+	 * its PRESENCE once, so all compute convergence from the same rows */
+	r->min_end = a > 0 ? c->now + 2 * c->cfg->heartbeat_ms : 0;
 	r->prev_epoch = c->best_epoch;
 	r->prev = c->best;
 	cmm_set_add(&r->presence, c->self);
@@ -77,6 +86,21 @@ round_start(struct cmm_core *c, uint32_t T, uint32_t a, const char *why)
 	core_send(c, &c->cfg->configured, CMM_MSG_PRESENCE);
 	core_sync_state(c);
 	round_check_presence(c);
+}
+
+/* The lowest attempt of round T this node may still take part in: never
+ * an attempt it already finished or proposed in, across restarts too, so a
+ * retry always sees the proposals of earlier attempts as earlier. */
+static uint32_t
+round_floor(const struct cmm_core *c, uint32_t T)
+{
+	uint32_t f = 0;
+
+	if (c->r.T == T && c->r.phase != CMM_PHASE_NONE)
+		f = c->r.a + 1;
+	if (c->disk.prop_epoch == T && c->disk.prop_attempt + 1 > f)
+		f = c->disk.prop_attempt + 1;
+	return f;
 }
 
 void
@@ -96,7 +120,7 @@ round_trigger(struct cmm_core *c, const char *why)
 		return;
 	}
 	T = c->best_epoch + 1;
-	round_start(c, T, c->r.T == T ? c->r.a + 1 : 0, why);
+	round_start(c, T, round_floor(c, T), why);
 }
 
 void
@@ -158,7 +182,8 @@ round_check_presence(struct cmm_core *c)
 		if (core_is_leaver(c, i))
 			cmm_set_del(&exp, i);
 	r->expected = exp;
-	if (cmm_set_subset(&exp, &r->presence) || c->now >= r->deadline)
+	if (c->now >= r->deadline ||
+	    (cmm_set_subset(&exp, &r->presence) && c->now >= r->min_end))
 		round_presence_end(c);
 }
 
@@ -254,11 +279,37 @@ round_last_proposal(const struct cmm_core *c, int q, uint32_t *T, uint32_t *a,
  * another proposal at (T, a'), or every member of S is here and none has
  * committed T, or S cannot hold quorum against P.  The highest a' wins.
  */
+/* Whether the nodes of q can win the vote against P outright (no race,
+ * no operator): only such a group is sure to meet every set that may have
+ * won at an earlier attempt, in the manner of a Paxos quorum. */
+static bool
+round_vote_quorum(const struct cmm_core *c, const struct cmm_set *q)
+{
+	const struct core_round *r = &c->r;
+	struct cmm_set in;
+	int v, n;
+
+	if (r->prev_epoch == 0)
+		return 2 * cmm_set_count(q) > cmm_set_count(&c->cfg->configured);
+	n = cmm_set_count(&r->prev);
+	if (n <= 2)
+		return false;
+	cmm_set_and(&in, q, &r->prev);
+	v = cmm_set_count(&in);
+	return 2 * v > n || (2 * v == n &&
+	    cmm_set_has(q, cmm_crown_prince(&r->prev, c->cfg->priority)));
+}
+
 static bool
 round_recover(const struct cmm_core *c, struct cmm_set *out)
 {
 	const struct core_round *r = &c->r;
 	int64_t best_a = -1;
+
+	/* a group that cannot win the vote cannot commit anything new, and
+	 * cannot know what an absent majority did: it must not adopt */
+	if (!round_vote_quorum(c, &r->presence))
+		return false;
 
 	for (int q = cmm_set_next(&r->presence, 0); q >= 0;
 	    q = cmm_set_next(&r->presence, q + 1)) {
@@ -269,6 +320,8 @@ round_recover(const struct cmm_core *c, struct cmm_set *out)
 		round_last_proposal(c, q, &T, &a, &S);
 		if (T != r->T || a >= r->a || (int64_t)a <= best_a)
 			continue;
+		if (r->prev_epoch > 0 && cmm_set_eq(&S, &r->prev))
+			continue;	/* agreeing on P commits nothing */
 		if (cmm_set_subset(&S, &r->presence))
 			continue;	/* all here, none committed: it was not */
 		for (int m = cmm_set_next(&S, 0); m >= 0 && !contradicted;
@@ -282,8 +335,7 @@ round_recover(const struct cmm_core *c, struct cmm_set *out)
 			if (T2 == T && a2 == a && !cmm_set_eq(&S2, &S))
 				contradicted = true;
 		}
-		if (contradicted || !cmm_quorum_possible(r->prev_epoch ? &r->prev :
-		    &S, &S, c->cfg->priority))
+		if (contradicted || !round_vote_quorum(c, &S))
 			continue;
 		best_a = a;
 		*out = S;
@@ -302,19 +354,16 @@ round_presence_end(struct cmm_core *c)
 		round_check_stale(c);
 		return;
 	}
-	if (!(c->cfg->bugs & CMM_BUG_NO_RECOVERY) && round_recover(c, &S)) {
+	r->adopting = !(c->cfg->bugs & CMM_BUG_NO_RECOVERY) && round_recover(c, &S);
+	if (r->adopting) {
+		/* Paxos-style: the participants (a vote quorum) all agree to
+		 * adopt S before its members commit it; S rides in `leavers` */
 		cmm_set_format(&S, list, sizeof(list));
-		if (cmm_set_has(&S, c->self)) {
-			core_log(c, CMM_LOG_INFO, "round (%u,%u): {%s} may have been "
-			    "committed at %u: adopting it", r->T, r->a, list, r->T);
-			round_fence(c, r->T, &S, true, true);
-		} else {
-			core_log(c, CMM_LOG_INFO, "round (%u,%u): {%s} may have been "
-			    "committed at %u: moving on from it", r->T, r->a, list, r->T);
-			core_learn_best(c, r->T, &S);
-			r->phase = CMM_PHASE_DONE;
-			round_start(c, r->T + 1, 0, "after a recovered proposal");
-		}
+		core_log(c, CMM_LOG_INFO, "round (%u,%u): {%s} may have been "
+		    "committed at %u: proposing to adopt it", r->T, r->a, list, r->T);
+		r->next = r->presence;
+		r->leavers = S;
+		round_propose(c, S);
 		return;
 	}
 	/* FIG. 4, step 408: the prospective cluster is self + every sender */
@@ -344,10 +393,43 @@ round_presence_end(struct cmm_core *c)
 		if (!cmm_set_has(&next, q) && core_is_leaver(c, q) &&
 		    cmm_set_eq(&c->peers[q].leave_vec, &next))
 			cmm_set_add(&r->leavers, q);
+	/* a set that cannot win is not proposed: proposing it would
+	 * overwrite the last proposal that recovery may still need */
+	if (!(r->prev_epoch > 0 && cmm_set_eq(&next, &r->prev))) {
+		struct cmm_qdecision pre;
+
+		round_decide(c, &pre);
+		if (pre.verdict == CMM_QV_LOSE || pre.verdict == CMM_QV_WAIT) {
+			r->dec = pre;
+			r->have_dec = true;
+			c->last_dec = pre;
+			c->have_last_dec = true;
+			cmm_quorum_explain(&pre, buf, sizeof(buf));
+			if (pre.verdict == CMM_QV_WAIT) {
+				r->phase = CMM_PHASE_DONE;
+				round_outcome(c, "", buf);
+				round_event(c, c->r.outcome);
+				c->next_join = c->now + c->cfg->join_retry_ms;
+			} else {
+				round_abort(c, buf);
+			}
+			return;
+		}
+	}
+	round_propose(c, next);
+}
+
+/* Persist the proposal (value) for (T, a), then send PROPOSE to next. */
+static void
+round_propose(struct cmm_core *c, struct cmm_set value)
+{
+	struct core_round *r = &c->r;
+	char buf[160], list[96];
+
 	/* persist the proposal before sending it (proposal recovery) */
 	c->disk.prop_epoch = r->T;
 	c->disk.prop_attempt = r->a;
-	c->disk.prop = next;
+	c->disk.prop = value;
 	if (core_persist(c) != 0) {
 		round_abort(c, "cannot persist the proposal");
 		return;
@@ -355,17 +437,19 @@ round_presence_end(struct cmm_core *c)
 	r->phase = CMM_PHASE_PROPOSE;
 	r->deadline = c->now + c->cfg->round_timeout_ms;
 	cmm_set_add(&r->proposed, c->self);
-	cmm_set_format(&next, list, sizeof(list));
-	snprintf(buf, sizeof(buf), "proposing {%s}", list);
+	cmm_set_format(&value, list, sizeof(list));
+	snprintf(buf, sizeof(buf), "%s {%s}", r->adopting ? "proposing to adopt" :
+	    "proposing", list);
 	round_event(c, buf);
 	/* FIG. 4, step 414: send the prospective cluster to its members */
-	core_send(c, &next, CMM_MSG_PROPOSE);
+	core_send(c, &r->next, CMM_MSG_PROPOSE);
 	round_check_propose(c);
 }
 
 /* ---- phase 2: proposal (steps 414-424, 510-520) ---- */
 
 static void round_quorum(struct cmm_core *c);
+static void round_decide(struct cmm_core *c, struct cmm_qdecision *out);
 
 static void
 round_check_propose(struct cmm_core *c)
@@ -375,10 +459,13 @@ round_check_propose(struct cmm_core *c)
 
 	if (r->phase != CMM_PHASE_PROPOSE)
 		return;
+	/* only the members of next must agree; an outsider's differing
+	 * proposal is its own failure */
 	for (int q = cmm_set_next(&r->proposed, 0); q >= 0;
 	    q = cmm_set_next(&r->proposed, q + 1))
-		if (q != c->self &&
+		if (q != c->self && cmm_set_has(&r->next, q) &&
 		    (!cmm_set_eq(&c->peers[q].prop_vec, &r->next) ||
+		    c->peers[q].prop_adopt != r->adopting ||
 		    !cmm_set_eq(&c->peers[q].prop_leavers, &r->leavers)))
 			cmm_set_add(&r->differ, q);
 	if (!cmm_set_empty(&r->differ)) {
@@ -410,14 +497,14 @@ round_check_propose(struct cmm_core *c)
 
 /* ---- step 4: quorum (FIG. 7-9) ---- */
 
+/* The quorum decision of step 4 for the round's P and next. */
 static void
-round_quorum(struct cmm_core *c)
+round_decide(struct cmm_core *c, struct cmm_qdecision *out)
 {
 	struct core_round *r = &c->r;
-	struct cmm_set devsets[CMM_MAX_DEVICES], empty;
+	static struct cmm_set devsets[CMM_MAX_DEVICES];
+	struct cmm_set empty;
 	struct cmm_qinput in;
-	struct cmm_event ev;
-	char expl[160];
 	int other = -1;
 
 	cmm_set_clear(&empty);
@@ -448,7 +535,34 @@ round_quorum(struct cmm_core *c)
 		cmm_set_add(&me, c->self);
 		in.other_left_naming_self = cmm_set_eq(&c->peers[other].leave_vec, &me);
 	}
-	cmm_quorum_decide(&in, &r->dec);
+	cmm_quorum_decide(&in, out);
+}
+
+static void
+round_quorum(struct cmm_core *c)
+{
+	struct core_round *r = &c->r;
+	struct cmm_set empty;
+	struct cmm_event ev;
+	char expl[160];
+
+	cmm_set_clear(&empty);
+	if (r->adopting) {
+		/* every participant agreed S may have been committed at T */
+		if (cmm_set_has(&r->leavers, c->self)) {
+			round_fence(c, r->T, &r->leavers, true, true);
+		} else {
+			core_learn_best(c, r->T, &r->leavers);
+			r->phase = CMM_PHASE_DONE;
+			round_outcome(c, "", "adopted a configuration without this node");
+			round_event(c, c->r.outcome);
+			core_drop_membership(c, "a configuration without this node may "
+			    "have been committed");
+			round_start(c, r->T + 1, 0, "after adopting");
+		}
+		return;
+	}
+	round_decide(c, &r->dec);
 	r->have_dec = true;
 	c->last_dec = r->dec;
 	c->have_last_dec = true;
@@ -732,18 +846,22 @@ round_on_msg(struct cmm_core *c, const struct cmm_msg *m)
 	}
 	if (T > c->best_epoch + 1)
 		return;		/* it cannot know a P we do not */
-	if (!active || T > r->T || (T == r->T && a > r->a)) {
-		if (!active && T == r->T && a == r->a)
-			return;		/* finished here; it will time out */
+	if (!(active && T == r->T && a == r->a)) {
 		if (!active && c->member && cmm_set_has(&c->excluded, s) &&
 		    core_rows_hash(c) == c->excluded_hash)
 			return;		/* a left-out node: nothing changed */
-		round_start(c, T, a, "joined a newer round");
-	} else if (T < r->T || a < r->a) {
-		/* it is in an older round: invite it to ours */
-		core_send_to(c, s, r->phase == CMM_PHASE_PROPOSE ?
-		    CMM_MSG_PROPOSE : CMM_MSG_PRESENCE);
-		return;
+		if ((T > r->T || a > r->a) && a >= round_floor(c, T)) {
+			round_start(c, T, a, "joined a newer round");
+		} else if (active) {
+			/* it is in an older round: invite it to ours */
+			core_send_to(c, s, r->phase == CMM_PHASE_PROPOSE ?
+			    CMM_MSG_PROPOSE : CMM_MSG_PRESENCE);
+			return;
+		} else {
+			/* an attempt this node is past: open a newer one */
+			round_start(c, T, round_floor(c, T), "a peer is in an old attempt");
+			return;
+		}
 	}
 	if (r->phase != CMM_PHASE_PRESENCE && r->phase != CMM_PHASE_PROPOSE)
 		return;
@@ -754,6 +872,7 @@ round_on_msg(struct cmm_core *c, const struct cmm_msg *m)
 		cmm_set_add(&r->proposed, s);
 		c->peers[s].prop_vec = m->vec;
 		c->peers[s].prop_leavers = m->leavers;
+		c->peers[s].prop_adopt = (m->flags & CMM_MSGF_ADOPT) != 0;
 	}
 	if (r->phase == CMM_PHASE_PRESENCE)
 		round_check_presence(c);
