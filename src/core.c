@@ -152,7 +152,7 @@ core_fill_msg(const struct cmm_core *c, struct cmm_msg *m, int type)
 			m->flags |= CMM_MSGF_ADOPT;
 		break;
 	case CMM_MSG_LEAVE:
-		cmm_set_minus(&m->vec, &c->members, &m->vec);
+		m->vec = c->members;
 		cmm_set_del(&m->vec, c->self);
 		break;
 	default:
@@ -299,6 +299,16 @@ core_rows_hash(const struct cmm_core *c)
 		if (i != c->self)
 			h = cmm_set_hash(&c->peers[i].row, h);
 	return h;
+}
+
+/* A node the last round left out stays out while connectivity is as it
+ * was; after a while it may try again (a round that changes nothing costs
+ * no epoch), so a stale exclusion cannot keep a healed node out. */
+bool
+core_still_excluded(const struct cmm_core *c, int id)
+{
+	return cmm_set_has(&c->excluded, id) && c->now < c->excluded_until &&
+	    core_rows_hash(c) == c->excluded_hash;
 }
 
 void
@@ -495,7 +505,7 @@ core_petition(struct cmm_core *c, int id, const char *why)
 
 	if (!c->member || !c->started || c->leaving || c->stopped)
 		return;
-	if (cmm_set_has(&c->excluded, id) && core_rows_hash(c) == c->excluded_hash)
+	if (core_still_excluded(c, id))
 		return;
 	if (round_active(c) && cmm_set_has(&c->r.presence, id))
 		return;
@@ -795,6 +805,10 @@ cmm_core_leave(struct cmm_core *c, int64_t now, const char **why)
 		core_send(c, &c->cfg->configured, CMM_MSG_LEAVE);
 		c->member = false;
 		c->next_hb = c->now + c->cfg->heartbeat_ms;
+		/* remember, across restarts, that this node left */
+		c->disk.left_epoch = c->epoch;
+		if (core_persist(c) != 0)
+			core_log(c, CMM_LOG_ERROR, "cannot persist leaving");
 	} else {
 		c->stopped = true;
 		core_event(c, &ev, "stopped petitioning");

@@ -88,6 +88,10 @@ struct cmm_persist {
 	uint32_t	prop_epoch;	/* last proposal (T, a, S); T = 0: none */
 	uint32_t	prop_attempt;
 	struct cmm_set	prop;
+	/* this node left on purpose while at this epoch (0: never): the
+	 * others may settle a two-node cluster by its LEAVE alone, so it must
+	 * never race or be picked against that configuration */
+	uint32_t	left_epoch;
 };
 
 enum cmm_fx_type {

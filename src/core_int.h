@@ -112,6 +112,7 @@ struct cmm_core {
 	 * the connectivity rows stay as they were */
 	struct cmm_set	excluded;
 	uint64_t	excluded_hash;
+	int64_t		excluded_until;
 
 	uint32_t	next_req;
 	struct cmm_qdecision last_dec;
@@ -136,6 +137,7 @@ void	core_prompt_close(struct cmm_core *c, const char *why);
 void	core_sync_state(struct cmm_core *c);
 bool	core_is_leaver(const struct cmm_core *c, int id);
 uint64_t core_rows_hash(const struct cmm_core *c);
+bool	core_still_excluded(const struct cmm_core *c, int id);
 void	core_learn_best(struct cmm_core *c, uint32_t epoch, const struct cmm_set *m);
 void	core_drop_membership(struct cmm_core *c, const char *why);
 void	core_petition(struct cmm_core *c, int id, const char *why);

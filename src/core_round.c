@@ -393,6 +393,17 @@ round_presence_end(struct cmm_core *c)
 		if (!cmm_set_has(&next, q) && core_is_leaver(c, q) &&
 		    cmm_set_eq(&c->peers[q].leave_vec, &next))
 			cmm_set_add(&r->leavers, q);
+	/* A two-node cluster decides by race or operator, which recovery
+	 * cannot see: if this node itself proposed a set holding all of P
+	 * earlier in this round, that set may have been committed, so it
+	 * must not race for T now; it waits to hear from that set. */
+	if (r->prev_epoch > 0 && cmm_set_count(&r->prev) <= 2 &&
+	    !cmm_set_subset(&r->prev, &next) && c->disk.prop_epoch == r->T &&
+	    c->disk.prop_attempt < r->a && cmm_set_subset(&r->prev, &c->disk.prop)) {
+		round_abort(c, "an earlier proposal of this round may have been "
+		    "committed; waiting to hear from its members");
+		return;
+	}
 	/* a set that cannot win is not proposed: proposing it would
 	 * overwrite the last proposal that recovery may still need */
 	if (!(r->prev_epoch > 0 && cmm_set_eq(&next, &r->prev))) {
@@ -536,6 +547,13 @@ round_decide(struct cmm_core *c, struct cmm_qdecision *out)
 		in.other_left_naming_self = cmm_set_eq(&c->peers[other].leave_vec, &me);
 	}
 	cmm_quorum_decide(&in, out);
+	/* a node that left P on purpose may have settled it by its LEAVE:
+	 * it never races or takes the operator's pick against P */
+	if (r->prev_epoch > 0 && c->disk.left_epoch == r->prev_epoch &&
+	    (out->method == CMM_QM_RACE || out->method == CMM_QM_OPERATOR)) {
+		out->verdict = CMM_QV_LOSE;
+		out->device = -1;
+	}
 }
 
 static void
@@ -558,7 +576,8 @@ round_quorum(struct cmm_core *c)
 			round_event(c, c->r.outcome);
 			core_drop_membership(c, "a configuration without this node may "
 			    "have been committed");
-			round_start(c, r->T + 1, 0, "after adopting");
+			/* its members commit it and open the next round; this
+			 * node joins that, or petitions at its next retry */
 		}
 		return;
 	}
@@ -820,6 +839,7 @@ round_commit(struct cmm_core *c)
 	cmm_set_or(&base, &c->alive, &r->presence);
 	cmm_set_minus(&c->excluded, &base, &c->members);
 	c->excluded_hash = core_rows_hash(c);
+	c->excluded_until = c->now + 5 * c->cfg->failure_timeout_ms;
 	if (r->round_after)
 		round_start(c, c->epoch + 1, 0, "continuing after adopting");
 }
@@ -847,8 +867,7 @@ round_on_msg(struct cmm_core *c, const struct cmm_msg *m)
 	if (T > c->best_epoch + 1)
 		return;		/* it cannot know a P we do not */
 	if (!(active && T == r->T && a == r->a)) {
-		if (!active && c->member && cmm_set_has(&c->excluded, s) &&
-		    core_rows_hash(c) == c->excluded_hash)
+		if (!active && c->member && core_still_excluded(c, s))
 			return;		/* a left-out node: nothing changed */
 		if ((T > r->T || a > r->a) && a >= round_floor(c, T)) {
 			round_start(c, T, a, "joined a newer round");
@@ -936,8 +955,9 @@ round_check_stale(struct cmm_core *c)
 	if (r->phase == CMM_PHASE_FENCE && r->commit_T == c->best_epoch)
 		return;		/* finishing exactly that commit */
 	if (cmm_set_has(&c->best, c->self) && c->epoch < c->best_epoch) {
+		/* the round's P is the configuration before best: fence the
+		 * nodes that left it, and those of our own last commit */
 		round_abandon(c, "a newer configuration was committed");
-		r->prev = c->best;	/* departed are judged from what we knew */
 		round_fence(c, c->best_epoch, &c->best, true, false);
 		return;
 	}

@@ -8,7 +8,7 @@
  * state record (CMM_STATE_REC_SIZE = 304):
  *   0 "CMMSTATE" | 8 u16 version | 10 u16 size | 12 u32 epoch
  *   16 u32 incarnation | 20 u32 prop_epoch | 24 u32 prop_attempt
- *   28 u32 zero | 32 members (128) | 160 prop (128) | 288 checksum (16)
+ *   28 u32 left_epoch | 32 members (128) | 160 prop (128) | 288 checksum (16)
  * history record (CMM_HIST_REC_SIZE = 280):
  *   0 "CMMH" | 4 u16 version | 6 u16 kind | 8 u32 epoch | 12 i32 uid
  *   16 i64 time_ms | 24 members (128) | 152 reason (112, NUL padded)
@@ -238,6 +238,7 @@ cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
 	put32(b + 16, p->incarnation);
 	put32(b + 20, p->prop_epoch);
 	put32(b + 24, p->prop_attempt);
+	put32(b + 28, p->left_epoch);
 	put_set(b + 32, &p->members);
 	put_set(b + 160, &p->prop);
 	checksum(b, ST_SUM_OFF, b + ST_SUM_OFF);
@@ -325,6 +326,7 @@ cmm_state_load(const char *dir, struct cmm_persist *p, char *err,
 	p->incarnation = get32(b + 16);
 	p->prop_epoch = get32(b + 20);
 	p->prop_attempt = get32(b + 24);
+	p->left_epoch = get32(b + 28);
 	get_set(b + 32, &p->members);
 	get_set(b + 160, &p->prop);
 	return 0;
