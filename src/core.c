@@ -282,7 +282,7 @@ core_sync_state(struct cmm_core *c)
 bool
 core_is_leaver(const struct cmm_core *c, int id)
 {
-	return id != c->self && id < c->npeers && c->peers[id].left;
+	return cmm_set_has(&c->leavers, id);
 }
 
 /* Hash of what this node knows of connectivity: its own alive set and the
@@ -536,6 +536,7 @@ cmm_core_on_packet(struct cmm_core *c, int64_t now, const struct cmm_msg *m)
 			    id, m->incarnation);
 		p->incarnation = m->incarnation;
 		p->left = false;
+		cmm_set_del(&c->leavers, id);
 	}
 	p->epoch = m->epoch;
 	p->flags = m->flags;
@@ -543,8 +544,10 @@ cmm_core_on_packet(struct cmm_core *c, int64_t now, const struct cmm_msg *m)
 	p->lp_epoch = m->prop_epoch;
 	p->lp_attempt = m->prop_attempt;
 	p->lp = m->prop;
-	if (!(m->flags & CMM_MSGF_LEAVING))
+	if (!(m->flags & CMM_MSGF_LEAVING)) {
 		p->left = false;
+		cmm_set_del(&c->leavers, id);
+	}
 	core_heard(c, id);
 	if (m->flags & CMM_MSGF_MEMBER)
 		core_learn_best(c, m->epoch, &m->members);
@@ -565,6 +568,7 @@ cmm_core_on_packet(struct cmm_core *c, int64_t now, const struct cmm_msg *m)
 		struct cmm_event ev;
 
 		p->left = true;
+		cmm_set_add(&c->leavers, id);
 		p->leave_vec = m->vec;
 		core_event_init(c, &ev, CMM_EV_LEAVE);
 		ev.peer = id;

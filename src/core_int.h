@@ -49,6 +49,7 @@ struct core_round {
 					 * adopting, the set adopted */
 	bool		adopting;	/* proposal recovery: adopt `leavers` */
 	struct cmm_set	differ;
+	struct cmm_set	compared;	/* proposals already compared */
 	struct cmm_qdecision dec;
 	bool		have_dec;
 	/* pending device work */
@@ -97,6 +98,7 @@ struct cmm_core {
 	enum cmm_state	state;
 
 	struct cmm_set	alive;		/* self + peers alive */
+	struct cmm_set	leavers;	/* peers whose LEAVE is in force */
 	int64_t		next_hb;
 	int64_t		next_expiry;	/* earliest detector change */
 	int64_t		next_join;	/* non-member's next own round */

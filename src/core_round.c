@@ -178,9 +178,7 @@ round_check_presence(struct cmm_core *c)
 		    i = cmm_set_next(&c->cfg->configured, i + 1))
 			if (c->peers[i].last_heard < 0 && i != c->self)
 				cmm_set_add(&exp, i);
-	for (int i = cmm_set_next(&exp, 0); i >= 0; i = cmm_set_next(&exp, i + 1))
-		if (core_is_leaver(c, i))
-			cmm_set_del(&exp, i);
+	cmm_set_minus(&exp, &exp, &c->leavers);
 	r->expected = exp;
 	if (c->now >= r->deadline ||
 	    (cmm_set_subset(&exp, &r->presence) && c->now >= r->min_end))
@@ -367,10 +365,7 @@ round_presence_end(struct cmm_core *c)
 		return;
 	}
 	/* FIG. 4, step 408: the prospective cluster is self + every sender */
-	next = r->presence;
-	for (int i = cmm_set_next(&next, 0); i >= 0; i = cmm_set_next(&next, i + 1))
-		if (core_is_leaver(c, i))
-			cmm_set_del(&next, i);
+	cmm_set_minus(&next, &r->presence, &c->leavers);
 	if (r->a > 0)
 		round_converge(c, &next);
 	/* a two-node cluster races alone: joiners wait for the next round */
@@ -466,31 +461,35 @@ static void
 round_check_propose(struct cmm_core *c)
 {
 	struct core_round *r = &c->r;
+	struct cmm_set fresh;
 	char buf[160], list[96];
 
 	if (r->phase != CMM_PHASE_PROPOSE)
 		return;
 	/* only the members of next must agree; an outsider's differing
-	 * proposal is its own failure */
-	for (int q = cmm_set_next(&r->proposed, 0); q >= 0;
-	    q = cmm_set_next(&r->proposed, q + 1))
-		if (q != c->self && cmm_set_has(&r->next, q) &&
-		    (!cmm_set_eq(&c->peers[q].prop_vec, &r->next) ||
+	 * proposal is its own failure.  Each proposal is compared once. */
+	cmm_set_minus(&fresh, &r->proposed, &r->compared);
+	cmm_set_and(&fresh, &fresh, &r->next);
+	cmm_set_del(&fresh, c->self);
+	for (int q = cmm_set_next(&fresh, 0); q >= 0; q = cmm_set_next(&fresh, q + 1))
+		if (!cmm_set_eq(&c->peers[q].prop_vec, &r->next) ||
 		    c->peers[q].prop_adopt != r->adopting ||
-		    !cmm_set_eq(&c->peers[q].prop_leavers, &r->leavers)))
+		    !cmm_set_eq(&c->peers[q].prop_leavers, &r->leavers))
 			cmm_set_add(&r->differ, q);
+	cmm_set_or(&r->compared, &r->compared, &fresh);
 	if (!cmm_set_empty(&r->differ)) {
 		cmm_set_format(&r->differ, list, sizeof(list));
 		snprintf(buf, sizeof(buf), "proposals of {%s} differ", list);
 		round_fail(c, buf);
 		return;
 	}
-	for (int q = cmm_set_next(&r->next, 0); q >= 0; q = cmm_set_next(&r->next, q + 1))
-		if (q != c->self && !c->peers[q].alive) {
-			snprintf(buf, sizeof(buf), "node %d failed during the proposal", q);
-			round_fail(c, buf);
-			return;
-		}
+	cmm_set_minus(&fresh, &r->next, &c->alive);
+	if (!cmm_set_empty(&fresh)) {
+		snprintf(buf, sizeof(buf), "node %d failed during the proposal",
+		    cmm_set_next(&fresh, 0));
+		round_fail(c, buf);
+		return;
+	}
 	/* step 422: every member of the prospective cluster agreed */
 	if (cmm_set_subset(&r->next, &r->proposed)) {
 		round_quorum(c);
