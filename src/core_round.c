@@ -389,12 +389,14 @@ round_presence_end(struct cmm_core *c)
 		    cmm_set_eq(&c->peers[q].leave_vec, &next))
 			cmm_set_add(&r->leavers, q);
 	/* A two-node cluster decides by race or operator, which recovery
-	 * cannot see: if this node itself proposed a set holding all of P
-	 * earlier in this round, that set may have been committed, so it
-	 * must not race for T now; it waits to hear from that set. */
+	 * cannot see: if this node itself proposed a set holding all of P and
+	 * more (joiners) earlier in this round, that set may have been
+	 * committed, so it must not race for T now; it waits to hear from
+	 * that set.  (Agreeing on P itself commits nothing.) */
 	if (r->prev_epoch > 0 && cmm_set_count(&r->prev) <= 2 &&
 	    !cmm_set_subset(&r->prev, &next) && c->disk.prop_epoch == r->T &&
-	    c->disk.prop_attempt < r->a && cmm_set_subset(&r->prev, &c->disk.prop)) {
+	    c->disk.prop_attempt < r->a && cmm_set_subset(&r->prev, &c->disk.prop) &&
+	    !cmm_set_eq(&r->prev, &c->disk.prop)) {
 		round_abort(c, "an earlier proposal of this round may have been "
 		    "committed; waiting to hear from its members");
 		return;

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * ctl_server: the control socket of a node (DESIGN §1 "One command
+ * language", §4; issue 3).  A unix stream socket, mode 0660, served on the
+ * daemon's libevent loop with an evconnlistener and one bufferevent per
+ * connection.  Each connection speaks the line protocol of
+ * src/ctl_proto.h; every request runs through the one command table
+ * (src/cmd.h).  `watch` streams events, `wait` completes asynchronously;
+ * nothing here blocks the loop.
+ *
+ * The server learns of events by registering itself with
+ * cmm_daemon_listen() (src/daemon.h): the daemon needs no other call.
+ */
+#ifndef CMM_CTL_SERVER_H
+#define CMM_CTL_SERVER_H
+
+#include <stddef.h>
+
+struct cmm_daemon;
+struct cmm_ctl_server;
+
+/* Listens on path: refuses a path where a live server answers, replaces a
+ * stale socket, creates a missing parent directory, sets mode 0660.  Uses
+ * cmm_daemon_base(d) and registers a note listener on d.  NULL with a
+ * one-line reason naming the socket in err. */
+struct cmm_ctl_server *cmm_ctl_server_new(struct cmm_daemon *d,
+	    const char *path, char *err, size_t errlen);
+
+/* Closes every connection (pending waits fail with "node stopping"),
+ * unregisters the listener and unlinks the socket. */
+void	cmm_ctl_server_free(struct cmm_ctl_server *s);
+
+/* Serves an already connected stream socket (one end of a socketpair:
+ * the console attached in the same process).  Takes ownership of fd.
+ * 0, or -1 (fd closed). */
+int	cmm_ctl_server_attach_fd(struct cmm_ctl_server *s, int fd);
+
+/* Number of open connections (tests, status). */
+int	cmm_ctl_server_clients(const struct cmm_ctl_server *s);
+
+#endif

@@ -1,0 +1,188 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# cmm ctl against a running node: node 0 of a two-node config started
+# alone, so the isolation prompt is open at start (`cmm demo` with no input
+# writes the config and stops at once).  Checks status and --json fields,
+# answers, wait with and without success, the watch stream, exit codes
+# 0/1/2, one-line errors, and a script on stdin that stops at its first
+# failing line.
+set -u
+CMM=${CMM:-$(pwd)/build/cmm}
+T=$(mktemp -d /tmp/cmm-ctl-test.XXXXXX)
+NODE_PID=""
+WATCH_PID=""
+
+cleanup() {
+	[ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null
+	[ -n "$NODE_PID" ] && kill -9 "$NODE_PID" 2>/dev/null
+	# the demo's own nodes, should it have left one behind
+	for p in $(sed -n 's/^cmm demo: node [0-9]* started, pid \([0-9]*\),.*/\1/p' \
+	    "$T/demo.out" 2>/dev/null); do
+		kill -9 "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() {
+	echo "FAIL: $*"
+	echo "--- node 0 log"; tail -n 30 "$T/node0.log" 2>/dev/null
+	exit 1
+}
+
+# until CMD succeeds, at most N tenths of a second
+poll() {
+	n=$1
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		n=$((n - 1))
+		[ "$n" -le 0 ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# run ctl, keep exit code, stdout and stderr
+ctl() {
+	"$CMM" ctl -s "$S" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+lines() { wc -l <"$1" | tr -d ' '; }
+
+# the demo as a config writer: no input, so it stops at once
+"$CMM" demo -n 2 --dir "$T/d" </dev/null >"$T/demo.out" 2>&1 ||
+    fail "cmm demo -n 2 failed: $(cat "$T/demo.out")"
+for p in $(sed -n 's/^cmm demo: node [0-9]* started, pid \([0-9]*\),.*/\1/p' \
+    "$T/demo.out"); do
+	kill -0 "$p" 2>/dev/null && fail "the demo left pid $p running"
+done
+# a fresh node 0, alone
+rm -rf "$T/d/node0" "$T/d/node1"
+"$CMM" node -c "$T/d/cmm.conf" --id 0 --headless >"$T/node0.log" 2>&1 &
+NODE_PID=$!
+S=$T/d/node0.sock
+
+poll 100 "$CMM" ctl -s "$S" status || fail "node 0 never answered on $S"
+
+# a lone node at start asks the isolation question
+ctl wait state awaiting-operator 15
+[ "$rc" -eq 0 ] || fail "wait state awaiting-operator: exit $rc: $(cat "$T/err")"
+grep -qx "state is awaiting-operator" "$T/out" || fail "wait reply: $(cat "$T/out")"
+
+# status --json: exactly one object on one line, with the contract's fields
+ctl --json status
+[ "$rc" -eq 0 ] || fail "--json status: exit $rc"
+[ "$(lines "$T/out")" -eq 1 ] || fail "--json status is not one line"
+grep -q '^{.*}$' "$T/out" || fail "--json status is not an object"
+for f in '"node":0' '"state":"awaiting-operator"' '"epoch":0' '"members":\[\]' \
+    '"crown_prince":null' '"quorum":false' '"incarnation":[0-9]' \
+    '"prompt":{"kind":"isolation","choices":\["isolated","not-isolated"\]' \
+    '"dropped":{"malformed":0,"foreign":0,"auth":0,"replay":0}'; do
+	grep -q "$f" "$T/out" || fail "status --json lacks $f: $(cat "$T/out")"
+done
+
+# the human status says the same
+ctl status
+[ "$rc" -eq 0 ] && grep -q "awaiting-operator" "$T/out" &&
+    grep -q "prompt: is this node isolated" "$T/out" || fail "status: $(cat "$T/out")"
+
+# watch --json in the background; stderr says when the stream is on
+"$CMM" ctl -s "$S" --json watch >"$T/watch.out" 2>"$T/watch.err" &
+WATCH_PID=$!
+poll 50 grep -q "watching" "$T/watch.err" || fail "watch did not start"
+
+# wait that does not hold: exit 1 after its time, one line saying why
+ctl wait state member 1
+[ "$rc" -eq 1 ] || fail "wait state member 1: exit $rc"
+[ "$(lines "$T/err")" -eq 1 ] || fail "wait timeout: not one line"
+grep -qx "wait: timed out after 1 s: state is awaiting-operator" "$T/err" ||
+    fail "wait timeout message: $(cat "$T/err")"
+
+# the wrong answer for the open prompt
+ctl answer winner 0
+[ "$rc" -eq 1 ] && grep -q "^answer: the open prompt asks whether" "$T/err" ||
+    fail "answer winner on an isolation prompt: $rc $(cat "$T/err")"
+
+# the answer forms a one-node cluster
+ctl answer not-isolated
+[ "$rc" -eq 0 ] || fail "answer not-isolated: exit $rc $(cat "$T/err")"
+ctl wait state member 10
+[ "$rc" -eq 0 ] || fail "wait state member after the answer: $(cat "$T/err")"
+ctl --json wait members 0 10
+[ "$rc" -eq 0 ] && grep -q '"members":\[0\]' "$T/out" ||
+    fail "wait members 0: $rc $(cat "$T/out" "$T/err")"
+ctl --json status
+grep -q '"quorum":true' "$T/out" && grep -q '"prompt":null' "$T/out" &&
+    grep -q '"crown_prince":0' "$T/out" || fail "status after answer: $(cat "$T/out")"
+ctl answer isolated
+[ "$rc" -eq 1 ] && grep -qx "answer: no prompt is open" "$T/err" ||
+    fail "answer with no prompt: $rc $(cat "$T/err")"
+
+# the watch stream saw the prompt close, the answer and the commit
+poll 50 grep -q '"type":"commit"' "$T/watch.out" || fail "no commit event: $(cat "$T/watch.out")"
+c=$(grep '"type":"commit"' "$T/watch.out" | head -n 1)
+for f in '"node":0' '"epoch":1' '"members":\[0\]' '"joined":\[0\]' '"departed":\[\]' \
+    '"time":"[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9]Z"' \
+    '"mono_ns":[0-9]'; do
+	echo "$c" | grep -q "$f" || fail "commit event lacks $f: $c"
+done
+grep -q '"type":"answer"' "$T/watch.out" || fail "no answer event"
+grep -q '"type":"prompt","node":0.*"open":false' "$T/watch.out" || fail "no prompt-closed event"
+grep -v '^{"type":"[a-z-]*","node":0,"epoch":[0-9]*,"time":"[^"]*","mono_ns":[0-9]*' \
+    "$T/watch.out" >"$T/bad" && fail "event lines without the common fields: $(head -n 3 "$T/bad")"
+
+# an unknown command: exit 1, one line, nothing on stdout
+ctl foo
+[ "$rc" -eq 1 ] || fail "unknown command: exit $rc"
+[ "$(lines "$T/err")" -eq 1 ] && grep -qx "unknown command 'foo' (try 'help')" "$T/err" ||
+    fail "unknown command message: $(cat "$T/err")"
+[ -s "$T/out" ] && fail "unknown command wrote to stdout"
+ctl status extra
+[ "$rc" -eq 1 ] && grep -qx "status: too many arguments (usage: status)" "$T/err" ||
+    fail "argument count: $(cat "$T/err")"
+
+# usage errors and unreachable sockets: exit 2, one line naming the socket
+"$CMM" ctl status >/dev/null 2>&1
+[ $? -eq 2 ] || fail "ctl without -s did not exit 2"
+"$CMM" ctl -s "$S" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "ctl without a command did not exit 2"
+"$CMM" ctl -s "$S" --bogus status >/dev/null 2>&1
+[ $? -eq 2 ] || fail "ctl with a bad option did not exit 2"
+"$CMM" ctl -s "$T/none.sock" status >"$T/out" 2>"$T/err"
+[ $? -eq 2 ] || fail "ctl to a missing socket did not exit 2"
+[ "$(lines "$T/err")" -eq 1 ] && grep -q "cannot connect to $T/none.sock: " "$T/err" ||
+    fail "unreachable socket message: $(cat "$T/err")"
+
+# a script: comments and blank lines skipped, stops at the first failure
+printf '# a comment\nstatus\n\n   # indented comment\nmembers\nbogus\nstatus\n' |
+    "$CMM" ctl -s "$S" - >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "script with a failing line: exit $rc"
+grep -qx "line 6: unknown command 'bogus' (try 'help')" "$T/err" ||
+    fail "script error: $(cat "$T/err")"
+[ "$(grep -c '^node 0 ' "$T/out")" -eq 1 ] || fail "script ran past its failing line"
+grep -qx "epoch 1: 0" "$T/out" || fail "script members: $(cat "$T/out")"
+printf 'status\nwait state member 5\n--json members\n' | "$CMM" ctl -s "$S" - >"$T/out" 2>"$T/err"
+[ $? -eq 0 ] && grep -q '^{"epoch":1,"members":\[0\]' "$T/out" || fail "good script: $(cat "$T/out" "$T/err")"
+
+# the rest of the language answers
+for c in nodes round quorum devices history help list-commands "log level" "link heal"; do
+	ctl $c
+	[ "$rc" -eq 0 ] || fail "$c: exit $rc: $(cat "$T/err")"
+done
+ctl quorum
+grep -q "isolation" "$T/out" || fail "quorum does not explain: $(cat "$T/out")"
+ctl history
+grep -q "commit epoch 1" "$T/out" && grep -q "answer" "$T/out" || fail "history: $(cat "$T/out")"
+
+# SIGTERM: the node leaves and exits 0, and its socket is gone
+kill "$NODE_PID"
+poll 100 sh -c "! kill -0 $NODE_PID" || fail "node did not stop on SIGTERM"
+wait "$NODE_PID"
+rc=$?
+NODE_PID=""
+[ "$rc" -eq 0 ] || fail "node exit code $rc after SIGTERM"
+[ -e "$S" ] && fail "control socket left behind"
+echo "ok"
