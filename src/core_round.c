@@ -16,6 +16,7 @@ static void round_fence(struct cmm_core *c, uint32_t T, const struct cmm_set *S,
     bool adopt, bool round_after);
 static void round_commit(struct cmm_core *c);
 static void round_propose(struct cmm_core *c, struct cmm_set value);
+static void round_note_excluded(struct cmm_core *c);
 static void round_decide(struct cmm_core *c, struct cmm_qdecision *out);
 static void round_abort(struct cmm_core *c, const char *why);
 
@@ -606,7 +607,7 @@ round_quorum(struct cmm_core *c)
 			c->lost_quorum = false;
 			c->isolated = false;
 		}
-		c->excluded = empty;
+		round_note_excluded(c);
 		core_sync_state(c);
 		return;
 	}
@@ -773,6 +774,19 @@ round_on_device(struct cmm_core *c, uint32_t id, bool ok)
 		core_log(c, CMM_LOG_WARN, "device request %u failed", id);
 }
 
+/* Petitioners a finished round left out stay out while connectivity is
+ * unchanged (DESIGN §2 step 6), so a one-way link cannot make it spin. */
+static void
+round_note_excluded(struct cmm_core *c)
+{
+	struct cmm_set base;
+
+	cmm_set_or(&base, &c->alive, &c->r.presence);
+	cmm_set_minus(&c->excluded, &base, &c->members);
+	c->excluded_hash = core_rows_hash(c);
+	c->excluded_until = c->now + 5 * c->cfg->failure_timeout_ms;
+}
+
 /* ---- step 6: commit (step 424) ---- */
 
 static void
@@ -836,11 +850,7 @@ round_commit(struct cmm_core *c)
 		req.epoch = c->epoch;
 		core_device(c, &req);
 	}
-	/* petitioners left out stay out until connectivity changes */
-	cmm_set_or(&base, &c->alive, &r->presence);
-	cmm_set_minus(&c->excluded, &base, &c->members);
-	c->excluded_hash = core_rows_hash(c);
-	c->excluded_until = c->now + 5 * c->cfg->failure_timeout_ms;
+	round_note_excluded(c);
 	if (r->round_after)
 		round_start(c, c->epoch + 1, 0, "continuing after adopting");
 }
@@ -883,6 +893,12 @@ round_on_msg(struct cmm_core *c, const struct cmm_msg *m)
 			return;
 		}
 	}
+	if (r->phase == CMM_PHASE_QUORUM && c->prompt_open &&
+	    !cmm_set_has(&r->next, s)) {
+		/* the operator was asked about a smaller world: ask again */
+		round_fail(c, "a node appeared while the operator was asked");
+		return;
+	}
 	if (r->phase != CMM_PHASE_PRESENCE && r->phase != CMM_PHASE_PROPOSE)
 		return;
 	cmm_set_add(&r->presence, s);
@@ -903,6 +919,16 @@ round_on_msg(struct cmm_core *c, const struct cmm_msg *m)
 void
 round_on_detector(struct cmm_core *c)
 {
+	struct cmm_set extra;
+
+	cmm_set_minus(&extra, &c->alive, &c->r.next);
+	if (c->r.phase == CMM_PHASE_QUORUM && c->prompt_open &&
+	    !cmm_set_empty(&extra)) {
+		/* a peer came back while the operator was asked: the
+		 * question may no longer be needed */
+		round_fail(c, "a node became alive while the operator was asked");
+		return;
+	}
 	if (c->r.phase == CMM_PHASE_PRESENCE)
 		round_check_presence(c);
 	else if (c->r.phase == CMM_PHASE_PROPOSE)
