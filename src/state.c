@@ -390,9 +390,17 @@ cmm_hist_kind_name(enum cmm_hist_kind k)
 int
 cmm_hist_format(const struct cmm_hist_rec *r, char *buf, size_t len)
 {
-	char	when[48], members[1024], uid[16];
+	char	when[48], members[1024], uid[16], reason[CMM_HIST_REASON_MAX];
 	time_t	secs = (time_t)(r->time_ms / 1000);
 	struct tm tm;
+	size_t	i;
+
+	/* one record, one line: a control character in a reason (a damaged
+	 * file with a good checksum) must not split it (found by fuzz_state) */
+	for (i = 0; i < sizeof(reason) - 1 && r->reason[i] != '\0'; i++)
+		reason[i] = (unsigned char)r->reason[i] < 0x20 ||
+		    r->reason[i] == 0x7f ? '?' : r->reason[i];
+	reason[i] = '\0';
 
 	if (gmtime_r(&secs, &tm) == NULL)
 		snprintf(when, sizeof(when), "@%lld", (long long)r->time_ms);
@@ -408,7 +416,7 @@ cmm_hist_format(const struct cmm_hist_rec *r, char *buf, size_t len)
 		snprintf(uid, sizeof(uid), "%ld", (long)r->uid);
 	return snprintf(buf, len, "%s %s epoch %lu members %s uid %s %s", when,
 	    cmm_hist_kind_name(r->kind), (unsigned long)r->epoch, members, uid,
-	    r->reason);
+	    reason);
 }
 
 static void

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* udp: datagram transport on libevent (see udp.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "../quorum/nodeset.h"
+#include "udp.h"
+
+/* Enough for any UDP payload, so an oversized datagram is seen whole. */
+#define UDP_BUF		65536
+/* Bound one wakeup so a flood cannot starve the timers; the persistent
+ * read event brings us straight back while data remains. */
+#define UDP_DRAIN_MAX	4096
+
+struct udp_sock {
+	int		fd;
+	struct event	*ev;
+};
+
+struct cmm_udp {
+	struct event_base	*base;
+	struct cmm_addr		local;
+	struct udp_sock		sock[2];	/* [0] bound, [1] other family */
+	cmm_udp_recv_fn		fn;
+	void			*ctx;
+	struct cmm_addr		*peer;		/* CMM_MAX_NODES, len 0: none */
+	unsigned char		*cut;		/* CMM_MAX_NODES */
+	int			n_cut;
+	struct cmm_udp_stats	st;
+	uint8_t			buf[UDP_BUF];
+};
+
+const char *
+cmm_addr_format(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, ntohs(in->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, ntohs(in6->sin6_port));
+	} else {
+		snprintf(buf, len, "(family %d)", sa->sa_family);
+	}
+	return buf;
+}
+
+static void
+udp_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct cmm_udp *u = arg;
+
+	(void)what;
+	for (int n = 0; n < UDP_DRAIN_MAX; n++) {
+		struct sockaddr_storage from;
+		socklen_t fl = sizeof(from);
+		ssize_t r = recvfrom(fd, u->buf, sizeof(u->buf), MSG_DONTWAIT,
+		    (struct sockaddr *)&from, &fl);
+
+		if (r < 0) {
+			/* EAGAIN: drained; anything else (ICMP errors
+			 * surfacing as ECONNREFUSED) is not ours to act on */
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (errno == EINTR || errno == ECONNREFUSED)
+				continue;
+			return;
+		}
+		u->st.rx++;
+		u->fn(u->ctx, u->buf, (size_t)r, (struct sockaddr *)&from, fl);
+	}
+}
+
+static int
+udp_open(struct cmm_udp *u, struct udp_sock *s, int family,
+    const struct cmm_addr *bind_to, char *err, size_t errlen)
+{
+	char a[80];
+	int one = 1;
+
+	s->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* keep the families apart: the v6 socket must not also take v4 */
+	if (family == AF_INET6)
+		setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind_to != NULL && bind(s->fd, (const struct sockaddr *)&bind_to->ss,
+	    bind_to->len) < 0) {
+		snprintf(err, errlen, "bind %s: %s",
+		    cmm_addr_format((const struct sockaddr *)&bind_to->ss, a,
+		    sizeof(a)), strerror(errno));
+		close(s->fd);
+		s->fd = -1;
+		return -1;
+	}
+	s->ev = event_new(u->base, s->fd, EV_READ | EV_PERSIST, udp_read_cb, u);
+	if (s->ev == NULL || event_add(s->ev, NULL) < 0) {
+		snprintf(err, errlen, "event_new failed");
+		if (s->ev != NULL)
+			event_free(s->ev);
+		s->ev = NULL;
+		close(s->fd);
+		s->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+struct cmm_udp *
+cmm_udp_new(struct event_base *base, const struct cmm_addr *bind_to,
+    cmm_udp_recv_fn fn, void *ctx, char *err, size_t errlen)
+{
+	struct cmm_udp *u = calloc(1, sizeof(*u));
+
+	if (u == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	u->peer = calloc(CMM_MAX_NODES, sizeof(*u->peer));
+	u->cut = calloc(CMM_MAX_NODES, 1);
+	if (u->peer == NULL || u->cut == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(u->peer);
+		free(u->cut);
+		free(u);
+		return NULL;
+	}
+	u->base = base;
+	u->fn = fn;
+	u->ctx = ctx;
+	u->sock[0].fd = u->sock[1].fd = -1;
+	if (udp_open(u, &u->sock[0], bind_to->ss.ss_family, bind_to, err,
+	    errlen) < 0) {
+		cmm_udp_free(u);
+		return NULL;
+	}
+	u->local.len = sizeof(u->local.ss);
+	getsockname(u->sock[0].fd, (struct sockaddr *)&u->local.ss,
+	    &u->local.len);
+	return u;
+}
+
+void
+cmm_udp_free(struct cmm_udp *u)
+{
+	if (u == NULL)
+		return;
+	for (int i = 0; i < 2; i++) {
+		if (u->sock[i].ev != NULL)
+			event_free(u->sock[i].ev);
+		if (u->sock[i].fd >= 0)
+			close(u->sock[i].fd);
+	}
+	free(u->peer);
+	free(u->cut);
+	free(u);
+}
+
+void
+cmm_udp_local(const struct cmm_udp *u, struct cmm_addr *out)
+{
+	*out = u->local;
+}
+
+int
+cmm_udp_set_peer(struct cmm_udp *u, int id, const struct cmm_addr *a)
+{
+	if (!cmm_set_valid_id(id))
+		return -1;
+	u->peer[id] = *a;
+	return 0;
+}
+
+/* The socket for a destination family; the second one is opened on first
+ * use, unbound, so a v4 node can still reach a v6 peer. */
+static int
+udp_fd_for(struct cmm_udp *u, int family)
+{
+	char err[128];
+
+	if (family == u->local.ss.ss_family)
+		return u->sock[0].fd;
+	if (u->sock[1].fd < 0 &&
+	    udp_open(u, &u->sock[1], family, NULL, err, sizeof(err)) < 0)
+		return -1;
+	return u->sock[1].fd;
+}
+
+int
+cmm_udp_sendto(struct cmm_udp *u, const struct sockaddr *to, socklen_t tolen,
+    const uint8_t *buf, size_t len)
+{
+	int fd = udp_fd_for(u, to->sa_family);
+
+	if (fd < 0) {
+		u->st.tx_errors++;
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	for (;;) {
+		ssize_t r = sendto(fd, buf, len, MSG_DONTWAIT, to, tolen);
+
+		if (r >= 0) {
+			u->st.tx++;
+			return 0;
+		}
+		if (errno == EINTR)
+			continue;
+		/* a full socket buffer loses this heartbeat; the next one
+		 * follows in heartbeat_ms, like any lost datagram */
+		u->st.tx_errors++;
+		return -1;
+	}
+}
+
+int
+cmm_udp_send(struct cmm_udp *u, int id, const uint8_t *buf, size_t len)
+{
+	if (!cmm_set_valid_id(id) || u->peer[id].len == 0) {
+		errno = EDESTADDRREQ;
+		return -1;
+	}
+	if (u->cut[id] & 2) {
+		u->st.cut_out++;
+		return 0;
+	}
+	return cmm_udp_sendto(u, (const struct sockaddr *)&u->peer[id].ss,
+	    u->peer[id].len, buf, len);
+}
+
+void
+cmm_udp_cut(struct cmm_udp *u, int id, unsigned dir)
+{
+	if (!cmm_set_valid_id(id))
+		return;
+	if (u->cut[id] != 0)
+		u->n_cut--;
+	u->cut[id] = (unsigned char)(dir & 3);
+	if (u->cut[id] != 0)
+		u->n_cut++;
+}
+
+bool
+cmm_udp_cut_in(struct cmm_udp *u, int id)
+{
+	if (u->n_cut == 0 || !cmm_set_valid_id(id) || !(u->cut[id] & 1))
+		return false;
+	u->st.cut_in++;
+	return true;
+}
+
+unsigned
+cmm_udp_cut_state(const struct cmm_udp *u, int id)
+{
+	return cmm_set_valid_id(id) ? u->cut[id] : 0;
+}
+
+void
+cmm_udp_stats(const struct cmm_udp *u, struct cmm_udp_stats *s)
+{
+	*s = u->st;
+}

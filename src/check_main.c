@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * check_main: `cmm check -c FILE --id N [--timeout MS]`, the preflight an
+ * operator runs before trusting a node (issue 3).  One line per check,
+ * "ok ..." or "FAIL ...: reason"; exit 0 only if every check passed, 1 if
+ * one failed, 2 on a usage error.
+ *
+ * It is a short-lived tool, so it waits with poll() instead of running an
+ * event loop, and it changes nothing a live cluster relies on (see
+ * check_device()).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "../net/packet.h"
+#include "../quorum/device_file.h"
+#include "config.h"
+#include "state.h"
+#include "subcmd.h"
+
+#define CHECK_RESEND_MS	200
+
+struct check {
+	int	failed;
+};
+
+static void
+check_ok(struct check *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+check_fail(struct check *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+check_ok(struct check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)c;
+	fputs("ok ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static void
+check_fail(struct check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->failed++;
+	fputs("FAIL ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static int64_t
+check_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+check_usage(FILE *f)
+{
+	fprintf(f, "usage: cmm check -c FILE --id N [--timeout MS]\n"
+	    "  checks the config, the key, the state, the hook, binds the "
+	    "node's address,\n  probes every peer (each must answer within "
+	    "MS ms, default 1000) and\n  exercises every device the node "
+	    "shares; exit 0 only if every check passes\n");
+}
+
+/* ---- peers ---- */
+
+struct probe {
+	bool		want;
+	bool		answered;
+	uint64_t	nonce;
+	int64_t		rtt_ms;
+	struct cmm_msg	ack;
+};
+
+static void
+check_send_probes(int fd, const struct cmm_config *cfg, const struct cmm_keys *k,
+    int self, uint32_t inc, struct probe *pr, uint64_t *seq)
+{
+	uint8_t buf[CMM_WIRE_MAX];
+
+	for (int i = 0; i < CMM_MAX_NODES; i++) {
+		struct cmm_msg m;
+		int n;
+
+		if (!pr[i].want || pr[i].answered)
+			continue;
+		memset(&m, 0, sizeof(m));
+		m.type = CMM_MSG_PROBE;
+		m.sender = (uint16_t)self;
+		m.incarnation = inc;
+		/* the sequence number doubles as the nonce the answer echoes */
+		m.seq = pr[i].nonce = ++*seq;
+		n = cmm_packet_seal(k, cfg->cluster_id, &m, buf, sizeof(buf));
+		if (n > 0)
+			sendto(fd, buf, (size_t)n, MSG_DONTWAIT,
+			    (const struct sockaddr *)&cfg->node[i].sa,
+			    cfg->node[i].salen);
+	}
+}
+
+static void
+check_peers(struct check *c, const struct cmm_config *cfg,
+    const struct cmm_keys *k, int fd, int self, int timeout_ms)
+{
+	struct probe *pr = calloc(CMM_MAX_NODES, sizeof(*pr));
+	uint64_t seq;
+	uint32_t inc;
+	int64_t start = check_now_ms(), next_send = start;
+	int want = 0, got = 0;
+
+	if (pr == NULL) {
+		check_fail(c, "peers: out of memory");
+		return;
+	}
+	randombytes_buf(&seq, sizeof(seq));
+	seq >>= 1;
+	randombytes_buf(&inc, sizeof(inc));
+	for (int i = cmm_set_next(&cfg->core.configured, 0); i >= 0;
+	    i = cmm_set_next(&cfg->core.configured, i + 1))
+		if (i != self) {
+			pr[i].want = true;
+			want++;
+		}
+	while (got < want) {
+		int64_t now = check_now_ms();
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int wait;
+
+		if (now - start >= timeout_ms)
+			break;
+		/* a lost probe or answer is retried, like any datagram */
+		if (now >= next_send) {
+			check_send_probes(fd, cfg, k, self, inc, pr, &seq);
+			next_send = now + CHECK_RESEND_MS;
+		}
+		wait = (int)(next_send - now);
+		if (wait > timeout_ms - (now - start))
+			wait = (int)(timeout_ms - (now - start));
+		if (poll(&p, 1, wait < 0 ? 0 : wait) <= 0)
+			continue;
+		for (;;) {
+			uint8_t buf[65536];
+			struct cmm_msg m;
+			uint64_t echo;
+			ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+			if (r < 0)
+				break;
+			if (cmm_packet_open(k, NULL, cfg->cluster_id, buf,
+			    (size_t)r, &m) != CMM_DROP_NONE ||
+			    m.type != CMM_MSG_PROBE_ACK ||
+			    !cmm_set_valid_id(m.sender) || !pr[m.sender].want ||
+			    pr[m.sender].answered)
+				continue;
+			echo = (uint64_t)m.round_epoch << 32 | m.round_attempt;
+			if (echo > pr[m.sender].nonce || echo + 64 < pr[m.sender].nonce)
+				continue;
+			pr[m.sender].answered = true;
+			pr[m.sender].rtt_ms = check_now_ms() - start;
+			pr[m.sender].ack = m;
+			got++;
+		}
+	}
+	for (int i = 0; i < CMM_MAX_NODES; i++) {
+		char mem[128];
+
+		if (!pr[i].want)
+			continue;
+		if (pr[i].answered) {
+			cmm_set_format(&pr[i].ack.members, mem, sizeof(mem));
+			check_ok(c, "peer %d answered (%s, %s, epoch %u, members %s)",
+			    i, cfg->node[i].address,
+			    pr[i].ack.flags & CMM_MSGF_MEMBER ? "member" :
+			    "not a member", pr[i].ack.epoch, mem);
+		} else {
+			check_fail(c, "peer %d (%s): no answer within %d ms", i,
+			    cfg->node[i].address, timeout_ms);
+		}
+	}
+	free(pr);
+}
+
+/* ---- devices ---- */
+
+/* Takes and releases a write lock over the record, as every device
+ * operation does, without waiting for ever behind a stuck holder. */
+static int
+check_lock(const char *path, char *err, size_t errlen)
+{
+	struct flock fl;
+	int64_t until = check_now_ms() + 2000;
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "open: %s", strerror(errno));
+		return -1;
+	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_len = CMM_DEVFILE_SIZE;
+	while (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+		if ((errno != EAGAIN && errno != EACCES && errno != EINTR) ||
+		    check_now_ms() > until) {
+			snprintf(err, errlen, "lock: %s", errno == EAGAIN ||
+			    errno == EACCES ? "held by another process for "
+			    "over 2 s" : strerror(errno));
+			close(fd);
+			return -1;
+		}
+		usleep(10000);
+	}
+	fl.l_type = F_UNLCK;
+	fcntl(fd, F_OFD_SETLK, &fl);
+	close(fd);
+	return 0;
+}
+
+/* Copies the record byte for byte to a scratch file next to it. */
+static int
+check_copy(const char *from, const char *to, char *err, size_t errlen)
+{
+	unsigned char buf[CMM_DEVFILE_SIZE];
+	ssize_t n;
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+
+	if (in < 0) {
+		snprintf(err, errlen, "open: %s", strerror(errno));
+		return -1;
+	}
+	n = read(in, buf, sizeof(buf));
+	close(in);
+	if (n != (ssize_t)sizeof(buf)) {
+		snprintf(err, errlen, "short record (%zd bytes)", n);
+		return -1;
+	}
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		snprintf(err, errlen, "scratch copy %s: %s", to, strerror(errno));
+		return -1;
+	}
+	if (write(out, buf, sizeof(buf)) != (ssize_t)sizeof(buf) ||
+	    fsync(out) < 0) {
+		snprintf(err, errlen, "scratch copy %s: %s", to, strerror(errno));
+		close(out);
+		unlink(to);
+		return -1;
+	}
+	close(out);
+	return 0;
+}
+
+static bool
+check_rec_eq(const struct cmm_devrec *a, const struct cmm_devrec *b)
+{
+	return a->holder == b->holder && a->epoch == b->epoch &&
+	    cmm_set_eq(&a->registered, &b->registered);
+}
+
+/*
+ * A device's check must not disturb a live cluster: a reservation is a
+ * vote in the next race, and a changed holder or epoch could make a node
+ * lose (or win) one it should not.  So the live record is only locked and
+ * read (and, when another node holds it, asked for a reservation at epoch
+ * 0, which the rules must refuse and which changes nothing).  The full
+ * reserve / see / restore cycle runs on a scratch copy of the record made
+ * in the same directory, so it exercises the same filesystem (locks,
+ * fsync, create) with the real record's contents.  Finally the live record
+ * is read again and must be unchanged (a live node may have changed it in
+ * between; that is reported, not failed, when it only moved forward).
+ */
+static void
+check_device(struct check *c, const struct cmm_config *cfg, int idx, int self)
+{
+	const char *name = cfg->core.devices[idx].name;
+	const char *path = cfg->device_path[idx];
+	struct cmm_device *dev, *tmp;
+	struct cmm_devrec before, after, rec;
+	char err[3 * CMM_CFG_PATH_MAX], scratch[CMM_CFG_PATH_MAX + 64], reg[128];
+	bool created;
+	struct stat st;
+	enum cmm_dev_status s;
+	uint32_t test_epoch;
+	int other;
+
+	created = stat(path, &st) < 0 && errno == ENOENT;
+	dev = cmm_device_file_open(path, true, err, sizeof(err));
+	if (dev == NULL) {
+		check_fail(c, "device %s: %s", name, err);
+		return;
+	}
+	if (check_lock(path, err, sizeof(err)) < 0) {
+		check_fail(c, "device %s: %s: %s", name, path, err);
+		goto out;
+	}
+	s = dev->ops->read(dev, &before, err, sizeof(err));
+	if (s != CMM_DEV_OK) {
+		check_fail(c, "device %s: read: %s", name, err);
+		goto out;
+	}
+	if (before.holder >= 0 && before.holder != self) {
+		s = dev->ops->reserve(dev, self, 0, err, sizeof(err));
+		if (s != CMM_DEV_CONFLICT) {
+			check_fail(c, "device %s: a reservation at epoch 0 was not "
+			    "refused while node %d holds epoch %u (%s)", name,
+			    before.holder, before.epoch, cmm_dev_status_name(s));
+			goto out;
+		}
+	}
+
+	snprintf(scratch, sizeof(scratch), "%s.check.%ld", path, (long)getpid());
+	if (check_copy(path, scratch, err, sizeof(err)) < 0) {
+		check_fail(c, "device %s: %s", name, err);
+		goto out;
+	}
+	tmp = cmm_device_file_open(scratch, false, err, sizeof(err));
+	if (tmp == NULL) {
+		check_fail(c, "device %s: %s", name, err);
+		unlink(scratch);
+		goto out;
+	}
+	/* a test epoch above anything the record has seen must win */
+	test_epoch = before.epoch + 1;
+	other = self == 0 ? 1 : 0;
+	s = tmp->ops->reserve(tmp, self, test_epoch, err, sizeof(err));
+	if (s == CMM_DEV_OK)
+		s = tmp->ops->read(tmp, &rec, err, sizeof(err));
+	if (s != CMM_DEV_OK || rec.holder != self || rec.epoch != test_epoch) {
+		check_fail(c, "device %s: reserve for test epoch %u did not take "
+		    "(%s%s%s)", name, test_epoch, cmm_dev_status_name(s),
+		    err[0] != '\0' ? ": " : "", err);
+		goto scratch_out;
+	}
+	/* and the same epoch must then be refused to anyone else */
+	s = tmp->ops->reserve(tmp, other, test_epoch, err, sizeof(err));
+	if (s != CMM_DEV_CONFLICT) {
+		check_fail(c, "device %s: a second reservation at epoch %u was "
+		    "not refused (%s)", name, test_epoch, cmm_dev_status_name(s));
+		goto scratch_out;
+	}
+	s = dev->ops->read(dev, &after, err, sizeof(err));
+	if (s != CMM_DEV_OK) {
+		check_fail(c, "device %s: read: %s", name, err);
+		goto scratch_out;
+	}
+	cmm_set_format(&after.registered, reg, sizeof(reg));
+	if (!check_rec_eq(&before, &after) && after.epoch < before.epoch)
+		check_fail(c, "device %s: the live record went backwards while "
+		    "checking", name);
+	else if (after.holder >= 0)
+		check_ok(c, "device %s (%s): %slock, reserve, restore; held by "
+		    "node %d at epoch %u, registered %s", name, path,
+		    created ? "created, " : "", after.holder, after.epoch, reg);
+	else
+		check_ok(c, "device %s (%s): %slock, reserve, restore; "
+		    "unreserved, registered %s", name, path,
+		    created ? "created, " : "", reg);
+scratch_out:
+	tmp->ops->close(tmp);
+	unlink(scratch);
+out:
+	dev->ops->close(dev);
+}
+
+/* ---- the rest ---- */
+
+static int
+check_parse_int(const char *s, int lo, int hi)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < lo || v > hi)
+		return -1;
+	return (int)v;
+}
+
+int
+cmm_check_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct check chk = { 0 };
+	struct cmm_config *cfg;
+	struct cmm_keys keys;
+	struct cmm_persist p;
+	const char *path = NULL;
+	char err[1024], dir[CMM_CFG_PATH_MAX], mem[128];
+	bool have_key;
+	int id = -1, timeout_ms = 1000, ch, fd, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:i:t:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'i':
+			id = check_parse_int(optarg, 0, CMM_MAX_NODES - 1);
+			if (id < 0) {
+				fprintf(stderr, "cmm check: --id: '%s' is not a "
+				    "node id\n", optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			timeout_ms = check_parse_int(optarg, 1, 600000);
+			if (timeout_ms < 0) {
+				fprintf(stderr, "cmm check: --timeout: '%s' is not "
+				    "1..600000 ms\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			check_usage(stdout);
+			return 0;
+		default:
+			check_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || path == NULL || id < 0) {
+		check_usage(stderr);
+		return 2;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "cmm check: libsodium failed to initialise\n");
+		return 1;
+	}
+	cfg = calloc(1, sizeof(*cfg));
+	if (cfg == NULL) {
+		fprintf(stderr, "cmm check: out of memory\n");
+		return 1;
+	}
+	if (cmm_config_load(path, cfg, err, sizeof(err)) < 0 ||
+	    cmm_config_check_id(cfg, id, err, sizeof(err)) < 0) {
+		check_fail(&chk, "config: %s", err);
+		free(cfg);
+		return 1;
+	}
+	check_ok(&chk, "config %s (cluster %s, %d nodes, %d devices, node %d at "
+	    "%s)", path, cfg->name, cfg->n_nodes, cfg->core.n_devices, id,
+	    cfg->node[id].address);
+
+	have_key = cmm_key_load(cfg->key_file, &keys, err, sizeof(err)) == 0;
+	if (have_key)
+		check_ok(&chk, "key %s", cfg->key_file);
+	else
+		check_fail(&chk, "key: %s", err);
+
+	if (cmm_config_state_dir(cfg, id, dir, sizeof(dir)) < 0) {
+		check_fail(&chk, "state: state_dir too long");
+	} else {
+		rc = cmm_state_load(dir, &p, err, sizeof(err));
+		if (rc < 0) {
+			check_fail(&chk, "state: %s", err);
+		} else if (rc == 1) {
+			check_ok(&chk, "state %s: none yet (a fresh node)", dir);
+		} else {
+			cmm_set_format(&p.members, mem, sizeof(mem));
+			check_ok(&chk, "state %s: epoch %u, members %s, "
+			    "incarnation %u", dir, p.epoch, mem, p.incarnation);
+		}
+	}
+
+	if (cfg->hook[0] != '\0') {
+		if (access(cfg->hook, X_OK) == 0)
+			check_ok(&chk, "hook %s is executable", cfg->hook);
+		else
+			check_fail(&chk, "hook %s: %s", cfg->hook, strerror(errno));
+	}
+
+	fd = socket(cfg->node[id].sa.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		check_fail(&chk, "bind %s: socket: %s", cfg->node[id].address,
+		    strerror(errno));
+	} else if (bind(fd, (const struct sockaddr *)&cfg->node[id].sa,
+	    cfg->node[id].salen) < 0) {
+		int e = errno;
+
+		check_fail(&chk, "bind %s: %s%s", cfg->node[id].address,
+		    strerror(e), e == EADDRINUSE ? " (is node running? "
+		    "probes go out from another port)" : "");
+		/* still probe, from an ephemeral port: answers go to the
+		 * sender's address, whatever it is */
+		close(fd);
+		fd = socket(cfg->node[id].sa.ss_family, SOCK_DGRAM |
+		    SOCK_CLOEXEC, 0);
+	} else {
+		check_ok(&chk, "bind %s", cfg->node[id].address);
+	}
+
+	if (cfg->n_nodes > 1) {
+		if (!have_key || fd < 0)
+			check_fail(&chk, "peers: not probed (%s)", !have_key ?
+			    "no key" : "no socket");
+		else
+			check_peers(&chk, cfg, &keys, fd, id, timeout_ms);
+	}
+	if (fd >= 0)
+		close(fd);
+
+	for (int i = 0; i < cfg->core.n_devices; i++)
+		if (cmm_set_has(&cfg->core.devices[i].nodes, id))
+			check_device(&chk, cfg, i, id);
+
+	if (have_key)
+		cmm_keys_wipe(&keys);
+	free(cfg);
+	if (chk.failed == 0)
+		printf("all checks passed\n");
+	else
+		printf("%d check%s FAILED\n", chk.failed,
+		    chk.failed == 1 ? "" : "s");
+	return chk.failed == 0 ? 0 : 1;
+}

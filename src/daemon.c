@@ -1,0 +1,1177 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * daemon: one core on a libevent loop (see daemon.h).  Inputs: datagrams
+ * (net/udp.c through net/packet.c), the core's deadline timer, signals,
+ * device results (devworker.c) and operator actions (the control server).
+ * Effects: sealed sends, fsync'd state, device jobs, prompts, events,
+ * history records and hook runs.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "../net/packet.h"
+#include "../net/udp.h"
+#include "config.h"
+#include "ctl_server.h"
+#include "daemon.h"
+#include "devworker.h"
+#include "hook.h"
+#include "state.h"
+
+#define DAEMON_MAX_LISTENERS	8
+#define DAEMON_HB_RING		1024	/* arrivals kept per peer */
+#define DAEMON_HB_WINDOW_MS	60000	/* stats over the last minute */
+#define DAEMON_DEVICE_LIMIT_MS	5000	/* a device call that takes longer fails */
+#define DAEMON_HOOK_LIMIT_MS	10000	/* a hook that takes longer is killed */
+#define DAEMON_LEAVE_MAX_MS	3000	/* longest wait for the LEAVEs to go out */
+
+struct hb_ring {
+	int64_t		t[DAEMON_HB_RING];
+	int		head;		/* next slot */
+	int		n;
+};
+
+struct daemon_listener {
+	cmm_note_fn	fn;
+	void		*ctx;
+};
+
+struct cmm_daemon {
+	struct cmm_daemon_opts	opts;
+	struct cmm_config	*cfg;
+	int			self;
+	char			state_dir[CMM_CFG_PATH_MAX];
+	char			sock_path[CMM_CFG_PATH_MAX];
+	struct cmm_keys		keys;
+	struct cmm_log		*log;
+	struct event_base	*base;
+	struct cmm_udp		*udp;
+	struct cmm_replay	*replay;
+	struct cmm_core		*core;
+	struct cmm_sink		sink;
+	struct event		*timer;
+	struct event		*sig_term, *sig_int, *sig_hup;
+	struct event		*leave_timer;
+	struct cmm_devworker	*dw;
+	struct cmm_hook		*hook;
+	struct cmm_ctl_server	*ctl;
+	uint64_t		*seq;		/* per destination */
+	uint64_t		drops[CMM_DROP__COUNT];
+	struct cmm_prompt	prompt;
+	char			prompt_why[256];
+	struct daemon_listener	lis[DAEMON_MAX_LISTENERS];
+	int			n_lis;
+	struct hb_ring		**hb;		/* per configured peer */
+	int64_t			last_now;
+	int			exit_code;
+	bool			leaving;
+	bool			exiting;
+	bool			draining_hooks;
+	uint8_t			buf[CMM_WIRE_MAX];
+};
+
+/* ---- time ---- */
+
+static int64_t
+daemon_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t
+cmm_daemon_now(const struct cmm_daemon *d)
+{
+	int64_t now = daemon_clock_ns(CLOCK_MONOTONIC) / 1000000;
+
+	/* the core's clock must never run backwards, even by rounding */
+	if (now < d->last_now)
+		now = d->last_now;
+	((struct cmm_daemon *)d)->last_now = now;
+	return now;
+}
+
+/* ---- notes to listeners (the control server) ---- */
+
+static void
+daemon_note(struct cmm_daemon *d, struct cmm_note *n)
+{
+	struct daemon_listener snap[DAEMON_MAX_LISTENERS];
+	int count = d->n_lis;
+
+	n->mono_ns = daemon_clock_ns(CLOCK_MONOTONIC);
+	n->wall_ns = daemon_clock_ns(CLOCK_REALTIME);
+	/* a listener may unlisten itself (or another) from its callback */
+	memcpy(snap, d->lis, sizeof(snap));
+	for (int i = 0; i < count; i++) {
+		bool still = false;
+
+		for (int j = 0; j < d->n_lis && !still; j++)
+			still = d->lis[j].fn == snap[i].fn &&
+			    d->lis[j].ctx == snap[i].ctx;
+		if (still)
+			snap[i].fn(snap[i].ctx, n);
+	}
+}
+
+static void
+daemon_log_tap(void *ctx, enum cmm_log_level level, const char *line)
+{
+	struct cmm_daemon *d = ctx;
+	struct cmm_note n = { .type = CMM_NOTE_LOG, .level = level,
+	    .drop_sender = -1, .uid = -1, .text = line };
+
+	daemon_note(d, &n);
+}
+
+int
+cmm_daemon_listen(struct cmm_daemon *d, cmm_note_fn fn, void *ctx)
+{
+	if (d->n_lis == DAEMON_MAX_LISTENERS)
+		return -1;
+	d->lis[d->n_lis].fn = fn;
+	d->lis[d->n_lis].ctx = ctx;
+	d->n_lis++;
+	return 0;
+}
+
+void
+cmm_daemon_unlisten(struct cmm_daemon *d, cmm_note_fn fn, void *ctx)
+{
+	for (int i = 0; i < d->n_lis; i++)
+		if (d->lis[i].fn == fn && d->lis[i].ctx == ctx) {
+			memmove(&d->lis[i], &d->lis[i + 1],
+			    (size_t)(d->n_lis - i - 1) * sizeof(d->lis[0]));
+			d->n_lis--;
+			return;
+		}
+}
+
+/* ---- the core's timer ---- */
+
+static void
+daemon_arm(struct cmm_daemon *d)
+{
+	int64_t now = cmm_daemon_now(d);
+	int64_t delay = cmm_core_next_deadline(d->core) - now;
+	struct timeval tv;
+
+	if (d->leaving && !d->exiting) {
+		struct cmm_core_status st;
+
+		cmm_core_status(d->core, &st);
+		/* the core has sent its last LEAVE: nothing left to wait for */
+		if (st.state == CMM_ST_STOPPED) {
+			d->exiting = true;
+			cmm_logf(d->log, CMM_LOG_INFO, "left the cluster; exiting");
+			event_base_loopexit(d->base, NULL);
+		}
+	}
+	/* on the way out the core gets no more time: it must not act */
+	if (d->exiting) {
+		evtimer_del(d->timer);
+		return;
+	}
+	if (delay < 0)
+		delay = 0;
+	if (delay > 3600 * 1000)
+		delay = 3600 * 1000;
+	tv.tv_sec = delay / 1000;
+	tv.tv_usec = (delay % 1000) * 1000;
+	evtimer_add(d->timer, &tv);
+}
+
+void
+cmm_daemon_kick(struct cmm_daemon *d)
+{
+	daemon_arm(d);
+}
+
+static void
+daemon_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct cmm_daemon *d = arg;
+	int64_t now = cmm_daemon_now(d);
+
+	(void)fd;
+	(void)what;
+	if (now >= cmm_core_next_deadline(d->core))
+		cmm_core_on_tick(d->core, now);
+	daemon_arm(d);
+}
+
+/* ---- receiving ---- */
+
+static void
+daemon_hb_record(struct cmm_daemon *d, int peer, int64_t now)
+{
+	struct hb_ring *r;
+
+	if (d->hb == NULL || !cmm_set_valid_id(peer))
+		return;
+	r = d->hb[peer];
+	if (r == NULL)
+		return;
+	r->t[r->head] = now;
+	r->head = (r->head + 1) % DAEMON_HB_RING;
+	if (r->n < DAEMON_HB_RING)
+		r->n++;
+}
+
+/* PROBE from `cmm check`: answered here, never shown to the core.  The
+ * answer echoes the probe's sequence number in the round fields. */
+static void
+daemon_probe(struct cmm_daemon *d, const struct cmm_msg *m,
+    const struct sockaddr *from, socklen_t fromlen)
+{
+	struct cmm_core_status st;
+	struct cmm_msg a;
+	char addr[80];
+	int n;
+
+	cmm_core_status(d->core, &st);
+	memset(&a, 0, sizeof(a));
+	a.type = CMM_MSG_PROBE_ACK;
+	a.flags = st.member ? CMM_MSGF_MEMBER : 0;
+	a.sender = (uint16_t)d->self;
+	a.incarnation = st.incarnation;
+	a.seq = ++d->seq[m->sender];
+	a.epoch = st.epoch;
+	a.members = st.members;
+	a.row = st.alive;
+	a.round_epoch = (uint32_t)(m->seq >> 32);
+	a.round_attempt = (uint32_t)m->seq;
+	n = cmm_packet_seal(&d->keys, d->cfg->cluster_id, &a, d->buf,
+	    sizeof(d->buf));
+	if (n > 0)
+		cmm_udp_sendto(d->udp, from, fromlen, d->buf, (size_t)n);
+	cmm_logf(d->log, CMM_LOG_INFO, "probe from %s (as node %u) answered",
+	    cmm_addr_format(from, addr, sizeof(addr)), m->sender);
+}
+
+static void
+daemon_drop(struct cmm_daemon *d, enum cmm_drop why, int sender,
+    const struct sockaddr *from, const char *detail)
+{
+	struct cmm_note n = { .type = CMM_NOTE_DROP, .drop = why,
+	    .drop_sender = sender, .uid = -1 };
+	char addr[80];
+
+	d->drops[why]++;
+	cmm_addr_format(from, addr, sizeof(addr));
+	if (cmm_log_enabled(d->log, CMM_LOG_DEBUG))
+		cmm_logf(d->log, CMM_LOG_DEBUG, "dropped a datagram from %s: %s%s%s",
+		    addr, cmm_drop_name(why), detail != NULL ? ": " : "",
+		    detail != NULL ? detail : "");
+	n.text = addr;
+	daemon_note(d, &n);
+}
+
+static void
+daemon_recv(void *ctx, const uint8_t *buf, size_t len,
+    const struct sockaddr *from, socklen_t fromlen)
+{
+	struct cmm_daemon *d = ctx;
+	struct cmm_msg m;
+	enum cmm_drop why;
+	int64_t now;
+
+	if (d->exiting)
+		return;
+	/* replay checked below, not here: probes must not move the window
+	 * of the node id `cmm check` speaks for */
+	why = cmm_packet_open(&d->keys, NULL, d->cfg->cluster_id, buf, len, &m);
+	if (why != CMM_DROP_NONE) {
+		daemon_drop(d, why, -1, from, NULL);
+		return;
+	}
+	/* fault injection: a cut link loses everything, probes included */
+	if (cmm_udp_cut_in(d->udp, m.sender))
+		return;
+	if (m.type == CMM_MSG_PROBE) {
+		if (cmm_set_valid_id(m.sender))
+			daemon_probe(d, &m, from, fromlen);
+		return;
+	}
+	if (m.type == CMM_MSG_PROBE_ACK)
+		return;
+	if (!cmm_set_has(&d->cfg->core.configured, m.sender)) {
+		daemon_drop(d, CMM_DROP_MALFORMED, m.sender, from,
+		    "sender is not a configured node");
+		return;
+	}
+	if (m.sender == d->self) {
+		char addr[80];
+
+		cmm_logf(d->log, CMM_LOG_WARN, "a datagram from %s claims to "
+		    "come from this node (%d): another process with the same "
+		    "--id?", cmm_addr_format(from, addr, sizeof(addr)), d->self);
+		daemon_drop(d, CMM_DROP_MALFORMED, m.sender, from, "own id");
+		return;
+	}
+	why = cmm_replay_check(d->replay, m.sender, m.incarnation, m.seq);
+	if (why != CMM_DROP_NONE) {
+		daemon_drop(d, why, m.sender, from, NULL);
+		return;
+	}
+	cmm_replay_accept(d->replay, m.sender, m.incarnation, m.seq);
+	now = cmm_daemon_now(d);
+	if (m.type == CMM_MSG_HEARTBEAT)
+		daemon_hb_record(d, m.sender, now);
+	cmm_core_on_packet(d->core, now, &m);
+	daemon_arm(d);
+}
+
+/* ---- effects ---- */
+
+static void
+daemon_send(struct cmm_daemon *d, const struct cmm_set *to,
+    const struct cmm_msg *msg)
+{
+	struct cmm_msg m = *msg;
+
+	for (int i = cmm_set_next(to, 0); i >= 0; i = cmm_set_next(to, i + 1)) {
+		int n;
+
+		if (i == d->self)
+			continue;
+		/* a rising sequence per destination keeps every receiver's
+		 * replay window dense, whatever the cluster size */
+		m.seq = ++d->seq[i];
+		n = cmm_packet_seal(&d->keys, d->cfg->cluster_id, &m, d->buf,
+		    sizeof(d->buf));
+		if (n < 0) {
+			cmm_logf(d->log, CMM_LOG_ERROR, "cannot encode a %s for "
+			    "node %d", cmm_msg_type_name(m.type), i);
+			continue;
+		}
+		if (cmm_udp_send(d->udp, i, d->buf, (size_t)n) < 0 &&
+		    cmm_log_enabled(d->log, CMM_LOG_DEBUG))
+			cmm_logf(d->log, CMM_LOG_DEBUG, "send %s to node %d: %s",
+			    cmm_msg_type_name(m.type), i, strerror(errno));
+	}
+}
+
+static int
+daemon_persist(struct cmm_daemon *d, const struct cmm_persist *p)
+{
+	char err[512];
+
+	if (cmm_state_save(d->state_dir, p, err, sizeof(err)) < 0) {
+		cmm_logf(d->log, CMM_LOG_ERROR, "persist failed: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+daemon_history(struct cmm_daemon *d, enum cmm_hist_kind kind, long uid,
+    const char *reason)
+{
+	struct cmm_hist_rec r;
+	struct cmm_core_status st;
+	char err[512];
+
+	cmm_core_status(d->core, &st);
+	memset(&r, 0, sizeof(r));
+	r.kind = kind;
+	r.epoch = st.epoch;
+	r.members = st.members;
+	r.time_ms = daemon_clock_ns(CLOCK_REALTIME) / 1000000;
+	r.uid = (int32_t)uid;
+	snprintf(r.reason, sizeof(r.reason), "%s", reason);
+	if (cmm_history_append(d->state_dir, &r, err, sizeof(err)) < 0)
+		cmm_logf(d->log, CMM_LOG_ERROR, "history: %s", err);
+}
+
+/* Reports a device request that could not even be queued, from the loop
+ * and not from inside the effect (the core does not expect re-entry). */
+struct daemon_devfail {
+	struct cmm_daemon	*d;
+	uint32_t		id;
+};
+
+static void
+daemon_devfail_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon_devfail *f = arg;
+	struct cmm_daemon *d = f->d;
+
+	(void)fd;
+	(void)what;
+	cmm_core_on_device_result(d->core, cmm_daemon_now(d), f->id, false);
+	free(f);
+	daemon_arm(d);
+}
+
+static const char *
+daemon_devop_name(enum cmm_dev_op op)
+{
+	switch (op) {
+	case CMM_DEVOP_RESERVE:
+		return "reserve";
+	case CMM_DEVOP_FENCE:
+		return "fence";
+	case CMM_DEVOP_REGISTER:
+		return "register";
+	}
+	return "?";
+}
+
+static void
+daemon_device(struct cmm_daemon *d, const struct cmm_devreq *q)
+{
+	const char *name = q->device >= 0 && q->device < d->cfg->core.n_devices ?
+	    d->cfg->core.devices[q->device].name : "?";
+	char dep[256];
+
+	cmm_set_format(&q->departed, dep, sizeof(dep));
+	cmm_logf(d->log, CMM_LOG_DEBUG, "device %s: %s node %d epoch %u%s%s "
+	    "(request %u)", name, daemon_devop_name(q->op), q->node, q->epoch,
+	    q->op == CMM_DEVOP_FENCE ? " departed " : "",
+	    q->op == CMM_DEVOP_FENCE ? dep : "", q->id);
+	if (cmm_devworker_submit(d->dw, q) < 0) {
+		struct daemon_devfail *f = malloc(sizeof(*f));
+
+		cmm_logf(d->log, CMM_LOG_ERROR, "device %s: request %u could not "
+		    "be queued", name, q->id);
+		if (f == NULL)
+			return;
+		f->d = d;
+		f->id = q->id;
+		if (event_base_once(d->base, -1, EV_TIMEOUT, daemon_devfail_cb, f,
+		    NULL) < 0)
+			free(f);
+	}
+}
+
+static void
+daemon_dev_done(void *ctx, uint32_t id, bool ok, enum cmm_dev_status st,
+    const char *msg, bool late)
+{
+	struct cmm_daemon *d = ctx;
+
+	if (late) {
+		cmm_logf(d->log, CMM_LOG_WARN, "device request %u answered after "
+		    "its time limit (%s%s%s); ignored", id, cmm_dev_status_name(st),
+		    msg[0] != '\0' ? ": " : "", msg);
+		return;
+	}
+	if (d->exiting)
+		return;
+	if (ok)
+		cmm_logf(d->log, CMM_LOG_DEBUG, "device request %u: ok", id);
+	else
+		cmm_logf(d->log, st == CMM_DEV_CONFLICT ? CMM_LOG_INFO :
+		    CMM_LOG_WARN, "device request %u failed: %s%s%s", id,
+		    cmm_dev_status_name(st), msg[0] != '\0' ? ": " : "", msg);
+	cmm_core_on_device_result(d->core, cmm_daemon_now(d), id, ok);
+	daemon_arm(d);
+}
+
+static void
+daemon_hook_report(void *ctx, int warn, const char *line)
+{
+	struct cmm_daemon *d = ctx;
+	struct cmm_note n = { .type = CMM_NOTE_HOOK, .drop_sender = -1,
+	    .uid = -1, .text = line };
+
+	cmm_logf(d->log, warn ? CMM_LOG_WARN : CMM_LOG_INFO, "%s", line);
+	daemon_note(d, &n);
+	/* the last hook of a node on its way out is done */
+	if (d->draining_hooks && cmm_hook_busy(d->hook) == 0)
+		event_base_loopexit(d->base, NULL);
+}
+
+static void
+daemon_prompt(struct cmm_daemon *d, const struct cmm_effect *fx)
+{
+	const struct cmm_prompt *p = fx->u.prompt;
+	struct cmm_note n = { .type = CMM_NOTE_PROMPT, .fx = fx,
+	    .drop_sender = -1, .uid = -1 };
+	struct cmm_core_status st;
+
+	d->prompt = *p;
+	snprintf(d->prompt_why, sizeof(d->prompt_why), "%s",
+	    p->why != NULL ? p->why : "");
+	d->prompt.why = d->prompt_why;
+	if (p->kind == CMM_PROMPT_NONE) {
+		cmm_logf(d->log, CMM_LOG_INFO, "prompt closed: %s", d->prompt_why);
+	} else if (p->kind == CMM_PROMPT_WINNER) {
+		cmm_logf(d->log, CMM_LOG_WARN, "PROMPT: which node wins, %d or %d? "
+		    "(%s) answer with: cmm ctl -s %s answer winner N",
+		    p->choice[0], p->choice[1], d->prompt_why, d->sock_path);
+	} else {
+		cmm_logf(d->log, CMM_LOG_WARN, "PROMPT: is this node isolated? "
+		    "(%s) answer with: cmm ctl -s %s answer isolated|not-isolated",
+		    d->prompt_why, d->sock_path);
+	}
+	n.text = d->prompt_why;
+	daemon_note(d, &n);
+	if (p->kind != CMM_PROMPT_NONE) {
+		cmm_core_status(d->core, &st);
+		cmm_hook_run(d->hook, "prompt", d->self, st.epoch, &st.members,
+		    NULL, NULL, p->kind == CMM_PROMPT_WINNER ? "winner" :
+		    "isolation");
+	}
+}
+
+static void
+daemon_event(struct cmm_daemon *d, const struct cmm_effect *fx)
+{
+	const struct cmm_event *e = fx->u.event;
+	struct cmm_note n = { .type = CMM_NOTE_EVENT, .fx = fx,
+	    .drop_sender = -1, .uid = -1, .text = e->text };
+	struct cmm_set none;
+
+	cmm_set_clear(&none);
+	cmm_logf(d->log, e->type == CMM_EV_NO_QUORUM ? CMM_LOG_WARN :
+	    CMM_LOG_INFO, "%s", e->text != NULL ? e->text : "(event)");
+	switch (e->type) {
+	case CMM_EV_COMMIT:
+		/* the state is on disk already (persist before announcing);
+		 * the history line is the operator's record of it */
+		daemon_history(d, CMM_HIST_COMMIT, -1, e->text != NULL ? e->text :
+		    "commit");
+		cmm_hook_run(d->hook, "commit", d->self, e->epoch, &e->members,
+		    &e->departed, &e->joined, NULL);
+		break;
+	case CMM_EV_NO_QUORUM:
+		cmm_hook_run(d->hook, "no-quorum", d->self, e->epoch, &e->members,
+		    &e->departed, &none, NULL);
+		break;
+	case CMM_EV_FENCE:
+		cmm_hook_run(d->hook, "fence", d->self, e->epoch, &e->members,
+		    &e->departed, &none, NULL);
+		break;
+	default:
+		break;
+	}
+	daemon_note(d, &n);
+}
+
+static int
+daemon_emit(void *ctx, const struct cmm_effect *fx)
+{
+	struct cmm_daemon *d = ctx;
+
+	switch (fx->type) {
+	case CMM_FX_SEND:
+		daemon_send(d, fx->u.send.to, fx->u.send.msg);
+		return 0;
+	case CMM_FX_PERSIST:
+		return daemon_persist(d, fx->u.persist);
+	case CMM_FX_DEVICE:
+		daemon_device(d, fx->u.dev);
+		return 0;
+	case CMM_FX_PROMPT:
+		daemon_prompt(d, fx);
+		return 0;
+	case CMM_FX_EVENT:
+		daemon_event(d, fx);
+		return 0;
+	case CMM_FX_LOG:
+		cmm_logf(d->log, fx->u.log.level, "%s", fx->u.log.text);
+		return 0;
+	case CMM_FX_HALT:
+		cmm_logf(d->log, CMM_LOG_ERROR, "quorum lost and on_quorum_loss = "
+		    "halt: exiting with code %d", CMM_EXIT_HALT);
+		d->exit_code = CMM_EXIT_HALT;
+		d->exiting = true;
+		event_base_loopexit(d->base, NULL);
+		return 0;
+	}
+	return 0;
+}
+
+/* ---- signals ---- */
+
+static void
+daemon_leave_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct cmm_daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (!d->exiting) {
+		cmm_logf(d->log, CMM_LOG_INFO, "leave grace period over; exiting");
+		d->exiting = true;
+		event_base_loopexit(d->base, NULL);
+	}
+}
+
+static void
+daemon_sig_term_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct cmm_daemon *d = arg;
+	const char *why = NULL;
+	int64_t grace;
+	struct timeval tv;
+
+	(void)what;
+	if (d->leaving) {
+		cmm_logf(d->log, CMM_LOG_WARN, "%s again: exiting now",
+		    strsignal((int)sig));
+		d->exiting = true;
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	d->leaving = true;
+	cmm_logf(d->log, CMM_LOG_INFO, "%s: leaving the cluster",
+	    strsignal((int)sig));
+	if (cmm_core_leave(d->core, cmm_daemon_now(d), &why) < 0)
+		cmm_logf(d->log, CMM_LOG_INFO, "leave: %s", why);
+	/* the core repeats its LEAVE on the next heartbeats; wait for that,
+	 * but never long */
+	grace = 5 * d->cfg->core.heartbeat_ms + 100;
+	if (grace > DAEMON_LEAVE_MAX_MS)
+		grace = DAEMON_LEAVE_MAX_MS;
+	tv.tv_sec = grace / 1000;
+	tv.tv_usec = (grace % 1000) * 1000;
+	evtimer_add(d->leave_timer, &tv);
+	daemon_arm(d);
+}
+
+static void
+daemon_sig_hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct cmm_daemon *d = arg;
+
+	(void)sig;
+	(void)what;
+	cmm_log_reopen(d->log);
+}
+
+/* ---- life cycle ---- */
+
+static struct cmm_daemon *
+daemon_fail(struct cmm_daemon *d, int code, int *exit_code)
+{
+	*exit_code = code;
+	cmm_daemon_free(d);
+	return NULL;
+}
+
+struct cmm_daemon *
+cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
+    int *exit_code)
+{
+	struct cmm_daemon *d = calloc(1, sizeof(*d));
+	struct cmm_persist loaded;
+	const char *paths[CMM_MAX_DEVICES];
+	struct cmm_addr bind_to;
+	char moved[CMM_CFG_PATH_MAX + 32], addr[80];
+	uint64_t seed;
+	int rc;
+
+	if (d == NULL) {
+		snprintf(err, errlen, "out of memory");
+		*exit_code = 1;
+		return NULL;
+	}
+	d->opts = *o;
+	d->self = o->id;
+	d->cfg = calloc(1, sizeof(*d->cfg));
+	d->replay = calloc(1, sizeof(*d->replay));
+	d->seq = calloc(CMM_MAX_NODES, sizeof(*d->seq));
+	d->hb = calloc(CMM_MAX_NODES, sizeof(*d->hb));
+	if (d->cfg == NULL || d->replay == NULL || d->seq == NULL || d->hb == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return daemon_fail(d, 1, exit_code);
+	}
+	cmm_replay_init(d->replay);
+
+	/* config, key, state: an operator's mistake is exit code 2 */
+	if (cmm_config_load(o->config_path, d->cfg, err, errlen) < 0 ||
+	    cmm_config_check_id(d->cfg, o->id, err, errlen) < 0)
+		return daemon_fail(d, 2, exit_code);
+	if (cmm_config_state_dir(d->cfg, o->id, d->state_dir,
+	    sizeof(d->state_dir)) < 0 ||
+	    cmm_config_socket(d->cfg, o->id, d->sock_path,
+	    sizeof(d->sock_path)) < 0) {
+		snprintf(err, errlen, "%s: state_dir or control_socket of node %d "
+		    "is too long", o->config_path, o->id);
+		return daemon_fail(d, 2, exit_code);
+	}
+	if (cmm_key_load(d->cfg->key_file, &d->keys, err, errlen) < 0)
+		return daemon_fail(d, 2, exit_code);
+	{
+		char id[32];
+
+		snprintf(id, sizeof(id), "node %d", o->id);
+		d->log = cmm_log_new(id, o->use_syslog, o->log_level);
+		if (d->log == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return daemon_fail(d, 1, exit_code);
+		}
+	}
+	if (cmm_state_dir_create(d->state_dir, err, errlen) < 0)
+		return daemon_fail(d, 2, exit_code);
+	if (o->forget_state) {
+		if (cmm_state_forget(d->state_dir, moved, sizeof(moved), err,
+		    errlen) < 0)
+			return daemon_fail(d, 2, exit_code);
+		if (moved[0] != '\0')
+			cmm_logf(d->log, CMM_LOG_WARN, "--forget-state: the old "
+			    "state is kept as %s", moved);
+	}
+	rc = cmm_state_load(d->state_dir, &loaded, err, errlen);
+	if (rc < 0)
+		return daemon_fail(d, 2, exit_code);
+	if (rc == 1) {
+		/* A fresh node (or one whose state was forgotten) starts its
+		 * incarnations at the clock, so it still counts above whatever
+		 * its peers remember of an earlier life of this id: a lower
+		 * incarnation would be dropped as a replay. */
+		memset(&loaded, 0, sizeof(loaded));
+		loaded.incarnation = (uint32_t)time(NULL);
+	}
+
+	d->base = event_base_new();
+	if (d->base == NULL) {
+		snprintf(err, errlen, "event_base_new failed");
+		return daemon_fail(d, 1, exit_code);
+	}
+	cmm_log_set_tap(d->log, daemon_log_tap, d);
+	d->timer = evtimer_new(d->base, daemon_timer_cb, d);
+	d->leave_timer = evtimer_new(d->base, daemon_leave_timeout_cb, d);
+	d->sig_term = evsignal_new(d->base, SIGTERM, daemon_sig_term_cb, d);
+	d->sig_int = evsignal_new(d->base, SIGINT, daemon_sig_term_cb, d);
+	d->sig_hup = evsignal_new(d->base, SIGHUP, daemon_sig_hup_cb, d);
+	if (d->timer == NULL || d->leave_timer == NULL || d->sig_term == NULL ||
+	    d->sig_int == NULL || d->sig_hup == NULL ||
+	    evsignal_add(d->sig_term, NULL) < 0 ||
+	    evsignal_add(d->sig_int, NULL) < 0 ||
+	    evsignal_add(d->sig_hup, NULL) < 0) {
+		snprintf(err, errlen, "cannot set up the event loop");
+		return daemon_fail(d, 1, exit_code);
+	}
+	/* a control client that hangs up must not kill the node */
+	signal(SIGPIPE, SIG_IGN);
+
+	memcpy(&bind_to.ss, &d->cfg->node[o->id].sa, sizeof(bind_to.ss));
+	bind_to.len = d->cfg->node[o->id].salen;
+	d->udp = cmm_udp_new(d->base, &bind_to, daemon_recv, d, err, errlen);
+	if (d->udp == NULL)
+		return daemon_fail(d, 1, exit_code);
+	for (int i = cmm_set_next(&d->cfg->core.configured, 0); i >= 0;
+	    i = cmm_set_next(&d->cfg->core.configured, i + 1)) {
+		struct cmm_addr a;
+
+		memcpy(&a.ss, &d->cfg->node[i].sa, sizeof(a.ss));
+		a.len = d->cfg->node[i].salen;
+		cmm_udp_set_peer(d->udp, i, &a);
+		if (i != o->id) {
+			d->hb[i] = calloc(1, sizeof(*d->hb[i]));
+			if (d->hb[i] == NULL) {
+				snprintf(err, errlen, "out of memory");
+				return daemon_fail(d, 1, exit_code);
+			}
+		}
+	}
+
+	for (int i = 0; i < d->cfg->core.n_devices; i++)
+		paths[i] = cmm_set_has(&d->cfg->core.devices[i].nodes, o->id) ?
+		    d->cfg->device_path[i] : NULL;
+	d->dw = cmm_devworker_new(d->base, d->cfg->core.n_devices, paths,
+	    DAEMON_DEVICE_LIMIT_MS, daemon_dev_done, d, err, errlen);
+	if (d->dw == NULL)
+		return daemon_fail(d, 1, exit_code);
+	d->hook = cmm_hook_new(d->base, d->cfg->hook, DAEMON_HOOK_LIMIT_MS,
+	    daemon_hook_report, d);
+	if (d->hook == NULL) {
+		snprintf(err, errlen, "cannot set up the hook runner");
+		return daemon_fail(d, 1, exit_code);
+	}
+
+	randombytes_buf(&seed, sizeof(seed));
+	d->sink.ctx = d;
+	d->sink.emit = daemon_emit;
+	d->core = cmm_core_new(&d->cfg->core, o->id, &loaded, &d->sink, seed);
+	if (d->core == NULL) {
+		snprintf(err, errlen, "cannot create the protocol core for node %d",
+		    o->id);
+		return daemon_fail(d, 1, exit_code);
+	}
+	d->ctl = cmm_ctl_server_new(d, d->sock_path, err, errlen);
+	if (d->ctl == NULL)
+		return daemon_fail(d, 1, exit_code);
+
+	cmm_logf(d->log, CMM_LOG_INFO, "cluster %s: node %d on %s, state in %s, "
+	    "control socket %s%s", d->cfg->name, o->id,
+	    cmm_addr_format((const struct sockaddr *)&bind_to.ss, addr,
+	    sizeof(addr)), d->state_dir, d->sock_path,
+	    d->cfg->fault_injection ? ", fault injection ON" : "");
+	if (!o->headless && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		cmm_logf(d->log, CMM_LOG_INFO, "the console is not built yet: "
+		    "running headless (use cmm ctl -s %s)", d->sock_path);
+	if (cmm_core_start(d->core, cmm_daemon_now(d)) < 0) {
+		snprintf(err, errlen, "%s: cannot persist the new incarnation",
+		    d->state_dir);
+		return daemon_fail(d, 1, exit_code);
+	}
+	daemon_arm(d);
+	*exit_code = 0;
+	return d;
+}
+
+int
+cmm_daemon_run(struct cmm_daemon *d)
+{
+	if (event_base_dispatch(d->base) < 0) {
+		cmm_logf(d->log, CMM_LOG_ERROR, "event loop failed");
+		return 1;
+	}
+	if (!d->exiting) {
+		cmm_logf(d->log, CMM_LOG_ERROR, "event loop ran out of events");
+		return 1;
+	}
+	/* a no-quorum hook before a halt, say, must get to run: wait for the
+	 * hooks, within their own time limit */
+	if (cmm_hook_busy(d->hook) > 0) {
+		struct timeval tv = { DAEMON_HOOK_LIMIT_MS / 1000 + 1, 0 };
+
+		cmm_logf(d->log, CMM_LOG_INFO, "waiting for %d hook run(s) to "
+		    "finish", cmm_hook_busy(d->hook));
+		d->draining_hooks = true;
+		evtimer_del(d->timer);
+		event_base_loopexit(d->base, &tv);
+		event_base_dispatch(d->base);
+	}
+	return d->exit_code;
+}
+
+void
+cmm_daemon_free(struct cmm_daemon *d)
+{
+	if (d == NULL)
+		return;
+	if (d->ctl != NULL)
+		cmm_ctl_server_free(d->ctl);
+	cmm_hook_free(d->hook);
+	cmm_devworker_free(d->dw);
+	cmm_udp_free(d->udp);
+	cmm_core_free(d->core);
+	if (d->timer != NULL)
+		event_free(d->timer);
+	if (d->leave_timer != NULL)
+		event_free(d->leave_timer);
+	if (d->sig_term != NULL)
+		event_free(d->sig_term);
+	if (d->sig_int != NULL)
+		event_free(d->sig_int);
+	if (d->sig_hup != NULL)
+		event_free(d->sig_hup);
+	if (d->base != NULL)
+		event_base_free(d->base);
+	cmm_log_free(d->log);
+	cmm_keys_wipe(&d->keys);
+	if (d->hb != NULL)
+		for (int i = 0; i < CMM_MAX_NODES; i++)
+			free(d->hb[i]);
+	free(d->hb);
+	free(d->seq);
+	free(d->replay);
+	free(d->cfg);
+	free(d);
+}
+
+/* ---- accessors ---- */
+
+struct event_base *
+cmm_daemon_base(struct cmm_daemon *d)
+{
+	return d->base;
+}
+
+struct cmm_core *
+cmm_daemon_core(struct cmm_daemon *d)
+{
+	return d->core;
+}
+
+const struct cmm_config *
+cmm_daemon_config(const struct cmm_daemon *d)
+{
+	return d->cfg;
+}
+
+const struct cmm_core_cfg *
+cmm_daemon_core_cfg(const struct cmm_daemon *d)
+{
+	return &d->cfg->core;
+}
+
+int
+cmm_daemon_self(const struct cmm_daemon *d)
+{
+	return d->self;
+}
+
+const char *
+cmm_daemon_state_dir(const struct cmm_daemon *d)
+{
+	return d->state_dir;
+}
+
+void
+cmm_daemon_drops(const struct cmm_daemon *d, uint64_t counts[CMM_DROP__COUNT])
+{
+	memcpy(counts, d->drops, sizeof(d->drops));
+}
+
+void
+cmm_daemon_drop_summary(const struct cmm_daemon *d, struct cmm_drop_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (int i = CMM_DROP_SHORT; i <= CMM_DROP_MALFORMED; i++)
+		s->malformed += d->drops[i];
+	s->foreign = d->drops[CMM_DROP_FOREIGN];
+	s->auth = d->drops[CMM_DROP_AUTH];
+	s->replay = d->drops[CMM_DROP_REPLAY];
+}
+
+void
+cmm_daemon_prompt(const struct cmm_daemon *d, struct cmm_prompt *out)
+{
+	*out = d->prompt;
+}
+
+static int
+daemon_cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+bool
+cmm_daemon_hb_stats(const struct cmm_daemon *d, int peer,
+    struct cmm_hb_stats *out)
+{
+	int64_t gaps[DAEMON_HB_RING];
+	int64_t since = cmm_daemon_now(d) - DAEMON_HB_WINDOW_MS;
+	const struct hb_ring *r;
+	int n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!cmm_set_valid_id(peer) || (r = d->hb[peer]) == NULL || r->n < 2)
+		return false;
+	/* newest first, until an arrival falls out of the window */
+	for (int k = 1; k < r->n; k++) {
+		int cur = (r->head - k + DAEMON_HB_RING) % DAEMON_HB_RING;
+		int prev = (cur - 1 + DAEMON_HB_RING) % DAEMON_HB_RING;
+
+		if (r->t[prev] < since)
+			break;
+		gaps[n++] = r->t[cur] - r->t[prev];
+	}
+	if (n == 0)
+		return false;
+	qsort(gaps, (size_t)n, sizeof(gaps[0]), daemon_cmp64);
+	out->n = n;
+	out->median_ms = gaps[n / 2];
+	out->p99_ms = gaps[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+	out->max_ms = gaps[n - 1];
+	return true;
+}
+
+const char *
+cmm_daemon_peer_addr(const struct cmm_daemon *d, int peer)
+{
+	if (!cmm_set_valid_id(peer) || !d->cfg->node[peer].present)
+		return NULL;
+	return d->cfg->node[peer].address;
+}
+
+/* ---- operator actions ---- */
+
+static int
+daemon_operator(struct cmm_daemon *d, long uid, enum cmm_hist_kind kind,
+    const char *what, int rc, const char **why)
+{
+	struct cmm_note n = { .type = CMM_NOTE_OPERATOR, .drop_sender = -1,
+	    .uid = uid };
+	char line[256];
+
+	if (rc == 0) {
+		snprintf(line, sizeof(line), "%s (uid %ld)", what, uid);
+		cmm_logf(d->log, CMM_LOG_INFO, "operator: %s", line);
+		daemon_history(d, kind, uid, what);
+	} else {
+		snprintf(line, sizeof(line), "%s (uid %ld) refused: %s", what, uid,
+		    *why != NULL ? *why : "?");
+		cmm_logf(d->log, CMM_LOG_INFO, "operator: %s", line);
+	}
+	n.text = line;
+	daemon_note(d, &n);
+	daemon_arm(d);
+	return rc;
+}
+
+int
+cmm_daemon_join(struct cmm_daemon *d, long uid, const char **why)
+{
+	int rc = cmm_core_join(d->core, cmm_daemon_now(d), why);
+
+	return daemon_operator(d, uid, CMM_HIST_COMMAND, "join", rc, why);
+}
+
+int
+cmm_daemon_leave(struct cmm_daemon *d, long uid, const char **why)
+{
+	int rc = cmm_core_leave(d->core, cmm_daemon_now(d), why);
+
+	return daemon_operator(d, uid, CMM_HIST_COMMAND, "leave", rc, why);
+}
+
+int
+cmm_daemon_reconfigure(struct cmm_daemon *d, long uid, const char **why)
+{
+	int rc = cmm_core_reconfigure(d->core, cmm_daemon_now(d), why);
+
+	return daemon_operator(d, uid, CMM_HIST_COMMAND, "reconfigure", rc, why);
+}
+
+int
+cmm_daemon_answer_isolation(struct cmm_daemon *d, long uid, bool isolated,
+    const char **why)
+{
+	int rc = cmm_core_answer_isolation(d->core, cmm_daemon_now(d), isolated,
+	    why);
+
+	return daemon_operator(d, uid, CMM_HIST_ANSWER, isolated ?
+	    "answer isolated" : "answer not-isolated", rc, why);
+}
+
+int
+cmm_daemon_answer_winner(struct cmm_daemon *d, long uid, int winner,
+    const char **why)
+{
+	char what[48];
+	int rc = cmm_core_answer_winner(d->core, cmm_daemon_now(d), winner, why);
+
+	snprintf(what, sizeof(what), "answer winner %d", winner);
+	return daemon_operator(d, uid, CMM_HIST_ANSWER, what, rc, why);
+}
+
+/* ---- fault injection ---- */
+
+static const char *
+daemon_dir_name(unsigned dir)
+{
+	static const char *const names[] = { "up", "in", "out", "both" };
+
+	return names[dir & 3];
+}
+
+static int
+daemon_link_check(const struct cmm_daemon *d, int peer, const char **why)
+{
+	if (!d->cfg->fault_injection) {
+		*why = "fault injection is off (set fault_injection = on in "
+		    "[cluster])";
+		return -1;
+	}
+	if (peer == d->self) {
+		*why = "that is this node";
+		return -1;
+	}
+	if (!cmm_set_valid_id(peer) ||
+	    !cmm_set_has(&d->cfg->core.configured, peer)) {
+		*why = "no such node in the config";
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmm_daemon_link_cut(struct cmm_daemon *d, int peer, enum cmm_link_dir dir,
+    const char **why)
+{
+	unsigned now_dir;
+
+	if (daemon_link_check(d, peer, why) < 0)
+		return -1;
+	if ((dir & CMM_LINK_BOTH) == 0) {
+		*why = "nothing to cut";
+		return -1;
+	}
+	now_dir = cmm_udp_cut_state(d->udp, peer) | (unsigned)dir;
+	cmm_udp_cut(d->udp, peer, now_dir);
+	cmm_logf(d->log, CMM_LOG_WARN, "fault injection: link to node %d cut "
+	    "(%s)", peer, daemon_dir_name(now_dir));
+	return 0;
+}
+
+int
+cmm_daemon_link_heal(struct cmm_daemon *d, int peer, const char **why)
+{
+	if (peer < 0) {
+		if (!d->cfg->fault_injection) {
+			*why = "fault injection is off (set fault_injection = on "
+			    "in [cluster])";
+			return -1;
+		}
+		for (int i = 0; i < CMM_MAX_NODES; i++)
+			cmm_udp_cut(d->udp, i, 0);
+		cmm_logf(d->log, CMM_LOG_WARN, "fault injection: every link healed");
+		return 0;
+	}
+	if (daemon_link_check(d, peer, why) < 0)
+		return -1;
+	cmm_udp_cut(d->udp, peer, 0);
+	cmm_logf(d->log, CMM_LOG_WARN, "fault injection: link to node %d healed",
+	    peer);
+	return 0;
+}
+
+enum cmm_link_dir
+cmm_daemon_link_state(const struct cmm_daemon *d, int peer)
+{
+	return (enum cmm_link_dir)cmm_udp_cut_state(d->udp, peer);
+}
+
+/* ---- logging ---- */
+
+int
+cmm_daemon_set_log_level(struct cmm_daemon *d, enum cmm_log_level level)
+{
+	if ((unsigned)level > CMM_LOG_DEBUG)
+		return -1;
+	cmm_log_set_level(d->log, level);
+	cmm_logf(d->log, CMM_LOG_INFO, "log level %s", cmm_log_level_name(level));
+	return 0;
+}
+
+enum cmm_log_level
+cmm_daemon_log_level(const struct cmm_daemon *d)
+{
+	return cmm_log_get_level(d->log);
+}
+
+/* ---- devices ---- */
+
+int
+cmm_daemon_read_device(struct cmm_daemon *d, int idx, struct cmm_devrec *out,
+    char *err, size_t errlen)
+{
+	return cmm_devworker_read(d->dw, idx, out, err, errlen);
+}
+
+bool
+cmm_daemon_has_device(const struct cmm_daemon *d, int idx)
+{
+	return idx >= 0 && idx < d->cfg->core.n_devices &&
+	    cmm_set_has(&d->cfg->core.devices[idx].nodes, d->self);
+}
