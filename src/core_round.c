@@ -291,10 +291,12 @@ round_vote_quorum(const struct cmm_core *c, const struct cmm_set *q)
 	if (r->prev_epoch == 0)
 		return 2 * cmm_set_count(q) > cmm_set_count(&c->cfg->configured);
 	n = cmm_set_count(&r->prev);
-	if (n <= 2)
-		return false;
 	cmm_set_and(&in, q, &r->prev);
 	v = cmm_set_count(&in);
+	/* one or two nodes may also decide by race: only all of P meets
+	 * every set that may have won at T */
+	if (n <= 2)
+		return v == n;
 	return 2 * v > n || (2 * v == n &&
 	    cmm_set_has(q, cmm_crown_prince(&r->prev, c->cfg->priority)));
 }
