@@ -707,7 +707,13 @@ round_fence(struct cmm_core *c, uint32_t T, const struct cmm_set *S, bool adopt,
 	r->round_after = round_after;
 	r->fences_pending = 0;
 	r->fence_failed = false;
-	cmm_set_or(&was, &r->prev, adopt ? &c->members : &r->prev);
+	/* adopting a configuration others committed, this node may not
+	 * know the one before it: fence every node outside it (a non-member
+	 * is never registered, so this takes nothing from anyone) */
+	if (adopt)
+		was = c->cfg->configured;
+	else
+		was = r->prev;
 	cmm_set_minus(&departed, &was, S);
 	r->fence_base = c->next_req + 1;
 	if (!(c->cfg->bugs & CMM_BUG_SKIP_FENCE)) {
