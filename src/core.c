@@ -563,6 +563,12 @@ cmm_core_on_packet(struct cmm_core *c, int64_t now, const struct cmm_msg *m)
 		core_drop_membership(c, "the cluster committed a newer "
 		    "configuration without this node");
 
+	/* a configuration with this node was committed without it hearing
+	 * all proposals: take it now rather than at the next round */
+	if (!round_active(c) && c->best_epoch > c->epoch &&
+	    cmm_set_has(&c->best, c->self) && c->first_round_done)
+		round_adopt_best(c);
+
 	switch (m->type) {
 	case CMM_MSG_LEAVE: {
 		struct cmm_event ev;
@@ -579,10 +585,12 @@ cmm_core_on_packet(struct cmm_core *c, int64_t now, const struct cmm_msg *m)
 		break;
 	}
 	case CMM_MSG_HEARTBEAT:
+		/* a member at an older epoch only missed our commit: it
+		 * catches up from our heartbeats without a round */
 		if (c->member) {
 			if (!cmm_set_has(&c->members, id))
 				core_petition(c, id, "not a member");
-			else if (!(m->flags & CMM_MSGF_MEMBER))
+			else if (!(m->flags & CMM_MSGF_MEMBER) && m->epoch >= c->epoch)
 				core_petition(c, id, "member rejoining");
 			else if (m->epoch > c->epoch)
 				round_trigger(c, "a peer has a newer epoch");

@@ -103,6 +103,7 @@ struct cmm_core {
 	int64_t		next_expiry;	/* earliest detector change */
 	int64_t		next_join;	/* non-member's next own round */
 	bool		retrigger;	/* a trigger came while a round ran */
+	uint32_t	failed_T;	/* the epoch of the last failed attempt */
 
 	struct core_round r;
 
@@ -156,5 +157,6 @@ void	round_abandon(struct cmm_core *c, const char *why);
 bool	round_active(const struct cmm_core *c);
 int64_t	round_deadline(const struct cmm_core *c);
 void	round_check_stale(struct cmm_core *c);
+void	round_adopt_best(struct cmm_core *c);
 
 #endif

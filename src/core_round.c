@@ -17,6 +17,8 @@ static void round_fence(struct cmm_core *c, uint32_t T, const struct cmm_set *S,
 static void round_commit(struct cmm_core *c);
 static void round_propose(struct cmm_core *c, struct cmm_set value);
 static void round_note_excluded(struct cmm_core *c);
+static void round_drop_reported_dead(const struct cmm_core *c,
+    struct cmm_set *exp);
 static void round_decide(struct cmm_core *c, struct cmm_qdecision *out);
 static void round_abort(struct cmm_core *c, const char *why);
 
@@ -75,7 +77,8 @@ round_start(struct cmm_core *c, uint32_t T, uint32_t a, const char *why)
 	r->deadline = c->now + c->cfg->round_timeout_ms;
 	/* a retry listens long enough for every participant to rebroadcast
 	 * its PRESENCE once, so all compute convergence from the same rows */
-	r->min_end = a > 0 ? c->now + 2 * c->cfg->heartbeat_ms : 0;
+	r->min_end = a > 0 && c->failed_T == T ?
+	    c->now + 2 * c->cfg->heartbeat_ms : 0;
 	r->prev_epoch = c->best_epoch;
 	r->prev = c->best;
 	cmm_set_add(&r->presence, c->self);
@@ -142,6 +145,7 @@ round_fail(struct cmm_core *c, const char *why)
 	int64_t hb = c->cfg->heartbeat_ms;
 
 	round_outcome(c, "failed: ", why);
+	c->failed_T = c->r.T;
 	round_event(c, c->r.outcome);
 	if (c->prompt_open)
 		core_prompt_close(c, "round failed");
@@ -180,10 +184,35 @@ round_check_presence(struct cmm_core *c)
 			if (c->peers[i].last_heard < 0 && i != c->self)
 				cmm_set_add(&exp, i);
 	cmm_set_minus(&exp, &exp, &c->leavers);
+	round_drop_reported_dead(c, &exp);
 	r->expected = exp;
 	if (c->now >= r->deadline ||
 	    (cmm_set_subset(&exp, &r->presence) && c->now >= r->min_end))
 		round_presence_end(c);
+}
+
+/* Detectors expire a dead node at slightly different times on different
+ * nodes.  Waiting for a silent node that a participant already reports
+ * dead, and that this node has not heard for nearly the whole timeout,
+ * only delays the round (and the failover) by that difference. */
+static void
+round_drop_reported_dead(const struct cmm_core *c, struct cmm_set *exp)
+{
+	const struct core_round *r = &c->r;
+	int64_t quiet = c->cfg->failure_timeout_ms - c->cfg->heartbeat_ms;
+	struct cmm_set wait;
+
+	cmm_set_minus(&wait, exp, &r->presence);
+	for (int q = cmm_set_next(&wait, 0); q >= 0; q = cmm_set_next(&wait, q + 1)) {
+		if (c->peers[q].last_heard < 0 || c->now - c->peers[q].last_heard <= quiet)
+			continue;
+		for (int p = cmm_set_next(&r->presence, 0); p >= 0;
+		    p = cmm_set_next(&r->presence, p + 1))
+			if (p != c->self && !cmm_set_has(&c->peers[p].row, q)) {
+				cmm_set_del(exp, q);
+				break;
+			}
+	}
 }
 
 static bool
@@ -878,8 +907,9 @@ round_on_msg(struct cmm_core *c, const struct cmm_msg *m)
 	if (T <= c->best_epoch) {
 		/* the sender is behind: show it the newer configuration */
 		core_send_to(c, s, CMM_MSG_HEARTBEAT);
-		if (c->member && (!cmm_set_has(&c->members, s) ||
-		    !(m->flags & CMM_MSGF_MEMBER)))
+		/* a member of ours is only behind: the heartbeat above lets
+		 * it catch up without a round */
+		if (c->member && !cmm_set_has(&c->members, s))
 			core_petition(c, s, "in an old round");
 		return;
 	}
@@ -976,6 +1006,18 @@ round_on_tick(struct cmm_core *c)
 	default:
 		break;
 	}
+}
+
+/* Outside a round: commit the newest known configuration, which holds this
+ * node and was committed by others (it missed their last PROPOSE). */
+void
+round_adopt_best(struct cmm_core *c)
+{
+	struct core_round *r = &c->r;
+
+	r->phase = CMM_PHASE_DONE;
+	r->prev = c->members;
+	round_fence(c, c->best_epoch, &c->best, true, false);
 }
 
 /* Someone committed the round's epoch (or later): adopt it if this node is
