@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * benchtool: the few things the benchmark scripts cannot do in sh.
+ *
+ *	benchtool now			CLOCK_MONOTONIC in ns
+ *	benchtool kill PID...		SIGKILL each; prints the time of the
+ *					first kill (CLOCK_MONOTONIC ns)
+ *	benchtool run FILE CMD [ARG...]	run CMD; write "WALL_S MAXRSS_KB RC"
+ *					to FILE (its output passes through)
+ *	benchtool ports BASE COUNT	exit 0 if UDP 127.0.0.1:BASE..+COUNT-1
+ *					are all free, 1 if one is taken
+ *
+ * The daemons stamp their events (`watch --json` mono_ns) with
+ * CLOCK_MONOTONIC, which is one clock for every process of the machine;
+ * `date +%s%N` is the realtime clock and cannot be subtracted from it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t	mono_ns(void);
+static int	parse_long(const char *s, long lo, long hi, long *out);
+static int	cmd_kill(int argc, char **argv);
+static int	cmd_run(int argc, char **argv);
+static int	cmd_ports(int argc, char **argv);
+static void	usage(void);
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int
+parse_long(const char *s, long lo, long hi, long *out)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+cmd_kill(int argc, char **argv)
+{
+	pid_t	pid[256];
+	long	v;
+	int64_t	t;
+	int	i, rc = 0;
+
+	if (argc < 1 || argc > 256) {
+		usage();
+		return 2;
+	}
+	/* parse everything first: the kills must follow each other closely */
+	for (i = 0; i < argc; i++) {
+		if (parse_long(argv[i], 2, 1L << 30, &v) < 0) {
+			fprintf(stderr, "benchtool kill: '%s' is not a pid\n",
+			    argv[i]);
+			return 2;
+		}
+		pid[i] = (pid_t)v;
+	}
+	t = mono_ns();
+	for (i = 0; i < argc; i++) {
+		if (kill(pid[i], SIGKILL) < 0) {
+			fprintf(stderr, "benchtool kill: %d: %s\n", (int)pid[i],
+			    strerror(errno));
+			rc = 1;
+		}
+	}
+	printf("%" PRId64 "\n", t);
+	return rc;
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+	struct rusage	ru;
+	FILE		*f;
+	int64_t		t0, t1;
+	pid_t		pid;
+	int		status, rc;
+
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	t0 = mono_ns();
+	if ((pid = fork()) < 0) {
+		perror("benchtool run: fork");
+		return 2;
+	}
+	if (pid == 0) {
+		execvp(argv[1], argv + 1);
+		fprintf(stderr, "benchtool run: %s: %s\n", argv[1],
+		    strerror(errno));
+		_exit(127);
+	}
+	while (wait4(pid, &status, 0, &ru) < 0) {
+		if (errno != EINTR) {
+			perror("benchtool run: wait4");
+			return 2;
+		}
+	}
+	t1 = mono_ns();
+	rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if ((f = fopen(argv[0], "w")) == NULL) {
+		fprintf(stderr, "benchtool run: %s: %s\n", argv[0],
+		    strerror(errno));
+		return 2;
+	}
+	/* ru_maxrss is in kilobytes on Linux */
+	fprintf(f, "%.3f %ld %d\n", (double)(t1 - t0) / 1e9, ru.ru_maxrss, rc);
+	if (fclose(f) != 0) {
+		perror("benchtool run: write");
+		return 2;
+	}
+	return rc;
+}
+
+static int
+cmd_ports(int argc, char **argv)
+{
+	struct sockaddr_in	sa;
+	long			base, count;
+	int			fd[64], i, n = 0, rc = 0;
+
+	if (argc != 2 || parse_long(argv[0], 1024, 65535, &base) < 0 ||
+	    parse_long(argv[1], 1, 64, &count) < 0 || base + count > 65536) {
+		usage();
+		return 2;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* hold every socket until the end so the test covers the whole block */
+	for (i = 0; i < count && rc == 0; i++) {
+		if ((fd[n] = socket(AF_INET, SOCK_DGRAM, 0)) < 0) {
+			perror("benchtool ports: socket");
+			rc = 2;
+			break;
+		}
+		sa.sin_port = htons((uint16_t)(base + i));
+		if (bind(fd[n], (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			rc = 1;
+		n++;
+	}
+	while (n > 0)
+		close(fd[--n]);
+	return rc;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: benchtool now | kill PID... | "
+	    "run FILE CMD [ARG...] | ports BASE COUNT\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	if (strcmp(argv[1], "now") == 0 && argc == 2) {
+		printf("%" PRId64 "\n", mono_ns());
+		return 0;
+	}
+	if (strcmp(argv[1], "kill") == 0)
+		return cmd_kill(argc - 2, argv + 2);
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(argv[1], "ports") == 0)
+		return cmd_ports(argc - 2, argv + 2);
+	usage();
+	return 2;
+}

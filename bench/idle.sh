@@ -1,0 +1,86 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# idle.sh [N]: issue 5, experiment 5.  N (16) daemons with the default
+# timings, one settled cluster, watched for BENCH_IDLE_S (30) seconds:
+#   cpu_pct  user + system time of each daemon over the window (/proc/PID/stat)
+#   rss_mb   VmRSS of each daemon at the end (/proc/PID/status)
+#   pps      UDP datagrams sent per daemon per second (and pps_rx received),
+#            from /proc/net/snmp: the whole network namespace, divided by N
+# As root it re-runs itself in a fresh network namespace (unshare -n), so
+# the UDP counters see these daemons and nothing else; otherwise they are
+# the machine's, and the row says so.
+if [ "${1:-}" != --in-netns ] && [ "$(id -u)" = 0 ] &&
+    unshare -n true 2>/dev/null; then
+	exec unshare -n sh "$0" --in-netns "$@"
+fi
+SCOPE="\"udp_counters\":\"own netns\""
+if [ "${1:-}" = --in-netns ]; then
+	shift
+	ip link set lo up || exit 1
+else
+	SCOPE="\"udp_counters\":\"whole machine\""
+fi
+# shellcheck source=bench/lib.sh
+. "${BENCH_SRC:-bench}/lib.sh"
+SECS=${BENCH_IDLE_S:-30}
+b_init idle
+
+udp() { # FIELD: the Udp: counter of that name
+	awk -v f="$1" '$1 == "Udp:" {
+		if (!h) { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+		print $col[f]; exit }' /proc/net/snmp
+}
+
+cpu_ticks() { # PID: utime + stime
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+b_cluster "${1:-16}"
+ALL=$(b_seq 0 $((N - 1)))
+for i in $ALL; do
+	b_spawn "$i"
+done
+# wait for every socket (a refused connect is retried), then one cluster
+for i in $ALL; do
+	n=0
+	until "$CMM" ctl -s "$(b_sock "$i")" status >/dev/null 2>&1; do
+		n=$((n + 1))
+		[ "$n" -lt 200 ] || { b_say "idle: node $i never answered"; exit 1; }
+		sleep 0.05
+	done
+done
+b_wait_members "$ALL" "$(b_list "$ALL")" 30 || exit 1
+# the round traffic of the start is not idle: let it pass
+sleep 2
+hz=$(getconf CLK_TCK)
+for i in $ALL; do
+	cpu_ticks "$(b_pid "$i")" >"$B_DIR/cpu0.$i"
+done
+tx0=$(udp OutDatagrams)
+rx0=$(udp InDatagrams)
+t0=$("$BENCHTOOL" now)
+b_say "idle: $N daemons, measuring for $SECS s"
+sleep "$SECS"
+t1=$("$BENCHTOOL" now)
+tx1=$(udp OutDatagrams)
+rx1=$(udp InDatagrams)
+: >"$B_DIR/cpu"
+: >"$B_DIR/rss"
+for i in $ALL; do
+	p=$(b_pid "$i")
+	c1=$(cpu_ticks "$p")
+	echo "$(cat "$B_DIR/cpu0.$i") $c1 $hz $t0 $t1" | awk '{
+	    printf "%.3f\n", ($2 - $1) / $3 / (($5 - $4) / 1e9) * 100 }' \
+	    >>"$B_DIR/cpu"
+	awk '$1 == "VmRSS:" { printf "%.2f\n", $2 / 1024 }' \
+	    "/proc/$p/status" >>"$B_DIR/rss"
+done
+echo "$tx0 $tx1 $t0 $t1 $N" | awk '{
+    printf "%.1f\n", ($2 - $1) / (($4 - $3) / 1e9) / $5 }' >"$B_DIR/pps"
+echo "$rx0 $rx1 $t0 $t1 $N" | awk '{
+    printf "%.1f\n", ($2 - $1) / (($4 - $3) / 1e9) / $5 }' >"$B_DIR/pps_rx"
+b_row idle "$N" cpu_pct "$B_DIR/cpu" "\"seconds\":$SECS"
+b_row idle "$N" rss_mb "$B_DIR/rss" "\"seconds\":$SECS"
+b_row idle "$N" pps "$B_DIR/pps" "\"seconds\":$SECS,$SCOPE"
+b_row idle "$N" pps_rx "$B_DIR/pps_rx" "\"seconds\":$SECS,$SCOPE"
+exit 0

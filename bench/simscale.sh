@@ -1,0 +1,89 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# simscale.sh [N...]: issue 5, experiment 4.  `cmm sim --script` with a
+# generated scenario (heartbeat_ms 50, failure_timeout_ms 500): all N
+# start, one cluster at 150 ms, the crown prince is killed at 150 ms, the
+# rest must be one cluster at 750 ms, in one epoch step.  Per N:
+#   sim_wall_s       wall time of that whole run (start, converge, failover)
+#   sim_failover_wall_s  the same minus a control run in which nothing is
+#                    detected (failure_timeout_ms 60000): the round's own cost
+#   sim_peak_rss_mb  peak RSS of the run
+#   messages         datagrams of the reconfiguration: run minus control run
+#                    (the heartbeats of both are the same)
+#   bytes_per_message        all datagrams of the run (its summary line)
+#   round_bytes_per_message  the reconfiguration's datagrams alone
+# Runs BENCH_SIMREPS times (3; once for N >= 1024).  Rows to $BENCH_ROWS.
+# shellcheck source=bench/lib.sh
+. "${BENCH_SRC:-bench}/lib.sh"
+REPS=${BENCH_SIMREPS:-3}
+SIZES=${*:-16 64 256 1024}
+b_init simscale
+
+scenario() { # N TIMEOUT FILE
+	last=$(($1 - 1))
+	{
+		echo "# bench/simscale.sh: one failover of the crown prince"
+		echo "nodes $1"
+		echo "set heartbeat_ms 50"
+		echo "set failure_timeout_ms $2"
+		echo "at 0 start all"
+		echo "expect at 150ms cluster 0-$last"
+		echo "at 150ms kill $last"
+		if [ "$2" -le 1000 ]; then
+			echo "expect at 750ms cluster 0-$((last - 1))"
+			echo "expect steps 150ms 750ms 1"
+		else
+			echo "expect at 750ms state 0 member"
+		fi
+	} >"$3"
+}
+
+# run FILE OUT: sets WALL RSS MSGS BPM; 1 if the simulation failed
+run() {
+	"$BENCHTOOL" run "$B_DIR/usage" "$CMM" sim --script "$1" >"$2" 2>&1
+	rc=$?
+	WALL=$(awk '{ print $1 }' "$B_DIR/usage")
+	RSS=$(awk '{ printf "%.1f", $2 / 1024 }' "$B_DIR/usage")
+	MSGS=$(sed -n 's/.*, messages \([0-9]*\),.*/\1/p' "$2")
+	BPM=$(sed -n 's/.*bytes\/message \([0-9.]*\),.*/\1/p' "$2")
+	if [ "$rc" != 0 ] || [ -z "$MSGS" ] || [ -z "$BPM" ]; then
+		b_say "sim: $1 failed (exit $rc): $(tail -n 3 "$2")"
+		return 1
+	fi
+}
+
+for n in $SIZES; do
+	scenario "$n" 500 "$B_DIR/fail$n.sim"
+	scenario "$n" 60000 "$B_DIR/ctl$n.sim"
+	reps=$REPS
+	[ "$n" -ge 1024 ] && reps=1
+	for f in wall fwall rss msgs bpm rbpm; do
+		: >"$B_DIR/sim.$n.$f"
+	done
+	r=0
+	while [ "$r" -lt "$reps" ]; do
+		r=$((r + 1))
+		run "$B_DIR/fail$n.sim" "$B_DIR/fail$n.out" || break
+		w1=$WALL r1=$RSS m1=$MSGS b1=$BPM
+		run "$B_DIR/ctl$n.sim" "$B_DIR/ctl$n.out" || break
+		echo "$w1" >>"$B_DIR/sim.$n.wall"
+		echo "$r1" >>"$B_DIR/sim.$n.rss"
+		echo "$m1 $MSGS" | awk '{ print $1 - $2 }' >>"$B_DIR/sim.$n.msgs"
+		echo "$b1" >>"$B_DIR/sim.$n.bpm"
+		# the summary's bytes/message has one decimal: good to ~1 byte
+		echo "$m1 $b1 $MSGS $BPM" | awk '{ d = $1 - $3;
+		    if (d > 0) printf "%.1f\n", ($1 * $2 - $3 * $4) / d }' \
+		    >>"$B_DIR/sim.$n.rbpm"
+		echo "$w1 $WALL" | awk '{ printf "%.3f\n", $1 - $2 }' \
+		    >>"$B_DIR/sim.$n.fwall"
+		b_say "sim N=$n run $r: ${w1} s wall (control run ${WALL} s)," \
+		    "${r1} MB peak, $((m1 - MSGS)) messages for the failover"
+	done
+	b_row sim "$n" sim_wall_s "$B_DIR/sim.$n.wall"
+	b_row sim "$n" sim_failover_wall_s "$B_DIR/sim.$n.fwall"
+	b_row sim "$n" sim_peak_rss_mb "$B_DIR/sim.$n.rss"
+	b_row sim "$n" messages "$B_DIR/sim.$n.msgs"
+	b_row sim "$n" bytes_per_message "$B_DIR/sim.$n.bpm"
+	b_row sim "$n" round_bytes_per_message "$B_DIR/sim.$n.rbpm"
+done
+exit 0
