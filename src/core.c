@@ -285,20 +285,14 @@ core_is_leaver(const struct cmm_core *c, int id)
 	return cmm_set_has(&c->leavers, id);
 }
 
-/* Hash of what this node knows of connectivity: its own alive set and the
- * rows of the peers it holds alive.  A petition from a node the convergence
- * rule excluded starts a round only once this changes (DESIGN §2 step 6). */
+/* What this node knows of connectivity, as a version: it moves whenever
+ * its own alive set or a peer's row changes.  A petition from a node the
+ * convergence rule excluded starts a round only once it moved (DESIGN §2
+ * step 6).  A counter, not a hash of N rows: this runs per petition. */
 uint64_t
 core_rows_hash(const struct cmm_core *c)
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-	h = cmm_set_hash(&c->alive, h);
-	for (int i = cmm_set_next(&c->alive, 0); i >= 0;
-	    i = cmm_set_next(&c->alive, i + 1))
-		if (i != c->self)
-			h = cmm_set_hash(&c->peers[i].row, h);
-	return h;
+	return c->rows_version;
 }
 
 /* A node the last round left out stays out while connectivity is as it
@@ -456,6 +450,7 @@ core_detector(struct cmm_core *c)
 			continue;
 		p->alive = alive;
 		changed = true;
+		c->rows_version++;
 		if (alive) {
 			cmm_set_add(&c->alive, i);
 		} else {
@@ -487,6 +482,7 @@ core_heard(struct cmm_core *c, int id)
 	if (p->alive)
 		return;
 	p->alive = true;
+	c->rows_version++;
 	cmm_set_add(&c->alive, id);
 	core_event_init(c, &ev, CMM_EV_ALIVE);
 	ev.peer = id;
@@ -540,7 +536,10 @@ cmm_core_on_packet(struct cmm_core *c, int64_t now, const struct cmm_msg *m)
 	}
 	p->epoch = m->epoch;
 	p->flags = m->flags;
-	p->row = m->row;
+	if (!cmm_set_eq(&p->row, &m->row)) {
+		p->row = m->row;
+		c->rows_version++;
+	}
 	p->lp_epoch = m->prop_epoch;
 	p->lp_attempt = m->prop_attempt;
 	p->lp = m->prop;

@@ -115,6 +115,7 @@ struct cmm_core {
 	 * the connectivity rows stay as they were */
 	struct cmm_set	excluded;
 	uint64_t	excluded_hash;
+	uint64_t	rows_version;	/* see core_rows_hash() */
 	int64_t		excluded_until;
 
 	uint32_t	next_req;

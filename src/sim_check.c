@@ -433,6 +433,11 @@ check_fencing(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t epoch,
 	if (prev == NULL)
 		return;
 	cmm_set_minus(&gone, &prev->members, members);
+	/* a late commit of an old epoch: whoever a later configuration took
+	 * back in may be registered again, rightly */
+	for (size_t i = 0; i < s->nepochs; i++)
+		if (s->epochs[i].epoch > epoch)
+			cmm_set_minus(&gone, &gone, &s->epochs[i].members);
 	for (int z = cmm_set_next(&gone, 0); z >= 0; z = cmm_set_next(&gone, z + 1))
 		for (int d = 0; d < s->cfg->n_devices; d++) {
 			const struct cmm_set *on = &s->cfg->devices[d].nodes;
@@ -538,17 +543,18 @@ void
 cmm_sim_check_propose(struct cmm_sim *s, struct cmm_sim_node *n,
     const struct cmm_msg *m)
 {
+	/* an adoption (proposal recovery) persists the adopted set, which
+	 * travels in `leavers`; an ordinary proposal persists its vector */
+	const struct cmm_set *prop = (m->flags & CMM_MSGF_ADOPT) ?
+	    &m->leavers : &m->vec;
 	struct cmm_set who;
 	char a[256];
 
 	/* property 4: persist a proposal before sending it */
-	/* an adoption (proposal recovery) persists the adopted set, which
-	 * travels in `leavers`; an ordinary proposal persists its vector */
 	if (!n->has_disk || n->disk.prop_epoch != m->round_epoch ||
 	    n->disk.prop_attempt != m->round_attempt ||
-	    !cmm_set_eq(&n->disk.prop, (m->flags & CMM_MSGF_ADOPT) ?
-	    &m->leavers : &m->vec)) {
-		cmm_set_format(&m->vec, a, sizeof(a));
+	    !cmm_set_eq(&n->disk.prop, prop)) {
+		cmm_set_format(prop, a, sizeof(a));
 		cmm_sim_violate(s, "persist", two(&who, n->id, -1),
 		    "node %d sent PROPOSE %s for round (%" PRIu32 ", %" PRIu32
 		    ") before persisting it", n->id, a, m->round_epoch,
@@ -556,7 +562,7 @@ cmm_sim_check_propose(struct cmm_sim *s, struct cmm_sim_node *n,
 		return;
 	}
 	cmm_sim_record_set(s, &s->props, &s->nprops, &s->capprops, -1,
-	    m->round_epoch, &m->vec);
+	    m->round_epoch, prop);
 }
 
 /* A device write by n for epoch: allowed after a winning decision of its
@@ -571,14 +577,22 @@ check_granted(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t epoch)
 		case CMM_QV_WIN:
 			return true;
 		case CMM_QV_RACE:
-			return check_reserved(s, n->id, epoch);
+			if (check_reserved(s, n->id, epoch))
+				return true;
+			break;
 		case CMM_QV_ASK_WINNER:
-			return n->ans_winner == n->id;
+			if (n->ans_winner == n->id)
+				return true;
+			break;
 		case CMM_QV_ASK_ISOLATION:
-			return n->ans_iso == 0;
+			if (n->ans_iso == 0)
+				return true;
+			break;
 		default:
 			break;
 		}
+		/* a decision that did not grant it: the node may still be
+		 * adopting a configuration someone committed (below) */
 	}
 	e = cmm_sim_epoch_find(s, epoch);
 	if (e != NULL && cmm_set_has(&e->members, n->id))

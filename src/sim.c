@@ -1,0 +1,750 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sim: the simulator's engine -- event queue, nodes, the effect sink and
+ * the trace.  See sim.h.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+#define FNV_OFFSET	UINT64_C(0xcbf29ce484222325)
+#define FNV_PRIME	UINT64_C(0x100000001b3)
+
+static void	*sim_grow(void *p, size_t *cap, size_t want, size_t elem);
+static bool	ev_before(const struct cmm_sim_ev *a, const struct cmm_sim_ev *b);
+static bool	heap_pop(struct cmm_sim *s, struct cmm_sim_ev *out);
+static bool	sim_pop(struct cmm_sim *s, int64_t until, struct cmm_sim_ev *out);
+static int	sim_emit(void *ctx, const struct cmm_effect *fx);
+static void	sim_on_event(struct cmm_sim *s, struct cmm_sim_node *n,
+		    const struct cmm_event *ev);
+static void	sim_on_device(struct cmm_sim *s, struct cmm_sim_node *n,
+		    const struct cmm_devreq *req);
+static void	sim_device_done(struct cmm_sim *s, struct cmm_sim_ev *ev);
+static void	sim_wake(struct cmm_sim *s, struct cmm_sim_ev *ev);
+static const char *sim_event_name(enum cmm_event_type t);
+
+/* Grows an array to hold `want` elements; aborts on no memory, which in a
+ * test tool is the only honest answer. */
+static void *
+sim_grow(void *p, size_t *cap, size_t want, size_t elem)
+{
+	size_t ncap;
+	void *np;
+
+	if (want <= *cap)
+		return p;
+	ncap = *cap ? *cap : 16;
+	while (ncap < want)
+		ncap *= 2;
+	np = realloc(p, ncap * elem);
+	if (np == NULL) {
+		fprintf(stderr, "cmm sim: out of memory\n");
+		exit(1);
+	}
+	*cap = ncap;
+	return np;
+}
+
+uint64_t
+cmm_sim_mix(uint64_t a, uint64_t b)
+{
+	uint64_t z = a ^ (b * UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+struct cmm_sim *
+cmm_sim_new(const struct cmm_sim_opts *o)
+{
+	struct cmm_sim *s;
+
+	if (o->nodes < 1 || o->nodes > CMM_MAX_NODES)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	s->o = *o;
+	if (s->o.out == NULL)
+		s->o.out = stdout;
+	s->n = o->nodes;
+	s->cfg = calloc(1, sizeof(*s->cfg));
+	s->nodes = calloc((size_t)s->n, sizeof(*s->nodes));
+	s->group = calloc((size_t)s->n, sizeof(*s->group));
+	s->cut = calloc((size_t)s->n, sizeof(*s->cut));
+	s->nopropose = calloc((size_t)s->n, sizeof(*s->nopropose));
+	s->ring = calloc(CMM_SIM_TRACE_KEEP, sizeof(*s->ring));
+	s->wheel = calloc(CMM_SIM_WHEEL, sizeof(*s->wheel));
+	if (!s->cfg || !s->nodes || !s->group || !s->cut || !s->nopropose ||
+	    !s->ring || !s->wheel) {
+		cmm_sim_free(s);
+		return NULL;
+	}
+	cmm_core_cfg_defaults(s->cfg);
+	cmm_set_clear(&s->cfg->configured);
+	for (int i = 0; i < s->n; i++) {
+		cmm_set_add(&s->cfg->configured, i);
+		s->cfg->priority[i] = i;
+	}
+	s->cfg->n_devices = 0;
+	cmm_rng_seed(&s->rng, o->seed);
+	s->cluster_id = cmm_wire_cluster_id("cmm-sim");
+	s->hash = FNV_OFFSET;
+	s->latency_ms = 1;
+	s->jitter_ms = 0;
+	s->end = 0;
+	for (int i = 0; i < s->n; i++) {
+		struct cmm_sim_node *n = &s->nodes[i];
+
+		n->sim = s;
+		n->id = i;
+		n->sink.ctx = n;
+		n->sink.emit = sim_emit;
+		n->prompt.kind = CMM_PROMPT_NONE;
+		n->ans_iso = -1;
+		n->ans_winner = -1;
+	}
+	return s;
+}
+
+int
+cmm_sim_ready(struct cmm_sim *s)
+{
+	s->dev = calloc((size_t)s->cfg->n_devices + 1, sizeof(*s->dev));
+	s->dev_top = calloc((size_t)s->cfg->n_devices + 1, sizeof(*s->dev_top));
+	if (s->dev == NULL || s->dev_top == NULL)
+		return -1;
+	for (int i = 0; i < s->cfg->n_devices; i++)
+		if ((s->dev[i] = cmm_device_mem_new()) == NULL)
+			return -1;
+	return 0;
+}
+
+void
+cmm_sim_free(struct cmm_sim *s)
+{
+	struct cmm_sim_ev ev;
+	struct cmm_sim_msg *m;
+
+	if (s == NULL)
+		return;
+	if (s->nodes != NULL)
+		for (int i = 0; i < s->n; i++) {
+			cmm_core_free(s->nodes[i].core);
+			free(s->nodes[i].replay);
+		}
+	while (s->wheel != NULL && sim_pop(s, CMM_SIM_NEVER, &ev)) {
+		if (ev.kind == CMM_SIM_EV_DELIVER) {
+			cmm_sim_msg_unref(s, ev.u.dlv.msg);
+			cmm_sim_dup_unref(ev.u.dlv.dup);
+		} else if (ev.kind == CMM_SIM_EV_DEVICE) {
+			free(ev.u.dev);
+		}
+	}
+	while ((m = s->msg_free) != NULL) {
+		s->msg_free = m->free_next;
+		free(m);
+	}
+	if (s->dev != NULL)
+		for (int i = 0; i < s->cfg->n_devices; i++)
+			if (s->dev[i] != NULL)
+				s->dev[i]->ops->close(s->dev[i]);
+	for (size_t i = 0; i < s->nacts; i++)
+		free(s->acts[i].groups);
+	for (size_t i = 0; i < s->nfailures; i++)
+		free(s->failures[i]);
+	free(s->failures);
+	free(s->acts);
+	free(s->dev);
+	free(s->dev_top);
+	free(s->heap);
+	if (s->wheel != NULL)
+		for (int i = 0; i < CMM_SIM_WHEEL; i++)
+			free(s->wheel[i].ev);
+	for (int i = 0; i < s->nspare; i++)
+		free(s->spare[i]);
+	free(s->wheel);
+	free(s->nodes);
+	free(s->group);
+	free(s->cut);
+	free(s->nopropose);
+	free(s->ring);
+	free(s->epochs);
+	free(s->clog);
+	free(s->leaves);
+	free(s->props);
+	free(s->devlog);
+	free(s->cfg);
+	free(s);
+}
+
+/* ---- event queue ---- */
+
+/* (time, priority, insertion order): ties never depend on the heap. */
+static bool
+ev_before(const struct cmm_sim_ev *a, const struct cmm_sim_ev *b)
+{
+	if (a->t != b->t)
+		return a->t < b->t;
+	if (a->prio != b->prio)
+		return a->prio < b->prio;
+	return a->seq < b->seq;
+}
+
+void
+cmm_sim_push(struct cmm_sim *s, struct cmm_sim_ev *ev)
+{
+	size_t i;
+
+	ev->seq = s->evseq++;
+	if (ev->prio == 0 && ev->t >= s->now && ev->t - s->now < CMM_SIM_WHEEL) {
+		/* appended in seq order, so a bucket is ordered too */
+		struct cmm_sim_bucket *b = &s->wheel[ev->t % CMM_SIM_WHEEL];
+
+		if (b->len == 0 && b->cap < 256 && s->nspare > 0) {
+			free(b->ev);
+			b->ev = s->spare[--s->nspare];
+			b->cap = s->spare_cap[s->nspare];
+		}
+		if (b->len == b->cap) {
+			size_t cap = b->cap;
+
+			b->ev = sim_grow(b->ev, &cap, (size_t)b->len + 1,
+			    sizeof(*b->ev));
+			b->cap = (uint32_t)cap;
+		}
+		b->ev[b->len++] = *ev;
+		s->nwheel++;
+		return;
+	}
+	s->heap = sim_grow(s->heap, &s->capheap, s->nheap + 1, sizeof(*s->heap));
+	i = s->nheap++;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+
+		if (!ev_before(ev, &s->heap[p]))
+			break;
+		s->heap[i] = s->heap[p];
+		i = p;
+	}
+	s->heap[i] = *ev;
+}
+
+static bool
+heap_pop(struct cmm_sim *s, struct cmm_sim_ev *out)
+{
+	struct cmm_sim_ev last;
+	size_t i = 0;
+
+	if (s->nheap == 0)
+		return false;
+	*out = s->heap[0];
+	last = s->heap[--s->nheap];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		const struct cmm_sim_ev *best = &last;
+
+		if (l < s->nheap && ev_before(&s->heap[l], best)) {
+			m = l;
+			best = &s->heap[l];
+		}
+		if (r < s->nheap && ev_before(&s->heap[r], best))
+			m = r;
+		if (m == i)
+			break;
+		s->heap[i] = s->heap[m];
+		i = m;
+	}
+	if (s->nheap > 0)
+		s->heap[i] = last;
+	return true;
+}
+
+/* The earliest event if its time is <= until.  Every wheel event lies in
+ * [now, now + CMM_SIM_WHEEL): the first non-empty bucket from now holds
+ * the wheel's earliest. */
+static bool
+sim_pop(struct cmm_sim *s, int64_t until, struct cmm_sim_ev *out)
+{
+	struct cmm_sim_bucket *b = NULL;
+
+	if (s->nwheel > 0)
+		for (int64_t t = s->now; ; t++) {
+			b = &s->wheel[t % CMM_SIM_WHEEL];
+			if (b->head < b->len)
+				break;
+		}
+	if (b != NULL && (s->nheap == 0 ||
+	    ev_before(&b->ev[b->head], &s->heap[0]))) {
+		if (b->ev[b->head].t > until)
+			return false;
+		*out = b->ev[b->head++];
+		if (b->head == b->len) {
+			b->head = b->len = 0;
+			if (b->cap > 256) {
+				/* lend the array to the next bucket that fills */
+				if (s->nspare < 16) {
+					s->spare[s->nspare] = b->ev;
+					s->spare_cap[s->nspare++] = b->cap;
+				} else {
+					free(b->ev);
+				}
+				b->ev = NULL;
+				b->cap = 0;
+			}
+		}
+		s->nwheel--;
+		return true;
+	}
+	if (s->nheap == 0 || s->heap[0].t > until)
+		return false;
+	return heap_pop(s, out);
+}
+
+int
+cmm_sim_add_action(struct cmm_sim *s, struct cmm_sim_action *a, uint8_t prio)
+{
+	struct cmm_sim_ev ev;
+	int idx;
+
+	s->acts = sim_grow(s->acts, &s->capacts, s->nacts + 1, sizeof(*s->acts));
+	idx = (int)s->nacts++;
+	s->acts[idx] = *a;
+	a->groups = NULL;
+	memset(&ev, 0, sizeof(ev));
+	ev.t = a->t;
+	ev.prio = prio;
+	ev.kind = CMM_SIM_EV_ACTION;
+	ev.node = -1;
+	ev.u.action = idx;
+	cmm_sim_push(s, &ev);
+	return idx;
+}
+
+/* ---- trace ---- */
+
+void
+cmm_sim_trace(struct cmm_sim *s, int node, const char *fmt, ...)
+{
+	char text[CMM_SIM_LINE_MAX - 40];
+	char *line;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	line = s->ring[s->ring_pos];
+	if (node >= 0)
+		snprintf(line, CMM_SIM_LINE_MAX, "[%" PRId64 " ms] node %d: %s",
+		    s->now, node, text);
+	else
+		snprintf(line, CMM_SIM_LINE_MAX, "[%" PRId64 " ms] sim: %s",
+		    s->now, text);
+	/* the hash covers exactly the printed line and its newline */
+	for (const unsigned char *p = (const unsigned char *)line; *p; p++)
+		s->hash = (s->hash ^ *p) * FNV_PRIME;
+	s->hash = (s->hash ^ '\n') * FNV_PRIME;
+	s->lines++;
+	if (s->o.trace_all)
+		fprintf(s->o.out, "%s\n", line);
+	s->ring_pos = (s->ring_pos + 1) % CMM_SIM_TRACE_KEEP;
+	if (s->ring_len < CMM_SIM_TRACE_KEEP)
+		s->ring_len++;
+}
+
+void
+cmm_sim_fail(struct cmm_sim *s, int line, const char *fmt, ...)
+{
+	char buf[CMM_SIM_LINE_MAX];
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	s->failures = sim_grow(s->failures, &s->capfailures,
+	    s->nfailures + 1, sizeof(*s->failures));
+	p = malloc(strlen(buf) + 32);
+	if (p == NULL)
+		return;
+	/* "LINE: what", printed after the scenario's file name */
+	if (line > 0)
+		sprintf(p, "%d: %s", line, buf);
+	else
+		sprintf(p, " %s", buf);
+	s->failures[s->nfailures++] = p;
+	cmm_sim_trace(s, -1, "FAILED %s", p);
+}
+
+void
+cmm_sim_report_violation(const struct cmm_sim *s, FILE *f)
+{
+	unsigned first;
+
+	fprintf(f, "VIOLATION seed %" PRIu64 " nodes %d time %" PRId64 " ms: %s\n",
+	    s->o.seed, s->n, s->violation_time, s->violation);
+	fprintf(f, "last %u trace lines:\n", s->ring_len);
+	first = (s->ring_pos + CMM_SIM_TRACE_KEEP - s->ring_len) %
+	    CMM_SIM_TRACE_KEEP;
+	for (unsigned i = 0; i < s->ring_len; i++)
+		fprintf(f, "  %s\n", s->ring[(first + i) % CMM_SIM_TRACE_KEEP]);
+}
+
+/* ---- nodes ---- */
+
+void
+cmm_sim_after_input(struct cmm_sim *s, struct cmm_sim_node *n)
+{
+	struct cmm_sim_ev ev;
+	int64_t d;
+
+	if (n->core == NULL)
+		return;
+	if (n->halt) {
+		/* on_quorum_loss = halt: the daemon would exit here */
+		cmm_sim_trace(s, n->id, "halted (on_quorum_loss = halt)");
+		n->halt = false;
+		n->halted = true;
+		cmm_sim_kill_node(s, n->id);
+		return;
+	}
+	d = cmm_core_next_deadline(n->core);
+	if (d == CMM_SIM_NEVER) {
+		n->wake_pending = false;
+		return;
+	}
+	if (d <= s->now) {
+		/* the contract says > now: a daemon would spin here */
+		cmm_sim_violate(s, "core", NULL, "node %d wants its next tick "
+		    "at %" PRId64 " ms, not after now", n->id, d);
+		d = s->now + 1;
+	}
+	if (n->wake_pending && d == n->wake_at)
+		return;
+	n->wake_at = d;
+	n->wake_pending = true;
+	n->wake_token++;
+	memset(&ev, 0, sizeof(ev));
+	ev.t = d;
+	ev.kind = CMM_SIM_EV_WAKE;
+	ev.node = n->id;
+	ev.gen = n->wake_token;
+	cmm_sim_push(s, &ev);
+}
+
+void
+cmm_sim_start_node(struct cmm_sim *s, int id)
+{
+	struct cmm_sim_node *n = &s->nodes[id];
+	uint64_t seed;
+
+	if (n->core != NULL) {
+		cmm_sim_trace(s, -1, "start %d: already running", id);
+		return;
+	}
+	n->gen++;
+	n->seq = 0;
+	n->halted = false;
+	n->member = false;
+	n->have_dec = false;
+	n->prompt.kind = CMM_PROMPT_NONE;
+	if (n->replay == NULL)
+		n->replay = malloc(sizeof(*n->replay));
+	if (n->replay == NULL) {
+		fprintf(stderr, "cmm sim: out of memory\n");
+		exit(1);
+	}
+	cmm_replay_init(n->replay);
+	/* every instance of every node gets its own jitter stream */
+	seed = cmm_sim_mix(cmm_sim_mix(s->o.seed, (uint64_t)id + 1), n->gen);
+	cmm_sim_trace(s, -1, "%s %d%s", n->started_once ? "restart" : "start",
+	    id, n->has_disk ? " (with its disk)" : "");
+	if (n->started_once)
+		s->st.restarts++;
+	n->started_once = true;
+	n->core = cmm_core_new(s->cfg, id, n->has_disk ? &n->disk : NULL,
+	    &n->sink, seed);
+	if (n->core == NULL) {
+		cmm_sim_violate(s, "core", NULL, "cmm_core_new failed for node %d",
+		    id);
+		return;
+	}
+	n->wake_pending = false;
+	if (cmm_core_start(n->core, s->now) != 0)
+		cmm_sim_trace(s, id, "start failed: incarnation not persisted");
+	cmm_sim_after_input(s, n);
+}
+
+void
+cmm_sim_kill_node(struct cmm_sim *s, int id)
+{
+	struct cmm_sim_node *n = &s->nodes[id];
+
+	if (n->core == NULL)
+		return;
+	cmm_core_free(n->core);
+	n->core = NULL;
+	n->gen++;
+	n->wake_pending = false;
+	n->member = false;
+	n->prompt.kind = CMM_PROMPT_NONE;
+	s->st.crashes++;
+	cmm_sim_trace(s, -1, "crash %d", id);
+}
+
+/* ---- the sink: effects of one core ---- */
+
+static const char *
+sim_event_name(enum cmm_event_type t)
+{
+	switch (t) {
+	case CMM_EV_COMMIT:	return "commit";
+	case CMM_EV_ROUND:	return "round";
+	case CMM_EV_FAILURE:	return "failure";
+	case CMM_EV_ALIVE:	return "alive";
+	case CMM_EV_JOIN:	return "join";
+	case CMM_EV_LEAVE:	return "leave";
+	case CMM_EV_PROMPT:	return "prompt";
+	case CMM_EV_ANSWER:	return "answer";
+	case CMM_EV_FENCE:	return "fence";
+	case CMM_EV_NO_QUORUM:	return "no-quorum";
+	case CMM_EV_STATE:	return "state";
+	case CMM_EV_QUORUM:	return "quorum";
+	}
+	return "event";
+}
+
+static void
+sim_on_event(struct cmm_sim *s, struct cmm_sim_node *n,
+    const struct cmm_event *ev)
+{
+	cmm_sim_trace(s, n->id, "%s: %s", sim_event_name(ev->type),
+	    ev->text != NULL ? ev->text : "");
+	switch (ev->type) {
+	case CMM_EV_COMMIT:
+		s->st.commits++;
+		cmm_sim_check_commit(s, n, ev);
+		break;
+	case CMM_EV_QUORUM:
+		if (ev->decision != NULL) {
+			n->have_dec = true;
+			n->dec = *ev->decision;
+			n->dec_epoch = ev->round_epoch;
+		}
+		break;
+	case CMM_EV_NO_QUORUM:
+		n->member = false;
+		break;
+	case CMM_EV_ROUND:
+		if (ev->round_epoch != n->last_round_e ||
+		    ev->round_attempt != n->last_round_a) {
+			n->last_round_e = ev->round_epoch;
+			n->last_round_a = ev->round_attempt;
+			s->st.rounds++;
+		}
+		break;
+	case CMM_EV_STATE:
+		if (ev->state != CMM_ST_MEMBER &&
+		    ev->state != CMM_ST_RECONFIGURING &&
+		    ev->state != CMM_ST_AWAITING_OPERATOR &&
+		    ev->state != CMM_ST_LEAVING)
+			n->member = false;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+sim_on_device(struct cmm_sim *s, struct cmm_sim_node *n,
+    const struct cmm_devreq *req)
+{
+	struct cmm_sim_devop *op;
+	struct cmm_sim_ev ev;
+
+	cmm_sim_check_devreq(s, n, req);
+	if (req->device < 0 || req->device >= s->cfg->n_devices) {
+		cmm_sim_violate(s, "devices", NULL,
+		    "node %d asked for device %d, which is not configured",
+		    n->id, req->device);
+		return;
+	}
+	op = calloc(1, sizeof(*op));
+	if (op == NULL) {
+		fprintf(stderr, "cmm sim: out of memory\n");
+		exit(1);
+	}
+	op->req = *req;
+	op->gen = n->gen;
+	op->issued = s->now;
+	memset(&ev, 0, sizeof(ev));
+	/* a device answers in 1-3 ms */
+	ev.t = s->now + 1 + (int64_t)cmm_rng_below(&s->rng, 3);
+	ev.kind = CMM_SIM_EV_DEVICE;
+	ev.node = n->id;
+	ev.u.dev = op;
+	cmm_sim_push(s, &ev);
+}
+
+static int
+sim_emit(void *ctx, const struct cmm_effect *fx)
+{
+	struct cmm_sim_node *n = ctx;
+	struct cmm_sim *s = n->sim;
+	static const char *lvl[] = { "error", "warn", "info", "debug" };
+
+	switch (fx->type) {
+	case CMM_FX_SEND:
+		cmm_sim_net_send(s, n, fx->u.send.to, fx->u.send.msg);
+		return 0;
+	case CMM_FX_PERSIST:
+		cmm_sim_check_persist(s, n, fx->u.persist);
+		n->disk = *fx->u.persist;
+		n->has_disk = true;
+		return 0;
+	case CMM_FX_DEVICE:
+		sim_on_device(s, n, fx->u.dev);
+		return 0;
+	case CMM_FX_PROMPT:
+		if (fx->u.prompt->kind == CMM_PROMPT_NONE) {
+			n->prompt.kind = CMM_PROMPT_NONE;
+			cmm_sim_trace(s, n->id, "prompt closed: %s",
+			    fx->u.prompt->why ? fx->u.prompt->why : "");
+		} else {
+			n->prompt = *fx->u.prompt;
+			n->prompt.why = NULL;
+			/* only an answer to this prompt may justify a commit */
+			n->ans_iso = -1;
+			n->ans_winner = -1;
+			if (fx->u.prompt->kind == CMM_PROMPT_WINNER)
+				cmm_sim_trace(s, n->id, "prompt winner %d or %d: %s",
+				    fx->u.prompt->choice[0],
+				    fx->u.prompt->choice[1],
+				    fx->u.prompt->why ? fx->u.prompt->why : "");
+			else
+				cmm_sim_trace(s, n->id, "prompt isolation: %s",
+				    fx->u.prompt->why ? fx->u.prompt->why : "");
+		}
+		return 0;
+	case CMM_FX_EVENT:
+		sim_on_event(s, n, fx->u.event);
+		return 0;
+	case CMM_FX_LOG:
+		cmm_sim_trace(s, n->id, "%s: %s",
+		    (unsigned)fx->u.log.level < 4 ? lvl[fx->u.log.level] : "log",
+		    fx->u.log.text != NULL ? fx->u.log.text : "");
+		return 0;
+	case CMM_FX_HALT:
+		n->halt = true;
+		return 0;
+	}
+	cmm_sim_violate(s, "core", NULL, "node %d emitted unknown effect %d",
+	    n->id, (int)fx->type);
+	return 0;
+}
+
+/* ---- events ---- */
+
+static void
+sim_device_done(struct cmm_sim *s, struct cmm_sim_ev *ev)
+{
+	struct cmm_sim_devop *op = ev->u.dev;
+	struct cmm_sim_node *n = &s->nodes[ev->node];
+	struct cmm_device *d;
+	struct cmm_devrec before, after;
+	enum cmm_dev_status st;
+	char err[160] = "";
+
+	if (n->core == NULL || n->gen != op->gen) {
+		/* the process died with the I/O in flight: it never happened */
+		cmm_sim_trace(s, n->id, "device %s: lost in a crash",
+		    s->cfg->devices[op->req.device].name);
+		free(op);
+		return;
+	}
+	d = s->dev[op->req.device];
+	d->ops->read(d, &before, err, sizeof(err));
+	switch (op->req.op) {
+	case CMM_DEVOP_RESERVE:
+		st = d->ops->reserve(d, op->req.node, op->req.epoch, err,
+		    sizeof(err));
+		break;
+	case CMM_DEVOP_FENCE:
+		st = d->ops->fence(d, op->req.node, &op->req.departed,
+		    op->req.epoch, err, sizeof(err));
+		break;
+	case CMM_DEVOP_REGISTER:
+		st = d->ops->register_node(d, op->req.node, err, sizeof(err));
+		break;
+	default:
+		st = CMM_DEV_IO;
+		snprintf(err, sizeof(err), "unknown operation %d",
+		    (int)op->req.op);
+		break;
+	}
+	d->ops->read(d, &after, err, sizeof(err));
+	s->st.devops++;
+	{
+		char dep[64];
+
+		cmm_set_format(&op->req.departed, dep, sizeof(dep));
+		cmm_sim_trace(s, n->id, "device %s: %s epoch %" PRIu32
+		    "%s%s -> %s (holder %d epoch %" PRIu32 ")",
+		    s->cfg->devices[op->req.device].name,
+		    op->req.op == CMM_DEVOP_RESERVE ? "reserve" :
+		    op->req.op == CMM_DEVOP_FENCE ? "fence" : "register",
+		    op->req.epoch,
+		    op->req.op == CMM_DEVOP_FENCE ? " departed " : "",
+		    op->req.op == CMM_DEVOP_FENCE ? dep : "",
+		    cmm_dev_status_name(st), after.holder, after.epoch);
+	}
+	cmm_sim_check_devop(s, n, &op->req, st, &before, &after);
+	cmm_core_on_device_result(n->core, s->now, op->req.id, st == CMM_DEV_OK);
+	free(op);
+	cmm_sim_after_input(s, n);
+}
+
+static void
+sim_wake(struct cmm_sim *s, struct cmm_sim_ev *ev)
+{
+	struct cmm_sim_node *n = &s->nodes[ev->node];
+
+	if (n->core == NULL || !n->wake_pending || ev->gen != n->wake_token)
+		return;	/* superseded */
+	n->wake_pending = false;
+	cmm_core_on_tick(n->core, s->now);
+	cmm_sim_after_input(s, n);
+}
+
+int
+cmm_sim_run(struct cmm_sim *s)
+{
+	struct cmm_sim_ev ev;
+
+	while (!s->violated && sim_pop(s, s->end, &ev)) {
+		s->now = ev.t;
+		s->st.events++;
+		switch (ev.kind) {
+		case CMM_SIM_EV_DELIVER:
+			cmm_sim_net_deliver(s, &ev);
+			break;
+		case CMM_SIM_EV_DEVICE:
+			sim_device_done(s, &ev);
+			break;
+		case CMM_SIM_EV_WAKE:
+			sim_wake(s, &ev);
+			break;
+		case CMM_SIM_EV_ACTION:
+			cmm_sim_do_action(s, ev.u.action);
+			break;
+		}
+	}
+	if (!s->violated && s->now < s->end)
+		s->now = s->end;
+	return s->violated ? 1 : 0;
+}

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sim: the deterministic cluster simulator behind `cmm sim` (DESIGN §2,
+ * issue 2).  N protocol cores run against a virtual clock (ms), a virtual
+ * network and in-memory quorum devices; a checker verifies the DESIGN §2
+ * properties after every event and stops at the first violation.
+ *
+ * Split by job: sim.c (engine, event queue, nodes, trace), sim_net.c
+ * (virtual network), sim_check.c (property checker), sim_script.c
+ * (scenario language), sim_random.c (random faults, liveness, burst),
+ * sim_main.c (command line, summary, JSON).  libc only: no libevent, no
+ * libsodium, no clock, no randomness but struct cmm_rng seeded from --seed.
+ */
+#ifndef CMM_SIM_H
+#define CMM_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../net/replay.h"
+#include "../net/wire.h"
+#include "../quorum/device.h"
+#include "../quorum/nodeset.h"
+#include "core.h"
+#include "rng.h"
+
+#define CMM_SIM_TRACE_KEEP	50	/* trace lines shown with a violation */
+#define CMM_SIM_LINE_MAX	400
+#define CMM_SIM_NEVER		INT64_MAX
+
+/* What an action or expectation does (script lines and random faults). */
+enum cmm_sim_act {
+	CMM_SIM_A_START = 1,	/* start or restart LIST (disk kept) */
+	CMM_SIM_A_KILL,		/* crash LIST: memory gone, disk kept */
+	CMM_SIM_A_LEAVE,	/* cmm_core_leave on n */
+	CMM_SIM_A_JOIN,		/* cmm_core_join on n */
+	CMM_SIM_A_PARTITION,	/* groups[] */
+	CMM_SIM_A_CUT,		/* n -> m, both ways unless oneway */
+	CMM_SIM_A_HEAL,		/* partitions, cuts, PROPOSE drops */
+	CMM_SIM_A_LOSS,		/* ppm */
+	CMM_SIM_A_DUP,		/* ppm */
+	CMM_SIM_A_DELAY,	/* extra latency ms (ppm field unused) */
+	CMM_SIM_A_ANSWER_ISO,	/* n, isolated */
+	CMM_SIM_A_ANSWER_WINNER, /* n picks m */
+	CMM_SIM_A_DROP_PROPOSE,	/* n -> m until heal */
+	CMM_SIM_A_EXPECT_CLUSTER, /* set */
+	CMM_SIM_A_EXPECT_STATE,	/* n, state (-1: down) */
+	CMM_SIM_A_EXPECT_PROMPT, /* n, prompt kind */
+	CMM_SIM_A_EXPECT_STEPS,	/* t1..t (evaluated at t), k */
+	CMM_SIM_A_RANDOM,	/* random mode: the next fault */
+	CMM_SIM_A_HEAL_ALL,	/* random mode: faults stop */
+	CMM_SIM_A_LIVENESS,	/* random mode: converged? then quiet window */
+	CMM_SIM_A_QUIET,	/* random mode: end of a quiet window */
+	CMM_SIM_A_BURST,	/* random mode: kill ⌊(n-1)/2⌋ at once */
+	CMM_SIM_A_BURST_CHECK,	/* random mode: exactly one step */
+};
+
+struct cmm_sim_action {
+	enum cmm_sim_act kind;
+	int		line;		/* script line, 0 for generated ones */
+	int64_t		t;
+	int		n, m;
+	bool		flag;		/* CUT: one way; ANSWER_ISO: isolated */
+	uint32_t	ppm;
+	int		state;
+	int64_t		t1;
+	int		k;
+	struct cmm_set	set;
+	int		ngroups;
+	struct cmm_set	*groups;	/* PARTITION, owned */
+};
+
+/* A message as it travels: decoded once, shared by every copy. */
+struct cmm_sim_msg {
+	unsigned	refs;
+	uint32_t	bytes;		/* encoded datagram, MAC included */
+	struct cmm_msg	m;
+	struct cmm_sim_msg *free_next;
+};
+
+/* Ground truth for the replay check: the two copies of a duplicated
+ * datagram share one of these. */
+struct cmm_sim_dup {
+	unsigned	refs;
+	bool		given;
+	uint32_t	gen;		/* receiver instance that got it */
+};
+
+struct cmm_sim_devop {
+	struct cmm_devreq req;
+	uint32_t	gen;
+	int64_t		issued;
+};
+
+enum cmm_sim_ev_kind {
+	CMM_SIM_EV_DELIVER = 1,
+	CMM_SIM_EV_DEVICE,
+	CMM_SIM_EV_WAKE,
+	CMM_SIM_EV_ACTION,
+};
+
+struct cmm_sim_ev {
+	int64_t		t;
+	uint8_t		prio;		/* 0 normal, 1 after everything at t */
+	uint8_t		kind;
+	uint64_t	seq;		/* insertion order breaks ties */
+	int32_t		node;
+	uint32_t	gen;		/* WAKE: token */
+	union {
+		struct {
+			struct cmm_sim_msg	*msg;
+			struct cmm_sim_dup	*dup;
+		} dlv;
+		struct cmm_sim_devop	*dev;
+		int			action;	/* index into sim->acts */
+	} u;
+};
+
+/* The next CMM_SIM_WHEEL ms of ordinary events sit in per-ms buckets (a
+ * timing wheel: O(1), in insertion order); the rest in a binary heap. */
+#define CMM_SIM_WHEEL	1024
+
+struct cmm_sim_bucket {
+	struct cmm_sim_ev *ev;
+	uint32_t	head, len, cap;
+};
+
+/* One simulated node: a core (NULL while down) and its "disk". */
+struct cmm_sim_node {
+	struct cmm_sim	*sim;
+	int		id;
+	struct cmm_core	*core;
+	struct cmm_sink	sink;
+	uint32_t	gen;		/* bumps at each start and crash */
+	bool		started_once;
+	bool		has_disk;
+	struct cmm_persist disk;
+	bool		halt;		/* CMM_FX_HALT seen during an input */
+	bool		halted;
+	int64_t		wake_at;
+	uint32_t	wake_token;
+	bool		wake_pending;
+	uint64_t	seq;		/* per-sender sequence, this incarnation */
+	struct cmm_replay *replay;	/* receiver's window, this instance */
+	struct cmm_prompt prompt;	/* open prompt (kind NONE: none) */
+	/* checker */
+	uint32_t	top_epoch;	/* highest epoch it ever committed */
+	uint32_t	last_round_e, last_round_a;
+	bool		member;		/* committed, not dropped since */
+	bool		have_dec;
+	uint32_t	dec_epoch;	/* round of the last QUORUM decision */
+	struct cmm_qdecision dec;
+	int		ans_iso;	/* last isolation answer: -1, 0 no, 1 yes */
+	int		ans_winner;	/* last winner answer, -1: none */
+};
+
+/* Checker: one committed epoch, as first seen. */
+struct cmm_sim_epoch {
+	uint32_t	epoch;
+	struct cmm_set	members;
+	int64_t		time;
+	int		node;
+};
+
+struct cmm_sim_commit {		/* every COMMIT event, for --json */
+	uint32_t	epoch;
+	int		node;
+	int64_t		time;
+	struct cmm_set	members;
+	const char	*reason;
+};
+
+struct cmm_sim_setrec {		/* a LEAVE or PROPOSE someone sent */
+	int		node;
+	uint32_t	epoch;
+	struct cmm_set	set;
+};
+
+struct cmm_sim_devlog {
+	int64_t		time;
+	int		node;
+	int		device;
+	enum cmm_dev_op	op;
+	uint32_t	epoch;
+	enum cmm_dev_status status;
+};
+
+struct cmm_sim_stats {
+	uint64_t	sends;		/* SEND effects */
+	uint64_t	datagrams;	/* copies put on the wire */
+	uint64_t	bytes;
+	uint64_t	delivered;
+	uint64_t	drop_down, drop_cut, drop_loss, drop_propose, drop_replay;
+	uint64_t	drop_self;
+	uint64_t	dups;
+	uint64_t	events;
+	uint64_t	commits;	/* COMMIT events (per node) */
+	uint64_t	rounds;		/* rounds run, per node */
+	uint64_t	devops;
+	uint64_t	crashes, restarts;
+};
+
+struct cmm_sim_opts {
+	uint64_t	seed;
+	int		nodes;
+	bool		plant_replay;
+	bool		trace_all;	/* print every trace line */
+	bool		json;		/* keep the commit log */
+	FILE		*out;		/* trace / report stream */
+};
+
+struct cmm_sim {
+	struct cmm_sim_opts o;
+	int		n;
+	struct cmm_core_cfg *cfg;	/* shared by every core */
+	struct cmm_rng	rng;
+	uint32_t	cluster_id;
+	int64_t		now;
+	int64_t		end;
+
+	/* event queue on (t, prio, seq): wheel + binary heap */
+	struct cmm_sim_bucket *wheel;	/* CMM_SIM_WHEEL buckets */
+	size_t		nwheel;		/* events in the wheel */
+	/* drained bucket arrays kept for reuse: only a few ms are in
+	 * flight, so a few arrays serve every bucket */
+	struct cmm_sim_ev *spare[16];
+	uint32_t	spare_cap[16];
+	int		nspare;
+	struct cmm_sim_ev *heap;
+	size_t		nheap, capheap;
+	uint64_t	evseq;
+
+	struct cmm_sim_node *nodes;
+	struct cmm_device **dev;	/* cfg->n_devices */
+	struct cmm_sim_msg *msg_free;
+
+	/* network */
+	int		*group;		/* partition group per node, 0 = none */
+	struct cmm_set	*cut;		/* cut[a] ∋ b: a -> b is cut */
+	struct cmm_set	*nopropose;	/* PROPOSE a -> b dropped */
+	bool		any_cut, any_nopropose;
+	uint32_t	loss_ppm, dup_ppm;
+	int64_t		latency_ms, jitter_ms, delay_ms;
+
+	/* actions (script and random) */
+	struct cmm_sim_action *acts;
+	size_t		nacts, capacts;
+
+	/* trace */
+	char		(*ring)[CMM_SIM_LINE_MAX];
+	unsigned	ring_pos, ring_len;
+	uint64_t	hash;
+	uint64_t	lines;
+
+	/* checker state */
+	struct cmm_sim_epoch *epochs;	/* sorted by epoch */
+	size_t		nepochs, capepochs;
+	struct cmm_sim_commit *clog;
+	size_t		nclog, capclog;
+	struct cmm_sim_setrec *leaves, *props;
+	size_t		nleaves, capleaves, nprops, capprops;
+	struct cmm_sim_devlog *devlog;
+	size_t		ndevlog, capdevlog;
+	uint32_t	*dev_top;	/* per device: highest reservation epoch */
+	bool		violated;
+	char		violation[CMM_SIM_LINE_MAX * 2];
+	int64_t		violation_time;
+	/* scenario expectations that failed, one line each */
+	char		**failures;
+	size_t		nfailures, capfailures;
+	int		expectations;
+
+	/* random mode */
+	bool		random;
+	int64_t		heal_at;
+	uint32_t	burst_epoch;
+	struct cmm_set	burst_survivors;
+	size_t		quiet_epochs;
+
+	struct cmm_sim_stats st;
+};
+
+/* ---- sim.c: engine ---- */
+
+/* A simulator of n nodes (0..n-1), cfg defaults, priority = id, no
+ * devices yet.  NULL on a bad count or no memory. */
+struct cmm_sim *cmm_sim_new(const struct cmm_sim_opts *o);
+void	cmm_sim_free(struct cmm_sim *s);
+/* After the config is final: opens one in-memory device per configured
+ * device.  0 or -1. */
+int	cmm_sim_ready(struct cmm_sim *s);
+/* Queues a copy of a (groups are taken over).  Returns its index. */
+int	cmm_sim_add_action(struct cmm_sim *s, struct cmm_sim_action *a,
+	    uint8_t prio);
+/* Runs events until s->end (inclusive) or a violation.  0 ok, 1 violated. */
+int	cmm_sim_run(struct cmm_sim *s);
+void	cmm_sim_push(struct cmm_sim *s, struct cmm_sim_ev *ev);
+void	cmm_sim_trace(struct cmm_sim *s, int node, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	cmm_sim_start_node(struct cmm_sim *s, int id);
+void	cmm_sim_kill_node(struct cmm_sim *s, int id);
+/* Feeds the result of an input: halt, then re-arm the node's wake-up. */
+void	cmm_sim_after_input(struct cmm_sim *s, struct cmm_sim_node *n);
+void	cmm_sim_fail(struct cmm_sim *s, int line, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Prints the violation report (seed, time, property, last trace lines). */
+void	cmm_sim_report_violation(const struct cmm_sim *s, FILE *f);
+uint64_t cmm_sim_mix(uint64_t a, uint64_t b);
+
+/* ---- sim_net.c: virtual network ---- */
+
+void	cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
+	    const struct cmm_set *to, const struct cmm_msg *msg);
+void	cmm_sim_net_deliver(struct cmm_sim *s, struct cmm_sim_ev *ev);
+void	cmm_sim_net_heal(struct cmm_sim *s);
+void	cmm_sim_net_partition(struct cmm_sim *s, const struct cmm_set *groups,
+	    int ngroups);
+void	cmm_sim_net_cut(struct cmm_sim *s, int a, int b, bool oneway);
+void	cmm_sim_msg_unref(struct cmm_sim *s, struct cmm_sim_msg *m);
+void	cmm_sim_dup_unref(struct cmm_sim_dup *d);
+
+/* ---- sim_check.c: properties ---- */
+
+/* The checks run on each effect; they call cmm_sim_violate(). */
+void	cmm_sim_check_commit(struct cmm_sim *s, struct cmm_sim_node *n,
+	    const struct cmm_event *ev);
+void	cmm_sim_check_propose(struct cmm_sim *s, struct cmm_sim_node *n,
+	    const struct cmm_msg *m);
+void	cmm_sim_check_devreq(struct cmm_sim *s, struct cmm_sim_node *n,
+	    const struct cmm_devreq *req);
+void	cmm_sim_check_devop(struct cmm_sim *s, struct cmm_sim_node *n,
+	    const struct cmm_devreq *req, enum cmm_dev_status st,
+	    const struct cmm_devrec *before, const struct cmm_devrec *after);
+void	cmm_sim_check_persist(struct cmm_sim *s, struct cmm_sim_node *n,
+	    const struct cmm_persist *p);
+void	cmm_sim_record_set(struct cmm_sim *s, struct cmm_sim_setrec **arr,
+	    size_t *len, size_t *cap, int node, uint32_t epoch,
+	    const struct cmm_set *set);
+void	cmm_sim_violate(struct cmm_sim *s, const char *property,
+	    const struct cmm_set *nodes, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+/* The committed epoch entry for e, or NULL. */
+const struct cmm_sim_epoch *cmm_sim_epoch_find(const struct cmm_sim *s,
+	    uint32_t e);
+/* The highest committed epoch below e, or NULL. */
+const struct cmm_sim_epoch *cmm_sim_epoch_below(const struct cmm_sim *s,
+	    uint32_t e);
+/* Epochs first committed in [t1, t2]. */
+int	cmm_sim_steps(const struct cmm_sim *s, int64_t t1, int64_t t2);
+/* true when every live node is a member of one cluster that is exactly
+ * the live nodes, all at one epoch; else why. */
+bool	cmm_sim_converged(const struct cmm_sim *s, char *why, size_t len);
+
+/* ---- sim_script.c: scenario language ---- */
+
+/* Reads a scenario into a new simulator.  NULL with "FILE:LINE: reason"
+ * in err on a malformed file (exit 2). */
+struct cmm_sim *cmm_sim_script_load(const char *path,
+	    const struct cmm_sim_opts *o, unsigned bugs, char *err,
+	    size_t errlen);
+/* Runs one action or expectation (called by the engine). */
+void	cmm_sim_do_action(struct cmm_sim *s, int idx);
+/* Parses "1500ms", "2s", "1.5s"; 0 or -1. */
+int	cmm_sim_parse_time(const char *text, int64_t *out);
+/* "0.25" -> 250000 ppm; 0 or -1. */
+int	cmm_sim_parse_fraction(const char *text, uint32_t *ppm);
+/* Applies a [cluster] key; 0 or -1 with why. */
+int	cmm_sim_set_key(struct cmm_core_cfg *cfg, const char *key,
+	    const char *value, const char **why);
+
+/* ---- sim_random.c: random faults ---- */
+
+/* Sets up random mode on s for duration ms: safe policies, the device
+ * ring, starts, faults (if asked), heal, liveness and the final burst. */
+void	cmm_sim_random_setup(struct cmm_sim *s, int64_t duration, bool faults);
+void	cmm_sim_random_action(struct cmm_sim *s, const struct cmm_sim_action *a);
+/* The bound for convergence after faults stop. */
+int64_t	cmm_sim_liveness_bound(const struct cmm_sim *s);
+
+#endif
