@@ -17,6 +17,8 @@ static void round_fence(struct cmm_core *c, uint32_t T, const struct cmm_set *S,
 static void round_commit(struct cmm_core *c);
 static void round_propose(struct cmm_core *c, struct cmm_set value);
 static void round_note_excluded(struct cmm_core *c);
+static bool round_leave_names(const struct cmm_core *c, int q,
+    const struct cmm_set *set);
 static void round_drop_reported_dead(const struct cmm_core *c,
     struct cmm_set *exp);
 static void round_decide(struct cmm_core *c, struct cmm_qdecision *out);
@@ -189,6 +191,23 @@ round_check_presence(struct cmm_core *c)
 	if (c->now >= r->deadline ||
 	    (cmm_set_subset(&exp, &r->presence) && c->now >= r->min_end))
 		round_presence_end(c);
+}
+
+/*
+ * Whether q's LEAVE names exactly `set` (DESIGN §2 step 4), once the other
+ * nodes leaving are taken out of the set it named: several members leaving
+ * at once each name the others, and must not cancel each other.  Still safe:
+ * every set such a LEAVE can count for holds all the members that are not
+ * leaving, so two disjoint sides never both count it.
+ */
+static bool
+round_leave_names(const struct cmm_core *c, int q, const struct cmm_set *set)
+{
+	struct cmm_set named, others;
+
+	cmm_set_minus(&others, &c->leavers, set);
+	cmm_set_minus(&named, &c->peers[q].leave_vec, &others);
+	return cmm_set_eq(&named, set);
 }
 
 /* Detectors expire a dead node at slightly different times on different
@@ -418,7 +437,7 @@ round_presence_end(struct cmm_core *c)
 	for (int q = cmm_set_next(&r->prev, 0); q >= 0;
 	    q = cmm_set_next(&r->prev, q + 1))
 		if (!cmm_set_has(&next, q) && core_is_leaver(c, q) &&
-		    cmm_set_eq(&c->peers[q].leave_vec, &next))
+		    round_leave_names(c, q, &next))
 			cmm_set_add(&r->leavers, q);
 	/* A two-node cluster decides by race or operator, which recovery
 	 * cannot see: if this node itself proposed a set holding all of P and
@@ -577,7 +596,7 @@ round_decide(struct cmm_core *c, struct cmm_qdecision *out)
 
 		cmm_set_clear(&me);
 		cmm_set_add(&me, c->self);
-		in.other_left_naming_self = cmm_set_eq(&c->peers[other].leave_vec, &me);
+		in.other_left_naming_self = round_leave_names(c, other, &me);
 	}
 	cmm_quorum_decide(&in, out);
 	/* a node that left P on purpose may have settled it by its LEAVE:

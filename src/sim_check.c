@@ -191,8 +191,21 @@ check_prince(const struct cmm_sim *s, const struct cmm_set *p)
 	return best;
 }
 
+/* Does node have a LEAVE on record, sent since its last commit? */
+static bool
+check_has_left(const struct cmm_sim *s, int node)
+{
+	if (node < 0 || node >= s->n)
+		return false;
+	for (size_t i = 0; i < s->nleaves; i++)
+		if (s->leaves[i].node == node &&
+		    s->leaves[i].epoch == s->nodes[node].top_epoch)
+			return true;
+	return false;
+}
+
 /* Does node have a LEAVE on record, sent since its last commit, naming
- * exactly set? */
+ * exactly set, once the other leavers are taken out of it? */
 static bool
 check_left_naming(const struct cmm_sim *s, int node, const struct cmm_set *set)
 {
@@ -201,8 +214,17 @@ check_left_naming(const struct cmm_sim *s, int node, const struct cmm_set *set)
 	for (size_t i = 0; i < s->nleaves; i++) {
 		const struct cmm_sim_setrec *r = &s->leaves[i];
 
-		if (r->node == node && r->epoch == s->nodes[node].top_epoch &&
-		    cmm_set_eq(&r->set, set))
+		struct cmm_set named = r->set;
+
+		if (r->node != node || r->epoch != s->nodes[node].top_epoch)
+			continue;
+		/* nodes that left too (and are not in set) do not make the
+		 * named set differ: their own LEAVE took them out of it */
+		for (int j = cmm_set_next(&r->set, 0); j >= 0;
+		    j = cmm_set_next(&r->set, j + 1))
+			if (!cmm_set_has(set, j) && check_has_left(s, j))
+				cmm_set_del(&named, j);
+		if (cmm_set_eq(&named, set))
 			return true;
 	}
 	return false;
