@@ -477,6 +477,7 @@ core_heard(struct cmm_core *c, int id)
 	struct cmm_event ev;
 
 	p->last_heard = c->now;
+	cmm_set_add(&c->heard, id);
 	if (c->now + c->cfg->failure_timeout_ms < c->next_expiry)
 		c->next_expiry = c->now + c->cfg->failure_timeout_ms;
 	if (p->alive)

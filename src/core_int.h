@@ -50,6 +50,7 @@ struct core_round {
 	bool		adopting;	/* proposal recovery: adopt `leavers` */
 	struct cmm_set	differ;
 	struct cmm_set	compared;	/* proposals already compared */
+	struct cmm_set	unseen;		/* left out of some participant's row */
 	struct cmm_qdecision dec;
 	bool		have_dec;
 	/* pending device work */
@@ -99,6 +100,7 @@ struct cmm_core {
 
 	struct cmm_set	alive;		/* self + peers alive */
 	struct cmm_set	leavers;	/* peers whose LEAVE is in force */
+	struct cmm_set	heard;		/* peers heard since start */
 	int64_t		next_hb;
 	int64_t		next_expiry;	/* earliest detector change */
 	int64_t		next_join;	/* non-member's next own round */

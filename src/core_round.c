@@ -180,11 +180,12 @@ round_check_presence(struct cmm_core *c)
 	if (r->phase != CMM_PHASE_PRESENCE)
 		return;
 	/* while still listening, peers not yet heard may be alive */
-	if (c->now < c->listen_until)
-		for (int i = cmm_set_next(&c->cfg->configured, 0); i >= 0;
-		    i = cmm_set_next(&c->cfg->configured, i + 1))
-			if (c->peers[i].last_heard < 0 && i != c->self)
-				cmm_set_add(&exp, i);
+	if (c->now < c->listen_until) {
+		struct cmm_set unheard;
+
+		cmm_set_minus(&unheard, &c->cfg->configured, &c->heard);
+		cmm_set_or(&exp, &exp, &unheard);
+	}
 	cmm_set_minus(&exp, &exp, &c->leavers);
 	round_drop_reported_dead(c, &exp);
 	r->expected = exp;
@@ -221,17 +222,14 @@ round_drop_reported_dead(const struct cmm_core *c, struct cmm_set *exp)
 	int64_t quiet = c->cfg->failure_timeout_ms - c->cfg->heartbeat_ms;
 	struct cmm_set wait;
 
+	/* only nodes some participant's row left out (kept up as PRESENCE
+	 * arrives, so this stays cheap in large clusters) */
 	cmm_set_minus(&wait, exp, &r->presence);
-	for (int q = cmm_set_next(&wait, 0); q >= 0; q = cmm_set_next(&wait, q + 1)) {
-		if (c->peers[q].last_heard < 0 || c->now - c->peers[q].last_heard <= quiet)
-			continue;
-		for (int p = cmm_set_next(&r->presence, 0); p >= 0;
-		    p = cmm_set_next(&r->presence, p + 1))
-			if (p != c->self && !cmm_set_has(&c->peers[p].row, q)) {
-				cmm_set_del(exp, q);
-				break;
-			}
-	}
+	cmm_set_and(&wait, &wait, &r->unseen);
+	for (int q = cmm_set_next(&wait, 0); q >= 0; q = cmm_set_next(&wait, q + 1))
+		if (c->peers[q].last_heard >= 0 &&
+		    c->now - c->peers[q].last_heard > quiet)
+			cmm_set_del(exp, q);
 }
 
 static bool
@@ -959,6 +957,12 @@ round_on_msg(struct cmm_core *c, const struct cmm_msg *m)
 	if (r->phase != CMM_PHASE_PRESENCE && r->phase != CMM_PHASE_PROPOSE)
 		return;
 	cmm_set_add(&r->presence, s);
+	{
+		struct cmm_set gone;
+
+		cmm_set_minus(&gone, &c->cfg->configured, &m->row);
+		cmm_set_or(&r->unseen, &r->unseen, &gone);
+	}
 	if (m->type == CMM_MSG_PRESENCE)
 		c->peers[s].pvec = m->vec;
 	if (m->type == CMM_MSG_PROPOSE) {
