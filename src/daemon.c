@@ -191,6 +191,13 @@ daemon_arm(struct cmm_daemon *d)
 	evtimer_add(d->timer, &tv);
 }
 
+/* issue 4: the in-process console is one more control client */
+int
+cmm_daemon_attach_client(struct cmm_daemon *d, int fd)
+{
+	return cmm_ctl_server_attach_fd(d->ctl, fd);
+}
+
 void
 cmm_daemon_kick(struct cmm_daemon *d)
 {
@@ -812,9 +819,6 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	    cmm_addr_format((const struct sockaddr *)&bind_to.ss, addr,
 	    sizeof(addr)), d->state_dir, d->sock_path,
 	    d->cfg->fault_injection ? ", fault injection ON" : "");
-	if (!o->headless && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-		cmm_logf(d->log, CMM_LOG_INFO, "the console is not built yet: "
-		    "running headless (use cmm ctl -s %s)", d->sock_path);
 	if (cmm_core_start(d->core, cmm_daemon_now(d)) < 0) {
 		snprintf(err, errlen, "%s: cannot persist the new incarnation",
 		    d->state_dir);

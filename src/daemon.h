@@ -106,6 +106,11 @@ int	cmm_daemon_answer_winner(struct cmm_daemon *d, long uid, int winner,
  * re-arms the timer at the core's next deadline. */
 void	cmm_daemon_kick(struct cmm_daemon *d);
 
+/* Issue 4: serves a connected stream socket (one end of a socketpair) as
+ * one more control connection: the console attached in this process
+ * (DESIGN §1).  Takes ownership of fd.  0, or -1 (fd closed). */
+int	cmm_daemon_attach_client(struct cmm_daemon *d, int fd);
+
 /* ---- fault injection (config fault_injection = on; -1 "fault injection
  * is off" otherwise).  The transport drops datagrams to/from the peer. ---- */
 

@@ -33,6 +33,7 @@
 #include "../quorum/device_file.h"
 #include "cmd.h"
 #include "cmd_impl.h"
+#include "../ui/console.h"
 #include "ctl_proto.h"
 #include "subcmd.h"
 
@@ -65,6 +66,7 @@ struct demo {
 	struct bufferevent	*in;
 	struct event		*sig[3];
 	struct event		*stop_timer;
+	struct cmm_console	*con;		/* issue 4: on a terminal */
 };
 
 static void	demo_usage(FILE *f);
@@ -330,7 +332,9 @@ on_node_read(struct bufferevent *bev, void *arg)
 			nd->up = true;
 			break;
 		case CMM_CTL_EVENT:
-			printf("%s\n", pl);
+			/* the console shows the viewed node's events itself */
+			if (nd->demo->con == NULL)
+				printf("%s\n", pl);
 			break;
 		case CMM_CTL_BODY:
 		case CMM_CTL_OK:
@@ -676,6 +680,9 @@ CMM_CMD_FN(cmm_cmd_demo_view)
 	if ((id = demo_node_arg(ctx, argv[0])) < 0)
 		return CMM_CMD_ERROR;
 	d->view = id;
+	/* issue 4: the console follows the view (connects from the loop) */
+	if (d->con != NULL)
+		cmm_console_switch(d->con, -1, d->node[id].sock);
 	cmm_cmd_printf(ctx, "cmm demo: node commands now go to node %d\n", id);
 	return CMM_CMD_OK;
 }
@@ -684,6 +691,47 @@ CMM_CMD_FN(cmm_cmd_demo_quit)
 {
 	cmm_cmd_printf(ctx, "cmm demo: quit: stopping every node\n");
 	return CMM_CMD_QUIT;
+}
+
+/* ---- the console (issue 4) ---- */
+
+/* The console's typed lines that are demo commands run here, as on the
+ * demo's stdin; anything else the console sends to the viewed node. */
+static bool
+demo_console_local(void *arg, struct cmm_console *con, int argc, char **argv,
+    bool *ok, char **reply)
+{
+	struct demo			*d = arg;
+	const struct cmm_cmd_entry	*e;
+	struct cmm_cmd_ctx		 ctx;
+	enum cmm_cmd_ret		 rc;
+	char				 err[512];
+	int				 used;
+
+	(void)con;
+	e = cmm_cmd_find(argc, argv, CMM_CMDF_DEMO | CMM_CMDF_FAULT, &used, err,
+	    sizeof(err));
+	if (e == NULL || !(e->flags & CMM_CMDF_DEMO))
+		return false;
+	cmm_cmd_ctx_init(&ctx, NULL, CMM_CMDF_DEMO | CMM_CMDF_FAULT, false, -1);
+	ctx.env = d;
+	rc = cmm_cmd_run(&ctx, argc, argv);
+	*ok = rc != CMM_CMD_ERROR;
+	if (rc == CMM_CMD_ERROR)
+		*reply = strdup(ctx.error);
+	else
+		*reply = ctx.text != NULL ? strdup(ctx.text) : NULL;
+	cmm_cmd_ctx_free(&ctx);
+	if (rc == CMM_CMD_QUIT)
+		demo_stop(d);
+	return true;
+}
+
+/* ^D or `detach` on the console: the demo stops, as at the end of stdin. */
+static void
+demo_console_detached(void *arg)
+{
+	demo_stop(arg);
 }
 
 /* ---- main ---- */
@@ -783,8 +831,31 @@ cmm_demo_main(int argc, char **argv)
 	    "help...) goes to node %d (view N to change)\n", d->view);
 	fflush(stdout);
 
-	d->in = bufferevent_socket_new(d->base, 0, 0);
-	if (d->in == NULL) {
+	/* issue 4: on a terminal, the console on node 0 takes stdin */
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		static const char *const names[] = { "kill", "start", "cut",
+		    "heal", "view", "quit", NULL };
+		struct cmm_console_opts co;
+		char cerr[256];
+
+		memset(&co, 0, sizeof(co));
+		co.title = "cmm demo";
+		co.socket_path = d->node[d->view].sock;
+		co.local = demo_console_local;
+		co.local_arg = d;
+		co.local_names = names;
+		co.capture_stdout = true;
+		co.on_detach = demo_console_detached;
+		co.detach_arg = d;
+		d->con = cmm_console_attach(d->base, -1, &co, cerr, sizeof(cerr));
+		if (d->con == NULL)
+			printf("cmm demo: no console (%s): commands on stdin\n",
+			    cerr);
+	}
+	d->in = d->con != NULL ? NULL : bufferevent_socket_new(d->base, 0, 0);
+	if (d->con != NULL) {
+		/* the console reads stdin */
+	} else if (d->in == NULL) {
 		fprintf(stderr, "cmm demo: cannot read stdin\n");
 		demo_stop(d);
 	} else {
@@ -802,6 +873,8 @@ cmm_demo_main(int argc, char **argv)
 	}
 	event_base_dispatch(d->base);
 
+	/* the terminal back first, so what follows is printed on it */
+	cmm_console_free(d->con);
 	for (int i = 0; i < d->n; i++) {
 		if (d->node[i].bev != NULL)
 			bufferevent_free(d->node[i].bev);

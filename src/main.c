@@ -12,6 +12,11 @@ static const struct {
 } subcmds[] = {
 	{ "sim", cmm_sim_main, "run the deterministic cluster simulator" },
 	{ "keygen", cmm_keygen_main, "write a new random cluster key" },
+	{ "node", cmm_node_main, "run one node of a cluster (the daemon)" },
+	{ "check", cmm_check_main, "preflight: config, key, bind, peers, devices" },
+	{ "ctl", cmm_ctl_main, "run commands on a node through its control socket" },
+	{ "demo", cmm_demo_main, "a local cluster of N nodes on 127.0.0.1" },
+	{ "console", cmm_console_main, "attach the operator console to a running node" },
 };
 
 static void

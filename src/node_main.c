@@ -5,9 +5,55 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "../ui/console.h"
 #include "daemon.h"
 #include "subcmd.h"
+
+/* issue 4: the console attached in this process, NULL once detached */
+static struct cmm_console *node_con;
+
+/* ^D or `detach`: the terminal is restored; the node runs on headless. */
+static void
+node_console_detached(void *arg)
+{
+	(void)arg;
+	cmm_console_free(node_con);
+	node_con = NULL;
+	fprintf(stderr, "cmm node: console detached; the node runs on "
+	    "(SIGTERM or Ctrl-C: leave the cluster and exit)\n");
+}
+
+/* DESIGN §1: the console talks to the node through a socketpair, the
+ * same protocol as `cmm console -s SOCKET` later. */
+static void
+node_console(struct cmm_daemon *d)
+{
+	struct cmm_console_opts	o;
+	char			err[256];
+	int			sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		perror("cmm node: socketpair for the console");
+		return;
+	}
+	if (cmm_daemon_attach_client(d, sv[0]) < 0) {
+		fprintf(stderr, "cmm node: cannot serve the console: headless\n");
+		close(sv[1]);
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	o.title = "cmm node";
+	o.on_detach = node_console_detached;
+	/* SIGINT/SIGTERM stay the daemon's: a graceful leave */
+	o.handle_signals = false;
+	node_con = cmm_console_attach(cmm_daemon_base(d), sv[1], &o, err,
+	    sizeof(err));
+	if (node_con == NULL)
+		fprintf(stderr, "cmm node: no console (%s): headless\n", err);
+}
 
 static void
 node_usage(FILE *f)
@@ -111,7 +157,12 @@ cmm_node_main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return code;
 	}
+	if (!o.headless && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		node_console(d);
 	code = cmm_daemon_run(d);
+	/* the terminal back before the last log lines */
+	cmm_console_free(node_con);
+	node_con = NULL;
 	cmm_daemon_free(d);
 	return code;
 }

@@ -9,5 +9,10 @@
 
 int	cmm_sim_main(int argc, char **argv);
 int	cmm_keygen_main(int argc, char **argv);
+int	cmm_node_main(int argc, char **argv);
+int	cmm_check_main(int argc, char **argv);
+int	cmm_ctl_main(int argc, char **argv);
+int	cmm_demo_main(int argc, char **argv);
+int	cmm_console_main(int argc, char **argv);	/* ui/console_main.c */
 
 #endif

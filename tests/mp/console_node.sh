@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# `cmm node` on a terminal runs the console in its own process, over a
+# socketpair (DESIGN §1, issue 4): the console shows the node and takes
+# commands; ^D detaches it and the node runs on; SIGTERM then makes the
+# node leave and exit 0 with the terminal in cooked mode.
+. tests/mp/lib/tmux.sh
+tm_init node
+tm_cluster 2
+tm_node 1
+tm_new n 80 24 "$CMM node -c $TM_DIR/cmm.conf --id 0; echo NODE-EXIT=\$?; \
+sleep 60"
+tm_wait n 20 "node 0 as a member in its own console" "node 0  member  epoch"
+tm_wait n 5 "both nodes alive members" " 1[*^! ]{3} MA "
+tm_keys n "members" Enter
+tm_wait n 5 "the reply of members" "epoch [0-9]+: 0-1"
+tm_keys n C-d
+tm_wait n 5 "the detach message" "console detached; the node runs on"
+tm_ctl 0 status >/dev/null || tm_fail "node 0 stopped with its console"
+tm_ctl 0 wait members 0,1 5 >/dev/null || tm_fail "node 0 left the cluster"
+pid=$(tm display-message -p -t n '#{pane_pid}')
+npid=$(pgrep -P "$pid" -f "cmm node" | head -n 1)
+[ -n "$npid" ] || tm_fail "no node process under the pane"
+kill -TERM "$npid"
+tm_wait n 10 "the node's exit after SIGTERM" "NODE-EXIT=0"
+tty=$(tm display-message -p -t n '#{pane_tty}')
+modes=$(stty -a -F "$tty" | tr ';' '\n' | tr ' ' '\n')
+echo "$modes" | grep -qx icanon || tm_fail "icanon off after the node exited"
+echo "ok"

@@ -1,0 +1,754 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* model: the console's view of one node, from the protocol's JSON replies
+ * and events (see the header). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "model.h"
+
+static json_t	*model_parse(const char *s, char *err, size_t errlen,
+		    const char *what);
+static int	 model_set(json_t *a, struct cmm_ui_set *s);
+static void	 model_str(json_t *o, const char *key, char *buf, size_t len);
+static int64_t	 model_int(json_t *o, const char *key, int64_t dflt);
+static void	 model_clean(char *s);
+static enum cmm_ui_logkind model_kind(const char *type);
+static void	 model_mark_fenced(struct cmm_ui_model *m);
+
+/* ---- sets ---- */
+
+void
+cmm_ui_set_clear(struct cmm_ui_set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void
+cmm_ui_set_add(struct cmm_ui_set *s, int id)
+{
+	if (id >= 0 && id < CMM_UI_MAX_ID)
+		s->w[id / 64] |= (uint64_t)1 << (id % 64);
+}
+
+bool
+cmm_ui_set_has(const struct cmm_ui_set *s, int id)
+{
+	return id >= 0 && id < CMM_UI_MAX_ID &&
+	    (s->w[id / 64] >> (id % 64)) & 1;
+}
+
+int
+cmm_ui_set_count(const struct cmm_ui_set *s)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(s->w) / sizeof(s->w[0]); i++)
+		n += __builtin_popcountll(s->w[i]);
+	return n;
+}
+
+bool
+cmm_ui_set_eq(const struct cmm_ui_set *a, const struct cmm_ui_set *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+int
+cmm_ui_set_format(const struct cmm_ui_set *s, char *buf, size_t len)
+{
+	size_t	used = 0;
+	int	total = 0, k, lo;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (int i = 0; i < CMM_UI_MAX_ID; i++) {
+		if (!cmm_ui_set_has(s, i))
+			continue;
+		lo = i;
+		while (i + 1 < CMM_UI_MAX_ID && cmm_ui_set_has(s, i + 1))
+			i++;
+		if (lo == i)
+			k = snprintf(buf + used, len > used ? len - used : 0,
+			    "%s%d", total ? "," : "", lo);
+		else
+			k = snprintf(buf + used, len > used ? len - used : 0,
+			    "%s%d-%d", total ? "," : "", lo, i);
+		total += k;
+		used = (size_t)total < len ? (size_t)total : len;
+	}
+	if (total == 0)
+		total = snprintf(buf, len, "-");
+	return total;
+}
+
+/* ---- JSON helpers ---- */
+
+static json_t *
+model_parse(const char *s, char *err, size_t errlen, const char *what)
+{
+	json_error_t	je;
+	json_t		*o = json_loads(s, 0, &je);
+
+	if (o == NULL) {
+		snprintf(err, errlen, "%s reply: not JSON: %s (column %d)", what,
+		    je.text, je.column);
+		return NULL;
+	}
+	if (!json_is_object(o)) {
+		snprintf(err, errlen, "%s reply: not a JSON object", what);
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* A JSON array of node ids into s; -1 if a is not one. */
+static int
+model_set(json_t *a, struct cmm_ui_set *s)
+{
+	size_t	i;
+	json_t	*v;
+
+	cmm_ui_set_clear(s);
+	if (!json_is_array(a))
+		return -1;
+	json_array_foreach(a, i, v) {
+		if (!json_is_integer(v))
+			return -1;
+		cmm_ui_set_add(s, (int)json_integer_value(v));
+	}
+	return 0;
+}
+
+static void
+model_str(json_t *o, const char *key, char *buf, size_t len)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	snprintf(buf, len, "%s", s ? s : "");
+	model_clean(buf);
+}
+
+/* An integer field, dflt when missing or null. */
+static int64_t
+model_int(json_t *o, const char *key, int64_t dflt)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
+}
+
+/* Nothing from the wire reaches the terminal as a control character. */
+static void
+model_clean(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+/* ---- life cycle ---- */
+
+void
+cmm_ui_model_init(struct cmm_ui_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->log = calloc(CMM_UI_LOG_MAX, sizeof(*m->log));
+	cmm_ui_model_reset(m);
+}
+
+void
+cmm_ui_model_reset(struct cmm_ui_model *m)
+{
+	free(m->nodes);
+	free(m->round.rows);
+	free(m->devices);
+	free(m->cmds);
+	free(m->cmd_args);
+	m->nodes = NULL;
+	m->nnodes = 0;
+	memset(&m->status, 0, sizeof(m->status));
+	m->status.crown_prince = -1;
+	m->status.since_commit_ms = -1;
+	memset(&m->round, 0, sizeof(m->round));
+	m->round.left_ms = -1;
+	memset(&m->quorum, 0, sizeof(m->quorum));
+	m->quorum.crown_prince = -1;
+	m->devices = NULL;
+	m->ndevices = 0;
+	m->nhist = 0;
+	memset(&m->prompt, 0, sizeof(m->prompt));
+	m->prompt.deadline = -1;
+	m->nfences = 0;
+	m->cmds = NULL;
+	m->cmd_args = NULL;
+	m->ncmds = 0;
+	m->failure_timeout_ms = 0;
+	m->last_change = -1;
+}
+
+void
+cmm_ui_model_free(struct cmm_ui_model *m)
+{
+	cmm_ui_model_reset(m);
+	free(m->log);
+	m->log = NULL;
+}
+
+/* ---- replies ---- */
+
+int
+cmm_ui_model_status(struct cmm_ui_model *m, const char *json, int64_t now,
+    char *err, size_t errlen)
+{
+	struct cmm_ui_status	 s;
+	json_t			*o, *d;
+
+	if ((o = model_parse(json, err, errlen, "status")) == NULL)
+		return -1;
+	memset(&s, 0, sizeof(s));
+	if (!json_is_integer(json_object_get(o, "node")) ||
+	    !json_is_string(json_object_get(o, "state")) ||
+	    model_set(json_object_get(o, "members"), &s.members) < 0) {
+		snprintf(err, errlen, "status reply: node, state or members "
+		    "missing");
+		json_decref(o);
+		return -1;
+	}
+	s.valid = true;
+	s.node = (int)model_int(o, "node", -1);
+	model_str(o, "cluster", s.cluster, sizeof(s.cluster));
+	model_str(o, "state", s.state, sizeof(s.state));
+	s.epoch = (uint32_t)model_int(o, "epoch", 0);
+	model_set(json_object_get(o, "alive"), &s.alive);
+	s.crown_prince = (int)model_int(o, "crown_prince", -1);
+	s.quorum = json_is_true(json_object_get(o, "quorum"));
+	s.since_commit_ms = model_int(o, "since_commit_ms", -1);
+	s.fetched = now;
+	if ((d = json_object_get(o, "dropped")) != NULL) {
+		s.dropped[0] = (uint64_t)model_int(d, "malformed", 0);
+		s.dropped[1] = (uint64_t)model_int(d, "foreign", 0);
+		s.dropped[2] = (uint64_t)model_int(d, "auth", 0);
+		s.dropped[3] = (uint64_t)model_int(d, "replay", 0);
+	}
+	/* cells that changed since the last look stay highlighted a while */
+	if (m->status.valid && (!cmm_ui_set_eq(&m->status.members, &s.members) ||
+	    m->status.epoch != s.epoch)) {
+		for (int i = 0; i < m->nnodes; i++) {
+			int id = m->nodes[i].id;
+
+			if (cmm_ui_set_has(&m->status.members, id) !=
+			    cmm_ui_set_has(&s.members, id))
+				m->nodes[i].changed_at = now;
+		}
+		m->last_change = now;
+	}
+	m->status = s;
+	json_decref(o);
+	return 0;
+}
+
+int
+cmm_ui_model_nodes(struct cmm_ui_model *m, const char *json, int64_t now,
+    char *err, size_t errlen)
+{
+	struct cmm_ui_node	*nv;
+	json_t			*o, *arr, *v, *h;
+	size_t			 i, n;
+
+	if ((o = model_parse(json, err, errlen, "nodes")) == NULL)
+		return -1;
+	arr = json_object_get(o, "nodes");
+	if (!json_is_array(arr)) {
+		snprintf(err, errlen, "nodes reply: no \"nodes\" array");
+		json_decref(o);
+		return -1;
+	}
+	n = json_array_size(arr);
+	if ((nv = calloc(n ? n : 1, sizeof(*nv))) == NULL) {
+		snprintf(err, errlen, "nodes reply: out of memory");
+		json_decref(o);
+		return -1;
+	}
+	json_array_foreach(arr, i, v) {
+		struct cmm_ui_node		*x = &nv[i];
+		const struct cmm_ui_node	*old;
+
+		x->id = (int)model_int(v, "id", -1);
+		if (x->id < 0 || x->id >= CMM_UI_MAX_ID) {
+			snprintf(err, errlen, "nodes reply: entry %zu: bad id", i);
+			free(nv);
+			json_decref(o);
+			return -1;
+		}
+		x->self = json_is_true(json_object_get(v, "self"));
+		x->member = json_is_true(json_object_get(v, "member"));
+		x->says_member = json_is_true(json_object_get(v, "says_member"));
+		x->alive = json_is_true(json_object_get(v, "alive"));
+		x->priority = (int)model_int(v, "priority", x->id);
+		x->heard_ms = model_int(v, "last_heard_ms", -1);
+		x->epoch = (uint32_t)model_int(v, "epoch", 0);
+		model_str(v, "link", x->link, sizeof(x->link));
+		model_str(v, "address", x->address, sizeof(x->address));
+		h = json_object_get(v, "heartbeat");
+		if (json_is_object(h)) {
+			x->has_hb = true;
+			x->hb_n = (int)model_int(h, "n", 0);
+			x->hb_median = model_int(h, "median_ms", 0);
+			x->hb_p99 = model_int(h, "p99_ms", 0);
+			x->hb_max = model_int(h, "max_ms", 0);
+		}
+		old = cmm_ui_model_node(m, x->id);
+		x->changed_at = old ? old->changed_at : -1;
+		if (old != NULL && (old->alive != x->alive ||
+		    old->member != x->member))
+			x->changed_at = now;
+	}
+	free(m->nodes);
+	m->nodes = nv;
+	m->nnodes = (int)n;
+	m->failure_timeout_ms = (int)model_int(o, "failure_timeout_ms",
+	    m->failure_timeout_ms);
+	model_mark_fenced(m);
+	json_decref(o);
+	return 0;
+}
+
+int
+cmm_ui_model_round(struct cmm_ui_model *m, const char *json, int64_t now,
+    char *err, size_t errlen)
+{
+	struct cmm_ui_round	 r;
+	json_t			*o, *arr, *v;
+	size_t			 i;
+
+	if ((o = model_parse(json, err, errlen, "round")) == NULL)
+		return -1;
+	memset(&r, 0, sizeof(r));
+	arr = json_object_get(o, "nodes");
+	if (!json_is_array(arr) || !json_is_string(json_object_get(o, "phase"))) {
+		snprintf(err, errlen, "round reply: phase or nodes missing");
+		json_decref(o);
+		return -1;
+	}
+	r.valid = true;
+	r.active = json_is_true(json_object_get(o, "active"));
+	r.epoch = (uint32_t)model_int(o, "epoch", 0);
+	r.attempt = (uint32_t)model_int(o, "attempt", 0);
+	r.prev_epoch = (uint32_t)model_int(o, "prev_epoch", 0);
+	model_str(o, "phase", r.phase, sizeof(r.phase));
+	r.left_ms = model_int(o, "left_ms", -1);
+	model_set(json_object_get(o, "prev"), &r.prev);
+	model_set(json_object_get(o, "expected"), &r.expected);
+	model_set(json_object_get(o, "next"), &r.next);
+	model_set(json_object_get(o, "differ"), &r.differ);
+	model_str(o, "outcome", r.outcome, sizeof(r.outcome));
+	r.fetched = now;
+	r.nrows = (int)json_array_size(arr);
+	r.rows = calloc(r.nrows ? (size_t)r.nrows : 1, sizeof(*r.rows));
+	if (r.rows == NULL) {
+		snprintf(err, errlen, "round reply: out of memory");
+		json_decref(o);
+		return -1;
+	}
+	json_array_foreach(arr, i, v) {
+		struct cmm_ui_round_row *x = &r.rows[i];
+
+		x->id = (int)model_int(v, "id", -1);
+		x->expected = json_is_true(json_object_get(v, "expected"));
+		x->presence = json_is_true(json_object_get(v, "presence"));
+		x->proposed = json_is_true(json_object_get(v, "proposed"));
+		x->differs = json_is_true(json_object_get(v, "differs"));
+		x->has_proposal = model_set(json_object_get(v, "proposal"),
+		    &x->proposal) == 0;
+	}
+	free(m->round.rows);
+	m->round = r;
+	json_decref(o);
+	return 0;
+}
+
+int
+cmm_ui_model_quorum(struct cmm_ui_model *m, const char *json, char *err,
+    size_t errlen)
+{
+	struct cmm_ui_quorum	 q;
+	json_t			*o, *ch;
+
+	if ((o = model_parse(json, err, errlen, "quorum")) == NULL)
+		return -1;
+	memset(&q, 0, sizeof(q));
+	q.crown_prince = -1;
+	q.choices[0] = q.choices[1] = -1;
+	if (json_is_string(json_object_get(o, "method"))) {
+		q.valid = true;
+		model_str(o, "method", q.method, sizeof(q.method));
+		model_str(o, "verdict", q.verdict, sizeof(q.verdict));
+		q.votes = (int)model_int(o, "votes", 0);
+		q.prev_size = (int)model_int(o, "prev_size", 0);
+		q.crown_prince = (int)model_int(o, "crown_prince", -1);
+		q.crown_prince_present =
+		    json_is_true(json_object_get(o, "crown_prince_present"));
+		model_str(o, "device", q.device, sizeof(q.device));
+		model_str(o, "explain", q.explain, sizeof(q.explain));
+		ch = json_object_get(o, "choices");
+		if (json_array_size(ch) == 2) {
+			q.choices[0] = (int)json_integer_value(json_array_get(ch, 0));
+			q.choices[1] = (int)json_integer_value(json_array_get(ch, 1));
+		}
+	}
+	m->quorum = q;
+	json_decref(o);
+	return 0;
+}
+
+int
+cmm_ui_model_devices(struct cmm_ui_model *m, const char *json, char *err,
+    size_t errlen)
+{
+	struct cmm_ui_device	*dv;
+	json_t			*o, *arr, *v;
+	size_t			 i, n;
+
+	if ((o = model_parse(json, err, errlen, "devices")) == NULL)
+		return -1;
+	arr = json_object_get(o, "devices");
+	if (!json_is_array(arr)) {
+		snprintf(err, errlen, "devices reply: no \"devices\" array");
+		json_decref(o);
+		return -1;
+	}
+	n = json_array_size(arr);
+	if ((dv = calloc(n ? n : 1, sizeof(*dv))) == NULL) {
+		snprintf(err, errlen, "devices reply: out of memory");
+		json_decref(o);
+		return -1;
+	}
+	json_array_foreach(arr, i, v) {
+		model_str(v, "name", dv[i].name, sizeof(dv[i].name));
+		model_set(json_object_get(v, "nodes"), &dv[i].nodes);
+		dv[i].shared = json_is_true(json_object_get(v, "shared"));
+		dv[i].has_record = model_set(json_object_get(v, "registered"),
+		    &dv[i].registered) == 0;
+		dv[i].holder = (int)model_int(v, "holder", -1);
+		dv[i].epoch = (uint32_t)model_int(v, "epoch", 0);
+		model_str(v, "error", dv[i].error, sizeof(dv[i].error));
+	}
+	free(m->devices);
+	m->devices = dv;
+	m->ndevices = (int)n;
+	model_mark_fenced(m);
+	json_decref(o);
+	return 0;
+}
+
+/* A node is shown fenced when a device it shares, and that this node can
+ * read, no longer has it registered (DESIGN §3). */
+static void
+model_mark_fenced(struct cmm_ui_model *m)
+{
+	for (int i = 0; i < m->nnodes; i++) {
+		m->nodes[i].fenced = false;
+		for (int k = 0; k < m->ndevices; k++)
+			if (m->devices[k].has_record &&
+			    cmm_ui_set_has(&m->devices[k].nodes, m->nodes[i].id) &&
+			    !cmm_ui_set_has(&m->devices[k].registered,
+			    m->nodes[i].id))
+				m->nodes[i].fenced = true;
+	}
+}
+
+int
+cmm_ui_model_history(struct cmm_ui_model *m, const char *json, char *err,
+    size_t errlen)
+{
+	json_t	*o, *arr, *v;
+	size_t	 i, n, first;
+
+	if ((o = model_parse(json, err, errlen, "history")) == NULL)
+		return -1;
+	arr = json_object_get(o, "history");
+	if (!json_is_array(arr)) {
+		snprintf(err, errlen, "history reply: no \"history\" array");
+		json_decref(o);
+		return -1;
+	}
+	n = json_array_size(arr);
+	first = n > CMM_UI_HIST_MAX ? n - CMM_UI_HIST_MAX : 0;
+	m->nhist = 0;
+	for (i = first; i < n; i++) {
+		struct cmm_ui_hist *h = &m->hist[m->nhist++];
+
+		v = json_array_get(arr, i);
+		model_str(v, "kind", h->kind, sizeof(h->kind));
+		h->epoch = (uint32_t)model_int(v, "epoch", 0);
+		model_set(json_object_get(v, "members"), &h->members);
+		model_str(v, "time", h->time, sizeof(h->time));
+		model_str(v, "reason", h->reason, sizeof(h->reason));
+	}
+	json_decref(o);
+	return 0;
+}
+
+int
+cmm_ui_model_commands(struct cmm_ui_model *m, const char *json, char *err,
+    size_t errlen)
+{
+	json_t	*o, *arr, *v;
+	size_t	 i, n;
+	char	(*names)[48], (*args)[48];
+
+	if ((o = model_parse(json, err, errlen, "list-commands")) == NULL)
+		return -1;
+	arr = json_object_get(o, "commands");
+	if (!json_is_array(arr)) {
+		snprintf(err, errlen, "list-commands reply: no \"commands\" "
+		    "array");
+		json_decref(o);
+		return -1;
+	}
+	n = json_array_size(arr);
+	names = calloc(n ? n : 1, sizeof(*names));
+	args = calloc(n ? n : 1, sizeof(*args));
+	if (names == NULL || args == NULL) {
+		free(names);
+		free(args);
+		json_decref(o);
+		snprintf(err, errlen, "list-commands reply: out of memory");
+		return -1;
+	}
+	json_array_foreach(arr, i, v) {
+		model_str(v, "name", names[i], sizeof(names[i]));
+		model_str(v, "args", args[i], sizeof(args[i]));
+	}
+	free(m->cmds);
+	free(m->cmd_args);
+	m->cmds = names;
+	m->cmd_args = args;
+	m->ncmds = (int)n;
+	json_decref(o);
+	return 0;
+}
+
+int
+cmm_ui_model_prompt(struct cmm_ui_model *m, const char *json, int64_t now,
+    char *err, size_t errlen)
+{
+	struct cmm_ui_prompt	 p;
+	json_t			*o, *ch;
+	int64_t			 left;
+
+	if ((o = model_parse(json, err, errlen, "prompt")) == NULL)
+		return -1;
+	memset(&p, 0, sizeof(p));
+	p.deadline = -1;
+	p.open = json_is_true(json_object_get(o, "open"));
+	model_str(o, "kind", p.kind, sizeof(p.kind));
+	model_str(o, "why", p.why, sizeof(p.why));
+	p.round_epoch = (uint32_t)model_int(o, "round_epoch", 0);
+	p.round_attempt = (uint32_t)model_int(o, "round_attempt", 0);
+	p.choices[0] = p.choices[1] = -1;
+	ch = json_object_get(o, "choices");
+	if (json_array_size(ch) == 2 && json_is_integer(json_array_get(ch, 0))) {
+		p.choices[0] = (int)json_integer_value(json_array_get(ch, 0));
+		p.choices[1] = (int)json_integer_value(json_array_get(ch, 1));
+	}
+	if (p.open && strcmp(p.kind, "isolation") != 0 &&
+	    strcmp(p.kind, "winner") != 0) {
+		snprintf(err, errlen, "prompt: unknown kind '%s'", p.kind);
+		json_decref(o);
+		return -1;
+	}
+	left = model_int(o, "deadline_ms", -1);
+	/* a `?` line at open carries no deadline: keep the one status gave */
+	if (left >= 0)
+		p.deadline = now + left;
+	else if (p.open && m->prompt.open && m->prompt.round_epoch ==
+	    p.round_epoch && m->prompt.round_attempt == p.round_attempt)
+		p.deadline = m->prompt.deadline;
+	m->prompt = p;
+	json_decref(o);
+	return 0;
+}
+
+/* ---- events ---- */
+
+static enum cmm_ui_logkind
+model_kind(const char *type)
+{
+	static const struct {
+		const char		*type;
+		enum cmm_ui_logkind	 kind;
+	} map[] = {
+		{ "commit", CMM_UI_LK_MEMBERSHIP }, { "join", CMM_UI_LK_MEMBERSHIP },
+		{ "leave", CMM_UI_LK_MEMBERSHIP }, { "failure", CMM_UI_LK_MEMBERSHIP },
+		{ "alive", CMM_UI_LK_MEMBERSHIP }, { "round", CMM_UI_LK_ROUND },
+		{ "quorum", CMM_UI_LK_ROUND }, { "state", CMM_UI_LK_ROUND },
+		{ "fence", CMM_UI_LK_ROUND }, { "no-quorum", CMM_UI_LK_ROUND },
+		{ "prompt", CMM_UI_LK_PROMPT }, { "answer", CMM_UI_LK_PROMPT },
+		{ "operator", CMM_UI_LK_PROMPT },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(type, map[i].type) == 0)
+			return map[i].kind;
+	return CMM_UI_LK_TROUBLE;
+}
+
+unsigned
+cmm_ui_model_event(struct cmm_ui_model *m, const char *json, int64_t now)
+{
+	json_error_t	 je;
+	json_t		*o;
+	char		 type[24], text[200], t[40], line[240], set[160];
+	const char	*hms;
+	unsigned	 what = CMM_UI_EV_STATUS;
+	bool		 error = false;
+
+	o = json_loads(json, 0, &je);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		cmm_ui_model_log(m, CMM_UI_LK_TROUBLE, true, NULL, json);
+		return 0;
+	}
+	model_str(o, "type", type, sizeof(type));
+	model_str(o, "text", text, sizeof(text));
+	model_str(o, "time", t, sizeof(t));
+	/* "2026-11-25T09:06:46.505Z" -> "09:06:46" */
+	hms = strlen(t) >= 19 ? t + 11 : NULL;
+	if (hms != NULL)
+		t[19] = '\0';
+	if (strcmp(type, "drop") == 0) {
+		char reason[48], from[64];
+
+		model_str(o, "reason", reason, sizeof(reason));
+		model_str(o, "from", from, sizeof(from));
+		snprintf(line, sizeof(line), "drop: %s from %s", reason, from);
+		error = true;
+		what = 0;
+	} else if (strcmp(type, "prompt") == 0) {
+		char why[200];
+
+		model_str(o, "why", why, sizeof(why));
+		if (json_is_true(json_object_get(o, "open")))
+			snprintf(line, sizeof(line), "prompt (%s): %s",
+			    json_string_value(json_object_get(o, "kind")) ?
+			    json_string_value(json_object_get(o, "kind")) : "?",
+			    why);
+		else
+			snprintf(line, sizeof(line), "prompt closed: %s", why);
+	} else if (strcmp(type, "operator") == 0) {
+		snprintf(line, sizeof(line), "operator uid %lld: %s",
+		    (long long)model_int(o, "uid", -1), text);
+	} else if (strcmp(type, "log") == 0) {
+		char level[16];
+
+		model_str(o, "level", level, sizeof(level));
+		snprintf(line, sizeof(line), "%s: %s", level, text);
+		error = strcmp(level, "error") == 0;
+		what = 0;
+	} else
+		snprintf(line, sizeof(line), "%s: %s", type, text);
+	if (strcmp(type, "failure") == 0 || strcmp(type, "no-quorum") == 0)
+		error = true;
+	if (strcmp(type, "round") == 0 || strcmp(type, "quorum") == 0 ||
+	    strcmp(type, "state") == 0)
+		what |= CMM_UI_EV_ROUND | CMM_UI_EV_QUORUM;
+	if (strcmp(type, "failure") == 0 || strcmp(type, "alive") == 0 ||
+	    strcmp(type, "join") == 0 || strcmp(type, "leave") == 0)
+		what |= CMM_UI_EV_NODES;
+	if (strcmp(type, "commit") == 0)
+		what |= CMM_UI_EV_ROUND | CMM_UI_EV_QUORUM | CMM_UI_EV_NODES |
+		    CMM_UI_EV_DEVICES | CMM_UI_EV_HISTORY;
+	if (strcmp(type, "fence") == 0) {
+		struct cmm_ui_set dep;
+
+		model_set(json_object_get(o, "departed"), &dep);
+		cmm_ui_set_format(&dep, set, sizeof(set));
+		if (m->nfences == CMM_UI_FENCE_MAX) {
+			memmove(m->fences[0], m->fences[1],
+			    sizeof(m->fences[0]) * (CMM_UI_FENCE_MAX - 1));
+			m->nfences--;
+		}
+		snprintf(m->fences[m->nfences++], sizeof(m->fences[0]),
+		    "%.8s %.140s", hms ? hms : "", text);
+		what |= CMM_UI_EV_DEVICES;
+	}
+	if (strcmp(type, "commit") == 0)
+		m->last_change = now;
+	cmm_ui_model_log(m, model_kind(type), error, hms, line);
+	json_decref(o);
+	return what;
+}
+
+/* ---- the log ---- */
+
+void
+cmm_ui_model_log(struct cmm_ui_model *m, enum cmm_ui_logkind kind, bool error,
+    const char *time, const char *text)
+{
+	struct cmm_ui_logline	*l;
+	int			 slot;
+
+	if (m->log == NULL)
+		return;
+	if (m->log_len < CMM_UI_LOG_MAX) {
+		slot = (m->log_head + m->log_len) % CMM_UI_LOG_MAX;
+		m->log_len++;
+	} else {
+		slot = m->log_head;
+		m->log_head = (m->log_head + 1) % CMM_UI_LOG_MAX;
+	}
+	l = &m->log[slot];
+	l->kind = kind;
+	l->error = error;
+	snprintf(l->time, sizeof(l->time), "%s", time ? time : "");
+	snprintf(l->text, sizeof(l->text), "%s", text);
+	model_clean(l->text);
+	model_clean(l->time);
+}
+
+const struct cmm_ui_logline *
+cmm_ui_model_logline(const struct cmm_ui_model *m, int filter, int i,
+    int *count)
+{
+	const struct cmm_ui_logline	*found = NULL;
+	int				 n = 0;
+
+	for (int k = 0; k < m->log_len; k++) {
+		const struct cmm_ui_logline *l =
+		    &m->log[(m->log_head + k) % CMM_UI_LOG_MAX];
+
+		if (filter != CMM_UI_FILTER_ALL && (int)l->kind != filter)
+			continue;
+		if (n == i)
+			found = l;
+		n++;
+	}
+	if (count != NULL)
+		*count = n;
+	return found;
+}
+
+const char *
+cmm_ui_logkind_name(int filter)
+{
+	static const char *names[] = { "membership", "rounds", "prompts",
+	    "trouble", "commands", "all" };
+
+	if (filter < 0 || filter > CMM_UI_FILTER_ALL)
+		return "?";
+	return names[filter];
+}
+
+const struct cmm_ui_node *
+cmm_ui_model_node(const struct cmm_ui_model *m, int id)
+{
+	for (int i = 0; i < m->nnodes; i++)
+		if (m->nodes[i].id == id)
+			return &m->nodes[i];
+	return NULL;
+}

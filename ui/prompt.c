@@ -1,0 +1,693 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * prompt: GNU readline in callback mode on the console's bottom line
+ * (STYLE.md §8, variant A).  readline reads the tty itself and is the one
+ * key dispatcher: the console's keys (views, scrolling, focus, prompt
+ * answers) are readline commands bound in its keymaps, so ~/.inputrc can
+ * rebind them ($if cmm).  curses only draws; readline never writes to the
+ * terminal (custom redisplay, rl_outstream to /dev/null, no bell).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "colour.h"
+#include "console_int.h"
+
+#define PROMPT_HISTORY_MAX	1000
+
+/* readline callbacks take no argument: the console they serve */
+static struct cmm_console *prompt_con;
+static Keymap	prompt_nav_map, prompt_edit_map;
+static FILE	*prompt_null;
+
+static void	prompt_on_line(char *line);
+static void	prompt_noop_prep(int meta);
+static void	prompt_noop_deprep(void);
+static char	**prompt_complete(const char *text, int start, int end);
+static char	*prompt_generate(const char *text, int state);
+static void	prompt_show_matches(char **matches, int num, int maxlen);
+static int	prompt_width(const char *s, size_t n);
+static void	prompt_bind(const char *seq, rl_command_func_t *fn, bool nav);
+static int	key_f2(int count, int key);
+static int	key_f3(int count, int key);
+static int	key_f4(int count, int key);
+static int	key_f5(int count, int key);
+static int	key_help(int count, int key);
+static int	key_filter(int count, int key);
+static void	prompt_scroll(int step);
+static int	prompt_page(void);
+static int	key_pgup(int count, int key);
+static int	key_pgdn(int count, int key);
+static int	key_up(int count, int key);
+static int	key_down(int count, int key);
+static int	key_focus(int count, int key);
+static int	key_answer(int count, int key);
+static int	key_view_n(int count, int key);
+
+static void
+prompt_noop_prep(int meta)
+{
+	(void)meta;
+}
+
+static void
+prompt_noop_deprep(void)
+{
+}
+
+/* Display width of the first n bytes of s (multibyte aware). */
+static int
+prompt_width(const char *s, size_t n)
+{
+	mbstate_t	ps;
+	wchar_t		wc;
+	size_t		k;
+	int		w = 0, cw;
+
+	memset(&ps, 0, sizeof(ps));
+	while (n > 0) {
+		k = mbrtowc(&wc, s, n, &ps);
+		if (k == (size_t)-1 || k == (size_t)-2) {
+			/* a broken byte shows as one column */
+			memset(&ps, 0, sizeof(ps));
+			k = 1;
+			cw = 1;
+		} else {
+			if (k == 0)
+				k = 1;
+			if (wc == L'\t')
+				cw = 8 - w % 8;
+			else if (wc < 0x20 || wc == 0x7f)
+				cw = 2;	/* shown as ^X */
+			else
+				cw = (cw = wcwidth(wc)) < 0 ? 1 : cw;
+		}
+		w += cw;
+		s += k;
+		n -= k;
+	}
+	return w;
+}
+
+/* Draws the prompt and the line, scrolled so the cursor shows, then puts
+ * the cursor at readline's point (the cmd window is refreshed last). */
+void
+con_prompt_redisplay(void)
+{
+	struct cmm_console	*c = prompt_con;
+	WINDOW			*w;
+	const char		*pr;
+	int			 width, pw, cur, off;
+
+	if (c == NULL || !c->active || (w = c->w_cmd) == NULL) {
+		doupdate();
+		return;
+	}
+	width = getmaxx(w);
+	werase(w);
+	if (!c->focused) {
+		wattrset(w, (attr_t)cmm_ui_attr(CMM_UI_R_DIM));
+		mvwaddnstr(w, 0, 0, "keys: j/k scroll, 1-5 views, f filter, "
+		    "? help, Enter or : to type a command", width - 1);
+		wattrset(w, A_NORMAL);
+		wmove(w, 0, 0);
+		wnoutrefresh(w);
+		doupdate();
+		return;
+	}
+	pr = rl_display_prompt ? rl_display_prompt : "";
+	pw = prompt_width(pr, strlen(pr));
+	cur = pw + prompt_width(rl_line_buffer, (size_t)rl_point);
+	/* scroll sideways in thirds when the cursor runs off the right */
+	off = 0;
+	if (cur >= width - 1)
+		off = cur - (width - 1) + width / 3;
+	wattrset(w, (attr_t)cmm_ui_attr(CMM_UI_R_TITLE));
+	if (off < pw)
+		mvwaddnstr(w, 0, 0, pr + off, width - 1);
+	wattrset(w, (attr_t)cmm_ui_attr(CMM_UI_R_CMDLINE));
+	/* the buffer, character by character, skipping what scrolled off */
+	{
+		const char	*p = rl_line_buffer;
+		size_t		 left = (size_t)rl_end;
+		int		 col = pw;
+		mbstate_t	 ps;
+		wchar_t		 wc;
+
+		memset(&ps, 0, sizeof(ps));
+		while (left > 0) {
+			size_t	k = mbrtowc(&wc, p, left, &ps);
+			int	cw;
+
+			if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+				memset(&ps, 0, sizeof(ps));
+				k = 1;
+				wc = L'?';
+			}
+			cw = prompt_width(p, k);
+			if (col >= off && col - off + cw < width) {
+				if (wc < 0x20 || wc == 0x7f) {
+					mvwaddch(w, 0, col - off, '^');
+					waddch(w, (chtype)((wc + 64) & 0x7f));
+				} else if (wc == L'\t')
+					;	/* blank columns */
+				else
+					mvwaddnstr(w, 0, col - off, p, (int)k);
+			}
+			col += cw;
+			p += k;
+			left -= k;
+		}
+	}
+	wattrset(w, A_NORMAL);
+	wmove(w, 0, cur - off < width ? cur - off : width - 1);
+	wnoutrefresh(w);
+	doupdate();
+}
+
+/* ---- the line handler ---- */
+
+static void
+prompt_on_line(char *line)
+{
+	struct cmm_console *c = prompt_con;
+
+	if (line == NULL) {
+		/* ^D on an empty line */
+		con_detach(c);
+		return;
+	}
+	if (*line != '\0') {
+		HIST_ENTRY *h = history_length > 0 ?
+		    history_get(history_base + history_length - 1) : NULL;
+
+		if (h == NULL || strcmp(h->line, line) != 0)
+			add_history(line);
+		con_run_line(c, line, true);
+	}
+	free(line);
+	con_dirty(c, CON_D_CMD);
+}
+
+/* ---- completion ---- */
+
+/* Candidates of the completion under way (the generator walks them). */
+static char	**comp_list;
+static int	  comp_n, comp_cap;
+
+static void
+comp_reset(void)
+{
+	for (int i = 0; i < comp_n; i++)
+		free(comp_list[i]);
+	comp_n = 0;
+}
+
+static void
+comp_add(const char *s, size_t n)
+{
+	char **nl;
+
+	for (int i = 0; i < comp_n; i++)
+		if (strlen(comp_list[i]) == n && strncmp(comp_list[i], s, n) == 0)
+			return;
+	if (comp_n == comp_cap) {
+		int nc = comp_cap ? comp_cap * 2 : 64;
+
+		if ((nl = realloc(comp_list, (size_t)nc * sizeof(*nl))) == NULL)
+			return;
+		comp_list = nl;
+		comp_cap = nc;
+	}
+	if ((comp_list[comp_n] = strndup(s, n)) != NULL)
+		comp_n++;
+}
+
+static void
+comp_add_nodes(const struct cmm_console *c)
+{
+	char id[16];
+
+	for (int i = 0; i < c->model.nnodes; i++) {
+		snprintf(id, sizeof(id), "%d", c->model.nodes[i].id);
+		comp_add(id, strlen(id));
+	}
+}
+
+/* Candidates for argument k of a synopsis like "N [in|out]". */
+static void
+comp_add_arg(const struct cmm_console *c, const char *synopsis, int k)
+{
+	static const char *states[] = { "joining", "member", "reconfiguring",
+	    "awaiting-operator", "isolated", "no-quorum", "leaving", "stopped" };
+	char	 buf[64], *save = NULL, *tok;
+	int	 i = 0;
+
+	snprintf(buf, sizeof(buf), "%s", synopsis);
+	for (tok = strtok_r(buf, " ", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ", &save), i++) {
+		char *t = tok, *alt, *s2 = NULL;
+
+		if (i != k)
+			continue;
+		t += strspn(t, "[");
+		t[strcspn(t, "]")] = '\0';
+		if (strcmp(t, "N") == 0 || strcmp(t, "A") == 0 ||
+		    strcmp(t, "B") == 0 || strcmp(t, "LIST") == 0)
+			comp_add_nodes(c);
+		else if (strcmp(t, "STATE") == 0)
+			for (size_t s = 0; s < sizeof(states) / sizeof(states[0]); s++)
+				comp_add(states[s], strlen(states[s]));
+		else if (strcmp(t, "DEVICE") == 0)
+			for (int d = 0; d < c->model.ndevices; d++)
+				comp_add(c->model.devices[d].name,
+				    strlen(c->model.devices[d].name));
+		else if (strcmp(t, "COMMAND") == 0)
+			for (int d = 0; d < c->model.ncmds; d++)
+				comp_add(c->model.cmds[d],
+				    strcspn(c->model.cmds[d], " "));
+		else if (strchr(t, '|') != NULL || (t[0] >= 'a' && t[0] <= 'z'))
+			for (alt = strtok_r(t, "|", &s2); alt != NULL;
+			    alt = strtok_r(NULL, "|", &s2))
+				comp_add(alt, strlen(alt));
+	}
+}
+
+static const char *const prompt_local_cmds[] = { "source", "detach", "clear",
+    "keys", NULL };
+
+static char **
+prompt_complete(const char *text, int start, int end)
+{
+	struct cmm_console	*c = prompt_con;
+	char			 words[4][48];
+	int			 nw = 0;
+	const char		*p = rl_line_buffer;
+
+	(void)end;
+	rl_attempted_completion_over = 1;
+	comp_reset();
+	/* the words before the one being completed */
+	while (p < rl_line_buffer + start && nw < 4) {
+		size_t n;
+
+		p += strspn(p, " \t");
+		if (p >= rl_line_buffer + start)
+			break;
+		n = strcspn(p, " \t");
+		snprintf(words[nw++], sizeof(words[0]), "%.*s", (int)n, p);
+		p += n;
+	}
+	if (nw == 0) {
+		for (int i = 0; i < c->model.ncmds; i++)
+			comp_add(c->model.cmds[i], strcspn(c->model.cmds[i], " "));
+		for (int i = 0; prompt_local_cmds[i] != NULL; i++)
+			comp_add(prompt_local_cmds[i], strlen(prompt_local_cmds[i]));
+		for (int i = 0; c->opts.local_names && c->opts.local_names[i]; i++)
+			comp_add(c->opts.local_names[i],
+			    strlen(c->opts.local_names[i]));
+	} else if (strcmp(words[0], "source") == 0 && nw == 1) {
+		/* file names: readline's own completer */
+		rl_attempted_completion_over = 0;
+		return NULL;
+	} else {
+		bool two = false;
+		size_t l0 = strlen(words[0]);
+
+		/* a two-word command: the second word first */
+		for (int i = 0; i < c->model.ncmds; i++) {
+			const char *nm = c->model.cmds[i];
+
+			if (strncmp(nm, words[0], l0) != 0 || nm[l0] != ' ')
+				continue;
+			two = true;
+			if (nw == 1)
+				comp_add(nm + l0 + 1, strlen(nm + l0 + 1));
+			else if (strcmp(nm + l0 + 1, words[1]) == 0)
+				comp_add_arg(c, c->model.cmd_args[i], nw - 2);
+		}
+		if (!two)
+			for (int i = 0; i < c->model.ncmds; i++)
+				if (strcmp(c->model.cmds[i], words[0]) == 0)
+					comp_add_arg(c, c->model.cmd_args[i], nw - 1);
+		/* the embedding program's commands (demo): node ids */
+		for (int i = 0; c->opts.local_names && c->opts.local_names[i]; i++)
+			if (strcmp(c->opts.local_names[i], words[0]) == 0)
+				comp_add_nodes(c);
+		if (strcmp(words[0], "help") == 0 && nw == 1)
+			for (int i = 0; i < c->model.ncmds; i++)
+				comp_add(c->model.cmds[i],
+				    strcspn(c->model.cmds[i], " "));
+	}
+	return rl_completion_matches(text, prompt_generate);
+}
+
+static char *
+prompt_generate(const char *text, int state)
+{
+	static int	i;
+	size_t		n = strlen(text);
+
+	if (state == 0)
+		i = 0;
+	while (i < comp_n) {
+		const char *s = comp_list[i++];
+
+		if (strncmp(s, text, n) == 0)
+			return strdup(s);
+	}
+	return NULL;
+}
+
+/* Several matches: list them in the event log, not on the terminal. */
+static void
+prompt_show_matches(char **matches, int num, int maxlen)
+{
+	struct cmm_console	*c = prompt_con;
+	char			 line[240];
+	size_t			 pos;
+
+	(void)maxlen;
+	snprintf(line, sizeof(line), "completions:");
+	for (int i = 1; i <= num; i++) {
+		pos = strlen(line);
+		snprintf(line + pos, sizeof(line) - pos, " %s", matches[i]);
+	}
+	cmm_ui_model_log(&c->model, CMM_UI_LK_COMMAND, false, NULL, line);
+	con_dirty(c, CON_D_LOG | CON_D_BIG);
+}
+
+/* ---- keys: readline commands ---- */
+
+static int
+key_f2(int count, int key)
+{
+	(void)count;
+	(void)key;
+	con_set_view(prompt_con, CMM_UI_VIEW_MAIN);
+	return 0;
+}
+
+static int
+key_f3(int count, int key)
+{
+	(void)count;
+	(void)key;
+	con_set_view(prompt_con, CMM_UI_VIEW_NODES);
+	return 0;
+}
+
+static int
+key_f4(int count, int key)
+{
+	(void)count;
+	(void)key;
+	con_set_view(prompt_con, CMM_UI_VIEW_HISTORY);
+	return 0;
+}
+
+static int
+key_f5(int count, int key)
+{
+	(void)count;
+	(void)key;
+	con_set_view(prompt_con, CMM_UI_VIEW_LOG);
+	return 0;
+}
+
+/* keys mode: 1..5 pick a view */
+static int
+key_view_n(int count, int key)
+{
+	(void)count;
+	if (key >= '1' && key <= '5')
+		con_set_view(prompt_con, (enum cmm_ui_view)(key - '1' ==
+		    4 ? CMM_UI_VIEW_HELP : key - '1'));
+	return 0;
+}
+
+static int
+key_help(int count, int key)
+{
+	struct cmm_console *c = prompt_con;
+
+	/* in the line, '?' is just a character unless the line is empty */
+	if (key == '?' && c->focused && rl_end > 0)
+		return rl_insert(count, key);
+	con_set_view(c, c->view == CMM_UI_VIEW_HELP ? CMM_UI_VIEW_MAIN :
+	    CMM_UI_VIEW_HELP);
+	return 0;
+}
+
+static int
+key_filter(int count, int key)
+{
+	struct cmm_console *c = prompt_con;
+
+	(void)count;
+	(void)key;
+	c->log_filter = (c->log_filter + 1) % (CMM_UI_FILTER_ALL + 1);
+	c->log_scroll = 0;
+	con_dirty(c, CON_D_LOG | CON_D_BIG);
+	return 0;
+}
+
+/* Scrolls the log (main and log views) or the big view by step lines
+ * towards older entries (negative: newer). */
+static void
+prompt_scroll(int step)
+{
+	struct cmm_console *c = prompt_con;
+
+	if (c->view == CMM_UI_VIEW_MAIN || c->view == CMM_UI_VIEW_LOG) {
+		c->log_scroll += step;
+		if (c->log_scroll < 0)
+			c->log_scroll = 0;
+	} else {
+		c->big_scroll -= step;
+		if (c->big_scroll < 0)
+			c->big_scroll = 0;
+	}
+	con_dirty(c, CON_D_LOG | CON_D_BIG);
+}
+
+static int
+prompt_page(void)
+{
+	struct cmm_console	*c = prompt_con;
+	WINDOW			*w = c->view == CMM_UI_VIEW_MAIN ? c->w_log :
+				    c->w_big;
+	int			 page = w != NULL ? getmaxy(w) - 2 : 10;
+
+	return page < 1 ? 1 : page;
+}
+
+static int
+key_pgup(int count, int key)
+{
+	(void)key;
+	prompt_scroll(prompt_page() * (count > 0 ? count : 1));
+	return 0;
+}
+
+static int
+key_pgdn(int count, int key)
+{
+	(void)key;
+	prompt_scroll(-prompt_page() * (count > 0 ? count : 1));
+	return 0;
+}
+
+static int
+key_up(int count, int key)
+{
+	(void)key;
+	prompt_scroll(count > 0 ? count : 1);
+	return 0;
+}
+
+static int
+key_down(int count, int key)
+{
+	(void)key;
+	prompt_scroll(-(count > 0 ? count : 1));
+	return 0;
+}
+
+static int
+key_focus(int count, int key)
+{
+	struct cmm_console *c = prompt_con;
+
+	(void)count;
+	/* in keys mode Enter and ':' only enter the line */
+	if (c->focused && (key == '\r' || key == '\n' || key == ':'))
+		return 0;
+	c->focused = !c->focused;
+	rl_set_keymap(c->focused ? prompt_edit_map : prompt_nav_map);
+	con_dirty(c, CON_D_CMD | CON_D_STATUS);
+	return 0;
+}
+
+/* A key answering the open prompt fills in the command; Enter sends it,
+ * so one stray key never answers a question this grave. */
+static int
+key_answer(int count, int key)
+{
+	struct cmm_console		*c = prompt_con;
+	const struct cmm_ui_prompt	*p = &c->model.prompt;
+	char				 cmd[64] = "";
+
+	if (p->open && rl_end == 0) {
+		if (strcmp(p->kind, "winner") == 0 && (key == 'a' || key == 'b'))
+			snprintf(cmd, sizeof(cmd), "answer winner %d",
+			    p->choices[key == 'a' ? 0 : 1]);
+		else if (strcmp(p->kind, "isolation") == 0 && key == 'i')
+			snprintf(cmd, sizeof(cmd), "answer isolated");
+		else if (strcmp(p->kind, "isolation") == 0 && key == 'n')
+			snprintf(cmd, sizeof(cmd), "answer not-isolated");
+	}
+	if (cmd[0] == '\0')
+		return c->focused ? rl_insert(count, key) : 0;
+	if (!c->focused)
+		key_focus(1, 0);
+	rl_replace_line(cmd, 0);
+	rl_point = rl_end;
+	con_dirty(c, CON_D_CMD);
+	return 0;
+}
+
+/* Binds seq in the edit keymap and, when nav, in the keys-mode one. */
+static void
+prompt_bind(const char *seq, rl_command_func_t *fn, bool nav)
+{
+	rl_bind_keyseq_in_map(seq, fn, prompt_edit_map);
+	if (nav)
+		rl_bind_keyseq_in_map(seq, fn, prompt_nav_map);
+}
+
+int
+con_prompt_init(struct cmm_console *c, char *err, size_t errlen)
+{
+	static const struct {
+		const char		*seq;
+		rl_command_func_t	*fn;
+	} fkeys[] = {
+		/* xterm/tmux, the vt100 PF keys and the linux console; keypad()
+		 * stays off, so the cursor keys come in their normal mode */
+		{ "\\eOP", key_help }, { "\\e[11~", key_help },
+		{ "\\e[[A", key_help },
+		{ "\\eOQ", key_f2 }, { "\\e[12~", key_f2 }, { "\\e[[B", key_f2 },
+		{ "\\eOR", key_f3 }, { "\\e[13~", key_f3 }, { "\\e[[C", key_f3 },
+		{ "\\eOS", key_f4 }, { "\\e[14~", key_f4 }, { "\\e[[D", key_f4 },
+		{ "\\e[15~", key_f5 }, { "\\e[[E", key_f5 },
+		{ "\\e[17~", key_filter }, { "\\e[20~", key_focus },
+		{ "\\e[5~", key_pgup }, { "\\e[6~", key_pgdn },
+	};
+
+	prompt_con = c;
+	if ((prompt_null = fopen("/dev/null", "w")) == NULL) {
+		snprintf(err, errlen, "cannot open /dev/null");
+		return -1;
+	}
+	/* before readline's first initialisation (STYLE.md §8 step 4) */
+	rl_readline_name = "cmm";
+	rl_catch_signals = 0;
+	rl_catch_sigwinch = 0;
+	rl_change_environment = 0;
+	rl_prep_term_function = prompt_noop_prep;
+	rl_deprep_term_function = prompt_noop_deprep;
+	rl_redisplay_function = con_prompt_redisplay;
+	rl_completion_display_matches_hook = prompt_show_matches;
+	rl_attempted_completion_function = prompt_complete;
+	rl_instream = stdin;
+	rl_outstream = prompt_null;
+	rl_add_defun("cmm-help", key_help, -1);
+	rl_add_defun("cmm-view-main", key_f2, -1);
+	rl_add_defun("cmm-view-nodes", key_f3, -1);
+	rl_add_defun("cmm-view-history", key_f4, -1);
+	rl_add_defun("cmm-view-log", key_f5, -1);
+	rl_add_defun("cmm-view-number", key_view_n, -1);
+	rl_add_defun("cmm-filter", key_filter, -1);
+	rl_add_defun("cmm-scroll-up", key_pgup, -1);
+	rl_add_defun("cmm-scroll-down", key_pgdn, -1);
+	rl_add_defun("cmm-focus", key_focus, -1);
+	rl_add_defun("cmm-answer", key_answer, -1);
+
+	rl_callback_handler_install("> ", prompt_on_line);
+	/* after it, so ~/.inputrc cannot turn them back on */
+	rl_variable_bind("enable-bracketed-paste", "off");
+	rl_variable_bind("bell-style", "none");
+
+	prompt_edit_map = rl_get_keymap();
+	prompt_nav_map = rl_make_bare_keymap();
+	for (size_t i = 0; i < sizeof(fkeys) / sizeof(fkeys[0]); i++)
+		prompt_bind(fkeys[i].seq, fkeys[i].fn, true);
+	prompt_bind("\\C-o", key_focus, true);
+	prompt_bind("?", key_help, true);
+	for (const char *k = "abin"; *k != '\0'; k++) {
+		char s[2] = { *k, '\0' };
+
+		prompt_bind(s, key_answer, true);
+	}
+	/* keys mode */
+	rl_bind_keyseq_in_map("j", key_down, prompt_nav_map);
+	rl_bind_keyseq_in_map("k", key_up, prompt_nav_map);
+	rl_bind_keyseq_in_map("\\e[A", key_up, prompt_nav_map);
+	rl_bind_keyseq_in_map("\\e[B", key_down, prompt_nav_map);
+	rl_bind_keyseq_in_map("f", key_filter, prompt_nav_map);
+	rl_bind_keyseq_in_map(":", key_focus, prompt_nav_map);
+	rl_bind_keyseq_in_map("\\r", key_focus, prompt_nav_map);
+	rl_bind_keyseq_in_map("\\n", key_focus, prompt_nav_map);
+	for (const char *k = "12345"; *k != '\0'; k++) {
+		char s[2] = { *k, '\0' };
+
+		rl_bind_keyseq_in_map(s, key_view_n, prompt_nav_map);
+	}
+	/* raw mode: ^C is a key, not a signal; it clears the line */
+	rl_bind_keyseq_in_map("\\C-c", rl_kill_full_line, prompt_edit_map);
+
+	using_history();
+	stifle_history(PROMPT_HISTORY_MAX);
+	read_history(c->history_path);
+	c->focused = true;
+	return 0;
+}
+
+void
+con_prompt_read(struct cmm_console *c)
+{
+	(void)c;
+	rl_callback_read_char();
+}
+
+void
+con_prompt_resize(struct cmm_console *c)
+{
+	rl_set_screen_size(LINES, COLS);
+	con_dirty(c, CON_D_CMD);
+}
+
+void
+con_prompt_free(struct cmm_console *c)
+{
+	if (prompt_con == NULL)
+		return;
+	rl_callback_handler_remove();
+	if (c->history_path[0] != '\0')
+		write_history(c->history_path);
+	comp_reset();
+	free(comp_list);
+	comp_list = NULL;
+	comp_cap = 0;
+	if (prompt_null != NULL)
+		fclose(prompt_null);
+	prompt_null = NULL;
+	rl_outstream = NULL;
+	prompt_con = NULL;
+}
