@@ -45,8 +45,10 @@ add_clean_line(char **buf, size_t *len, size_t *cap, char tag, const char *s,
 	    buf_add(buf, len, cap, s, n) < 0 ||
 	    buf_add(buf, len, cap, "\n", 1) < 0)
 		return -1;
+	/* a tab is kept: list-commands separates its columns with tabs */
 	for (size_t i = start + 2; n > 0 && i < *len - 1; i++)
-		if ((unsigned char)(*buf)[i] < 0x20 || (*buf)[i] == 0x7f)
+		if (((unsigned char)(*buf)[i] < 0x20 && (*buf)[i] != '\t') ||
+		    (*buf)[i] == 0x7f)
 			(*buf)[i] = '?';
 	return 0;
 }
