@@ -162,4 +162,8 @@ int64_t	round_deadline(const struct cmm_core *c);
 void	round_check_stale(struct cmm_core *c);
 void	round_adopt_best(struct cmm_core *c);
 
+/* core_converge.c */
+void	round_converge(struct cmm_core *c, struct cmm_set *set);
+bool	round_recover(const struct cmm_core *c, struct cmm_set *out);
+
 #endif
