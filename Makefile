@@ -6,13 +6,27 @@
 #   make demo       install what is missing, build, run the demo
 #   make deps       install the Debian packages cmm needs (scripts/deps.sh)
 #   make CC=clang   any of the above with clang
+#   make fuzz [FUZZ_SECONDS=60]   libFuzzer harnesses (tests/fuzz/), clang,
+#                   ASan+UBSan, in build-fuzz/; each runs N seconds
+#   make lint       cppcheck and clang-tidy (scripts/lint.sh), must be clean
+#   make crashtest  1000 SIGKILLs during commits (tests/mp/crash_kill.sh)
+#   make soak [SOAK_SECONDS=600]  16 nodes, lossy lo in a netns, then
+#                   restarts (tests/soak/soak.sh; root; not in make check)
+#   make bench      failover, joins, simulator scale, idle cost (bench/run.sh):
+#                   tables, bench/results.json, bench/latency.png (~5 min)
 
 CC	?= cc
 PREFIX	?= /usr/local
 O	?= 2
 PKGS	:= libevent libsodium inih ncursesw readline jansson
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+# the library gets the fuzzer's coverage hooks; each harness links its main
+BUILD	?= build-fuzz
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=undefined
+O	:= 1
+else ifeq ($(SAN),1)
 BUILD	?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
@@ -42,7 +56,8 @@ CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 ALL_OBJS  := $(ALL_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check demo clean install bench FORCE
+.PHONY: all deps check demo clean install bench FORCE fuzz fuzz-build lint \
+	crashtest soak
 all: $(BUILD)/cmm
 
 deps:
@@ -84,13 +99,63 @@ check: $(BUILD)/cmm $(TEST_BINS) $(BUILD)/tests/core-noio
 	@BUILD=$(BUILD) sh tests/run.sh
 
 demo: $(BUILD)/cmm
-	@sh scripts/demo.sh $(BUILD)/cmm
+	$(BUILD)/cmm demo
 
 install: $(BUILD)/cmm
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/cmm $(DESTDIR)$(PREFIX)/bin/cmm
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 0644 assets/cmm.1 $(DESTDIR)$(PREFIX)/share/man/man1/cmm.1
+	install -m 0644 assets/cmm.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/cmm.conf.5
+	sed 's|/usr/local/bin/cmm|$(PREFIX)/bin/cmm|' 'assets/cmm-node@.service' \
+		>'$(DESTDIR)$(PREFIX)/lib/systemd/system/cmm-node@.service'
+	chmod 0644 '$(DESTDIR)$(PREFIX)/lib/systemd/system/cmm-node@.service'
+
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 60
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(BUILD)/libcmm.a \
+		| $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(BUILD)/libcmm.a $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz:
+	@sh scripts/deps.sh clang libclang-rt-14-dev
+	@mkdir -p build-fuzz
+	@flock build-fuzz/.lock $(MAKE) --no-print-directory FUZZ=1 CC=clang \
+		BUILD=build-fuzz fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh build-fuzz
+
+lint:
+	@sh scripts/deps.sh cppcheck clang-tidy
+	@sh scripts/lint.sh
+
+crashtest: $(BUILD)/cmm
+	@BUILD=$(BUILD) CMM=$(CURDIR)/$(BUILD)/cmm CMM_CRASH_KILLS=1000 \
+		sh tests/mp/crash_kill.sh
+
+SOAK_SECONDS ?= 600
+soak: $(BUILD)/cmm
+	@BUILD=$(BUILD) CMM=$(CURDIR)/$(BUILD)/cmm SOAK_SECONDS=$(SOAK_SECONDS) \
+		sh tests/soak/soak.sh
+
+# The kill and start times of bench/ on the daemons' clock (CLOCK_MONOTONIC)
+$(BUILD)/bench/benchtool: bench/benchtool.c | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+
+bench:
+	@sh scripts/deps.sh gnuplot-nox
+	@$(MAKE) --no-print-directory O=2 $(BUILD)/cmm $(BUILD)/bench/benchtool
+	@CMM=$(CURDIR)/$(BUILD)/cmm BENCHTOOL=$(CURDIR)/$(BUILD)/bench/benchtool \
+		sh bench/run.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(ALL_OBJS:.o=.d) $(BUILD)/src/main.d

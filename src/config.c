@@ -735,7 +735,7 @@ cfg_validate(struct cfg_parse *ps)
 			cfg_fail(ps, ps->key_line[K_FAILURE], "failure_timeout_ms",
 			    "%lld must exceed 2 * heartbeat_ms = %lld",
 			    (long long)core->failure_timeout_ms,
-			    (long long)(2 * core->heartbeat_ms));
+			    2 * (long long)core->heartbeat_ms);
 		else
 			cfg_fail(ps, ps->key_line[K_HEARTBEAT], "heartbeat_ms",
 			    "%lld is too large: failure_timeout_ms (%lld) must "

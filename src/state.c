@@ -224,6 +224,7 @@ cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
 {
 	char	tmp[4096], path[4096];
 	uint8_t	b[CMM_STATE_REC_SIZE];
+	const char *op;
 	int	fd;
 
 	if (st_path(tmp, sizeof(tmp), dir, "state.tmp", err, errlen) < 0 ||
@@ -251,8 +252,11 @@ cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
 		    strerror(errno));
 		return -1;
 	}
-	if (write_all(fd, b, sizeof(b)) < 0 || fsync(fd) < 0) {
-		snprintf(err, errlen, "%s: write: %s", tmp, strerror(errno));
+	/* say which failed: a full disk (write) or a failing one (fsync) */
+	op = write_all(fd, b, sizeof(b)) < 0 ? "write" :
+	    fsync(fd) < 0 ? "fsync" : NULL;
+	if (op != NULL) {
+		snprintf(err, errlen, "%s: %s: %s", tmp, op, strerror(errno));
 		close(fd);
 		unlink(tmp);
 		return -1;
@@ -499,6 +503,7 @@ cmm_history_append(const char *dir, const struct cmm_hist_rec *r, char *err,
 	char	path[4096];
 	uint8_t	b[CMM_HIST_REC_SIZE];
 	bool	created = true;
+	const char *op;
 	int	fd;
 
 	if (st_path(path, sizeof(path), dir, "history", err, errlen) < 0 ||
@@ -519,8 +524,10 @@ cmm_history_append(const char *dir, const struct cmm_hist_rec *r, char *err,
 		return -1;
 	}
 	hist_encode(r, b);
-	if (write_all(fd, b, sizeof(b)) < 0 || fsync(fd) < 0) {
-		snprintf(err, errlen, "%s: write: %s", path, strerror(errno));
+	op = write_all(fd, b, sizeof(b)) < 0 ? "write" :
+	    fsync(fd) < 0 ? "fsync" : NULL;
+	if (op != NULL) {
+		snprintf(err, errlen, "%s: %s: %s", path, op, strerror(errno));
 		close(fd);
 		return -1;
 	}

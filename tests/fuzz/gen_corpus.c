@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * gen_corpus: writes the generated part of the fuzz seed corpora (issue 6)
+ * with cmm's own codec and state module, so the seeds are real.
+ *
+ *	gen_corpus OUTDIR	(tests/fuzz/mkcorpus.sh runs it)
+ *
+ * OUTDIR/fuzz_wire	whole datagrams, sealed with the harnesses' fixed key
+ * OUTDIR/fuzz_packet	the same datagrams without their tag
+ * OUTDIR/fuzz_state	a mode byte + a real state file / history file
+ * OUTDIR/fuzz_ctl	request lines and server replies
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "net/packet.h"
+#include "src/state.h"
+
+static const char *outdir;
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "gen_corpus: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void
+put(const char *sub, const char *name, const void *data, size_t len)
+{
+	char	path[1024];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/%s", outdir, sub);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		die(path);
+	snprintf(path, sizeof(path), "%s/%s/%s", outdir, sub, name);
+	if ((f = fopen(path, "w")) == NULL)
+		die(path);
+	if (fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		die(path);
+}
+
+static void
+set_range(struct cmm_set *s, int lo, int hi)
+{
+	cmm_set_clear(s);
+	for (int i = lo; i <= hi; i++)
+		cmm_set_add(s, i);
+}
+
+static void
+datagrams(void)
+{
+	unsigned char master[CMM_KEY_LEN];
+	struct cmm_keys k;
+	struct cmm_msg m;
+	uint8_t	buf[CMM_WIRE_MAX];
+	uint32_t cid = cmm_wire_cluster_id("fuzz");
+	char	name[64];
+	int	n;
+
+	for (int i = 0; i < CMM_KEY_LEN; i++)
+		master[i] = (unsigned char)i;
+	if (cmm_keys_derive(master, &k) != 0)
+		die("keys");
+	for (int type = 1; type <= CMM_MSG_TYPE_MAX; type++) {
+		for (int big = 0; big < 2; big++) {
+			memset(&m, 0, sizeof(m));
+			m.type = (uint8_t)type;
+			m.sender = (uint16_t)(big ? 1023 : 2);
+			m.incarnation = 3;
+			m.seq = 41 + (uint64_t)type;
+			m.epoch = 7;
+			m.flags = CMM_MSGF_MEMBER;
+			set_range(&m.members, 0, big ? 1023 : 5);
+			set_range(&m.row, 0, big ? 900 : 4);
+			if (type == CMM_MSG_PRESENCE || type == CMM_MSG_PROPOSE ||
+			    type == CMM_MSG_LEAVE) {
+				m.round_epoch = 8;
+				m.round_attempt = (uint32_t)big;
+				m.prev_epoch = 7;
+				m.prev = m.members;
+			}
+			if (type == CMM_MSG_PROPOSE) {
+				set_range(&m.vec, 0, 3);
+				m.prop_epoch = 8;
+				m.prop = m.vec;
+				if (big) {
+					m.flags |= CMM_MSGF_ADOPT;
+					set_range(&m.leavers, 4, 4);
+				}
+			}
+			if (type == CMM_MSG_LEAVE) {
+				m.flags |= CMM_MSGF_LEAVING;
+				set_range(&m.vec, 0, 4);
+			}
+			n = cmm_packet_seal(&k, cid, &m, buf, sizeof(buf));
+			if (n < 0)
+				die("seal");
+			snprintf(name, sizeof(name), "%s%s.dg",
+			    cmm_msg_type_name(type), big ? "-big" : "");
+			put("fuzz_wire", name, buf, (size_t)n);
+			put("fuzz_packet", name, buf,
+			    (size_t)n - CMM_WIRE_MAC_LEN);
+		}
+	}
+}
+
+static void
+slurp_put(const char *path, unsigned mode, const char *name)
+{
+	static uint8_t buf[1 << 16];
+	FILE	*f = fopen(path, "r");
+	size_t	n;
+
+	if (f == NULL)
+		die(path);
+	buf[0] = (uint8_t)mode;
+	n = fread(buf + 1, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	put("fuzz_state", name, buf, n + 1);
+}
+
+static void
+state_files(void)
+{
+	char	dir[] = "/tmp/cmm-gen-corpus.XXXXXX", path[256], err[512];
+	struct cmm_persist p;
+	struct cmm_hist_rec r;
+
+	if (mkdtemp(dir) == NULL)
+		die("mkdtemp");
+	memset(&p, 0, sizeof(p));
+	p.epoch = 12;
+	p.incarnation = 4;
+	set_range(&p.members, 0, 5);
+	p.prop_epoch = 12;
+	p.prop_attempt = 1;
+	p.prop = p.members;
+	if (cmm_state_save(dir, &p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "gen_corpus: %s\n", err);
+		exit(1);
+	}
+	for (int i = 0; i < 3; i++) {
+		memset(&r, 0, sizeof(r));
+		r.kind = (enum cmm_hist_kind)(CMM_HIST_COMMIT + i);
+		r.epoch = 10 + (uint32_t)i;
+		set_range(&r.members, 0, 5 - i);
+		r.time_ms = 1764059760123 + i;
+		r.uid = i == 0 ? -1 : 1000;
+		snprintf(r.reason, sizeof(r.reason), "%s",
+		    i == 0 ? "round (12, 0)" : i == 1 ? "winner 1" : "leave");
+		if (cmm_history_append(dir, &r, err, sizeof(err)) < 0) {
+			fprintf(stderr, "gen_corpus: %s\n", err);
+			exit(1);
+		}
+	}
+	snprintf(path, sizeof(path), "%s/state", dir);
+	slurp_put(path, 0, "state");
+	slurp_put(path, 1, "state-fixsum");
+	snprintf(path, sizeof(path), "%s/history", dir);
+	slurp_put(path, 0, "history");
+	slurp_put(path, 3, "history-fixsum");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/state", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+ctl_lines(void)
+{
+	static const char *const req[] = {
+		"status", "--json status", "members", "nodes", "round", "quorum",
+		"devices", "history", "history 5", "--json history 3", "join",
+		"leave", "reconfigure", "answer isolated",
+		"answer not-isolated", "answer winner 2", "wait state member 10",
+		"wait members 0-2,5 30", "--json wait state no-quorum",
+		"watch", "--json watch", "log level", "log level debug",
+		"link cut 3", "link cut 3 in", "link heal", "link heal 4",
+		"help", "help wait", "--json help link cut", "list-commands",
+		"--json list-commands", "stat", "wa st member", "# comment",
+		"", "cut 1 2 oneway", "kill 3", "nosuch command",
+	};
+	static const char server[] =
+	    "V 1 3\n: state member\n: epoch 7\n+\n! commit epoch 8: {0-5}\n"
+	    "? {\"open\": true, \"kind\": \"winner\", \"choices\": [0, 1], "
+	    "\"why\": \"split\", \"deadline_ms\": 0}\n- wait: timed out\n";
+	static const char script[] =
+	    "status\n--json members\nwait state member 5\nhistory 2\n";
+	char	name[32];
+
+	for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++) {
+		char line[256];
+
+		snprintf(name, sizeof(name), "req%02zu", i);
+		snprintf(line, sizeof(line), "%s\n", req[i]);
+		put("fuzz_ctl", name, line, strlen(line));
+	}
+	put("fuzz_ctl", "server", server, sizeof(server) - 1);
+	put("fuzz_ctl", "script", script, sizeof(script) - 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: gen_corpus OUTDIR\n");
+		return 2;
+	}
+	outdir = argv[1];
+	if (sodium_init() < 0)
+		die("sodium_init");
+	datagrams();
+	state_files();
+	ctl_lines();
+	return 0;
+}

@@ -1,0 +1,127 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# A node whose disk fails (issue 6 "Crash safety"): with fsync failing
+# (EIO) or the disk full (write: ENOSPC), injected by an LD_PRELOAD shim
+# (tests/tools/failfs.c) into that node's state dir only, the node refuses
+# the commit (or the proposal) with a logged error, never announces it, is
+# not a member afterwards, and its state file still holds the last epoch
+# it could persist; a node that cannot persist its incarnation does not
+# start.
+#   node 2: fsync fails with EIO once armed, after two more (the proposal
+#           is persisted, the commit is not)
+#   node 3: every write fails with ENOSPC once armed (the proposal is not)
+# Whether the others then go on without the broken node is printed (see
+# the issue 6 report: today the broken node keeps petitioning and stalls
+# the others' rounds); CMM_FAILFS_STRICT=1 makes that a failure too.
+. tests/mp/lib/mp.sh
+mp_init failfs
+mp_config 5 "heartbeat_ms = 50" "failure_timeout_ms = 300" \
+    "round_timeout_ms = 200" "join_retry_ms = 300"
+shim=$MP_DIR/failfs.so
+${CC:-cc} -std=c11 -D_GNU_SOURCE -shared -fPIC -o "$shim" \
+    tests/tools/failfs.c -ldl -pthread >"$MP_DIR/failfs.build.log" 2>&1 ||
+    mp_fail "cannot build tests/tools/failfs.c: $(head -n 5 "$MP_DIR/failfs.build.log")"
+
+# start NODE with the shim and CMM_FAILFS=SETTINGS (the shim is not
+# built with a sanitizer: let a SAN=1 node load it anyway)
+start_failing() {
+	LD_PRELOAD=$shim ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    CMM_FAILFS="$2 path=$MP_DIR/state$1 trigger=$MP_DIR/arm$1 log" \
+	    "$CMM" node -c "$MP_CONF" --id "$1" --headless </dev/null \
+	    >>"$MP_DIR/node$1.log" 2>&1 &
+	echo "$!" >"$MP_DIR/pid$1"
+	MP_PIDS="$MP_PIDS $!"
+	mp_wait 10 "node $1 to answer on its socket" mp_up "$1"
+}
+
+# the epoch in node ID's state file, as `cmm check` loads it
+state_epoch() {
+	"$CMM" check -c "$MP_CONF" --id "$1" --timeout 100 2>&1 |
+	    sed -n 's/.* state .*: epoch \([0-9]*\),.*/\1/p'
+}
+
+epoch_above() { # ID E
+	ea=$(mp_get "$1" epoch)
+	MP_WHY="epoch $ea"
+	[ -n "$ea" ] && [ "$ea" -gt "$2" ]
+}
+
+logged() { # ID TEXT
+	grep -q "$2" "$MP_DIR/node$1.log"
+}
+
+without() { # ID NODE: ID's committed members exclude NODE
+	m=$(mp_get "$1" members)
+	case ",$m," in *",$2,"*) return 1 ;; esac
+	[ -n "$m" ]
+}
+
+# the others go on without NODE within 5 s, or that is reported
+others_go_on() { # NODE "IDS"
+	deadline=$(( $(mp_now_ms) + 5000 ))
+	while [ "$(mp_now_ms)" -lt "$deadline" ]; do
+		ok=1
+		for i in $2; do without "$i" "$1" || ok=0; done
+		[ "$ok" = 1 ] && { echo "nodes $2 went on without node $1"; return; }
+		sleep 0.1
+	done
+	msg="nodes $2 still count node $1 in after 5 s (node 0: $(mp_get 0 state), members $(mp_get 0 members)): the node that cannot persist keeps petitioning"
+	[ "${CMM_FAILFS_STRICT:-0}" = 1 ] && mp_fail "$msg"
+	echo "KNOWN ISSUE: $msg"
+}
+
+# 0. a node that cannot persist its new incarnation does not start
+LD_PRELOAD=$shim ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+    CMM_FAILFS="fsync path=$MP_DIR/state4" timeout 10 \
+    "$CMM" node -c "$MP_CONF" --id 4 --headless </dev/null \
+    >"$MP_DIR/start4.log" 2>&1
+rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] ||
+	mp_fail "node 4 ran (exit $rc) with a disk that cannot fsync: $(tail -n 3 "$MP_DIR/start4.log")"
+grep -q "error.*fsync: Input/output error" "$MP_DIR/start4.log" ||
+	mp_fail "node 4 did not log why it did not start: $(tail -n 3 "$MP_DIR/start4.log")"
+echo "node 4 refused to start (exit $rc): $(tail -n 1 "$MP_DIR/start4.log")"
+
+mp_start 0
+mp_start 1
+start_failing 2 "fsync errno=EIO after=2"
+start_failing 3 "write pwrite errno=ENOSPC"
+mp_start 4
+mp_wait 20 "five-node cluster" mp_all "0 1 2 3 4" members 0,1,2,3,4
+mp_wait 5 "all settled" mp_all "0 1 2 3 4" state member
+
+# 1. fsync fails at node 2 between its proposal and its commit
+e=$(mp_get 0 epoch)
+[ "$(state_epoch 2)" = "$e" ] || mp_fail "node 2's state file does not hold epoch $e before the test"
+touch "$MP_DIR/arm2"
+mp_kill 4
+mp_wait 10 "a commit after node 4 went" epoch_above 0 "$e"
+mp_wait 5 "node 2 refusing the commit" logged 2 "cannot persist the commit"
+logged 2 "error.*persist failed: .*state2/state.tmp: fsync: Input/output error" ||
+	mp_fail "node 2 did not log why it refused the commit"
+! logged 2 "commit epoch $((e + 1))" ||
+	mp_fail "node 2 announced epoch $((e + 1)) it could not persist"
+mp_is 2 epoch "$e" || mp_fail "node 2 reports epoch $(mp_get 2 epoch), not $e"
+[ "$(mp_get 2 state)" != member ] || mp_fail "node 2 still says it is a member"
+[ "$(mp_get 2 quorum)" = false ] || mp_fail "node 2 still claims quorum"
+[ "$(state_epoch 2)" = "$e" ] || mp_fail "node 2's state file holds epoch $(state_epoch 2), not $e"
+echo "node 2 refused epoch $((e + 1)): $(grep -c 'persist failed' "$MP_DIR/node2.log") persist failures logged, state $(mp_get 2 state), state file at epoch $e"
+others_go_on 2 "0 1 3"
+
+# 2. the disk of node 3 fills up: it cannot even persist a proposal
+mp_kill 2
+mp_wait 15 "cluster of 0, 1 and 3" mp_all "0 1 3" members 0,1,3
+mp_wait 5 "0, 1 and 3 settled" mp_all "0 1 3" state member
+e=$(mp_get 0 epoch)
+[ "$(state_epoch 3)" = "$e" ] || mp_fail "node 3's state file does not hold epoch $e before the test"
+touch "$MP_DIR/arm3"
+mp_kill 1
+mp_wait 10 "node 3 refusing its proposal" logged 3 "cannot persist the proposal"
+logged 3 "error.*persist failed: .*state3/state.tmp: write: No space left on device" ||
+	mp_fail "node 3 did not log why it refused the proposal"
+! logged 3 "commit epoch $((e + 1))" ||
+	mp_fail "node 3 announced epoch $((e + 1)) it could not persist"
+[ "$(mp_get 3 state)" != member ] || mp_fail "node 3 still says it is a member"
+[ "$(state_epoch 3)" = "$e" ] || mp_fail "node 3's state file holds epoch $(state_epoch 3), not $e"
+echo "node 3 refused to propose for epoch $((e + 1)): state $(mp_get 3 state), state file at epoch $e"
+echo "ok"
