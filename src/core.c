@@ -829,6 +829,34 @@ cmm_core_leave(struct cmm_core *c, int64_t now, const char **why)
 	return 0;
 }
 
+/*
+ * The disk failed under a commit or a proposal: this node cannot keep its
+ * promises, so it leaves the cluster (LEAVE naming the others, so they
+ * count its consent) and stops, rather than stall every round it is in.
+ * An operator's `join` brings it back once the disk is mended.
+ */
+void
+core_fail_stop(struct cmm_core *c, const char *why)
+{
+	struct cmm_event ev;
+
+	if (c->stopped || c->leaving)
+		return;
+	round_abandon(c, why);
+	core_prompt_close(c, why);
+	core_log(c, CMM_LOG_ERROR, "%s: leaving the cluster until 'join'", why);
+	c->member = false;
+	c->lost_quorum = true;
+	c->leaving = true;
+	c->leave_sends = 3;
+	core_event_init(c, &ev, CMM_EV_LEAVE);
+	ev.peer = c->self;
+	core_event(c, &ev, "leaving the cluster: %s", why);
+	core_send(c, &c->cfg->configured, CMM_MSG_LEAVE);
+	c->next_hb = c->now + c->cfg->heartbeat_ms;
+	core_sync_state(c);
+}
+
 int
 cmm_core_reconfigure(struct cmm_core *c, int64_t now, const char **why)
 {

@@ -147,6 +147,7 @@ bool	core_still_excluded(const struct cmm_core *c, int id);
 void	core_learn_best(struct cmm_core *c, uint32_t epoch, const struct cmm_set *m);
 void	core_drop_membership(struct cmm_core *c, const char *why);
 void	core_petition(struct cmm_core *c, int id, const char *why);
+void	core_fail_stop(struct cmm_core *c, const char *why);
 
 /* core_round.c */
 void	round_trigger(struct cmm_core *c, const char *why);

@@ -331,6 +331,7 @@ round_propose(struct cmm_core *c, struct cmm_set value)
 	c->disk.prop = value;
 	if (core_persist(c) != 0) {
 		round_abort(c, "cannot persist the proposal");
+		core_fail_stop(c, "cannot persist the proposal");
 		return;
 	}
 	r->phase = CMM_PHASE_PROPOSE;
@@ -713,6 +714,7 @@ round_commit(struct cmm_core *c)
 	if (core_persist(c) != 0) {
 		c->disk = old;
 		round_abort(c, "cannot persist the commit");
+		core_fail_stop(c, "cannot persist the commit");
 		return;
 	}
 	c->epoch = r->commit_T;

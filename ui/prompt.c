@@ -151,12 +151,12 @@ con_prompt_redisplay(void)
 			}
 			cw = prompt_width(p, k);
 			if (col >= off && col - off + cw < width) {
-				if (wc < 0x20 || wc == 0x7f) {
+				if (wc == L'\t')
+					;	/* blank columns */
+				else if (wc < 0x20 || wc == 0x7f) {
 					mvwaddch(w, 0, col - off, '^');
 					waddch(w, (chtype)((wc + 64) & 0x7f));
-				} else if (wc == L'\t')
-					;	/* blank columns */
-				else
+				} else
 					mvwaddnstr(w, 0, col - off, p, (int)k);
 			}
 			col += cw;
