@@ -34,8 +34,8 @@ expected_body(const char *body)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)body[i];
 
-		if (ch == '\n')
-			out[o++] = '\n';
+		if (ch == '\n' || ch == '\t')	/* tabs are kept */
+			out[o++] = (char)ch;
 		else
 			out[o++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
 	}
