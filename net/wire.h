@@ -45,6 +45,8 @@ enum cmm_msg_type {
 #define CMM_MSGF_MEMBER	0x01	/* sender is a member of `members` now */
 #define CMM_MSGF_LEAVING 0x02	/* sender is leaving on purpose */
 #define CMM_MSGF_ADOPT	0x04	/* PROPOSE: adopt `leavers` (recovery) */
+#define CMM_MSGF_INROUND 0x08	/* the round fields name a round running now
+				 * (else: the sender's last, finished round) */
 
 /*
  * A decoded message.  Which fields mean something depends on the type;

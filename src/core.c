@@ -128,7 +128,8 @@ core_fill_msg(const struct cmm_core *c, struct cmm_msg *m, int type)
 	m->sender = (uint16_t)c->self;
 	m->incarnation = c->disk.incarnation;
 	m->flags = (c->member ? CMM_MSGF_MEMBER : 0) |
-	    (c->leaving || c->stopped ? CMM_MSGF_LEAVING : 0);
+	    (c->leaving || c->stopped ? CMM_MSGF_LEAVING : 0) |
+	    (round_active(c) ? CMM_MSGF_INROUND : 0);
 	m->epoch = c->epoch;
 	m->members = c->members;
 	m->prev_epoch = c->best_epoch;
@@ -137,7 +138,8 @@ core_fill_msg(const struct cmm_core *c, struct cmm_msg *m, int type)
 	m->prop_epoch = c->disk.prop_epoch;
 	m->prop_attempt = c->disk.prop_attempt;
 	m->prop = c->disk.prop;
-	if (round_active(c) || type == CMM_MSG_PRESENCE || type == CMM_MSG_PROPOSE) {
+	/* heartbeats carry the last round id too (see round_on_heartbeat) */
+	if (c->r.phase != CMM_PHASE_NONE) {
 		m->round_epoch = c->r.T;
 		m->round_attempt = c->r.a;
 	}
@@ -595,10 +597,12 @@ cmm_core_on_packet(struct cmm_core *c, int64_t now, const struct cmm_msg *m)
 			else if (m->epoch > c->epoch)
 				round_trigger(c, "a peer has a newer epoch");
 		}
-		/* a round it is late for: tell it where we are */
+		/* a member behind our epoch, in a round it is late for: tell
+		 * it where we are (only to one behind, so no ping-pong) */
 		if (m->round_epoch != 0 && m->round_epoch <= c->epoch &&
-		    cmm_set_has(&c->members, id))
+		    m->epoch < c->epoch && cmm_set_has(&c->members, id))
 			core_send_to(c, id, CMM_MSG_HEARTBEAT);
+		round_on_heartbeat(c, m);
 		break;
 	case CMM_MSG_PRESENCE:
 	case CMM_MSG_PROPOSE:

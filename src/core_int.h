@@ -106,6 +106,7 @@ struct cmm_core {
 	int64_t		next_join;	/* non-member's next own round */
 	bool		retrigger;	/* a trigger came while a round ran */
 	uint32_t	failed_T;	/* the epoch of the last failed attempt */
+	uint32_t	hint_T, hint_a;	/* peers are past attempts < hint_a of T */
 
 	struct core_round r;
 
@@ -155,6 +156,7 @@ void	round_start(struct cmm_core *c, uint32_t T, uint32_t a, const char *why);
 void	round_on_msg(struct cmm_core *c, const struct cmm_msg *m);
 void	round_on_tick(struct cmm_core *c);
 void	round_on_detector(struct cmm_core *c);
+void	round_on_heartbeat(struct cmm_core *c, const struct cmm_msg *m);
 void	round_on_device(struct cmm_core *c, uint32_t id, bool ok);
 void	round_answer(struct cmm_core *c, bool proceed, bool isolated);
 void	round_abandon(struct cmm_core *c, const char *why);

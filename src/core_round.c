@@ -106,6 +106,8 @@ round_floor(const struct cmm_core *c, uint32_t T)
 		f = c->r.a + 1;
 	if (c->disk.prop_epoch == T && c->disk.prop_attempt + 1 > f)
 		f = c->disk.prop_attempt + 1;
+	if (c->hint_T == T && c->hint_a > f)
+		f = c->hint_a;	/* a peer finished attempts up to hint_a - 1 */
 	return f;
 }
 
@@ -787,8 +789,10 @@ round_on_msg(struct cmm_core *c, const struct cmm_msg *m)
 			    CMM_MSG_PROPOSE : CMM_MSG_PRESENCE);
 			return;
 		} else {
-			/* an attempt this node is past: open a newer one */
-			round_start(c, T, round_floor(c, T), "a peer is in an old attempt");
+			/* an attempt this node is past: say so (a heartbeat
+			 * carries our last round id) rather than open a newer
+			 * one, which a left-out node would do for ever */
+			core_send_to(c, s, CMM_MSG_HEARTBEAT);
 			return;
 		}
 	}
@@ -819,6 +823,29 @@ round_on_msg(struct cmm_core *c, const struct cmm_msg *m)
 		round_check_presence(c);
 	else
 		round_check_propose(c);
+}
+
+/* A heartbeat carries the sender's last round id: a node past attempt a of
+ * round T will not take part in it again, so this node's next attempt at T
+ * starts above it, and a running attempt that waits for that node fails at
+ * once instead of timing out. */
+void
+round_on_heartbeat(struct cmm_core *c, const struct cmm_msg *m)
+{
+	struct core_round *r = &c->r;
+	uint32_t T = m->round_epoch, a = m->round_attempt;
+
+	if (T == 0 || T != c->best_epoch + 1 || (m->flags & CMM_MSGF_INROUND))
+		return;		/* a running round is joined, not skipped */
+	if (c->hint_T != T || a + 1 > c->hint_a) {
+		c->hint_T = T;
+		c->hint_a = a + 1;
+	}
+	if (round_active(c) && r->T == T && a >= r->a &&
+	    (r->phase == CMM_PHASE_PRESENCE || r->phase == CMM_PHASE_PROPOSE) &&
+	    cmm_set_has(r->phase == CMM_PHASE_PROPOSE ? &r->next : &r->expected,
+	    m->sender) && !cmm_set_has(&r->presence, m->sender))
+		round_fail(c, "a peer is past this attempt");
 }
 
 void
@@ -867,7 +894,7 @@ round_on_tick(struct cmm_core *c)
 			r->phase = CMM_PHASE_DONE;
 			round_trigger(c, "retry");
 		} else {
-			round_start(c, r->T, r->a + 1, "retry");
+			round_start(c, r->T, round_floor(c, r->T), "retry");
 		}
 		break;
 	default:
