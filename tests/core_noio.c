@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * core-noio: links the pure part (core, quorum rules, codec) with libc
- * alone — a stray socket, clock or libevent call fails the link — and runs
- * three cores over a perfect in-memory network until they form one cluster,
- * then kills one and checks the two survivors commit the next epoch.
+ * core-noio: links the pure part (core, quorum rules, codec, simulator)
+ * with libc alone — a stray socket, clock, libevent or libsodium call fails
+ * the link — and runs three cores over a perfect in-memory network until
+ * they form one cluster, then kills one and checks the two survivors commit
+ * the next epoch; then runs the simulator on a FIG. 1 scenario.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "src/core.h"
+#include "src/subcmd.h"
 
 #define N	3
 #define QMAX	4096
@@ -142,5 +144,10 @@ main(void)
 	for (int i = 0; i < 2; i++)
 		cmm_core_free(cores[i]);
 	printf("core-noio: 3 nodes formed epoch 1; 2 survivors committed epoch 2\n");
-	return 0;
+	{
+		char *args[] = { "sim", "--script",
+		    "assets/scenarios/fig1-double-failure.sim", "--quiet", NULL };
+
+		return cmm_sim_main(4, args);
+	}
 }
