@@ -54,12 +54,14 @@ round_converge(struct cmm_core *c, struct cmm_set *set)
 				links[j]++;
 			}
 	for (left = n; left > 1;) {
-		int worst = -1;
+		int worst = 0;
 
-		for (int i = 0; i < n; i++) {
+		while (gone[worst])
+			worst++;	/* left > 1: some node remains */
+		for (int i = worst + 1; i < n; i++) {
 			if (gone[i])
 				continue;
-			if (worst < 0 || links[i] < links[worst] ||
+			if (links[i] < links[worst] ||
 			    (links[i] == links[worst] &&
 			    c->cfg->priority[ids[i]] < c->cfg->priority[ids[worst]]))
 				worst = i;
