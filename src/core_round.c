@@ -788,6 +788,13 @@ round_on_msg(struct cmm_core *c, const struct cmm_msg *m)
 			core_send_to(c, s, r->phase == CMM_PHASE_PROPOSE ?
 			    CMM_MSG_PROPOSE : CMM_MSG_PRESENCE);
 			return;
+		} else if (T == r->T && a == r->a && cmm_set_has(&r->proposed, c->self) &&
+		    cmm_set_has(&r->next, s)) {
+			/* it is still in the attempt this node agreed in and
+			 * may have missed our PROPOSE: send it again, or a
+			 * lossy link fails every attempt at one node or other */
+			core_send_to(c, s, CMM_MSG_PROPOSE);
+			return;
 		} else {
 			/* an attempt this node is past: say so (a heartbeat
 			 * carries our last round id) rather than open a newer
