@@ -598,11 +598,12 @@ round_fence(struct cmm_core *c, uint32_t T, const struct cmm_set *S, bool adopt,
 	r->round_after = round_after;
 	r->fences_pending = 0;
 	r->fence_failed = false;
-	/* adopting a configuration others committed, this node may not
-	 * know the one before it: fence every node outside it (a non-member
-	 * is never registered, so this takes nothing from anyone) */
-	if (adopt)
-		was = c->cfg->configured;
+	/* adopting a configuration others committed, or committing after
+	 * epochs this node missed, it may not know who left in between: fence
+	 * every node outside the new set (a non-member is never registered,
+	 * so this takes nothing from anyone) */
+	if (adopt || c->epoch != r->prev_epoch)
+		was = c->cfg->configured;	/* this node skipped an epoch */
 	else
 		was = r->prev;
 	cmm_set_minus(&departed, &was, S);
