@@ -266,6 +266,18 @@ round_presence_end(struct cmm_core *c)
 	    !cmm_set_subset(&r->prev, &next))
 		cmm_set_and(&next, &next, &r->prev);
 	r->next = next;
+	if (cmm_set_has(&next, c->self) && !cmm_set_subset(&next, &r->presence)) {
+		struct cmm_set missing;
+
+		/* convergence kept a node whose PRESENCE (and so whose last
+		 * proposal) this node has not seen: without its report the
+		 * recovery above may have missed a set committed earlier */
+		cmm_set_minus(&missing, &next, &r->presence);
+		cmm_set_format(&missing, list, sizeof(list));
+		snprintf(buf, sizeof(buf), "no PRESENCE from {%s}", list);
+		round_fail(c, buf);
+		return;
+	}
 	if (!cmm_set_has(&next, c->self)) {
 		cmm_set_format(&next, list, sizeof(list));
 		snprintf(buf, sizeof(buf), "this node left out of {%s}", list);
