@@ -13,7 +13,6 @@
 #define WAIT_MAX_S	86400
 
 static int	wait_seconds(struct cmm_cmd_ctx *ctx, int argc, char **argv);
-static const char *event_type_name(enum cmm_event_type t);
 static const char *drop_group(enum cmm_drop d);
 
 /* The optional SECONDS of `wait`: 0 (no limit) when omitted. */
@@ -120,26 +119,6 @@ cmm_iso8601(int64_t wall_ns, char *buf, size_t len)
 	snprintf(buf, len, "%s.%03dZ", base, (int)((wall_ns / 1000000) % 1000));
 }
 
-static const char *
-event_type_name(enum cmm_event_type t)
-{
-	switch (t) {
-	case CMM_EV_COMMIT:	return "commit";
-	case CMM_EV_ROUND:	return "round";
-	case CMM_EV_FAILURE:	return "failure";
-	case CMM_EV_ALIVE:	return "alive";
-	case CMM_EV_JOIN:	return "join";
-	case CMM_EV_LEAVE:	return "leave";
-	case CMM_EV_PROMPT:	return "prompt";
-	case CMM_EV_ANSWER:	return "answer";
-	case CMM_EV_FENCE:	return "fence";
-	case CMM_EV_NO_QUORUM:	return "no-quorum";
-	case CMM_EV_STATE:	return "state";
-	case CMM_EV_QUORUM:	return "quorum";
-	}
-	return "event";
-}
-
 /* The four status counters (net/wire.h groups SHORT..MALFORMED). */
 static const char *
 drop_group(enum cmm_drop d)
@@ -193,7 +172,7 @@ cmm_note_json(const struct cmm_note *n, int node, uint32_t epoch)
 		/* the PROMPT note carries the same, with the choices */
 		if (ev->type == CMM_EV_PROMPT)
 			return NULL;
-		type = event_type_name(ev->type);
+		type = cmm_event_type_name(ev->type);
 		epoch = ev->epoch;
 		break;
 	case CMM_NOTE_PROMPT:	type = "prompt"; break;

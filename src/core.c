@@ -44,6 +44,26 @@ cmm_phase_name(enum cmm_phase p)
 	return n[p];
 }
 
+const char *
+cmm_event_type_name(enum cmm_event_type t)
+{
+	switch (t) {
+	case CMM_EV_COMMIT:	return "commit";
+	case CMM_EV_ROUND:	return "round";
+	case CMM_EV_FAILURE:	return "failure";
+	case CMM_EV_ALIVE:	return "alive";
+	case CMM_EV_JOIN:	return "join";
+	case CMM_EV_LEAVE:	return "leave";
+	case CMM_EV_PROMPT:	return "prompt";
+	case CMM_EV_ANSWER:	return "answer";
+	case CMM_EV_FENCE:	return "fence";
+	case CMM_EV_NO_QUORUM:	return "no-quorum";
+	case CMM_EV_STATE:	return "state";
+	case CMM_EV_QUORUM:	return "quorum";
+	}
+	return "event";
+}
+
 void
 cmm_core_cfg_defaults(struct cmm_core_cfg *cfg)
 {

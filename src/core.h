@@ -155,6 +155,9 @@ struct cmm_event {
 	const char	*text;		/* one line for logs and consoles */
 };
 
+/* "commit", "round", "failure", ... (watch --json `type`, traces) */
+const char *cmm_event_type_name(enum cmm_event_type t);
+
 enum cmm_log_level { CMM_LOG_ERROR = 0, CMM_LOG_WARN, CMM_LOG_INFO, CMM_LOG_DEBUG };
 
 struct cmm_effect {

@@ -25,7 +25,6 @@ static void	sim_on_device(struct cmm_sim *s, struct cmm_sim_node *n,
 		    const struct cmm_devreq *req);
 static void	sim_device_done(struct cmm_sim *s, struct cmm_sim_ev *ev);
 static void	sim_wake(struct cmm_sim *s, struct cmm_sim_ev *ev);
-static const char *sim_event_name(enum cmm_event_type t);
 
 /* Grows an array to hold `want` elements; aborts on no memory, which in a
  * test tool is the only honest answer. */
@@ -499,31 +498,11 @@ cmm_sim_kill_node(struct cmm_sim *s, int id)
 
 /* ---- the sink: effects of one core ---- */
 
-static const char *
-sim_event_name(enum cmm_event_type t)
-{
-	switch (t) {
-	case CMM_EV_COMMIT:	return "commit";
-	case CMM_EV_ROUND:	return "round";
-	case CMM_EV_FAILURE:	return "failure";
-	case CMM_EV_ALIVE:	return "alive";
-	case CMM_EV_JOIN:	return "join";
-	case CMM_EV_LEAVE:	return "leave";
-	case CMM_EV_PROMPT:	return "prompt";
-	case CMM_EV_ANSWER:	return "answer";
-	case CMM_EV_FENCE:	return "fence";
-	case CMM_EV_NO_QUORUM:	return "no-quorum";
-	case CMM_EV_STATE:	return "state";
-	case CMM_EV_QUORUM:	return "quorum";
-	}
-	return "event";
-}
-
 static void
 sim_on_event(struct cmm_sim *s, struct cmm_sim_node *n,
     const struct cmm_event *ev)
 {
-	cmm_sim_trace(s, n->id, "%s: %s", sim_event_name(ev->type),
+	cmm_sim_trace(s, n->id, "%s: %s", cmm_event_type_name(ev->type),
 	    ev->text != NULL ? ev->text : "");
 	switch (ev->type) {
 	case CMM_EV_COMMIT:
