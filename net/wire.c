@@ -291,3 +291,19 @@ cmm_wire_decode(const uint8_t *buf, size_t len, uint32_t cluster_id,
 		return CMM_DROP_LONG;
 	return CMM_DROP_NONE;
 }
+
+bool
+cmm_msg_equal(const struct cmm_msg *a, const struct cmm_msg *b)
+{
+	return a->type == b->type && a->flags == b->flags &&
+	    a->sender == b->sender && a->incarnation == b->incarnation &&
+	    a->seq == b->seq && a->epoch == b->epoch &&
+	    a->round_epoch == b->round_epoch &&
+	    a->round_attempt == b->round_attempt &&
+	    a->prev_epoch == b->prev_epoch && a->prop_epoch == b->prop_epoch &&
+	    a->prop_attempt == b->prop_attempt &&
+	    cmm_set_eq(&a->members, &b->members) &&
+	    cmm_set_eq(&a->vec, &b->vec) && cmm_set_eq(&a->row, &b->row) &&
+	    cmm_set_eq(&a->prev, &b->prev) && cmm_set_eq(&a->prop, &b->prop) &&
+	    cmm_set_eq(&a->leavers, &b->leavers);
+}

@@ -21,6 +21,7 @@
 #ifndef CMM_WIRE_H
 #define CMM_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -110,6 +111,10 @@ int	cmm_wire_encode(const struct cmm_msg *m, uint32_t cluster_id,
  * reason. */
 enum cmm_drop cmm_wire_decode(const uint8_t *buf, size_t len,
 	    uint32_t cluster_id, struct cmm_msg *m);
+
+/* Whether two messages are equal field by field (a round trip through the
+ * codec must give back exactly what went in). */
+bool	cmm_msg_equal(const struct cmm_msg *a, const struct cmm_msg *b);
 
 /* Cluster id from the cluster name: 32-bit FNV-1a, never 0. */
 uint32_t cmm_wire_cluster_id(const char *name);

@@ -17,7 +17,6 @@
 
 static struct cmm_sim_msg *msg_alloc(struct cmm_sim *s);
 static bool	link_up(const struct cmm_sim *s, int a, int b);
-static bool	msg_same(const struct cmm_msg *a, const struct cmm_msg *b);
 
 static struct cmm_sim_msg *
 msg_alloc(struct cmm_sim *s)
@@ -58,23 +57,6 @@ link_up(const struct cmm_sim *s, int a, int b)
 	return !(s->any_cut && cmm_set_has(&s->cut[a], b));
 }
 
-/* Field by field: the codec must give back exactly what went in. */
-static bool
-msg_same(const struct cmm_msg *a, const struct cmm_msg *b)
-{
-	return a->type == b->type && a->flags == b->flags &&
-	    a->sender == b->sender && a->incarnation == b->incarnation &&
-	    a->seq == b->seq && a->epoch == b->epoch &&
-	    a->round_epoch == b->round_epoch &&
-	    a->round_attempt == b->round_attempt &&
-	    a->prev_epoch == b->prev_epoch && a->prop_epoch == b->prop_epoch &&
-	    a->prop_attempt == b->prop_attempt &&
-	    cmm_set_eq(&a->members, &b->members) &&
-	    cmm_set_eq(&a->vec, &b->vec) && cmm_set_eq(&a->row, &b->row) &&
-	    cmm_set_eq(&a->prev, &b->prev) && cmm_set_eq(&a->prop, &b->prop) &&
-	    cmm_set_eq(&a->leavers, &b->leavers);
-}
-
 void
 cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
     const struct cmm_set *to, const struct cmm_msg *msg)
@@ -105,7 +87,7 @@ cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 	sm = msg_alloc(s);
 	sm->bytes = (uint32_t)len + CMM_WIRE_MAC_LEN;
 	why = cmm_wire_decode(buf, sm->bytes, s->cluster_id, &sm->m);
-	if (why != CMM_DROP_NONE || !msg_same(&orig, &sm->m)) {
+	if (why != CMM_DROP_NONE || !cmm_msg_equal(&orig, &sm->m)) {
 		cmm_sim_violate(s, "codec", NULL,
 		    "node %d: %s did not survive encode/decode (%s)", from->id,
 		    cmm_msg_type_name(orig.type), cmm_drop_name(why));

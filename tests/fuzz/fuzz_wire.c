@@ -41,22 +41,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static bool
-msg_equal(const struct cmm_msg *a, const struct cmm_msg *b)
-{
-	return a->type == b->type && a->flags == b->flags &&
-	    a->sender == b->sender && a->incarnation == b->incarnation &&
-	    a->seq == b->seq && a->epoch == b->epoch &&
-	    a->round_epoch == b->round_epoch &&
-	    a->round_attempt == b->round_attempt &&
-	    a->prev_epoch == b->prev_epoch && a->prop_epoch == b->prop_epoch &&
-	    a->prop_attempt == b->prop_attempt &&
-	    cmm_set_eq(&a->members, &b->members) &&
-	    cmm_set_eq(&a->vec, &b->vec) && cmm_set_eq(&a->row, &b->row) &&
-	    cmm_set_eq(&a->prev, &b->prev) && cmm_set_eq(&a->prop, &b->prop) &&
-	    cmm_set_eq(&a->leavers, &b->leavers);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -91,7 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	why = cmm_wire_decode(buf, (size_t)n + CMM_WIRE_MAC_LEN, cluster,
 	    &again);
 	FUZZ_CHECK(why == CMM_DROP_NONE);
-	FUZZ_CHECK(msg_equal(&m, &again));
+	FUZZ_CHECK(cmm_msg_equal(&m, &again));
 	/* the same bytes under another cluster's id are foreign */
 	why = cmm_wire_decode(data, size, cluster ^ 1u, &again);
 	FUZZ_CHECK(why == CMM_DROP_FOREIGN);

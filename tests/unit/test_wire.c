@@ -592,11 +592,45 @@ test_names(void **state)
 	assert_string_equal(cmm_msg_type_name(-3), "UNKNOWN");
 }
 
+/* cmm_msg_equal notices a change in any one field. */
+static void
+test_msg_equal(void **state)
+{
+	struct cmm_msg a, b;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.type = CMM_MSG_PROPOSE;
+	cmm_set_add(&a.vec, 3);
+	b = a;
+	assert_true(cmm_msg_equal(&a, &b));
+#define DIFFERS(stmt) do { b = a; stmt; assert_false(cmm_msg_equal(&a, &b)); } while (0)
+	DIFFERS(b.type = CMM_MSG_PRESENCE);
+	DIFFERS(b.flags = 1);
+	DIFFERS(b.sender = 1);
+	DIFFERS(b.incarnation = 1);
+	DIFFERS(b.seq = 1);
+	DIFFERS(b.epoch = 1);
+	DIFFERS(b.round_epoch = 1);
+	DIFFERS(b.round_attempt = 1);
+	DIFFERS(b.prev_epoch = 1);
+	DIFFERS(b.prop_epoch = 1);
+	DIFFERS(b.prop_attempt = 1);
+	DIFFERS(cmm_set_add(&b.members, 1));
+	DIFFERS(cmm_set_del(&b.vec, 3));
+	DIFFERS(cmm_set_add(&b.row, 1));
+	DIFFERS(cmm_set_add(&b.prev, 1));
+	DIFFERS(cmm_set_add(&b.prop, 1));
+	DIFFERS(cmm_set_add(&b.leavers, 1));
+#undef DIFFERS
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_every_type),
+		cmocka_unit_test(test_msg_equal),
 		cmocka_unit_test(test_full_vectors_fit),
 		cmocka_unit_test(test_encode_cap),
 		cmocka_unit_test(test_exact_layout),
