@@ -4,8 +4,8 @@
 
 #include <string.h>
 
-/* magic..round ids: 4+1+1+1+1 + 4+2+4+8 + 6*4 */
-#define WIRE_HDR_LEN	50
+/* magic..vballot: 4+1+1+1+1 + 4+2+4+8 + 4+4+8+8, then three vectors */
+#define WIRE_HDR_LEN	56
 #define WIRE_VEC_MAX	(CMM_MAX_NODES / 8)
 
 /* A cursor over the bytes of one datagram; every read checks its bounds. */
@@ -46,8 +46,12 @@ static const char *const drop_names[CMM_DROP__COUNT] = {
 
 static const char *const type_names[CMM_MSG_TYPE_MAX + 1] = {
 	[CMM_MSG_HEARTBEAT] = "HEARTBEAT",
-	[CMM_MSG_PRESENCE] = "PRESENCE",
-	[CMM_MSG_PROPOSE] = "PROPOSE",
+	[CMM_MSG_PREPARE] = "PREPARE",
+	[CMM_MSG_PROMISE] = "PROMISE",
+	[CMM_MSG_NACK] = "NACK",
+	[CMM_MSG_ACCEPT] = "ACCEPT",
+	[CMM_MSG_ACCEPTED] = "ACCEPTED",
+	[CMM_MSG_COMMIT] = "COMMIT",
 	[CMM_MSG_LEAVE] = "LEAVE",
 	[CMM_MSG_PROBE] = "PROBE",
 	[CMM_MSG_PROBE_ACK] = "PROBE_ACK",
@@ -155,17 +159,12 @@ cmm_wire_encode(const struct cmm_msg *m, uint32_t cluster_id, uint8_t *buf,
 	wr_u32(&w, m->incarnation);
 	wr_u64(&w, m->seq);
 	wr_u32(&w, m->epoch);
-	wr_u32(&w, m->round_epoch);
-	wr_u32(&w, m->round_attempt);
-	wr_u32(&w, m->prev_epoch);
-	wr_u32(&w, m->prop_epoch);
-	wr_u32(&w, m->prop_attempt);
+	wr_u32(&w, m->instance);
+	wr_u64(&w, m->ballot);
+	wr_u64(&w, m->vballot);
 	wr_vec(&w, &m->members);
-	wr_vec(&w, &m->vec);
+	wr_vec(&w, &m->value);
 	wr_vec(&w, &m->row);
-	wr_vec(&w, &m->prev);
-	wr_vec(&w, &m->prop);
-	wr_vec(&w, &m->leavers);
 	if (w.overflow)
 		return -1;
 	return (int)(w.p - buf);
@@ -245,11 +244,10 @@ cmm_wire_decode(const uint8_t *buf, size_t len, uint32_t cluster_id,
     struct cmm_msg *m)
 {
 	struct wire_rd r;
-	uint32_t magic, cid;
-	uint8_t version, reserved;
+	uint32_t magic = 0, cid = 0;
+	uint8_t version = 0, reserved = 0;
 	enum cmm_drop why;
-	struct cmm_set *vecs[] = { &m->members, &m->vec, &m->row, &m->prev,
-	    &m->prop, &m->leavers };
+	struct cmm_set *vecs[] = { &m->members, &m->value, &m->row };
 
 	if (len > CMM_WIRE_MAX)
 		return CMM_DROP_LONG;
@@ -279,11 +277,9 @@ cmm_wire_decode(const uint8_t *buf, size_t len, uint32_t cluster_id,
 	rd_u32(&r, &m->incarnation);
 	rd_u64(&r, &m->seq);
 	rd_u32(&r, &m->epoch);
-	rd_u32(&r, &m->round_epoch);
-	rd_u32(&r, &m->round_attempt);
-	rd_u32(&r, &m->prev_epoch);
-	rd_u32(&r, &m->prop_epoch);
-	rd_u32(&r, &m->prop_attempt);
+	rd_u32(&r, &m->instance);
+	rd_u64(&r, &m->ballot);
+	rd_u64(&r, &m->vballot);
 	for (size_t i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++)
 		if ((why = rd_vec(&r, vecs[i])) != CMM_DROP_NONE)
 			return why;
@@ -298,12 +294,8 @@ cmm_msg_equal(const struct cmm_msg *a, const struct cmm_msg *b)
 	return a->type == b->type && a->flags == b->flags &&
 	    a->sender == b->sender && a->incarnation == b->incarnation &&
 	    a->seq == b->seq && a->epoch == b->epoch &&
-	    a->round_epoch == b->round_epoch &&
-	    a->round_attempt == b->round_attempt &&
-	    a->prev_epoch == b->prev_epoch && a->prop_epoch == b->prop_epoch &&
-	    a->prop_attempt == b->prop_attempt &&
+	    a->instance == b->instance && a->ballot == b->ballot &&
+	    a->vballot == b->vballot &&
 	    cmm_set_eq(&a->members, &b->members) &&
-	    cmm_set_eq(&a->vec, &b->vec) && cmm_set_eq(&a->row, &b->row) &&
-	    cmm_set_eq(&a->prev, &b->prev) && cmm_set_eq(&a->prop, &b->prop) &&
-	    cmm_set_eq(&a->leavers, &b->leavers);
+	    cmm_set_eq(&a->value, &b->value) && cmm_set_eq(&a->row, &b->row);
 }

@@ -9,14 +9,14 @@
  * codec (and the simulator that uses it) links without libsodium.
  *
  * Layout (all integers big-endian):
- *   u32 magic 'CMM1' | u8 version | u8 type | u8 flags | u8 reserved
+ *   u32 magic 'CMM1' | u8 version (2) | u8 type | u8 flags | u8 reserved
  *   u32 cluster_id | u16 sender | u32 incarnation | u64 seq
- *   u32 epoch | u32 round_epoch | u32 round_attempt
- *   u32 prev_epoch | u32 prop_epoch | u32 prop_attempt
- *   vec members | vec vec | vec row | vec prev | vec prop | vec leavers
+ *   u32 epoch | u32 instance | u64 ballot | u64 vballot
+ *   vec members | vec value | vec row
  *   [tag: CMM_WIRE_MAC_LEN bytes]
  * where vec = u16 nbytes (0..128) + nbytes of bitmap, bit i of byte i/8
- * (LSB first) is node i.
+ * (LSB first) is node i, and a ballot is the ordered number of
+ * quorum/device.h (0: none).
  */
 #ifndef CMM_WIRE_H
 #define CMM_WIRE_H
@@ -25,40 +25,47 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../quorum/device.h"
 #include "../quorum/nodeset.h"
 
 #define CMM_WIRE_MAGIC		0x434d4d31u	/* "CMM1" */
-#define CMM_WIRE_VERSION	1
+#define CMM_WIRE_VERSION	2
 #define CMM_WIRE_MAC_LEN	32
 #define CMM_WIRE_MAX		1400	/* one datagram, MAC included */
 
 enum cmm_msg_type {
-	CMM_MSG_HEARTBEAT = 1,
-	CMM_MSG_PRESENCE = 2,	/* phase 1 of a round: "I am here" */
-	CMM_MSG_PROPOSE = 3,	/* phase 2: the cluster the sender proposes */
-	CMM_MSG_LEAVE = 4,	/* a member leaving on purpose */
-	CMM_MSG_PROBE = 5,	/* `cmm check` asks a peer to answer */
-	CMM_MSG_PROBE_ACK = 6,	/* the answer; never reaches the core */
+	CMM_MSG_HEARTBEAT = 1,	/* every heartbeat_ms to every configured node */
+	CMM_MSG_PREPARE = 2,	/* phase 1: PREPARE(instance, ballot) */
+	CMM_MSG_PROMISE = 3,	/* reply: accepted (vballot, value), row */
+	CMM_MSG_NACK = 4,	/* reply: a higher ballot (vballot) was promised */
+	CMM_MSG_ACCEPT = 5,	/* phase 2: ACCEPT(instance, ballot, value) */
+	CMM_MSG_ACCEPTED = 6,	/* an acceptor accepted (instance, ballot, value) */
+	CMM_MSG_COMMIT = 7,	/* the sender's committed (epoch, members) */
+	CMM_MSG_LEAVE = 8,	/* a member asks to be taken out */
+	CMM_MSG_PROBE = 9,	/* `cmm check` asks a peer to answer */
+	CMM_MSG_PROBE_ACK = 10,	/* the answer; never reaches the core */
 };
-#define CMM_MSG_TYPE_MAX 6
+#define CMM_MSG_TYPE_MAX 10
 
 /* flags */
-#define CMM_MSGF_MEMBER	0x01	/* sender is a member of `members` now */
+#define CMM_MSGF_MEMBER	0x01	/* sender is a quorate member of `members` */
 #define CMM_MSGF_LEAVING 0x02	/* sender is leaving on purpose */
-#define CMM_MSGF_ADOPT	0x04	/* PROPOSE: adopt `leavers` (recovery) */
-#define CMM_MSGF_INROUND 0x08	/* the round fields name a round running now
-				 * (else: the sender's last, finished round) */
+#define CMM_MSGF_ACCEPTOR 0x04	/* PROMISE: from an acceptor of the instance
+				 * (else a candidate's presence answer) */
+#define CMM_MSGF_AMNESIAC 0x08	/* sender lost its state: it takes no part
+				 * as acceptor or coordinator */
+#define CMM_MSGF_PENDING 0x10	/* sender accepted a value for the next
+				 * instance that it has not seen decided */
 
 /*
- * A decoded message.  Which fields mean something depends on the type;
- * every field is always encoded (empty vectors cost two bytes).
- *  - epoch/members: the sender's last committed configuration.
- *  - round_epoch/round_attempt: the round (T, a), 0/0 outside a round.
- *  - vec: PROPOSE/LEAVE vector.
- *  - row: the peers the sender holds alive (connectivity row).
- *  - prev_epoch/prev: the previous cluster P the round is judged against.
- *  - prop_*: the sender's last persisted proposal (Paxos-style recovery).
- *  - leavers: PROPOSE only, the leavers whose LEAVE counted as a vote.
+ * A decoded message.  Every field is always encoded (empty vectors cost two
+ * bytes); which ones mean something depends on the type:
+ *  - epoch/members: the sender's committed configuration (every type; a
+ *    COMMIT is just this header sent on purpose).
+ *  - instance/ballot: the round messages (PREPARE..ACCEPTED).
+ *  - vballot/value: PROMISE: the accepted ballot and value (0: none);
+ *    NACK: the higher ballot promised; ACCEPT/ACCEPTED: value is S.
+ *  - row: HEARTBEAT/PROMISE: the peers the sender holds alive.
  */
 struct cmm_msg {
 	uint8_t		type;
@@ -67,17 +74,12 @@ struct cmm_msg {
 	uint32_t	incarnation;
 	uint64_t	seq;
 	uint32_t	epoch;
-	uint32_t	round_epoch;
-	uint32_t	round_attempt;
-	uint32_t	prev_epoch;
-	uint32_t	prop_epoch;
-	uint32_t	prop_attempt;
+	uint32_t	instance;
+	cmm_ballot	ballot;
+	cmm_ballot	vballot;
 	struct cmm_set	members;
-	struct cmm_set	vec;
+	struct cmm_set	value;
 	struct cmm_set	row;
-	struct cmm_set	prev;
-	struct cmm_set	prop;
-	struct cmm_set	leavers;
 };
 
 /* Why a datagram was dropped.  The status counters group them as

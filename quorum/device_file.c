@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * device_file: the file-backed quorum device (DESIGN §3); the record layout
- * and the cooperative-fencing caveat are in device_file.h.
+ * device_file: the file-backed quorum device (DESIGN §3); the record layout,
+ * the two slots and the cooperative-fencing caveat are in device_file.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,18 +17,38 @@
 #define DF_MAGIC	"CMMQDEV"	/* 7 chars + NUL = 8 bytes */
 #define DF_OFF_VERSION	8
 #define DF_OFF_SIZE	12
-#define DF_OFF_HOLDER	16
-#define DF_OFF_EPOCH	20
-#define DF_OFF_GEN	24
-#define DF_OFF_BITMAP	32
-#define DF_OFF_SUM	(CMM_DEVFILE_SIZE - 8)
+#define DF_OFF_GEN	16
+#define DF_OFF_HOLDER	24
+#define DF_OFF_EPOCH	28
+#define DF_OFF_COMMITTED_EPOCH	32
+#define DF_OFF_SLOT_INSTANCE	36
+#define DF_OFF_PROMISED	40
+#define DF_OFF_ACCEPTED	48
+#define DF_SET_BYTES	(8 * CMM_SET_WORDS)
+#define DF_OFF_CONFIG	56
+#define DF_OFF_COMMITTED	(DF_OFF_CONFIG + DF_SET_BYTES)
+#define DF_OFF_SLOT_VALUE	(DF_OFF_COMMITTED + DF_SET_BYTES)
+#define DF_OFF_REG	(DF_OFF_SLOT_VALUE + DF_SET_BYTES)
+#define DF_OFF_FENCE	(DF_OFF_REG + 4 * CMM_MAX_NODES)
+#define DF_OFF_PAD	(DF_OFF_FENCE + 4 * CMM_MAX_NODES)
+#define DF_OFF_SUM	(CMM_DEVFILE_RECSIZE - 8)
+
+_Static_assert(DF_OFF_PAD == 8632, "device_file.h documents the layout");
+_Static_assert(DF_OFF_PAD <= DF_OFF_SUM, "the record fits its slot");
 
 struct devfile {
 	int	fd;
 	char	*path;
 };
 
-enum df_op { DF_RESERVE, DF_FENCE, DF_REGISTER };
+/* The newest valid record of the file, as df_load found it. */
+struct df_cur {
+	struct cmm_devrec	rec;
+	uint64_t		gen;
+	int			slot;		/* 0: A, 1: B */
+	bool			blank;		/* creation never finished */
+	unsigned char		raw[CMM_DEVFILE_RECSIZE];	/* its bytes */
+};
 
 static void
 df_put32(unsigned char *p, uint32_t v)
@@ -64,68 +84,123 @@ df_get64(const unsigned char *p)
 	return v;
 }
 
-/* 64-bit FNV-1a over the record, catching torn and hand-edited files. */
+/*
+ * The record's integrity check: 64-bit FNV-1a over bytes 0..DF_OFF_SUM,
+ * catching torn and hand-edited records.  The only place that knows how
+ * the check is computed, so a keyed hash (DESIGN §3) replaces just this.
+ */
 static uint64_t
-df_checksum(const unsigned char *p, size_t n)
+df_checksum(const unsigned char *rec)
 {
 	uint64_t h = UINT64_C(0xcbf29ce484222325);
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
+	for (size_t i = 0; i < DF_OFF_SUM; i++) {
+		h ^= rec[i];
 		h *= UINT64_C(0x100000001b3);
 	}
 	return h;
 }
 
 static void
-df_encode(const struct cmm_devrec *r, uint64_t gen, unsigned char *buf)
+df_put_set(unsigned char *p, const struct cmm_set *s)
 {
-	memset(buf, 0, CMM_DEVFILE_SIZE);
-	memcpy(buf, DF_MAGIC, sizeof(DF_MAGIC));
-	df_put32(buf + DF_OFF_VERSION, CMM_DEVFILE_VERSION);
-	df_put32(buf + DF_OFF_SIZE, CMM_DEVFILE_SIZE);
-	df_put32(buf + DF_OFF_HOLDER, (uint32_t)r->holder);
-	df_put32(buf + DF_OFF_EPOCH, r->epoch);
-	df_put64(buf + DF_OFF_GEN, gen);
 	for (int i = 0; i < CMM_SET_WORDS; i++)
-		df_put64(buf + DF_OFF_BITMAP + 8 * i, r->registered.w[i]);
-	df_put64(buf + DF_OFF_SUM, df_checksum(buf, DF_OFF_SUM));
+		df_put64(p + 8 * i, s->w[i]);
 }
 
-/* Verifies and decodes a record; on failure *why says what is wrong. */
-static int
-df_decode(const unsigned char *buf, struct cmm_devrec *r, uint64_t *gen,
-    const char **why)
+static void
+df_get_set(const unsigned char *p, struct cmm_set *s)
 {
-	int32_t holder;
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		s->w[i] = df_get64(p + 8 * i);
+}
+
+static void
+df_encode(const struct cmm_devrec *r, uint64_t gen, unsigned char *buf)
+{
+	memset(buf, 0, CMM_DEVFILE_RECSIZE);
+	memcpy(buf, DF_MAGIC, sizeof(DF_MAGIC));
+	df_put32(buf + DF_OFF_VERSION, CMM_DEVFILE_VERSION);
+	df_put32(buf + DF_OFF_SIZE, CMM_DEVFILE_RECSIZE);
+	df_put64(buf + DF_OFF_GEN, gen);
+	df_put32(buf + DF_OFF_HOLDER, (uint32_t)r->holder);
+	df_put32(buf + DF_OFF_EPOCH, r->epoch);
+	df_put32(buf + DF_OFF_COMMITTED_EPOCH, r->committed_epoch);
+	df_put32(buf + DF_OFF_SLOT_INSTANCE, r->slot_instance);
+	df_put64(buf + DF_OFF_PROMISED, r->slot_promised);
+	df_put64(buf + DF_OFF_ACCEPTED, r->slot_accepted);
+	df_put_set(buf + DF_OFF_CONFIG, &r->config);
+	df_put_set(buf + DF_OFF_COMMITTED, &r->committed);
+	df_put_set(buf + DF_OFF_SLOT_VALUE, &r->slot_value);
+	for (int i = 0; i < CMM_MAX_NODES; i++) {
+		df_put32(buf + DF_OFF_REG + 4 * i, r->reg_epoch[i]);
+		df_put32(buf + DF_OFF_FENCE + 4 * i, r->fence_epoch[i]);
+	}
+	df_put64(buf + DF_OFF_SUM, df_checksum(buf));
+}
+
+/* Checks magic and version: 0, -1 (not a device) or -2 (another version),
+ * with *why on failure. */
+static int
+df_verify_header(const unsigned char *buf, char *why, size_t whylen)
+{
+	uint32_t version = df_get32(buf + DF_OFF_VERSION);
 
 	if (memcmp(buf, DF_MAGIC, sizeof(DF_MAGIC)) != 0) {
-		*why = "bad magic (not a cmm quorum device)";
+		snprintf(why, whylen, "bad magic (not a cmm quorum device)");
 		return -1;
 	}
-	if (df_get32(buf + DF_OFF_VERSION) != CMM_DEVFILE_VERSION) {
-		*why = "unsupported format version";
+	if (version == CMM_DEVFILE_VERSION)
+		return 0;
+	if (version == 1)
+		snprintf(why, whylen, "unsupported format version 1; "
+		    "re-create the device file");
+	else
+		snprintf(why, whylen, "unsupported format version %u",
+		    (unsigned)version);
+	return -2;
+}
+
+/* Checks one whole record; *why on failure. */
+static int
+df_verify(const unsigned char *buf, char *why, size_t whylen)
+{
+	int32_t holder = (int32_t)df_get32(buf + DF_OFF_HOLDER);
+
+	if (df_verify_header(buf, why, whylen) < 0)
 		return -1;
-	}
-	if (df_get32(buf + DF_OFF_SIZE) != CMM_DEVFILE_SIZE) {
-		*why = "bad record size";
-		return -1;
-	}
-	if (df_get64(buf + DF_OFF_SUM) != df_checksum(buf, DF_OFF_SUM)) {
-		*why = "bad checksum";
-		return -1;
-	}
-	holder = (int32_t)df_get32(buf + DF_OFF_HOLDER);
-	if (holder != -1 && !cmm_set_valid_id(holder)) {
-		*why = "holder out of range";
-		return -1;
-	}
-	r->holder = holder;
-	r->epoch = df_get32(buf + DF_OFF_EPOCH);
+	if (df_get32(buf + DF_OFF_SIZE) != CMM_DEVFILE_RECSIZE)
+		snprintf(why, whylen, "bad record size");
+	else if (df_get64(buf + DF_OFF_SUM) != df_checksum(buf))
+		snprintf(why, whylen, "bad checksum");
+	else if (holder != -1 && !cmm_set_valid_id(holder))
+		snprintf(why, whylen, "holder out of range");
+	else
+		return 0;
+	return -1;
+}
+
+/* Decodes a verified record. */
+static void
+df_decode(const unsigned char *buf, struct cmm_devrec *r, uint64_t *gen)
+{
+	cmm_devrec_init(r);
 	*gen = df_get64(buf + DF_OFF_GEN);
-	for (int i = 0; i < CMM_SET_WORDS; i++)
-		r->registered.w[i] = df_get64(buf + DF_OFF_BITMAP + 8 * i);
-	return 0;
+	r->holder = (int32_t)df_get32(buf + DF_OFF_HOLDER);
+	r->epoch = df_get32(buf + DF_OFF_EPOCH);
+	r->committed_epoch = df_get32(buf + DF_OFF_COMMITTED_EPOCH);
+	r->slot_instance = df_get32(buf + DF_OFF_SLOT_INSTANCE);
+	r->slot_promised = df_get64(buf + DF_OFF_PROMISED);
+	r->slot_accepted = df_get64(buf + DF_OFF_ACCEPTED);
+	df_get_set(buf + DF_OFF_CONFIG, &r->config);
+	df_get_set(buf + DF_OFF_COMMITTED, &r->committed);
+	df_get_set(buf + DF_OFF_SLOT_VALUE, &r->slot_value);
+	for (int i = 0; i < CMM_MAX_NODES; i++) {
+		r->reg_epoch[i] = df_get32(buf + DF_OFF_REG + 4 * i);
+		r->fence_epoch[i] = df_get32(buf + DF_OFF_FENCE + 4 * i);
+		if (r->reg_epoch[i] != 0)
+			cmm_set_add(&r->registered, i);
+	}
 }
 
 /* Formats "PATH: what: reason" into errbuf (which may be NULL). */
@@ -137,7 +212,7 @@ df_err(char *errbuf, size_t errlen, const char *path, const char *what,
 		snprintf(errbuf, errlen, "%s: %s: %s", path, what, why);
 }
 
-/* OFD lock over the record: per open file, so two opens exclude each other
+/* OFD lock over the file: per open file, so two opens exclude each other
  * even inside one process, and a crash releases it. */
 static int
 df_lock(int fd, short type)
@@ -155,14 +230,14 @@ df_lock(int fd, short type)
 	return 0;
 }
 
-/* Reads the whole record; returns the byte count (short at EOF) or -1. */
+/* Reads up to len bytes at off; returns the count (short at EOF) or -1. */
 static ssize_t
-df_pread_all(int fd, unsigned char *buf)
+df_pread_all(int fd, unsigned char *buf, size_t len, off_t off)
 {
 	size_t got = 0;
 
-	while (got < CMM_DEVFILE_SIZE) {
-		ssize_t n = pread(fd, buf + got, CMM_DEVFILE_SIZE - got, got);
+	while (got < len) {
+		ssize_t n = pread(fd, buf + got, len - got, off + (off_t)got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -176,12 +251,12 @@ df_pread_all(int fd, unsigned char *buf)
 }
 
 static int
-df_pwrite_all(int fd, const unsigned char *buf)
+df_pwrite_all(int fd, const unsigned char *buf, size_t len, off_t off)
 {
 	size_t put = 0;
 
-	while (put < CMM_DEVFILE_SIZE) {
-		ssize_t n = pwrite(fd, buf + put, CMM_DEVFILE_SIZE - put, put);
+	while (put < len) {
+		ssize_t n = pwrite(fd, buf + put, len - put, off + (off_t)put);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -192,42 +267,87 @@ df_pwrite_all(int fd, const unsigned char *buf)
 	return 0;
 }
 
-/* Reads and verifies the record; the caller holds the lock. */
+static bool
+df_all_zero(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+/* The reason a file whose two slots are both bad gives, on one line. */
+static void
+df_both_bad(char *why, size_t whylen, const char *a, const char *b)
+{
+	if (strcmp(a, b) == 0)
+		snprintf(why, whylen, "%s (both copies)", a);
+	else
+		snprintf(why, whylen, "slot A: %s; slot B: %s", a, b);
+}
+
+/*
+ * Reads both slots and picks the valid one of the highest generation; the
+ * caller holds the lock.  A file too short for both slots is corrupt
+ * (after a word about its version, so an old file says what it is).
+ */
 static enum cmm_dev_status
-df_load(struct devfile *f, struct cmm_devrec *r, uint64_t *gen, char *errbuf,
-    size_t errlen)
+df_load(struct devfile *f, struct df_cur *cur, char *errbuf, size_t errlen)
 {
 	unsigned char buf[CMM_DEVFILE_SIZE];
-	char why[64];
-	const char *reason;
-	ssize_t n = df_pread_all(f->fd, buf);
+	const unsigned char *slot[2] = { buf, buf + CMM_DEVFILE_RECSIZE };
+	char why[2][96], msg[256];
+	uint64_t gen[2];
+	int ok[2], best = -1;
+	ssize_t n = df_pread_all(f->fd, buf, sizeof(buf), 0);
 
+	cur->blank = false;
 	if (n < 0) {
 		df_err(errbuf, errlen, f->path, "read", strerror(errno));
 		return CMM_DEV_IO;
 	}
 	if (n < CMM_DEVFILE_SIZE) {
-		snprintf(why, sizeof(why), "short record (%zd of %d bytes)", n,
-		    CMM_DEVFILE_SIZE);
-		df_err(errbuf, errlen, f->path, "corrupt", why);
+		if (n < DF_OFF_SIZE ||
+		    df_verify_header(buf, why[0], sizeof(why[0])) != -2)
+			snprintf(why[0], sizeof(why[0]), "short record (%zd of "
+			    "%d bytes)", n, CMM_DEVFILE_SIZE);
+		df_err(errbuf, errlen, f->path, "corrupt", why[0]);
 		return CMM_DEV_CORRUPT;
 	}
-	if (df_decode(buf, r, gen, &reason) < 0) {
-		df_err(errbuf, errlen, f->path, "corrupt", reason);
+	for (int i = 0; i < 2; i++) {
+		ok[i] = df_verify(slot[i], why[i], sizeof(why[i])) == 0;
+		gen[i] = ok[i] ? df_get64(slot[i] + DF_OFF_GEN) : 0;
+		if (ok[i] && (best < 0 || gen[i] > gen[best]))
+			best = i;
+	}
+	if (best < 0) {
+		/* slot B is written only after slot A was: never used */
+		cur->blank = df_all_zero(slot[1], CMM_DEVFILE_RECSIZE);
+		if (cur->blank)
+			snprintf(msg, sizeof(msg), "not initialised as a device "
+			    "(creation interrupted; slot A: %s)", why[0]);
+		else
+			df_both_bad(msg, sizeof(msg), why[0], why[1]);
+		df_err(errbuf, errlen, f->path, "corrupt", msg);
 		return CMM_DEV_CORRUPT;
 	}
+	df_decode(slot[best], &cur->rec, &cur->gen);
+	cur->slot = best;
+	memcpy(cur->raw, slot[best], CMM_DEVFILE_RECSIZE);
 	return CMM_DEV_OK;
 }
 
-/* Writes the record and makes it durable before anyone sees success. */
+/* Writes r as generation gen into slot and makes it durable before
+ * anyone sees success. */
 static enum cmm_dev_status
 df_store(struct devfile *f, const struct cmm_devrec *r, uint64_t gen,
-    char *errbuf, size_t errlen)
+    int slot, char *errbuf, size_t errlen)
 {
-	unsigned char buf[CMM_DEVFILE_SIZE];
+	unsigned char buf[CMM_DEVFILE_RECSIZE];
 
 	df_encode(r, gen, buf);
-	if (df_pwrite_all(f->fd, buf) < 0) {
+	if (df_pwrite_all(f->fd, buf, sizeof(buf),
+	    (off_t)slot * CMM_DEVFILE_RECSIZE) < 0) {
 		df_err(errbuf, errlen, f->path, "write", strerror(errno));
 		return CMM_DEV_IO;
 	}
@@ -238,76 +358,80 @@ df_store(struct devfile *f, const struct cmm_devrec *r, uint64_t gen,
 	return CMM_DEV_OK;
 }
 
-/* lock, read, verify, apply the shared rule, write, fsync, unlock */
+/* The next record goes to the other slot, one generation up. */
 static enum cmm_dev_status
-df_update(struct cmm_device *d, enum df_op op, int node,
-    const struct cmm_set *departed, uint32_t epoch, char *errbuf,
-    unsigned errlen)
+df_store_next(struct devfile *f, const struct df_cur *cur,
+    const struct cmm_devrec *r, char *errbuf, size_t errlen)
 {
-	struct devfile *f = d->impl;
-	struct cmm_devrec r, before;
-	uint64_t gen;
-	enum cmm_dev_status st;
+	return df_store(f, r, cur->gen + 1, 1 - cur->slot, errbuf, errlen);
+}
 
-	if (!cmm_set_valid_id(node)) {
-		if (errbuf != NULL && errlen > 0)
-			snprintf(errbuf, errlen, "%s: node id %d out of range "
-			    "0..%d", f->path, node, CMM_MAX_NODES - 1);
-		return CMM_DEV_IO;
-	}
-	if (df_lock(f->fd, F_WRLCK) < 0) {
-		df_err(errbuf, errlen, f->path, "lock", strerror(errno));
-		return CMM_DEV_IO;
-	}
-	st = df_load(f, &r, &gen, errbuf, errlen);
-	if (st != CMM_DEV_OK)
-		goto out;
-	before = r;
-	switch (op) {
-	case DF_RESERVE:
-		st = cmm_devrec_reserve(&r, node, epoch);
-		break;
-	case DF_FENCE:
-		st = cmm_devrec_fence(&r, node, departed, epoch);
-		break;
-	case DF_REGISTER:
-		cmm_set_add(&r.registered, node);
-		st = CMM_DEV_OK;
-		break;
-	}
-	if (st != CMM_DEV_OK)
-		goto out;
-	if (r.holder != before.holder || r.epoch != before.epoch ||
-	    !cmm_set_eq(&r.registered, &before.registered))
-		st = df_store(f, &r, gen + 1, errbuf, errlen);
-	else if (fsync(f->fd) < 0) {
-		/* unchanged, but what we read must be durable before we rely on it */
-		df_err(errbuf, errlen, f->path, "fsync", strerror(errno));
-		st = CMM_DEV_IO;
-	}
-out:
-	df_lock(f->fd, F_UNLCK);
+/* What a backend failure reports: no record to learn from. */
+static enum cmm_dev_status
+df_fail(struct cmm_devres *res, enum cmm_dev_status st)
+{
+	memset(res, 0, sizeof(*res));
+	res->status = st;
 	return st;
 }
 
+/* The rule on the loaded record; writes it only when it changed (an
+ * unchanged record is still fsynced: we rely on what we read). */
 static enum cmm_dev_status
-df_reserve(struct cmm_device *d, int node, uint32_t epoch, char *errbuf,
-    unsigned errlen)
+df_apply_locked(struct devfile *f, struct df_cur *cur,
+    const struct cmm_devop *op, struct cmm_devres *res, char *errbuf,
+    size_t errlen)
 {
-	return df_update(d, DF_RESERVE, node, NULL, epoch, errbuf, errlen);
+	unsigned char now[CMM_DEVFILE_RECSIZE];
+	enum cmm_dev_status st = cmm_devrec_apply(&cur->rec, op, res), w;
+
+	if (st != CMM_DEV_OK && st != CMM_DEV_STALE)
+		return st;
+	df_encode(&cur->rec, cur->gen, now);
+	if (memcmp(now, cur->raw, DF_OFF_SUM) != 0) {
+		w = df_store_next(f, cur, &cur->rec, errbuf, errlen);
+	} else if (fsync(f->fd) < 0) {
+		df_err(errbuf, errlen, f->path, "fsync", strerror(errno));
+		w = CMM_DEV_IO;
+	} else
+		w = CMM_DEV_OK;
+	return w == CMM_DEV_OK ? st : df_fail(res, w);
 }
 
-static enum cmm_dev_status
-df_fence(struct cmm_device *d, int by, const struct cmm_set *departed,
-    uint32_t epoch, char *errbuf, unsigned errlen)
+static void
+df_clear(char *errbuf, unsigned errlen)
 {
-	return df_update(d, DF_FENCE, by, departed, epoch, errbuf, errlen);
+	if (errbuf != NULL && errlen > 0)
+		errbuf[0] = '\0';
 }
 
+/* lock, read, verify, apply the shared rule, write, fsync, unlock */
 static enum cmm_dev_status
-df_register(struct cmm_device *d, int node, char *errbuf, unsigned errlen)
+df_apply(struct cmm_device *d, const struct cmm_devop *op,
+    struct cmm_devres *res, char *errbuf, unsigned errlen)
 {
-	return df_update(d, DF_REGISTER, node, NULL, 0, errbuf, errlen);
+	struct devfile *f = d->impl;
+	struct df_cur cur;
+	enum cmm_dev_status st;
+
+	df_clear(errbuf, errlen);
+	if (!cmm_set_valid_id(op->node)) {
+		if (errbuf != NULL && errlen > 0)
+			snprintf(errbuf, errlen, "%s: node id %d out of range "
+			    "0..%d", f->path, op->node, CMM_MAX_NODES - 1);
+		return df_fail(res, CMM_DEV_IO);
+	}
+	if (df_lock(f->fd, F_WRLCK) < 0) {
+		df_err(errbuf, errlen, f->path, "lock", strerror(errno));
+		return df_fail(res, CMM_DEV_IO);
+	}
+	st = df_load(f, &cur, errbuf, errlen);
+	if (st == CMM_DEV_OK)
+		st = df_apply_locked(f, &cur, op, res, errbuf, errlen);
+	else
+		df_fail(res, st);
+	df_lock(f->fd, F_UNLCK);
+	return st;
 }
 
 static enum cmm_dev_status
@@ -315,18 +439,18 @@ df_read(struct cmm_device *d, struct cmm_devrec *out, char *errbuf,
     unsigned errlen)
 {
 	struct devfile *f = d->impl;
-	struct cmm_devrec r;
-	uint64_t gen;
+	struct df_cur cur;
 	enum cmm_dev_status st;
 
+	df_clear(errbuf, errlen);
 	if (df_lock(f->fd, F_RDLCK) < 0) {
 		df_err(errbuf, errlen, f->path, "lock", strerror(errno));
 		return CMM_DEV_IO;
 	}
-	st = df_load(f, &r, &gen, errbuf, errlen);
+	st = df_load(f, &cur, errbuf, errlen);
 	df_lock(f->fd, F_UNLCK);
 	if (st == CMM_DEV_OK)
-		*out = r;
+		*out = cur.rec;
 	return st;
 }
 
@@ -349,12 +473,35 @@ df_close(struct cmm_device *d)
 
 static const struct cmm_device_ops df_ops = {
 	.name = "file",
-	.reserve = df_reserve,
-	.fence = df_fence,
-	.register_node = df_register,
+	.apply = df_apply,
 	.read = df_read,
 	.close = df_close,
 };
+
+enum cmm_dev_status
+cmm_device_file_rewrite(struct cmm_device *d, char *err, size_t errlen)
+{
+	struct devfile *f;
+	struct df_cur cur;
+	enum cmm_dev_status st;
+
+	df_clear(err, (unsigned)errlen);
+	if (d == NULL || d->ops != &df_ops) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "not a file device");
+		return CMM_DEV_IO;
+	}
+	f = d->impl;
+	if (df_lock(f->fd, F_WRLCK) < 0) {
+		df_err(err, errlen, f->path, "lock", strerror(errno));
+		return CMM_DEV_IO;
+	}
+	st = df_load(f, &cur, err, errlen);
+	if (st == CMM_DEV_OK)
+		st = df_store_next(f, &cur, &cur.rec, err, errlen);
+	df_lock(f->fd, F_UNLCK);
+	return st;
+}
 
 /* fsync the directory holding path, so a newly created file survives. */
 static void
@@ -373,13 +520,42 @@ df_sync_dir(const char *path)
 	free(copy);
 }
 
-/* With the lock held: initialise an empty file, then verify the record. */
+/*
+ * Writes the empty record, in an order a crash cannot turn into a file
+ * that looks used: the full size first (zeros), then slot A, then slot B's
+ * zeros again (so its blocks exist before the first operation needs them).
+ * Until an operation writes slot B, df_load() sees the file as blank.
+ */
+static enum cmm_dev_status
+df_init(struct devfile *f, char *err, size_t errlen)
+{
+	static const unsigned char zero[CMM_DEVFILE_RECSIZE];
+	struct cmm_devrec r;
+	enum cmm_dev_status s;
+
+	if (ftruncate(f->fd, CMM_DEVFILE_SIZE) < 0) {
+		df_err(err, errlen, f->path, "truncate", strerror(errno));
+		return CMM_DEV_IO;
+	}
+	cmm_devrec_init(&r);
+	s = df_store(f, &r, 0, 0, err, errlen);
+	if (s != CMM_DEV_OK)
+		return s;
+	if (df_pwrite_all(f->fd, zero, sizeof(zero), CMM_DEVFILE_RECSIZE) < 0 ||
+	    fsync(f->fd) < 0) {
+		df_err(err, errlen, f->path, "write", strerror(errno));
+		return CMM_DEV_IO;
+	}
+	df_sync_dir(f->path);
+	return CMM_DEV_OK;
+}
+
+/* With the lock held: initialise an empty or blank file, else verify it. */
 static enum cmm_dev_status
 df_prepare(struct devfile *f, bool create, char *err, size_t errlen)
 {
-	struct cmm_devrec r;
+	struct df_cur cur;
 	struct stat st;
-	uint64_t gen;
 	enum cmm_dev_status s;
 
 	if (fstat(f->fd, &st) < 0) {
@@ -390,19 +566,17 @@ df_prepare(struct devfile *f, bool create, char *err, size_t errlen)
 		df_err(err, errlen, f->path, "open", "not a regular file");
 		return CMM_DEV_IO;
 	}
-	if (st.st_size == 0 && create) {
-		cmm_devrec_init(&r);
-		s = df_store(f, &r, 0, err, errlen);
-		if (s == CMM_DEV_OK)
-			df_sync_dir(f->path);
-		return s;
-	}
 	if (st.st_size == 0) {
+		if (create)
+			return df_init(f, err, errlen);
 		df_err(err, errlen, f->path, "corrupt",
 		    "empty file (not initialised as a device)");
 		return CMM_DEV_CORRUPT;
 	}
-	return df_load(f, &r, &gen, err, errlen);
+	s = df_load(f, &cur, err, errlen);
+	if (s == CMM_DEV_CORRUPT && cur.blank && create)
+		s = df_init(f, err, errlen);
+	return s;
 }
 
 struct cmm_device *

@@ -50,19 +50,73 @@ cmm_quorum_shared_device(const struct cmm_set *devices, int n_devices, int a,
 	return -1;
 }
 
-/* No previous cluster anyone remembers: DESIGN §2 step 4, first start. */
+bool
+cmm_quorum_is(const struct cmm_set *P, const struct cmm_set *a, bool device,
+    const int *priority, unsigned bugs)
+{
+	struct cmm_set in;
+	int np, na, cp;
+
+	if (P == NULL || a == NULL)
+		return false;
+	cmm_set_and(&in, a, P);
+	np = cmm_set_count(P);
+	na = cmm_set_count(&in);
+	if (np == 0)
+		return false;
+	if (np == 1)
+		return na == 1;
+	if (np == 2) {
+		/* two of {p1, p2, D}: the crown prince alone is never enough */
+		if ((bugs & CMM_BUG_CROWN_PRINCE) && na == 1 &&
+		    cmm_set_has(&in, cmm_crown_prince(P, priority)))
+			return true;	/* planted bug */
+		return na + (device ? 1 : 0) >= 2;
+	}
+	if (bugs & CMM_BUG_HALF)
+		return na >= np / 2;	/* planted bug: integer half, 2 of 5 */
+	if (2 * na > np)
+		return true;
+	if (2 * na < np)
+		return false;
+	/* FIG. 9, step 906: an exact tie goes to the crown prince's side */
+	if (bugs & CMM_BUG_CROWN_PRINCE)
+		return true;	/* planted bug */
+	cp = cmm_crown_prince(P, priority);
+	return cp >= 0 && cmm_set_has(&in, cp);
+}
+
+bool
+cmm_quorum_formation(const struct cmm_set *configured, const struct cmm_set *a,
+    unsigned bugs)
+{
+	struct cmm_set in;
+	int nc, na;
+
+	if (configured == NULL || a == NULL)
+		return false;
+	cmm_set_and(&in, a, configured);
+	nc = cmm_set_count(configured);
+	na = cmm_set_count(&in);
+	if (bugs & CMM_BUG_HALF)
+		return nc > 0 && na >= nc / 2;
+	return 2 * na > nc;
+}
+
+/* No previous configuration: formation over the configured nodes. */
 static void
-vote_initial(const struct cmm_qinput *in, const struct cmm_set *next,
+vote_initial(const struct cmm_qinput *in, const struct cmm_set *promised,
     const struct cmm_set *configured, struct cmm_qdecision *out)
 {
-	int n = cmm_set_count(next);
+	struct cmm_set a;
 
+	cmm_set_and(&a, promised, configured);
 	out->prev_size = cmm_set_count(configured);
-	out->votes = n;
+	out->votes = cmm_set_count(&a);
 	out->method = CMM_QM_INITIAL;
-	if (2 * n > out->prev_size) {
+	if (cmm_quorum_formation(configured, promised, in->bugs)) {
 		out->verdict = CMM_QV_WIN;
-	} else if (n == 1) {
+	} else if (out->votes <= 1) {
 		/* patent step 412: a lone node cannot tell isolation from death */
 		out->method = CMM_QM_ISOLATION;
 		out->verdict = CMM_QV_ASK_ISOLATION;
@@ -82,36 +136,34 @@ vote_initial(const struct cmm_qinput *in, const struct cmm_set *next,
 	}
 }
 
-/* |P| <= 2 and somebody left: FIG. 8, the race (or what replaces it). */
+/* |P| = 2 and only this node promised: FIG. 8, the race for the shared
+ * device, or the operator standing in for the missing acceptor. */
 static void
 vote_two_node(const struct cmm_qinput *in, const struct cmm_set *prev,
-    const struct cmm_set *next, struct cmm_qdecision *out)
+    struct cmm_qdecision *out)
 {
 	int lo, hi, other = -1;
 
-	/* the caller checked self ∈ P and next ∩ P non-empty */
 	out->method = CMM_QM_VOTE;
 	out->verdict = CMM_QV_LOSE;
+	if (!cmm_set_has(prev, in->self) ||
+	    !cmm_set_has(in->promised, in->self))
+		return;
 	for (int i = cmm_set_next(prev, 0); i >= 0; i = cmm_set_next(prev, i + 1))
-		if (!cmm_set_has(next, i))
+		if (i != in->self)
 			other = i;
-	if (other < 0 || other == in->self)
+	if (other < 0)
 		return;
-	if (in->other_left_naming_self) {
-		/* the other consented to leave us alone: nothing to race for */
-		out->method = CMM_QM_LEAVE;
-		out->verdict = CMM_QV_WIN;
-		return;
-	}
 	out->device = cmm_quorum_shared_device(in->devices, in->n_devices,
 	    in->self, other);
 	if (out->device >= 0) {
-		/* FIG. 8: whoever reserves the shared device first keeps quorum */
+		/* FIG. 8: the shared device is the third acceptor */
 		out->method = CMM_QM_RACE;
 		out->verdict = CMM_QV_RACE;
 		return;
 	}
-	/* no device to arbitrate: a human (or the winner policy) must */
+	/* FIG. 8, step 812: no device to arbitrate: a human (or the winner
+	 * policy) stands in for the missing acceptor */
 	lo = in->self < other ? in->self : other;
 	hi = in->self < other ? other : in->self;
 	out->method = CMM_QM_OPERATOR;
@@ -130,43 +182,14 @@ vote_two_node(const struct cmm_qinput *in, const struct cmm_set *prev,
 	}
 }
 
-/* The majority vote of FIG. 9 against the previous cluster. */
-static void
-vote_majority(const struct cmm_qinput *in, const struct cmm_set *next,
-    struct cmm_qdecision *out)
-{
-	out->method = CMM_QM_VOTE;
-	if (in->bugs & CMM_BUG_WRONG_SET) {
-		/* planted bug: judge next against itself, so it always wins */
-		out->prev_size = cmm_set_count(next);
-		out->votes = out->prev_size;
-	}
-	if (in->bugs & CMM_BUG_HALF) {
-		/* planted bug: integer half, so 2 of 5 or 3 of 6 always wins */
-		out->verdict = out->votes >= out->prev_size / 2 ?
-		    CMM_QV_WIN : CMM_QV_LOSE;
-		return;
-	}
-	if (2 * out->votes > out->prev_size)
-		out->verdict = CMM_QV_WIN;
-	else if (2 * out->votes < out->prev_size)
-		out->verdict = CMM_QV_LOSE;
-	else if (in->bugs & CMM_BUG_CROWN_PRINCE)
-		out->verdict = CMM_QV_WIN;	/* planted bug: tie always wins */
-	else
-		/* FIG. 9, step 906: an exact tie goes to the crown prince's side */
-		out->verdict = out->crown_prince_present ? CMM_QV_WIN : CMM_QV_LOSE;
-}
-
 void
 cmm_quorum_decide(const struct cmm_qinput *in, struct cmm_qdecision *out)
 {
-	struct cmm_set e_prev, e_next, e_leave, e_conf, both, gone, counted;
-	const struct cmm_set *prev, *next, *leavers, *configured;
+	struct cmm_set e_prev, e_prom, e_conf, both;
+	const struct cmm_set *prev, *promised, *configured;
 
 	prev = vote_set_or_empty(in->prev, &e_prev);
-	next = vote_set_or_empty(in->next, &e_next);
-	leavers = vote_set_or_empty(in->leavers, &e_leave);
+	promised = vote_set_or_empty(in->promised, &e_prom);
 	configured = vote_set_or_empty(in->configured, &e_conf);
 
 	out->method = CMM_QM_NONE;
@@ -177,63 +200,29 @@ cmm_quorum_decide(const struct cmm_qinput *in, struct cmm_qdecision *out)
 	out->winner = -1;
 	out->crown_prince = cmm_crown_prince(prev, in->priority);
 	out->crown_prince_present = out->crown_prince >= 0 &&
-	    cmm_set_has(next, out->crown_prince);
+	    cmm_set_has(promised, out->crown_prince);
+	out->votes = 0;
+	out->prev_size = 0;
 
 	if (cmm_set_empty(prev)) {
-		vote_initial(in, next, configured, out);
+		vote_initial(in, promised, configured, out);
 		return;
 	}
-
-	/* only previous members vote; a leaver only if it left us exactly next */
-	cmm_set_and(&both, next, prev);
-	cmm_set_minus(&gone, prev, next);
-	cmm_set_and(&counted, leavers, &gone);
+	cmm_set_and(&both, promised, prev);
 	out->prev_size = cmm_set_count(prev);
-	out->votes = cmm_set_count(&both) + cmm_set_count(&counted);
-
-	if (cmm_set_subset(prev, next)) {
-		out->method = CMM_QM_KEPT;
+	out->votes = cmm_set_count(&both) +
+	    (out->prev_size == 2 && in->device_promised ? 1 : 0);
+	if (cmm_quorum_is(prev, promised, in->device_promised, in->priority,
+	    in->bugs)) {
+		out->method = out->prev_size == 2 && in->device_promised &&
+		    cmm_set_count(&both) < 2 ? CMM_QM_RACE : CMM_QM_VOTE;
 		out->verdict = CMM_QV_WIN;
 		return;
 	}
-	if (out->prev_size <= 2) {
-		/* the two-node rule looks at P members only, not leavers */
-		int present = cmm_set_count(&both);
-
-		if (!cmm_set_has(prev, in->self) || present == 0) {
-			out->method = CMM_QM_VOTE;
-			out->verdict = CMM_QV_LOSE;
-			return;
-		}
-		vote_two_node(in, prev, next, out);
-		return;
-	}
-	vote_majority(in, next, out);
-}
-
-bool
-cmm_quorum_possible(const struct cmm_set *prev, const struct cmm_set *s,
-    const int *priority)
-{
-	struct cmm_set both;
-	int np, nb, cp;
-
-	if (prev == NULL || cmm_set_empty(prev))
-		return true;
-	if (s == NULL)
-		return false;
-	if (cmm_set_subset(prev, s))
-		return true;
-	cmm_set_and(&both, s, prev);
-	np = cmm_set_count(prev);
-	nb = cmm_set_count(&both);
-	/* a two-node race may be won by either side that is still there */
-	if (np <= 2 && nb > 0)
-		return true;
-	if (2 * nb > np)
-		return true;
-	cp = cmm_crown_prince(prev, priority);
-	return 2 * nb == np && cp >= 0 && cmm_set_has(s, cp);
+	out->method = CMM_QM_VOTE;
+	if (out->prev_size == 2 && cmm_set_count(&both) == 1 &&
+	    !in->device_promised)
+		vote_two_node(in, prev, out);
 }
 
 /* The verdict as the tail of an explanation. */
@@ -249,13 +238,10 @@ cmm_quorum_explain(const struct cmm_qdecision *d, char *buf, unsigned len)
 	const char *cmp;
 
 	switch (d->method) {
-	case CMM_QM_KEPT:
-		return snprintf(buf, len, "kept: nobody left");
 	case CMM_QM_VOTE:
-		if (d->prev_size <= 2 && d->votes > 0 && d->verdict == CMM_QV_LOSE)
-			return snprintf(buf, len, "vote: %d of previous %d, "
-			    "not a previous member: no quorum", d->votes,
-			    d->prev_size);
+		if (d->prev_size <= 2)
+			return snprintf(buf, len, "vote: %d of previous %d: %s",
+			    d->votes, d->prev_size, vote_verdict_text(d->verdict));
 		cmp = 2 * d->votes > d->prev_size ? ">" :
 		    2 * d->votes == d->prev_size ? "=" : "<";
 		if (*cmp == '=' && d->crown_prince >= 0)
@@ -266,11 +252,12 @@ cmm_quorum_explain(const struct cmm_qdecision *d, char *buf, unsigned len)
 			    vote_verdict_text(d->verdict));
 		return snprintf(buf, len, "vote: %d of previous %d %s half: %s",
 		    d->votes, d->prev_size, cmp, vote_verdict_text(d->verdict));
-	case CMM_QM_LEAVE:
-		return snprintf(buf, len,
-		    "leave: the other node left naming this one");
 	case CMM_QM_RACE:
-		return snprintf(buf, len, "race for device %d", d->device);
+		if (d->verdict == CMM_QV_RACE)
+			return snprintf(buf, len, "race for device %d: the other "
+			    "node is silent", d->device);
+		return snprintf(buf, len, "race: this node and the shared device: %s",
+		    vote_verdict_text(d->verdict));
 	case CMM_QM_OPERATOR:
 		if (d->winner < 0)
 			return snprintf(buf, len, "operator picks between %d and %d "
@@ -301,13 +288,25 @@ cmm_qmethod_name(enum cmm_qmethod m)
 {
 	switch (m) {
 	case CMM_QM_NONE:	return "none";
-	case CMM_QM_KEPT:	return "kept";
 	case CMM_QM_VOTE:	return "vote";
-	case CMM_QM_LEAVE:	return "leave";
 	case CMM_QM_RACE:	return "race";
 	case CMM_QM_OPERATOR:	return "operator";
 	case CMM_QM_INITIAL:	return "initial";
 	case CMM_QM_ISOLATION:	return "isolation";
+	}
+	return "?";
+}
+
+const char *
+cmm_qverdict_name(enum cmm_qverdict v)
+{
+	switch (v) {
+	case CMM_QV_WIN:		return "win";
+	case CMM_QV_LOSE:		return "lose";
+	case CMM_QV_RACE:		return "race";
+	case CMM_QV_ASK_WINNER:		return "ask-winner";
+	case CMM_QV_ASK_ISOLATION:	return "ask-isolation";
+	case CMM_QV_WAIT:		return "wait";
 	}
 	return "?";
 }

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * vote: who keeps quorum after a reconfiguration (patent FIG. 7-9,
- * DESIGN §2 step 4).  Pure functions of sets; libc only.
+ * vote: the quorum system Q(P) of a round (patent FIG. 7-9; docs/PROTOCOL.md
+ * "Quorums").  Each epoch's configuration is chosen by a Paxos instance
+ * whose acceptors are the previous members P; these functions say which
+ * sets of acceptors are quorums, and explain a round's decision to the
+ * operator.  Pure functions of sets; libc only.
  */
 #ifndef CMM_VOTE_H
 #define CMM_VOTE_H
@@ -15,82 +18,85 @@ enum cmm_isolation_policy { CMM_ISOLATION_ASK, CMM_ISOLATION_ISOLATED,
 	CMM_ISOLATION_NOT_ISOLATED };
 enum cmm_winner_policy { CMM_WINNER_ASK, CMM_WINNER_LOWEST, CMM_WINNER_HIGHEST };
 
-/* How the decision was reached (shown to operators). */
+/* Which rule decided (shown to operators). */
 enum cmm_qmethod {
 	CMM_QM_NONE = 0,
-	CMM_QM_KEPT,		/* next ⊇ P: nobody left */
-	CMM_QM_VOTE,		/* majority of P, crown prince breaks a tie */
-	CMM_QM_LEAVE,		/* two-node cluster, the other left naming us */
-	CMM_QM_RACE,		/* two-node cluster, race for a shared device */
-	CMM_QM_OPERATOR,	/* two-node cluster, no device: operator picks */
-	CMM_QM_INITIAL,		/* no previous cluster: majority of configured */
-	CMM_QM_ISOLATION,	/* no previous cluster, alone: isolation question */
+	CMM_QM_VOTE,		/* a quorum of P: majority, or half with the crown prince */
+	CMM_QM_RACE,		/* two nodes: one of them and the shared device */
+	CMM_QM_OPERATOR,	/* two nodes, no device: the operator's pick stands in */
+	CMM_QM_INITIAL,		/* formation: a majority of the configured nodes */
+	CMM_QM_ISOLATION,	/* formation, alone: "not isolated" stands in */
 };
 
 enum cmm_qverdict {
-	CMM_QV_WIN = 0,		/* proceed to fence and commit */
+	CMM_QV_WIN = 0,		/* the promises form a quorum (or a stand-in did) */
 	CMM_QV_LOSE,		/* abort: no quorum */
-	CMM_QV_RACE,		/* reserve `device` for the round's epoch */
+	CMM_QV_RACE,		/* ask the shared device for its promise */
 	CMM_QV_ASK_WINNER,	/* winner prompt between choice[0], choice[1] */
 	CMM_QV_ASK_ISOLATION,	/* isolation question (also initial_quorum=ask) */
-	CMM_QV_WAIT,		/* initial minority under `majority`: do nothing */
+	CMM_QV_WAIT,		/* formation minority under `majority`: wait */
 };
 
-/* Everything the decision depends on. */
+/* Everything a decision depends on. */
 struct cmm_qinput {
 	int			self;
-	const struct cmm_set	*prev;		/* P; empty when none is known */
-	const struct cmm_set	*next;		/* the agreed set */
-	const struct cmm_set	*leavers;	/* leavers whose LEAVE named exactly next */
+	const struct cmm_set	*prev;		/* P; empty: formation */
+	const struct cmm_set	*promised;	/* acceptors that promised, self included */
 	const struct cmm_set	*configured;	/* every configured node */
-	const int		*priority;	/* indexed by id */
-	/* devices: the sets of nodes sharing each device */
-	const struct cmm_set	*devices;
+	const int		*priority;	/* indexed by id; NULL: priority = id */
+	const struct cmm_set	*devices;	/* the nodes sharing each device */
 	int			n_devices;
 	enum cmm_initial_policy	initial;
 	enum cmm_winner_policy	winner;
-	/* the other node of a two-node P sent a LEAVE naming exactly {self} */
-	bool			other_left_naming_self;
-	/* planted-bug switches for the simulator's checker tests (0 = none) */
-	unsigned		bugs;
+	bool			device_promised; /* |P| = 2: the device promised */
+	unsigned		bugs;		/* CMM_BUG_* below, simulator tests only */
 };
 
-#define CMM_BUG_CROWN_PRINCE	0x01	/* ignore the crown prince on a tie */
-#define CMM_BUG_WRONG_SET	0x02	/* count votes against next, not P */
-#define CMM_BUG_HALF		0x04	/* off by one: half counts as a majority */
+/* Planted bugs, each shown to be caught by the simulator's checker. */
+#define CMM_BUG_CROWN_PRINCE	0x01	/* a tie wins without the crown prince */
+#define CMM_BUG_HALF		0x04	/* off by one: an integer half is a quorum */
 
 struct cmm_qdecision {
 	enum cmm_qmethod	method;
 	enum cmm_qverdict	verdict;
-	int	votes;		/* |next ∩ P| + counted leavers */
-	int	prev_size;	/* |P| (configured count for CMM_QM_INITIAL) */
+	int	votes;		/* acceptors counted (the device counts one) */
+	int	prev_size;	/* |P| (the configured count for formation) */
 	int	crown_prince;	/* of P, -1 if none */
 	bool	crown_prince_present;
-	int	device;		/* CMM_QV_RACE: index of the device, else -1 */
-	int	choice[2];	/* CMM_QV_ASK_WINNER: the two candidates */
-	int	winner;		/* CMM_QV_ASK_WINNER with a policy: the pick */
+	int	device;		/* RACE: index of the shared device, else -1 */
+	int	choice[2];	/* OPERATOR: the two candidates */
+	int	winner;		/* OPERATOR with a policy: the pick, else -1 */
 };
 
 /* Highest priority member of s (ties to the higher id), -1 if s is empty.
  * FIG. 9: the crown prince breaks an exact tie. */
 int	cmm_crown_prince(const struct cmm_set *s, const int *priority);
 
-/* The decision of step 4.  Never fails; see enum cmm_qverdict. */
-void	cmm_quorum_decide(const struct cmm_qinput *in, struct cmm_qdecision *out);
+/*
+ * Q(P): whether the acceptors a (only their members of P count) form a
+ * quorum of P.  |P| >= 3: more than half, or exactly half holding the crown
+ * prince.  |P| = 2: both, or one of them with the device (device = true).
+ * |P| = 1: that node.  The crown prince alone is never a quorum of two.
+ */
+bool	cmm_quorum_is(const struct cmm_set *P, const struct cmm_set *a,
+	    bool device, const int *priority, unsigned bugs);
 
-/* true when S could hold quorum against P by the rules above, counting a
- * two-node race as possibly won (used by proposal recovery). */
-bool	cmm_quorum_possible(const struct cmm_set *prev, const struct cmm_set *s,
-	    const int *priority);
+/* Formation: a majority of the configured nodes. */
+bool	cmm_quorum_formation(const struct cmm_set *configured,
+	    const struct cmm_set *a, unsigned bugs);
 
 /* Index of the first device shared by nodes a and b, or -1. */
 int	cmm_quorum_shared_device(const struct cmm_set *devices, int n_devices,
 	    int a, int b);
+
+/* The decision after phase 1 (see enum cmm_qverdict).  Never fails. */
+void	cmm_quorum_decide(const struct cmm_qinput *in, struct cmm_qdecision *out);
 
 /* One line for operators, e.g. "vote: 3 of previous 6 = half, crown prince
  * 5 present: quorum".  Returns like snprintf. */
 int	cmm_quorum_explain(const struct cmm_qdecision *d, char *buf, unsigned len);
 
 const char *cmm_qmethod_name(enum cmm_qmethod m);
+const char *cmm_qverdict_name(enum cmm_qverdict v);
 
 #endif

@@ -179,7 +179,7 @@ check_peers(struct check *c, const struct cmm_config *cfg,
 			    !cmm_set_valid_id(m.sender) || !pr[m.sender].want ||
 			    pr[m.sender].answered)
 				continue;
-			echo = (uint64_t)m.round_epoch << 32 | m.round_attempt;
+			echo = m.ballot;	/* the probe's sequence, echoed */
 			if (echo > pr[m.sender].nonce || echo + 64 < pr[m.sender].nonce)
 				continue;
 			pr[m.sender].answered = true;
@@ -243,72 +243,41 @@ check_lock(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/* Copies the record byte for byte to a scratch file next to it. */
-static int
-check_copy(const char *from, const char *to, char *err, size_t errlen)
+/* What the record says about this node, for the check's line. */
+static void
+check_self_note(const struct cmm_devrec *r, int self, char *buf, size_t len)
 {
-	unsigned char buf[CMM_DEVFILE_SIZE];
-	ssize_t n;
-	int in = open(from, O_RDONLY | O_CLOEXEC), out;
-
-	if (in < 0) {
-		snprintf(err, errlen, "open: %s", strerror(errno));
-		return -1;
-	}
-	n = read(in, buf, sizeof(buf));
-	close(in);
-	if (n != (ssize_t)sizeof(buf)) {
-		snprintf(err, errlen, "short record (%zd bytes)", n);
-		return -1;
-	}
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (out < 0) {
-		snprintf(err, errlen, "scratch copy %s: %s", to, strerror(errno));
-		return -1;
-	}
-	if (write(out, buf, sizeof(buf)) != (ssize_t)sizeof(buf) ||
-	    fsync(out) < 0) {
-		snprintf(err, errlen, "scratch copy %s: %s", to, strerror(errno));
-		close(out);
-		unlink(to);
-		return -1;
-	}
-	close(out);
-	return 0;
-}
-
-static bool
-check_rec_eq(const struct cmm_devrec *a, const struct cmm_devrec *b)
-{
-	return a->holder == b->holder && a->epoch == b->epoch &&
-	    cmm_set_eq(&a->registered, &b->registered);
+	if (r->reg_epoch[self] != 0)
+		snprintf(buf, len, "node %d registered at epoch %u", self,
+		    r->reg_epoch[self]);
+	else if (r->fence_epoch[self] != 0)
+		snprintf(buf, len, "node %d not registered (fenced at epoch %u)",
+		    self, r->fence_epoch[self]);
+	else
+		snprintf(buf, len, "node %d not registered", self);
 }
 
 /*
- * A device's check must not disturb a live cluster: a reservation is a
- * vote in the next race, and a changed holder or epoch could make a node
- * lose (or win) one it should not.  So the live record is only locked and
- * read (and, when another node holds it, asked for a reservation at epoch
- * 0, which the rules must refuse and which changes nothing).  The full
- * reserve / see / restore cycle runs on a scratch copy of the record made
- * in the same directory, so it exercises the same filesystem (locks,
- * fsync, create) with the real record's contents.  Finally the live record
- * is read again and must be unchanged (a live node may have changed it in
- * between; that is reported, not failed, when it only moved forward).
+ * A device's check must not disturb a live cluster: the record holds
+ * registrations, fences, a reservation and a Paxos slot, and changing any
+ * of them could decide a race or undo a fence.  So the check takes the
+ * lock (without waiting for ever behind a stuck holder), reads and
+ * verifies the record, and rewrites the same record under the lock
+ * (cmm_device_file_rewrite: write to the other slot, fsync), which is
+ * every step an operation takes.  The record read afterwards must not
+ * have gone backwards (a live node may have moved it forward meanwhile).
  */
 static void
 check_device(struct check *c, const struct cmm_config *cfg, int idx, int self)
 {
 	const char *name = cfg->core.devices[idx].name;
 	const char *path = cfg->device_path[idx];
-	struct cmm_device *dev, *tmp;
-	struct cmm_devrec before, after, rec;
-	char err[3 * CMM_CFG_PATH_MAX], scratch[CMM_CFG_PATH_MAX + 64], reg[128];
+	struct cmm_device *dev;
+	struct cmm_devrec before, after;
+	char err[3 * CMM_CFG_PATH_MAX], reg[128], me[96];
 	bool created;
 	struct stat st;
 	enum cmm_dev_status s;
-	uint32_t test_epoch;
-	int other;
 
 	created = stat(path, &st) < 0 && errno == ENOENT;
 	dev = cmm_device_file_open(path, true, err, sizeof(err));
@@ -321,70 +290,31 @@ check_device(struct check *c, const struct cmm_config *cfg, int idx, int self)
 		goto out;
 	}
 	s = dev->ops->read(dev, &before, err, sizeof(err));
-	if (s != CMM_DEV_OK) {
-		check_fail(c, "device %s: read: %s", name, err);
-		goto out;
-	}
-	if (before.holder >= 0 && before.holder != self) {
-		s = dev->ops->reserve(dev, self, 0, err, sizeof(err));
-		if (s != CMM_DEV_CONFLICT) {
-			check_fail(c, "device %s: a reservation at epoch 0 was not "
-			    "refused while node %d holds epoch %u (%s)", name,
-			    before.holder, before.epoch, cmm_dev_status_name(s));
-			goto out;
-		}
-	}
-
-	snprintf(scratch, sizeof(scratch), "%s.check.%ld", path, (long)getpid());
-	if (check_copy(path, scratch, err, sizeof(err)) < 0) {
-		check_fail(c, "device %s: %s", name, err);
-		goto out;
-	}
-	tmp = cmm_device_file_open(scratch, false, err, sizeof(err));
-	if (tmp == NULL) {
-		check_fail(c, "device %s: %s", name, err);
-		unlink(scratch);
-		goto out;
-	}
-	/* a test epoch above anything the record has seen must win */
-	test_epoch = before.epoch + 1;
-	other = self == 0 ? 1 : 0;
-	s = tmp->ops->reserve(tmp, self, test_epoch, err, sizeof(err));
 	if (s == CMM_DEV_OK)
-		s = tmp->ops->read(tmp, &rec, err, sizeof(err));
-	if (s != CMM_DEV_OK || rec.holder != self || rec.epoch != test_epoch) {
-		check_fail(c, "device %s: reserve for test epoch %u did not take "
-		    "(%s%s%s)", name, test_epoch, cmm_dev_status_name(s),
-		    err[0] != '\0' ? ": " : "", err);
-		goto scratch_out;
-	}
-	/* and the same epoch must then be refused to anyone else */
-	s = tmp->ops->reserve(tmp, other, test_epoch, err, sizeof(err));
-	if (s != CMM_DEV_CONFLICT) {
-		check_fail(c, "device %s: a second reservation at epoch %u was "
-		    "not refused (%s)", name, test_epoch, cmm_dev_status_name(s));
-		goto scratch_out;
-	}
-	s = dev->ops->read(dev, &after, err, sizeof(err));
+		s = cmm_device_file_rewrite(dev, err, sizeof(err));
+	if (s == CMM_DEV_OK)
+		s = dev->ops->read(dev, &after, err, sizeof(err));
 	if (s != CMM_DEV_OK) {
-		check_fail(c, "device %s: read: %s", name, err);
-		goto scratch_out;
+		check_fail(c, "device %s: %s", name, err);
+		goto out;
+	}
+	if (after.epoch < before.epoch ||
+	    after.committed_epoch < before.committed_epoch) {
+		check_fail(c, "device %s: the record went backwards while "
+		    "checking (epoch %u -> %u)", name, before.epoch, after.epoch);
+		goto out;
 	}
 	cmm_set_format(&after.registered, reg, sizeof(reg));
-	if (!check_rec_eq(&before, &after) && after.epoch < before.epoch)
-		check_fail(c, "device %s: the live record went backwards while "
-		    "checking", name);
-	else if (after.holder >= 0)
-		check_ok(c, "device %s (%s): %slock, reserve, restore; held by "
-		    "node %d at epoch %u, registered %s", name, path,
-		    created ? "created, " : "", after.holder, after.epoch, reg);
+	check_self_note(&after, self, me, sizeof(me));
+	if (after.holder >= 0)
+		check_ok(c, "device %s (%s): %slock, read, rewrite, fsync; held "
+		    "by node %d at epoch %u, committed epoch %u, registered %s; "
+		    "%s", name, path, created ? "created, " : "", after.holder,
+		    after.epoch, after.committed_epoch, reg, me);
 	else
-		check_ok(c, "device %s (%s): %slock, reserve, restore; "
-		    "unreserved, registered %s", name, path,
-		    created ? "created, " : "", reg);
-scratch_out:
-	tmp->ops->close(tmp);
-	unlink(scratch);
+		check_ok(c, "device %s (%s): %slock, read, rewrite, fsync; "
+		    "unreserved, registered %s; %s", name, path,
+		    created ? "created, " : "", reg, me);
 out:
 	dev->ops->close(dev);
 }

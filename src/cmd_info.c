@@ -376,7 +376,7 @@ CMM_CMD_FN(cmm_cmd_nodes)
 CMM_CMD_FN(cmm_cmd_round)
 {
 	struct cmm_round_info	 ri;
-	struct cmm_set		 rows, prop;
+	struct cmm_set		 rows;
 	struct cmm_daemon	*d;
 	struct cmm_core		*core;
 	int64_t			 now;
@@ -396,6 +396,9 @@ CMM_CMD_FN(cmm_cmd_round)
 		json_object_set_new(o, "active", json_boolean(ri.active));
 		json_object_set_new(o, "epoch", json_integer(ri.epoch));
 		json_object_set_new(o, "attempt", json_integer(ri.attempt));
+		json_object_set_new(o, "coordinator", ri.coordinator >= 0 ?
+		    json_integer(ri.coordinator) : json_null());
+		json_object_set_new(o, "fast", json_boolean(ri.fast));
 		json_object_set_new(o, "phase", json_string(cmm_phase_name(ri.phase)));
 		json_object_set_new(o, "left_ms", ri.active && ri.deadline > 0 ?
 		    json_integer(ri.deadline - now) : json_null());
@@ -417,9 +420,11 @@ CMM_CMD_FN(cmm_cmd_round)
 			    json_boolean(cmm_set_has(&ri.presence, i)));
 			json_object_set_new(n, "proposed",
 			    json_boolean(cmm_set_has(&ri.proposed, i)));
+			/* v2: one value per ballot; a node's row shows it
+			 * when that node accepted it */
 			json_object_set_new(n, "proposal",
-			    cmm_core_round_proposal(core, i, &prop) ?
-			    cmm_set_json(&prop) : json_null());
+			    cmm_set_has(&ri.proposed, i) ?
+			    cmm_set_json(&ri.next) : json_null());
 			json_object_set_new(n, "differs",
 			    json_boolean(cmm_set_has(&ri.differ, i)));
 			json_array_append_new(arr, n);
@@ -432,32 +437,28 @@ CMM_CMD_FN(cmm_cmd_round)
 		cmm_cmd_printf(ctx, "no round yet\n");
 		return CMM_CMD_OK;
 	}
-	cmm_cmd_printf(ctx, "round %" PRIu32 ".%" PRIu32 " (%s), phase %s",
-	    ri.epoch, ri.attempt, ri.active ? "running" : "last",
+	cmm_cmd_printf(ctx, "round %" PRIu32 ".%" PRIu32 " (%s), coordinator %d%s, "
+	    "phase %s", ri.epoch, ri.attempt, ri.active ? "running" : "last",
+	    ri.coordinator, ri.fast ? " (fast path)" : "",
 	    cmm_phase_name(ri.phase));
 	if (ri.active && ri.deadline > 0)
 		cmm_cmd_printf(ctx, ", %" PRId64 " ms left", ri.deadline - now);
 	cmm_cmd_printf(ctx, "\n");
 	cmm_set_format(&ri.prev, a, sizeof(a));
 	cmm_set_format(&ri.next, b, sizeof(b));
-	cmm_cmd_printf(ctx, "previous cluster: epoch %" PRIu32 ": %s; "
-	    "this node proposes: %s\n", ri.prev_epoch, a, b);
-	cmm_cmd_printf(ctx, "  %4s %-8s %-8s %-8s %s\n", "node", "expected",
-	    "presence", "propose", "proposal");
-	for (int i = cmm_set_next(&rows, 0); i >= 0; i = cmm_set_next(&rows, i + 1)) {
-		if (cmm_core_round_proposal(core, i, &prop))
-			cmm_set_format(&prop, a, sizeof(a));
-		else
-			snprintf(a, sizeof(a), "-");
-		cmm_cmd_printf(ctx, "  %4d %-8s %-8s %-8s %s%s\n", i,
+	cmm_cmd_printf(ctx, "acceptors: epoch %" PRIu32 ": %s; value: %s\n",
+	    ri.prev_epoch, a, b);
+	cmm_cmd_printf(ctx, "  %4s %-8s %-8s %-8s\n", "node", "asked",
+	    "answered", "accepted");
+	for (int i = cmm_set_next(&rows, 0); i >= 0; i = cmm_set_next(&rows, i + 1))
+		cmm_cmd_printf(ctx, "  %4d %-8s %-8s %-8s%s\n", i,
 		    cmm_set_has(&ri.expected, i) ? "yes" : "no",
 		    cmm_set_has(&ri.presence, i) ? "yes" : "no",
-		    cmm_set_has(&ri.proposed, i) ? "yes" : "no", a,
-		    cmm_set_has(&ri.differ, i) ? "  <- differs" : "");
-	}
+		    cmm_set_has(&ri.proposed, i) ? "yes" : "no",
+		    cmm_set_has(&ri.differ, i) ? "  <- promised higher" : "");
 	if (!cmm_set_empty(&ri.differ)) {
 		cmm_set_format(&ri.differ, a, sizeof(a));
-		cmm_cmd_printf(ctx, "proposals differ: %s\n", a);
+		cmm_cmd_printf(ctx, "refused (promised a higher ballot): %s\n", a);
 	}
 	if (ri.outcome != NULL && *ri.outcome != '\0')
 		cmm_cmd_printf(ctx, "outcome: %s\n", ri.outcome);
@@ -523,13 +524,82 @@ CMM_CMD_FN(cmm_cmd_quorum)
 
 /* ---- devices ---- */
 
+/* {"id": epoch} for the device's nodes whose entry is not 0 */
+static json_t *
+devices_epochs_json(const uint32_t *ep, const struct cmm_set *nodes)
+{
+	json_t *o = json_object();
+	char key[16];
+
+	for (int i = cmm_set_next(nodes, 0); i >= 0; i = cmm_set_next(nodes, i + 1))
+		if (ep[i] != 0) {
+			snprintf(key, sizeof(key), "%d", i);
+			json_object_set_new(o, key, json_integer(ep[i]));
+		}
+	return o;
+}
+
+static void
+devices_rec_json(json_t *o, const struct cmm_devrec *rec,
+    const struct cmm_set *nodes)
+{
+	json_object_set_new(o, "registered", cmm_set_json(&rec->registered));
+	json_object_set_new(o, "holder", rec->holder >= 0 ?
+	    json_integer(rec->holder) : json_null());
+	json_object_set_new(o, "epoch", json_integer(rec->epoch));
+	json_object_set_new(o, "committed_epoch",
+	    json_integer(rec->committed_epoch));
+	json_object_set_new(o, "reg_epoch",
+	    devices_epochs_json(rec->reg_epoch, nodes));
+	json_object_set_new(o, "fence_epoch",
+	    devices_epochs_json(rec->fence_epoch, nodes));
+}
+
+/* " 0@5 1@5" for the device's nodes whose entry is not 0; false if none */
+static bool
+devices_epochs_text(struct cmm_cmd_ctx *ctx, const char *prefix,
+    const uint32_t *ep, const struct cmm_set *nodes)
+{
+	bool any = false;
+
+	for (int i = cmm_set_next(nodes, 0); i >= 0; i = cmm_set_next(nodes, i + 1))
+		if (ep[i] != 0) {
+			cmm_cmd_printf(ctx, "%s%d@%" PRIu32, any ? " " : prefix,
+			    i, ep[i]);
+			any = true;
+		}
+	return any;
+}
+
+/* "registered 0-1 (0@5 1@5); reserved by 0 at epoch 5; committed epoch 5;
+ * fenced 2@4" */
+static void
+devices_rec_text(struct cmm_cmd_ctx *ctx, const struct cmm_devrec *rec,
+    const struct cmm_set *nodes)
+{
+	char r[SETBUF];
+
+	cmm_set_format(&rec->registered, r, sizeof(r));
+	cmm_cmd_printf(ctx, "registered %s", r);
+	if (devices_epochs_text(ctx, " (", rec->reg_epoch, nodes))
+		cmm_cmd_printf(ctx, ")");
+	if (rec->holder >= 0)
+		cmm_cmd_printf(ctx, "; reserved by %d at epoch %" PRIu32,
+		    rec->holder, rec->epoch);
+	else
+		cmm_cmd_printf(ctx, "; not reserved");
+	cmm_cmd_printf(ctx, "; committed epoch %" PRIu32, rec->committed_epoch);
+	devices_epochs_text(ctx, "; fenced ", rec->fence_epoch, nodes);
+	cmm_cmd_printf(ctx, "\n");
+}
+
 CMM_CMD_FN(cmm_cmd_devices)
 {
 	const struct cmm_core_cfg	*cfg;
 	const struct cmm_config		*conf;
 	struct cmm_devrec		 rec;
 	struct cmm_daemon		*d;
-	char				 err[256], n[SETBUF], r[SETBUF];
+	char				 err[256], n[SETBUF];
 	json_t				*arr = NULL, *o;
 	int				 rc;
 
@@ -551,13 +621,9 @@ CMM_CMD_FN(cmm_cmd_devices)
 			json_object_set_new(o, "path", json_string(conf->device_path[i]));
 			json_object_set_new(o, "nodes", cmm_set_json(&cfg->devices[i].nodes));
 			json_object_set_new(o, "shared", json_boolean(shared));
-			if (shared && rc == 0) {
-				json_object_set_new(o, "registered",
-				    cmm_set_json(&rec.registered));
-				json_object_set_new(o, "holder", rec.holder >= 0 ?
-				    json_integer(rec.holder) : json_null());
-				json_object_set_new(o, "epoch", json_integer(rec.epoch));
-			} else if (shared)
+			if (shared && rc == 0)
+				devices_rec_json(o, &rec, &cfg->devices[i].nodes);
+			else if (shared)
 				json_object_set_new(o, "error", json_string(err));
 			json_array_append_new(arr, o);
 			continue;
@@ -569,15 +635,8 @@ CMM_CMD_FN(cmm_cmd_devices)
 			cmm_cmd_printf(ctx, "not shared by this node\n");
 		else if (rc < 0)
 			cmm_cmd_printf(ctx, "cannot read: %s\n", err);
-		else {
-			cmm_set_format(&rec.registered, r, sizeof(r));
-			cmm_cmd_printf(ctx, "registered %s; ", r);
-			if (rec.holder >= 0)
-				cmm_cmd_printf(ctx, "reserved by %d at epoch %" PRIu32
-				    "\n", rec.holder, rec.epoch);
-			else
-				cmm_cmd_printf(ctx, "not reserved\n");
-		}
+		else
+			devices_rec_text(ctx, &rec, &cfg->devices[i].nodes);
 	}
 	if (ctx->json)
 		cmm_cmd_set_json(ctx, json_pack("{s:o}", "devices", arr));

@@ -11,9 +11,10 @@
  * the same core runs in both.
  *
  * The one effect whose result the core needs at once is CMM_FX_PERSIST:
- * the sink must write it durably before returning 0 (persist before
- * announcing, persist a proposal before sending it).  Device operations are
- * asynchronous: their result comes back through cmm_core_on_device_result().
+ * the sink must write it durably before returning 0 (persist a promise or an
+ * accept before the reply that depends on it, persist a commit before
+ * announcing it).  Device operations are asynchronous: their result comes
+ * back through cmm_core_on_device_result().
  */
 #ifndef CMM_CORE_H
 #define CMM_CORE_H
@@ -22,6 +23,7 @@
 #include <stdint.h>
 
 #include "../net/wire.h"
+#include "../quorum/device.h"
 #include "../quorum/nodeset.h"
 #include "../quorum/vote.h"
 
@@ -66,32 +68,45 @@ struct cmm_core_cfg {
 	enum cmm_isolation_policy	isolation;
 	enum cmm_winner_policy		winner;
 	enum cmm_loss_policy		on_quorum_loss;
+	int64_t		leave_timeout_ms;	/* a leaver stops after this */
 	int		n_devices;
 	struct cmm_device_cfg devices[CMM_MAX_DEVICES];
 	unsigned	bugs;	/* CMM_BUG_* planted bugs, simulator tests only */
 };
 
-/* More planted bugs (the vote ones are in quorum/vote.h). */
+/* More planted bugs (the quorum ones are in quorum/vote.h). */
 #define CMM_BUG_SKIP_FENCE	0x10	/* commit without fencing */
 #define CMM_BUG_COMMIT_EARLY	0x20	/* announce a commit before persisting */
-#define CMM_BUG_NO_RECOVERY	0x40	/* ignore reported proposals on retry */
+#define CMM_BUG_SKIP_HIGHEST	0x40	/* ignore accepted values in promises */
+#define CMM_BUG_ACCEPT_VOLATILE	0x80	/* accept without persisting it */
+#define CMM_BUG_LEARN_ACCEPT	0x100	/* take an ACCEPT as chosen */
 
-/* Fills cfg with the DESIGN §4 defaults and no nodes. */
+/* Fills cfg with the default settings and no nodes. */
 void	cmm_core_cfg_defaults(struct cmm_core_cfg *cfg);
 
-/* What survives a crash: DESIGN §2 "state of one node" plus the last
- * proposal (proposal recovery). */
+/* abstain: the state was lost and nothing is learned yet */
+#define CMM_ABSTAIN_UNKNOWN	UINT32_MAX
+/* epochs at or above this are refused: they would wrap */
+#define CMM_EPOCH_LIMIT		UINT32_C(0x80000000)
+
+/*
+ * What survives a crash (docs/PROTOCOL.md "Acceptor state"): the known
+ * configuration (epoch, members) -- always one that was chosen -- and this
+ * node's acceptor slot for instance epoch + 1.  Everything that a reply
+ * depends on is written here before the reply leaves.
+ */
 struct cmm_persist {
-	uint32_t	epoch;		/* 0 = never committed */
-	struct cmm_set	members;
 	uint32_t	incarnation;
-	uint32_t	prop_epoch;	/* last proposal (T, a, S); T = 0: none */
-	uint32_t	prop_attempt;
-	struct cmm_set	prop;
-	/* this node left on purpose while at this epoch (0: never): the
-	 * others may settle a two-node cluster by its LEAVE alone, so it must
-	 * never race or be picked against that configuration */
-	uint32_t	left_epoch;
+	uint32_t	epoch;		/* 0 = none known */
+	struct cmm_set	members;
+	/* acceptor slot of instance epoch + 1 */
+	cmm_ballot	promised;
+	cmm_ballot	accepted;	/* NONE: nothing accepted */
+	struct cmm_set	value;		/* the accepted value */
+	uint32_t	next_attempt;	/* attempts 0..next_attempt-1 were used */
+	/* a node that lost its state takes no part as acceptor or
+	 * coordinator in instances <= abstain (0: none) */
+	uint32_t	abstain;
 };
 
 enum cmm_fx_type {
@@ -102,17 +117,6 @@ enum cmm_fx_type {
 	CMM_FX_EVENT,		/* something operators and hooks see */
 	CMM_FX_LOG,
 	CMM_FX_HALT,		/* on_quorum_loss = halt: exit with a distinct code */
-};
-
-enum cmm_dev_op { CMM_DEVOP_RESERVE = 1, CMM_DEVOP_FENCE, CMM_DEVOP_REGISTER };
-
-struct cmm_devreq {
-	uint32_t	id;		/* echo it in cmm_core_on_device_result */
-	enum cmm_dev_op	op;
-	int		device;		/* index into cfg->devices */
-	int		node;		/* reserving / fencing / registering node */
-	uint32_t	epoch;
-	struct cmm_set	departed;	/* FENCE */
 };
 
 enum cmm_prompt_kind { CMM_PROMPT_NONE = 0, CMM_PROMPT_ISOLATION, CMM_PROMPT_WINNER };
@@ -127,7 +131,7 @@ struct cmm_prompt {
 };
 
 enum cmm_event_type {
-	CMM_EV_COMMIT = 1,
+	CMM_EV_COMMIT = 1,	/* this node committed a configuration holding it */
 	CMM_EV_ROUND,		/* a round started, changed phase, failed or ended */
 	CMM_EV_FAILURE,		/* a peer stopped being alive */
 	CMM_EV_ALIVE,		/* a peer became alive */
@@ -139,18 +143,21 @@ enum cmm_event_type {
 	CMM_EV_NO_QUORUM,	/* membership dropped */
 	CMM_EV_STATE,		/* state changed */
 	CMM_EV_QUORUM,		/* a quorum decision was made */
+	CMM_EV_LEARN,		/* a configuration without this node was chosen */
+	CMM_EV_SPLIT_BRAIN,	/* two configurations seen for one epoch */
 };
+#define CMM_EV__COUNT	15
 
 struct cmm_event {
 	enum cmm_event_type type;
 	uint32_t	epoch;
-	uint32_t	round_epoch;
+	uint32_t	round_epoch;	/* the instance */
 	uint32_t	round_attempt;
-	int		peer;		/* FAILURE/ALIVE/JOIN/LEAVE, else -1 */
+	int		peer;		/* FAILURE/ALIVE/JOIN/LEAVE/SPLIT_BRAIN, else -1 */
 	enum cmm_state	state;		/* the new state */
-	struct cmm_set	members;	/* COMMIT: new members */
-	struct cmm_set	joined;		/* COMMIT: next \ P */
-	struct cmm_set	departed;	/* COMMIT/FENCE: P \ next */
+	struct cmm_set	members;	/* COMMIT/LEARN: new members; SPLIT_BRAIN: ours */
+	struct cmm_set	joined;		/* COMMIT: S \ P */
+	struct cmm_set	departed;	/* COMMIT/FENCE: P \ S; SPLIT_BRAIN: theirs */
 	const struct cmm_qdecision *decision;	/* COMMIT/QUORUM/NO_QUORUM */
 	const char	*text;		/* one line for logs and consoles */
 };
@@ -206,7 +213,7 @@ void	cmm_core_on_tick(struct cmm_core *c, int64_t now);
 /* The earliest time the core wants on_tick (always > the last now given). */
 int64_t	cmm_core_next_deadline(const struct cmm_core *c);
 void	cmm_core_on_device_result(struct cmm_core *c, int64_t now, uint32_t id,
-	    bool ok);
+	    const struct cmm_devres *res);
 
 /* Operator answers and commands.  Return 0, or -1 with a one-line reason. */
 int	cmm_core_answer_isolation(struct cmm_core *c, int64_t now, bool isolated,
@@ -219,16 +226,18 @@ int	cmm_core_reconfigure(struct cmm_core *c, int64_t now, const char **why);
 
 /* ---- introspection (for status, the console and the simulator) ---- */
 
-enum cmm_phase { CMM_PHASE_NONE = 0, CMM_PHASE_PRESENCE, CMM_PHASE_PROPOSE,
-	CMM_PHASE_QUORUM, CMM_PHASE_FENCE, CMM_PHASE_BACKOFF, CMM_PHASE_DONE };
+enum cmm_phase { CMM_PHASE_NONE = 0, CMM_PHASE_WAIT, CMM_PHASE_PREPARE,
+	CMM_PHASE_QUORUM, CMM_PHASE_ACCEPT, CMM_PHASE_FENCE, CMM_PHASE_BACKOFF,
+	CMM_PHASE_DONE };
+#define CMM_PHASE__COUNT 8
 const char *cmm_phase_name(enum cmm_phase p);
 
 struct cmm_core_status {
 	int		node;
 	enum cmm_state	state;
-	bool		member;		/* member of `members` right now */
-	uint32_t	epoch;		/* last committed */
-	struct cmm_set	members;	/* last committed */
+	bool		member;		/* a quorate member of `members` now */
+	uint32_t	epoch;		/* the known (committed) configuration */
+	struct cmm_set	members;
 	int		crown_prince;	/* of members, -1 if not a member */
 	uint32_t	incarnation;
 	struct cmm_set	alive;		/* peers the detector holds alive, + self */
@@ -236,26 +245,29 @@ struct cmm_core_status {
 	int		prompt_choice[2];
 	int64_t		prompt_deadline;
 	int64_t		last_commit_time;	/* -1: none since start */
+	bool		amnesiac;	/* state was lost: abstaining */
 };
 void	cmm_core_status(const struct cmm_core *c, struct cmm_core_status *st);
 
+/* The round this node coordinates or last coordinated, or (when it does
+ * not coordinate) what it knows of the current instance. */
 struct cmm_round_info {
 	bool		active;		/* a round runs now (else: the last one) */
-	uint32_t	epoch, attempt;	/* round id (T, a); 0/0: never */
+	uint32_t	epoch, attempt;	/* instance and ballot attempt; 0/0: never */
+	int		coordinator;	/* -1: none */
+	bool		fast;		/* attempt 0 of the crown prince: no phase 1 */
 	enum cmm_phase	phase;
-	int64_t		deadline;	/* phase timeout */
+	int64_t		deadline;	/* of the phase */
 	uint32_t	prev_epoch;
-	struct cmm_set	prev;		/* P */
-	struct cmm_set	expected;	/* alive peers + self at phase 1 */
-	struct cmm_set	presence;	/* PRESENCE arrived (self included) */
-	struct cmm_set	proposed;	/* PROPOSE arrived (self included) */
-	struct cmm_set	next;		/* what this node proposed */
-	struct cmm_set	differ;		/* proposers whose vector differed */
+	struct cmm_set	prev;		/* P, the acceptors */
+	struct cmm_set	expected;	/* PREPARE sent to */
+	struct cmm_set	presence;	/* answered phase 1 (self included) */
+	struct cmm_set	proposed;	/* ACCEPTED seen at this ballot */
+	struct cmm_set	next;		/* S */
+	struct cmm_set	differ;		/* NACKs */
 	const char	*outcome;	/* last result, one line, or "" */
 };
 void	cmm_core_round(const struct cmm_core *c, struct cmm_round_info *ri);
-/* The vector node `id` proposed in the current/last round; false if none. */
-bool	cmm_core_round_proposal(const struct cmm_core *c, int id, struct cmm_set *out);
 
 /* The last quorum decision; false if none yet. */
 bool	cmm_core_last_decision(const struct cmm_core *c, struct cmm_qdecision *d);
@@ -266,6 +278,7 @@ struct cmm_peer_info {
 	uint32_t	incarnation;
 	uint32_t	epoch;		/* as reported in its last message */
 	bool		member;		/* its member flag */
+	bool		leaving;
 };
 void	cmm_core_peer(const struct cmm_core *c, int id, struct cmm_peer_info *pi);
 

@@ -1,55 +1,49 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * core_converge: the two decisions a retry makes from what the other
- * participants reported (DESIGN §2, beyond the patent): which set all see
- * each other (convergence on one-way and non-transitive partitions), and
- * whether a set proposed at an earlier attempt may have been committed
- * (proposal recovery).  Pure; called only from core_round.c.
+ * core_converge: the coordinator's cut of a round's value down to nodes
+ * that all see each other (docs/PROTOCOL.md "Choose"), and the memory that
+ * keeps a node the cut left out from restarting rounds while connectivity
+ * stays as it was.  Pure; no effects.
  */
 #include "core_int.h"
 
+/* Whether x holds y alive, as far as this node knows. */
 static bool
-round_sees(const struct cmm_core *c, int x, int y)
+converge_sees(const struct cmm_core *c, int x, int y)
 {
 	if (x == y)
 		return true;
 	if (x == c->self)
 		return cmm_set_has(&c->alive, y);
-	if (c->peers[x].alive)
-		return cmm_set_has(&c->peers[x].row, y);
-	return true;	/* unknown: assume it does; the others decide */
+	if (!core_peer_settled(c, x))
+		return true;	/* unknown yet: assume it does */
+	return cmm_set_has(&c->peers[x].row, y);
 }
 
 /*
- * Convergence beyond the patent (DESIGN §2 step 2): cut the set down to one
- * whose members all see each other.  Remove the node with the fewest links
- * inside the set, ties to the lowest priority, until every pair is linked.
- * Nodes that only others heard (their PRESENCE sets) take part, so nodes
- * with different views still compute the same answer.
+ * Beyond the patent: a one-way or non-transitive partition must not leave
+ * two nodes in one configuration that cannot hear each other.  Remove the
+ * node with the fewest links inside the set, ties to the lowest priority,
+ * until every pair is linked both ways.  Only the coordinator runs this,
+ * so no two nodes need to compute the same answer.
  */
 void
-round_converge(struct cmm_core *c, struct cmm_set *set)
+core_converge(const struct cmm_core *c, struct cmm_set *set)
 {
 	int ids[CMM_MAX_NODES], links[CMM_MAX_NODES];
-	struct cmm_set cand = *set;
 	bool gone[CMM_MAX_NODES];
 	int n = 0, left;
 
 	for (int q = cmm_set_next(set, 0); q >= 0; q = cmm_set_next(set, q + 1))
-		if (q != c->self)
-			cmm_set_or(&cand, &cand, &c->peers[q].pvec);
-	cmm_set_and(&cand, &cand, &c->cfg->configured);
-	for (int q = cmm_set_next(&cand, 0); q >= 0; q = cmm_set_next(&cand, q + 1))
-		if (!core_is_leaver(c, q))
-			ids[n++] = q;
+		ids[n++] = q;
 	for (int i = 0; i < n; i++) {
 		gone[i] = false;
 		links[i] = 0;
 	}
 	for (int i = 0; i < n; i++)
 		for (int j = i + 1; j < n; j++)
-			if (round_sees(c, ids[i], ids[j]) &&
-			    round_sees(c, ids[j], ids[i])) {
+			if (converge_sees(c, ids[i], ids[j]) &&
+			    converge_sees(c, ids[j], ids[i])) {
 				links[i]++;
 				links[j]++;
 			}
@@ -71,8 +65,8 @@ round_converge(struct cmm_core *c, struct cmm_set *set)
 		gone[worst] = true;
 		left--;
 		for (int j = 0; j < n; j++)
-			if (!gone[j] && round_sees(c, ids[worst], ids[j]) &&
-			    round_sees(c, ids[j], ids[worst]))
+			if (!gone[j] && converge_sees(c, ids[worst], ids[j]) &&
+			    converge_sees(c, ids[j], ids[worst]))
 				links[j]--;
 	}
 	cmm_set_clear(set);
@@ -81,89 +75,22 @@ round_converge(struct cmm_core *c, struct cmm_set *set)
 			cmm_set_add(set, ids[i]);
 }
 
-static void
-round_last_proposal(const struct cmm_core *c, int q, uint32_t *T, uint32_t *a,
-    struct cmm_set *S)
+/* After the coordinator's cut: the candidates it left out stay out while
+ * the rows are as they were, so a held one-way link cannot make rounds
+ * spin.  (A node it did not know of yet is not left out.) */
+void
+core_note_excluded(struct cmm_core *c, const struct cmm_set *considered,
+    const struct cmm_set *kept)
 {
-	if (q == c->self) {
-		*T = c->disk.prop_epoch;
-		*a = c->disk.prop_attempt;
-		*S = c->disk.prop;
-	} else {
-		*T = c->peers[q].lp_epoch;
-		*a = c->peers[q].lp_attempt;
-		*S = c->peers[q].lp;
-	}
-}
-
-/*
- * Proposal recovery (DESIGN §2 "Loss in the proposal phase"): a set S
- * proposed at (T, a') may have been committed unless a member of S reports
- * another proposal at (T, a'), or every member of S is here and none has
- * committed T, or S cannot hold quorum against P.  The highest a' wins.
- */
-/* Whether the nodes of q can win the vote against P outright (no race,
- * no operator): only such a group is sure to meet every set that may have
- * won at an earlier attempt, in the manner of a Paxos quorum. */
-static bool
-round_vote_quorum(const struct cmm_core *c, const struct cmm_set *q)
-{
-	const struct core_round *r = &c->r;
-	struct cmm_set in;
-	int v, n;
-
-	if (r->prev_epoch == 0)
-		return 2 * cmm_set_count(q) > cmm_set_count(&c->cfg->configured);
-	n = cmm_set_count(&r->prev);
-	cmm_set_and(&in, q, &r->prev);
-	v = cmm_set_count(&in);
-	/* one or two nodes may also decide by race: only all of P meets
-	 * every set that may have won at T */
-	if (n <= 2)
-		return v == n;
-	return 2 * v > n || (2 * v == n &&
-	    cmm_set_has(q, cmm_crown_prince(&r->prev, c->cfg->priority)));
+	cmm_set_minus(&c->excluded, considered, kept);
+	c->excluded_version = c->rows_version;
+	c->excluded_until = c->now + CORE_EXCLUDE_TIMEOUTS *
+	    c->cfg->failure_timeout_ms;
 }
 
 bool
-round_recover(const struct cmm_core *c, struct cmm_set *out)
+core_excluded(const struct cmm_core *c, int id)
 {
-	const struct core_round *r = &c->r;
-	int64_t best_a = -1;
-
-	/* a group that cannot win the vote cannot commit anything new, and
-	 * cannot know what an absent majority did: it must not adopt */
-	if (!round_vote_quorum(c, &r->presence))
-		return false;
-
-	for (int q = cmm_set_next(&r->presence, 0); q >= 0;
-	    q = cmm_set_next(&r->presence, q + 1)) {
-		uint32_t T, a;
-		struct cmm_set S;
-		bool contradicted = false;
-
-		round_last_proposal(c, q, &T, &a, &S);
-		if (T != r->T || a >= r->a || (int64_t)a <= best_a)
-			continue;
-		if (r->prev_epoch > 0 && cmm_set_eq(&S, &r->prev))
-			continue;	/* agreeing on P commits nothing */
-		if (cmm_set_subset(&S, &r->presence))
-			continue;	/* all here, none committed: it was not */
-		for (int m = cmm_set_next(&S, 0); m >= 0 && !contradicted;
-		    m = cmm_set_next(&S, m + 1)) {
-			uint32_t T2, a2;
-			struct cmm_set S2;
-
-			if (!cmm_set_has(&r->presence, m))
-				continue;
-			round_last_proposal(c, m, &T2, &a2, &S2);
-			if (T2 == T && a2 == a && !cmm_set_eq(&S2, &S))
-				contradicted = true;
-		}
-		if (contradicted || !round_vote_quorum(c, &S))
-			continue;
-		best_a = a;
-		*out = S;
-	}
-	return best_a >= 0;
+	return cmm_set_has(&c->excluded, id) && c->now < c->excluded_until &&
+	    c->rows_version == c->excluded_version;
 }

@@ -1,70 +1,124 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * core_int: the core's private state, shared by core.c (lifecycle, packets,
- * failure detector, introspection) and core_round.c (the reconfiguration
- * round).  Nothing outside src/core*.c includes this.
+ * core_int: the core's private state, shared by its files.  Nothing outside
+ * src/core*.c includes this.  The files form a DAG:
+ *
+ *   core_fx.c        effects, events, state transitions (the leaf)
+ *   core_converge.c  the connectivity cut of a round's value
+ *   core_learn.c     learner: ACCEPTED tallies, chosen, fence, commit
+ *   core_acceptor.c  acceptor: PREPARE and ACCEPT, the persisted slot
+ *   core_coord.c     coordinator: triggers, phase 1, choice, phase 2
+ * (each calls only files above it; core_coord.c sits on learn and acceptor)
+ *   core_detect.c    failure detector and heartbeats
+ *   core_recv.c      packet intake, one function per message type
+ *   core.c           lifecycle, operator commands, introspection
+ *
+ * docs/PROTOCOL.md explains the round; the comments cite its sections and
+ * the patent's steps.
  */
 #ifndef CMM_CORE_INT_H
 #define CMM_CORE_INT_H
+
+#include <assert.h>
 
 #include "core.h"
 #include "rng.h"
 
 #define CORE_NEVER	INT64_MAX
+#define CORE_TALLY	8	/* ballots of one instance tracked by a learner */
+#define CORE_HIST	4	/* committed configurations kept for the alarm */
+/* a left-out node stays out while connectivity holds, for at most this
+ * many failure timeouts (then one no-change round may try again) */
+#define CORE_EXCLUDE_TIMEOUTS	5
+/* a node just heard has not heard everyone yet: its row and its petition
+ * count after this many heartbeats (the listening period of a start) */
+#define CORE_SETTLE_HEARTBEATS	2
+/* NACK backoff: round_timeout / 4 doubled per failure, capped */
+#define CORE_BACKOFF_MAX_SHIFT	4
 
+/* What this node knows of one peer. */
 struct core_peer {
 	int64_t		last_heard;	/* -1: never */
+	int64_t		alive_since;	/* when it last became alive */
 	bool		alive;
 	uint32_t	incarnation;
-	uint32_t	epoch;		/* its committed epoch, as reported */
+	uint32_t	epoch;		/* its committed epoch, from its header */
 	uint8_t		flags;		/* CMM_MSGF_* of its last message */
+	bool		leaving;	/* LEAVE or LEAVING flag, this incarnation */
 	struct cmm_set	row;		/* peers it holds alive */
-	/* round data, valid while the peer is in the round's presence /
-	 * proposed sets */
-	struct cmm_set	pvec;		/* PRESENCE: whom it heard this round */
-	struct cmm_set	prop_vec;	/* PROPOSE: its vector */
-	struct cmm_set	prop_leavers;	/* PROPOSE: leavers it counted */
-	bool		prop_adopt;	/* PROPOSE: an adoption (CMM_MSGF_ADOPT) */
-	/* its last persisted proposal, from any message */
-	uint32_t	lp_epoch, lp_attempt;
-	struct cmm_set	lp;
-	/* LEAVE received */
-	bool		left;
-	struct cmm_set	leave_vec;
+	uint32_t	alarmed;	/* split brain reported for this epoch */
 };
 
-struct core_round {
+/* ACCEPTEDs of one ballot of the current instance (a learner's count). */
+struct core_tally {
+	cmm_ballot	b;		/* NONE: unused */
+	struct cmm_set	value;
+	struct cmm_set	from;		/* acceptors that accepted at b */
+	bool		device;		/* the shared device accepted at b */
+};
+
+/* The round this node coordinates (docs/PROTOCOL.md "The round"). */
+struct core_coord {
 	enum cmm_phase	phase;
-	uint32_t	T, a;
-	int64_t		deadline;	/* of the current phase */
-	int64_t		backoff_until;
-	int64_t		min_end;	/* presence lasts at least until then */
+	uint32_t	inst;		/* the instance: known epoch + 1 */
+	cmm_ballot	b;
+	bool		fast;		/* attempt 0: phase 1 skipped */
+	bool		force;		/* commit even if S = P */
+	bool		formation;	/* no known configuration: acceptors = C */
+	int64_t		deadline;	/* of the phase */
 	uint32_t	prev_epoch;
-	struct cmm_set	prev;		/* P */
-	struct cmm_set	presence;	/* self + PRESENCE/PROPOSE senders */
-	struct cmm_set	proposed;	/* self + PROPOSE senders */
-	struct cmm_set	expected;	/* snapshot for display */
-	struct cmm_set	next;
-	struct cmm_set	leavers;	/* leavers counted as votes, or when
-					 * adopting, the set adopted */
-	bool		adopting;	/* proposal recovery: adopt `leavers` */
-	struct cmm_set	differ;
-	struct cmm_set	compared;	/* proposals already compared */
-	struct cmm_set	unseen;		/* left out of some participant's row */
+	struct cmm_set	prev;		/* the acceptors P (C for formation) */
+	struct cmm_set	asked;		/* PREPARE sent to */
+	struct cmm_set	answered;	/* answered phase 1, self included */
+	struct cmm_set	promised;	/* acceptors that promised, self included */
+	struct cmm_set	nacked;
+	struct cmm_set	unseen;		/* left out of some answer's row */
+	cmm_ballot	best_b;		/* highest accepted ballot reported */
+	struct cmm_set	best_v;
+	struct cmm_set	value;		/* S of this ballot */
+	int		device;		/* two-node race: device index, else -1 */
+	uint32_t	dev_req;	/* pending device request, 0: none */
+	bool		dev_promised;
+	bool		standin;	/* an operator answer or policy stands in */
 	struct cmm_qdecision dec;
 	bool		have_dec;
-	/* pending device work */
-	uint32_t	race_req;
-	int		fences_pending;
-	bool		fence_failed;
-	uint32_t	fence_base;	/* request ids [fence_base, fence_base+n) */
-	int		fence_total;
-	/* what the fence phase commits */
-	uint32_t	commit_T;
-	struct cmm_set	commit_S;
-	bool		commit_adopt;	/* adoption: no decision of our own */
-	bool		round_after;	/* start T+1 after committing */
+	int		failures;	/* consecutive failed attempts */
 	char		outcome[160];
+};
+
+/* Fencing and committing a chosen configuration (patent step 612). */
+struct core_commit {
+	bool		active;
+	bool		rejoin;		/* same epoch again after a restart */
+	uint32_t	epoch;
+	struct cmm_set	S;
+	struct cmm_set	prev;		/* P, for the event */
+	struct cmm_set	departed;	/* whom this node fences */
+	uint32_t	fence_base;	/* request ids [base, base + total) */
+	int		fence_total;
+	int		pending;
+	uint32_t	reg_base;	/* REGISTER ids [reg_base, + reg_total) */
+	int		reg_total;
+	bool		failed;
+	char		why[96];
+	int64_t		deadline;
+	struct cmm_qdecision dec;
+	bool		have_dec;
+};
+
+/* What a node that did not coordinate saw of the last ballot (for status
+ * and the console). */
+struct core_seen {
+	uint32_t	inst;
+	cmm_ballot	b;
+	struct cmm_set	value;
+	struct cmm_set	from;		/* its ACCEPTEDs */
+	bool		chosen;
+};
+
+struct core_known {
+	uint32_t	epoch;
+	struct cmm_set	members;
 };
 
 struct cmm_core {
@@ -75,51 +129,54 @@ struct cmm_core {
 	int		npeers;		/* max configured id + 1 */
 	struct core_peer *peers;
 
-	struct cmm_persist disk;	/* what we last persisted */
+	struct cmm_persist disk;	/* what was last written */
 	bool		started;
 	int64_t		now;
-	int64_t		start_time;
 	int64_t		listen_until;	/* first round waits to hear peers */
-	bool		first_round_done;
+	bool		listened;
 
-	/* committed configuration */
-	uint32_t	epoch;
-	struct cmm_set	members;
-	bool		member;
-	int64_t		last_commit_time;
-	/* highest committed configuration known (own or heard) */
-	uint32_t	best_epoch;
-	struct cmm_set	best;
-
+	bool		member;		/* quorate member of disk.members */
 	bool		lost_quorum;
 	bool		isolated;
 	bool		leaving;
 	bool		stopped;
+	int64_t		leave_deadline;
 	int		leave_sends;
 	enum cmm_state	state;
+	int64_t		last_commit_time;
 
+	/* failure detector */
 	struct cmm_set	alive;		/* self + peers alive */
-	struct cmm_set	leavers;	/* peers whose LEAVE is in force */
 	struct cmm_set	heard;		/* peers heard since start */
 	int64_t		next_hb;
-	int64_t		next_expiry;	/* earliest detector change */
-	int64_t		next_join;	/* non-member's next own round */
-	bool		retrigger;	/* a trigger came while a round ran */
-	uint32_t	failed_T;	/* the epoch of the last failed attempt */
-	uint32_t	hint_T, hint_a;	/* peers are past attempts < hint_a of T */
+	int64_t		next_expiry;
+	uint64_t	rows_version;	/* moves when alive or any row changes */
 
-	struct core_round r;
+	/* triggers */
+	bool		reconfigure_req;
+	int64_t		petition_at;	/* a young petitioner is heard out then */
+	int64_t		leave_seen_at;	/* first LEAVE noticed for the instance */
+	int64_t		pending_since;	/* an accepted value left undecided */
+	int64_t		hold_until;	/* the round waits for a burst to end */
+	int64_t		stepin_at;	/* a non-preferred node may start then */
+	int64_t		seen_coord_at;	/* another coordinator's PREPARE/ACCEPT */
+	cmm_ballot	seen_max;	/* highest ballot seen for the instance */
+	uint64_t	idle_version;	/* rows_version when a round last gave up */
+	int64_t		idle_until;	/* and until when it stays given up */
+	/* convergence: petitions from these do not start rounds while the
+	 * rows stay as they were */
+	struct cmm_set	excluded;
+	uint64_t	excluded_version;
+	int64_t		excluded_until;
 
-	/* prompt */
+	struct core_coord r;
+	struct core_tally tally[CORE_TALLY];
+	struct core_commit cm;
+	struct core_seen seen;
+	struct core_known hist[CORE_HIST];	/* recent commits, newest first */
+
 	struct cmm_prompt prompt;
 	bool		prompt_open;
-
-	/* convergence: petitions from these do not restart rounds while
-	 * the connectivity rows stay as they were */
-	struct cmm_set	excluded;
-	uint64_t	excluded_hash;
-	uint64_t	rows_version;	/* see core_rows_hash() */
-	int64_t		excluded_until;
 
 	uint32_t	next_req;
 	struct cmm_qdecision last_dec;
@@ -127,46 +184,83 @@ struct cmm_core {
 	char		text[256];
 };
 
-/* core.c */
+/* ---- core_fx.c: effects and state (the leaf) ---- */
 void	core_log(struct cmm_core *c, enum cmm_log_level lvl, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-void	core_event(struct cmm_core *c, struct cmm_event *ev, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	core_event_init(struct cmm_core *c, struct cmm_event *ev,
 	    enum cmm_event_type type);
+void	core_event(struct cmm_core *c, struct cmm_event *ev, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 int	core_persist(struct cmm_core *c);
+void	core_fill_msg(const struct cmm_core *c, struct cmm_msg *m, int type);
+void	core_send_msg(struct cmm_core *c, const struct cmm_set *to,
+	    const struct cmm_msg *m);
 void	core_send(struct cmm_core *c, const struct cmm_set *to, int type);
 void	core_send_to(struct cmm_core *c, int id, int type);
-void	core_device(struct cmm_core *c, struct cmm_devreq *req);
+uint32_t core_device(struct cmm_core *c, int device, const struct cmm_devop *op);
 void	core_prompt_open(struct cmm_core *c, enum cmm_prompt_kind kind,
 	    const int choice[2], const char *why);
 void	core_prompt_close(struct cmm_core *c, const char *why);
 void	core_sync_state(struct cmm_core *c);
-bool	core_is_leaver(const struct cmm_core *c, int id);
-uint64_t core_rows_hash(const struct cmm_core *c);
-bool	core_still_excluded(const struct cmm_core *c, int id);
-void	core_learn_best(struct cmm_core *c, uint32_t epoch, const struct cmm_set *m);
 void	core_drop_membership(struct cmm_core *c, const char *why);
-void	core_petition(struct cmm_core *c, int id, const char *why);
 void	core_fail_stop(struct cmm_core *c, const char *why);
+bool	core_round_active(const struct cmm_core *c);
+void	core_round_end(struct cmm_core *c, const char *prefix, const char *why);
+bool	core_in_known(const struct cmm_core *c, int id);
+bool	core_is_acceptor(const struct cmm_core *c, uint32_t inst);
+bool	core_peer_leaving(const struct cmm_core *c, int id);
+const struct cmm_set *core_acceptors(const struct cmm_core *c);
+int64_t	core_jitter(struct cmm_core *c, int64_t base);
 
-/* core_round.c */
-void	round_trigger(struct cmm_core *c, const char *why);
-void	round_start(struct cmm_core *c, uint32_t T, uint32_t a, const char *why);
-void	round_on_msg(struct cmm_core *c, const struct cmm_msg *m);
-void	round_on_tick(struct cmm_core *c);
-void	round_on_detector(struct cmm_core *c);
-void	round_on_heartbeat(struct cmm_core *c, const struct cmm_msg *m);
-void	round_on_device(struct cmm_core *c, uint32_t id, bool ok);
-void	round_answer(struct cmm_core *c, bool proceed, bool isolated);
-void	round_abandon(struct cmm_core *c, const char *why);
-bool	round_active(const struct cmm_core *c);
-int64_t	round_deadline(const struct cmm_core *c);
-void	round_check_stale(struct cmm_core *c);
-void	round_adopt_best(struct cmm_core *c);
+bool	core_peer_settled(const struct cmm_core *c, int id);
 
-/* core_converge.c */
-void	round_converge(struct cmm_core *c, struct cmm_set *set);
-bool	round_recover(const struct cmm_core *c, struct cmm_set *out);
+/* ---- core_converge.c ---- */
+void	core_converge(const struct cmm_core *c, struct cmm_set *set);
+void	core_note_excluded(struct cmm_core *c, const struct cmm_set *considered,
+	    const struct cmm_set *kept);
+bool	core_excluded(const struct cmm_core *c, int id);
+
+/* ---- core_learn.c ---- */
+void	learn_reset(struct cmm_core *c);
+void	learn_accepted(struct cmm_core *c, int from, cmm_ballot b,
+	    const struct cmm_set *value, bool device);
+void	learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *S,
+	    const struct cmm_qdecision *dec, const char *how);
+void	learn_header(struct cmm_core *c, const struct cmm_msg *m);
+void	learn_try_rejoin(struct cmm_core *c);
+void	learn_on_device(struct cmm_core *c, uint32_t id,
+	    const struct cmm_devres *res);
+bool	learn_owns_request(const struct cmm_core *c, uint32_t id);
+void	learn_on_tick(struct cmm_core *c);
+int64_t	learn_deadline(const struct cmm_core *c);
+bool	learn_quorum(const struct cmm_core *c, const struct cmm_set *from,
+	    bool device);
+
+/* ---- core_acceptor.c ---- */
+void	acceptor_on_prepare(struct cmm_core *c, const struct cmm_msg *m);
+void	acceptor_on_accept(struct cmm_core *c, const struct cmm_msg *m);
+void	acceptor_accept_own(struct cmm_core *c, cmm_ballot b,
+	    const struct cmm_set *S, const struct cmm_set *to);
+
+/* ---- core_coord.c ---- */
+void	coord_evaluate(struct cmm_core *c);
+void	coord_on_promise(struct cmm_core *c, const struct cmm_msg *m);
+void	coord_on_nack(struct cmm_core *c, const struct cmm_msg *m);
+void	coord_on_device(struct cmm_core *c, uint32_t id,
+	    const struct cmm_devres *res);
+void	coord_on_tick(struct cmm_core *c);
+void	coord_on_detector(struct cmm_core *c);
+void	coord_answer(struct cmm_core *c, bool proceed, bool isolated);
+void	coord_abandon(struct cmm_core *c, const char *why);
+bool	coord_active(const struct cmm_core *c);
+int64_t	coord_deadline(const struct cmm_core *c);
+
+/* ---- core_detect.c ---- */
+void	detect_run(struct cmm_core *c);
+void	detect_heard(struct cmm_core *c, int id);
+void	detect_heartbeat(struct cmm_core *c);
+
+/* ---- core_recv.c ---- */
+void	recv_packet(struct cmm_core *c, const struct cmm_msg *m);
 
 #endif

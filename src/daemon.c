@@ -256,8 +256,7 @@ daemon_probe(struct cmm_daemon *d, const struct cmm_msg *m,
 	a.epoch = st.epoch;
 	a.members = st.members;
 	a.row = st.alive;
-	a.round_epoch = (uint32_t)(m->seq >> 32);
-	a.round_attempt = (uint32_t)m->seq;
+	a.ballot = m->seq;	/* echoed, so the prober matches its probe */
 	n = cmm_packet_seal(&d->keys, d->cfg->cluster_id, &a, d->buf,
 	    sizeof(d->buf));
 	if (n > 0)
@@ -413,26 +412,31 @@ daemon_devfail_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon_devfail *f = arg;
 	struct cmm_daemon *d = f->d;
+	struct cmm_devres res;
 
 	(void)fd;
 	(void)what;
-	cmm_core_on_device_result(d->core, cmm_daemon_now(d), f->id, false);
+	memset(&res, 0, sizeof(res));
+	res.status = CMM_DEV_IO;
+	cmm_core_on_device_result(d->core, cmm_daemon_now(d), f->id, &res);
 	free(f);
 	daemon_arm(d);
 }
 
-static const char *
-daemon_devop_name(enum cmm_dev_op op)
+/* " ballot A/C" for the slot operations, " departed SET" for a fence */
+static void
+daemon_devop_detail(const struct cmm_devop *op, char *buf, size_t len)
 {
-	switch (op) {
-	case CMM_DEVOP_RESERVE:
-		return "reserve";
-	case CMM_DEVOP_FENCE:
-		return "fence";
-	case CMM_DEVOP_REGISTER:
-		return "register";
+	char set[256];
+
+	buf[0] = '\0';
+	if (op->op == CMM_DEVOP_PROMISE || op->op == CMM_DEVOP_ACCEPT)
+		snprintf(buf, len, " ballot %u/%d", cmm_ballot_attempt(op->ballot),
+		    cmm_ballot_coord(op->ballot));
+	else if (op->op == CMM_DEVOP_FENCE) {
+		cmm_set_format(&op->departed, set, sizeof(set));
+		snprintf(buf, len, " departed %s", set);
 	}
-	return "?";
 }
 
 static void
@@ -440,13 +444,14 @@ daemon_device(struct cmm_daemon *d, const struct cmm_devreq *q)
 {
 	const char *name = q->device >= 0 && q->device < d->cfg->core.n_devices ?
 	    d->cfg->core.devices[q->device].name : "?";
-	char dep[256];
+	const struct cmm_devop *op = &q->op;
+	bool slot = op->op == CMM_DEVOP_PROMISE || op->op == CMM_DEVOP_ACCEPT;
+	char detail[300];
 
-	cmm_set_format(&q->departed, dep, sizeof(dep));
-	cmm_logf(d->log, CMM_LOG_DEBUG, "device %s: %s node %d epoch %u%s%s "
-	    "(request %u)", name, daemon_devop_name(q->op), q->node, q->epoch,
-	    q->op == CMM_DEVOP_FENCE ? " departed " : "",
-	    q->op == CMM_DEVOP_FENCE ? dep : "", q->id);
+	daemon_devop_detail(op, detail, sizeof(detail));
+	cmm_logf(d->log, CMM_LOG_DEBUG, "device %s: %s node %d %s %u%s "
+	    "(request %u)", name, cmm_dev_op_name(op->op), op->node,
+	    slot ? "instance" : "epoch", op->epoch, detail, q->id);
 	if (cmm_devworker_submit(d->dw, q) < 0) {
 		struct daemon_devfail *f = malloc(sizeof(*f));
 
@@ -463,10 +468,13 @@ daemon_device(struct cmm_daemon *d, const struct cmm_devreq *q)
 }
 
 static void
-daemon_dev_done(void *ctx, uint32_t id, bool ok, enum cmm_dev_status st,
+daemon_dev_done(void *ctx, uint32_t id, const struct cmm_devres *res,
     const char *msg, bool late)
 {
 	struct cmm_daemon *d = ctx;
+	enum cmm_dev_status st = res->status;
+	/* the rules refusing is the protocol at work; a broken device is not */
+	bool trouble = st == CMM_DEV_IO || st == CMM_DEV_CORRUPT;
 
 	if (late) {
 		cmm_logf(d->log, CMM_LOG_WARN, "device request %u answered after "
@@ -476,13 +484,15 @@ daemon_dev_done(void *ctx, uint32_t id, bool ok, enum cmm_dev_status st,
 	}
 	if (d->exiting)
 		return;
-	if (ok)
+	if (st == CMM_DEV_OK)
 		cmm_logf(d->log, CMM_LOG_DEBUG, "device request %u: ok", id);
 	else
-		cmm_logf(d->log, st == CMM_DEV_CONFLICT ? CMM_LOG_INFO :
-		    CMM_LOG_WARN, "device request %u failed: %s%s%s", id,
-		    cmm_dev_status_name(st), msg[0] != '\0' ? ": " : "", msg);
-	cmm_core_on_device_result(d->core, cmm_daemon_now(d), id, ok);
+		cmm_logf(d->log, trouble ? CMM_LOG_WARN : CMM_LOG_INFO,
+		    "device request %u: %s%s%s (device epoch %u, committed %u, "
+		    "slot instance %u)", id, cmm_dev_status_name(st),
+		    msg[0] != '\0' ? ": " : "", msg, res->epoch,
+		    res->committed_epoch, res->slot_instance);
+	cmm_core_on_device_result(d->core, cmm_daemon_now(d), id, res);
 	daemon_arm(d);
 }
 

@@ -23,7 +23,7 @@ struct dw_job {
 struct dw_result {
 	struct dw_result	*next;
 	uint32_t		id;
-	enum cmm_dev_status	st;
+	struct cmm_devres	res;
 	char			msg[256];
 };
 
@@ -76,7 +76,7 @@ dw_now(void)
 }
 
 static void
-dw_post(struct cmm_devworker *w, uint32_t id, enum cmm_dev_status st,
+dw_post(struct cmm_devworker *w, uint32_t id, const struct cmm_devres *res,
     const char *msg)
 {
 	struct dw_result *r = calloc(1, sizeof(*r));
@@ -85,7 +85,7 @@ dw_post(struct cmm_devworker *w, uint32_t id, enum cmm_dev_status st,
 	if (r == NULL)
 		return;	/* the loop's timer reports the request as failed */
 	r->id = id;
-	r->st = st;
+	r->res = *res;
 	snprintf(r->msg, sizeof(r->msg), "%s", msg);
 	pthread_mutex_lock(&w->res_mu);
 	if (w->res_tail != NULL)
@@ -100,28 +100,27 @@ dw_post(struct cmm_devworker *w, uint32_t id, enum cmm_dev_status st,
 	while (n < 0 && errno == EINTR);
 }
 
+/* A result that carries only a failure. */
+static void
+dw_failed(struct cmm_devres *res, enum cmm_dev_status st)
+{
+	memset(res, 0, sizeof(*res));
+	res->status = st;
+}
+
 /* One operation against the backend, on the worker thread. */
-static enum cmm_dev_status
-dw_perform(struct dw_dev *d, const struct cmm_devreq *q, char *err,
-    unsigned errlen)
+static void
+dw_perform(struct dw_dev *d, const struct cmm_devreq *q,
+    struct cmm_devres *res, char *err, unsigned errlen)
 {
 	if (d->dev == NULL) {
 		d->dev = cmm_device_file_open(d->path, true, err, errlen);
-		if (d->dev == NULL)
-			return CMM_DEV_IO;
+		if (d->dev == NULL) {
+			dw_failed(res, CMM_DEV_IO);
+			return;
+		}
 	}
-	switch (q->op) {
-	case CMM_DEVOP_RESERVE:
-		return d->dev->ops->reserve(d->dev, q->node, q->epoch, err,
-		    errlen);
-	case CMM_DEVOP_FENCE:
-		return d->dev->ops->fence(d->dev, q->node, &q->departed,
-		    q->epoch, err, errlen);
-	case CMM_DEVOP_REGISTER:
-		return d->dev->ops->register_node(d->dev, q->node, err, errlen);
-	}
-	snprintf(err, errlen, "unknown device operation %d", (int)q->op);
-	return CMM_DEV_IO;
+	d->dev->ops->apply(d->dev, &q->op, res, err, errlen);
 }
 
 static void *
@@ -131,7 +130,7 @@ dw_thread(void *arg)
 
 	for (;;) {
 		struct dw_job *j;
-		enum cmm_dev_status st;
+		struct cmm_devres res;
 		char err[256] = "";
 
 		pthread_mutex_lock(&d->mu);
@@ -151,8 +150,8 @@ dw_thread(void *arg)
 
 		/* the loop already failed it: acting now could only surprise */
 		if (dw_now() <= j->deadline) {
-			st = dw_perform(d, &j->req, err, sizeof(err));
-			dw_post(d->w, j->req.id, st, err);
+			dw_perform(d, &j->req, &res, err, sizeof(err));
+			dw_post(d->w, j->req.id, &res, err);
 		}
 		free(j);
 		pthread_mutex_lock(&d->mu);
@@ -190,6 +189,7 @@ dw_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct dw_pending *p = arg;
 	struct cmm_devworker *w = p->w;
+	struct cmm_devres res;
 	uint32_t id = p->id;
 	char msg[128];
 
@@ -198,7 +198,8 @@ dw_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	snprintf(msg, sizeof(msg), "%s", p->msg);
 	dw_take_pending(w, id);
 	dw_pending_free(p);
-	w->done(w->ctx, id, false, CMM_DEV_IO, msg, false);
+	dw_failed(&res, CMM_DEV_IO);
+	w->done(w->ctx, id, &res, msg, false);
 }
 
 static void
@@ -222,8 +223,7 @@ dw_pipe_cb(evutil_socket_t fd, short what, void *arg)
 		list = r->next;
 		if (p != NULL)
 			dw_pending_free(p);
-		w->done(w->ctx, r->id, r->st == CMM_DEV_OK, r->st, r->msg,
-		    p == NULL);
+		w->done(w->ctx, r->id, &r->res, r->msg, p == NULL);
 		free(r);
 	}
 }
@@ -368,8 +368,8 @@ cmm_devworker_submit(struct cmm_devworker *w, const struct cmm_devreq *r)
 		delay = 0;
 	} else {
 		d = &w->devs[r->device];
-		snprintf(p->msg, sizeof(p->msg), "no answer within %lld ms",
-		    (long long)w->timeout_ms);
+		snprintf(p->msg, sizeof(p->msg), "timed out: no answer within "
+		    "%lld ms", (long long)w->timeout_ms);
 		j = calloc(1, sizeof(*j));
 		if (j == NULL) {
 			free(p);

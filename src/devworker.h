@@ -18,16 +18,18 @@
 #include <stdint.h>
 
 #include "../quorum/device.h"
-#include "core.h"
 
 struct event_base;
 struct cmm_devworker;
 
-/* ok: the operation succeeded; st and msg say why not ("" when ok).
- * late: the result of a request already reported as timed out (for the
- * log only: the core must not hear of it again). */
-typedef void (*cmm_devworker_done)(void *ctx, uint32_t id, bool ok,
-	    enum cmm_dev_status st, const char *msg, bool late);
+/* res: what the device answered (res->status; CMM_DEV_IO when the
+ * backend failed, the device is not shared, or the time ran out: then
+ * msg says why, "timed out: ..." for the last).  msg is "" when the
+ * backend had nothing to say.  late: the result of a request already
+ * reported as timed out (for the log only: the core must not hear of it
+ * again). */
+typedef void (*cmm_devworker_done)(void *ctx, uint32_t id,
+	    const struct cmm_devres *res, const char *msg, bool late);
 
 /* paths[i] is device i's file, NULL for a device this node does not
  * share (requests for it fail at once).  Files are opened (and created
@@ -44,7 +46,7 @@ void	cmm_devworker_free(struct cmm_devworker *w);
 int	cmm_devworker_submit(struct cmm_devworker *w, const struct cmm_devreq *r);
 
 /* Reads device idx now, on the caller's thread, through a handle of its
- * own (a locked read of one 512-byte record).  0, or -1 with a reason. */
+ * own (a locked read of the 17 KiB file).  0, or -1 with a reason. */
 int	cmm_devworker_read(struct cmm_devworker *w, int idx,
 	    struct cmm_devrec *out, char *err, size_t errlen);
 

@@ -76,10 +76,9 @@ cmm_sim_new(const struct cmm_sim_opts *o)
 	s->nodes = calloc((size_t)s->n, sizeof(*s->nodes));
 	s->group = calloc((size_t)s->n, sizeof(*s->group));
 	s->cut = calloc((size_t)s->n, sizeof(*s->cut));
-	s->nopropose = calloc((size_t)s->n, sizeof(*s->nopropose));
 	s->ring = calloc(CMM_SIM_TRACE_KEEP, sizeof(*s->ring));
 	s->wheel = calloc(CMM_SIM_WHEEL, sizeof(*s->wheel));
-	if (!s->cfg || !s->nodes || !s->group || !s->cut || !s->nopropose ||
+	if (!s->cfg || !s->nodes || !s->group || !s->cut ||
 	    !s->ring || !s->wheel) {
 		cmm_sim_free(s);
 		return NULL;
@@ -96,6 +95,8 @@ cmm_sim_new(const struct cmm_sim_opts *o)
 	s->hash = FNV_OFFSET;
 	s->latency_ms = 1;
 	s->jitter_ms = 0;
+	s->devlat_ms = 1;
+	s->devjit_ms = 2;
 	s->end = 0;
 	for (int i = 0; i < s->n; i++) {
 		struct cmm_sim_node *n = &s->nodes[i];
@@ -171,12 +172,11 @@ cmm_sim_free(struct cmm_sim *s)
 	free(s->nodes);
 	free(s->group);
 	free(s->cut);
-	free(s->nopropose);
+	free(s->drops);
 	free(s->ring);
 	free(s->epochs);
 	free(s->clog);
-	free(s->leaves);
-	free(s->props);
+	free(s->accs);
 	free(s->devlog);
 	free(s->cfg);
 	free(s);
@@ -404,6 +404,7 @@ cmm_sim_after_input(struct cmm_sim *s, struct cmm_sim_node *n)
 
 	if (n->core == NULL)
 		return;
+	cmm_sim_check_input(s, n);
 	if (n->halt) {
 		/* on_quorum_loss = halt: the daemon would exit here */
 		cmm_sim_trace(s, n->id, "halted (on_quorum_loss = halt)");
@@ -450,7 +451,6 @@ cmm_sim_start_node(struct cmm_sim *s, int id)
 	n->seq = 0;
 	n->halted = false;
 	n->member = false;
-	n->have_dec = false;
 	n->prompt.kind = CMM_PROMPT_NONE;
 	if (n->replay == NULL)
 		n->replay = malloc(sizeof(*n->replay));
@@ -496,6 +496,44 @@ cmm_sim_kill_node(struct cmm_sim *s, int id)
 	cmm_sim_trace(s, -1, "crash %d", id);
 }
 
+void
+cmm_sim_forget_node(struct cmm_sim *s, int id)
+{
+	struct cmm_sim_node *n = &s->nodes[id];
+	uint32_t inc = n->disk.incarnation;
+
+	cmm_sim_kill_node(s, id);
+	memset(&n->disk, 0, sizeof(n->disk));
+	n->disk.incarnation = inc;
+	n->disk.abstain = CMM_ABSTAIN_UNKNOWN;
+	n->has_disk = true;
+	n->forgot = true;
+	cmm_sim_trace(s, -1, "forget %d: its state is lost", id);
+	cmm_sim_start_node(s, id);
+}
+
+/* Swarm: a crash right after an accept or a commit, then a restart. */
+static void
+sim_maybe_crash(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t ppm,
+    const char *after)
+{
+	struct cmm_sim_action a;
+
+	if (ppm == 0 || cmm_rng_below(&s->rng, 1000000) >= ppm)
+		return;
+	cmm_sim_trace(s, -1, "node %d will crash right after %s", n->id, after);
+	memset(&a, 0, sizeof(a));
+	a.kind = CMM_SIM_A_KILL;
+	a.t = s->now;
+	cmm_set_add(&a.set, n->id);
+	cmm_sim_add_action(s, &a, 1);
+	memset(&a, 0, sizeof(a));
+	a.kind = CMM_SIM_A_START;
+	a.t = s->now + 50 + (int64_t)cmm_rng_below(&s->rng, 1500);
+	cmm_set_add(&a.set, n->id);
+	cmm_sim_add_action(s, &a, 0);
+}
+
 /* ---- the sink: effects of one core ---- */
 
 static void
@@ -508,13 +546,10 @@ sim_on_event(struct cmm_sim *s, struct cmm_sim_node *n,
 	case CMM_EV_COMMIT:
 		s->st.commits++;
 		cmm_sim_check_commit(s, n, ev);
+		sim_maybe_crash(s, n, s->crash_commit_ppm, "a commit");
 		break;
-	case CMM_EV_QUORUM:
-		if (ev->decision != NULL) {
-			n->have_dec = true;
-			n->dec = *ev->decision;
-			n->dec_epoch = ev->round_epoch;
-		}
+	case CMM_EV_SPLIT_BRAIN:
+		n->alarmed = true;
 		break;
 	case CMM_EV_NO_QUORUM:
 		n->member = false;
@@ -562,8 +597,12 @@ sim_on_device(struct cmm_sim *s, struct cmm_sim_node *n,
 	op->gen = n->gen;
 	op->issued = s->now;
 	memset(&ev, 0, sizeof(ev));
-	/* a device answers in 1-3 ms */
-	ev.t = s->now + 1 + (int64_t)cmm_rng_below(&s->rng, 3);
+	/* a device answers in devlat_ms + [0, devjit_ms] (1-3 ms unless a
+	 * scenario or a swarm fault makes it slow) */
+	ev.t = s->now + s->devlat_ms + (int64_t)cmm_rng_below(&s->rng,
+	    (uint64_t)s->devjit_ms + 1);
+	if (ev.t <= s->now)
+		ev.t = s->now + 1;
 	ev.kind = CMM_SIM_EV_DEVICE;
 	ev.node = n->id;
 	ev.u.dev = op;
@@ -583,6 +622,9 @@ sim_emit(void *ctx, const struct cmm_effect *fx)
 		return 0;
 	case CMM_FX_PERSIST:
 		cmm_sim_check_persist(s, n, fx->u.persist);
+		if (fx->u.persist->accepted != CMM_BALLOT_NONE &&
+		    (!n->has_disk || fx->u.persist->accepted != n->disk.accepted))
+			sim_maybe_crash(s, n, s->crash_accept_ppm, "an accept");
 		n->disk = *fx->u.persist;
 		n->has_disk = true;
 		return 0;
@@ -634,58 +676,48 @@ sim_device_done(struct cmm_sim *s, struct cmm_sim_ev *ev)
 {
 	struct cmm_sim_devop *op = ev->u.dev;
 	struct cmm_sim_node *n = &s->nodes[ev->node];
-	struct cmm_device *d;
-	struct cmm_devrec before, after;
-	enum cmm_dev_status st;
-	char err[160] = "";
+	const char *dname = s->cfg->devices[op->req.device].name;
+	struct cmm_device *d = s->dev[op->req.device];
+	struct cmm_devrec *before, *after;
+	struct cmm_devres res;
+	bool lost = n->core == NULL || n->gen != op->gen;
+	char err[160] = "", bal[48] = "";
 
-	if (n->core == NULL || n->gen != op->gen) {
-		/* the process died with the I/O in flight: it never happened */
-		cmm_sim_trace(s, n->id, "device %s: lost in a crash",
-		    s->cfg->devices[op->req.device].name);
+	/* the process died with the I/O in flight: the write may still have
+	 * reached the device, or not (both happen; the seed decides) */
+	if (lost && cmm_rng_below(&s->rng, 2) == 0) {
+		cmm_sim_trace(s, n->id, "device %s: %s lost in a crash", dname,
+		    cmm_dev_op_name(op->req.op.op));
 		free(op);
 		return;
 	}
-	d = s->dev[op->req.device];
-	d->ops->read(d, &before, err, sizeof(err));
-	switch (op->req.op) {
-	case CMM_DEVOP_RESERVE:
-		st = d->ops->reserve(d, op->req.node, op->req.epoch, err,
-		    sizeof(err));
-		break;
-	case CMM_DEVOP_FENCE:
-		st = d->ops->fence(d, op->req.node, &op->req.departed,
-		    op->req.epoch, err, sizeof(err));
-		break;
-	case CMM_DEVOP_REGISTER:
-		st = d->ops->register_node(d, op->req.node, err, sizeof(err));
-		break;
-	default:
-		st = CMM_DEV_IO;
-		snprintf(err, sizeof(err), "unknown operation %d",
-		    (int)op->req.op);
-		break;
+	before = malloc(sizeof(*before));
+	after = malloc(sizeof(*after));
+	if (before == NULL || after == NULL) {
+		fprintf(stderr, "cmm sim: out of memory\n");
+		exit(1);
 	}
-	d->ops->read(d, &after, err, sizeof(err));
+	d->ops->read(d, before, err, sizeof(err));
+	d->ops->apply(d, &op->req.op, &res, err, sizeof(err));
+	d->ops->read(d, after, err, sizeof(err));
 	s->st.devops++;
-	{
-		char dep[64];
-
-		cmm_set_format(&op->req.departed, dep, sizeof(dep));
-		cmm_sim_trace(s, n->id, "device %s: %s epoch %" PRIu32
-		    "%s%s -> %s (holder %d epoch %" PRIu32 ")",
-		    s->cfg->devices[op->req.device].name,
-		    op->req.op == CMM_DEVOP_RESERVE ? "reserve" :
-		    op->req.op == CMM_DEVOP_FENCE ? "fence" : "register",
-		    op->req.epoch,
-		    op->req.op == CMM_DEVOP_FENCE ? " departed " : "",
-		    op->req.op == CMM_DEVOP_FENCE ? dep : "",
-		    cmm_dev_status_name(st), after.holder, after.epoch);
+	if (op->req.op.op == CMM_DEVOP_PROMISE || op->req.op.op == CMM_DEVOP_ACCEPT)
+		snprintf(bal, sizeof(bal), " ballot (%" PRIu32 ",%d)",
+		    cmm_ballot_attempt(op->req.op.ballot),
+		    cmm_ballot_coord(op->req.op.ballot));
+	cmm_sim_trace(s, n->id, "device %s: %s epoch %" PRIu32 "%s -> %s%s "
+	    "(holder %d epoch %" PRIu32 ")", dname,
+	    cmm_dev_op_name(op->req.op.op), op->req.op.epoch, bal,
+	    cmm_dev_status_name(res.status), lost ? " after a crash" : "",
+	    after->holder, after->epoch);
+	cmm_sim_check_devop(s, n->id, &op->req, &res, before, after);
+	free(before);
+	free(after);
+	if (!lost) {
+		cmm_core_on_device_result(n->core, s->now, op->req.id, &res);
+		cmm_sim_after_input(s, n);
 	}
-	cmm_sim_check_devop(s, n, &op->req, st, &before, &after);
-	cmm_core_on_device_result(n->core, s->now, op->req.id, st == CMM_DEV_OK);
 	free(op);
-	cmm_sim_after_input(s, n);
 }
 
 static void

@@ -37,23 +37,30 @@ enum cmm_sim_act {
 	CMM_SIM_A_JOIN,		/* cmm_core_join on n */
 	CMM_SIM_A_PARTITION,	/* groups[] */
 	CMM_SIM_A_CUT,		/* n -> m, both ways unless oneway */
-	CMM_SIM_A_HEAL,		/* partitions, cuts, PROPOSE drops */
+	CMM_SIM_A_HEAL,		/* partitions, cuts, message drops */
 	CMM_SIM_A_LOSS,		/* ppm */
 	CMM_SIM_A_DUP,		/* ppm */
 	CMM_SIM_A_DELAY,	/* extra latency ms (ppm field unused) */
 	CMM_SIM_A_ANSWER_ISO,	/* n, isolated */
 	CMM_SIM_A_ANSWER_WINNER, /* n picks m */
-	CMM_SIM_A_DROP_PROPOSE,	/* n -> m until heal */
+	CMM_SIM_A_DROP,		/* messages of types k (a mask), n -> m, until heal */
+	CMM_SIM_A_FORGET,	/* restart LIST with its state lost */
+	CMM_SIM_A_JITTER,	/* latency jitter k ms (reordering) */
+	CMM_SIM_A_DEVLAT,	/* device latency k ms (+ up to m ms) */
+	CMM_SIM_A_EXPLORE,	/* the explorer starts here */
 	CMM_SIM_A_EXPECT_CLUSTER, /* set */
 	CMM_SIM_A_EXPECT_STATE,	/* n, state (-1: down) */
 	CMM_SIM_A_EXPECT_PROMPT, /* n, prompt kind */
 	CMM_SIM_A_EXPECT_STEPS,	/* t1..t (evaluated at t), k */
+	CMM_SIM_A_EXPECT_ALARM,	/* node n raised the split-brain alarm */
 	CMM_SIM_A_RANDOM,	/* random mode: the next fault */
 	CMM_SIM_A_HEAL_ALL,	/* random mode: faults stop */
 	CMM_SIM_A_LIVENESS,	/* random mode: converged? then quiet window */
 	CMM_SIM_A_QUIET,	/* random mode: end of a quiet window */
 	CMM_SIM_A_BURST,	/* random mode: kill ⌊(n-1)/2⌋ at once */
 	CMM_SIM_A_BURST_CHECK,	/* random mode: exactly one step */
+	CMM_SIM_A_RANDOM_DISARM, /* random mode: no more crashes after accepts */
+	CMM_SIM_A_RANDOM_UNDROP, /* random mode: selective drops end */
 };
 
 struct cmm_sim_action {
@@ -148,19 +155,35 @@ struct cmm_sim_node {
 	uint32_t	top_epoch;	/* highest epoch it ever committed */
 	uint32_t	last_round_e, last_round_a;
 	bool		member;		/* committed, not dropped since */
-	bool		have_dec;
-	uint32_t	dec_epoch;	/* round of the last QUORUM decision */
-	struct cmm_qdecision dec;
 	int		ans_iso;	/* last isolation answer: -1, 0 no, 1 yes */
 	int		ans_winner;	/* last winner answer, -1: none */
+	uint32_t	ans_inst;	/* the instance the answer was for */
+	bool		alarmed;	/* raised the split-brain alarm */
+	bool		forgot;		/* restarted with its state lost */
 };
 
-/* Checker: one committed epoch, as first seen. */
+/* Checker: one chosen epoch, as first persisted by any node. */
 struct cmm_sim_epoch {
 	uint32_t	epoch;
 	struct cmm_set	members;
 	int64_t		time;
 	int		node;
+	bool		committed;	/* a member announced it */
+	bool		standin;	/* chosen by an operator answer or policy */
+	bool		split;		/* a stand-in conflict: two values */
+	uint32_t	pepoch;		/* the predecessor it was chosen against */
+	uint64_t	phash;		/* hash of that predecessor's members */
+};
+
+/* Checker: an ACCEPTED really sent (or a device slot accept, node -1). */
+struct cmm_sim_acc {
+	uint32_t	inst;
+	int		node;
+	int		device;
+	cmm_ballot	b;
+	uint64_t	value;		/* hash of S */
+	uint32_t	hdr_epoch;	/* the sender's committed configuration */
+	uint64_t	hdr;		/* hash of its members */
 };
 
 struct cmm_sim_commit {		/* every COMMIT event, for --json */
@@ -171,12 +194,6 @@ struct cmm_sim_commit {		/* every COMMIT event, for --json */
 	const char	*reason;
 };
 
-struct cmm_sim_setrec {		/* a LEAVE or PROPOSE someone sent */
-	int		node;
-	uint32_t	epoch;
-	struct cmm_set	set;
-};
-
 struct cmm_sim_devlog {
 	int64_t		time;
 	int		node;
@@ -184,6 +201,14 @@ struct cmm_sim_devlog {
 	enum cmm_dev_op	op;
 	uint32_t	epoch;
 	enum cmm_dev_status status;
+	uint64_t	set;		/* hash of the op's set */
+	struct cmm_set	departed;	/* FENCE: the nodes really unregistered */
+};
+
+/* A selective drop: messages whose type bit is in mask, a -> b. */
+struct cmm_sim_drop {
+	int		a, b;
+	uint32_t	mask;
 };
 
 struct cmm_sim_stats {
@@ -191,7 +216,7 @@ struct cmm_sim_stats {
 	uint64_t	datagrams;	/* copies put on the wire */
 	uint64_t	bytes;
 	uint64_t	delivered;
-	uint64_t	drop_down, drop_cut, drop_loss, drop_propose, drop_replay;
+	uint64_t	drop_down, drop_cut, drop_loss, drop_type, drop_replay;
 	uint64_t	drop_self;
 	uint64_t	dups;
 	uint64_t	events;
@@ -201,9 +226,31 @@ struct cmm_sim_stats {
 	uint64_t	crashes, restarts;
 };
 
+/* Fault classes of the swarm (each seed draws a subset, --faults pins one). */
+enum cmm_sim_fault {
+	CMM_SIM_F_LOSS = 0,	/* loss bursts */
+	CMM_SIM_F_DUP,		/* duplicated datagrams */
+	CMM_SIM_F_JITTER,	/* jitter (reordering) and delay spikes */
+	CMM_SIM_F_ONEWAY,	/* one-way cuts */
+	CMM_SIM_F_PARTITION,	/* symmetric partitions */
+	CMM_SIM_F_NONTRANS,	/* non-transitive cuts */
+	CMM_SIM_F_CRASH,	/* crashes and restarts, simultaneous starts */
+	CMM_SIM_F_CRASH_ACCEPT,	/* a crash right after an accept */
+	CMM_SIM_F_CRASH_COMMIT,	/* a crash right after a commit */
+	CMM_SIM_F_ROUNDLOSS,	/* selective loss of one round message type */
+	CMM_SIM_F_LEAVE,	/* several nodes leave together and come back */
+	CMM_SIM_F_SLOWDEV,	/* slow devices */
+	CMM_SIM_F_STAYDEAD,	/* some crashed nodes stay dead after the faults */
+	CMM_SIM_F__COUNT
+};
+const char *cmm_sim_fault_name(int f);
+/* "loss,crash" or "all" -> a mask; 0 or -1 */
+int	cmm_sim_parse_faults(const char *text, uint32_t *mask);
+
 struct cmm_sim_opts {
 	uint64_t	seed;
 	int		nodes;
+	uint32_t	faults;		/* pinned fault classes, 0: drawn per seed */
 	bool		plant_replay;
 	bool		trace_all;	/* print every trace line */
 	bool		json;		/* keep the commit log */
@@ -238,10 +285,12 @@ struct cmm_sim {
 	/* network */
 	int		*group;		/* partition group per node, 0 = none */
 	struct cmm_set	*cut;		/* cut[a] ∋ b: a -> b is cut */
-	struct cmm_set	*nopropose;	/* PROPOSE a -> b dropped */
-	bool		any_cut, any_nopropose;
+	struct cmm_sim_drop *drops;	/* selective drops until heal */
+	size_t		ndrops, capdrops;
+	bool		any_cut;
 	uint32_t	loss_ppm, dup_ppm;
 	int64_t		latency_ms, jitter_ms, delay_ms;
+	int64_t		devlat_ms, devjit_ms;	/* a device answers in lat + [0, jit] */
 
 	/* actions (script and random) */
 	struct cmm_sim_action *acts;
@@ -258,8 +307,8 @@ struct cmm_sim {
 	size_t		nepochs, capepochs;
 	struct cmm_sim_commit *clog;
 	size_t		nclog, capclog;
-	struct cmm_sim_setrec *leaves, *props;
-	size_t		nleaves, capleaves, nprops, capprops;
+	struct cmm_sim_acc *accs;
+	size_t		naccs, capaccs;
 	struct cmm_sim_devlog *devlog;
 	size_t		ndevlog, capdevlog;
 	uint32_t	*dev_top;	/* per device: highest reservation epoch */
@@ -273,6 +322,11 @@ struct cmm_sim {
 
 	/* random mode */
 	bool		random;
+	uint32_t	faults;		/* the classes this seed uses */
+	struct cmm_set	stay_dead;	/* crashed nodes kept down after heal */
+	uint32_t	crash_accept_ppm; /* chance an accept crashes its node */
+	uint32_t	crash_commit_ppm; /* chance a commit crashes its node */
+	int		burst_killed;
 	int64_t		heal_at;
 	uint32_t	burst_epoch;
 	struct cmm_set	burst_survivors;
@@ -300,6 +354,12 @@ void	cmm_sim_trace(struct cmm_sim *s, int node, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	cmm_sim_start_node(struct cmm_sim *s, int id);
 void	cmm_sim_kill_node(struct cmm_sim *s, int id);
+/* Crash id if it runs, lose its state (the incarnation survives, as the
+ * daemon's clock-based one would), and start it again. */
+void	cmm_sim_forget_node(struct cmm_sim *s, int id);
+/* The explorer (sim_explore.c): the `explore` action; without --explore
+ * it only marks the point in the trace. */
+void	cmm_sim_explore_begin(struct cmm_sim *s);
 /* Feeds the result of an input: halt, then re-arm the node's wake-up. */
 void	cmm_sim_after_input(struct cmm_sim *s, struct cmm_sim_node *n);
 void	cmm_sim_fail(struct cmm_sim *s, int line, const char *fmt, ...)
@@ -317,6 +377,11 @@ void	cmm_sim_net_heal(struct cmm_sim *s);
 void	cmm_sim_net_partition(struct cmm_sim *s, const struct cmm_set *groups,
 	    int ngroups);
 void	cmm_sim_net_cut(struct cmm_sim *s, int a, int b, bool oneway);
+/* Drops messages whose type bit (1 << type) is in mask, a -> b. */
+void	cmm_sim_net_drop(struct cmm_sim *s, int a, int b, uint32_t mask);
+/* Parses a message type name list ("accept,accepted", "propose" = both,
+ * "round" = every round message) into a mask; 0 or -1. */
+int	cmm_sim_parse_types(const char *text, uint32_t *mask);
 void	cmm_sim_msg_unref(struct cmm_sim *s, struct cmm_sim_msg *m);
 void	cmm_sim_dup_unref(struct cmm_sim_dup *d);
 
@@ -325,18 +390,16 @@ void	cmm_sim_dup_unref(struct cmm_sim_dup *d);
 /* The checks run on each effect; they call cmm_sim_violate(). */
 void	cmm_sim_check_commit(struct cmm_sim *s, struct cmm_sim_node *n,
 	    const struct cmm_event *ev);
-void	cmm_sim_check_propose(struct cmm_sim *s, struct cmm_sim_node *n,
+void	cmm_sim_check_send(struct cmm_sim *s, struct cmm_sim_node *n,
 	    const struct cmm_msg *m);
+void	cmm_sim_check_input(struct cmm_sim *s, struct cmm_sim_node *n);
 void	cmm_sim_check_devreq(struct cmm_sim *s, struct cmm_sim_node *n,
 	    const struct cmm_devreq *req);
-void	cmm_sim_check_devop(struct cmm_sim *s, struct cmm_sim_node *n,
-	    const struct cmm_devreq *req, enum cmm_dev_status st,
+void	cmm_sim_check_devop(struct cmm_sim *s, int node,
+	    const struct cmm_devreq *req, const struct cmm_devres *res,
 	    const struct cmm_devrec *before, const struct cmm_devrec *after);
 void	cmm_sim_check_persist(struct cmm_sim *s, struct cmm_sim_node *n,
 	    const struct cmm_persist *p);
-void	cmm_sim_record_set(struct cmm_sim *s, struct cmm_sim_setrec **arr,
-	    size_t *len, size_t *cap, int node, uint32_t epoch,
-	    const struct cmm_set *set);
 void	cmm_sim_violate(struct cmm_sim *s, const char *property,
 	    const struct cmm_set *nodes, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));

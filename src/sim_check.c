@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * sim_check: the DESIGN §2 properties, checked on every effect a core
- * emits.  The quorum rules are recomputed here from the sets themselves,
- * not by calling quorum/vote.c: a checker that calls the code it checks
- * cannot catch that code's bugs.  Ground truth is the simulator's own
- * record: the global map epoch -> members of every commit, the LEAVEs and
- * PROPOSEs really sent, the device log and the operator's answers.
+ * sim_check: the properties of docs/PROTOCOL.md "Properties", checked on
+ * every effect a core emits and after every input.  The quorum rules are
+ * recomputed here from the sets themselves, never by calling quorum/vote.c:
+ * a checker that calls the code it checks cannot catch that code's bugs.
+ * Ground truth is the simulator's own record: every configuration any node
+ * persisted as chosen, every ACCEPTED really sent and every accept really
+ * written to a disk or a device, the device log and the operator's answers.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -16,26 +17,6 @@
 #include "sim.h"
 
 static void	*check_grow(void *p, size_t *cap, size_t want, size_t elem);
-static int	check_prince(const struct cmm_sim *s, const struct cmm_set *p);
-static int	check_leave_votes(const struct cmm_sim *s,
-		    const struct cmm_set *prev, const struct cmm_set *next);
-static bool	check_possible(const struct cmm_sim *s,
-		    const struct cmm_set *prev, const struct cmm_set *next);
-static bool	check_reserved(const struct cmm_sim *s, int node, uint32_t epoch);
-static bool	check_proposed(const struct cmm_sim *s, uint32_t epoch,
-		    const struct cmm_set *set);
-static bool	check_left_naming(const struct cmm_sim *s, int node,
-		    const struct cmm_set *set);
-static void	check_quorum(struct cmm_sim *s, struct cmm_sim_node *n,
-		    const struct cmm_event *ev,
-		    const struct cmm_sim_epoch *prev);
-static void	check_fencing(struct cmm_sim *s, struct cmm_sim_node *n,
-		    uint32_t epoch, const struct cmm_set *members,
-		    const struct cmm_sim_epoch *prev);
-static bool	check_granted(struct cmm_sim *s, struct cmm_sim_node *n,
-		    uint32_t epoch);
-static void	epoch_insert(struct cmm_sim *s, uint32_t epoch,
-		    const struct cmm_set *members, int node);
 static struct cmm_set *two(struct cmm_set *out, int a, int b);
 
 static void *
@@ -61,10 +42,17 @@ static struct cmm_set *
 two(struct cmm_set *out, int a, int b)
 {
 	cmm_set_clear(out);
-	cmm_set_add(out, a);
+	if (a >= 0)
+		cmm_set_add(out, a);
 	if (b >= 0)
 		cmm_set_add(out, b);
 	return out;
+}
+
+static uint64_t
+hs(const struct cmm_set *s)
+{
+	return cmm_set_hash(s, UINT64_C(0xcbf29ce484222325));
 }
 
 void
@@ -90,7 +78,7 @@ cmm_sim_violate(struct cmm_sim *s, const char *property,
 	cmm_sim_trace(s, -1, "VIOLATION %s", s->violation);
 }
 
-/* ---- the global map epoch -> members ---- */
+/* ---- the global map epoch -> chosen members ---- */
 
 const struct cmm_sim_epoch *
 cmm_sim_epoch_find(const struct cmm_sim *s, uint32_t e)
@@ -115,7 +103,6 @@ cmm_sim_epoch_below(const struct cmm_sim *s, uint32_t e)
 {
 	size_t lo = 0, hi = s->nepochs;
 
-	/* first index with epoch >= e */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -127,7 +114,7 @@ cmm_sim_epoch_below(const struct cmm_sim *s, uint32_t e)
 	return lo > 0 ? &s->epochs[lo - 1] : NULL;
 }
 
-static void
+static struct cmm_sim_epoch *
 epoch_insert(struct cmm_sim *s, uint32_t epoch, const struct cmm_set *members,
     int node)
 {
@@ -139,13 +126,16 @@ epoch_insert(struct cmm_sim *s, uint32_t epoch, const struct cmm_set *members,
 		i--;
 	memmove(&s->epochs[i + 1], &s->epochs[i],
 	    (s->nepochs - i) * sizeof(*s->epochs));
+	memset(&s->epochs[i], 0, sizeof(s->epochs[i]));
 	s->epochs[i].epoch = epoch;
 	s->epochs[i].members = *members;
 	s->epochs[i].time = s->now;
 	s->epochs[i].node = node;
 	s->nepochs++;
+	return &s->epochs[i];
 }
 
+/* Epochs whose first commit (announced by a member) fell in [t1, t2]. */
 int
 cmm_sim_steps(const struct cmm_sim *s, int64_t t1, int64_t t2)
 {
@@ -157,26 +147,7 @@ cmm_sim_steps(const struct cmm_sim *s, int64_t t1, int64_t t2)
 	return k;
 }
 
-void
-cmm_sim_record_set(struct cmm_sim *s, struct cmm_sim_setrec **arr,
-    size_t *len, size_t *cap, int node, uint32_t epoch,
-    const struct cmm_set *set)
-{
-	for (size_t i = *len; i > 0; i--) {
-		const struct cmm_sim_setrec *r = &(*arr)[i - 1];
-
-		if (r->node == node && r->epoch == epoch &&
-		    cmm_set_eq(&r->set, set))
-			return;
-	}
-	*arr = check_grow(*arr, cap, *len + 1, sizeof(**arr));
-	(*arr)[*len].node = node;
-	(*arr)[*len].epoch = epoch;
-	(*arr)[*len].set = *set;
-	(*len)++;
-}
-
-/* ---- recomputed quorum rules (DESIGN §2 step 4) ---- */
+/* ---- recomputed quorum rules ---- */
 
 /* FIG. 9: the highest priority member, ties to the higher id. */
 static int
@@ -191,263 +162,319 @@ check_prince(const struct cmm_sim *s, const struct cmm_set *p)
 	return best;
 }
 
-/* Does node have a LEAVE on record, sent since its last commit? */
-static bool
-check_has_left(const struct cmm_sim *s, int node)
-{
-	if (node < 0 || node >= s->n)
-		return false;
-	for (size_t i = 0; i < s->nleaves; i++)
-		if (s->leaves[i].node == node &&
-		    s->leaves[i].epoch == s->nodes[node].top_epoch)
-			return true;
-	return false;
-}
-
-/* Does node have a LEAVE on record, sent since its last commit, naming
- * exactly set, once the other leavers are taken out of it? */
-static bool
-check_left_naming(const struct cmm_sim *s, int node, const struct cmm_set *set)
-{
-	if (node < 0 || node >= s->n)
-		return false;
-	for (size_t i = 0; i < s->nleaves; i++) {
-		const struct cmm_sim_setrec *r = &s->leaves[i];
-
-		struct cmm_set named = r->set;
-
-		if (r->node != node || r->epoch != s->nodes[node].top_epoch)
-			continue;
-		/* nodes that left too (and are not in set) do not make the
-		 * named set differ: their own LEAVE took them out of it */
-		for (int j = cmm_set_next(&r->set, 0); j >= 0;
-		    j = cmm_set_next(&r->set, j + 1))
-			if (!cmm_set_has(set, j) && check_has_left(s, j))
-				cmm_set_del(&named, j);
-		if (cmm_set_eq(&named, set))
-			return true;
-	}
-	return false;
-}
-
-/* Leavers of prev that really left naming exactly next. */
+/* Index of a device shared by a and b, or -1. */
 static int
-check_leave_votes(const struct cmm_sim *s, const struct cmm_set *prev,
-    const struct cmm_set *next)
+check_shared(const struct cmm_sim *s, int a, int b)
 {
-	int k = 0;
-
-	for (int i = cmm_set_next(prev, 0); i >= 0; i = cmm_set_next(prev, i + 1))
-		if (!cmm_set_has(next, i) && check_left_naming(s, i, next))
-			k++;
-	return k;
+	for (int d = 0; d < s->cfg->n_devices; d++)
+		if (cmm_set_has(&s->cfg->devices[d].nodes, a) &&
+		    cmm_set_has(&s->cfg->devices[d].nodes, b))
+			return d;
+	return -1;
 }
 
-/* Could next have won against prev by any rule (race counted as won)? */
+/* Q(P), from the rule's text: more than half; half with the crown prince
+ * (|P| >= 4 only); for two nodes both, or one and their shared device;
+ * formation (P = the configured nodes, epoch 1): more than half. */
 static bool
-check_possible(const struct cmm_sim *s, const struct cmm_set *prev,
-    const struct cmm_set *next)
+check_quorum_of(const struct cmm_sim *s, const struct cmm_set *P,
+    const struct cmm_set *A, bool device, bool formation)
 {
-	struct cmm_set both;
-	int np, votes;
+	struct cmm_set in;
+	int np = cmm_set_count(P), na;
 
-	if (prev == NULL || cmm_set_empty(prev))
-		return true;
-	if (cmm_set_subset(prev, next))
-		return true;
-	cmm_set_and(&both, prev, next);
-	np = cmm_set_count(prev);
-	if (np <= 2)
-		return !cmm_set_empty(&both);
-	votes = cmm_set_count(&both) + check_leave_votes(s, prev, next);
-	if (2 * votes > np)
-		return true;
-	return 2 * votes == np && cmm_set_has(next, check_prince(s, prev));
-}
-
-static bool
-check_reserved(const struct cmm_sim *s, int node, uint32_t epoch)
-{
-	for (size_t i = 0; i < s->ndevlog; i++) {
-		const struct cmm_sim_devlog *l = &s->devlog[i];
-
-		if (l->node == node && l->epoch == epoch &&
-		    l->op == CMM_DEVOP_RESERVE && l->status == CMM_DEV_OK)
+	cmm_set_and(&in, A, P);
+	na = cmm_set_count(&in);
+	if (formation || np != 2) {
+		if (2 * na > np)
 			return true;
+		return !formation && np >= 4 && 2 * na == np &&
+		    cmm_set_has(&in, check_prince(s, P));
 	}
-	return false;
+	return na + (device ? 1 : 0) >= 2;
 }
 
-static bool
-check_proposed(const struct cmm_sim *s, uint32_t epoch, const struct cmm_set *set)
-{
-	for (size_t i = 0; i < s->nprops; i++)
-		if (s->props[i].epoch == epoch && cmm_set_eq(&s->props[i].set, set))
-			return true;
-	return false;
-}
+/* ---- chosen before committed ---- */
 
-/* Property 2: the commit of (T, S) holds quorum relative to P, the
- * committed members of the highest epoch below T. */
 static void
-check_quorum(struct cmm_sim *s, struct cmm_sim_node *n,
-    const struct cmm_event *ev, const struct cmm_sim_epoch *prev)
+acc_record(struct cmm_sim *s, uint32_t inst, int node, int device,
+    cmm_ballot b, const struct cmm_set *value, uint32_t hdr_epoch,
+    const struct cmm_set *hdr)
 {
-	const struct cmm_qdecision *d = ev->decision;
-	const struct cmm_set *S = &ev->members;
-	uint32_t T = ev->epoch;
-	struct cmm_set P, both, who;
-	char ps[256], ss[256];
-	int X = n->id, np, votes, cp, other = -1;
+	uint64_t v = hs(value), h = hs(hdr);
+	struct cmm_sim_acc *a;
 
-	if (prev != NULL)
-		P = prev->members;
-	else
-		cmm_set_clear(&P);
-	np = cmm_set_count(&P);
-	cmm_set_format(&P, ps, sizeof(ps));
-	cmm_set_format(S, ss, sizeof(ss));
-	for (int i = cmm_set_next(&P, 0); i >= 0; i = cmm_set_next(&P, i + 1))
-		if (i != X && !cmm_set_has(S, i))
-			other = i;
-
-	if (d == NULL) {
-		/* adoption of a configuration that may have been committed */
-		if (cmm_sim_epoch_find(s, T) != NULL)
-			return;	/* agreement already compared it */
-		if (!check_proposed(s, T, S))
-			cmm_sim_violate(s, "quorum", two(&who, X, -1),
-			    "node %d adopted epoch %" PRIu32 " members %s that "
-			    "nobody proposed", X, T, ss);
-		else if (!check_possible(s, &P, S))
-			cmm_sim_violate(s, "quorum", two(&who, X, -1),
-			    "node %d adopted epoch %" PRIu32 " members %s, which "
-			    "cannot hold quorum against previous %s", X, T, ss, ps);
-		return;
+	/* the same accept is often seen twice (the disk, then the message) */
+	for (size_t i = s->naccs; i > 0 && i + 64 > s->naccs; i--) {
+		a = &s->accs[i - 1];
+		if (a->inst == inst && a->node == node && a->device == device &&
+		    a->b == b && a->value == v && a->hdr_epoch == hdr_epoch &&
+		    a->hdr == h)
+			return;
 	}
-	if (d->verdict == CMM_QV_LOSE || d->verdict == CMM_QV_WAIT) {
-		cmm_sim_violate(s, "quorum", two(&who, X, -1),
-		    "node %d committed epoch %" PRIu32 " after a %s decision "
-		    "that said %s", X, T, cmm_qmethod_name(d->method),
-		    d->verdict == CMM_QV_LOSE ? "lose" : "wait");
-		return;
-	}
-	if (d->method != CMM_QM_INITIAL && d->method != CMM_QM_ISOLATION &&
-	    prev == NULL) {
-		cmm_sim_violate(s, "quorum", two(&who, X, -1),
-		    "node %d committed epoch %" PRIu32 " by %s but no epoch "
-		    "below it was ever committed", X, T,
-		    cmm_qmethod_name(d->method));
-		return;
-	}
-	switch (d->method) {
-	case CMM_QM_KEPT:
-		if (!cmm_set_subset(&P, S))
-			cmm_sim_violate(s, "quorum", two(&who, X, -1),
-			    "node %d committed epoch %" PRIu32 " members %s as "
-			    "'kept' but previous %s is not inside", X, T, ss, ps);
-		return;
-	case CMM_QM_VOTE:
-		cmm_set_and(&both, &P, S);
-		votes = cmm_set_count(&both) + check_leave_votes(s, &P, S);
-		cp = check_prince(s, &P);
-		if (np <= 2)
-			cmm_sim_violate(s, "quorum", two(&who, X, -1),
-			    "node %d committed epoch %" PRIu32 " by vote against "
-			    "a %d-node previous cluster %s (must race or ask)",
-			    X, T, np, ps);
-		else if (!(2 * votes > np ||
-		    (2 * votes == np && cmm_set_has(S, cp))))
-			cmm_sim_violate(s, "quorum", two(&who, X, -1),
-			    "node %d committed epoch %" PRIu32 " members %s by "
-			    "vote: %d of previous %s (%d), crown prince %d %s: "
-			    "no quorum (core counted %d of %d)", X, T, ss,
-			    votes, ps, np, cp,
-			    cmm_set_has(S, cp) ? "present" : "absent",
-			    d->votes, d->prev_size);
-		return;
-	case CMM_QM_RACE:
-		if (np > 2 || !check_reserved(s, X, T))
-			cmm_sim_violate(s, "quorum", two(&who, X, other),
-			    "node %d committed epoch %" PRIu32 " by race against "
-			    "previous %s without a successful reservation for "
-			    "epoch %" PRIu32, X, T, ps, T);
-		return;
-	case CMM_QM_OPERATOR: {
-		int lo = cmm_set_next(&P, 0), hi = cmm_set_max(&P);
-		bool picked;
-
-		switch (s->cfg->winner) {
-		case CMM_WINNER_LOWEST:
-			picked = X == lo;
-			break;
-		case CMM_WINNER_HIGHEST:
-			picked = X == hi;
-			break;
-		default:
-			picked = n->ans_winner == X;
-			break;
-		}
-		if (np > 2 || !picked)
-			cmm_sim_violate(s, "quorum", two(&who, X, other),
-			    "node %d committed epoch %" PRIu32 " by operator "
-			    "decision but neither policy nor answer picked it "
-			    "(previous %s)", X, T, ps);
-		return;
-	}
-	case CMM_QM_LEAVE: {
-		struct cmm_set self;
-
-		two(&self, X, -1);
-		if (np != 2 || other < 0 || !check_left_naming(s, other, &self))
-			cmm_sim_violate(s, "quorum", two(&who, X, other),
-			    "node %d committed epoch %" PRIu32 " because the "
-			    "other node left, but no LEAVE naming {%d} came "
-			    "from previous %s", X, T, X, ps);
-		return;
-	}
-	case CMM_QM_INITIAL:
-		if (T != 1 || prev != NULL) {
-			cmm_sim_violate(s, "quorum", two(&who, X, -1),
-			    "node %d formed an initial cluster at epoch %" PRIu32,
-			    X, T);
-		} else if (!(2 * cmm_set_count(S) >
-		    cmm_set_count(&s->cfg->configured) ||
-		    s->cfg->initial == CMM_INITIAL_ANY ||
-		    (s->cfg->initial == CMM_INITIAL_ASK && n->ans_iso == 0))) {
-			cmm_sim_violate(s, "quorum", two(&who, X, -1),
-			    "node %d formed the initial cluster %s: a minority "
-			    "of %d configured, not allowed by policy or answer",
-			    X, ss, cmm_set_count(&s->cfg->configured));
-		}
-		return;
-	case CMM_QM_ISOLATION: {
-		struct cmm_set self;
-
-		if (T != 1 || prev != NULL || !cmm_set_eq(S, two(&self, X, -1)) ||
-		    !(s->cfg->isolation == CMM_ISOLATION_NOT_ISOLATED ||
-		    n->ans_iso == 0))
-			cmm_sim_violate(s, "quorum", two(&who, X, -1),
-			    "node %d committed epoch %" PRIu32 " members %s on "
-			    "the isolation question without 'not isolated'",
-			    X, T, ss);
-		return;
-	}
-	case CMM_QM_NONE:
-	default:
-		cmm_sim_violate(s, "quorum", two(&who, X, -1),
-		    "node %d committed epoch %" PRIu32 " with no quorum method",
-		    X, T);
-		return;
-	}
+	s->accs = check_grow(s->accs, &s->capaccs, s->naccs + 1, sizeof(*s->accs));
+	a = &s->accs[s->naccs++];
+	a->inst = inst;
+	a->node = node;
+	a->device = device;
+	a->b = b;
+	a->value = v;
+	a->hdr_epoch = hdr_epoch;
+	a->hdr = h;
 }
 
-/* Property 3: the departed that share a device with the committer are
- * no longer registered on it. */
+/* Whether node n accepted (inst, S) at some ballot (its own vote). */
+static bool
+check_accepted_by(const struct cmm_sim *s, int n, uint32_t inst, uint64_t v)
+{
+	for (size_t i = 0; i < s->naccs; i++)
+		if (s->accs[i].inst == inst && s->accs[i].node == n &&
+		    s->accs[i].value == v)
+			return true;
+	return false;
+}
+
+/*
+ * (epoch, S) was chosen: a quorum of Q(P), P the configuration chosen for
+ * epoch - 1, accepted S at one ballot, each with P in its header.  Else
+ * the one stated exception: an operator's answer (or the policy that
+ * stands for one) on the node that first persisted it.  *standin says
+ * which.  Returns false (and reports) when neither holds.
+ */
+static bool
+check_chosen(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t epoch,
+    const struct cmm_set *S, bool *standin, uint64_t *phash)
+{
+	const struct cmm_sim_epoch *pe = NULL;
+	struct cmm_set P, A, who;
+	uint64_t v = hs(S), hp;
+	uint32_t pepoch = epoch - 1;
+	bool formation = epoch == 1, dev;
+	char ss[256], ps[256];
+	int np;
+
+	*standin = false;
+	if (formation) {
+		P = s->cfg->configured;
+		cmm_set_clear(&who);
+		hp = hs(&who);		/* a node with none sends the empty set */
+	} else {
+		pe = cmm_sim_epoch_find(s, pepoch);
+		if (pe == NULL) {
+			cmm_set_format(S, ss, sizeof(ss));
+			cmm_sim_violate(s, "quorum chain", two(&who, n->id, -1),
+			    "node %d persisted epoch %" PRIu32 " %s, but no node "
+			    "ever held epoch %" PRIu32, n->id, epoch, ss, pepoch);
+			return false;
+		}
+		P = pe->members;
+		hp = hs(&P);
+	}
+	*phash = hp;
+	np = cmm_set_count(&P);
+	/* every ballot with an accept of S for this instance */
+	{
+		size_t *idx = NULL, nidx = 0, cap = 0;
+
+		for (size_t i = 0; i < s->naccs; i++)
+			if (s->accs[i].inst == epoch && s->accs[i].value == v &&
+			    s->accs[i].hdr_epoch == pepoch && s->accs[i].hdr == hp) {
+				idx = check_grow(idx, &cap, nidx + 1, sizeof(*idx));
+				idx[nidx++] = i;
+			}
+		for (size_t i = 0; i < nidx; i++) {
+			cmm_ballot b = s->accs[idx[i]].b;
+
+			cmm_set_clear(&A);
+			dev = false;
+			for (size_t j = 0; j < nidx; j++) {
+				const struct cmm_sim_acc *y = &s->accs[idx[j]];
+
+				if (y->b != b)
+					continue;
+				if (y->node >= 0)
+					cmm_set_add(&A, y->node);
+				else if (np == 2 && cmm_set_has(&s->cfg->devices[
+				    y->device].nodes, cmm_set_next(&P, 0)) &&
+				    cmm_set_has(&s->cfg->devices[y->device].nodes,
+				    cmm_set_max(&P)))
+					dev = true;
+			}
+			if (check_quorum_of(s, &P, &A, dev, formation)) {
+				free(idx);
+				return true;
+			}
+		}
+		free(idx);
+	}
+	/* the stated exception: an answer stands in for missing acceptors */
+	if (check_accepted_by(s, n->id, epoch, v) && cmm_set_has(S, n->id)) {
+		if (formation) {
+			bool lone = cmm_set_count(S) == 1;
+
+			if ((lone && s->cfg->isolation == CMM_ISOLATION_NOT_ISOLATED) ||
+			    (!lone && s->cfg->initial == CMM_INITIAL_ANY) ||
+			    (n->ans_iso == 0 && n->ans_inst == epoch)) {
+				*standin = true;
+				return true;
+			}
+		} else if (np == 2 && cmm_set_has(&P, n->id) &&
+		    check_shared(s, cmm_set_next(&P, 0), cmm_set_max(&P)) < 0) {
+			int lo = cmm_set_next(&P, 0), hi = cmm_set_max(&P);
+			int pick = s->cfg->winner == CMM_WINNER_LOWEST ? lo :
+			    s->cfg->winner == CMM_WINNER_HIGHEST ? hi :
+			    n->ans_inst == epoch ? n->ans_winner : -1;
+
+			if (pick == n->id) {
+				*standin = true;
+				return true;
+			}
+		}
+	}
+	cmm_set_format(S, ss, sizeof(ss));
+	cmm_set_format(&P, ps, sizeof(ps));
+	cmm_sim_violate(s, "chosen before committed", two(&who, n->id, -1),
+	    "node %d persisted epoch %" PRIu32 " %s, but no quorum of %s "
+	    "accepted it at one ballot, and no answer stands in", n->id, epoch,
+	    ss, formation ? "the configured nodes" : ps);
+	return false;
+}
+
+/* A node persisted a newer known configuration: the first time an epoch
+ * appears it must have been chosen; after that it must be the same. */
+static void
+check_learn(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t epoch,
+    const struct cmm_set *S)
+{
+	struct cmm_sim_epoch *e = (struct cmm_sim_epoch *)cmm_sim_epoch_find(s,
+	    epoch);
+	const struct cmm_sim_epoch *next;
+	bool standin;
+	uint64_t phash;
+	struct cmm_set who;
+	char a[256], b[256];
+
+	if (e != NULL) {
+		if (cmm_set_eq(&e->members, S))
+			return;
+		cmm_set_format(&e->members, a, sizeof(a));
+		cmm_set_format(S, b, sizeof(b));
+		/* two values: only inconsistent operator answers may do it */
+		if (check_chosen(s, n, epoch, S, &standin, &phash) &&
+		    (standin || e->standin)) {
+			e->split = true;
+			cmm_sim_trace(s, -1, "operator split: epoch %" PRIu32 " is "
+			    "%s and %s (the stated exception)", epoch, a, b);
+			return;
+		}
+		if (!s->violated)
+			cmm_sim_violate(s, "agreement", two(&who, n->id, e->node),
+			    "split brain: epoch %" PRIu32 " is %s at node %d and "
+			    "%s at node %d", epoch, a, e->node, b, n->id);
+		return;
+	}
+	if (!check_chosen(s, n, epoch, S, &standin, &phash))
+		return;
+	e = epoch_insert(s, epoch, S, n->id);
+	e->standin = standin;
+	e->pepoch = epoch - 1;
+	e->phash = phash;
+	/* the quorum chain, again, should a successor be known already */
+	next = cmm_sim_epoch_find(s, epoch + 1);
+	if (next != NULL && next->pepoch == epoch && next->phash != hs(S))
+		cmm_sim_violate(s, "quorum chain", two(&who, n->id, next->node),
+		    "epoch %" PRIu32 " was chosen against another epoch %"
+		    PRIu32 " than the one node %d persisted", epoch + 1, epoch,
+		    n->id);
+}
+
+/* ---- effects ---- */
+
+void
+cmm_sim_check_persist(struct cmm_sim *s, struct cmm_sim_node *n,
+    const struct cmm_persist *p)
+{
+	struct cmm_set who;
+
+	if (n->has_disk && p->epoch < n->disk.epoch) {
+		cmm_sim_violate(s, "persist", two(&who, n->id, -1),
+		    "node %d persisted epoch %" PRIu32 " over epoch %" PRIu32,
+		    n->id, p->epoch, n->disk.epoch);
+		return;
+	}
+	if (n->has_disk && p->incarnation < n->disk.incarnation) {
+		cmm_sim_violate(s, "persist", two(&who, n->id, -1),
+		    "node %d persisted incarnation %" PRIu32 " over %" PRIu32,
+		    n->id, p->incarnation, n->disk.incarnation);
+		return;
+	}
+	if (p->epoch >= CMM_EPOCH_LIMIT) {
+		cmm_sim_violate(s, "persist", two(&who, n->id, -1),
+		    "node %d persisted epoch %" PRIu32 ", past the limit",
+		    n->id, p->epoch);
+		return;
+	}
+	if (p->epoch > (n->has_disk ? n->disk.epoch : 0))
+		check_learn(s, n, p->epoch, &p->members);
+	/* an accept written to the disk is a vote, message or not */
+	if (p->accepted != CMM_BALLOT_NONE && (!n->has_disk ||
+	    n->disk.accepted != p->accepted || n->disk.epoch != p->epoch))
+		acc_record(s, p->epoch + 1, n->id, -1, p->accepted, &p->value,
+		    p->epoch, &p->members);
+}
+
+/* Persist before reply, persist the ballot before using it, and record
+ * every ACCEPTED for the chosen check. */
+void
+cmm_sim_check_send(struct cmm_sim *s, struct cmm_sim_node *n,
+    const struct cmm_msg *m)
+{
+	const struct cmm_persist *d = &n->disk;
+	struct cmm_set who;
+	bool ok = true;
+	const char *what = "";
+
+	switch (m->type) {
+	case CMM_MSG_PROMISE:
+		if (!(m->flags & CMM_MSGF_ACCEPTOR))
+			break;
+		ok = n->has_disk && d->epoch + 1 == m->instance &&
+		    d->promised == m->ballot && d->accepted == m->vballot &&
+		    (m->vballot == CMM_BALLOT_NONE ||
+		    cmm_set_eq(&d->value, &m->value));
+		what = "a PROMISE";
+		break;
+	case CMM_MSG_ACCEPTED:
+		ok = n->has_disk && d->epoch + 1 == m->instance &&
+		    d->accepted == m->ballot && cmm_set_eq(&d->value, &m->value);
+		what = "an ACCEPTED";
+		acc_record(s, m->instance, n->id, -1, m->ballot, &m->value,
+		    m->epoch, &m->members);
+		break;
+	case CMM_MSG_PREPARE:
+	case CMM_MSG_ACCEPT:
+		ok = n->has_disk && (d->epoch + 1 != m->instance ||
+		    d->next_attempt > cmm_ballot_attempt(m->ballot));
+		what = m->type == CMM_MSG_PREPARE ? "a PREPARE" : "an ACCEPT";
+		break;
+	default:
+		break;
+	}
+	if (!ok)
+		cmm_sim_violate(s, "persist", two(&who, n->id, -1),
+		    "node %d sent %s for instance %" PRIu32 " ballot (%" PRIu32
+		    ",%d) before its disk held what it says", n->id, what,
+		    m->instance, cmm_ballot_attempt(m->ballot),
+		    cmm_ballot_coord(m->ballot));
+}
+
+/* Fencing at commit: the departed that share a device with the committer
+ * are no longer registered there (unless a later epoch took them back). */
 static void
 check_fencing(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t epoch,
-    const struct cmm_set *members, const struct cmm_sim_epoch *prev)
+    const struct cmm_set *members)
 {
+	const struct cmm_sim_epoch *prev = cmm_sim_epoch_find(s, epoch - 1);
 	struct cmm_set gone, who;
 	struct cmm_devrec rec;
 	char err[128];
@@ -455,11 +482,6 @@ check_fencing(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t epoch,
 	if (prev == NULL)
 		return;
 	cmm_set_minus(&gone, &prev->members, members);
-	/* a late commit of an old epoch: whoever a later configuration took
-	 * back in may be registered again, rightly */
-	for (size_t i = 0; i < s->nepochs; i++)
-		if (s->epochs[i].epoch > epoch)
-			cmm_set_minus(&gone, &gone, &s->epochs[i].members);
 	for (int z = cmm_set_next(&gone, 0); z >= 0; z = cmm_set_next(&gone, z + 1))
 		for (int d = 0; d < s->cfg->n_devices; d++) {
 			const struct cmm_set *on = &s->cfg->devices[d].nodes;
@@ -467,12 +489,14 @@ check_fencing(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t epoch,
 			if (!cmm_set_has(on, n->id) || !cmm_set_has(on, z))
 				continue;
 			s->dev[d]->ops->read(s->dev[d], &rec, err, sizeof(err));
-			if (cmm_set_has(&rec.registered, z))
+			if (cmm_set_has(&rec.registered, z) &&
+			    rec.reg_epoch[z] < epoch)
 				cmm_sim_violate(s, "fencing", two(&who, n->id, z),
 				    "node %d committed epoch %" PRIu32 " while "
 				    "departed node %d is still registered on "
-				    "device %s", n->id, epoch, z,
-				    s->cfg->devices[d].name);
+				    "device %s (at epoch %" PRIu32 ")", n->id,
+				    epoch, z, s->cfg->devices[d].name,
+				    rec.reg_epoch[z]);
 		}
 }
 
@@ -480,11 +504,11 @@ void
 cmm_sim_check_commit(struct cmm_sim *s, struct cmm_sim_node *n,
     const struct cmm_event *ev)
 {
-	const struct cmm_sim_epoch *e, *prev;
+	struct cmm_sim_epoch *e;
 	uint32_t T = ev->epoch;
 	const struct cmm_set *S = &ev->members;
 	struct cmm_set who;
-	char a[256], b[256];
+	char a[256];
 	int X = n->id;
 
 	cmm_set_format(S, a, sizeof(a));
@@ -496,10 +520,9 @@ cmm_sim_check_commit(struct cmm_sim *s, struct cmm_sim_node *n,
 		s->clog[s->nclog].time = s->now;
 		s->clog[s->nclog].members = *S;
 		s->clog[s->nclog].reason = ev->decision != NULL ?
-		    cmm_qmethod_name(ev->decision->method) : "adopted";
+		    cmm_qmethod_name(ev->decision->method) : "learned";
 		s->nclog++;
 	}
-	/* property 1 */
 	if (!cmm_set_has(S, X)) {
 		cmm_sim_violate(s, "agreement", two(&who, X, -1),
 		    "node %d committed epoch %" PRIu32 " members %s without "
@@ -512,15 +535,7 @@ cmm_sim_check_commit(struct cmm_sim *s, struct cmm_sim_node *n,
 		    ": its epochs must rise", X, T, n->top_epoch);
 		return;
 	}
-	e = cmm_sim_epoch_find(s, T);
-	if (e != NULL && !cmm_set_eq(&e->members, S)) {
-		cmm_set_format(&e->members, b, sizeof(b));
-		cmm_sim_violate(s, "agreement", two(&who, X, e->node),
-		    "split brain: epoch %" PRIu32 " committed as %s by node %d "
-		    "and as %s by node %d", T, b, e->node, a, X);
-		return;
-	}
-	/* property 4: persist before announcing */
+	/* persist before announcing */
 	if (!n->has_disk || n->disk.epoch != T ||
 	    !cmm_set_eq(&n->disk.members, S)) {
 		cmm_sim_violate(s, "persist", two(&who, X, -1),
@@ -529,109 +544,54 @@ cmm_sim_check_commit(struct cmm_sim *s, struct cmm_sim_node *n,
 		    n->has_disk ? n->disk.epoch : 0);
 		return;
 	}
-	/* property 2 and 3 against the committed predecessor */
-	prev = cmm_sim_epoch_below(s, T);
-	check_quorum(s, n, ev, prev);
+	e = (struct cmm_sim_epoch *)cmm_sim_epoch_find(s, T);
+	if (e == NULL || (!cmm_set_eq(&e->members, S) && !e->split)) {
+		cmm_sim_violate(s, "agreement", two(&who, X, -1),
+		    "node %d committed epoch %" PRIu32 " %s, which was never "
+		    "chosen", X, T, a);
+		return;
+	}
+	check_fencing(s, n, T, S);
 	if (s->violated)
 		return;
-	check_fencing(s, n, T, S, prev);
-	if (s->violated)
-		return;
-	if (e == NULL)
-		epoch_insert(s, T, S, X);
+	if (!e->committed) {
+		e->committed = true;
+		e->time = s->now;	/* steps count first commits */
+	}
 	n->top_epoch = T;
 	n->member = true;
 }
 
+/* Belief: a node that says it is a member at E holds exactly the
+ * configuration chosen for E. */
 void
-cmm_sim_check_persist(struct cmm_sim *s, struct cmm_sim_node *n,
-    const struct cmm_persist *p)
-{
-	struct cmm_set who;
-
-	if (!n->has_disk)
-		return;
-	if (p->epoch < n->disk.epoch)
-		cmm_sim_violate(s, "persist", two(&who, n->id, -1),
-		    "node %d persisted epoch %" PRIu32 " over epoch %" PRIu32,
-		    n->id, p->epoch, n->disk.epoch);
-	else if (p->incarnation < n->disk.incarnation)
-		cmm_sim_violate(s, "persist", two(&who, n->id, -1),
-		    "node %d persisted incarnation %" PRIu32 " over %" PRIu32,
-		    n->id, p->incarnation, n->disk.incarnation);
-}
-
-void
-cmm_sim_check_propose(struct cmm_sim *s, struct cmm_sim_node *n,
-    const struct cmm_msg *m)
-{
-	/* an adoption (proposal recovery) persists the adopted set, which
-	 * travels in `leavers`; an ordinary proposal persists its vector */
-	const struct cmm_set *prop = (m->flags & CMM_MSGF_ADOPT) ?
-	    &m->leavers : &m->vec;
-	struct cmm_set who;
-	char a[256];
-
-	/* property 4: persist a proposal before sending it */
-	if (!n->has_disk || n->disk.prop_epoch != m->round_epoch ||
-	    n->disk.prop_attempt != m->round_attempt ||
-	    !cmm_set_eq(&n->disk.prop, prop)) {
-		cmm_set_format(prop, a, sizeof(a));
-		cmm_sim_violate(s, "persist", two(&who, n->id, -1),
-		    "node %d sent PROPOSE %s for round (%" PRIu32 ", %" PRIu32
-		    ") before persisting it", n->id, a, m->round_epoch,
-		    m->round_attempt);
-		return;
-	}
-	cmm_sim_record_set(s, &s->props, &s->nprops, &s->capprops, -1,
-	    m->round_epoch, prop);
-}
-
-/* A device write by n for epoch: allowed after a winning decision of its
- * own, or while adopting a configuration that contains it. */
-static bool
-check_granted(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t epoch)
+cmm_sim_check_input(struct cmm_sim *s, struct cmm_sim_node *n)
 {
 	const struct cmm_sim_epoch *e;
+	struct cmm_core_status st;
+	struct cmm_set who;
+	char a[256], b[256];
 
-	if (n->have_dec && n->dec_epoch == epoch) {
-		switch (n->dec.verdict) {
-		case CMM_QV_WIN:
-			return true;
-		case CMM_QV_RACE:
-			if (check_reserved(s, n->id, epoch))
-				return true;
-			break;
-		case CMM_QV_ASK_WINNER:
-			if (n->ans_winner == n->id)
-				return true;
-			break;
-		case CMM_QV_ASK_ISOLATION:
-			if (n->ans_iso == 0)
-				return true;
-			break;
-		default:
-			break;
-		}
-		/* a decision that did not grant it: the node may still be
-		 * adopting a configuration someone committed (below) */
-	}
-	e = cmm_sim_epoch_find(s, epoch);
-	if (e != NULL && cmm_set_has(&e->members, n->id))
-		return true;
-	for (size_t i = 0; i < s->nprops; i++) {
-		const struct cmm_sim_epoch *p;
-
-		if (s->props[i].epoch != epoch ||
-		    !cmm_set_has(&s->props[i].set, n->id))
-			continue;
-		p = cmm_sim_epoch_below(s, epoch);
-		if (check_possible(s, p != NULL ? &p->members : NULL,
-		    &s->props[i].set))
-			return true;
-	}
-	return false;
+	if (n->core == NULL || s->violated)
+		return;
+	cmm_core_status(n->core, &st);
+	if (!st.member)
+		return;
+	e = cmm_sim_epoch_find(s, st.epoch);
+	if (e != NULL && (cmm_set_eq(&e->members, &st.members) || e->split) &&
+	    cmm_set_has(&st.members, n->id))
+		return;
+	cmm_set_format(&st.members, a, sizeof(a));
+	if (e != NULL)
+		cmm_set_format(&e->members, b, sizeof(b));
+	else
+		snprintf(b, sizeof(b), "nothing");
+	cmm_sim_violate(s, "belief", two(&who, n->id, -1), "node %d says it is "
+	    "a member at epoch %" PRIu32 " with %s, but %s was chosen", n->id,
+	    st.epoch, a, b);
 }
+
+/* ---- devices ---- */
 
 void
 cmm_sim_check_devreq(struct cmm_sim *s, struct cmm_sim_node *n,
@@ -639,74 +599,111 @@ cmm_sim_check_devreq(struct cmm_sim *s, struct cmm_sim_node *n,
 {
 	const char *dname = req->device >= 0 && req->device < s->cfg->n_devices ?
 	    s->cfg->devices[req->device].name : "?";
+	const struct cmm_persist *d = &n->disk;
 	struct cmm_set who;
 
-	if (req->node != n->id) {
+	if (req->op.node != n->id) {
 		cmm_sim_violate(s, "devices", two(&who, n->id, -1),
 		    "node %d asked for a device operation as node %d", n->id,
-		    req->node);
+		    req->op.node);
 		return;
 	}
-	switch (req->op) {
+	switch (req->op.op) {
 	case CMM_DEVOP_REGISTER:
-		if (!n->member)
-			cmm_sim_violate(s, "devices", two(&who, n->id, -1),
-			    "node %d registered on device %s while not a member",
-			    n->id, dname);
-		return;
-	case CMM_DEVOP_RESERVE:
-		if (!(n->have_dec && n->dec_epoch == req->epoch &&
-		    (n->dec.verdict == CMM_QV_RACE ||
-		    n->dec.verdict == CMM_QV_WIN)) && !check_granted(s, n,
-		    req->epoch))
-			cmm_sim_violate(s, "devices", two(&who, n->id, -1),
-			    "node %d reserved device %s for epoch %" PRIu32
-			    " without a race or quorum for it", n->id, dname,
-			    req->epoch);
-		return;
 	case CMM_DEVOP_FENCE:
-		if (!check_granted(s, n, req->epoch))
+		/* a node without a configuration holding it writes nothing */
+		if (!n->has_disk || d->epoch != req->op.epoch ||
+		    !cmm_set_has(&d->members, n->id) ||
+		    !cmm_set_eq(&d->members, &req->op.set))
 			cmm_sim_violate(s, "devices", two(&who, n->id, -1),
-			    "node %d fenced device %s for epoch %" PRIu32
-			    " without quorum", n->id, dname, req->epoch);
+			    "node %d %s device %s for epoch %" PRIu32 " but its "
+			    "disk holds epoch %" PRIu32 " without that "
+			    "configuration", n->id,
+			    req->op.op == CMM_DEVOP_FENCE ? "fenced" :
+			    "registered on", dname, req->op.epoch, d->epoch);
+		return;
+	case CMM_DEVOP_PROMISE:
+	case CMM_DEVOP_ACCEPT:
+		if (!n->has_disk || d->epoch + 1 != req->op.epoch ||
+		    !cmm_set_has(&d->members, n->id) ||
+		    cmm_set_count(&d->members) != 2 ||
+		    d->next_attempt <= cmm_ballot_attempt(req->op.ballot))
+			cmm_sim_violate(s, "devices", two(&who, n->id, -1),
+			    "node %d used the slot of device %s for instance %"
+			    PRIu32 " while not one of two members (or before "
+			    "persisting the ballot)", n->id, dname, req->op.epoch);
 		return;
 	}
 }
 
 void
-cmm_sim_check_devop(struct cmm_sim *s, struct cmm_sim_node *n,
-    const struct cmm_devreq *req, enum cmm_dev_status st,
-    const struct cmm_devrec *before, const struct cmm_devrec *after)
+cmm_sim_check_devop(struct cmm_sim *s, int node, const struct cmm_devreq *req,
+    const struct cmm_devres *res, const struct cmm_devrec *before,
+    const struct cmm_devrec *after)
 {
 	const char *dname = s->cfg->devices[req->device].name;
+	const struct cmm_devop *op = &req->op;
 	struct cmm_sim_devlog *l;
 	struct cmm_set who;
+	uint64_t h = hs(&op->set);
+	bool ok = res->status == CMM_DEV_OK || res->status == CMM_DEV_STALE;
 
-	if (req->op == CMM_DEVOP_RESERVE && st == CMM_DEV_OK)
+	if (ok && op->op == CMM_DEVOP_FENCE)
 		for (size_t i = 0; i < s->ndevlog; i++) {
 			l = &s->devlog[i];
-			if (l->device == req->device && l->epoch == req->epoch &&
-			    l->op == CMM_DEVOP_RESERVE &&
-			    l->status == CMM_DEV_OK && l->node != n->id) {
-				cmm_sim_violate(s, "devices", two(&who, n->id,
-				    l->node), "device %s reserved for epoch %"
-				    PRIu32 " by node %d and by node %d", dname,
-				    req->epoch, l->node, n->id);
+			if (l->device == req->device && l->epoch == op->epoch &&
+			    l->op == CMM_DEVOP_FENCE && l->set != h &&
+			    (l->status == CMM_DEV_OK || l->status == CMM_DEV_STALE)) {
+				cmm_sim_violate(s, "devices", two(&who, node,
+				    l->node), "device %s fenced for epoch %"
+				    PRIu32 " with two configurations, by node %d "
+				    "and node %d", dname, op->epoch, l->node, node);
 				break;
 			}
 		}
+	if (ok && op->op == CMM_DEVOP_REGISTER) {
+		const struct cmm_sim_epoch *e = cmm_sim_epoch_find(s, op->epoch);
+
+		/* a delayed registration must not undo a later fence */
+		for (size_t i = 0; i < s->ndevlog; i++) {
+			l = &s->devlog[i];
+			if (l->device == req->device && l->op == CMM_DEVOP_FENCE &&
+			    l->epoch > op->epoch &&
+			    cmm_set_has(&l->departed, node))
+				cmm_sim_violate(s, "fencing", two(&who, node,
+				    l->node), "node %d registered on device %s "
+				    "at epoch %" PRIu32 " after node %d fenced "
+				    "it there at epoch %" PRIu32, node, dname,
+				    op->epoch, l->node, l->epoch);
+		}
+		if (e == NULL || !cmm_set_has(&e->members, node))
+			cmm_sim_violate(s, "fencing", two(&who, node, -1),
+			    "node %d registered on device %s for epoch %" PRIu32
+			    ", a configuration it is not in", node, dname,
+			    op->epoch);
+	}
+	if (ok && op->op == CMM_DEVOP_ACCEPT) {
+		/* the device is an acceptor: its accept is a vote */
+		struct cmm_sim_node *n = &s->nodes[node];
+
+		acc_record(s, op->epoch, -1, req->device, op->ballot, &op->set,
+		    n->disk.epoch, &n->disk.members);
+	}
 	s->devlog = check_grow(s->devlog, &s->capdevlog, s->ndevlog + 1,
 	    sizeof(*s->devlog));
 	l = &s->devlog[s->ndevlog++];
+	memset(l, 0, sizeof(*l));
 	l->time = s->now;
-	l->node = n->id;
+	l->node = node;
 	l->device = req->device;
-	l->op = req->op;
-	l->epoch = req->epoch;
-	l->status = st;
-	if (after->epoch < before->epoch ||
-	    after->epoch < s->dev_top[req->device])
-		cmm_sim_violate(s, "devices", two(&who, n->id, -1),
+	l->op = op->op;
+	l->epoch = op->epoch;
+	l->status = res->status;
+	l->set = h;
+	if (op->op == CMM_DEVOP_FENCE && ok)
+		cmm_set_minus(&l->departed, &op->departed, &res->stale);
+	if (after->epoch < before->epoch || after->epoch < s->dev_top[req->device])
+		cmm_sim_violate(s, "devices", two(&who, node, -1),
 		    "device %s reservation epoch fell from %" PRIu32 " to %"
 		    PRIu32, dname, s->dev_top[req->device], after->epoch);
 	if (after->epoch > s->dev_top[req->device])

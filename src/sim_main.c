@@ -18,6 +18,7 @@ struct simcli {
 	int		nodes_lo, nodes_hi;
 	uint64_t	seed_lo, seed_hi;
 	bool		random_faults;
+	uint32_t	faults;
 	int64_t		duration;
 	const char	*script;
 	bool		json;
@@ -32,12 +33,17 @@ static const struct {
 	unsigned	bug;
 	const char	*what;
 } sim_bugs[] = {
-	{ "crown-prince", CMM_BUG_CROWN_PRINCE, "an exact tie always wins" },
-	{ "wrong-set", CMM_BUG_WRONG_SET, "votes counted against next, not P" },
-	{ "half", CMM_BUG_HALF, "off by one: half counts as a majority" },
+	{ "crown-prince", CMM_BUG_CROWN_PRINCE,
+	    "a tie (or one of two) wins without the crown prince rule" },
+	{ "half", CMM_BUG_HALF, "quorum off by one: any half is a quorum" },
+	{ "skip-highest", CMM_BUG_SKIP_HIGHEST,
+	    "the highest-ballot rule skipped: promises' values ignored" },
+	{ "accept-volatile", CMM_BUG_ACCEPT_VOLATILE,
+	    "an accept is not persisted before ACCEPTED" },
+	{ "learn-accept", CMM_BUG_LEARN_ACCEPT,
+	    "an ACCEPT taken as chosen (learning an uncommitted value)" },
 	{ "skip-fence", CMM_BUG_SKIP_FENCE, "commit without fencing" },
 	{ "commit-early", CMM_BUG_COMMIT_EARLY, "announce before persisting" },
-	{ "no-recovery", CMM_BUG_NO_RECOVERY, "ignore reported proposals" },
 	{ "replay", 0, "the simulator skips the replay window" },
 };
 
@@ -53,7 +59,8 @@ sim_usage(FILE *f)
 {
 	fprintf(f,
 "usage: cmm sim [--nodes N|A..B] [--seed S | --seeds A..B]\n"
-"               [--random-faults] [--duration D] [--script FILE]\n"
+"               [--random-faults] [--faults LIST] [--duration D]\n"
+"               [--script FILE [--explore [--depth D]]]\n"
 "               [--plant-bug NAME]... [--json] [--trace] [--quiet]\n"
 "\n"
 "Runs protocol cores against a virtual clock, network and quorum devices,\n"
@@ -65,11 +72,14 @@ sim_usage(FILE *f)
 "  --seed S          seed of the network, the devices and every core (1)\n"
 "  --seeds A..B      run each seed; one summary line each; exit 1 if any\n"
 "                    failed\n"
-"  --random-faults   random crashes, restarts, partitions (symmetric,\n"
-"                    one-way, non-transitive), loss bursts, delay spikes,\n"
-"                    simultaneous starts and leave/join during --duration;\n"
-"                    then heal, check liveness, then one burst of\n"
-"                    (n-1)/2 failures that must cost exactly one epoch\n"
+"  --random-faults   a swarm: each seed draws a subset of the fault classes\n"
+"                    below and injects them during --duration; then heal,\n"
+"                    check liveness, then one burst of (n-1)/2 failures\n"
+"                    that must cost exactly one epoch\n"
+"  --faults LIST     pin the fault classes (implies --random-faults):\n"
+"                    loss dup jitter oneway partition nontransitive crash\n"
+"                    crash-accept crash-commit roundloss leave slowdev\n"
+"                    staydead, or all\n"
 "  --duration D      fault period of random mode, e.g. 20s, 1500ms (20s)\n"
 "  --script FILE     run a scenario (see below) instead of random mode\n"
 "  --plant-bug NAME  plant a bug the checker must catch:\n");
@@ -192,7 +202,7 @@ sim_json(const struct cmm_sim *s, const char *mode, FILE *f)
 	    ",\"verdict\":\"%s\",\"trace_hash\":\"0x%016" PRIx64 "\"}\n",
 	    s->nepochs, s->st.rounds, s->st.datagrams, s->st.bytes,
 	    s->st.drop_down + s->st.drop_cut + s->st.drop_loss +
-	    s->st.drop_propose + s->st.drop_replay, pass ? "pass" : "fail",
+	    s->st.drop_type + s->st.drop_replay, pass ? "pass" : "fail",
 	    s->hash);
 }
 
@@ -208,6 +218,7 @@ sim_run_one(const struct simcli *cli, uint64_t seed)
 
 	memset(&o, 0, sizeof(o));
 	o.seed = seed;
+	o.faults = cli->faults;
 	o.plant_replay = cli->plant_replay;
 	o.trace_all = cli->trace;
 	o.json = cli->json;
@@ -252,21 +263,21 @@ sim_run_one(const struct simcli *cli, uint64_t seed)
 			printf("%s:%s\n", cli->script ? cli->script : "sim",
 			    s->failures[i]);
 		drops = s->st.drop_down + s->st.drop_cut + s->st.drop_loss +
-		    s->st.drop_propose + s->st.drop_replay;
+		    s->st.drop_type + s->st.drop_replay;
 		bpm = s->st.datagrams ? s->st.bytes * 10 / s->st.datagrams : 0;
 		if (!cli->quiet)
 			printf("seed %" PRIu64 " nodes %d %s %" PRId64 " ms: "
 			    "epochs %zu, rounds %" PRIu64 ", commits %" PRIu64
 			    ", messages %" PRIu64 ", bytes/message %" PRIu64
 			    ".%" PRIu64 ", drops %" PRIu64 " (down %" PRIu64
-			    ", cut %" PRIu64 ", loss %" PRIu64 ", propose %"
+			    ", cut %" PRIu64 ", loss %" PRIu64 ", type %"
 			    PRIu64 ", replay %" PRIu64 "), duplicates %" PRIu64
 			    ", device ops %" PRIu64 ", crashes %" PRIu64
 			    ", expectations %d\n", seed, s->n, mode, s->now,
 			    s->nepochs, s->st.rounds, s->st.commits,
 			    s->st.datagrams, bpm / 10, bpm % 10, drops,
 			    s->st.drop_down, s->st.drop_cut, s->st.drop_loss,
-			    s->st.drop_propose, s->st.drop_replay, s->st.dups,
+			    s->st.drop_type, s->st.drop_replay, s->st.dups,
 			    s->st.devops, s->st.crashes, s->expectations);
 		printf("seed %" PRIu64 " nodes %d: %s epochs %zu trace-hash "
 		    "0x%016" PRIx64 "\n", seed, s->n, rc == 0 ? "PASS" : "FAIL",
@@ -285,6 +296,7 @@ cmm_sim_main(int argc, char **argv)
 		{ "seeds", required_argument, NULL, 'S' },
 		{ "random-faults", no_argument, NULL, 'r' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "faults", required_argument, NULL, 'F' },
 		{ "script", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "plant-bug", required_argument, NULL, 'b' },
@@ -340,6 +352,15 @@ cmm_sim_main(int argc, char **argv)
 			break;
 		case 'f':
 			cli.script = optarg;
+			break;
+		case 'F':
+			if (cmm_sim_parse_faults(optarg, &cli.faults) != 0) {
+				fprintf(stderr, "cmm sim: --faults '%s': want a list "
+				    "of fault classes or all (see cmm sim --help)\n",
+				    optarg);
+				return 2;
+			}
+			cli.random_faults = true;
 			break;
 		case 'j':
 			cli.json = true;

@@ -4,7 +4,7 @@
  * and decoded back (the copy the receivers get went through the real
  * codec), then delivered to each destination with latency and jitter
  * (reordering), loss, duplication, partitions, one-way cuts and selective
- * PROPOSE drops, all drawn from the simulator's seeded generator.  Each
+ * drops of message types, all drawn from the simulator's seeded generator.  Each
  * receiver filters through its replay window (net/replay.h) as the daemon
  * does.
  */
@@ -17,6 +17,17 @@
 
 static struct cmm_sim_msg *msg_alloc(struct cmm_sim *s);
 static bool	link_up(const struct cmm_sim *s, int a, int b);
+static bool	net_dropped(const struct cmm_sim *s, int a, int b, int type);
+
+static bool
+net_dropped(const struct cmm_sim *s, int a, int b, int type)
+{
+	for (size_t i = 0; i < s->ndrops; i++)
+		if (s->drops[i].a == a && s->drops[i].b == b &&
+		    (s->drops[i].mask & (UINT32_C(1) << type)))
+			return true;
+	return false;
+}
 
 static struct cmm_sim_msg *
 msg_alloc(struct cmm_sim *s)
@@ -95,11 +106,7 @@ cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 		cmm_sim_msg_unref(s, sm);
 		return;
 	}
-	if (sm->m.type == CMM_MSG_PROPOSE)
-		cmm_sim_check_propose(s, from, &sm->m);
-	else if (sm->m.type == CMM_MSG_LEAVE)
-		cmm_sim_record_set(s, &s->leaves, &s->nleaves, &s->capleaves,
-		    from->id, from->top_epoch, &sm->m.vec);
+	cmm_sim_check_send(s, from, &sm->m);
 
 	sm->refs = 1;	/* held while queuing */
 	for (int d = cmm_set_next(to, 0); d >= 0; d = cmm_set_next(to, d + 1)) {
@@ -117,9 +124,8 @@ cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 			s->st.drop_cut++;
 			continue;
 		}
-		if (sm->m.type == CMM_MSG_PROPOSE && s->any_nopropose &&
-		    cmm_set_has(&s->nopropose[from->id], d)) {
-			s->st.drop_propose++;
+		if (s->ndrops > 0 && net_dropped(s, from->id, d, sm->m.type)) {
+			s->st.drop_type++;
 			continue;
 		}
 		if (s->loss_ppm > 0 &&
@@ -209,10 +215,8 @@ cmm_sim_net_heal(struct cmm_sim *s)
 	memset(s->group, 0, (size_t)s->n * sizeof(*s->group));
 	if (s->any_cut)
 		memset(s->cut, 0, (size_t)s->n * sizeof(*s->cut));
-	if (s->any_nopropose)
-		memset(s->nopropose, 0, (size_t)s->n * sizeof(*s->nopropose));
+	s->ndrops = 0;
 	s->any_cut = false;
-	s->any_nopropose = false;
 }
 
 /* Nodes named in no group form one more group of their own. */
@@ -235,4 +239,73 @@ cmm_sim_net_cut(struct cmm_sim *s, int a, int b, bool oneway)
 	if (!oneway)
 		cmm_set_add(&s->cut[b], a);
 	s->any_cut = true;
+}
+
+void
+cmm_sim_net_drop(struct cmm_sim *s, int a, int b, uint32_t mask)
+{
+	for (size_t i = 0; i < s->ndrops; i++)
+		if (s->drops[i].a == a && s->drops[i].b == b) {
+			s->drops[i].mask |= mask;
+			return;
+		}
+	if (s->ndrops == s->capdrops) {
+		size_t cap = s->capdrops ? 2 * s->capdrops : 16;
+		struct cmm_sim_drop *nd = realloc(s->drops, cap * sizeof(*nd));
+
+		if (nd == NULL) {
+			fprintf(stderr, "cmm sim: out of memory\n");
+			exit(1);
+		}
+		s->drops = nd;
+		s->capdrops = cap;
+	}
+	s->drops[s->ndrops].a = a;
+	s->drops[s->ndrops].b = b;
+	s->drops[s->ndrops].mask = mask;
+	s->ndrops++;
+}
+
+#define ROUND_TYPES	((UINT32_C(1) << CMM_MSG_PREPARE) | \
+	(UINT32_C(1) << CMM_MSG_PROMISE) | (UINT32_C(1) << CMM_MSG_NACK) | \
+	(UINT32_C(1) << CMM_MSG_ACCEPT) | (UINT32_C(1) << CMM_MSG_ACCEPTED) | \
+	(UINT32_C(1) << CMM_MSG_COMMIT))
+
+int
+cmm_sim_parse_types(const char *text, uint32_t *mask)
+{
+	char buf[256], *p, *save = NULL;
+
+	if (strlen(text) >= sizeof(buf))
+		return -1;
+	strcpy(buf, text);
+	*mask = 0;
+	for (p = strtok_r(buf, ",", &save); p != NULL;
+	    p = strtok_r(NULL, ",", &save)) {
+		int t;
+
+		if (strcmp(p, "propose") == 0) {
+			/* the first design's proposal is phase 2 */
+			*mask |= (UINT32_C(1) << CMM_MSG_ACCEPT) |
+			    (UINT32_C(1) << CMM_MSG_ACCEPTED);
+			continue;
+		}
+		if (strcmp(p, "round") == 0) {
+			*mask |= ROUND_TYPES;
+			continue;
+		}
+		for (t = CMM_MSG_HEARTBEAT; t <= CMM_MSG_LEAVE; t++) {
+			const char *n = cmm_msg_type_name(t);
+			size_t k;
+
+			for (k = 0; n[k] && p[k] && (n[k] | 0x20) == (p[k] | 0x20); k++)
+				;
+			if (n[k] == '\0' && p[k] == '\0')
+				break;
+		}
+		if (t > CMM_MSG_LEAVE)
+			return -1;
+		*mask |= UINT32_C(1) << t;
+	}
+	return *mask != 0 ? 0 : -1;
 }

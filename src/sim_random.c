@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * sim_random: random mode of `cmm sim`.  Safe policies and a ring of
- * devices; random starts (some simultaneous), crashes, restarts,
- * partitions (symmetric, one-way, non-transitive triangles), loss bursts,
- * delay spikes and leave/join commands until the duration ends; then
- * everything heals and the checker wants liveness (DESIGN §2: one cluster
- * of every live node within a bound, then a quiet window), and finally
- * one burst of ⌊(n-1)/2⌋ failures that must cost exactly one epoch.
+ * sim_random: random mode of `cmm sim`, a swarm.  Each seed draws a subset
+ * of the fault classes (enum cmm_sim_fault; --faults pins them), so rare
+ * mixes happen: loss, duplication, jitter, one-way and non-transitive cuts,
+ * partitions, crashes (also right after an accept or a commit), selective
+ * loss of one round message type, several nodes leaving together, slow
+ * devices.  Safe policies and a ring of devices; random starts.  When the
+ * duration ends everything heals (some crashed nodes may stay dead) and the
+ * checker wants liveness (docs/PROTOCOL.md: one cluster of every live node
+ * within a bound, then a quiet window), then one burst of (n-1)/2 failures
+ * that must cost exactly one epoch.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +20,52 @@
 
 static void	random_queue(struct cmm_sim *s, enum cmm_sim_act kind, int64_t t,
 		    int n, int k);
+static void	random_stay_dead(struct cmm_sim *s);
+
+static const char *const fault_names[CMM_SIM_F__COUNT] = {
+	"loss", "dup", "jitter", "oneway", "partition", "nontransitive",
+	"crash", "crash-accept", "crash-commit", "roundloss", "leave",
+	"slowdev", "staydead",
+};
+
+const char *
+cmm_sim_fault_name(int f)
+{
+	return f >= 0 && f < CMM_SIM_F__COUNT ? fault_names[f] : "?";
+}
+
+int
+cmm_sim_parse_faults(const char *text, uint32_t *mask)
+{
+	char buf[512], *p, *save = NULL;
+
+	if (strlen(text) >= sizeof(buf))
+		return -1;
+	strcpy(buf, text);
+	*mask = 0;
+	for (p = strtok_r(buf, ",", &save); p != NULL;
+	    p = strtok_r(NULL, ",", &save)) {
+		int f;
+
+		if (strcmp(p, "all") == 0) {
+			*mask |= (UINT32_C(1) << CMM_SIM_F__COUNT) - 1;
+			continue;
+		}
+		for (f = 0; f < CMM_SIM_F__COUNT; f++)
+			if (strcmp(p, fault_names[f]) == 0)
+				break;
+		if (f == CMM_SIM_F__COUNT)
+			return -1;
+		*mask |= UINT32_C(1) << f;
+	}
+	return *mask != 0 ? 0 : -1;
+}
+
+static bool
+has(const struct cmm_sim *s, int f)
+{
+	return (s->faults >> f) & 1;
+}
 static int	random_pick(struct cmm_sim *s, bool live, bool started);
 static void	random_fault(struct cmm_sim *s);
 static uint32_t	random_top_epoch(const struct cmm_sim *s);
@@ -69,8 +118,36 @@ cmm_sim_random_setup(struct cmm_sim *s, int64_t duration, bool faults)
 		cmm_set_add(&d->nodes, (i + 1) % s->n);
 	}
 	s->latency_ms = 1;
-	s->jitter_ms = 3;
-	s->dup_ppm = 5000;
+	s->jitter_ms = 1;
+	s->dup_ppm = 0;
+	if (s->o.faults != 0) {
+		s->faults = s->o.faults;
+	} else if (faults) {
+		/* a swarm: each class with even odds, at least one */
+		do {
+			s->faults = (uint32_t)cmm_rng_below(&s->rng,
+			    UINT64_C(1) << CMM_SIM_F__COUNT);
+		} while (s->faults == 0);
+	}
+	{
+		char list[256] = "";
+
+		for (int f = 0; f < CMM_SIM_F__COUNT; f++)
+			if (has(s, f)) {
+				if (list[0])
+					strcat(list, ",");
+				strcat(list, fault_names[f]);
+			}
+		cmm_sim_trace(s, -1, "swarm: faults %s", list[0] ? list : "none");
+	}
+	if (has(s, CMM_SIM_F_JITTER))
+		s->jitter_ms = 3 + (int64_t)cmm_rng_below(&s->rng, 20);
+	if (has(s, CMM_SIM_F_DUP))
+		s->dup_ppm = 5000 + (uint32_t)cmm_rng_below(&s->rng, 45000);
+	if (has(s, CMM_SIM_F_SLOWDEV)) {
+		s->devlat_ms = 5 + (int64_t)cmm_rng_below(&s->rng, 100);
+		s->devjit_ms = (int64_t)cmm_rng_below(&s->rng, 200);
+	}
 
 	/* starts: a few instants shared by several nodes, some late ones */
 	nslots = 1 + (int)cmm_rng_below(&s->rng, 8);
@@ -131,34 +208,38 @@ random_pick(struct cmm_sim *s, bool live, bool started)
 	return -1;
 }
 
+/* One fault of a class this seed uses (or a heal). */
 static void
 random_fault(struct cmm_sim *s)
 {
-	static const int weights[] = { 3, 3, 1, 2, 1, 1, 2, 1, 1, 1 };
-	int total = 0, r, kind = 0, a, b;
+	int cls[CMM_SIM_F__COUNT + 1], ncls = 0, kind, a, b;
 	int64_t hb = s->cfg->heartbeat_ms;
 
-	for (size_t i = 0; i < sizeof(weights) / sizeof(weights[0]); i++)
-		total += weights[i];
-	r = (int)cmm_rng_below(&s->rng, (uint64_t)total);
-	while (r >= weights[kind])
-		r -= weights[kind++];
+	for (int f = 0; f < CMM_SIM_F__COUNT; f++)
+		if (has(s, f) && f != CMM_SIM_F_STAYDEAD && f != CMM_SIM_F_SLOWDEV)
+			cls[ncls++] = f;
+	cls[ncls++] = -1;	/* heal */
+	kind = cls[cmm_rng_below(&s->rng, (uint64_t)ncls)];
 	switch (kind) {
-	case 0:		/* crash */
-		if ((a = random_pick(s, true, false)) >= 0)
-			cmm_sim_kill_node(s, a);
-		break;
-	case 1:		/* restart */
-		if ((a = random_pick(s, false, true)) >= 0 ||
-		    (a = random_pick(s, false, false)) >= 0)
-			cmm_sim_start_node(s, a);
-		break;
-	case 2:		/* several nodes start at one instant */
-		for (int i = 0; i < 3; i++)
-			if ((a = random_pick(s, false, false)) >= 0)
+	case CMM_SIM_F_CRASH:
+		switch (cmm_rng_below(&s->rng, 3)) {
+		case 0:
+			if ((a = random_pick(s, true, false)) >= 0)
+				cmm_sim_kill_node(s, a);
+			break;
+		case 1:
+			if ((a = random_pick(s, false, true)) >= 0 ||
+			    (a = random_pick(s, false, false)) >= 0)
 				cmm_sim_start_node(s, a);
+			break;
+		default:	/* several nodes start at one instant */
+			for (int i = 0; i < 3; i++)
+				if ((a = random_pick(s, false, false)) >= 0)
+					cmm_sim_start_node(s, a);
+			break;
+		}
 		break;
-	case 3: {	/* symmetric partition into 2 or 3 groups */
+	case CMM_SIM_F_PARTITION: {
 		int ng = 2 + (int)cmm_rng_below(&s->rng, 2);
 		struct cmm_set g[3];
 		char buf[200] = "";
@@ -178,48 +259,95 @@ random_fault(struct cmm_sim *s)
 		cmm_sim_net_partition(s, g, ng);
 		break;
 	}
-	case 4:		/* one-way cut */
-	case 5:		/* non-transitive: a and b both see the others */
+	case CMM_SIM_F_ONEWAY:
+	case CMM_SIM_F_NONTRANS:
 		if (s->n < 2)
 			break;
 		a = (int)cmm_rng_below(&s->rng, (uint64_t)s->n);
 		b = (int)cmm_rng_below(&s->rng, (uint64_t)s->n - 1);
 		if (b >= a)
 			b++;
-		cmm_sim_trace(s, -1, "cut %d %s %d", a, kind == 4 ? "->" : "<->",
-		    b);
-		cmm_sim_net_cut(s, a, b, kind == 4);
+		cmm_sim_trace(s, -1, "cut %d %s %d", a,
+		    kind == CMM_SIM_F_ONEWAY ? "->" : "<->", b);
+		cmm_sim_net_cut(s, a, b, kind == CMM_SIM_F_ONEWAY);
 		break;
-	case 6:
-		cmm_sim_trace(s, -1, "heal");
-		cmm_sim_net_heal(s);
-		break;
-	case 7:		/* loss burst */
+	case CMM_SIM_F_LOSS:
 		s->loss_ppm = 50000 + (uint32_t)cmm_rng_below(&s->rng, 450000);
 		cmm_sim_trace(s, -1, "loss %" PRIu32 " ppm", s->loss_ppm);
 		random_queue(s, CMM_SIM_A_LOSS, s->now + 500 +
 		    (int64_t)cmm_rng_below(&s->rng, 2500), -1, 0);
 		break;
-	case 8:		/* delay spike */
+	case CMM_SIM_F_DUP:
+		s->dup_ppm = 20000 + (uint32_t)cmm_rng_below(&s->rng, 200000);
+		cmm_sim_trace(s, -1, "duplicate %" PRIu32 " ppm", s->dup_ppm);
+		random_queue(s, CMM_SIM_A_DUP, s->now + 500 +
+		    (int64_t)cmm_rng_below(&s->rng, 2500), -1, 0);
+		break;
+	case CMM_SIM_F_JITTER:
 		s->delay_ms = 5 + (int64_t)cmm_rng_below(&s->rng,
 		    (uint64_t)(2 * hb > 5 ? 2 * hb : 5));
 		cmm_sim_trace(s, -1, "extra delay %" PRId64 " ms", s->delay_ms);
 		random_queue(s, CMM_SIM_A_DELAY, s->now + 500 +
 		    (int64_t)cmm_rng_below(&s->rng, 2500), -1, 0);
 		break;
-	case 9: {	/* leave now, join again later */
-		const char *why = NULL;
+	case CMM_SIM_F_CRASH_ACCEPT:
+	case CMM_SIM_F_CRASH_COMMIT:
+		/* armed: the next accepts (or commits) may crash their node */
+		if (kind == CMM_SIM_F_CRASH_ACCEPT)
+			s->crash_accept_ppm = 100000 +
+			    (uint32_t)cmm_rng_below(&s->rng, 400000);
+		else
+			s->crash_commit_ppm = 100000 +
+			    (uint32_t)cmm_rng_below(&s->rng, 400000);
+		cmm_sim_trace(s, -1, "crash after %s armed",
+		    kind == CMM_SIM_F_CRASH_ACCEPT ? "accept" : "commit");
+		random_queue(s, CMM_SIM_A_RANDOM_DISARM, s->now + 200 +
+		    (int64_t)cmm_rng_below(&s->rng, 1500), -1, 0);
+		break;
+	case CMM_SIM_F_ROUNDLOSS: {
+		/* one round message type lost on a few links */
+		int t = CMM_MSG_PREPARE + (int)cmm_rng_below(&s->rng,
+		    CMM_MSG_COMMIT - CMM_MSG_PREPARE + 1);
+		int links = 1 + (int)cmm_rng_below(&s->rng, (uint64_t)s->n);
 
-		if ((a = random_pick(s, true, false)) < 0 || !s->nodes[a].member)
-			break;
-		cmm_sim_trace(s, -1, "leave %d", a);
-		if (cmm_core_leave(s->nodes[a].core, s->now, &why) != 0)
-			cmm_sim_trace(s, a, "leave refused: %s", why ? why : "");
-		cmm_sim_after_input(s, &s->nodes[a]);
-		random_queue(s, CMM_SIM_A_JOIN, s->now + 1000 +
-		    (int64_t)cmm_rng_below(&s->rng, 4000), a, 0);
+		for (int i = 0; i < links && s->n >= 2; i++) {
+			a = (int)cmm_rng_below(&s->rng, (uint64_t)s->n);
+			b = (int)cmm_rng_below(&s->rng, (uint64_t)s->n - 1);
+			if (b >= a)
+				b++;
+			cmm_sim_net_drop(s, a, b, UINT32_C(1) << t);
+		}
+		cmm_sim_trace(s, -1, "drop %s on %d link(s)",
+		    cmm_msg_type_name(t), links);
+		random_queue(s, CMM_SIM_A_RANDOM_UNDROP, s->now + 200 +
+		    (int64_t)cmm_rng_below(&s->rng, 3000), -1, 0);
 		break;
 	}
+	case CMM_SIM_F_LEAVE: {
+		/* several members leave at one instant, and come back later */
+		int k = 1 + (int)cmm_rng_below(&s->rng, (uint64_t)(s->n / 2 + 1));
+		int64_t back = s->now + 1000 + (int64_t)cmm_rng_below(&s->rng,
+		    4000);
+
+		for (int i = 0; i < k; i++) {
+			const char *why = NULL;
+
+			if ((a = random_pick(s, true, false)) < 0 ||
+			    !s->nodes[a].member)
+				continue;
+			cmm_sim_trace(s, -1, "leave %d", a);
+			if (cmm_core_leave(s->nodes[a].core, s->now, &why) != 0)
+				cmm_sim_trace(s, a, "leave refused: %s",
+				    why ? why : "");
+			cmm_sim_after_input(s, &s->nodes[a]);
+			random_queue(s, CMM_SIM_A_JOIN, back, a, 0);
+		}
+		break;
+	}
+	default:
+		cmm_sim_trace(s, -1, "heal");
+		cmm_sim_net_heal(s);
+		break;
 	}
 }
 
@@ -256,19 +384,32 @@ cmm_sim_random_action(struct cmm_sim *s, const struct cmm_sim_action *a)
 		if (s->now + gap < s->heal_at)
 			random_queue(s, CMM_SIM_A_RANDOM, s->now + gap, -1, 0);
 		break;
+	case CMM_SIM_A_RANDOM_DISARM:
+		s->crash_accept_ppm = 0;
+		s->crash_commit_ppm = 0;
+		break;
+	case CMM_SIM_A_RANDOM_UNDROP:
+		s->ndrops = 0;
+		break;
 	case CMM_SIM_A_HEAL_ALL:
 		cmm_sim_trace(s, -1, "faults stop: heal everything, restart "
-		    "every node");
+		    "the nodes that are down");
 		cmm_sim_net_heal(s);
 		s->loss_ppm = 0;
 		s->delay_ms = 0;
+		s->dup_ppm = 0;
+		s->crash_accept_ppm = 0;
+		s->crash_commit_ppm = 0;
+		if (has(s, CMM_SIM_F_STAYDEAD))
+			random_stay_dead(s);
 		for (int i = 0; i < s->n; i++) {
 			struct cmm_sim_node *n = &s->nodes[i];
 			struct cmm_core_status st;
 			const char *w = NULL;
 
 			if (n->core == NULL) {
-				cmm_sim_start_node(s, i);
+				if (!cmm_set_has(&s->stay_dead, i))
+					cmm_sim_start_node(s, i);
 				continue;
 			}
 			cmm_core_status(n->core, &st);
@@ -332,6 +473,7 @@ cmm_sim_random_action(struct cmm_sim *s, const struct cmm_sim_action *a)
 				}
 		}
 		cmm_set_minus(&s->burst_survivors, &live, &kill);
+		s->burst_killed = k;
 		cmm_set_format(&kill, b1, sizeof(b1));
 		cmm_sim_trace(s, -1, "burst: %d of %d fail at once: %s", k, n,
 		    k > 0 ? b1 : "none");
@@ -342,8 +484,7 @@ cmm_sim_random_action(struct cmm_sim *s, const struct cmm_sim_action *a)
 	}
 	case CMM_SIM_A_BURST_CHECK: {
 		int k = random_epochs_above(s, s->burst_epoch);
-		int want = cmm_set_count(&s->burst_survivors) <
-		    cmm_set_count(&s->cfg->configured) ? 1 : 0;
+		int want = s->burst_killed > 0 ? 1 : 0;
 
 		if (k != want)
 			cmm_sim_violate(s, "one step per burst", NULL,
@@ -360,5 +501,65 @@ cmm_sim_random_action(struct cmm_sim *s, const struct cmm_sim_action *a)
 	}
 	default:
 		break;
+	}
+}
+
+/* Keeps some crashed nodes down for good, as long as the configuration
+ * chosen last, and every value accepted for the instance after it, keeps
+ * a live quorum: beyond that only force-quorum could move on, and that is
+ * not a liveness failure of the protocol. */
+static bool
+rs_quorum(const struct cmm_sim *s, const struct cmm_set *V,
+    const struct cmm_set *dead)
+{
+	struct cmm_set live;
+	int nv = cmm_set_count(V), nl;
+
+	cmm_set_minus(&live, V, dead);
+	nl = cmm_set_count(&live);
+	if (nv <= 2)
+		return nl == nv;	/* no stand-ins counted on */
+	if (2 * nl > nv)
+		return true;
+	return false;	/* a tie is too close to call here: keep it alive */
+}
+
+static void
+random_stay_dead(struct cmm_sim *s)
+{
+	const struct cmm_sim_epoch *top = s->nepochs > 0 ?
+	    &s->epochs[s->nepochs - 1] : NULL;
+	struct cmm_set vals[CMM_MAX_NODES / 8], dead;
+	int nv = 0, budget = (s->n - 1) / 3;
+
+	cmm_set_clear(&s->stay_dead);
+	if (top == NULL || budget <= 0)
+		return;
+	vals[nv++] = top->members;
+	for (int i = 0; i < s->n && nv < (int)(sizeof(vals) / sizeof(vals[0])); i++)
+		if (s->nodes[i].has_disk && s->nodes[i].disk.epoch == top->epoch &&
+		    s->nodes[i].disk.accepted != CMM_BALLOT_NONE)
+			vals[nv++] = s->nodes[i].disk.value;
+	dead = s->stay_dead;
+	for (int i = 0; i < s->n && budget > 0; i++) {
+		bool ok = true;
+
+		if (s->nodes[i].core != NULL || cmm_rng_below(&s->rng, 2) == 0)
+			continue;
+		cmm_set_add(&dead, i);
+		for (int v = 0; v < nv && ok; v++)
+			ok = rs_quorum(s, &vals[v], &dead);
+		if (!ok) {
+			cmm_set_del(&dead, i);
+			continue;
+		}
+		budget--;
+	}
+	s->stay_dead = dead;
+	if (!cmm_set_empty(&dead)) {
+		char b[256];
+
+		cmm_set_format(&dead, b, sizeof(b));
+		cmm_sim_trace(s, -1, "these stay dead: %s", b);
 	}
 }

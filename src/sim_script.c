@@ -10,10 +10,14 @@
  *   at T partition LIST | LIST [| LIST...]
  *   at T cut A B                 at T cut A -> B      at T heal
  *   at T loss FRACTION           at T duplicate FRACTION
- *   at T drop propose A -> B     (until heal)
+ *   at T drop TYPES A -> B       (until heal; TYPES: prepare,promise,...)
+ *   at T jitter MS               at T device-latency MS [JITTER_MS]
+ *   at T forget LIST             (restart with the state lost)
+ *   at T explore                 (cmm sim --explore branches from here)
  *   at T answer N isolated|not-isolated|winner M
  *   expect at T cluster LIST     expect at T state N STATE|down
  *   expect at T prompt N isolation|winner|none
+ *   expect at T alarm N          (N raised the split-brain alarm)
  *   expect steps T1 T2 K
  *
  * and the runner of those actions.  A malformed line is "FILE:LINE:
@@ -439,14 +443,39 @@ script_at(struct script *sc, char **tok, int ntok)
 		a.kind = verb[0] == 'l' ? CMM_SIM_A_LOSS : CMM_SIM_A_DUP;
 	} else if (strcmp(verb, "drop") == 0) {
 		bool oneway;
+		uint32_t mask;
 
-		if (args < 2 || strcmp(tok[0], "propose") != 0)
-			return script_err(sc, "want: at T drop propose A -> B");
+		if (args < 2 || cmm_sim_parse_types(tok[0], &mask) != 0)
+			return script_err(sc, "want: at T drop TYPE[,TYPE...] A -> B "
+			    "(types: heartbeat prepare promise nack accept accepted "
+			    "commit leave, propose = accept,accepted, round)");
 		if (script_arrow(sc, tok + 1, args - 1, &a.n, &a.m, &oneway) != 0)
 			return -1;
 		if (!oneway)
-			return script_err(sc, "want: at T drop propose A -> B");
-		a.kind = CMM_SIM_A_DROP_PROPOSE;
+			return script_err(sc, "want: at T drop TYPES A -> B");
+		a.ppm = mask;
+		a.kind = CMM_SIM_A_DROP;
+	} else if (strcmp(verb, "forget") == 0) {
+		if (args != 1 || script_list(sc, tok[0], &a.set) != 0)
+			return args != 1 ? script_err(sc, "want: at T forget LIST") :
+			    -1;
+		a.kind = CMM_SIM_A_FORGET;
+	} else if (strcmp(verb, "jitter") == 0 ||
+	    strcmp(verb, "device-latency") == 0) {
+		int64_t v, w = 0;
+
+		if (args < 1 || args > (verb[0] == 'j' ? 1 : 2) ||
+		    key_ms(tok[0], 0, &v) != 0 || v > 60000 ||
+		    (args == 2 && (key_ms(tok[1], 0, &w) != 0 || w > 60000)))
+			return script_err(sc, "want: at T %s MS%s (0..60000)", verb,
+			    verb[0] == 'j' ? "" : " [JITTER_MS]");
+		a.k = (int)v;
+		a.m = (int)w;
+		a.kind = verb[0] == 'j' ? CMM_SIM_A_JITTER : CMM_SIM_A_DEVLAT;
+	} else if (strcmp(verb, "explore") == 0) {
+		if (args != 0)
+			return script_err(sc, "explore takes no arguments");
+		a.kind = CMM_SIM_A_EXPLORE;
 	} else if (strcmp(verb, "answer") == 0) {
 		if (args < 2)
 			return script_err(sc, "want: at T answer N isolated|"
@@ -520,6 +549,12 @@ script_expect(struct script *sc, char **tok, int ntok)
 		else if ((a.state = cmm_state_parse(tok[5])) < 0)
 			return script_err(sc, "unknown state '%s'", tok[5]);
 		a.kind = CMM_SIM_A_EXPECT_STATE;
+	} else if (strcmp(tok[3], "alarm") == 0) {
+		if (ntok != 5)
+			return script_err(sc, "want: expect at T alarm N");
+		if (script_node(sc, tok[4], &a.n) != 0)
+			return -1;
+		a.kind = CMM_SIM_A_EXPECT_ALARM;
 	} else if (strcmp(tok[3], "prompt") == 0) {
 		if (ntok != 6)
 			return script_err(sc, "want: expect at T prompt N "
@@ -817,10 +852,36 @@ cmm_sim_do_action(struct cmm_sim *s, int idx)
 		cmm_sim_trace(s, -1, "extra delay %d ms", a.k);
 		s->delay_ms = a.k;
 		break;
-	case CMM_SIM_A_DROP_PROPOSE:
-		cmm_sim_trace(s, -1, "drop propose %d -> %d", a.n, a.m);
-		cmm_set_add(&s->nopropose[a.n], a.m);
-		s->any_nopropose = true;
+	case CMM_SIM_A_DROP:
+		cmm_sim_trace(s, -1, "drop types 0x%" PRIx32 " %d -> %d", a.ppm,
+		    a.n, a.m);
+		cmm_sim_net_drop(s, a.n, a.m, a.ppm);
+		break;
+	case CMM_SIM_A_FORGET:
+		for (int i = cmm_set_next(&a.set, 0); i >= 0;
+		    i = cmm_set_next(&a.set, i + 1))
+			cmm_sim_forget_node(s, i);
+		break;
+	case CMM_SIM_A_JITTER:
+		cmm_sim_trace(s, -1, "jitter %d ms", a.k);
+		s->jitter_ms = a.k;
+		break;
+	case CMM_SIM_A_DEVLAT:
+		cmm_sim_trace(s, -1, "device latency %d ms + up to %d ms", a.k,
+		    a.m);
+		s->devlat_ms = a.k > 0 ? a.k : 1;
+		s->devjit_ms = a.m;
+		break;
+	case CMM_SIM_A_EXPLORE:
+		cmm_sim_explore_begin(s);
+		break;
+	case CMM_SIM_A_EXPECT_ALARM:
+		s->expectations++;
+		if (!n->alarmed)
+			cmm_sim_fail(s, a.line, "expect at %" PRId64 "ms alarm %d: "
+			    "no split-brain alarm was raised", a.t, a.n);
+		else
+			cmm_sim_trace(s, -1, "expect alarm %d: ok", a.n);
 		break;
 	case CMM_SIM_A_ANSWER_ISO:
 	case CMM_SIM_A_ANSWER_WINNER: {
@@ -835,11 +896,13 @@ cmm_sim_do_action(struct cmm_sim *s, int idx)
 			cmm_sim_trace(s, -1, "answer %d %s", a.n,
 			    a.flag ? "isolated" : "not-isolated");
 			n->ans_iso = a.flag ? 1 : 0;
+			n->ans_inst = n->prompt.round_epoch;
 			k = cmm_core_answer_isolation(n->core, s->now, a.flag,
 			    &why);
 		} else {
 			cmm_sim_trace(s, -1, "answer %d winner %d", a.n, a.m);
 			n->ans_winner = a.m;
+			n->ans_inst = n->prompt.round_epoch;
 			k = cmm_core_answer_winner(n->core, s->now, a.m, &why);
 		}
 		if (k != 0) {

@@ -5,10 +5,11 @@
  * checksum (libsodium), so a torn or bit-flipped file is caught, never
  * believed.
  *
- * state record (CMM_STATE_REC_SIZE = 304):
- *   0 "CMMSTATE" | 8 u16 version | 10 u16 size | 12 u32 epoch
- *   16 u32 incarnation | 20 u32 prop_epoch | 24 u32 prop_attempt
- *   28 u32 left_epoch | 32 members (128) | 160 prop (128) | 288 checksum (16)
+ * state record (CMM_STATE_REC_SIZE = 320):
+ *   0 "CMMSTATE" | 8 u16 version (2) | 10 u16 size | 12 u32 epoch
+ *   16 u32 incarnation | 20 u32 next_attempt | 24 u32 abstain | 28 u32 0
+ *   32 members (128) | 160 accepted value (128) | 288 u64 promised
+ *   296 u64 accepted | 304 checksum (16)
  * history record (CMM_HIST_REC_SIZE = 280):
  *   0 "CMMH" | 4 u16 version | 6 u16 kind | 8 u32 epoch | 12 i32 uid
  *   16 i64 time_ms | 24 members (128) | 152 reason (112, NUL padded)
@@ -30,8 +31,8 @@
 #include "state.h"
 
 #define ST_MAGIC	"CMMSTATE"
-#define ST_VERSION	1
-#define ST_SUM_OFF	288
+#define ST_VERSION	2
+#define ST_SUM_OFF	304
 #define HI_MAGIC	"CMMH"
 #define HI_VERSION	1
 #define HI_SUM_OFF	264
@@ -237,11 +238,12 @@ cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
 	put16(b + 10, CMM_STATE_REC_SIZE);
 	put32(b + 12, p->epoch);
 	put32(b + 16, p->incarnation);
-	put32(b + 20, p->prop_epoch);
-	put32(b + 24, p->prop_attempt);
-	put32(b + 28, p->left_epoch);
+	put32(b + 20, p->next_attempt);
+	put32(b + 24, p->abstain);
 	put_set(b + 32, &p->members);
-	put_set(b + 160, &p->prop);
+	put_set(b + 160, &p->value);
+	put64(b + 288, p->promised);
+	put64(b + 296, p->accepted);
 	checksum(b, ST_SUM_OFF, b + ST_SUM_OFF);
 
 	/* write aside, make it durable, then switch atomically: a crash
@@ -328,11 +330,12 @@ cmm_state_load(const char *dir, struct cmm_persist *p, char *err,
 	}
 	p->epoch = get32(b + 12);
 	p->incarnation = get32(b + 16);
-	p->prop_epoch = get32(b + 20);
-	p->prop_attempt = get32(b + 24);
-	p->left_epoch = get32(b + 28);
+	p->next_attempt = get32(b + 20);
+	p->abstain = get32(b + 24);
 	get_set(b + 32, &p->members);
-	get_set(b + 160, &p->prop);
+	get_set(b + 160, &p->value);
+	p->promised = get64(b + 288);
+	p->accepted = get64(b + 296);
 	return 0;
 }
 

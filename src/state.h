@@ -25,7 +25,7 @@
 
 #include "core.h"
 
-#define CMM_STATE_REC_SIZE	304
+#define CMM_STATE_REC_SIZE	320
 #define CMM_HIST_REC_SIZE	280
 #define CMM_HIST_REASON_MAX	112	/* with the NUL: 111 characters */
 

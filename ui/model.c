@@ -12,6 +12,7 @@
 static json_t	*model_parse(const char *s, char *err, size_t errlen,
 		    const char *what);
 static int	 model_set(json_t *a, struct cmm_ui_set *s);
+static void	 model_id_keys(json_t *o, struct cmm_ui_set *s);
 static void	 model_str(json_t *o, const char *key, char *buf, size_t len);
 static int64_t	 model_int(json_t *o, const char *key, int64_t dflt);
 static void	 model_clean(char *s);
@@ -121,6 +122,27 @@ model_set(json_t *a, struct cmm_ui_set *s)
 		cmm_ui_set_add(s, (int)json_integer_value(v));
 	}
 	return 0;
+}
+
+/* The ids of an object {"id": epoch} whose epoch is not 0. */
+static void
+model_id_keys(json_t *o, struct cmm_ui_set *s)
+{
+	const char	*key;
+	json_t		*v;
+	char		*end;
+
+	cmm_ui_set_clear(s);
+	if (!json_is_object(o))
+		return;
+	json_object_foreach(o, key, v) {
+		long id = strtol(key, &end, 10);
+
+		if (*key != '\0' && *end == '\0' && id >= 0 &&
+		    id < CMM_UI_MAX_ID && json_is_integer(v) &&
+		    json_integer_value(v) != 0)
+			cmm_ui_set_add(s, (int)id);
+	}
 }
 
 static void
@@ -435,6 +457,10 @@ cmm_ui_model_devices(struct cmm_ui_model *m, const char *json, char *err,
 		    &dv[i].registered) == 0;
 		dv[i].holder = (int)model_int(v, "holder", -1);
 		dv[i].epoch = (uint32_t)model_int(v, "epoch", 0);
+		dv[i].committed_epoch = (uint32_t)model_int(v, "committed_epoch",
+		    0);
+		model_id_keys(json_object_get(v, "fence_epoch"),
+		    &dv[i].fenced_ids);
 		model_str(v, "error", dv[i].error, sizeof(dv[i].error));
 	}
 	free(m->devices);

@@ -98,6 +98,8 @@ struct cmm_ui_device {
 	bool		shared, has_record;
 	int		holder;			/* -1: not reserved */
 	uint32_t	epoch;
+	uint32_t	committed_epoch;	/* 0: none known */
+	struct cmm_ui_set fenced_ids;		/* a fence removed them once */
 	char		error[128];
 };
 

@@ -1,18 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# A node whose disk fails (issue 6 "Crash safety"): with fsync failing
-# (EIO) or the disk full (write: ENOSPC), injected by an LD_PRELOAD shim
-# (tests/tools/failfs.c) into that node's state dir only, the node refuses
-# the commit (or the proposal) with a logged error, never announces it, is
-# not a member afterwards, and its state file still holds the last epoch
-# it could persist; a node that cannot persist its incarnation does not
-# start.
-#   node 2: fsync fails with EIO once armed, after two more (the proposal
-#           is persisted, the commit is not)
-#   node 3: every write fails with ENOSPC once armed (the proposal is not)
-# Whether the others then go on without the broken node is printed (see
-# the issue 6 report: today the broken node keeps petitioning and stalls
-# the others' rounds); CMM_FAILFS_STRICT=1 makes that a failure too.
+# A node whose disk fails: with fsync failing (EIO) or the disk full
+# (write: ENOSPC), injected by an LD_PRELOAD shim (tests/tools/failfs.c)
+# into that node's state dir only, the node stops taking part with a
+# logged error (it cannot keep a promise it cannot write), never announces
+# what it could not persist, is not a member afterwards, and its state file
+# still holds the last epoch it could persist; a node that cannot persist
+# its incarnation does not start.
+#   node 2: fsync fails with EIO once armed, after two more (its promise
+#           and its accept are persisted, the chosen configuration is not)
+#   node 3: every write fails with ENOSPC once armed (not even its ballot)
+# The others then go on without the broken node (CMM_FAILFS_STRICT=1 makes
+# it a failure if they do not).
 . tests/mp/lib/mp.sh
 mp_init failfs
 mp_config 5 "heartbeat_ms = 50" "failure_timeout_ms = 300" \
@@ -96,7 +95,7 @@ e=$(mp_get 0 epoch)
 touch "$MP_DIR/arm2"
 mp_kill 4
 mp_wait 10 "a commit after node 4 went" epoch_above 0 "$e"
-mp_wait 5 "node 2 refusing the commit" logged 2 "cannot persist the commit"
+mp_wait 5 "node 2 refusing the commit" logged 2 "cannot persist a chosen configuration"
 logged 2 "error.*persist failed: .*state2/state.tmp: fsync: Input/output error" ||
 	mp_fail "node 2 did not log why it refused the commit"
 ! logged 2 "commit epoch $((e + 1))" ||
@@ -116,7 +115,7 @@ e=$(mp_get 0 epoch)
 [ "$(state_epoch 3)" = "$e" ] || mp_fail "node 3's state file does not hold epoch $e before the test"
 touch "$MP_DIR/arm3"
 mp_kill 1
-mp_wait 10 "node 3 refusing its proposal" logged 3 "cannot persist the proposal"
+mp_wait 10 "node 3 refusing its ballot" logged 3 "cannot persist a"
 logged 3 "error.*persist failed: .*state3/state.tmp: write: No space left on device" ||
 	mp_fail "node 3 did not log why it refused the proposal"
 ! logged 3 "commit epoch $((e + 1))" ||

@@ -6,8 +6,9 @@
  *	crashdrv --dir DIR [--kills N] [--seed S] [--max-us U] [--plant]
  *
  * A forked worker does what a node does for every epoch E, in the node's
- * order (DESIGN §2 steps 3-6): persist the proposal (state file), reserve
- * the file quorum device for E and register a node on it, persist the
+ * order (DESIGN §2 steps 3-6): persist the proposal (state file), register
+ * on the file quorum device for E (the first registration of an epoch
+ * takes the reservation) and register a second node, persist the
  * commit (state file), append the commit to the history, and only then
  * announce "E" on a pipe.  The supervisor kills the worker after a random
  * 0..U µs, reads what it announced, and checks:
@@ -80,6 +81,23 @@ members_of(uint32_t e, struct cmm_set *s)
 	cmm_set_add(s, 100 + (int)(e % 900));
 }
 
+/* REGISTER node at epoch e for configuration s: the first registration
+ * of an epoch takes the reservation (the device's rule). */
+static enum cmm_dev_status
+dev_register(struct cmm_device *d, int node, uint32_t e,
+    const struct cmm_set *s, char *err, size_t errlen)
+{
+	struct cmm_devop op;
+	struct cmm_devres res;
+
+	memset(&op, 0, sizeof(op));
+	op.op = CMM_DEVOP_REGISTER;
+	op.node = node;
+	op.epoch = e;
+	op.set = *s;
+	return d->ops->apply(d, &op, &res, err, (unsigned)errlen);
+}
+
 static void
 fail_worker(const char *what, const char *err)
 {
@@ -93,6 +111,7 @@ worker(struct shared *sh, int out)
 	struct cmm_persist p;
 	struct cmm_hist_rec r;
 	struct cmm_device *d;
+	struct cmm_set cfg;
 	char	err[512], line[32];
 	enum cmm_dev_status st;
 	int	rc;
@@ -112,12 +131,13 @@ worker(struct shared *sh, int out)
 		if (cmm_state_save(dir, &p, err, sizeof(err)) < 0)
 			fail_worker("save proposal", err);
 		sh->step = S_DEVICE;
-		st = d->ops->reserve(d, 0, e, err, sizeof(err));
+		members_of(e, &cfg);
+		st = dev_register(d, 0, e, &cfg, err, sizeof(err));
 		if (st == CMM_DEV_OK)
-			st = d->ops->register_node(d, 1 + (int)(e % 7), err,
+			st = dev_register(d, 1 + (int)(e % 7), e, &cfg, err,
 			    sizeof(err));
 		if (st != CMM_DEV_OK)
-			fail_worker("reserve", err);
+			fail_worker("register", err);
 		snprintf(line, sizeof(line), "%" PRIu32 "\n", e);
 		if (plant && write(out, line, strlen(line)) < 0)
 			_exit(4);
@@ -362,13 +382,19 @@ main(int argc, char **argv)
 				    "history", e);
 
 		/* the device; a kill between its creation and its first
-		 * record leaves it empty, which the next open initialises
-		 * (create = true, as the daemon opens it) */
+		 * record leaves it empty or blank ("not initialised"), which
+		 * the next open initialises (create = true, as the daemon
+		 * opens it) */
 		if (stat(devpath, &stt) == 0 && stt.st_size == 0 && top == 0) {
 			empty++;
 		} else if (stat(devpath, &stt) == 0) {
 			d = cmm_device_file_open(devpath, false, err,
 			    sizeof(err));
+			if (d == NULL && top == 0 &&
+			    strstr(err, "not initialised") != NULL) {
+				empty++;
+				continue;
+			}
 			if (d == NULL)
 				CHECK_FAIL("device does not open: %s", err);
 			if (d->ops->read(d, &rec, err, sizeof(err)) != CMM_DEV_OK) {

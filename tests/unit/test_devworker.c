@@ -25,8 +25,7 @@
 
 struct result {
 	uint32_t		id;
-	bool			ok;
-	enum cmm_dev_status	st;
+	struct cmm_devres	res;
 	bool			late;
 	char			msg[256];
 };
@@ -42,16 +41,15 @@ struct fixture {
 };
 
 static void
-on_done(void *ctx, uint32_t id, bool ok, enum cmm_dev_status st,
-    const char *msg, bool late)
+on_done(void *ctx, uint32_t id, const struct cmm_devres *res, const char *msg,
+    bool late)
 {
 	struct fixture *f = ctx;
 
 	assert_false(f->in_submit);
 	assert_true(f->n < 16);
 	f->res[f->n].id = id;
-	f->res[f->n].ok = ok;
-	f->res[f->n].st = st;
+	f->res[f->n].res = *res;
 	f->res[f->n].late = late;
 	snprintf(f->res[f->n].msg, sizeof(f->res[f->n].msg), "%s", msg);
 	f->n++;
@@ -73,20 +71,34 @@ run_until(struct fixture *f, int want)
 	assert_int_equal(f->n, want);
 }
 
+static struct cmm_set
+set_of(const char *text)
+{
+	struct cmm_set s;
+	const char *why;
+
+	assert_int_equal(cmm_set_parse(text, CMM_MAX_NODES, NULL, &s, &why), 0);
+	return s;
+}
+
+/* Queues op for device dev; a FENCE departs node 2, PROMISE/ACCEPT use
+ * ballot (0, node). */
 static void
 submit(struct fixture *f, struct cmm_devworker *w, uint32_t id,
-    enum cmm_dev_op op, int dev, int node, uint32_t epoch)
+    enum cmm_dev_op op, int dev, int node, uint32_t epoch, const char *set)
 {
 	struct cmm_devreq r;
 
 	memset(&r, 0, sizeof(r));
 	r.id = id;
-	r.op = op;
 	r.device = dev;
-	r.node = node;
-	r.epoch = epoch;
+	r.op.op = op;
+	r.op.node = node;
+	r.op.epoch = epoch;
+	r.op.set = set_of(set);
+	r.op.ballot = cmm_ballot_make(0, node);
 	if (op == CMM_DEVOP_FENCE)
-		cmm_set_add(&r.departed, 2);
+		cmm_set_add(&r.op.departed, 2);
 	f->in_submit = true;
 	assert_int_equal(cmm_devworker_submit(w, &r), 0);
 	f->in_submit = false;
@@ -132,31 +144,50 @@ test_operations(void **state)
 	    on_done, f, err, sizeof(err));
 
 	assert_non_null(w);
-	submit(f, w, 1, CMM_DEVOP_REGISTER, 0, 2, 0);
-	submit(f, w, 2, CMM_DEVOP_RESERVE, 0, 1, 5);
-	submit(f, w, 3, CMM_DEVOP_RESERVE, 0, 2, 5);
-	submit(f, w, 4, CMM_DEVOP_FENCE, 0, 1, 6);
-	run_until(f, 4);
-	/* one device, one thread: results in order */
-	assert_int_equal(f->res[0].id, 1);
-	assert_true(f->res[0].ok);
-	assert_int_equal(f->res[1].id, 2);
-	assert_true(f->res[1].ok);
-	assert_int_equal(f->res[2].id, 3);
-	assert_false(f->res[2].ok);
-	assert_int_equal(f->res[2].st, CMM_DEV_CONFLICT);
-	assert_int_equal(f->res[3].id, 4);
-	assert_true(f->res[3].ok);
+	submit(f, w, 1, CMM_DEVOP_REGISTER, 0, 2, 5, "1-2");
+	submit(f, w, 2, CMM_DEVOP_REGISTER, 0, 1, 5, "1-2");
+	submit(f, w, 3, CMM_DEVOP_REGISTER, 0, 0, 5, "0-1");
+	submit(f, w, 4, CMM_DEVOP_FENCE, 0, 1, 6, "1");
+	submit(f, w, 5, CMM_DEVOP_PROMISE, 0, 1, 7, "-");
+	submit(f, w, 6, CMM_DEVOP_ACCEPT, 0, 0, 6, "0");
+	run_until(f, 6);
+	/* one device, one thread: results in order, with what the device
+	 * knows after each */
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(f->res[i].id, i + 1);
+	assert_int_equal(f->res[0].res.status, CMM_DEV_OK);
+	assert_int_equal(f->res[0].res.epoch, 5);
+	assert_int_equal(f->res[1].res.status, CMM_DEV_OK);
+	assert_int_equal(f->res[2].res.status, CMM_DEV_CONFLICT);
+	assert_int_equal(f->res[2].res.committed_epoch, 5);
+	assert_true(cmm_set_eq(&f->res[2].res.committed, &(struct cmm_set){
+	    .w = { 0x6 } }));
+	assert_int_equal(f->res[3].res.status, CMM_DEV_OK);
+	assert_int_equal(f->res[3].res.epoch, 6);
+	assert_int_equal(f->res[4].res.status, CMM_DEV_OK);
+	assert_int_equal(f->res[4].res.slot_instance, 7);
+	assert_true(f->res[4].res.slot_promised == cmm_ballot_make(0, 1));
+	/* instance 6 is committed on the device: the answer says so */
+	assert_int_equal(f->res[5].res.status, CMM_DEV_OLD);
+	assert_int_equal(f->res[5].res.slot_instance, 7);
+	assert_int_equal(f->res[5].res.committed_epoch, 6);
+	for (int i = 0; i < 6; i++) {
+		assert_string_equal(f->res[i].msg, "");
+		assert_false(f->res[i].late);
+	}
 	assert_int_equal(cmm_devworker_read(w, 0, &rec, err, sizeof(err)), 0);
 	assert_int_equal(rec.holder, 1);
 	assert_int_equal(rec.epoch, 6);
 	assert_false(cmm_set_has(&rec.registered, 2));
+	assert_int_equal(rec.fence_epoch[2], 6);
+	assert_int_equal(rec.reg_epoch[1], 5);
+	assert_int_equal(rec.slot_instance, 7);
 	/* a device this node does not share fails, from the loop */
-	submit(f, w, 5, CMM_DEVOP_RESERVE, 1, 1, 7);
-	assert_int_equal(f->n, 4);
-	run_until(f, 5);
-	assert_false(f->res[4].ok);
-	assert_non_null(strstr(f->res[4].msg, "not shared"));
+	submit(f, w, 7, CMM_DEVOP_REGISTER, 1, 1, 7, "1");
+	assert_int_equal(f->n, 6);
+	run_until(f, 7);
+	assert_int_equal(f->res[6].res.status, CMM_DEV_IO);
+	assert_non_null(strstr(f->res[6].msg, "not shared"));
 	assert_int_equal(cmm_devworker_read(w, 1, &rec, err, sizeof(err)), -1);
 	assert_int_equal(cmm_devworker_pending(w), 0);
 	cmm_devworker_free(w);
@@ -188,12 +219,12 @@ test_time_limit(void **state)
 	w = cmm_devworker_new(f->base, 1, paths, 200, on_done, f, err,
 	    sizeof(err));
 	assert_non_null(w);
-	submit(f, w, 9, CMM_DEVOP_RESERVE, 0, 1, 3);
+	submit(f, w, 9, CMM_DEVOP_REGISTER, 0, 1, 3, "1");
 	run_until(f, 1);
 	assert_int_equal(f->res[0].id, 9);
-	assert_false(f->res[0].ok);
+	assert_int_equal(f->res[0].res.status, CMM_DEV_IO);
 	assert_false(f->res[0].late);
-	assert_non_null(strstr(f->res[0].msg, "no answer within 200 ms"));
+	assert_string_equal(f->res[0].msg, "timed out: no answer within 200 ms");
 	/* the lock goes: the stuck call finishes, reported as late */
 	fl.l_type = F_UNLCK;
 	assert_int_equal(fcntl(fd, F_OFD_SETLK, &fl), 0);
@@ -201,6 +232,8 @@ test_time_limit(void **state)
 	run_until(f, 2);
 	assert_int_equal(f->res[1].id, 9);
 	assert_true(f->res[1].late);
+	assert_int_equal(f->res[1].res.status, CMM_DEV_OK);
+	assert_int_equal(f->res[1].res.epoch, 3);
 	cmm_devworker_free(w);
 }
 

@@ -344,6 +344,17 @@ test_model_json(void **state)
 	    "\"epoch\":3}]}", err, sizeof(err)), 0);
 	assert_true(cmm_ui_model_node(&m, 1)->fenced);
 	assert_false(cmm_ui_model_node(&m, 0)->fenced);
+	assert_int_equal(m.devices[0].committed_epoch, 0);
+	/* the device record's epochs: committed, and who a fence removed */
+	assert_int_equal(cmm_ui_model_devices(&m, "{\"devices\":[{\"name\":\"d0-1\","
+	    "\"nodes\":[0,1],\"shared\":true,\"registered\":[0],\"holder\":0,"
+	    "\"epoch\":3,\"committed_epoch\":3,\"reg_epoch\":{\"0\":2},"
+	    "\"fence_epoch\":{\"1\":3,\"x\":4,\"5000\":1}}]}", err,
+	    sizeof(err)), 0);
+	assert_int_equal(m.devices[0].committed_epoch, 3);
+	assert_true(cmm_ui_set_has(&m.devices[0].fenced_ids, 1));
+	assert_int_equal(cmm_ui_set_count(&m.devices[0].fenced_ids), 1);
+	assert_true(cmm_ui_model_node(&m, 1)->fenced);
 
 	/* a membership change highlights the cell that changed */
 	assert_int_equal(cmm_ui_model_status(&m, "{\"node\":0,\"state\":\"member\","
