@@ -500,3 +500,35 @@ cmm_core_persisted(const struct cmm_core *c, struct cmm_persist *p)
 {
 	*p = c->disk;
 }
+
+static uint64_t
+core_hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+	return h;
+}
+
+uint64_t
+cmm_core_state_hash(const struct cmm_core *c, uint64_t h)
+{
+	struct cmm_core *copy = malloc(sizeof(*copy));
+
+	if (copy == NULL)
+		return h ^ (uint64_t)(uintptr_t)c;	/* never equal: no pruning */
+	*copy = *c;
+	/* pointers and texts say nothing about what happens next */
+	copy->cfg = NULL;
+	memset(&copy->sink, 0, sizeof(copy->sink));
+	copy->peers = NULL;
+	memset(copy->text, 0, sizeof(copy->text));
+	memset(copy->r.outcome, 0, sizeof(copy->r.outcome));
+	memset(copy->cm.why, 0, sizeof(copy->cm.why));
+	copy->prompt.why = NULL;
+	h = core_hash_bytes(h, copy, sizeof(*copy));
+	h = core_hash_bytes(h, c->peers, (size_t)c->npeers * sizeof(*c->peers));
+	free(copy);
+	return h;
+}

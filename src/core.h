@@ -282,6 +282,10 @@ struct cmm_peer_info {
 };
 void	cmm_core_peer(const struct cmm_core *c, int id, struct cmm_peer_info *pi);
 
+/* A hash of everything the core's future behaviour depends on (not its
+ * last log text): the simulator's explorer prunes states it has seen. */
+uint64_t cmm_core_state_hash(const struct cmm_core *c, uint64_t h);
+
 /* The persisted state the core last asked for (what is on "disk"). */
 void	cmm_core_persisted(const struct cmm_core *c, struct cmm_persist *p);
 

@@ -15,8 +15,10 @@ converge_sees(const struct cmm_core *c, int x, int y)
 		return true;
 	if (x == c->self)
 		return cmm_set_has(&c->alive, y);
-	if (!core_peer_settled(c, x))
-		return true;	/* unknown yet: assume it does */
+	/* a node just heard has not heard everyone yet, nor has everyone
+	 * put it in a row: unknown either way, so assume they see */
+	if (!core_peer_settled(c, x) || !core_peer_settled(c, y))
+		return true;
 	return cmm_set_has(&c->peers[x].row, y);
 }
 

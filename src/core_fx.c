@@ -335,10 +335,14 @@ core_peer_leaving(const struct cmm_core *c, int id)
 bool
 core_peer_settled(const struct cmm_core *c, int id)
 {
+	const struct core_peer *p = &c->peers[id];
+
 	if (id == c->self)
 		return true;
-	return c->peers[id].alive && c->now - c->peers[id].alive_since >=
-	    CORE_SETTLE_HEARTBEATS * c->cfg->heartbeat_ms;
+	/* its row must be one it sent after a heartbeat of listening */
+	return p->alive && c->now - p->alive_since >=
+	    CORE_SETTLE_HEARTBEATS * c->cfg->heartbeat_ms &&
+	    p->row_at - p->alive_since >= c->cfg->heartbeat_ms;
 }
 
 /* base plus up to base/2 of jitter, so nodes do not act in lock-step */

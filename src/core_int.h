@@ -46,6 +46,7 @@ struct core_peer {
 	uint8_t		flags;		/* CMM_MSGF_* of its last message */
 	bool		leaving;	/* LEAVE or LEAVING flag, this incarnation */
 	struct cmm_set	row;		/* peers it holds alive */
+	int64_t		row_at;		/* when that row arrived */
 	uint32_t	alarmed;	/* split brain reported for this epoch */
 };
 

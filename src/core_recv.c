@@ -49,10 +49,12 @@ recv_header(struct cmm_core *c, const struct cmm_msg *m)
 	}
 	p->epoch = m->epoch;
 	p->flags = m->flags;
-	if ((m->type == CMM_MSG_HEARTBEAT || m->type == CMM_MSG_PROMISE) &&
-	    !cmm_set_eq(&p->row, &m->row)) {
-		p->row = m->row;
-		c->rows_version++;
+	if (m->type == CMM_MSG_HEARTBEAT || m->type == CMM_MSG_PROMISE) {
+		p->row_at = c->now;
+		if (!cmm_set_eq(&p->row, &m->row)) {
+			p->row = m->row;
+			c->rows_version++;
+		}
 	}
 	recv_leave_notice(c, m->sender, m->type == CMM_MSG_LEAVE ||
 	    (m->flags & CMM_MSGF_LEAVING));

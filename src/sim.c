@@ -173,6 +173,8 @@ cmm_sim_free(struct cmm_sim *s)
 	free(s->group);
 	free(s->cut);
 	free(s->drops);
+	free(s->xpath);
+	cmm_sim_explore_free(s);
 	free(s->ring);
 	free(s->epochs);
 	free(s->clog);
@@ -732,30 +734,117 @@ sim_wake(struct cmm_sim *s, struct cmm_sim_ev *ev)
 	cmm_sim_after_input(s, n);
 }
 
-int
-cmm_sim_run(struct cmm_sim *s)
+bool
+cmm_sim_step(struct cmm_sim *s)
 {
 	struct cmm_sim_ev ev;
 
-	while (!s->violated && sim_pop(s, s->end, &ev)) {
-		s->now = ev.t;
-		s->st.events++;
-		switch (ev.kind) {
-		case CMM_SIM_EV_DELIVER:
-			cmm_sim_net_deliver(s, &ev);
+	if (!sim_pop(s, s->end, &ev))
+		return false;
+	s->now = ev.t;
+	s->st.events++;
+	switch (ev.kind) {
+	case CMM_SIM_EV_DELIVER:
+		cmm_sim_net_deliver(s, &ev);
+		break;
+	case CMM_SIM_EV_DEVICE:
+		sim_device_done(s, &ev);
+		break;
+	case CMM_SIM_EV_WAKE:
+		sim_wake(s, &ev);
+		break;
+	case CMM_SIM_EV_ACTION:
+		cmm_sim_do_action(s, ev.u.action);
+		break;
+	}
+	return true;
+}
+
+int
+cmm_sim_run(struct cmm_sim *s)
+{
+	while (!s->violated) {
+		if (cmm_sim_explore_step(s))
+			continue;
+		if (!cmm_sim_step(s))
 			break;
-		case CMM_SIM_EV_DEVICE:
-			sim_device_done(s, &ev);
-			break;
-		case CMM_SIM_EV_WAKE:
-			sim_wake(s, &ev);
-			break;
-		case CMM_SIM_EV_ACTION:
-			cmm_sim_do_action(s, ev.u.action);
-			break;
-		}
 	}
 	if (!s->violated && s->now < s->end)
 		s->now = s->end;
 	return s->violated ? 1 : 0;
+}
+
+static uint64_t
+hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * FNV_PRIME;
+	return h;
+}
+
+/* One queued event, independent of when it was queued. */
+static uint64_t
+hash_event(const struct cmm_sim *s, const struct cmm_sim_ev *ev)
+{
+	uint64_t h = FNV_OFFSET;
+
+	h = hash_bytes(h, &ev->t, sizeof(ev->t));
+	h = hash_bytes(h, &ev->prio, sizeof(ev->prio));
+	h = hash_bytes(h, &ev->kind, sizeof(ev->kind));
+	h = hash_bytes(h, &ev->node, sizeof(ev->node));
+	h = hash_bytes(h, &ev->gen, sizeof(ev->gen));
+	switch (ev->kind) {
+	case CMM_SIM_EV_DELIVER:
+		h = hash_bytes(h, &ev->u.dlv.msg->m, sizeof(ev->u.dlv.msg->m));
+		break;
+	case CMM_SIM_EV_DEVICE:
+		h = hash_bytes(h, &ev->u.dev->req, sizeof(ev->u.dev->req));
+		h = hash_bytes(h, &ev->u.dev->gen, sizeof(ev->u.dev->gen));
+		break;
+	case CMM_SIM_EV_ACTION:
+		h = hash_bytes(h, &ev->u.action, sizeof(ev->u.action));
+		break;
+	default:
+		break;
+	}
+	(void)s;
+	return cmm_sim_mix(h, 0);
+}
+
+uint64_t
+cmm_sim_state_hash(const struct cmm_sim *s)
+{
+	uint64_t h = FNV_OFFSET, q = 0;
+	struct cmm_devrec *rec = malloc(sizeof(*rec));
+	char err[64];
+
+	h = hash_bytes(h, &s->now, sizeof(s->now));
+	for (int i = 0; i < s->n; i++) {
+		const struct cmm_sim_node *n = &s->nodes[i];
+		bool up = n->core != NULL;
+
+		h = hash_bytes(h, &up, sizeof(up));
+		if (up)
+			h = cmm_core_state_hash(n->core, h);
+		h = hash_bytes(h, &n->has_disk, sizeof(n->has_disk));
+		h = hash_bytes(h, &n->disk, sizeof(n->disk));
+		h = hash_bytes(h, &n->seq, sizeof(n->seq));
+		h = hash_bytes(h, &n->gen, sizeof(n->gen));
+		if (n->replay != NULL)
+			h = hash_bytes(h, n->replay, sizeof(*n->replay));
+	}
+	for (int d = 0; d < s->cfg->n_devices && rec != NULL; d++) {
+		s->dev[d]->ops->read(s->dev[d], rec, err, sizeof(err));
+		h = hash_bytes(h, rec, sizeof(*rec));
+	}
+	free(rec);
+	/* the queue as a multiset: the order of insertion is no state */
+	for (int b = 0; b < CMM_SIM_WHEEL; b++)
+		for (uint32_t i = s->wheel[b].head; i < s->wheel[b].len; i++)
+			q += hash_event(s, &s->wheel[b].ev[i]);
+	for (size_t i = 0; i < s->nheap; i++)
+		q += hash_event(s, &s->heap[i]);
+	return cmm_sim_mix(h, q);
 }

@@ -171,6 +171,7 @@ struct cmm_sim_epoch {
 	bool		committed;	/* a member announced it */
 	bool		standin;	/* chosen by an operator answer or policy */
 	bool		split;		/* a stand-in conflict: two values */
+	struct cmm_set	alt;		/* the other value, when split */
 	uint32_t	pepoch;		/* the predecessor it was chosen against */
 	uint64_t	phash;		/* hash of that predecessor's members */
 };
@@ -257,6 +258,8 @@ struct cmm_sim_opts {
 	FILE		*out;		/* trace / report stream */
 };
 
+struct cmm_sim_explore;
+
 struct cmm_sim {
 	struct cmm_sim_opts o;
 	int		n;
@@ -320,6 +323,12 @@ struct cmm_sim {
 	size_t		nfailures, capfailures;
 	int		expectations;
 
+	/* the explorer (sim_explore.c) */
+	struct cmm_sim_explore *x;
+	char		*xpath;		/* `explore path P`: replay P */
+	int		explore_line;	/* where `explore` is in the script */
+	int64_t		explore_t;
+
 	/* random mode */
 	bool		random;
 	uint32_t	faults;		/* the classes this seed uses */
@@ -367,6 +376,28 @@ void	cmm_sim_fail(struct cmm_sim *s, int line, const char *fmt, ...)
 /* Prints the violation report (seed, time, property, last trace lines). */
 void	cmm_sim_report_violation(const struct cmm_sim *s, FILE *f);
 uint64_t cmm_sim_mix(uint64_t a, uint64_t b);
+
+/* One event of the clock (<= end); false when none is left. */
+bool	cmm_sim_step(struct cmm_sim *s);
+/* A hash of the whole simulated state: cores, disks, devices, the
+ * explorer's pool and the clock's queue (as a multiset). */
+uint64_t cmm_sim_state_hash(const struct cmm_sim *s);
+
+/* ---- sim_explore.c: the explorer ---- */
+
+/* fork_mode: --explore (walk every path); else only `explore path P`
+ * replays.  0 or -1 (bad path, no memory). */
+int	cmm_sim_explore_setup(struct cmm_sim *s, bool fork_mode, int depth,
+	    int crashes);
+void	cmm_sim_explore_free(struct cmm_sim *s);
+bool	cmm_sim_explore_take(struct cmm_sim *s, struct cmm_sim_msg *sm,
+	    int from, int to);
+bool	cmm_sim_explore_step(struct cmm_sim *s);
+void	cmm_sim_explore_end(struct cmm_sim *s);
+/* Prints the counts and the first violating path as a replayable
+ * scenario; 1 if there was one. */
+int	cmm_sim_explore_report(const struct cmm_sim *s, const char *script,
+	    FILE *f, double seconds);
 
 /* ---- sim_net.c: virtual network ---- */
 

@@ -269,6 +269,19 @@ check_chosen(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t epoch,
 		}
 		P = pe->members;
 		hp = hs(&P);
+		if (pe->split) {
+			/* after an operator split either side may go on */
+			uint64_t ha = hs(&pe->alt);
+
+			for (size_t i = 0; i < s->naccs; i++)
+				if (s->accs[i].inst == epoch &&
+				    s->accs[i].hdr_epoch == pepoch &&
+				    s->accs[i].hdr == ha) {
+					P = pe->alt;
+					hp = ha;
+					break;
+				}
+		}
 	}
 	*phash = hp;
 	np = cmm_set_count(&P);
@@ -308,7 +321,7 @@ check_chosen(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t epoch,
 		free(idx);
 	}
 	/* the stated exception: an answer stands in for missing acceptors */
-	if (check_accepted_by(s, n->id, epoch, v) && cmm_set_has(S, n->id)) {
+	if (check_accepted_by(s, n->id, epoch, v)) {
 		if (formation) {
 			bool lone = cmm_set_count(S) == 1;
 
@@ -360,9 +373,12 @@ check_learn(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t epoch,
 		cmm_set_format(&e->members, a, sizeof(a));
 		cmm_set_format(S, b, sizeof(b));
 		/* two values: only inconsistent operator answers may do it */
+		if (e->split && cmm_set_eq(&e->alt, S))
+			return;
 		if (check_chosen(s, n, epoch, S, &standin, &phash) &&
-		    (standin || e->standin)) {
+		    (standin || e->standin) && !e->split) {
 			e->split = true;
+			e->alt = *S;
 			cmm_sim_trace(s, -1, "operator split: epoch %" PRIu32 " is "
 			    "%s and %s (the stated exception)", epoch, a, b);
 			return;
@@ -545,7 +561,8 @@ cmm_sim_check_commit(struct cmm_sim *s, struct cmm_sim_node *n,
 		return;
 	}
 	e = (struct cmm_sim_epoch *)cmm_sim_epoch_find(s, T);
-	if (e == NULL || (!cmm_set_eq(&e->members, S) && !e->split)) {
+	if (e == NULL || (!cmm_set_eq(&e->members, S) &&
+	    !(e->split && cmm_set_eq(&e->alt, S)))) {
 		cmm_sim_violate(s, "agreement", two(&who, X, -1),
 		    "node %d committed epoch %" PRIu32 " %s, which was never "
 		    "chosen", X, T, a);

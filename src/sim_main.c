@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sim.h"
 #include "subcmd.h"
@@ -19,6 +20,9 @@ struct simcli {
 	uint64_t	seed_lo, seed_hi;
 	bool		random_faults;
 	uint32_t	faults;
+	bool		explore;
+	int		depth;
+	int		crashes;
 	int64_t		duration;
 	const char	*script;
 	bool		json;
@@ -87,6 +91,11 @@ sim_usage(FILE *f)
 		fprintf(f, "                      %-13s %s\n", sim_bugs[i].name,
 		    sim_bugs[i].what);
 	fprintf(f,
+"  --explore         with --script: from its `explore` statement on, walk\n"
+"                    every order of delivery, loss and crash point of the\n"
+"                    round's messages to --depth choices (8), at most\n"
+"                    --crashes crashes a path (1); print the paths explored\n"
+"                    and the first violating path as a scenario\n"
 "  --json            print one JSON object per run: commits, violations,\n"
 "                    failures, verdict, trace_hash\n"
 "  --trace           print every trace line as it happens\n"
@@ -104,10 +113,15 @@ sim_usage(FILE *f)
 "  at T partition LIST | LIST [| LIST...]   (unnamed nodes: one more group)\n"
 "  at T cut A B            at T cut A -> B     at T heal\n"
 "  at T loss FRACTION      at T duplicate FRACTION\n"
-"  at T drop propose A -> B                   (until heal)\n"
+"  at T drop TYPES A -> B   (until heal; prepare,promise,nack,accept,\n"
+"                           accepted,commit,heartbeat,leave; propose =\n"
+"                           accept,accepted; round = every round type)\n"
+"  at T jitter MS          at T device-latency MS [JITTER_MS]\n"
+"  at T forget LIST        (restart with the state lost)\n"
+"  at T explore [path P]   (where --explore starts; P replays one path)\n"
 "  at T answer N isolated|not-isolated|winner M\n"
 "  expect at T cluster LIST      expect at T state N STATE|down\n"
-"  expect at T prompt N isolation|winner|none\n"
+"  expect at T prompt N isolation|winner|none   expect at T alarm N\n"
 "  expect steps T1 T2 K          (K new epochs first committed in [T1,T2])\n"
 "\n"
 "Exit: 0 every property and expectation held; 1 a violation or a failed\n"
@@ -249,6 +263,28 @@ sim_run_one(const struct simcli *cli, uint64_t seed)
 			return 2;
 		}
 	}
+	if ((cli->explore || s->xpath != NULL) && (s->explore_line == 0 ||
+	    cmm_sim_explore_setup(s, cli->explore, cli->depth, cli->crashes) != 0)) {
+		fprintf(stderr, "cmm sim: %s: %s\n", cli->script, s->explore_line == 0 ?
+		    "no explore statement to start from" : "bad explore path");
+		cmm_sim_free(s);
+		return 2;
+	}
+	if (cli->explore) {
+		struct timespec t0, t1;
+
+		/* the paths print nothing but the summary */
+		s->o.trace_all = false;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		cmm_sim_run(s);
+		cmm_sim_explore_end(s);	/* a child ends here */
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		rc = cmm_sim_explore_report(s, cli->script, stdout,
+		    (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		cmm_sim_free(s);
+		return rc;
+	}
 	rc = cmm_sim_run(s);
 	if (rc == 0 && s->nfailures > 0)
 		rc = 1;
@@ -297,6 +333,9 @@ cmm_sim_main(int argc, char **argv)
 		{ "random-faults", no_argument, NULL, 'r' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "faults", required_argument, NULL, 'F' },
+		{ "explore", no_argument, NULL, 'X' },
+		{ "depth", required_argument, NULL, 'D' },
+		{ "crashes", required_argument, NULL, 'C' },
 		{ "script", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "plant-bug", required_argument, NULL, 'b' },
@@ -314,6 +353,8 @@ cmm_sim_main(int argc, char **argv)
 	cli.nodes_lo = cli.nodes_hi = 6;
 	cli.seed_lo = cli.seed_hi = 1;
 	cli.duration = 20000;
+	cli.depth = 8;
+	cli.crashes = 1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -353,6 +394,26 @@ cmm_sim_main(int argc, char **argv)
 		case 'f':
 			cli.script = optarg;
 			break;
+		case 'X':
+			cli.explore = true;
+			break;
+		case 'D':
+		case 'C': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end != '\0' || v < 0 || v > (c == 'D' ? 200 : 8)) {
+				fprintf(stderr, "cmm sim: --%s '%s': want 0..%d\n",
+				    c == 'D' ? "depth" : "crashes", optarg,
+				    c == 'D' ? 200 : 8);
+				return 2;
+			}
+			if (c == 'D')
+				cli.depth = (int)v;
+			else
+				cli.crashes = (int)v;
+			break;
+		}
 		case 'F':
 			if (cmm_sim_parse_faults(optarg, &cli.faults) != 0) {
 				fprintf(stderr, "cmm sim: --faults '%s': want a list "
@@ -396,6 +457,10 @@ cmm_sim_main(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "cmm sim: unexpected argument '%s'\n",
 		    argv[optind]);
+		return 2;
+	}
+	if (cli.explore && (cli.script == NULL || cli.seed_lo != cli.seed_hi)) {
+		fprintf(stderr, "cmm sim: --explore needs --script (one seed)\n");
 		return 2;
 	}
 	if (cli.script != NULL && cli.random_faults) {

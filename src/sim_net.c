@@ -128,6 +128,9 @@ cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 			s->st.drop_type++;
 			continue;
 		}
+		/* the explorer decides when (and whether) it arrives */
+		if (cmm_sim_explore_take(s, sm, from->id, d))
+			continue;
 		if (s->loss_ppm > 0 &&
 		    cmm_rng_below(&s->rng, 1000000) < s->loss_ppm) {
 			s->st.drop_loss++;

@@ -473,8 +473,19 @@ script_at(struct script *sc, char **tok, int ntok)
 		a.m = (int)w;
 		a.kind = verb[0] == 'j' ? CMM_SIM_A_JITTER : CMM_SIM_A_DEVLAT;
 	} else if (strcmp(verb, "explore") == 0) {
-		if (args != 0)
-			return script_err(sc, "explore takes no arguments");
+		if (args != 0 && !(args == 2 && strcmp(tok[0], "path") == 0))
+			return script_err(sc, "want: at T explore [path N.N.N]");
+		if (sc->sim->explore_line != 0)
+			return script_err(sc, "one explore statement per scenario");
+		if (args == 2) {
+			for (const char *q = tok[1]; *q; q++)
+				if (!isdigit((unsigned char)*q) && *q != '.')
+					return script_err(sc, "bad path '%s'", tok[1]);
+			if ((sc->sim->xpath = strdup(tok[1])) == NULL)
+				return script_err(sc, "out of memory");
+		}
+		sc->sim->explore_line = sc->line;
+		sc->sim->explore_t = a.t;
 		a.kind = CMM_SIM_A_EXPLORE;
 	} else if (strcmp(verb, "answer") == 0) {
 		if (args < 2)

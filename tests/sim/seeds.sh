@@ -1,0 +1,20 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Seeds that made the first round design commit two configurations for one
+# epoch (300 s of random faults), kept as regression tests of round v2.
+set -u
+CMM=${CMM:-build/cmm}
+fail=0
+for sn in 900046:6 900129:4 900204:4 900391:4 900427:5; do
+	seed=${sn%:*}
+	nodes=${sn#*:}
+	out=$("$CMM" sim --seed "$seed" --nodes "$nodes" --random-faults \
+	    --duration 300s --quiet 2>&1)
+	rc=$?
+	echo "$out" | tail -n 1
+	if [ "$rc" -ne 0 ]; then
+		echo "$out" | grep '^VIOLATION'
+		fail=1
+	fi
+done
+exit "$fail"
