@@ -12,6 +12,8 @@
 #   make crashtest  1000 SIGKILLs during commits (tests/mp/crash_kill.sh)
 #   make soak [SOAK_SECONDS=600]  16 nodes, lossy lo in a netns, then
 #                   restarts (tests/soak/soak.sh; root; not in make check)
+#   make swarm [SEEDS=20000 DURATION=300s NODES=2..16]  simulator seeds on
+#                   every core; prints each failure with its command
 #   make bench      failover, joins, simulator scale, idle cost (bench/run.sh):
 #                   tables, bench/results.json, bench/latency.png (~5 min)
 
@@ -57,7 +59,7 @@ ALL_OBJS  := $(ALL_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps check demo clean install bench FORCE fuzz fuzz-build lint \
-	crashtest soak
+	crashtest soak swarm
 all: $(BUILD)/cmm
 
 deps:
@@ -138,6 +140,13 @@ lint:
 crashtest: $(BUILD)/cmm
 	@BUILD=$(BUILD) CMM=$(CURDIR)/$(BUILD)/cmm CMM_CRASH_KILLS=1000 \
 		sh tests/mp/crash_kill.sh
+
+SEEDS ?= 1000
+DURATION ?= 300s
+NODES ?= 2..16
+swarm: $(BUILD)/cmm
+	@CMM=$(CURDIR)/$(BUILD)/cmm SEEDS=$(SEEDS) DURATION=$(DURATION) \
+		NODES=$(NODES) sh scripts/swarm.sh
 
 SOAK_SECONDS ?= 600
 soak: $(BUILD)/cmm

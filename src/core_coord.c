@@ -58,7 +58,9 @@ coord_amnesiac(const struct cmm_core *c, int id)
 {
 	if (id == c->self)
 		return c->disk.abstain != 0 && c->disk.epoch < c->disk.abstain;
-	return (c->peers[id].flags & CMM_MSGF_AMNESIAC) != 0;
+	/* only a flag sent at our epoch: one taken back since has moved on */
+	return (c->peers[id].flags & CMM_MSGF_AMNESIAC) != 0 &&
+	    c->peers[id].epoch == c->disk.epoch;
 }
 
 /*
@@ -116,7 +118,7 @@ coord_want(struct cmm_core *c, bool *readmit)
 			return "a member failed";
 		if (c->peers[q].leaving)
 			return "a member is leaving";
-		if (coord_amnesiac(c, q)) {
+		if (coord_amnesiac(c, q) && core_peer_settled(c, q)) {
 			*readmit = true;
 			return "a member lost its state";
 		}

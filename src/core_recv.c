@@ -46,6 +46,8 @@ recv_header(struct cmm_core *c, const struct cmm_msg *m)
 			core_log(c, CMM_LOG_INFO, "node %u restarted (incarnation "
 			    "%u)", m->sender, m->incarnation);
 		p->incarnation = m->incarnation;
+		/* a restarted peer has heard nobody yet: its row says little */
+		p->alive_since = c->now;
 	}
 	p->epoch = m->epoch;
 	p->flags = m->flags;

@@ -552,7 +552,8 @@ daemon_event(struct cmm_daemon *d, const struct cmm_effect *fx)
 	struct cmm_set none;
 
 	cmm_set_clear(&none);
-	cmm_logf(d->log, e->type == CMM_EV_NO_QUORUM ? CMM_LOG_WARN :
+	cmm_logf(d->log, e->type == CMM_EV_SPLIT_BRAIN ? CMM_LOG_ERROR :
+	    e->type == CMM_EV_NO_QUORUM ? CMM_LOG_WARN :
 	    CMM_LOG_INFO, "%s", e->text != NULL ? e->text : "(event)");
 	switch (e->type) {
 	case CMM_EV_COMMIT:
@@ -570,6 +571,14 @@ daemon_event(struct cmm_daemon *d, const struct cmm_effect *fx)
 	case CMM_EV_FENCE:
 		cmm_hook_run(d->hook, "fence", d->self, e->epoch, &e->members,
 		    &e->departed, &none, NULL);
+		break;
+	case CMM_EV_SPLIT_BRAIN:
+		/* never silent: the log (error), the history, a hook, and
+		 * the console's banner through the event stream */
+		daemon_history(d, CMM_HIST_ALARM, -1, e->text != NULL ? e->text :
+		    "split brain");
+		cmm_hook_run(d->hook, "split-brain", d->self, e->epoch,
+		    &e->members, &e->departed, &none, NULL);
 		break;
 	default:
 		break;
@@ -752,6 +761,14 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 		 * incarnation would be dropped as a replay. */
 		memset(&loaded, 0, sizeof(loaded));
 		loaded.incarnation = (uint32_t)time(NULL);
+		/* a forgotten state may have promised or accepted something:
+		 * abstain until a configuration chosen after this start */
+		if (o->forget_state && moved[0] != '\0') {
+			loaded.abstain = CMM_ABSTAIN_UNKNOWN;
+			cmm_logf(d->log, CMM_LOG_WARN, "--forget-state: this node "
+			    "takes no part as an acceptor until it is taken back "
+			    "into a configuration");
+		}
 	}
 
 	d->base = event_base_new();

@@ -510,6 +510,7 @@ cmm_sim_forget_node(struct cmm_sim *s, int id)
 	n->disk.abstain = CMM_ABSTAIN_UNKNOWN;
 	n->has_disk = true;
 	n->forgot = true;
+	n->top_epoch = 0;	/* it may commit what it forgot again */
 	cmm_sim_trace(s, -1, "forget %d: its state is lost", id);
 	cmm_sim_start_node(s, id);
 }

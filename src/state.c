@@ -390,6 +390,8 @@ cmm_hist_kind_name(enum cmm_hist_kind k)
 		return "answer";
 	case CMM_HIST_COMMAND:
 		return "command";
+	case CMM_HIST_ALARM:
+		return "split-brain";
 	}
 	return "?";
 }
@@ -456,7 +458,7 @@ hist_decode(const uint8_t *b, struct cmm_hist_rec *r)
 	if (!checksum_ok(b, HI_SUM_OFF))
 		return "checksum mismatch";
 	kind = get16(b + 6);
-	if (kind < CMM_HIST_COMMIT || kind > CMM_HIST_COMMAND)
+	if (kind < CMM_HIST_COMMIT || kind > CMM_HIST_ALARM)
 		return "unknown kind";
 	if (b[152 + CMM_HIST_REASON_MAX - 1] != '\0')
 		return "unterminated reason";

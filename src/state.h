@@ -51,6 +51,7 @@ enum cmm_hist_kind {
 	CMM_HIST_COMMIT = 1,	/* a membership was committed */
 	CMM_HIST_ANSWER,	/* an operator answered a prompt */
 	CMM_HIST_COMMAND,	/* an operator ran a mutating command */
+	CMM_HIST_ALARM,		/* two configurations seen for one epoch */
 };
 
 struct cmm_hist_rec {

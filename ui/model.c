@@ -192,6 +192,7 @@ cmm_ui_model_reset(struct cmm_ui_model *m)
 	free(m->cmd_args);
 	m->nodes = NULL;
 	m->nnodes = 0;
+	m->alarm[0] = '\0';
 	memset(&m->status, 0, sizeof(m->status));
 	m->status.crown_prince = -1;
 	m->status.since_commit_ms = -1;
@@ -680,6 +681,13 @@ cmm_ui_model_event(struct cmm_ui_model *m, const char *json, int64_t now)
 		snprintf(line, sizeof(line), "%s: %s", type, text);
 	if (strcmp(type, "failure") == 0 || strcmp(type, "no-quorum") == 0)
 		error = true;
+	if (strcmp(type, "split-brain") == 0) {
+		/* stays on screen: the header carries it until a restart */
+		snprintf(m->alarm, sizeof(m->alarm), "%.8s %.180s", hms ? hms : "",
+		    text);
+		error = true;
+		what |= CMM_UI_EV_STATUS;
+	}
 	if (strcmp(type, "round") == 0 || strcmp(type, "quorum") == 0 ||
 	    strcmp(type, "state") == 0)
 		what |= CMM_UI_EV_ROUND | CMM_UI_EV_QUORUM;

@@ -162,6 +162,7 @@ struct cmm_ui_model {
 	char			(*cmds)[48];
 	char			(*cmd_args)[48];
 	int64_t			last_change;	/* console clock of the last commit */
+	char			alarm[200];	/* the last split-brain alarm, "" none */
 };
 
 void	cmm_ui_model_init(struct cmm_ui_model *m);

@@ -126,6 +126,13 @@ view_header(struct cmm_console *c)
 		wbkgdset(w, ' ');
 		return;
 	}
+	if (c->model.alarm[0] != '\0') {
+		/* a split brain outranks everything else on the top line */
+		snprintf(buf, sizeof(buf), " %s", c->model.alarm);
+		view_put(w, 0, 0, CMM_UI_R_STATE_BAD, buf);
+		wbkgdset(w, ' ');
+		return;
+	}
 	cmm_ui_header_text(s, con_now(), c->model.last_change, width - 1, buf,
 	    sizeof(buf));
 	wattrset(w, (attr_t)cmm_ui_attr(CMM_UI_R_HEADER));
