@@ -455,8 +455,7 @@ cmm_core_round(const struct cmm_core *c, struct cmm_round_info *ri)
 	for (int i = 0; i < CORE_TALLY; i++)
 		if (c->tally[i].b == c->r.b && c->r.b != CMM_BALLOT_NONE)
 			t = &c->tally[i];
-	if (t != NULL)
-		ri->proposed = t->from;
+	ri->proposed = t != NULL ? t->from : c->r.acc;
 	ri->next = c->r.value;
 	ri->differ = c->r.nacked;
 	ri->outcome = c->r.outcome;

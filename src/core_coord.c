@@ -434,6 +434,9 @@ coord_start(struct cmm_core *c, const char *why, bool force)
 		m.ballot = r->b;
 		m.value = S;
 		cmm_set_and(&to, P, &c->alive);
+		r->asked = to;
+		cmm_set_del(&r->asked, c->self);
+		cmm_set_add(&r->answered, c->self);
 		core_send_msg(c, &to, &m);
 		if (r->device >= 0) {
 			struct cmm_devop op;

@@ -77,6 +77,7 @@ struct core_coord {
 	cmm_ballot	best_b;		/* highest accepted ballot reported */
 	struct cmm_set	best_v;
 	struct cmm_set	value;		/* S of this ballot */
+	struct cmm_set	acc;		/* ACCEPTEDs seen at this ballot */
 	int		device;		/* two-node race: device index, else -1 */
 	uint32_t	dev_req;	/* pending device request, 0: none */
 	bool		dev_promised;

@@ -19,6 +19,8 @@ static void	commit_start(struct cmm_core *c, uint32_t epoch,
 		    bool rejoin);
 static void	commit_finish(struct cmm_core *c);
 static void	commit_fail(struct cmm_core *c);
+static void	learn_explain(struct cmm_core *c, const struct cmm_set *from,
+		    bool device, cmm_ballot b, struct cmm_qdecision *dec);
 
 void
 learn_reset(struct cmm_core *c)
@@ -86,6 +88,8 @@ learn_accepted(struct cmm_core *c, int from, cmm_ballot b,
 		cmm_set_add(&t->from, from);
 	if (device)
 		t->device = true;
+	if (b == c->r.b && c->r.inst == c->disk.epoch + 1)
+		c->r.acc = t->from;
 	if (b >= c->seen.b || c->seen.inst != c->disk.epoch + 1) {
 		c->seen.inst = c->disk.epoch + 1;
 		c->seen.b = b;
@@ -100,14 +104,57 @@ learn_accepted(struct cmm_core *c, int from, cmm_ballot b,
 		chosen = cmm_set_subset(&need, &t->from);
 	}
 	if (chosen) {
+		struct cmm_qdecision dec;
 		char how[64];
 
 		snprintf(how, sizeof(how), "chosen at ballot (%u,%d)",
 		    cmm_ballot_attempt(b), cmm_ballot_coord(b));
-		learn_chosen(c, c->disk.epoch + 1, &t->value,
-		    c->r.inst == c->disk.epoch + 1 && c->r.b == b &&
-		    c->r.have_dec ? &c->r.dec : NULL, how);
+		if (c->r.inst == c->disk.epoch + 1 && c->r.b == b &&
+		    c->r.have_dec && c->r.standin)
+			dec = c->r.dec;	/* the stand-in, as the coordinator decided */
+		else
+			learn_explain(c, &t->from, t->device, b, &dec);
+		learn_chosen(c, c->disk.epoch + 1, &t->value, &dec, how);
 	}
+}
+
+/* Why the accepts at b are a quorum, for operators: every node says it,
+ * not only the coordinator (the fast path has no phase 1 to explain). */
+static void
+learn_explain(struct cmm_core *c, const struct cmm_set *from, bool device,
+    cmm_ballot b, struct cmm_qdecision *dec)
+{
+	struct cmm_set devsets[CMM_MAX_DEVICES];	/* 32 KiB on the stack */
+	struct cmm_set empty;
+	struct cmm_qinput in;
+	struct cmm_event ev;
+	char expl[160];
+
+	cmm_set_clear(&empty);
+	for (int i = 0; i < c->cfg->n_devices; i++)
+		devsets[i] = c->cfg->devices[i].nodes;
+	memset(&in, 0, sizeof(in));
+	in.self = c->self;
+	in.prev = c->disk.epoch > 0 ? &c->disk.members : &empty;
+	in.promised = from;
+	in.configured = &c->cfg->configured;
+	in.priority = c->cfg->priority;
+	in.devices = devsets;
+	in.n_devices = c->cfg->n_devices;
+	in.initial = c->cfg->initial;
+	in.winner = c->cfg->winner;
+	in.device_promised = device;
+	in.bugs = c->cfg->bugs;
+	cmm_quorum_decide(&in, dec);
+	c->last_dec = *dec;
+	c->have_last_dec = true;
+	cmm_quorum_explain(dec, expl, sizeof(expl));
+	core_event_init(c, &ev, CMM_EV_QUORUM);
+	ev.round_epoch = c->disk.epoch + 1;
+	ev.round_attempt = cmm_ballot_attempt(b);
+	ev.decision = dec;
+	core_event(c, &ev, "epoch %u chosen at ballot (%u,%d): %s",
+	    c->disk.epoch + 1, cmm_ballot_attempt(b), cmm_ballot_coord(b), expl);
 }
 
 static void
