@@ -73,13 +73,14 @@ coord_amnesiac(const struct cmm_core *c, int id)
 static bool
 coord_pending(struct cmm_core *c)
 {
-	const struct cmm_set *P = &c->disk.members;
+	struct cmm_set pend;
 	bool any = c->disk.accepted != CMM_BALLOT_NONE;
 
-	for (int q = cmm_set_next(P, 0); q >= 0 && !any; q = cmm_set_next(P, q + 1))
-		if (q != c->self && c->peers[q].alive &&
-		    c->peers[q].epoch == c->disk.epoch &&
-		    (c->peers[q].flags & CMM_MSGF_PENDING))
+	cmm_set_and(&pend, &c->flag_pend, &c->disk.members);
+	cmm_set_and(&pend, &pend, &c->alive);
+	for (int q = cmm_set_next(&pend, 0); q >= 0 && !any;
+	    q = cmm_set_next(&pend, q + 1))
+		if (q != c->self && c->peers[q].epoch == c->disk.epoch)
 			any = true;
 	if (!any || !c->member) {
 		c->pending_since = -1;
@@ -95,14 +96,16 @@ coord_pending(struct cmm_core *c)
 }
 
 /* Why instance E+1 needs deciding now, or NULL (docs/PROTOCOL.md
- * "Trigger").  *readmit: a member lost its state, so even S = P is a step. */
+ * "Trigger").  *readmit: a member lost its state, so even S = P is a
+ * step.  Set operations only: this runs after every packet. */
 static const char *
 coord_want(struct cmm_core *c, bool *readmit)
 {
 	const struct cmm_set *P = &c->disk.members;
-	struct cmm_set out;
+	struct cmm_set x;
 
 	*readmit = false;
+	c->petition_at = CORE_NEVER;
 	if (c->disk.epoch == 0)
 		return "forming the cluster";
 	/* a node outside P petitions with its heartbeats; the members, who
@@ -111,30 +114,31 @@ coord_want(struct cmm_core *c, bool *readmit)
 		return NULL;
 	if (c->reconfigure_req)
 		return "reconfigure command";
-	for (int q = cmm_set_next(P, 0); q >= 0; q = cmm_set_next(P, q + 1)) {
-		if (q == c->self)
-			continue;
-		if (!c->peers[q].alive)
-			return "a member failed";
-		if (c->peers[q].leaving)
-			return "a member is leaving";
-		if (coord_amnesiac(c, q) && core_peer_settled(c, q)) {
+	cmm_set_minus(&x, P, &c->alive);
+	if (!cmm_set_empty(&x))
+		return "a member failed";
+	cmm_set_and(&x, P, &c->leavers);
+	if (!cmm_set_empty(&x))
+		return "a member is leaving";
+	cmm_set_and(&x, P, &c->flag_amn);
+	for (int q = cmm_set_next(&x, 0); q >= 0; q = cmm_set_next(&x, q + 1))
+		if (q != c->self && coord_amnesiac(c, q) &&
+		    core_peer_settled(c, q)) {
 			*readmit = true;
 			return "a member lost its state";
 		}
-	}
 	if (c->leaving)
 		return "this node is leaving";
 	if (coord_pending(c)) {
 		*readmit = true;
 		return "an instance was left undecided";
 	}
-	cmm_set_minus(&out, &c->alive, P);
-	c->petition_at = CORE_NEVER;
-	for (int q = cmm_set_next(&out, 0); q >= 0; q = cmm_set_next(&out, q + 1)) {
+	cmm_set_minus(&x, &c->alive, P);
+	cmm_set_minus(&x, &x, &c->leavers);
+	for (int q = cmm_set_next(&x, 0); q >= 0; q = cmm_set_next(&x, q + 1)) {
 		int64_t settled;
 
-		if (c->peers[q].leaving || core_excluded(c, q))
+		if (core_excluded(c, q))
 			continue;
 		/* let a new node hear everyone first, as it listens itself:
 		 * then its row is true and its neighbours come in one step */

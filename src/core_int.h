@@ -149,6 +149,9 @@ struct cmm_core {
 
 	/* failure detector */
 	struct cmm_set	alive;		/* self + peers alive */
+	struct cmm_set	leavers;	/* peers whose last word was LEAVING */
+	struct cmm_set	flag_amn;	/* peers whose last message said AMNESIAC */
+	struct cmm_set	flag_pend;	/* ... said PENDING */
 	struct cmm_set	heard;		/* peers heard since start */
 	int64_t		next_hb;
 	int64_t		next_expiry;

@@ -17,6 +17,10 @@ recv_leave_notice(struct cmm_core *c, int id, bool leaving)
 		return;
 	p->leaving = leaving;
 	c->rows_version++;
+	if (leaving)
+		cmm_set_add(&c->leavers, id);
+	else
+		cmm_set_del(&c->leavers, id);
 	if (!leaving)
 		return;
 	core_event_init(c, &ev, CMM_EV_LEAVE);
@@ -51,6 +55,15 @@ recv_header(struct cmm_core *c, const struct cmm_msg *m)
 	}
 	p->epoch = m->epoch;
 	p->flags = m->flags;
+	/* the flags the coordinator looks for, as sets: no scan per packet */
+	if (m->flags & CMM_MSGF_AMNESIAC)
+		cmm_set_add(&c->flag_amn, m->sender);
+	else
+		cmm_set_del(&c->flag_amn, m->sender);
+	if (m->flags & CMM_MSGF_PENDING)
+		cmm_set_add(&c->flag_pend, m->sender);
+	else
+		cmm_set_del(&c->flag_pend, m->sender);
 	if (m->type == CMM_MSG_HEARTBEAT || m->type == CMM_MSG_PROMISE) {
 		p->row_at = c->now;
 		if (!cmm_set_eq(&p->row, &m->row)) {
