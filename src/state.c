@@ -5,11 +5,16 @@
  * checksum (libsodium), so a torn or bit-flipped file is caught, never
  * believed.
  *
- * state record (CMM_STATE_REC_SIZE = 320):
- *   0 "CMMSTATE" | 8 u16 version (2) | 10 u16 size | 12 u32 epoch
+ * state file: two slots of one record each (CMM_STATE_REC_SIZE = 336):
+ *   0 "CMMSTATE" | 8 u16 version (3) | 10 u16 size | 12 u32 epoch
  *   16 u32 incarnation | 20 u32 next_attempt | 24 u32 abstain | 28 u32 0
  *   32 members (128) | 160 accepted value (128) | 288 u64 promised
- *   296 u64 accepted | 304 checksum (16)
+ *   296 u64 accepted | 304 u64 write sequence | 312 u64 0
+ *   320 checksum (16)
+ * A save overwrites the slot with the older sequence in place and syncs
+ * its data (fdatasync): one write and one flush per promise, accept or
+ * commit.  A torn write damages only that slot; the load takes the valid
+ * slot with the newer sequence.
  * history record (CMM_HIST_REC_SIZE = 280):
  *   0 "CMMH" | 4 u16 version | 6 u16 kind | 8 u32 epoch | 12 i32 uid
  *   16 i64 time_ms | 24 members (128) | 152 reason (112, NUL padded)
@@ -31,8 +36,10 @@
 #include "state.h"
 
 #define ST_MAGIC	"CMMSTATE"
-#define ST_VERSION	2
-#define ST_SUM_OFF	304
+#define ST_VERSION	3
+#define ST_SEQ_OFF	304
+#define ST_SUM_OFF	320
+#define ST_FILE_SIZE	(2 * CMM_STATE_REC_SIZE)
 #define HI_MAGIC	"CMMH"
 #define HI_VERSION	1
 #define HI_SUM_OFF	264
@@ -219,20 +226,10 @@ cmm_state_dir_create(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-int
-cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
-    size_t errlen)
+static void
+st_encode(const struct cmm_persist *p, uint64_t seq, uint8_t *b)
 {
-	char	tmp[4096], path[4096];
-	uint8_t	b[CMM_STATE_REC_SIZE];
-	const char *op;
-	int	fd;
-
-	if (st_path(tmp, sizeof(tmp), dir, "state.tmp", err, errlen) < 0 ||
-	    st_path(path, sizeof(path), dir, "state", err, errlen) < 0 ||
-	    cmm_state_dir_create(dir, err, errlen) < 0)
-		return -1;
-	memset(b, 0, sizeof(b));
+	memset(b, 0, CMM_STATE_REC_SIZE);
 	memcpy(b, ST_MAGIC, 8);
 	put16(b + 8, ST_VERSION);
 	put16(b + 10, CMM_STATE_REC_SIZE);
@@ -244,11 +241,93 @@ cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
 	put_set(b + 160, &p->value);
 	put64(b + 288, p->promised);
 	put64(b + 296, p->accepted);
+	put64(b + ST_SEQ_OFF, seq);
 	checksum(b, ST_SUM_OFF, b + ST_SUM_OFF);
+}
 
-	/* write aside, make it durable, then switch atomically: a crash
-	 * leaves the old state or the new one, never a mix */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+/* NULL and the slot's sequence in *seq, or why the slot is not valid. */
+static const char *
+st_decode(const uint8_t *b, struct cmm_persist *p, uint64_t *seq)
+{
+	if (memcmp(b, ST_MAGIC, 8) != 0)
+		return "not a cmm state file (bad magic)";
+	if (get16(b + 8) != ST_VERSION)
+		return "unsupported version (written by another cmm)";
+	if (get16(b + 10) != CMM_STATE_REC_SIZE)
+		return "wrong record size";
+	if (!checksum_ok(b, ST_SUM_OFF))
+		return "checksum mismatch";
+	memset(p, 0, sizeof(*p));
+	p->epoch = get32(b + 12);
+	p->incarnation = get32(b + 16);
+	p->next_attempt = get32(b + 20);
+	p->abstain = get32(b + 24);
+	get_set(b + 32, &p->members);
+	get_set(b + 160, &p->value);
+	p->promised = get64(b + 288);
+	p->accepted = get64(b + 296);
+	*seq = get64(b + ST_SEQ_OFF);
+	if (p->epoch >= CMM_EPOCH_LIMIT)
+		return "epoch at or above 2^31 (it would wrap)";
+	return NULL;
+}
+
+static int
+st_pread_all(int fd, uint8_t *buf, size_t len, off_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, buf + got, len - got, off + (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int
+st_pwrite_all(int fd, const uint8_t *buf, size_t len, off_t off)
+{
+	size_t put = 0;
+
+	while (put < len) {
+		ssize_t n = pwrite(fd, buf + put, len - put, off + (off_t)put);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		put += (size_t)n;
+	}
+	return 0;
+}
+
+/* A new state file, both slots allocated, made durable with its name:
+ * written aside, synced, renamed, the directory synced. */
+static int
+st_create(const char *dir, const struct cmm_persist *p, char *err,
+    size_t errlen)
+{
+	char	tmp[4096], path[4096];
+	uint8_t	b[ST_FILE_SIZE];
+	const char *op;
+	int	fd;
+
+	if (st_path(tmp, sizeof(tmp), dir, "state.tmp", err, errlen) < 0 ||
+	    st_path(path, sizeof(path), dir, "state", err, errlen) < 0)
+		return -1;
+	memset(b, 0, sizeof(b));
+	st_encode(p, 1, b);
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot create: %s", tmp,
 		    strerror(errno));
@@ -278,12 +357,64 @@ cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
 }
 
 int
+cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
+    size_t errlen)
+{
+	char	path[4096];
+	uint8_t	b[ST_FILE_SIZE], rec[CMM_STATE_REC_SIZE];
+	struct cmm_persist tmp;
+	uint64_t seq[2] = { 0, 0 };
+	bool	ok[2];
+	struct stat st;
+	int	fd, slot;
+
+	if (st_path(path, sizeof(path), dir, "state", err, errlen) < 0 ||
+	    cmm_state_dir_create(dir, err, errlen) < 0)
+		return -1;
+	fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return st_create(dir, p, err, errlen);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size != ST_FILE_SIZE || st_pread_all(fd, b, sizeof(b), 0) < 0) {
+		/* not ours to overwrite in place: replace it whole */
+		close(fd);
+		return st_create(dir, p, err, errlen);
+	}
+	for (int i = 0; i < 2; i++)
+		ok[i] = st_decode(b + i * CMM_STATE_REC_SIZE, &tmp, &seq[i]) ==
+		    NULL;
+	/* overwrite the older (or the damaged) slot, never the newest */
+	slot = !ok[0] ? 0 : !ok[1] ? 1 : seq[0] <= seq[1] ? 0 : 1;
+	st_encode(p, (seq[0] > seq[1] ? seq[0] : seq[1]) + 1, rec);
+	if (st_pwrite_all(fd, rec, sizeof(rec),
+	    (off_t)slot * CMM_STATE_REC_SIZE) < 0) {
+		snprintf(err, errlen, "%s: write: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (fdatasync(fd) < 0) {
+		snprintf(err, errlen, "%s: fdatasync: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int
 cmm_state_load(const char *dir, struct cmm_persist *p, char *err,
     size_t errlen)
 {
 	char	path[4096];
-	uint8_t	b[CMM_STATE_REC_SIZE + 1];
-	const char *why = NULL;
+	uint8_t	b[ST_FILE_SIZE + 1];
+	struct cmm_persist slot[2];
+	const char *why[2] = { NULL, NULL };
+	uint64_t seq[2] = { 0, 0 };
 	size_t	got = 0;
 	ssize_t	n;
 	int	fd;
@@ -291,7 +422,7 @@ cmm_state_load(const char *dir, struct cmm_persist *p, char *err,
 	memset(p, 0, sizeof(*p));
 	if (st_path(path, sizeof(path), dir, "state", err, errlen) < 0)
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 1;	/* never committed: a fresh node */
@@ -299,7 +430,7 @@ cmm_state_load(const char *dir, struct cmm_persist *p, char *err,
 		    strerror(errno));
 		return -1;
 	}
-	/* one byte more than a record, to notice a file that is too long */
+	/* one byte more than the file, to notice one that is too long */
 	while (got < sizeof(b)) {
 		n = read(fd, b + got, sizeof(b) - got);
 		if (n < 0 && errno == EINTR)
@@ -315,27 +446,24 @@ cmm_state_load(const char *dir, struct cmm_persist *p, char *err,
 		got += (size_t)n;
 	}
 	close(fd);
-	if (got < 8 || memcmp(b, ST_MAGIC, 8) != 0)
-		why = got == 0 ? "empty" : "not a cmm state file (bad magic)";
-	else if (get16(b + 8) != ST_VERSION)
-		why = "unsupported version";
-	else if (got != CMM_STATE_REC_SIZE || get16(b + 10) != CMM_STATE_REC_SIZE)
-		why = got < CMM_STATE_REC_SIZE ? "truncated" : "wrong size";
-	else if (!checksum_ok(b, ST_SUM_OFF))
-		why = "checksum mismatch";
-	if (why != NULL) {
+	if (got != ST_FILE_SIZE) {
 		snprintf(err, errlen, "%s: corrupt state file (%s)" FORGET_HINT,
-		    path, why);
+		    path, got == 0 ? "empty" : got >= 8 &&
+		    memcmp(b, ST_MAGIC, 8) != 0 ? "not a cmm state file (bad "
+		    "magic)" : got < ST_FILE_SIZE ? "truncated, or written by "
+		    "an older cmm" : "too long");
 		return -1;
 	}
-	p->epoch = get32(b + 12);
-	p->incarnation = get32(b + 16);
-	p->next_attempt = get32(b + 20);
-	p->abstain = get32(b + 24);
-	get_set(b + 32, &p->members);
-	get_set(b + 160, &p->value);
-	p->promised = get64(b + 288);
-	p->accepted = get64(b + 296);
+	for (int i = 0; i < 2; i++)
+		why[i] = st_decode(b + i * CMM_STATE_REC_SIZE, &slot[i], &seq[i]);
+	if (why[0] != NULL && why[1] != NULL) {
+		snprintf(err, errlen, "%s: corrupt state file (%s)" FORGET_HINT,
+		    path, why[0]);
+		return -1;
+	}
+	/* the newer valid slot wins: a torn write only lost the newest */
+	*p = why[1] != NULL || (why[0] == NULL && seq[0] > seq[1]) ?
+	    slot[0] : slot[1];
 	return 0;
 }
 

@@ -4,11 +4,14 @@
  * issue 3 "Persistence").  Plain POSIX file I/O; every call is synchronous
  * and durable when it returns 0.
  *
- *   DIR/state     the committed state (struct cmm_persist): one fixed
- *                 304-byte record, magic "CMMSTATE", version, BLAKE2b
- *                 checksum.  Replaced atomically: state.tmp is written,
- *                 fsync'd and renamed over it, then the directory is
- *                 fsync'd, so a crash leaves the old or the new state.
+ *   DIR/state     the persisted state (struct cmm_persist): two slots of
+ *                 one 336-byte record each (magic "CMMSTATE", version,
+ *                 write sequence, BLAKE2b checksum).  A save overwrites
+ *                 the older slot in place and fdatasyncs; the load takes
+ *                 the valid slot with the newer sequence, so a crash
+ *                 leaves the old or the new state.  Created once aside
+ *                 (state.tmp, fsync, rename, directory fsync).  Opened
+ *                 without following symlinks.
  *   DIR/history   append-only, one fixed 280-byte checksummed record per
  *                 commit, operator answer or mutating command.  A damaged
  *                 last record (a crash while appending) is ignored with a
@@ -25,14 +28,14 @@
 
 #include "core.h"
 
-#define CMM_STATE_REC_SIZE	320
+#define CMM_STATE_REC_SIZE	336
 #define CMM_HIST_REC_SIZE	280
 #define CMM_HIST_REASON_MAX	112	/* with the NUL: 111 characters */
 
 /* Creates dir (and missing parents) with mode 0700.  0 or -1. */
 int	cmm_state_dir_create(const char *dir, char *err, size_t errlen);
 
-/* Durably replaces DIR/state with *p (creates dir if missing).  0 or -1. */
+/* Durably writes *p as DIR/state (creates dir if missing).  0 or -1. */
 int	cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
 	    size_t errlen);
 

@@ -7,7 +7,7 @@
 # what it could not persist, is not a member afterwards, and its state file
 # still holds the last epoch it could persist; a node that cannot persist
 # its incarnation does not start.
-#   node 2: fsync fails with EIO once armed, after two more (its promise
+#   node 2: fsync and fdatasync fail with EIO once armed, after two more (its promise
 #           is persisted, then an accept or the chosen configuration fails)
 #   node 3: every write fails with ENOSPC once armed (not even its ballot)
 # The others then go on without the broken node (CMM_FAILFS_STRICT=1 makes
@@ -83,7 +83,7 @@ echo "node 4 refused to start (exit $rc): $(tail -n 1 "$MP_DIR/start4.log")"
 
 mp_start 0
 mp_start 1
-start_failing 2 "fsync errno=EIO after=2"
+start_failing 2 "fsync fdatasync errno=EIO after=2"
 start_failing 3 "write pwrite errno=ENOSPC"
 mp_start 4
 mp_wait 20 "five-node cluster" mp_all "0 1 2 3 4" members 0,1,2,3,4
@@ -96,15 +96,19 @@ touch "$MP_DIR/arm2"
 mp_kill 4
 mp_wait 10 "a commit after node 4 went" epoch_above 0 "$e"
 mp_wait 5 "node 2 refusing to take part" logged 2 "cannot persist a"
-logged 2 "error.*persist failed: .*state2/state.tmp: fsync: Input/output error" ||
+logged 2 "error.*persist failed: .*state2/state: fdatasync: Input/output error" ||
 	mp_fail "node 2 did not log why it refused the commit"
 ! logged 2 "commit epoch $((e + 1))" ||
 	mp_fail "node 2 announced epoch $((e + 1)) it could not persist"
 mp_is 2 epoch "$e" || mp_fail "node 2 reports epoch $(mp_get 2 epoch), not $e"
 [ "$(mp_get 2 state)" != member ] || mp_fail "node 2 still says it is a member"
 [ "$(mp_get 2 quorum)" = false ] || mp_fail "node 2 still claims quorum"
-[ "$(state_epoch 2)" = "$e" ] || mp_fail "node 2's state file holds epoch $(state_epoch 2), not $e"
-echo "node 2 refused epoch $((e + 1)): $(grep -c 'persist failed' "$MP_DIR/node2.log") persist failures logged, state $(mp_get 2 state), state file at epoch $e"
+# the slot is written in place: after a failed fdatasync the write may or
+# may not have reached the disk, but it was never announced or answered
+se=$(state_epoch 2)
+[ "$se" = "$e" ] || [ "$se" = "$((e + 1))" ] ||
+	mp_fail "node 2's state file holds epoch $se, not $e or $((e + 1))"
+echo "node 2 refused epoch $((e + 1)): $(grep -c 'persist failed' "$MP_DIR/node2.log") persist failures logged, state $(mp_get 2 state), state file at epoch $se"
 others_go_on 2 "0 1 3"
 
 # 2. the disk of node 3 fills up: it cannot even persist a proposal
@@ -116,7 +120,7 @@ e=$(mp_get 0 epoch)
 touch "$MP_DIR/arm3"
 mp_kill 1
 mp_wait 10 "node 3 refusing its ballot" logged 3 "cannot persist a"
-logged 3 "error.*persist failed: .*state3/state.tmp: write: No space left on device" ||
+logged 3 "error.*persist failed: .*state3/state: write: No space left on device" ||
 	mp_fail "node 3 did not log why it refused the proposal"
 ! logged 3 "commit epoch $((e + 1))" ||
 	mp_fail "node 3 announced epoch $((e + 1)) it could not persist"
