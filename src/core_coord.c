@@ -28,9 +28,13 @@ coord_active(const struct cmm_core *c)
 int64_t
 coord_deadline(const struct cmm_core *c)
 {
-	int64_t t = c->stepin_at;
+	int64_t t = CORE_NEVER;
 
-	if (c->petition_at < t)
+	/* only times still ahead: one in the past is served already, or
+	 * waits for a round to end (a past time here would spin the loop) */
+	if (c->stepin_at > c->now && c->stepin_at < t)
+		t = c->stepin_at;
+	if (c->petition_at > c->now && c->petition_at < t)
 		t = c->petition_at;
 	if (c->hold_until > c->now && c->hold_until < t)
 		t = c->hold_until;
@@ -417,7 +421,8 @@ coord_start(struct cmm_core *c, const char *why, bool force)
 		attempt = CMM_BALLOT_MAX_ATTEMPT;
 	r->b = cmm_ballot_make(attempt, c->self);
 	r->fast = fast;
-	r->force = force;
+	/* an operator's reconfigure is a step even when nothing changed */
+	r->force = force || c->reconfigure_req;
 	c->reconfigure_req = false;
 	if (coord_persist_ballot(c, attempt, acceptor && !fast) != 0)
 		return;

@@ -368,6 +368,11 @@ cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
 	struct stat st;
 	int	fd, slot;
 
+	if (p->epoch >= CMM_EPOCH_LIMIT) {
+		snprintf(err, errlen, "%s: refusing to save epoch %u: at or "
+		    "above 2^31 it would wrap", dir, p->epoch);
+		return -1;
+	}
 	if (st_path(path, sizeof(path), dir, "state", err, errlen) < 0 ||
 	    cmm_state_dir_create(dir, err, errlen) < 0)
 		return -1;
@@ -450,8 +455,9 @@ cmm_state_load(const char *dir, struct cmm_persist *p, char *err,
 		snprintf(err, errlen, "%s: corrupt state file (%s)" FORGET_HINT,
 		    path, got == 0 ? "empty" : got >= 8 &&
 		    memcmp(b, ST_MAGIC, 8) != 0 ? "not a cmm state file (bad "
-		    "magic)" : got < ST_FILE_SIZE ? "truncated, or written by "
-		    "an older cmm" : "too long");
+		    "magic)" : got >= 10 && get16(b + 8) < ST_VERSION ?
+		    "format version 1 or 2, written by an older cmm" :
+		    got < ST_FILE_SIZE ? "truncated" : "too long");
 		return -1;
 	}
 	for (int i = 0; i < 2; i++)

@@ -3,8 +3,10 @@
  * core-noio: links the pure part (core, quorum rules, codec, simulator)
  * with libc alone — a stray socket, clock, libevent or libsodium call fails
  * the link — and runs three cores over a perfect in-memory network until
- * they form one cluster, then kills one and checks the two survivors commit
- * the next epoch; then runs the simulator on a FIG. 1 scenario.
+ * they form one cluster (instance 1: PREPARE, ACCEPT, ACCEPTED), then
+ * kills the crown prince and checks the two survivors commit the next
+ * epoch, each disk holding (2, {0,1}) with the acceptor slot cleared; then
+ * runs the simulator on a FIG. 1 scenario.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@ static struct cmm_core *cores[N];
 static struct cmm_persist disks[N];
 static uint32_t committed[N];
 static int ids[N];
+static int sent[CMM_MSG_TYPE_MAX + 1];
 
 static int
 emit(void *ctx, const struct cmm_effect *fx)
@@ -36,6 +39,7 @@ emit(void *ctx, const struct cmm_effect *fx)
 
 	switch (fx->type) {
 	case CMM_FX_SEND:
+		sent[fx->u.send.msg->type]++;
 		for (int i = cmm_set_next(fx->u.send.to, 0); i >= 0;
 		    i = cmm_set_next(fx->u.send.to, i + 1)) {
 			if (qlen == QMAX) {
@@ -126,6 +130,20 @@ main(void)
 			    cmm_set_count(&st.members));
 			return 1;
 		}
+		if (disks[i].epoch != 1 || disks[i].accepted != CMM_BALLOT_NONE ||
+		    disks[i].promised != CMM_BALLOT_NONE) {
+			fprintf(stderr, "node %d: disk epoch %u, slot not cleared\n",
+			    i, disks[i].epoch);
+			return 1;
+		}
+	}
+	if (sent[CMM_MSG_PREPARE] < 1 || sent[CMM_MSG_PROMISE] < 2 ||
+	    sent[CMM_MSG_ACCEPT] < 1 || sent[CMM_MSG_ACCEPTED] < 3) {
+		fprintf(stderr, "formation without a whole round: %d PREPARE, "
+		    "%d PROMISE, %d ACCEPT, %d ACCEPTED\n", sent[CMM_MSG_PREPARE],
+		    sent[CMM_MSG_PROMISE], sent[CMM_MSG_ACCEPT],
+		    sent[CMM_MSG_ACCEPTED]);
+		return 1;
 	}
 	cmm_core_free(cores[2]);
 	cores[2] = NULL;
@@ -134,7 +152,10 @@ main(void)
 		cmm_core_status(cores[i], &st);
 		if (st.state != CMM_ST_MEMBER || st.epoch != 2 ||
 		    cmm_set_count(&st.members) != 2 || committed[i] != 2 ||
-		    disks[i].epoch != 2) {
+		    disks[i].epoch != 2 || !cmm_set_has(&disks[i].members, 0) ||
+		    !cmm_set_has(&disks[i].members, 1) ||
+		    disks[i].accepted != CMM_BALLOT_NONE ||
+		    disks[i].promised != CMM_BALLOT_NONE) {
 			fprintf(stderr, "survivor %d: state %s epoch %u members %d\n",
 			    i, cmm_state_name(st.state), st.epoch,
 			    cmm_set_count(&st.members));

@@ -108,17 +108,12 @@ seal_fields(const uint8_t *data, size_t size)
 	m.incarnation = (uint32_t)fuzz_take(&data, &size, 4);
 	m.seq = fuzz_take(&data, &size, 8);
 	m.epoch = (uint32_t)fuzz_take(&data, &size, 4);
-	m.round_epoch = (uint32_t)fuzz_take(&data, &size, 4);
-	m.round_attempt = (uint32_t)fuzz_take(&data, &size, 4);
-	m.prev_epoch = (uint32_t)fuzz_take(&data, &size, 4);
-	m.prop_epoch = (uint32_t)fuzz_take(&data, &size, 4);
-	m.prop_attempt = (uint32_t)fuzz_take(&data, &size, 4);
+	m.instance = (uint32_t)fuzz_take(&data, &size, 4);
+	m.ballot = fuzz_take(&data, &size, 8);
+	m.vballot = fuzz_take(&data, &size, 8);
 	take_set(&data, &size, &m.members);
-	take_set(&data, &size, &m.vec);
+	take_set(&data, &size, &m.value);
 	take_set(&data, &size, &m.row);
-	take_set(&data, &size, &m.prev);
-	take_set(&data, &size, &m.prop);
-	take_set(&data, &size, &m.leavers);
 	n = cmm_packet_seal(&keys, cluster, &m, dg, sizeof(dg));
 	if (n < 0) {
 		/* refused only for a type or a sender the format cannot carry */

@@ -5,9 +5,9 @@
  * The first input byte is a mode, the rest is written as the node's state
  * file and as its history.  The records are checksummed, so a fuzzer
  * alone never gets past the checksum: mode bit 0 makes the harness put
- * the right checksum into the state record, bit 1 into every whole
- * history record (what a bug that writes garbage with a good checksum
- * would leave).  Then:
+ * the right checksum into each whole slot of the state file, bit 1 into
+ * every whole history record (what a bug that writes garbage with a good
+ * checksum would leave).  Then:
  *  - loading gives 0, 1 or -1 with one line of error, never a crash; a
  *    state that loads saves and loads again to the same values;
  *  - reading the history gives its records or an error naming the byte;
@@ -26,7 +26,8 @@
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define ST_SUM_OFF	288	/* src/state.c's layouts */
+#define ST_SUM_OFF	320	/* src/state.c's layouts: the checksum of a
+				 * state slot (two slots of CMM_STATE_REC_SIZE) */
 #define HI_SUM_OFF	264
 #define SUM_LEN		16
 
@@ -82,12 +83,11 @@ put_file(const char *path, const uint8_t *data, size_t len)
 static bool
 persist_equal(const struct cmm_persist *a, const struct cmm_persist *b)
 {
-	return a->epoch == b->epoch && a->incarnation == b->incarnation &&
-	    a->prop_epoch == b->prop_epoch &&
-	    a->prop_attempt == b->prop_attempt &&
-	    a->left_epoch == b->left_epoch &&
+	return a->incarnation == b->incarnation && a->epoch == b->epoch &&
 	    cmm_set_eq(&a->members, &b->members) &&
-	    cmm_set_eq(&a->prop, &b->prop);
+	    a->promised == b->promised && a->accepted == b->accepted &&
+	    cmm_set_eq(&a->value, &b->value) &&
+	    a->next_attempt == b->next_attempt && a->abstain == b->abstain;
 }
 
 static void
@@ -188,9 +188,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = malloc(size + 1);
 	FUZZ_CHECK(buf != NULL);
 	memcpy(buf, data + 1, size);
-	if ((mode & 1) && size >= CMM_STATE_REC_SIZE)
-		crypto_generichash(buf + ST_SUM_OFF, SUM_LEN, buf, ST_SUM_OFF,
-		    NULL, 0);
+	if (mode & 1)
+		for (size_t off = 0; off + CMM_STATE_REC_SIZE <= size &&
+		    off < 2 * CMM_STATE_REC_SIZE; off += CMM_STATE_REC_SIZE)
+			crypto_generichash(buf + off + ST_SUM_OFF, SUM_LEN,
+			    buf + off, ST_SUM_OFF, NULL, 0);
 	put_file(statepath, buf, size);
 	memcpy(buf, data + 1, size);
 	if (mode & 2)

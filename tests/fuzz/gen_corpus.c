@@ -5,9 +5,13 @@
  *
  *	gen_corpus OUTDIR	(tests/fuzz/mkcorpus.sh runs it)
  *
- * OUTDIR/fuzz_wire	whole datagrams, sealed with the harnesses' fixed key
+ * OUTDIR/fuzz_wire	whole datagrams of wire v2, one per message type,
+ *			sealed with the harnesses' fixed key
  * OUTDIR/fuzz_packet	the same datagrams without their tag
- * OUTDIR/fuzz_state	a mode byte + a real state file / history file
+ * OUTDIR/fuzz_state	a mode byte + a real state file (two slots: an
+ *			accept, then its commit; one slot only; an amnesiac
+ *			node; version 1 and 2 records, to be refused) /
+ *			history file
  * OUTDIR/fuzz_ctl	request lines and server replies
  */
 #include <errno.h>
@@ -55,6 +59,9 @@ set_range(struct cmm_set *s, int lo, int hi)
 		cmm_set_add(s, i);
 }
 
+/* One message of each type with the fields its type gives a meaning
+ * (net/wire.h), small and big (the highest sender id, vectors of every
+ * length up to the largest, the highest ballots). */
 static void
 datagrams(void)
 {
@@ -72,34 +79,61 @@ datagrams(void)
 		die("keys");
 	for (int type = 1; type <= CMM_MSG_TYPE_MAX; type++) {
 		for (int big = 0; big < 2; big++) {
+			int	self = big ? 1023 : 2;
+			uint32_t attempt = big ? CMM_BALLOT_MAX_ATTEMPT : 1;
+
 			memset(&m, 0, sizeof(m));
 			m.type = (uint8_t)type;
-			m.sender = (uint16_t)(big ? 1023 : 2);
+			m.sender = (uint16_t)self;
 			m.incarnation = 3;
 			m.seq = 41 + (uint64_t)type;
-			m.epoch = 7;
+			m.epoch = big ? 0x7fffffffu : 7;
 			m.flags = CMM_MSGF_MEMBER;
 			set_range(&m.members, 0, big ? 1023 : 5);
-			set_range(&m.row, 0, big ? 900 : 4);
-			if (type == CMM_MSG_PRESENCE || type == CMM_MSG_PROPOSE ||
-			    type == CMM_MSG_LEAVE) {
-				m.round_epoch = 8;
-				m.round_attempt = (uint32_t)big;
-				m.prev_epoch = 7;
-				m.prev = m.members;
-			}
-			if (type == CMM_MSG_PROPOSE) {
-				set_range(&m.vec, 0, 3);
-				m.prop_epoch = 8;
-				m.prop = m.vec;
+			switch (type) {
+			case CMM_MSG_HEARTBEAT:
+				set_range(&m.row, 0, big ? 900 : 4);
+				if (big)
+					m.flags |= CMM_MSGF_PENDING;
+				break;
+			case CMM_MSG_PREPARE:
+				m.instance = m.epoch + 1;
+				m.ballot = cmm_ballot_make(attempt, self);
+				break;
+			case CMM_MSG_PROMISE:
+				m.instance = m.epoch + 1;
+				m.ballot = cmm_ballot_make(attempt, 5);
+				m.flags |= CMM_MSGF_ACCEPTOR;
+				set_range(&m.row, 0, big ? 1023 : 5);
 				if (big) {
-					m.flags |= CMM_MSGF_ADOPT;
-					set_range(&m.leavers, 4, 4);
+					m.flags |= CMM_MSGF_PENDING;
+					m.vballot = cmm_ballot_make(attempt - 1,
+					    1022);
+					set_range(&m.value, 1, 1023);
 				}
-			}
-			if (type == CMM_MSG_LEAVE) {
+				break;
+			case CMM_MSG_NACK:
+				m.instance = m.epoch + 1;
+				m.ballot = cmm_ballot_make(0, 5);
+				m.vballot = cmm_ballot_make(attempt, 4);
+				break;
+			case CMM_MSG_ACCEPT:
+			case CMM_MSG_ACCEPTED:
+				m.instance = m.epoch + 1;
+				m.ballot = cmm_ballot_make(big ? attempt : 0, 5);
+				set_range(&m.value, 0, big ? 1000 : 4);
+				if (type == CMM_MSG_ACCEPTED)
+					m.flags |= CMM_MSGF_PENDING;
+				break;
+			case CMM_MSG_COMMIT:
+				break;
+			case CMM_MSG_LEAVE:
 				m.flags |= CMM_MSGF_LEAVING;
-				set_range(&m.vec, 0, 4);
+				break;
+			case CMM_MSG_PROBE:
+			case CMM_MSG_PROBE_ACK:
+				m.flags = big ? CMM_MSGF_AMNESIAC : 0;
+				break;
 			}
 			n = cmm_packet_seal(&k, cid, &m, buf, sizeof(buf));
 			if (n < 0)
@@ -128,6 +162,30 @@ slurp_put(const char *path, unsigned mode, const char *name)
 	put("fuzz_state", name, buf, n + 1);
 }
 
+/* A record of an older state format, which cmm must refuse with a
+ * reason: version 1 (304 bytes, a last proposal where round v2 has the
+ * acceptor slot) and version 2 (320 bytes, one slot).  The mode byte
+ * leaves their checksums alone. */
+static void
+state_old(const char *name, unsigned version, unsigned size)
+{
+	uint8_t	b[1 + 320];
+
+	memset(b, 0, sizeof(b));
+	b[0] = 0;
+	memcpy(b + 1, "CMMSTATE", 8);
+	b[1 + 8] = (uint8_t)version;
+	b[1 + 10] = (uint8_t)(size & 0xff);
+	b[1 + 11] = (uint8_t)(size >> 8);
+	b[1 + 12] = 7;			/* epoch */
+	b[1 + 16] = 3;			/* incarnation */
+	b[1 + 20] = 8;
+	b[1 + 32] = 0x3f;		/* members 0-5 */
+	b[1 + 160] = 0x1f;
+	crypto_generichash(b + 1 + size - 16, 16, b + 1, size - 16, NULL, 0);
+	put("fuzz_state", name, b, 1 + size);
+}
+
 static void
 state_files(void)
 {
@@ -137,17 +195,46 @@ state_files(void)
 
 	if (mkdtemp(dir) == NULL)
 		die("mkdtemp");
+	/* a member with a promise and an accepted value pending */
 	memset(&p, 0, sizeof(p));
-	p.epoch = 12;
 	p.incarnation = 4;
+	p.epoch = 12;
 	set_range(&p.members, 0, 5);
-	p.prop_epoch = 12;
-	p.prop_attempt = 1;
-	p.prop = p.members;
+	p.promised = cmm_ballot_make(3, 5);
+	p.accepted = cmm_ballot_make(2, 4);
+	set_range(&p.value, 0, 4);
+	p.next_attempt = 4;
 	if (cmm_state_save(dir, &p, err, sizeof(err)) < 0) {
 		fprintf(stderr, "gen_corpus: %s\n", err);
 		exit(1);
 	}
+	snprintf(path, sizeof(path), "%s/state", dir);
+	slurp_put(path, 0, "state-one-slot");
+	/* and its accept chosen: both slots hold a record */
+	p.epoch = 13;
+	p.members = p.value;
+	p.promised = p.accepted = CMM_BALLOT_NONE;
+	memset(&p.value, 0, sizeof(p.value));
+	p.next_attempt = 0;
+	if (cmm_state_save(dir, &p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "gen_corpus: %s\n", err);
+		exit(1);
+	}
+	slurp_put(path, 0, "state");
+	slurp_put(path, 1, "state-fixsum");
+	/* a node that lost its state and abstains, the largest sets */
+	memset(&p, 0, sizeof(p));
+	p.incarnation = UINT32_MAX;
+	p.epoch = 0x7fffffffu;
+	set_range(&p.members, 0, 1023);
+	p.abstain = CMM_ABSTAIN_UNKNOWN;
+	if (cmm_state_save(dir, &p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "gen_corpus: %s\n", err);
+		exit(1);
+	}
+	slurp_put(path, 1, "state-amnesiac");
+	state_old("state-v1", 1, 304);
+	state_old("state-v2", 2, 320);
 	for (int i = 0; i < 3; i++) {
 		memset(&r, 0, sizeof(r));
 		r.kind = (enum cmm_hist_kind)(CMM_HIST_COMMIT + i);
@@ -162,9 +249,6 @@ state_files(void)
 			exit(1);
 		}
 	}
-	snprintf(path, sizeof(path), "%s/state", dir);
-	slurp_put(path, 0, "state");
-	slurp_put(path, 1, "state-fixsum");
 	snprintf(path, sizeof(path), "%s/history", dir);
 	slurp_put(path, 0, "history");
 	slurp_put(path, 3, "history-fixsum");

@@ -17,6 +17,11 @@ ${CC:-cc} -std=c11 -D_GNU_SOURCE -I. -o "$tmp/gen_corpus" \
     tests/fuzz/gen_corpus.c "$BUILD/libcmm.a" \
     $(pkg-config --cflags --libs libevent libsodium inih jansson) -lpthread -lm
 mkdir -p "$out/fuzz_config" "$out/fuzz_script"
+# the generated seeds go first, so none of a format that changed stays
+# behind; hand-made regression seeds (regress-*) are kept
+rm -f "$out"/fuzz_wire/*.dg "$out"/fuzz_packet/*.dg
+find "$out/fuzz_state" -type f ! -name 'regress-*' -exec rm -f {} + \
+    2>/dev/null || true
 "$tmp/gen_corpus" "$out"
 
 for f in assets/*.conf; do

@@ -6,14 +6,19 @@
  *	crashdrv --dir DIR [--kills N] [--seed S] [--max-us U] [--plant]
  *
  * A forked worker does what a node does for every epoch E, in the node's
- * order (DESIGN §2 steps 3-6): persist the proposal (state file), register
- * on the file quorum device for E (the first registration of an epoch
- * takes the reservation) and register a second node, persist the
- * commit (state file), append the commit to the history, and only then
- * announce "E" on a pipe.  The supervisor kills the worker after a random
- * 0..U µs, reads what it announced, and checks:
+ * order (DESIGN §2, round v2 steps 4-7): persist its accept of instance E
+ * (state file: promised = accepted = the ballot, the value, the attempt
+ * used), register on the file quorum device for E (the first
+ * registration of an epoch takes the reservation) and register a second
+ * node, persist the commit (state file: (E, S) and the slot cleared, in
+ * one write), append the commit to the history, and only then announce
+ * "E" on a pipe.  The supervisor kills the worker after a random 0..U µs,
+ * reads what it announced, and checks:
  *   - the state file loads; its epoch is at least the last one announced
- *     (later ones may be committed and not yet told) and never falls;
+ *     (later ones may be committed and not yet told) and never falls; it
+ *     holds exactly what the worker wrote for that epoch: the members,
+ *     and an empty slot or the accept of the next instance, never a mix
+ *     of two writes;
  *   - the history reads (a damaged last record is tolerated and counted;
  *     SIGKILL should leave none), its epochs rise, each record's members
  *     are what the worker wrote for that epoch, and every epoch ever
@@ -47,10 +52,10 @@
 #include "quorum/device_file.h"
 #include "src/state.h"
 
-enum step { S_START, S_PROPOSE, S_DEVICE, S_COMMIT, S_HISTORY, S_ANNOUNCE,
+enum step { S_START, S_ACCEPT, S_DEVICE, S_COMMIT, S_HISTORY, S_ANNOUNCE,
 	S__COUNT };
 static const char *const step_name[S__COUNT] = {
-	"start", "propose", "device", "commit", "history", "announce",
+	"start", "accept", "device", "commit", "history", "announce",
 };
 
 struct shared {
@@ -79,6 +84,40 @@ members_of(uint32_t e, struct cmm_set *s)
 	cmm_set_add(s, 0);
 	cmm_set_add(s, 1 + (int)(e % 7));
 	cmm_set_add(s, 100 + (int)(e % 900));
+}
+
+/* The ballot the worker accepts in instance e: varied, so a record that
+ * mixed two writes would show it. */
+static cmm_ballot
+ballot_of(uint32_t e)
+{
+	return cmm_ballot_make(e % 5, (int)(e % 1024));
+}
+
+/* NULL if p is exactly what the worker writes: the committed (epoch,
+ * members) with an empty slot, or with the accept of epoch + 1. */
+static const char *
+state_wrong(const struct cmm_persist *p)
+{
+	struct cmm_set want;
+
+	if (p->epoch > 0) {
+		members_of(p->epoch, &want);
+		if (!cmm_set_eq(&p->members, &want))
+			return "members not those of its epoch";
+	} else if (!cmm_set_empty(&p->members)) {
+		return "members without an epoch";
+	}
+	if (p->accepted == CMM_BALLOT_NONE)
+		return p->promised == CMM_BALLOT_NONE &&
+		    cmm_set_empty(&p->value) && p->next_attempt == 0 ? NULL :
+		    "a slot half cleared";
+	members_of(p->epoch + 1, &want);
+	if (p->accepted != ballot_of(p->epoch + 1) ||
+	    p->promised != p->accepted || !cmm_set_eq(&p->value, &want) ||
+	    p->next_attempt != cmm_ballot_attempt(p->accepted) + 1)
+		return "a slot that is not the accept of the next instance";
+	return NULL;
 }
 
 /* REGISTER node at epoch e for configuration s: the first registration
@@ -124,12 +163,15 @@ worker(struct shared *sh, int out)
 		fail_worker("device", err);
 	p.incarnation++;
 	for (uint32_t e = p.epoch + 1;; e++) {
-		sh->step = S_PROPOSE;
-		p.prop_epoch = e;
-		p.prop_attempt = 0;
-		members_of(e, &p.prop);
+		/* the accept of instance e: promise, accepted value and the
+		 * attempt used, one write */
+		sh->step = S_ACCEPT;
+		p.promised = ballot_of(e);
+		p.accepted = ballot_of(e);
+		members_of(e, &p.value);
+		p.next_attempt = cmm_ballot_attempt(ballot_of(e)) + 1;
 		if (cmm_state_save(dir, &p, err, sizeof(err)) < 0)
-			fail_worker("save proposal", err);
+			fail_worker("save accept", err);
 		sh->step = S_DEVICE;
 		members_of(e, &cfg);
 		st = dev_register(d, 0, e, &cfg, err, sizeof(err));
@@ -141,9 +183,15 @@ worker(struct shared *sh, int out)
 		snprintf(line, sizeof(line), "%" PRIu32 "\n", e);
 		if (plant && write(out, line, strlen(line)) < 0)
 			_exit(4);
+		/* chosen: the configuration, and the slot of the instance it
+		 * decides cleared, in the same write */
 		sh->step = S_COMMIT;
 		p.epoch = e;
-		p.members = p.prop;
+		p.members = p.value;
+		p.promised = CMM_BALLOT_NONE;
+		p.accepted = CMM_BALLOT_NONE;
+		cmm_set_clear(&p.value);
+		p.next_attempt = 0;
 		if (cmm_state_save(dir, &p, err, sizeof(err)) < 0)
 			fail_worker("save commit", err);
 		sh->step = S_HISTORY;
@@ -356,6 +404,9 @@ main(int argc, char **argv)
 		if (rc == 0 && (p.epoch < last || p.epoch < top))
 			CHECK_FAIL("state holds epoch %u, last announced %u, "
 			    "state held %u before", p.epoch, last, top);
+		if (rc == 0 && state_wrong(&p) != NULL)
+			CHECK_FAIL("state at epoch %u: %s", p.epoch,
+			    state_wrong(&p));
 		if (rc == 0)
 			top = p.epoch;
 

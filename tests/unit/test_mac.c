@@ -88,13 +88,14 @@ sample_datagram(const struct cmm_keys *k, uint8_t *buf, size_t cap)
 	int n;
 
 	memset(&m, 0, sizeof(m));
-	m.type = CMM_MSG_PROPOSE;
+	m.type = CMM_MSG_ACCEPT;
 	m.sender = 3;
 	m.incarnation = 2;
 	m.seq = 17;
-	m.round_epoch = 5;
-	cmm_set_add(&m.vec, 1);
-	cmm_set_add(&m.vec, 3);
+	m.instance = 5;
+	m.ballot = cmm_ballot_make(2, 3);
+	cmm_set_add(&m.value, 1);
+	cmm_set_add(&m.value, 3);
 	cmm_set_add(&m.members, 900);
 	n = cmm_packet_seal(k, 77, &m, buf, cap);
 	assert_true(n > CMM_WIRE_MAC_LEN);

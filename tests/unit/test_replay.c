@@ -187,8 +187,9 @@ seal(const struct cmm_keys *k, int type, int sender, uint32_t inc,
 	m.sender = (uint16_t)sender;
 	m.incarnation = inc;
 	m.seq = seq;
-	m.round_epoch = 4;
-	cmm_set_add(&m.vec, sender);
+	m.instance = 4;
+	m.ballot = cmm_ballot_make(1, sender);
+	cmm_set_add(&m.value, sender);
 	n = cmm_packet_seal(k, CID, &m, buf, CMM_WIRE_MAX);
 	assert_true(n > 0);
 	return (size_t)n;
@@ -259,7 +260,8 @@ test_packet_replayed(void **state)
 	    CMM_DROP_NONE);
 	assert_int_equal(out.type, CMM_MSG_LEAVE);
 	assert_int_equal(out.sender, 8);
-	assert_true(cmm_set_has(&out.vec, 8));
+	assert_true(cmm_set_has(&out.value, 8));
+	assert_true(out.ballot == cmm_ballot_make(1, 8));
 	assert_int_equal(cmm_packet_open(&k, r, CID, buf, len, &out),
 	    CMM_DROP_REPLAY);
 	/* without a window (probes) the same datagram passes */
@@ -281,9 +283,9 @@ test_packet_replayed(void **state)
 	free(r);
 }
 
-/* DESIGN §2: a PROPOSE overtaken by a later heartbeat must still count. */
+/* DESIGN §2: an ACCEPT overtaken by a later heartbeat must still count. */
 static void
-test_propose_overtaken_by_heartbeat(void **state)
+test_accept_overtaken_by_heartbeat(void **state)
 {
 	struct cmm_keys k;
 	struct cmm_replay *r = new_replay();
@@ -292,14 +294,14 @@ test_propose_overtaken_by_heartbeat(void **state)
 	size_t plen, hlen;
 
 	keys(&k, 4);
-	plen = seal(&k, CMM_MSG_PROPOSE, 5, 3, 20, propose);
+	plen = seal(&k, CMM_MSG_ACCEPT, 5, 3, 20, propose);
 	hlen = seal(&k, CMM_MSG_HEARTBEAT, 5, 3, 21, hb);
 	assert_int_equal(cmm_packet_open(&k, r, CID, hb, hlen, &out),
 	    CMM_DROP_NONE);
 	assert_int_equal(out.type, CMM_MSG_HEARTBEAT);
 	assert_int_equal(cmm_packet_open(&k, r, CID, propose, plen, &out),
 	    CMM_DROP_NONE);
-	assert_int_equal(out.type, CMM_MSG_PROPOSE);
+	assert_int_equal(out.type, CMM_MSG_ACCEPT);
 	assert_int_equal(out.seq, 20);
 	/* and only once */
 	assert_int_equal(cmm_packet_open(&k, r, CID, propose, plen, &out),
@@ -321,7 +323,7 @@ main(void)
 		cmocka_unit_test(test_bad_sender),
 		cmocka_unit_test(test_forged_does_not_move_window),
 		cmocka_unit_test(test_packet_replayed),
-		cmocka_unit_test(test_propose_overtaken_by_heartbeat),
+		cmocka_unit_test(test_accept_overtaken_by_heartbeat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

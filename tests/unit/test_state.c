@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Unit tests for src/state.c: the state file's round trip, atomic
- * replacement, corruption detection and --forget-state; the history's
+ * Unit tests for src/state.c: the state record's round trip (every
+ * field of the acceptor slot) and exact layout, the two slots written in
+ * turn (a torn write loses only the write in progress), corruption
+ * detection, the refusal of older formats (version 1 and 2 records) and
+ * of symlinks, and --forget-state; the history's
  * append/read/tail, a torn last record and damage in the middle; and a
  * crash loop that SIGKILLs a saving process at random moments.
  */
@@ -25,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "src/state.h"
 
 static char tmpdir[256];
@@ -33,6 +38,34 @@ static int dir_seq;
 static char err[1024], warn[1024];
 
 #define HINT	"; start with --forget-state to discard it"
+#define STATE_REC	CMM_STATE_REC_SIZE	/* one slot */
+#define STATE_FILE_SIZE	(2 * CMM_STATE_REC_SIZE)	/* two slots */
+#define SUM_OFF		320	/* the checksum of a slot: BLAKE2b-128 */
+
+static uint32_t
+get32le(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+get64le(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Puts the right checksum into slot 0 of a state file image. */
+static void
+resum(uint8_t *b)
+{
+	assert_int_equal(sodium_init() < 0, 0);
+	crypto_generichash(b + SUM_OFF, 16, b, SUM_OFF, NULL, 0);
+}
 
 static int
 rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -77,33 +110,38 @@ file_path(char *buf, size_t len, const char *name)
 	snprintf(buf, len, "%s/%s", dir, name);
 }
 
-/* A persisted state derived from e, so any loaded one can be checked. */
+/* A persisted state derived from e, so any loaded one can be checked:
+ * every field of the v2 record set, none equal to another. */
 static struct cmm_persist
 make_persist(uint32_t e)
 {
 	struct cmm_persist p;
 
 	memset(&p, 0, sizeof(p));
-	p.epoch = e;
 	p.incarnation = e * 3 + 1;
-	p.prop_epoch = e + 1;
-	p.prop_attempt = e % 7;
+	p.epoch = e;
 	for (int i = 0; i < CMM_MAX_NODES; i += 1 + (int)(e % 13))
 		cmm_set_add(&p.members, i);
-	cmm_set_add(&p.prop, (int)(e % CMM_MAX_NODES));
-	cmm_set_add(&p.prop, CMM_MAX_NODES - 1);
+	p.promised = cmm_ballot_make(e % 7 + 2, (int)(e % CMM_MAX_NODES));
+	p.accepted = cmm_ballot_make(e % 7 + 1, (int)((e + 1) % CMM_MAX_NODES));
+	cmm_set_add(&p.value, (int)(e % CMM_MAX_NODES));
+	cmm_set_add(&p.value, CMM_MAX_NODES - 1);
+	p.next_attempt = e % 7 + 3;
+	p.abstain = e + 1;
 	return p;
 }
 
 static void
 assert_persist_eq(const struct cmm_persist *a, const struct cmm_persist *b)
 {
-	assert_int_equal(a->epoch, b->epoch);
 	assert_int_equal(a->incarnation, b->incarnation);
-	assert_int_equal(a->prop_epoch, b->prop_epoch);
-	assert_int_equal(a->prop_attempt, b->prop_attempt);
+	assert_int_equal(a->epoch, b->epoch);
 	assert_true(cmm_set_eq(&a->members, &b->members));
-	assert_true(cmm_set_eq(&a->prop, &b->prop));
+	assert_true(a->promised == b->promised);
+	assert_true(a->accepted == b->accepted);
+	assert_true(cmm_set_eq(&a->value, &b->value));
+	assert_int_equal(a->next_attempt, b->next_attempt);
+	assert_int_equal(a->abstain, b->abstain);
 }
 
 static void
@@ -121,6 +159,20 @@ corrupt_with(const void *bytes, size_t len)
 
 	file_path(path, sizeof(path), "state");
 	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bytes, len), (ssize_t)len);
+	close(fd);
+}
+
+/* Like corrupt_with, for a state file that does not exist yet. */
+static void
+corrupt_with_create(const void *bytes, size_t len)
+{
+	char	path[400];
+	int	fd;
+
+	file_path(path, sizeof(path), "state");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, bytes, len), (ssize_t)len);
 	close(fd);
@@ -183,15 +235,118 @@ test_state_round_trip(void **state)
 	save_ok(&p);
 	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
 	assert_persist_eq(&p, &q);
-	/* extreme values survive the encoding */
+	/* extreme values survive the encoding (the highest epoch a node
+	 * may hold: the core refuses any at or above CMM_EPOCH_LIMIT) */
 	memset(&p, 0, sizeof(p));
-	p.epoch = UINT32_MAX;
+	p.epoch = CMM_EPOCH_LIMIT - 1;
 	p.incarnation = UINT32_MAX - 1;
-	for (int i = 0; i < CMM_MAX_NODES; i++)
+	p.promised = UINT64_MAX;
+	p.accepted = UINT64_MAX - 1;
+	p.next_attempt = UINT32_MAX - 2;
+	p.abstain = CMM_ABSTAIN_UNKNOWN;
+	for (int i = 0; i < CMM_MAX_NODES; i++) {
 		cmm_set_add(&p.members, i);
+		cmm_set_add(&p.value, i);
+	}
 	save_ok(&p);
 	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
 	assert_persist_eq(&p, &q);
+	/* and so does the empty slot of a node that just committed */
+	memset(&p, 0, sizeof(p));
+	p.incarnation = 1;
+	p.epoch = 3;
+	cmm_set_add(&p.members, 0);
+	save_ok(&p);
+	memset(&q, 0xff, sizeof(q));
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_persist_eq(&p, &q);
+	assert_true(q.promised == CMM_BALLOT_NONE);
+	assert_true(q.accepted == CMM_BALLOT_NONE);
+	assert_true(cmm_set_empty(&q.value));
+}
+
+/* Each field alone: a save that mixed two fields up, or dropped one,
+ * would pass a round trip of a record whose fields are all alike. */
+static void
+test_state_each_field(void **state)
+{
+	struct cmm_persist base, p, q;
+
+	(void)state;
+	memset(&base, 0, sizeof(base));
+	for (int f = 0; f < 8; f++) {
+		p = base;
+		switch (f) {
+		case 0: p.incarnation = 0x01020304u; break;
+		case 1: p.epoch = 0x05060708u; break;
+		case 2: cmm_set_add(&p.members, 517); break;
+		case 3: p.promised = 0x1112131415161718ull; break;
+		case 4: p.accepted = 0x2122232425262728ull; break;
+		case 5: cmm_set_add(&p.value, 1022); break;
+		case 6: p.next_attempt = 0x31323334u; break;
+		case 7: p.abstain = 0x41424344u; break;
+		}
+		save_ok(&p);
+		memset(&q, 0xa5, sizeof(q));
+		assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+		assert_persist_eq(&p, &q);
+	}
+}
+
+/* The record is a file format: the layout in src/state.c's comment,
+ * little-endian, byte for byte, its BLAKE2b-128 checksum included. */
+static void
+test_state_layout(void **state)
+{
+	struct cmm_persist p;
+	uint8_t	*b, sum[16];
+	size_t	len;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.epoch = 0x0a0b0c0du;
+	p.incarnation = 0x01020304u;
+	p.next_attempt = 0x11121314u;
+	p.abstain = 0x21222324u;
+	cmm_set_add(&p.members, 0);
+	cmm_set_add(&p.members, 65);	/* word 1, bit 1 */
+	cmm_set_add(&p.value, 1023);	/* word 15, bit 63 */
+	p.promised = 0x3132333435363738ull;
+	p.accepted = 0x4142434445464748ull;
+	save_ok(&p);
+	b = read_whole("state", &len);
+	assert_int_equal(CMM_STATE_REC_SIZE, 336);
+	assert_int_equal(len, 2 * CMM_STATE_REC_SIZE);
+	assert_memory_equal(b, "CMMSTATE", 8);
+	assert_int_equal(b[8] | b[9] << 8, 3);		/* version */
+	assert_int_equal(b[10] | b[11] << 8, CMM_STATE_REC_SIZE);
+	assert_memory_equal(b + 12, "\x0d\x0c\x0b\x0a", 4);	/* epoch */
+	assert_memory_equal(b + 16, "\x04\x03\x02\x01", 4);	/* incarnation */
+	assert_memory_equal(b + 20, "\x14\x13\x12\x11", 4);	/* next_attempt */
+	assert_memory_equal(b + 24, "\x24\x23\x22\x21", 4);	/* abstain */
+	assert_memory_equal(b + 28, "\0\0\0\0", 4);
+	assert_int_equal(b[32], 0x01);			/* members */
+	assert_int_equal(b[40], 0x02);
+	for (int i = 0; i < 128; i++)
+		if (i != 0 && i != 8)
+			assert_int_equal(b[32 + i], 0);
+	for (int i = 0; i < 127; i++)			/* value */
+		assert_int_equal(b[160 + i], 0);
+	assert_int_equal(b[160 + 127], 0x80);
+	assert_memory_equal(b + 288,
+	    "\x38\x37\x36\x35\x34\x33\x32\x31", 8);	/* promised */
+	assert_memory_equal(b + 296,
+	    "\x48\x47\x46\x45\x44\x43\x42\x41", 8);	/* accepted */
+	assert_true(get64le(b + 304) == 1);		/* write sequence */
+	for (int i = 312; i < 320; i++)
+		assert_int_equal(b[i], 0);
+	assert_int_equal(sodium_init() < 0, 0);
+	crypto_generichash(sum, sizeof(sum), b, 320, NULL, 0);
+	assert_memory_equal(b + 320, sum, 16);
+	/* the first save leaves the second slot empty */
+	for (int i = 0; i < CMM_STATE_REC_SIZE; i++)
+		assert_int_equal(b[CMM_STATE_REC_SIZE + i], 0);
+	free(b);
 }
 
 static void
@@ -207,10 +362,23 @@ test_state_dir_created(void **state)
 	assert_int_equal(st.st_mode & 0777, 0700);
 	file_path(path, sizeof(path), "state");
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_size, CMM_STATE_REC_SIZE);
+	assert_int_equal(st.st_size, STATE_FILE_SIZE);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	file_path(path, sizeof(path), "state.tmp");
 	assert_int_equal(stat(path, &st), -1);
+	/* later saves write in place: same file, same size */
+	{
+		ino_t ino;
+
+		file_path(path, sizeof(path), "state");
+		assert_int_equal(stat(path, &st), 0);
+		ino = st.st_ino;
+		p = make_persist(2);
+		save_ok(&p);
+		assert_int_equal(stat(path, &st), 0);
+		assert_true(st.st_ino == ino);
+		assert_int_equal(st.st_size, STATE_FILE_SIZE);
+	}
 	/* a file in the way of the dir, or of a parent */
 	file_path(path, sizeof(path), "state");
 	assert_int_equal(cmm_state_dir_create(path, err, sizeof(err)), -1);
@@ -223,16 +391,42 @@ test_state_dir_created(void **state)
 }
 
 /* A failed save leaves the previous state; a stray state.tmp is ignored. */
+/* Writes len bytes at off into the state file, in place. */
+static void
+poke(size_t off, const void *bytes, size_t len)
+{
+	char	path[400];
+	int	fd;
+
+	file_path(path, sizeof(path), "state");
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, bytes, len, (off_t)off), (ssize_t)len);
+	close(fd);
+}
+
+/* A failed or torn save leaves the last complete one; a stray state.tmp
+ * is ignored. */
 static void
 test_state_atomic(void **state)
 {
 	struct cmm_persist a = make_persist(7), b = make_persist(8), q;
-	char	tmp[400], want[1200];
+	char	tmp[400], path[400], want[1200];
+	uint8_t	junk[64];
 
 	(void)state;
-	save_ok(&a);
+	/* the first save creates the file aside and renames it: a directory
+	 * in the way of state.tmp (which stops root too) fails it */
 	file_path(tmp, sizeof(tmp), "state.tmp");
-	/* a crash while writing the new one left half a file */
+	assert_int_equal(cmm_state_dir_create(dir, err, sizeof(err)), 0);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	assert_int_equal(cmm_state_save(dir, &a, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: cannot create: File exists", tmp);
+	assert_string_equal(err, want);
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 1);
+	assert_int_equal(rmdir(tmp), 0);
+	save_ok(&a);
+	/* a crash while creating a file earlier left half a temporary one */
 	{
 		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
@@ -244,37 +438,46 @@ test_state_atomic(void **state)
 	assert_persist_eq(&a, &q);
 	assert_int_equal(unlink(tmp), 0);
 
-	/* the temporary file cannot be written (a directory is in the way,
-	 * which stops root too): the save fails, the old state stays */
-	assert_int_equal(mkdir(tmp, 0700), 0);
-	assert_int_equal(cmm_state_save(dir, &b, err, sizeof(err)), -1);
-	snprintf(want, sizeof(want), "%s: cannot create: Is a directory", tmp);
-	assert_string_equal(err, want);
+	/* a save torn half-way: the slot it was writing (the one that did
+	 * not hold the newest) is garbage, the newest complete one loads */
+	save_ok(&b);			/* slot 1 */
+	save_ok(&a);			/* slot 0 */
+	memset(junk, 0x5a, sizeof(junk));
+	poke(STATE_REC + 100, junk, sizeof(junk));	/* next: slot 1 */
 	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
 	assert_persist_eq(&a, &q);
-	assert_int_equal(rmdir(tmp), 0);
+	/* the next save goes into the damaged slot, and wins */
 	save_ok(&b);
 	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
 	assert_persist_eq(&b, &q);
+
+	/* a state that cannot be opened is not replaced */
+	file_path(path, sizeof(path), "state");
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(cmm_state_save(dir, &a, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: cannot open: Is a directory", path);
+	assert_string_equal(err, want);
+	assert_int_equal(rmdir(path), 0);
 }
 
 static void
 test_state_corrupt(void **state)
 {
-	struct cmm_persist p = make_persist(99), q;
+	struct cmm_persist p = make_persist(99), p2 = make_persist(100), q;
 	uint8_t	*good, *bad;
-	size_t	len, off;
+	size_t	len;
 	char	path[400], want[1200];
 
 	(void)state;
+	/* one save: slot 0 holds it, slot 1 is still zeros */
 	save_ok(&p);
 	good = read_whole("state", &len);
-	assert_int_equal(len, CMM_STATE_REC_SIZE);
+	assert_int_equal(len, STATE_FILE_SIZE);
 	bad = malloc(len + 1);
 	assert_non_null(bad);
-
-	/* every single flipped bit is caught */
-	for (off = 0; off < len; off++) {
+	/* every flipped bit of the only record is caught */
+	for (size_t off = 0; off < STATE_REC; off++) {
 		for (int bit = 0; bit < 8; bit += 3) {
 			memcpy(bad, good, len);
 			bad[off] ^= (uint8_t)(1u << bit);
@@ -298,22 +501,57 @@ test_state_corrupt(void **state)
 	memcpy(bad, good, len);
 	bad[8] = 9;
 	corrupt_with(bad, len);
-	expect_corrupt("unsupported version");
+	expect_corrupt("unsupported version (written by another cmm)");
+	memcpy(bad, good, len);
+	bad[10] ^= 0x01;
+	corrupt_with(bad, len);
+	expect_corrupt("wrong record size");
+	/* a good checksum on an epoch that would wrap */
+	memcpy(bad, good, len);
+	bad[12 + 3] = 0x80;
+	resum(bad);
+	corrupt_with(bad, len);
+	expect_corrupt("epoch at or above 2^31 (it would wrap)");
+	/* the file's length */
 	corrupt_with(good, len - 1);
 	expect_corrupt("truncated");
-	corrupt_with(good, 100);
+	corrupt_with(good, STATE_REC);
 	expect_corrupt("truncated");
 	corrupt_with(good, 5);
+	expect_corrupt("truncated");
+	corrupt_with("XMMSTATE", 8);
 	expect_corrupt("not a cmm state file (bad magic)");
 	corrupt_with(good, 0);
 	expect_corrupt("empty");
 	memcpy(bad, good, len);
 	bad[len] = 0;
 	corrupt_with(bad, len + 1);
-	expect_corrupt("wrong size");
+	expect_corrupt("too long");
 	corrupt_with(good, len);
 	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
 	assert_persist_eq(&p, &q);
+
+	/* two saves: a damaged slot gives the other one whole, never a mix
+	 * of the two; both damaged is an error */
+	save_ok(&p2);		/* slot 1, the newer */
+	free(good);
+	good = read_whole("state", &len);
+	for (size_t off = 0; off < len; off += 7) {
+		memcpy(bad, good, len);
+		bad[off] ^= 0x04;
+		corrupt_with(bad, len);
+		if (cmm_state_load(dir, &q, err, sizeof(err)) != 0)
+			fail_msg("flip at byte %zu: %s", off, err);
+		if (off < STATE_REC)
+			assert_persist_eq(&p2, &q);
+		else
+			assert_persist_eq(&p, &q);
+	}
+	memcpy(bad, good, len);
+	bad[50] ^= 1;
+	bad[STATE_REC + 50] ^= 1;
+	corrupt_with(bad, len);
+	expect_corrupt("checksum mismatch");
 
 	/* unreadable: a directory where the file should be */
 	file_path(path, sizeof(path), "state");
@@ -325,6 +563,160 @@ test_state_corrupt(void **state)
 	assert_int_equal(rmdir(path), 0);
 	free(good);
 	free(bad);
+}
+
+/* The slots take turns, by their write sequence: save e goes into slot
+ * (e - 1) % 2 with sequence e; the newest loads, the one before it stays
+ * in the other slot, and is what loads when the newest is damaged. */
+static void
+test_state_two_slots(void **state)
+{
+	struct cmm_persist q, want;
+	uint8_t	*b;
+	size_t	len;
+
+	(void)state;
+	for (uint32_t e = 1; e <= 5; e++) {
+		struct cmm_persist p = make_persist(e);
+		size_t	mine = (e - 1) % 2 * STATE_REC;
+		size_t	other = e % 2 * STATE_REC;
+
+		save_ok(&p);
+		assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+		assert_persist_eq(&p, &q);
+		b = read_whole("state", &len);
+		assert_int_equal(len, STATE_FILE_SIZE);
+		assert_true(get64le(b + mine + 304) == e);
+		assert_true(get64le(b + other + 304) == e - 1);
+		assert_int_equal(get32le(b + mine + 16), p.incarnation);
+		if (e > 1)
+			assert_int_equal(get32le(b + other + 16),
+			    make_persist(e - 1).incarnation);
+		free(b);
+	}
+	/* the newest (5, slot 0) damaged: 4 loads, whole */
+	b = read_whole("state", &len);
+	b[200] ^= 0x20;
+	corrupt_with(b, len);
+	want = make_persist(4);
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_persist_eq(&want, &q);
+	/* the next save replaces the damaged slot and is the newest */
+	want = make_persist(6);
+	save_ok(&want);
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_persist_eq(&want, &q);
+	free(b);
+	b = read_whole("state", &len);
+	assert_true(get64le(b + 304) == 5);
+	assert_true(get64le(b + STATE_REC + 304) == 4);
+	free(b);
+}
+
+/* The state file is opened without following a symlink: not read, not
+ * written through. */
+static void
+test_state_symlink(void **state)
+{
+	struct cmm_persist p = make_persist(3), q;
+	char	path[400], target[400], want[1200];
+	uint8_t	*b;
+	size_t	len;
+
+	(void)state;
+	save_ok(&p);
+	file_path(path, sizeof(path), "state");
+	file_path(target, sizeof(target), "elsewhere");
+	assert_int_equal(rename(path, target), 0);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: cannot read: Too many levels of "
+	    "symbolic links" HINT, path);
+	assert_string_equal(err, want);
+	p = make_persist(4);
+	assert_int_equal(cmm_state_save(dir, &p, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: cannot open: Too many levels of "
+	    "symbolic links", path);
+	assert_string_equal(err, want);
+	/* the file it points to is untouched */
+	b = read_whole("elsewhere", &len);
+	assert_int_equal(len, STATE_FILE_SIZE);
+	assert_true(get64le(b + 304) == 1);
+	free(b);
+}
+
+/* A record of an older format, whole and with a good checksum, as a node
+ * of an older cmm left it: version 1 (304 bytes, a last proposal instead
+ * of an acceptor slot) or version 2 (320 bytes, one slot, round v2).
+ * Little-endian, BLAKE2b-128 checksum at size - 16. */
+static void
+old_record(uint8_t *b, uint16_t version, uint16_t size)
+{
+	memset(b, 0, size);
+	memcpy(b, "CMMSTATE", 8);
+	b[8] = (uint8_t)version;
+	b[9] = (uint8_t)(version >> 8);
+	b[10] = (uint8_t)size;
+	b[11] = (uint8_t)(size >> 8);
+	b[12] = 7;		/* epoch */
+	b[16] = 3;		/* incarnation */
+	b[20] = 8;		/* v1: prop_epoch; v2: next_attempt */
+	b[24] = 1;
+	b[32] = 0x3f;		/* members 0-5 */
+	b[160] = 0x1f;		/* v1: prop; v2: value */
+	assert_int_equal(sodium_init() < 0, 0);
+	crypto_generichash(b + size - 16, 16, b, size - 16U, NULL, 0);
+}
+
+/* A state file of an older format is refused, saying why, and nothing of
+ * it is taken: its "last proposal" (v1) is no acceptor state of round
+ * v2, so a node must not start on it as if it had promised or accepted
+ * nothing; --forget-state moves it aside. */
+static void
+test_state_old_formats_refused(void **state)
+{
+	struct cmm_persist q;
+	uint8_t	v1[304], v2[320], big[2 * CMM_STATE_REC_SIZE];
+	char	want[1200];
+
+	(void)state;
+	assert_int_equal(cmm_state_dir_create(dir, err, sizeof(err)), 0);
+	old_record(v1, 1, 304);
+	corrupt_with_create(v1, sizeof(v1));
+	memset(&q, 0x5a, sizeof(q));
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s/state: corrupt state file "
+	    "(format version 1 or 2, written by an older cmm)" HINT, dir);
+	assert_string_equal(err, want);
+	/* nothing half-loaded is left for a careless caller */
+	assert_int_equal(q.epoch, 0);
+	assert_int_equal(q.incarnation, 0);
+	assert_true(cmm_set_empty(&q.members));
+	old_record(v2, 2, 320);
+	corrupt_with(v2, sizeof(v2));
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), -1);
+	assert_string_equal(err, want);
+	/* the same records in a file of today's size: their version says
+	 * it (the checks run in layout order: magic, version, size) */
+	memset(big, 0, sizeof(big));
+	memcpy(big, v1, sizeof(v1));
+	memcpy(big + CMM_STATE_REC_SIZE, v2, sizeof(v2));
+	corrupt_with(big, sizeof(big));
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s/state: corrupt state file "
+	    "(unsupported version (written by another cmm))" HINT, dir);
+	assert_string_equal(err, want);
+	/* what --forget-state does with it: moved aside, kept, a fresh
+	 * start */
+	{
+		char	moved[400], aside[400];
+
+		assert_int_equal(cmm_state_forget(dir, moved, sizeof(moved), err,
+		    sizeof(err)), 0);
+		snprintf(aside, sizeof(aside), "%s/state.corrupt.1", dir);
+		assert_string_equal(moved, aside);
+		assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 1);
+	}
 }
 
 static void
@@ -358,7 +750,7 @@ make_rec(int i)
 	struct cmm_hist_rec r;
 
 	memset(&r, 0, sizeof(r));
-	r.kind = (enum cmm_hist_kind)(CMM_HIST_COMMIT + i % 3);
+	r.kind = (enum cmm_hist_kind)(CMM_HIST_COMMIT + i % 4);
 	r.epoch = (uint32_t)(i + 1);
 	cmm_set_add(&r.members, i % CMM_MAX_NODES);
 	cmm_set_add(&r.members, 1000);
@@ -495,6 +887,7 @@ test_history_format(void **state)
 	assert_string_equal(buf, "2025-11-25T08:36:00.123Z answer epoch 7 "
 	    "members - uid 1000 answer winner 1");
 	assert_string_equal(cmm_hist_kind_name(CMM_HIST_COMMAND), "command");
+	assert_string_equal(cmm_hist_kind_name(CMM_HIST_ALARM), "split-brain");
 }
 
 /* A crash mid-append leaves a torn last record: ignored with a warning,
@@ -711,6 +1104,11 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_state_round_trip, new_dir),
+		cmocka_unit_test_setup(test_state_each_field, new_dir),
+		cmocka_unit_test_setup(test_state_layout, new_dir),
+		cmocka_unit_test_setup(test_state_old_formats_refused, new_dir),
+		cmocka_unit_test_setup(test_state_two_slots, new_dir),
+		cmocka_unit_test_setup(test_state_symlink, new_dir),
 		cmocka_unit_test_setup(test_state_dir_created, new_dir),
 		cmocka_unit_test_setup(test_state_atomic, new_dir),
 		cmocka_unit_test_setup(test_state_corrupt, new_dir),

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test_wire: the datagram codec (net/wire.h): round trips, the exact
- * layout, and every reason a datagram is rejected. */
+/* test_wire: the datagram codec of wire v2 (net/wire.h): round trips of
+ * every message type with every field, the exact layout, minimum-length
+ * vectors, and every reason a datagram is rejected. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +15,15 @@
 #include "src/rng.h"
 
 #define CID	0x0badcafeu
-#define HDR_LEN	50	/* the fixed part of the layout in wire.h */
+/* The fixed part of the layout in wire.h, magic..vballot:
+ * 4+1+1+1+1 + 4+2+4+8 + 4+4+8+8 */
+#define FIXED_LEN	50
+/* The smallest message: the fixed part and three empty vectors.  The
+ * decoder calls anything shorter (plus its tag) "short" before it looks
+ * at a single byte. */
+#define MIN_LEN		(FIXED_LEN + 3 * 2)
+#define NVEC		3	/* members, value, row */
+#define VEC_MAX		(CMM_MAX_NODES / 8)
 
 /* A datagram built by hand, independent of the encoder. */
 struct raw {
@@ -50,7 +59,8 @@ put64(struct raw *r, uint64_t v)
 	put32(r, (uint32_t)v);
 }
 
-/* Header with every field chosen by the caller; round ids all 7. */
+/* The fixed part with the fields a test varies; the others are fixed
+ * values that test_exact_layout checks one by one. */
 static void
 raw_header(struct raw *r, uint32_t magic, unsigned version, unsigned type,
     uint32_t cid, unsigned sender)
@@ -59,15 +69,17 @@ raw_header(struct raw *r, uint32_t magic, unsigned version, unsigned type,
 	put32(r, magic);
 	put8(r, version);
 	put8(r, type);
-	put8(r, CMM_MSGF_MEMBER);
-	put8(r, 0);
+	put8(r, CMM_MSGF_MEMBER);	/* flags */
+	put8(r, 0);			/* reserved */
 	put32(r, cid);
 	put16(r, sender);
 	put32(r, 42);			/* incarnation */
 	put64(r, 0x0102030405060708ull);	/* seq */
-	for (int i = 0; i < 6; i++)
-		put32(r, 7);
-	assert_int_equal(r->n, HDR_LEN);
+	put32(r, 7);			/* epoch */
+	put32(r, 8);			/* instance */
+	put64(r, cmm_ballot_make(3, 5));	/* ballot */
+	put64(r, cmm_ballot_make(2, 1));	/* vballot */
+	assert_int_equal(r->n, FIXED_LEN);
 }
 
 static void
@@ -82,6 +94,16 @@ raw_tag(struct raw *r)
 {
 	for (int i = 0; i < CMM_WIRE_MAC_LEN; i++)
 		put8(r, 0xee);
+}
+
+/* A whole good datagram: header, three empty vectors, tag. */
+static void
+raw_good(struct raw *r, uint32_t magic, unsigned version, unsigned type,
+    uint32_t cid, unsigned sender)
+{
+	raw_header(r, magic, version, type, cid, sender);
+	raw_empty_vecs(r, NVEC);
+	raw_tag(r);
 }
 
 /* Decodes a heap copy of exactly len bytes, so ASan sees any read past
@@ -103,7 +125,7 @@ decode_exact(const uint8_t *buf, size_t len, uint32_t cid, struct cmm_msg *m)
 static void
 random_set(struct cmm_rng *g, struct cmm_set *s)
 {
-	int kind = (int)cmm_rng_below(g, 4);
+	int kind = (int)cmm_rng_below(g, 5);
 
 	cmm_set_clear(s);
 	if (kind == 0)
@@ -113,9 +135,31 @@ random_set(struct cmm_rng *g, struct cmm_set *s)
 			cmm_set_add(s, i);
 		return;
 	}
+	if (kind == 2) {
+		/* one id: every vector length from 1 to 128 bytes */
+		cmm_set_add(s, (int)cmm_rng_below(g, CMM_MAX_NODES));
+		return;
+	}
 	for (int n = (int)cmm_rng_below(g, 40); n > 0; n--)
-		cmm_set_add(s, (int)cmm_rng_below(g, kind == 2 ? 16 :
+		cmm_set_add(s, (int)cmm_rng_below(g, kind == 3 ? 16 :
 		    CMM_MAX_NODES));
+}
+
+/* A ballot as the core makes them, or any 64-bit value: the codec must
+ * carry both. */
+static cmm_ballot
+random_ballot(struct cmm_rng *g)
+{
+	switch (cmm_rng_below(g, 3)) {
+	case 0:
+		return CMM_BALLOT_NONE;
+	case 1:
+		return cmm_ballot_make((uint32_t)cmm_rng_below(g,
+		    CMM_BALLOT_MAX_ATTEMPT + 1ull),
+		    (int)cmm_rng_below(g, CMM_MAX_NODES));
+	default:
+		return cmm_rng_next(g);
+	}
 }
 
 static void
@@ -123,22 +167,17 @@ random_msg(struct cmm_rng *g, struct cmm_msg *m, int type)
 {
 	memset(m, 0, sizeof(*m));
 	m->type = (uint8_t)type;
-	m->flags = (uint8_t)cmm_rng_below(g, 4);
+	m->flags = (uint8_t)cmm_rng_next(g);
 	m->sender = (uint16_t)cmm_rng_below(g, CMM_MAX_NODES);
 	m->incarnation = (uint32_t)cmm_rng_next(g);
 	m->seq = cmm_rng_next(g);
 	m->epoch = (uint32_t)cmm_rng_next(g);
-	m->round_epoch = (uint32_t)cmm_rng_next(g);
-	m->round_attempt = (uint32_t)cmm_rng_next(g);
-	m->prev_epoch = (uint32_t)cmm_rng_next(g);
-	m->prop_epoch = (uint32_t)cmm_rng_next(g);
-	m->prop_attempt = (uint32_t)cmm_rng_next(g);
+	m->instance = (uint32_t)cmm_rng_next(g);
+	m->ballot = random_ballot(g);
+	m->vballot = random_ballot(g);
 	random_set(g, &m->members);
-	random_set(g, &m->vec);
+	random_set(g, &m->value);
 	random_set(g, &m->row);
-	random_set(g, &m->prev);
-	random_set(g, &m->prop);
-	random_set(g, &m->leavers);
 }
 
 static void
@@ -150,17 +189,22 @@ assert_msg_equal(const struct cmm_msg *a, const struct cmm_msg *b)
 	assert_int_equal(a->incarnation, b->incarnation);
 	assert_true(a->seq == b->seq);
 	assert_int_equal(a->epoch, b->epoch);
-	assert_int_equal(a->round_epoch, b->round_epoch);
-	assert_int_equal(a->round_attempt, b->round_attempt);
-	assert_int_equal(a->prev_epoch, b->prev_epoch);
-	assert_int_equal(a->prop_epoch, b->prop_epoch);
-	assert_int_equal(a->prop_attempt, b->prop_attempt);
+	assert_int_equal(a->instance, b->instance);
+	assert_true(a->ballot == b->ballot);
+	assert_true(a->vballot == b->vballot);
 	assert_true(cmm_set_eq(&a->members, &b->members));
-	assert_true(cmm_set_eq(&a->vec, &b->vec));
+	assert_true(cmm_set_eq(&a->value, &b->value));
 	assert_true(cmm_set_eq(&a->row, &b->row));
-	assert_true(cmm_set_eq(&a->prev, &b->prev));
-	assert_true(cmm_set_eq(&a->prop, &b->prop));
-	assert_true(cmm_set_eq(&a->leavers, &b->leavers));
+	assert_true(cmm_msg_equal(a, b));
+}
+
+/* The length a set's vector takes on the wire: minimum length. */
+static size_t
+vec_len(const struct cmm_set *s)
+{
+	int max = cmm_set_max(s);
+
+	return 2 + (max < 0 ? 0 : (size_t)max / 8 + 1);
 }
 
 /* Encodes m and appends a dummy tag; returns the datagram length. */
@@ -169,7 +213,7 @@ encode_with_tag(const struct cmm_msg *m, uint8_t *buf, size_t cap)
 {
 	int n = cmm_wire_encode(m, CID, buf, cap);
 
-	assert_true(n >= HDR_LEN);
+	assert_true(n >= MIN_LEN);
 	assert_true((size_t)n + CMM_WIRE_MAC_LEN <= cap);
 	memset(buf + n, 0xa5, CMM_WIRE_MAC_LEN);
 	return (size_t)n + CMM_WIRE_MAC_LEN;
@@ -179,20 +223,24 @@ static void
 full_msg(struct cmm_msg *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->type = CMM_MSG_PROPOSE;
+	m->type = CMM_MSG_PROMISE;
+	m->flags = 0xff;
 	m->sender = CMM_MAX_NODES - 1;
 	m->seq = UINT64_MAX;
 	m->incarnation = UINT32_MAX;
+	m->epoch = UINT32_MAX;
+	m->instance = UINT32_MAX;
+	m->ballot = UINT64_MAX;
+	m->vballot = UINT64_MAX - 1;
 	for (int i = 0; i < CMM_MAX_NODES; i++) {
 		cmm_set_add(&m->members, i);
-		cmm_set_add(&m->vec, i);
+		cmm_set_add(&m->value, i);
 		cmm_set_add(&m->row, i);
-		cmm_set_add(&m->prev, i);
-		cmm_set_add(&m->prop, i);
-		cmm_set_add(&m->leavers, i);
 	}
 }
 
+/* Every type, random fields: what goes in comes out, and the encoded
+ * length is exactly the fixed part plus the minimum-length vectors. */
 static void
 test_round_trip_every_type(void **state)
 {
@@ -200,18 +248,70 @@ test_round_trip_every_type(void **state)
 	uint8_t buf[CMM_WIRE_MAX];
 	struct cmm_msg m, back;
 
+	(void)state;
 	cmm_rng_seed(&g, 20240601);
 	for (int type = 1; type <= CMM_MSG_TYPE_MAX; type++) {
-		for (int iter = 0; iter < 200; iter++) {
+		for (int iter = 0; iter < 300; iter++) {
 			size_t len;
 
 			random_msg(&g, &m, type);
 			len = encode_with_tag(&m, buf, sizeof(buf));
+			assert_int_equal(len, FIXED_LEN + vec_len(&m.members) +
+			    vec_len(&m.value) + vec_len(&m.row) +
+			    CMM_WIRE_MAC_LEN);
 			memset(&back, 0x5a, sizeof(back));
 			assert_int_equal(decode_exact(buf, len, CID, &back),
 			    CMM_DROP_NONE);
 			assert_msg_equal(&m, &back);
 		}
+	}
+}
+
+/* Each round message as the core fills it: the fields that carry meaning
+ * for the type (wire.h) survive with exact values. */
+static void
+test_round_messages(void **state)
+{
+	static const int types[] = { CMM_MSG_PREPARE, CMM_MSG_PROMISE,
+		CMM_MSG_NACK, CMM_MSG_ACCEPT, CMM_MSG_ACCEPTED, CMM_MSG_COMMIT,
+		CMM_MSG_LEAVE, CMM_MSG_HEARTBEAT, CMM_MSG_PROBE,
+		CMM_MSG_PROBE_ACK };
+	uint8_t buf[CMM_WIRE_MAX];
+	struct cmm_msg m, back;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		size_t len;
+
+		memset(&m, 0, sizeof(m));
+		m.type = (uint8_t)types[i];
+		m.flags = CMM_MSGF_MEMBER | CMM_MSGF_ACCEPTOR |
+		    CMM_MSGF_PENDING;
+		m.sender = 1000;
+		m.incarnation = 9;
+		m.seq = 77;
+		m.epoch = 0x7fffffffu;		/* CMM_EPOCH_LIMIT - 1 */
+		m.instance = 0x80000000u;
+		m.ballot = cmm_ballot_make(CMM_BALLOT_MAX_ATTEMPT, 1000);
+		m.vballot = cmm_ballot_make(0, 1023);
+		cmm_set_add(&m.members, 1000);
+		cmm_set_add(&m.members, 3);
+		cmm_set_add(&m.value, 1023);
+		cmm_set_add(&m.row, 0);
+		len = encode_with_tag(&m, buf, sizeof(buf));
+		assert_int_equal(len, FIXED_LEN + (2 + 126) + (2 + 128) +
+		    (2 + 1) + CMM_WIRE_MAC_LEN);
+		assert_int_equal(decode_exact(buf, len, CID, &back),
+		    CMM_DROP_NONE);
+		assert_msg_equal(&m, &back);
+		assert_int_equal(cmm_ballot_attempt(back.ballot),
+		    CMM_BALLOT_MAX_ATTEMPT);
+		assert_int_equal(cmm_ballot_coord(back.ballot), 1000);
+		assert_int_equal(cmm_ballot_attempt(back.vballot), 0);
+		assert_int_equal(cmm_ballot_coord(back.vballot), 1023);
+		assert_int_equal(cmm_set_count(&back.members), 2);
+		assert_true(cmm_set_has(&back.value, 1023));
+		assert_int_equal(cmm_set_count(&back.row), 1);
 	}
 }
 
@@ -222,16 +322,17 @@ test_full_vectors_fit(void **state)
 	struct cmm_msg m, back;
 	int n;
 
+	(void)state;
 	full_msg(&m);
 	n = cmm_wire_encode(&m, CID, buf, sizeof(buf));
-	/* header + 6 * (2 + 128) bytes of vectors */
-	assert_int_equal(n, HDR_LEN + 6 * (2 + CMM_MAX_NODES / 8));
+	/* header + 3 * (2 + 128) bytes of vectors */
+	assert_int_equal(n, FIXED_LEN + NVEC * (2 + VEC_MAX));
 	assert_true(n + CMM_WIRE_MAC_LEN <= CMM_WIRE_MAX);
 	memset(buf + n, 0, CMM_WIRE_MAC_LEN);
 	assert_int_equal(decode_exact(buf, (size_t)n + CMM_WIRE_MAC_LEN, CID,
 	    &back), CMM_DROP_NONE);
 	assert_msg_equal(&m, &back);
-	assert_int_equal(cmm_set_count(&back.leavers), CMM_MAX_NODES);
+	assert_int_equal(cmm_set_count(&back.row), CMM_MAX_NODES);
 }
 
 static void
@@ -241,6 +342,7 @@ test_encode_cap(void **state)
 	struct cmm_msg m;
 	int n;
 
+	(void)state;
 	full_msg(&m);
 	n = cmm_wire_encode(&m, CID, buf, sizeof(buf));
 	assert_true(n > 0);
@@ -251,6 +353,7 @@ test_encode_cap(void **state)
 	    (size_t)n + CMM_WIRE_MAC_LEN - 1), -1);
 	assert_int_equal(cmm_wire_encode(&m, CID, buf, 0), -1);
 	assert_int_equal(cmm_wire_encode(&m, CID, buf, 10), -1);
+	assert_int_equal(cmm_wire_encode(&m, CID, buf, CMM_WIRE_MAC_LEN), -1);
 	/* what decode would refuse is never encoded */
 	m.sender = CMM_MAX_NODES;
 	assert_int_equal(cmm_wire_encode(&m, CID, buf, sizeof(buf)), -1);
@@ -259,9 +362,17 @@ test_encode_cap(void **state)
 	assert_int_equal(cmm_wire_encode(&m, CID, buf, sizeof(buf)), -1);
 	m.type = CMM_MSG_TYPE_MAX + 1;
 	assert_int_equal(cmm_wire_encode(&m, CID, buf, sizeof(buf)), -1);
+	/* the smallest message fits a buffer of exactly its size */
+	memset(&m, 0, sizeof(m));
+	m.type = CMM_MSG_HEARTBEAT;
+	assert_int_equal(cmm_wire_encode(&m, CID, buf,
+	    MIN_LEN + CMM_WIRE_MAC_LEN), MIN_LEN);
+	assert_int_equal(cmm_wire_encode(&m, CID, buf,
+	    MIN_LEN + CMM_WIRE_MAC_LEN - 1), -1);
 }
 
-/* The encoder writes exactly the layout of wire.h. */
+/* The encoder writes exactly the layout of wire.h, big-endian, every
+ * field in its place. */
 static void
 test_exact_layout(void **state)
 {
@@ -270,32 +381,135 @@ test_exact_layout(void **state)
 	uint8_t buf[CMM_WIRE_MAX];
 	int n;
 
+	(void)state;
 	memset(&m, 0, sizeof(m));
-	m.type = CMM_MSG_HEARTBEAT;
-	m.flags = CMM_MSGF_MEMBER;
+	m.type = CMM_MSG_PROMISE;
+	m.flags = CMM_MSGF_MEMBER | CMM_MSGF_ACCEPTOR;
 	m.sender = 0x0123;
-	m.incarnation = 42;
+	m.incarnation = 0xa1a2a3a4u;
 	m.seq = 0x0102030405060708ull;
-	m.epoch = m.round_epoch = m.round_attempt = 7;
-	m.prev_epoch = m.prop_epoch = m.prop_attempt = 7;
+	m.epoch = 0xb1b2b3b4u;
+	m.instance = 0xc1c2c3c4u;
+	m.ballot = 0xd1d2d3d4d5d6d7d8ull;
+	m.vballot = 0xe1e2e3e4e5e6e7e8ull;
 	cmm_set_add(&m.members, 0);
 	cmm_set_add(&m.members, 9);	/* byte 1, bit 1 */
+	cmm_set_add(&m.value, 1023);	/* byte 127, bit 7 */
 	cmm_set_add(&m.row, 7);		/* byte 0, bit 7 */
 
-	raw_header(&want, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT,
-	    CID, 0x0123);
-	put16(&want, 2);
+	want.n = 0;
+	put32(&want, CMM_WIRE_MAGIC);
+	put8(&want, 2);			/* version */
+	put8(&want, CMM_MSG_PROMISE);
+	put8(&want, CMM_MSGF_MEMBER | CMM_MSGF_ACCEPTOR);
+	put8(&want, 0);
+	put32(&want, CID);
+	put16(&want, 0x0123);
+	put32(&want, 0xa1a2a3a4u);
+	put64(&want, 0x0102030405060708ull);
+	put32(&want, 0xb1b2b3b4u);
+	put32(&want, 0xc1c2c3c4u);
+	put64(&want, 0xd1d2d3d4d5d6d7d8ull);
+	put64(&want, 0xe1e2e3e4e5e6e7e8ull);
+	assert_int_equal(want.n, FIXED_LEN);
+	put16(&want, 2);		/* members */
 	put8(&want, 0x01);
 	put8(&want, 0x02);
-	put16(&want, 0);		/* vec */
+	put16(&want, 128);		/* value */
+	for (int i = 0; i < 127; i++)
+		put8(&want, 0);
+	put8(&want, 0x80);
 	put16(&want, 1);		/* row */
 	put8(&want, 0x80);
-	raw_empty_vecs(&want, 3);
 	n = cmm_wire_encode(&m, CID, buf, sizeof(buf));
 	assert_int_equal(n, want.n);
 	assert_memory_equal(buf, want.b, want.n);
-	assert_int_equal(buf[0], 'C');
-	assert_int_equal(buf[3], '1');
+	assert_memory_equal(buf, "CMM1", 4);
+	assert_int_equal(CMM_WIRE_VERSION, 2);
+
+	/* and the hand-built datagram decodes to the same message */
+	{
+		struct cmm_msg back;
+
+		memset(want.b + want.n, 0, CMM_WIRE_MAC_LEN);
+		assert_int_equal(decode_exact(want.b, want.n + CMM_WIRE_MAC_LEN,
+		    CID, &back), CMM_DROP_NONE);
+		assert_msg_equal(&m, &back);
+	}
+}
+
+/* Minimum-length vectors: no trailing zero byte, so one set has one
+ * encoding (and the empty set none at all). */
+static void
+test_vector_minimum_length(void **state)
+{
+	static const struct { int id; size_t bytes; uint8_t last; } one[] = {
+		{ 0, 1, 0x01 }, { 7, 1, 0x80 }, { 8, 2, 0x01 }, { 9, 2, 0x02 },
+		{ 63, 8, 0x80 }, { 64, 9, 0x01 }, { 1016, 128, 0x01 },
+		{ 1023, 128, 0x80 },
+	};
+	uint8_t buf[CMM_WIRE_MAX];
+	struct cmm_msg m, back;
+	int n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = CMM_MSG_ACCEPT;
+		cmm_set_add(&m.value, one[i].id);
+		n = cmm_wire_encode(&m, CID, buf, sizeof(buf));
+		/* members (empty) at FIXED_LEN, value right after it */
+		assert_int_equal(n, MIN_LEN + one[i].bytes);
+		assert_int_equal(buf[FIXED_LEN], 0);
+		assert_int_equal(buf[FIXED_LEN + 1], 0);
+		assert_int_equal(buf[FIXED_LEN + 2], one[i].bytes >> 8);
+		assert_int_equal(buf[FIXED_LEN + 3], one[i].bytes & 0xff);
+		for (size_t k = 0; k + 1 < one[i].bytes; k++)
+			assert_int_equal(buf[FIXED_LEN + 4 + k], 0);
+		assert_int_equal(buf[FIXED_LEN + 4 + one[i].bytes - 1],
+		    one[i].last);
+		memset(buf + n, 0, CMM_WIRE_MAC_LEN);
+		assert_int_equal(decode_exact(buf, (size_t)n + CMM_WIRE_MAC_LEN,
+		    CID, &back), CMM_DROP_NONE);
+		assert_int_equal(cmm_set_count(&back.value), 1);
+		assert_true(cmm_set_has(&back.value, one[i].id));
+	}
+	/* a set whose low ids are set costs only its highest id's bytes */
+	memset(&m, 0, sizeof(m));
+	m.type = CMM_MSG_ACCEPT;
+	for (int i = 0; i < 20; i++)
+		cmm_set_add(&m.row, i);
+	n = cmm_wire_encode(&m, CID, buf, sizeof(buf));
+	assert_int_equal(n, MIN_LEN + 3);
+	assert_int_equal(buf[n - 3], 0xff);
+	assert_int_equal(buf[n - 2], 0xff);
+	assert_int_equal(buf[n - 1], 0x0f);
+}
+
+/* The header length: anything shorter than the smallest message and its
+ * tag is "short" before even the magic is read; from that length on the
+ * fields are looked at. */
+static void
+test_header_length(void **state)
+{
+	struct cmm_msg m;
+	struct raw r;
+
+	(void)state;
+	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID,
+	    1);
+	assert_int_equal(r.n, MIN_LEN + CMM_WIRE_MAC_LEN);
+	assert_int_equal(MIN_LEN + CMM_WIRE_MAC_LEN, 88);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_NONE);
+	/* a bad magic at exactly the minimum length is seen as such ... */
+	raw_good(&r, 0x58585858u, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID, 1);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MAGIC);
+	/* ... one byte less is short, whatever it holds */
+	assert_int_equal(decode_exact(r.b, r.n - 1, CID, &m), CMM_DROP_SHORT);
+	assert_int_equal(decode_exact(r.b, FIXED_LEN + CMM_WIRE_MAC_LEN, CID,
+	    &m), CMM_DROP_SHORT);
+	assert_int_equal(decode_exact(r.b, 0, CID, &m), CMM_DROP_SHORT);
+	assert_int_equal(decode_exact(r.b, 1, CID, &m), CMM_DROP_SHORT);
 }
 
 static void
@@ -306,13 +520,14 @@ test_short_every_length(void **state)
 	struct cmm_rng g;
 	size_t len;
 
+	(void)state;
 	/* a message with a vector of every size the truncation can cut */
 	cmm_rng_seed(&g, 7);
-	random_msg(&g, &m, CMM_MSG_PRESENCE);
-	cmm_set_clear(&m.vec);
-	cmm_set_add(&m.vec, 100);
-	cmm_set_clear(&m.leavers);
-	cmm_set_add(&m.leavers, CMM_MAX_NODES - 1);
+	random_msg(&g, &m, CMM_MSG_PROMISE);
+	cmm_set_clear(&m.value);
+	cmm_set_add(&m.value, 100);
+	cmm_set_clear(&m.row);
+	cmm_set_add(&m.row, CMM_MAX_NODES - 1);
 	len = encode_with_tag(&m, buf, sizeof(buf));
 	for (size_t l = 0; l < len; l++) {
 		enum cmm_drop why = decode_exact(buf, l, CID, &m);
@@ -325,17 +540,21 @@ test_short_every_length(void **state)
 	{
 		struct raw r;
 
-		raw_header(&r, CMM_WIRE_MAGIC, 1, CMM_MSG_HEARTBEAT, CID, 1);
-		raw_empty_vecs(&r, 5);
+		raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION,
+		    CMM_MSG_HEARTBEAT, CID, 1);
+		raw_empty_vecs(&r, NVEC - 1);
 		put16(&r, 3);
 		put8(&r, 1);
 		raw_tag(&r);
 		assert_int_equal(decode_exact(r.b, r.n, CID, &m),
 		    CMM_DROP_SHORT);
-		/* a missing vector length */
-		raw_header(&r, CMM_WIRE_MAGIC, 1, CMM_MSG_HEARTBEAT, CID, 1);
-		raw_empty_vecs(&r, 5);
-		put8(&r, 0);
+		assert_int_equal(r.n, MIN_LEN + 1 + CMM_WIRE_MAC_LEN);
+		/* the first vector promises more than the whole body */
+		raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION,
+		    CMM_MSG_HEARTBEAT, CID, 1);
+		put16(&r, VEC_MAX);
+		for (int i = 0; i < 10; i++)
+			put8(&r, 0xff);
 		raw_tag(&r);
 		assert_int_equal(decode_exact(r.b, r.n, CID, &m),
 		    CMM_DROP_SHORT);
@@ -350,14 +569,21 @@ test_long(void **state)
 	struct raw r;
 	int n;
 
+	(void)state;
 	/* a byte between the last vector and the tag */
-	raw_header(&r, CMM_WIRE_MAGIC, 1, CMM_MSG_HEARTBEAT, CID, 1);
-	raw_empty_vecs(&r, 6);
-	raw_tag(&r);
+	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID,
+	    1);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_NONE);
-	raw_header(&r, CMM_WIRE_MAGIC, 1, CMM_MSG_HEARTBEAT, CID, 1);
-	raw_empty_vecs(&r, 6);
+	raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT,
+	    CID, 1);
+	raw_empty_vecs(&r, NVEC);
 	put8(&r, 0);
+	raw_tag(&r);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_LONG);
+	/* a fourth vector (an old v1 layout had six) is left over too */
+	raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT,
+	    CID, 1);
+	raw_empty_vecs(&r, NVEC + 1);
 	raw_tag(&r);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_LONG);
 
@@ -373,6 +599,10 @@ test_long(void **state)
 	/* a valid one padded up to the limit: bytes left over */
 	assert_int_equal(decode_exact(buf, CMM_WIRE_MAX, CID, &m),
 	    CMM_DROP_LONG);
+	/* over the limit beats every other reason, even a bad magic */
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(decode_exact(buf, CMM_WIRE_MAX + 1, CID, &m),
+	    CMM_DROP_LONG);
 }
 
 static void
@@ -380,61 +610,72 @@ test_bad_header_fields(void **state)
 {
 	struct cmm_msg m;
 	struct raw r;
-	static const unsigned bad_versions[] = { 0, 2, 255 };
+	/* 1: a node still speaking the first protocol */
+	static const unsigned bad_versions[] = { 0, 1, 3, 255 };
 	static const unsigned bad_types[] = { 0, CMM_MSG_TYPE_MAX + 1, 255 };
 
-	raw_header(&r, 0x434d4d32u, 1, CMM_MSG_HEARTBEAT, CID, 1);
-	raw_empty_vecs(&r, 6);
-	raw_tag(&r);
+	(void)state;
+	raw_good(&r, 0x434d4d32u, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID, 1);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MAGIC);
-	raw_header(&r, 0, 1, CMM_MSG_HEARTBEAT, CID, 1);
-	raw_empty_vecs(&r, 6);
-	raw_tag(&r);
+	raw_good(&r, 0, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID, 1);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MAGIC);
 
-	for (size_t i = 0; i < 3; i++) {
-		raw_header(&r, CMM_WIRE_MAGIC, bad_versions[i],
+	for (size_t i = 0; i < sizeof(bad_versions) / sizeof(bad_versions[0]);
+	    i++) {
+		raw_good(&r, CMM_WIRE_MAGIC, bad_versions[i],
 		    CMM_MSG_HEARTBEAT, CID, 1);
-		raw_empty_vecs(&r, 6);
-		raw_tag(&r);
 		assert_int_equal(decode_exact(r.b, r.n, CID, &m),
 		    CMM_DROP_VERSION);
 	}
-	for (size_t i = 0; i < 3; i++) {
-		raw_header(&r, CMM_WIRE_MAGIC, 1, bad_types[i], CID, 1);
-		raw_empty_vecs(&r, 6);
-		raw_tag(&r);
+	for (size_t i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++) {
+		raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, bad_types[i],
+		    CID, 1);
 		assert_int_equal(decode_exact(r.b, r.n, CID, &m),
 		    CMM_DROP_TYPE);
 	}
 	for (unsigned t = 1; t <= CMM_MSG_TYPE_MAX; t++) {
-		raw_header(&r, CMM_WIRE_MAGIC, 1, t, CID, 1);
-		raw_empty_vecs(&r, 6);
-		raw_tag(&r);
+		raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, t, CID, 1);
+		memset(&m, 0x5a, sizeof(m));
 		assert_int_equal(decode_exact(r.b, r.n, CID, &m),
 		    CMM_DROP_NONE);
 		assert_int_equal(m.type, t);
+		assert_int_equal(m.flags, CMM_MSGF_MEMBER);
+		assert_int_equal(m.sender, 1);
+		assert_int_equal(m.incarnation, 42);
+		assert_true(m.seq == 0x0102030405060708ull);
+		assert_int_equal(m.epoch, 7);
+		assert_int_equal(m.instance, 8);
+		assert_true(m.ballot == cmm_ballot_make(3, 5));
+		assert_true(m.vballot == cmm_ballot_make(2, 1));
+		assert_true(cmm_set_empty(&m.members));
+		assert_true(cmm_set_empty(&m.value));
+		assert_true(cmm_set_empty(&m.row));
 	}
+	/* the checks come in layout order: magic, version, type, cluster */
+	raw_good(&r, 0, 9, 99, CID + 1, CMM_MAX_NODES);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MAGIC);
+	raw_good(&r, CMM_WIRE_MAGIC, 9, 99, CID + 1, CMM_MAX_NODES);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_VERSION);
+	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, 99, CID + 1,
+	    CMM_MAX_NODES);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_TYPE);
+	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT,
+	    CID + 1, CMM_MAX_NODES);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_FOREIGN);
 
-	raw_header(&r, CMM_WIRE_MAGIC, 1, CMM_MSG_HEARTBEAT, CID + 1, 1);
-	raw_empty_vecs(&r, 6);
-	raw_tag(&r);
+	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT,
+	    CID + 1, 1);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_FOREIGN);
 	assert_int_equal(decode_exact(r.b, r.n, CID + 1, &m), CMM_DROP_NONE);
 
-	raw_header(&r, CMM_WIRE_MAGIC, 1, CMM_MSG_HEARTBEAT, CID,
+	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID,
 	    CMM_MAX_NODES);
-	raw_empty_vecs(&r, 6);
-	raw_tag(&r);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MALFORMED);
-	raw_header(&r, CMM_WIRE_MAGIC, 1, CMM_MSG_HEARTBEAT, CID, 0xffff);
-	raw_empty_vecs(&r, 6);
-	raw_tag(&r);
+	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID,
+	    0xffff);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MALFORMED);
-	raw_header(&r, CMM_WIRE_MAGIC, 1, CMM_MSG_HEARTBEAT, CID,
+	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID,
 	    CMM_MAX_NODES - 1);
-	raw_empty_vecs(&r, 6);
-	raw_tag(&r);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_NONE);
 	assert_int_equal(m.sender, CMM_MAX_NODES - 1);
 }
@@ -445,42 +686,70 @@ test_malformed_vectors(void **state)
 	struct cmm_msg m;
 	struct raw r;
 
-	for (int pos = 0; pos < 6; pos++) {
+	(void)state;
+	for (int pos = 0; pos < NVEC; pos++) {
 		/* longer than 1024 bits */
-		raw_header(&r, CMM_WIRE_MAGIC, 1, CMM_MSG_PROPOSE, CID, 1);
+		raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION,
+		    CMM_MSG_ACCEPT, CID, 1);
 		raw_empty_vecs(&r, pos);
-		put16(&r, CMM_MAX_NODES / 8 + 1);
-		for (int i = 0; i <= CMM_MAX_NODES / 8; i++)
+		put16(&r, VEC_MAX + 1);
+		for (int i = 0; i <= VEC_MAX; i++)
 			put8(&r, 0xff);
-		raw_empty_vecs(&r, 5 - pos);
+		raw_empty_vecs(&r, NVEC - 1 - pos);
 		raw_tag(&r);
 		assert_int_equal(decode_exact(r.b, r.n, CID, &m),
 		    CMM_DROP_MALFORMED);
 
 		/* not of minimum length: a trailing zero byte */
-		raw_header(&r, CMM_WIRE_MAGIC, 1, CMM_MSG_PROPOSE, CID, 1);
+		raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION,
+		    CMM_MSG_ACCEPT, CID, 1);
 		raw_empty_vecs(&r, pos);
 		put16(&r, 2);
 		put8(&r, 0x01);
 		put8(&r, 0x00);
-		raw_empty_vecs(&r, 5 - pos);
+		raw_empty_vecs(&r, NVEC - 1 - pos);
+		raw_tag(&r);
+		assert_int_equal(decode_exact(r.b, r.n, CID, &m),
+		    CMM_DROP_MALFORMED);
+		/* a single zero byte is not the empty set either */
+		raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION,
+		    CMM_MSG_ACCEPT, CID, 1);
+		raw_empty_vecs(&r, pos);
+		put16(&r, 1);
+		put8(&r, 0x00);
+		raw_empty_vecs(&r, NVEC - 1 - pos);
 		raw_tag(&r);
 		assert_int_equal(decode_exact(r.b, r.n, CID, &m),
 		    CMM_DROP_MALFORMED);
 
-		/* the same set, canonical, is fine */
-		raw_header(&r, CMM_WIRE_MAGIC, 1, CMM_MSG_PROPOSE, CID, 1);
+		/* the same set, canonical, is fine, and lands in its field */
+		raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION,
+		    CMM_MSG_ACCEPT, CID, 1);
 		raw_empty_vecs(&r, pos);
 		put16(&r, 1);
 		put8(&r, 0x01);
-		raw_empty_vecs(&r, 5 - pos);
+		raw_empty_vecs(&r, NVEC - 1 - pos);
 		raw_tag(&r);
 		assert_int_equal(decode_exact(r.b, r.n, CID, &m),
 		    CMM_DROP_NONE);
+		assert_int_equal(cmm_set_has(&m.members, 0), pos == 0);
+		assert_int_equal(cmm_set_has(&m.value, 0), pos == 1);
+		assert_int_equal(cmm_set_has(&m.row, 0), pos == 2);
 	}
+	/* exactly 128 bytes ending in a non-zero byte is the largest set */
+	raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_ACCEPT, CID, 1);
+	raw_empty_vecs(&r, 1);
+	put16(&r, VEC_MAX);
+	for (int i = 0; i < VEC_MAX; i++)
+		put8(&r, 0xff);
+	raw_empty_vecs(&r, 1);
+	raw_tag(&r);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_NONE);
+	assert_int_equal(cmm_set_count(&m.value), CMM_MAX_NODES);
 	/* a huge length prefix is malformed, never a read past the end */
-	raw_header(&r, CMM_WIRE_MAGIC, 1, CMM_MSG_PROPOSE, CID, 1);
+	raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_ACCEPT, CID, 1);
 	put16(&r, 0xffff);
+	raw_empty_vecs(&r, 2);
 	raw_tag(&r);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MALFORMED);
 }
@@ -494,9 +763,13 @@ test_garbage(void **state)
 	uint8_t buf[CMM_WIRE_MAX + 8], good[CMM_WIRE_MAX];
 	struct cmm_msg m;
 	size_t glen;
+	int seen[CMM_DROP__COUNT] = { 0 };
 
+	(void)state;
 	cmm_rng_seed(&g, 99);
-	random_msg(&g, &m, CMM_MSG_PROPOSE);
+	random_msg(&g, &m, CMM_MSG_ACCEPTED);
+	cmm_set_clear(&m.value);
+	cmm_set_add(&m.value, 40);
 	glen = encode_with_tag(&m, good, sizeof(good));
 	for (int iter = 0; iter < 20000; iter++) {
 		size_t len;
@@ -516,9 +789,15 @@ test_garbage(void **state)
 		why = decode_exact(buf, len, CID, &m);
 		assert_true((int)why >= 0 && (int)why < CMM_DROP__COUNT);
 		assert_true(why != CMM_DROP_AUTH && why != CMM_DROP_REPLAY);
+		seen[why]++;
 		if (why == CMM_DROP_NONE)
 			assert_true(cmm_set_valid_id(m.sender));
 	}
+	/* the corruptions reach every reason the decoder has */
+	for (int i = CMM_DROP_NONE; i <= CMM_DROP_FOREIGN; i++)
+		if (seen[i] == 0)
+			fail_msg("no input was dropped as %s",
+			    cmm_drop_name((enum cmm_drop)i));
 }
 
 static uint32_t
@@ -541,6 +820,7 @@ test_cluster_id(void **state)
 	char name[8];
 	int found = 0;
 
+	(void)state;
 	/* published FNV-1a test vectors */
 	assert_int_equal(cmm_wire_cluster_id(""), 0x811c9dc5u);
 	assert_int_equal(cmm_wire_cluster_id("a"), 0xe40c292cu);
@@ -566,26 +846,40 @@ test_cluster_id(void **state)
 	}
 	assert_true(found);
 	assert_int_equal(fnv1a(name), 0);
-	assert_true(cmm_wire_cluster_id(name) != 0);
+	assert_int_equal(cmm_wire_cluster_id(name), 1);
 }
 
 static void
 test_names(void **state)
 {
-	for (int i = 0; i < CMM_DROP__COUNT; i++) {
-		const char *a = cmm_drop_name((enum cmm_drop)i);
+	static const char *const types[CMM_MSG_TYPE_MAX + 1] = {
+		NULL, "HEARTBEAT", "PREPARE", "PROMISE", "NACK", "ACCEPT",
+		"ACCEPTED", "COMMIT", "LEAVE", "PROBE", "PROBE_ACK",
+	};
+	static const char *const drops[CMM_DROP__COUNT] = {
+		"none", "short", "long", "magic", "version", "type",
+		"malformed", "foreign", "auth", "replay",
+	};
 
-		assert_non_null(a);
-		assert_true(strcmp(a, "unknown") != 0);
-		for (int j = 0; j < i; j++)
-			assert_true(strcmp(a, cmm_drop_name((enum cmm_drop)j)));
-	}
-	assert_string_equal(cmm_drop_name(CMM_DROP_REPLAY), "replay");
+	(void)state;
+	for (int i = 0; i < CMM_DROP__COUNT; i++)
+		assert_string_equal(cmm_drop_name((enum cmm_drop)i), drops[i]);
 	assert_string_equal(cmm_drop_name(CMM_DROP__COUNT), "unknown");
 	assert_string_equal(cmm_drop_name((enum cmm_drop)-1), "unknown");
-	assert_string_equal(cmm_msg_type_name(CMM_MSG_HEARTBEAT), "HEARTBEAT");
-	assert_string_equal(cmm_msg_type_name(CMM_MSG_PROPOSE), "PROPOSE");
-	assert_string_equal(cmm_msg_type_name(CMM_MSG_PROBE_ACK), "PROBE_ACK");
+	/* the numbers are the wire's: they must never move */
+	assert_int_equal(CMM_MSG_HEARTBEAT, 1);
+	assert_int_equal(CMM_MSG_PREPARE, 2);
+	assert_int_equal(CMM_MSG_PROMISE, 3);
+	assert_int_equal(CMM_MSG_NACK, 4);
+	assert_int_equal(CMM_MSG_ACCEPT, 5);
+	assert_int_equal(CMM_MSG_ACCEPTED, 6);
+	assert_int_equal(CMM_MSG_COMMIT, 7);
+	assert_int_equal(CMM_MSG_LEAVE, 8);
+	assert_int_equal(CMM_MSG_PROBE, 9);
+	assert_int_equal(CMM_MSG_PROBE_ACK, 10);
+	assert_int_equal(CMM_MSG_TYPE_MAX, 10);
+	for (int t = 1; t <= CMM_MSG_TYPE_MAX; t++)
+		assert_string_equal(cmm_msg_type_name(t), types[t]);
 	assert_string_equal(cmm_msg_type_name(0), "UNKNOWN");
 	assert_string_equal(cmm_msg_type_name(CMM_MSG_TYPE_MAX + 1),
 	    "UNKNOWN");
@@ -600,28 +894,26 @@ test_msg_equal(void **state)
 
 	(void)state;
 	memset(&a, 0, sizeof(a));
-	a.type = CMM_MSG_PROPOSE;
-	cmm_set_add(&a.vec, 3);
+	a.type = CMM_MSG_ACCEPT;
+	a.ballot = cmm_ballot_make(1, 2);
+	cmm_set_add(&a.value, 3);
 	b = a;
 	assert_true(cmm_msg_equal(&a, &b));
 #define DIFFERS(stmt) do { b = a; stmt; assert_false(cmm_msg_equal(&a, &b)); } while (0)
-	DIFFERS(b.type = CMM_MSG_PRESENCE);
+	DIFFERS(b.type = CMM_MSG_ACCEPTED);
 	DIFFERS(b.flags = 1);
 	DIFFERS(b.sender = 1);
 	DIFFERS(b.incarnation = 1);
 	DIFFERS(b.seq = 1);
 	DIFFERS(b.epoch = 1);
-	DIFFERS(b.round_epoch = 1);
-	DIFFERS(b.round_attempt = 1);
-	DIFFERS(b.prev_epoch = 1);
-	DIFFERS(b.prop_epoch = 1);
-	DIFFERS(b.prop_attempt = 1);
+	DIFFERS(b.instance = 1);
+	DIFFERS(b.ballot = cmm_ballot_make(1, 3));
+	DIFFERS(b.ballot = CMM_BALLOT_NONE);
+	DIFFERS(b.vballot = 1);
 	DIFFERS(cmm_set_add(&b.members, 1));
-	DIFFERS(cmm_set_del(&b.vec, 3));
+	DIFFERS(cmm_set_del(&b.value, 3));
+	DIFFERS(cmm_set_add(&b.value, 1023));
 	DIFFERS(cmm_set_add(&b.row, 1));
-	DIFFERS(cmm_set_add(&b.prev, 1));
-	DIFFERS(cmm_set_add(&b.prop, 1));
-	DIFFERS(cmm_set_add(&b.leavers, 1));
 #undef DIFFERS
 }
 
@@ -630,10 +922,13 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_every_type),
+		cmocka_unit_test(test_round_messages),
 		cmocka_unit_test(test_msg_equal),
 		cmocka_unit_test(test_full_vectors_fit),
 		cmocka_unit_test(test_encode_cap),
 		cmocka_unit_test(test_exact_layout),
+		cmocka_unit_test(test_vector_minimum_length),
+		cmocka_unit_test(test_header_length),
 		cmocka_unit_test(test_short_every_length),
 		cmocka_unit_test(test_long),
 		cmocka_unit_test(test_bad_header_fields),
