@@ -194,6 +194,14 @@ cmm_core_on_packet(struct cmm_core *c, int64_t now, const struct cmm_msg *m)
 }
 
 void
+cmm_core_on_foreign(struct cmm_core *c, int64_t now, const struct cmm_msg *m)
+{
+	core_advance(c, now);
+	if (c->started && m->sender != c->self)
+		learn_compare(c, m);
+}
+
+void
 cmm_core_on_tick(struct cmm_core *c, int64_t now)
 {
 	core_advance(c, now);

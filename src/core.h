@@ -208,6 +208,10 @@ int	cmm_core_start(struct cmm_core *c, int64_t now);
 
 /* A decoded, authenticated, replay-checked message. */
 void	cmm_core_on_packet(struct cmm_core *c, int64_t now, const struct cmm_msg *m);
+/* An authenticated message from a peer whose config digest differs from
+ * ours: it takes no part in anything, but its committed configuration is
+ * still compared with ours for the split-brain alarm. */
+void	cmm_core_on_foreign(struct cmm_core *c, int64_t now, const struct cmm_msg *m);
 /* Time passes; call at (or after) cmm_core_next_deadline(). */
 void	cmm_core_on_tick(struct cmm_core *c, int64_t now);
 /* The earliest time the core wants on_tick (always > the last now given). */

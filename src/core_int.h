@@ -232,6 +232,7 @@ void	learn_accepted(struct cmm_core *c, int from, cmm_ballot b,
 void	learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *S,
 	    const struct cmm_qdecision *dec, const char *how);
 void	learn_header(struct cmm_core *c, const struct cmm_msg *m);
+void	learn_compare(struct cmm_core *c, const struct cmm_msg *m);
 void	learn_try_rejoin(struct cmm_core *c);
 void	learn_on_device(struct cmm_core *c, uint32_t id,
 	    const struct cmm_devres *res);

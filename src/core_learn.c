@@ -512,6 +512,21 @@ learn_alarm(struct cmm_core *c, int peer, uint32_t epoch,
 		    "was chosen", epoch, a, b);
 }
 
+/* A header we may not learn from (another config digest): compare only. */
+void
+learn_compare(struct cmm_core *c, const struct cmm_msg *m)
+{
+	if (m->epoch == 0 || m->epoch >= CMM_EPOCH_LIMIT || m->sender >= c->npeers)
+		return;
+	for (int i = 0; i < CORE_HIST; i++)
+		if (c->hist[i].epoch == m->epoch) {
+			if (!cmm_set_eq(&c->hist[i].members, &m->members))
+				learn_alarm(c, m->sender, m->epoch, &m->members,
+				    &c->hist[i].members);
+			return;
+		}
+}
+
 /* Every header carries its sender's committed configuration: learn a
  * newer one, and compare one we know. */
 void
