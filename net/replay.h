@@ -9,7 +9,7 @@
  * it.  A higher incarnation (the sender restarted) starts a fresh window; a
  * lower one is a replay.  Within an incarnation a sequence number already
  * seen, or older than the highest seen minus 63, is a replay; a late one
- * inside the window is accepted once (a PROPOSE overtaken by a later
+ * inside the window is accepted once (an ACCEPT overtaken by a later
  * HEARTBEAT still counts).
  */
 #ifndef CMM_REPLAY_H

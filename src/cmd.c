@@ -65,7 +65,7 @@ const struct cmm_cmd_entry cmm_cmd_table[] = {
 	{ "reconfigure", "", 0, 0, M,
 	    "start a reconfiguration round now", cmm_cmd_reconfigure },
 	{ "round", "", 0, 0, 0,
-	    "the current or last round: phase, PRESENCE and PROPOSE per node",
+	    "the current or last round: phase, PROMISE and ACCEPTED per node",
 	    cmm_cmd_round },
 	{ "start", "N", 1, 1, D,
 	    "demo: start node N's process again", cmm_cmd_demo_start },

@@ -352,7 +352,7 @@ cmm_ui_round_matrix(const struct cmm_ui_round *r, int w, char *out,
 		snprintf(pres + pos, sizeof(pres) - pos, "%*c", cw,
 		    x->presence ? '+' : x->expected ? '-' : '.');
 		pos = strlen(prop);
-		/* PROPOSE is expected from the members of next */
+		/* an ACCEPTED is expected from the acceptors of S */
 		snprintf(prop + pos, sizeof(prop) - pos, "%*c", cw,
 		    x->proposed ? '+' : cmm_ui_set_has(&r->next, x->id) ? '-' : '.');
 		pos = strlen(diff);
