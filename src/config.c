@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -81,6 +82,7 @@ struct cfg_parse {
 	int		dev_line[CMM_MAX_DEVICES];
 	int		dev_path_line[CMM_MAX_DEVICES];
 	int		dev_nodes_line[CMM_MAX_DEVICES];
+	int		group_line[2];	/* control_group, control_readonly_group */
 };
 
 static void	cfg_fail(struct cfg_parse *ps, int line, const char *key,
@@ -91,6 +93,10 @@ static int	cfg_handler(void *user, const char *section, const char *name,
 		    const char *value);
 static void	cfg_cluster_key(struct cfg_parse *ps, const char *name,
 		    const char *value);
+static bool	cfg_group_key(struct cfg_parse *ps, const char *name,
+		    const char *value);
+static bool	cfg_gid(struct cfg_parse *ps, const char *key, const char *v,
+		    gid_t *out);
 static void	cfg_node_key(struct cfg_parse *ps, const char *name,
 		    const char *value);
 static void	cfg_device_key(struct cfg_parse *ps, const char *name,
@@ -317,6 +323,8 @@ cfg_cluster_key(struct cfg_parse *ps, const char *name, const char *value)
 	long long n;
 	int	k, e;
 
+	if (cfg_group_key(ps, name, value))
+		return;
 	for (k = 0; k < K__COUNT; k++)
 		if (strcmp(name, cfg_cluster_keys[k]) == 0)
 			break;
@@ -405,6 +413,91 @@ cfg_cluster_key(struct cfg_parse *ps, const char *name, const char *value)
 	case K__COUNT:
 		break;
 	}
+}
+
+/* control_group and control_readonly_group (the control socket's access,
+ * src/ctl_server.c): true when name is one of them, handled here. */
+static bool
+cfg_group_key(struct cfg_parse *ps, const char *name, const char *value)
+{
+	struct cmm_config *cfg = ps->cfg;
+	bool	ro;
+	int	k;
+	gid_t	gid;
+
+	if (strcmp(name, "control_group") == 0)
+		ro = false;
+	else if (strcmp(name, "control_readonly_group") == 0)
+		ro = true;
+	else
+		return false;
+	k = ro ? 1 : 0;
+	if (ps->group_line[k] > 0) {
+		cfg_fail(ps, ps->line, name, "duplicate key (first at line %d)",
+		    ps->group_line[k]);
+		return true;
+	}
+	ps->group_line[k] = ps->line;
+	if (!cfg_gid(ps, name, value, &gid))
+		return true;
+	/* one group cannot both may and may not change the node */
+	if ((ro && cfg->has_control_group && cfg->control_gid == gid) ||
+	    (!ro && cfg->has_readonly_group && cfg->readonly_gid == gid)) {
+		cfg_fail(ps, ps->line, name, "the same group as %s (line %d)",
+		    ro ? "control_group" : "control_readonly_group",
+		    ps->group_line[1 - k]);
+		return true;
+	}
+	if (ro) {
+		cfg->has_readonly_group = true;
+		cfg->readonly_gid = gid;
+		snprintf(cfg->readonly_group, sizeof(cfg->readonly_group), "%s",
+		    value);
+	} else {
+		cfg->has_control_group = true;
+		cfg->control_gid = gid;
+		snprintf(cfg->control_group, sizeof(cfg->control_group), "%s",
+		    value);
+	}
+	return true;
+}
+
+/* A group name known to this host, or a numeric gid. */
+static bool
+cfg_gid(struct cfg_parse *ps, const char *key, const char *v, gid_t *out)
+{
+	struct group	 gr, *res = NULL;
+	char		 buf[4096], *end;
+	unsigned long	 n;
+	int		 rc;
+
+	if (v[0] == '\0') {
+		cfg_fail(ps, ps->line, key, "empty value");
+		return false;
+	}
+	if (strlen(v) >= CMM_NAME_MAX) {
+		cfg_fail(ps, ps->line, key, "too long (at most %d characters)",
+		    CMM_NAME_MAX - 1);
+		return false;
+	}
+	if (isdigit((unsigned char)v[0])) {
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (*end != '\0' || errno != 0 || n >= (gid_t)-1) {
+			cfg_fail(ps, ps->line, key, "'%s' is not a group id", v);
+			return false;
+		}
+		*out = (gid_t)n;
+		return true;
+	}
+	rc = getgrnam_r(v, &gr, buf, sizeof(buf), &res);
+	if (res == NULL) {
+		cfg_fail(ps, ps->line, key, "no group '%s' on this host%s%s", v,
+		    rc != 0 ? ": " : "", rc != 0 ? strerror(rc) : "");
+		return false;
+	}
+	*out = gr.gr_gid;
+	return true;
 }
 
 static void

@@ -6,7 +6,8 @@
  *   [cluster]       name, key_file, heartbeat_ms, failure_timeout_ms,
  *                   round_timeout_ms, join_retry_ms, initial_quorum,
  *                   isolation, winner, prompt_timeout_s, on_quorum_loss,
- *                   state_dir, control_socket, hook, fault_injection
+ *                   state_dir, control_socket, hook, fault_injection,
+ *                   control_group, control_readonly_group
  *   [node N]        address (IPv4:port or [IPv6]:port), priority [N]
  *   [device NAME]   path, nodes (space-separated ids, at least two)
  *
@@ -27,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "core.h"
 
@@ -56,6 +58,13 @@ struct cmm_config {
 	char		control_socket[CMM_CFG_PATH_MAX]; /* pattern */
 	char		hook[CMM_CFG_PATH_MAX];	/* "" = none */
 	bool		fault_injection;
+	/* control socket access: the socket's group (read-write) and a group
+	 * whose members may run only commands that change nothing; a name or
+	 * a number in the file, resolved to a gid when the file is read */
+	bool		has_control_group, has_readonly_group;
+	gid_t		control_gid, readonly_gid;
+	char		control_group[CMM_NAME_MAX];
+	char		readonly_group[CMM_NAME_MAX];
 	struct cmm_core_cfg core;	/* timings, policies, nodes, devices */
 	int		n_nodes;
 	struct cmm_node_addr node[CMM_MAX_NODES];

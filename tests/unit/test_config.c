@@ -575,6 +575,33 @@ test_reload_clears(void **state)
 	assert_int_equal(cfg->core.heartbeat_ms, 100);
 }
 
+/* control_group / control_readonly_group: a name or a gid, resolved when
+ * the file is read; unknown groups and one group in both roles refused. */
+static void
+test_control_groups(void **state)
+{
+	(void)state;
+	load_ok(BASE);
+	assert_false(cfg->has_control_group);
+	assert_false(cfg->has_readonly_group);
+	load_ok(BASE "control_group = root\ncontrol_readonly_group = 4242\n");
+	assert_true(cfg->has_control_group);
+	assert_int_equal(cfg->control_gid, 0);
+	assert_string_equal(cfg->control_group, "root");
+	assert_true(cfg->has_readonly_group);
+	assert_int_equal(cfg->readonly_gid, 4242);
+	load_fails(BASE "control_group = no-such-group-cmm\n",
+	    ":8: control_group: no group 'no-such-group-cmm' on this host");
+	load_fails(BASE "control_readonly_group = 12x\n",
+	    ":8: control_readonly_group: '12x' is not a group id");
+	load_fails(BASE "control_group =\n", ":8: control_group: empty value");
+	load_fails(BASE "control_group = 5\ncontrol_group = 6\n",
+	    ":9: control_group: duplicate key (first at line 8)");
+	load_fails(BASE "control_group = 0\ncontrol_readonly_group = root\n",
+	    ":9: control_readonly_group: the same group as control_group "
+	    "(line 8)");
+}
+
 int
 main(void)
 {
@@ -591,6 +618,7 @@ main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_bom_and_crlf),
 		cmocka_unit_test(test_reload_clears),
+		cmocka_unit_test(test_control_groups),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
