@@ -81,6 +81,13 @@ ctl_connect(struct ctl *c)
 		return -1;
 	}
 	line[strcspn(line, "\n")] = '\0';
+	/* the node turned us away (permissions, or every slot taken) */
+	if (cmm_ctl_parse_line(line, &pl) == CMM_CTL_ERR) {
+		fprintf(stderr, "cmm ctl: %s refused the connection: %s\n",
+		    c->path, pl);
+		free(line);
+		return -1;
+	}
 	if (cmm_ctl_parse_line(line, &pl) != CMM_CTL_HELLO ||
 	    cmm_ctl_parse_hello(pl, &version, &node) < 0) {
 		fprintf(stderr, "cmm ctl: cannot connect to %s: not a cmm control "

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +22,25 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "ctl_limits.h"
 #include "ctl_proto.h"
 #include "ctl_server.h"
 #include "daemon.h"
+#include "log.h"
 
-#define CTL_MAX_CONNS	128
-#define CTL_OUT_MAX	(4u << 20)	/* a watcher this far behind loses events */
 #define CTL_BACKLOG	16
+/* read-ahead: what a client may have sent beyond the request being served
+ * (a pending `wait` holds the rest back) */
+#define CTL_IN_MAX	(16 * CMM_CTL_LINE_MAX)
+#define CTL_REFUSE_LOG_MS	10000	/* refusals: one log line per 10 s */
 
 struct ctl_conn {
 	struct cmm_ctl_server	*srv;
 	struct ctl_conn		*next;
 	struct bufferevent	*bev;
 	long			 uid;
+	long			 pid;
+	enum cmm_ctl_role	 role;
 	bool			 watching;
 	bool			 watch_json;
 	uint64_t		 lost;		/* events skipped: output full */
@@ -53,22 +60,40 @@ struct cmm_ctl_server {
 	struct event		*recheck;
 	struct ctl_conn		*conns;
 	int			 nconns;
+	int			 nusers;	/* of them, not root's */
+	struct cmm_ctl_access	 access;
+	uint64_t		 refused;	/* since the last log line */
+	int64_t			 refused_log_ms;
 	bool			 listening;
 	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
-static int	listen_unix(const char *path, char *err, size_t errlen);
+static int	listen_unix(const char *path, const struct cmm_config *cfg,
+		    char *err, size_t errlen);
+static int	socket_dir(const char *path, const struct cmm_config *cfg,
+		    char *err, size_t errlen);
+static void	ctl_logf(struct cmm_ctl_server *s, enum cmm_log_level level,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int	peer_creds(int fd, struct cmm_ctl_peer *p, long *pid);
+static int	peer_groups(int fd, long pid, struct cmm_ctl_peer *p);
+static void	refuse(struct cmm_ctl_server *s, int fd, long uid,
+		    const char *why);
+static void	conn_drop(struct ctl_conn *c, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+static bool	conn_may_run(struct ctl_conn *c, int argc, char **argv);
 static void	on_accept(struct evconnlistener *l, evutil_socket_t fd,
 		    struct sockaddr *sa, int salen, void *arg);
 static void	on_accept_error(struct evconnlistener *l, void *arg);
 static void	on_accept_retry(evutil_socket_t fd, short what, void *arg);
 static struct ctl_conn *conn_new(struct cmm_ctl_server *s, int fd);
+static struct ctl_conn *conn_admit(struct cmm_ctl_server *s, int fd);
 static void	conn_free(struct ctl_conn *c);
 static void	conn_close_soon(struct ctl_conn *c);
 static void	conn_read(struct bufferevent *bev, void *arg);
 static void	conn_write(struct bufferevent *bev, void *arg);
 static void	conn_event(struct bufferevent *bev, short what, void *arg);
 static void	conn_process(struct ctl_conn *c);
+static void	conn_too_long(struct ctl_conn *c);
 static void	conn_line(struct ctl_conn *c, char *line);
 static void	conn_reply(struct ctl_conn *c, const char *body, bool ok,
 		    const char *error);
@@ -82,13 +107,46 @@ static void	on_note(void *arg, const struct cmm_note *n);
 static uint32_t	cur_epoch(struct cmm_ctl_server *s);
 static unsigned	allowed(struct cmm_ctl_server *s);
 
-/* A unix stream socket at path, mode 0660, replacing only a stale one. */
+/* Creates the socket's directory when it is missing: the socket's group
+ * may enter it, and with a read-only group everyone may (the socket's own
+ * mode and the peer's credentials decide then).  An existing directory is
+ * the operator's. */
 static int
-listen_unix(const char *path, char *err, size_t errlen)
+socket_dir(const char *path, const struct cmm_config *cfg, char *err,
+    size_t errlen)
+{
+	char	dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	mode_t	mode = cfg->has_readonly_group ? 0755 : 0750;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (mkdir(dirname(dir), mode) < 0) {
+		if (errno == EEXIST)
+			return 0;
+		snprintf(err, errlen, "control socket %s: cannot create its "
+		    "directory: %s", path, strerror(errno));
+		return -1;
+	}
+	if (chmod(dir, mode) < 0 || (cfg->has_control_group &&
+	    chown(dir, (uid_t)-1, cfg->control_gid) < 0)) {
+		snprintf(err, errlen, "control socket %s: cannot give its "
+		    "directory %s to group %s: %s", path, dir,
+		    cfg->control_group, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* A unix stream socket at path, replacing only a stale one: mode 0660 and
+ * group control_group; mode 0666 when a read-only group is configured, as
+ * its members are in no group of the socket's (every peer's credentials
+ * are checked at connect). */
+static int
+listen_unix(const char *path, const struct cmm_config *cfg, char *err,
+    size_t errlen)
 {
 	struct sockaddr_un	 sun;
 	struct stat		 sb;
-	char			 dir[sizeof(sun.sun_path)];
+	mode_t			 mode = cfg->has_readonly_group ? 0666 : 0660;
 	int			 fd, probe;
 
 	memset(&sun, 0, sizeof(sun));
@@ -99,12 +157,8 @@ listen_unix(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	snprintf(dir, sizeof(dir), "%s", path);
-	if (mkdir(dirname(dir), 0750) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "control socket %s: cannot create its "
-		    "directory: %s", path, strerror(errno));
+	if (socket_dir(path, cfg, err, errlen) < 0)
 		return -1;
-	}
 	if (lstat(path, &sb) == 0) {
 		if (!S_ISSOCK(sb.st_mode)) {
 			snprintf(err, errlen, "control socket %s: exists and is "
@@ -135,8 +189,17 @@ listen_unix(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    chmod(path, 0660) < 0 || listen(fd, CTL_BACKLOG) < 0) {
+	    chmod(path, mode) < 0 || listen(fd, CTL_BACKLOG) < 0) {
 		snprintf(err, errlen, "control socket %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	if (cfg->has_control_group &&
+	    chown(path, (uid_t)-1, cfg->control_gid) < 0) {
+		snprintf(err, errlen, "control socket %s: cannot give it to "
+		    "group %s (control_group): %s", path, cfg->control_group,
 		    strerror(errno));
 		close(fd);
 		unlink(path);
@@ -149,6 +212,7 @@ struct cmm_ctl_server *
 cmm_ctl_server_new(struct cmm_daemon *d, const char *path, char *err,
     size_t errlen)
 {
+	const struct cmm_config	*cfg = cmm_daemon_config(d);
 	struct cmm_ctl_server	*s;
 	int			 fd;
 
@@ -161,7 +225,11 @@ cmm_ctl_server_new(struct cmm_daemon *d, const char *path, char *err,
 	/* a client that goes away mid-reply must not kill the node */
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	if ((fd = listen_unix(path, err, errlen)) < 0) {
+	s->access.owner = geteuid();
+	s->access.group = cfg->has_control_group ? cfg->control_gid : getegid();
+	s->access.has_readonly = cfg->has_readonly_group;
+	s->access.readonly = cfg->readonly_gid;
+	if ((fd = listen_unix(path, cfg, err, errlen)) < 0) {
 		free(s);
 		return NULL;
 	}
@@ -216,11 +284,11 @@ int
 cmm_ctl_server_attach_fd(struct cmm_ctl_server *s, int fd)
 {
 	if (evutil_make_socket_nonblocking(fd) < 0 ||
-	    evutil_make_socket_closeonexec(fd) < 0 || conn_new(s, fd) == NULL) {
+	    evutil_make_socket_closeonexec(fd) < 0) {
 		close(fd);
 		return -1;
 	}
-	return 0;
+	return conn_admit(s, fd) != NULL ? 0 : -1;
 }
 
 int
@@ -235,17 +303,140 @@ static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
 {
-	struct cmm_ctl_server *s = arg;
+	(void)conn_admit(arg, fd);
+}
 
-	if (s->nconns >= CTL_MAX_CONNS) {
-		static const char msg[] = "- too many control connections\n";
+static void
+ctl_logf(struct cmm_ctl_server *s, enum cmm_log_level level, const char *fmt,
+    ...)
+{
+	va_list ap;
 
-		(void)!write(fd, msg, sizeof(msg) - 1);
-		close(fd);
-		return;
+	va_start(ap, fmt);
+	cmm_vlogf(cmm_daemon_log(s->d), level, fmt, ap);
+	va_end(ap);
+}
+
+/* uid, gid and pid of the peer from the kernel (SO_PEERCRED), and its
+ * supplementary groups.  0, or -1 when the kernel cannot say. */
+static int
+peer_creds(int fd, struct cmm_ctl_peer *p, long *pid)
+{
+	struct ucred	cr;
+	socklen_t	crlen = sizeof(cr);
+
+	memset(p, 0, sizeof(*p));
+	p->ngroups = -1;
+	*pid = -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) < 0)
+		return -1;
+	p->uid = cr.uid;
+	p->gid = cr.gid;
+	*pid = (long)cr.pid;
+	(void)peer_groups(fd, *pid, p);
+	return 0;
+}
+
+/* The peer's supplementary groups: SO_PEERGROUPS (the groups it had when
+ * it connected, with no race on its pid), else /proc/PID/status of the
+ * process that connected.  Neither asks NSS, so a slow directory service
+ * cannot stall the loop.  0, or -1 (p->ngroups stays -1). */
+static int
+peer_groups(int fd, long pid, struct cmm_ctl_peer *p)
+{
+	socklen_t	 len = sizeof(p->groups);
+	char		 path[64], *line = NULL, *tok, *end;
+	size_t		 cap = 0;
+	FILE		*f;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, p->groups, &len) == 0) {
+		p->ngroups = (int)(len / sizeof(p->groups[0]));
+		return 0;
 	}
-	if (conn_new(s, fd) == NULL)
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	if (pid <= 0 || (f = fopen(path, "re")) == NULL)
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "Groups:", 7) != 0)
+			continue;
+		p->ngroups = 0;
+		for (tok = line + 7; p->ngroups < CMM_CTL_MAX_GROUPS; tok = end) {
+			unsigned long g = strtoul(tok, &end, 10);
+
+			if (end == tok)
+				break;
+			p->groups[p->ngroups++] = (gid_t)g;
+		}
+		break;
+	}
+	free(line);
+	fclose(f);
+	return p->ngroups >= 0 ? 0 : -1;
+}
+
+/* Turns a connection away with a one-line error; logs it, at most one line
+ * per CTL_REFUSE_LOG_MS so a flood cannot flood the log too. */
+static void
+refuse(struct cmm_ctl_server *s, int fd, long uid, const char *why)
+{
+	char	line[256];
+	int64_t	now = cmm_daemon_now(s->d);
+	int	n;
+
+	n = snprintf(line, sizeof(line), "- %s\n", why);
+	if (n > 0)
+		(void)!write(fd, line, (size_t)n < sizeof(line) ? (size_t)n :
+		    sizeof(line) - 1);
+	close(fd);
+	s->refused++;
+	if (s->refused_log_ms != 0 &&
+	    now - s->refused_log_ms < CTL_REFUSE_LOG_MS)
+		return;
+	ctl_logf(s, CMM_LOG_WARN, "control socket: refused a connection of "
+	    "uid %ld: %s (%llu refused since the last such line)", uid, why,
+	    (unsigned long long)s->refused);
+	s->refused = 0;
+	s->refused_log_ms = now;
+}
+
+/* A new connection: who it is, whether it may connect at all, and whether
+ * a slot is free for it.  The connection, or NULL (fd closed). */
+static struct ctl_conn *
+conn_admit(struct cmm_ctl_server *s, int fd)
+{
+	struct cmm_ctl_peer	 p;
+	struct ctl_conn		*c;
+	enum cmm_ctl_role	 role;
+	const char		*why;
+	char			 msg[200];
+	long			 pid;
+
+	if (peer_creds(fd, &p, &pid) < 0) {
+		refuse(s, fd, -1, "permission denied: the kernel did not say who "
+		    "is connecting (SO_PEERCRED)");
+		return NULL;
+	}
+	role = cmm_ctl_role(&s->access, &p);
+	if (role == CMM_CTL_ROLE_NONE) {
+		snprintf(msg, sizeof(msg), "permission denied: uid %ld is not "
+		    "root, the node's user or in a control group", (long)p.uid);
+		refuse(s, fd, (long)p.uid, msg);
+		return NULL;
+	}
+	if ((why = cmm_ctl_admit(p.uid == 0, s->nusers, s->nconns)) != NULL) {
+		refuse(s, fd, (long)p.uid, why);
+		return NULL;
+	}
+	if ((c = conn_new(s, fd)) == NULL) {
 		close(fd);
+		return NULL;
+	}
+	c->uid = (long)p.uid;
+	c->pid = pid;
+	c->role = role;
+	if (p.uid != 0)
+		s->nusers++;
+	return c;
 }
 
 /* Out of file descriptors: stop accepting for a second rather than spin
@@ -277,16 +468,12 @@ static struct ctl_conn *
 conn_new(struct cmm_ctl_server *s, int fd)
 {
 	struct ctl_conn	*c;
-	struct ucred	 cr;
-	socklen_t	 crlen = sizeof(cr);
 	char		 hello[64];
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->srv = s;
 	c->uid = -1;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == 0)
-		c->uid = (long)cr.uid;
 	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->wait_timer = evtimer_new(s->base, on_wait_timeout, c);
 	if (c->bev == NULL || c->wait_timer == NULL) {
@@ -301,6 +488,8 @@ conn_new(struct cmm_ctl_server *s, int fd)
 		return NULL;
 	}
 	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
+	/* a client cannot make the daemon buffer more than this of its input */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, CTL_IN_MAX);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	c->next = s->conns;
 	s->conns = c;
@@ -320,11 +509,30 @@ conn_free(struct ctl_conn *c)
 		if (*pp == c) {
 			*pp = c->next;
 			s->nconns--;
+			if (c->uid != 0)
+				s->nusers--;
 			break;
 		}
 	event_free(c->wait_timer);
 	bufferevent_free(c->bev);
 	free(c);
+}
+
+/* Disconnects a client at once, unsent output and all, and logs why. */
+static void
+conn_drop(struct ctl_conn *c, const char *fmt, ...)
+{
+	char	why[200];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	/* not a watcher any more: the log line below must not queue on c */
+	c->watching = false;
+	ctl_logf(c->srv, CMM_LOG_WARN, "control client uid %ld pid %ld: "
+	    "disconnected: %s", c->uid, c->pid, why);
+	conn_free(c);
 }
 
 /* Frees the connection once its output has gone out. */
@@ -379,13 +587,21 @@ conn_process(struct ctl_conn *c)
 	size_t		 n;
 
 	while (!c->waiting && !c->closing) {
+		/* a client that sends requests and never reads the replies
+		 * must not grow the daemon: the first request past the limit
+		 * ends it */
+		if (cmm_ctl_out_over(evbuffer_get_length(
+		    bufferevent_get_output(c->bev)))) {
+			conn_drop(c, "it did not read its replies (more than "
+			    "%zu bytes unread)", CMM_CTL_OUT_HARD);
+			return;
+		}
 		line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
 		if (line == NULL)
 			break;
 		if (n + 1 > CMM_CTL_LINE_MAX) {
 			free(line);
-			conn_reply(c, NULL, false, "request line too long");
-			conn_close_soon(c);
+			conn_too_long(c);
 			return;
 		}
 		if (strlen(line) != n)
@@ -397,13 +613,27 @@ conn_process(struct ctl_conn *c)
 	if (c->closing || c->waiting)
 		return;
 	if (evbuffer_get_length(in) >= CMM_CTL_LINE_MAX) {
-		conn_reply(c, NULL, false, "request line too long");
-		conn_close_soon(c);
+		conn_too_long(c);
 		return;
 	}
 	/* a half-closed watcher keeps its stream until a write fails */
 	if (c->eof && !c->watching)
 		conn_close_soon(c);
+}
+
+/* A request longer than the protocol allows ends the connection: say why,
+ * to the client and in the log. */
+static void
+conn_too_long(struct ctl_conn *c)
+{
+	char why[96];
+
+	snprintf(why, sizeof(why), "request line too long (at most %d bytes "
+	    "with its LF)", CMM_CTL_LINE_MAX);
+	conn_reply(c, NULL, false, why);
+	ctl_logf(c->srv, CMM_LOG_WARN, "control client uid %ld pid %ld: "
+	    "disconnected: %s", c->uid, c->pid, why);
+	conn_close_soon(c);
 }
 
 static unsigned
@@ -430,6 +660,8 @@ conn_line(struct ctl_conn *c, char *line)
 		conn_reply(c, NULL, false, why);
 		return;
 	}
+	if (!conn_may_run(c, argc, argv))
+		return;
 	cmm_cmd_ctx_init(&ctx, c->srv->d, allowed(c->srv), json, c->uid);
 	switch (cmm_cmd_run(&ctx, argc, argv)) {
 	case CMM_CMD_OK:
@@ -478,6 +710,29 @@ conn_line(struct ctl_conn *c, char *line)
 	cmm_cmd_ctx_free(&ctx);
 }
 
+/* A read-only peer runs nothing the command table marks as changing the
+ * node; false (and the refusal sent) when this request is such a one. */
+static bool
+conn_may_run(struct ctl_conn *c, int argc, char **argv)
+{
+	const struct cmm_cmd_entry	*e;
+	char				 msg[CMM_CTL_LINE_MAX], unused[8];
+	int				 used;
+
+	if (c->role == CMM_CTL_ROLE_ADMIN || argc == 0)
+		return true;
+	/* an unknown command gets the table's own error when it runs */
+	e = cmm_cmd_find(argc, argv, allowed(c->srv), &used, unused,
+	    sizeof(unused));
+	if (e == NULL || cmm_ctl_may_run(c->role, e->flags))
+		return true;
+	snprintf(msg, sizeof(msg), "%s: permission denied: uid %ld may only "
+	    "run commands that change nothing (control_readonly_group %s)",
+	    e->name, c->uid, cmm_daemon_config(c->srv->d)->readonly_group);
+	conn_reply(c, NULL, false, msg);
+	return false;
+}
+
 static void
 conn_reply(struct ctl_conn *c, const char *body, bool ok, const char *error)
 {
@@ -492,14 +747,16 @@ conn_reply(struct ctl_conn *c, const char *body, bool ok, const char *error)
 }
 
 /* An event or prompt line; a watcher that does not read loses events
- * (counted and reported) instead of growing the daemon without bound. */
+ * (counted and reported) instead of growing the daemon without bound.
+ * The soft limit sits below the disconnect limit, so a slow watcher
+ * loses events long before it would be cut off. */
 static void
 conn_async(struct ctl_conn *c, enum cmm_ctl_tag tag, const char *text)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
 	char		*l, note[128];
 
-	if (evbuffer_get_length(out) > CTL_OUT_MAX) {
+	if (!cmm_ctl_event_fits(evbuffer_get_length(out))) {
 		c->lost++;
 		return;
 	}

@@ -10,6 +10,15 @@
  *
  * The server learns of events by registering itself with
  * cmm_daemon_listen() (src/daemon.h): the daemon needs no other call.
+ *
+ * Access and limits (the rules themselves are src/ctl_limits.h): the
+ * socket is mode 0660 and group control_group (mode 0666 when
+ * control_readonly_group is set); every peer's uid and groups come from
+ * the kernel (SO_PEERCRED, SO_PEERGROUPS) and decide its role, read-write
+ * or read-only, or turn it away.  Connections of users other than root are
+ * bounded, with slots kept for root; a client that leaves more than 1 MiB
+ * of replies unread is disconnected, a request line over
+ * CMM_CTL_LINE_MAX ends the connection; each is logged with its reason.
  */
 #ifndef CMM_CTL_SERVER_H
 #define CMM_CTL_SERVER_H
@@ -20,7 +29,7 @@ struct cmm_daemon;
 struct cmm_ctl_server;
 
 /* Listens on path: refuses a path where a live server answers, replaces a
- * stale socket, creates a missing parent directory, sets mode 0660.  Uses
+ * stale socket, creates a missing parent directory, sets mode and group.  Uses
  * cmm_daemon_base(d) and registers a note listener on d.  NULL with a
  * one-line reason naming the socket in err. */
 struct cmm_ctl_server *cmm_ctl_server_new(struct cmm_daemon *d,

@@ -955,6 +955,12 @@ cmm_daemon_state_dir(const struct cmm_daemon *d)
 	return d->state_dir;
 }
 
+struct cmm_log *
+cmm_daemon_log(struct cmm_daemon *d)
+{
+	return d->log;
+}
+
 void
 cmm_daemon_drops(const struct cmm_daemon *d, uint64_t counts[CMM_DROP__COUNT])
 {

@@ -59,6 +59,8 @@ const struct cmm_config *cmm_daemon_config(const struct cmm_daemon *d);
 const struct cmm_core_cfg *cmm_daemon_core_cfg(const struct cmm_daemon *d);
 int	cmm_daemon_self(const struct cmm_daemon *d);
 const char *cmm_daemon_state_dir(const struct cmm_daemon *d);
+/* The daemon's log: the control server logs refusals and disconnects. */
+struct cmm_log *cmm_daemon_log(struct cmm_daemon *d);
 /* Milliseconds on CLOCK_MONOTONIC, the clock the core is driven with. */
 int64_t	cmm_daemon_now(const struct cmm_daemon *d);
 
