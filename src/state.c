@@ -15,6 +15,11 @@
  * its data (fdatasync): one write and one flush per promise, accept or
  * commit.  A torn write damages only that slot; the load takes the valid
  * slot with the newer sequence.
+ * history: DIR/history, and DIR/history.1 the file it was before its last
+ * rotation; records are appended to DIR/history, which is renamed to
+ * history.1 (replacing the older one) when the next record would take it
+ * past its size limit.  Records have a fixed size, so the newest N are
+ * read by seeking from the end: O(N), whatever the size of the files.
  * history record (CMM_HIST_REC_SIZE = 280):
  *   0 "CMMH" | 4 u16 version | 6 u16 kind | 8 u32 epoch | 12 i32 uid
  *   16 i64 time_ms | 24 members (128) | 152 reason (112, NUL padded)
@@ -63,7 +68,12 @@ static int	write_all(int fd, const uint8_t *buf, size_t len);
 static void	hist_encode(const struct cmm_hist_rec *r, uint8_t *b);
 static const char *hist_decode(const uint8_t *b, struct cmm_hist_rec *r);
 static int	hist_trim(int fd, const char *path, char *err, size_t errlen);
-static int	tail_cb(void *ctx, const struct cmm_hist_rec *r);
+static int	hist_open_append(const char *dir, const char *path, bool *created,
+		    char *err, size_t errlen);
+static int	hist_rotate(const char *dir, const char *path, char *err,
+		    size_t errlen);
+static int	hist_tail_file(const char *path, int want, struct cmm_hist_rec *out,
+		    char *warn, size_t warnlen, char *err, size_t errlen);
 
 static void
 put16(uint8_t *p, uint16_t v)
@@ -562,6 +572,12 @@ cmm_hist_format(const struct cmm_hist_rec *r, char *buf, size_t len)
 	    reason);
 }
 
+void
+cmm_hist_encode(const struct cmm_hist_rec *r, uint8_t b[CMM_HIST_REC_SIZE])
+{
+	hist_encode(r, b);
+}
+
 static void
 hist_encode(const struct cmm_hist_rec *r, uint8_t *b)
 {
@@ -635,32 +651,80 @@ hist_trim(int fd, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-int
-cmm_history_append(const char *dir, const struct cmm_hist_rec *r, char *err,
+/* DIR/history for appending, created (0600) when missing; never through
+ * a symlink, so a planted link cannot make root append to another file. */
+static int
+hist_open_append(const char *dir, const char *path, bool *created, char *err,
     size_t errlen)
 {
-	char	path[4096];
-	uint8_t	b[CMM_HIST_REC_SIZE];
-	bool	created = true;
-	const char *op;
 	int	fd;
 
-	if (st_path(path, sizeof(path), dir, "history", err, errlen) < 0 ||
-	    cmm_state_dir_create(dir, err, errlen) < 0)
-		return -1;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	*created = true;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
 	if (fd < 0 && errno == EEXIST) {
-		created = false;
-		fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+		*created = false;
+		fd = open(path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 		    strerror(errno));
 		return -1;
 	}
+	return fd;
+}
+
+/* history -> history.1 (the older history.1 goes), durably: the newest
+ * records always stay in one of the two files. */
+static int
+hist_rotate(const char *dir, const char *path, char *err, size_t errlen)
+{
+	char	old[4096];
+
+	if (st_path(old, sizeof(old), dir, "history.1", err, errlen) < 0)
+		return -1;
+	if (rename(path, old) < 0) {
+		snprintf(err, errlen, "%s: cannot rotate to %s: %s", path, old,
+		    strerror(errno));
+		return -1;
+	}
+	return fsync_dir(dir, err, errlen);
+}
+
+int
+cmm_history_append(const char *dir, const struct cmm_hist_rec *r, char *err,
+    size_t errlen)
+{
+	return cmm_history_append_max(dir, r, CMM_HIST_MAX_BYTES, err, errlen);
+}
+
+int
+cmm_history_append_max(const char *dir, const struct cmm_hist_rec *r,
+    int64_t max_bytes, char *err, size_t errlen)
+{
+	char	path[4096];
+	uint8_t	b[CMM_HIST_REC_SIZE];
+	bool	created;
+	struct stat st;
+	const char *op;
+	int	fd;
+
+	if (st_path(path, sizeof(path), dir, "history", err, errlen) < 0 ||
+	    cmm_state_dir_create(dir, err, errlen) < 0)
+		return -1;
+	if ((fd = hist_open_append(dir, path, &created, err, errlen)) < 0)
+		return -1;
 	if (!created && hist_trim(fd, path, err, errlen) < 0) {
 		close(fd);
 		return -1;
+	}
+	/* full: start anew, the old file kept as history.1 */
+	if (!created && fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    st.st_size + CMM_HIST_REC_SIZE > max_bytes) {
+		close(fd);
+		if (hist_rotate(dir, path, err, errlen) < 0 ||
+		    (fd = hist_open_append(dir, path, &created, err, errlen)) < 0)
+			return -1;
 	}
 	hist_encode(r, b);
 	op = write_all(fd, b, sizeof(b)) < 0 ? "write" :
@@ -691,7 +755,7 @@ cmm_history_read(const char *dir, cmm_hist_cb cb, void *ctx, char *warn,
 		warn[0] = '\0';
 	if (st_path(path, sizeof(path), dir, "history", err, errlen) < 0)
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -739,49 +803,117 @@ cmm_history_read(const char *dir, cmm_hist_cb cb, void *ctx, char *warn,
 	return count;
 }
 
-struct tail_ctx {
-	struct cmm_hist_rec *out;
-	int	n;
-	long	seen;
-};
-
+/*
+ * The newest records of one history file, newest last, into
+ * out[want - got .. want): seeks from the end and reads only what it
+ * returns (in blocks, for few system calls).  A damaged last record (a
+ * crash while appending) is skipped with a warning; damage before it is
+ * an error naming the byte offset.  Returns got (0 for a missing file),
+ * or -1.
+ */
 static int
-tail_cb(void *ctx, const struct cmm_hist_rec *r)
+hist_tail_file(const char *path, int want, struct cmm_hist_rec *out,
+    char *warn, size_t warnlen, char *err, size_t errlen)
 {
-	struct tail_ctx *t = ctx;
+	enum { BLOCK = 64 };	/* records per read */
+	uint8_t		*buf;
+	struct stat	 st;
+	const char	*why;
+	off_t		 off, last;
+	int		 fd, got = 0;
 
-	t->out[t->seen % t->n] = *r;
-	t->seen++;
-	return 0;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || (buf = malloc(BLOCK *
+	    CMM_HIST_REC_SIZE)) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	/* the last record, whole or torn: the only one a crash may damage */
+	last = st.st_size == 0 ? 0 :
+	    (st.st_size - 1) / CMM_HIST_REC_SIZE * CMM_HIST_REC_SIZE;
+	off = st.st_size - st.st_size % CMM_HIST_REC_SIZE;
+	if (off != st.st_size && warn != NULL)
+		snprintf(warn, warnlen, "%s: ignored a damaged last record at "
+		    "byte %lld (truncated)", path, (long long)last);
+	while (got < want && off > 0) {
+		int	k = BLOCK;
+
+		if (k > want - got)
+			k = want - got;
+		if ((off_t)k * CMM_HIST_REC_SIZE > off)
+			k = (int)(off / CMM_HIST_REC_SIZE);
+		off -= (off_t)k * CMM_HIST_REC_SIZE;
+		errno = 0;
+		if (st_pread_all(fd, buf, (size_t)k * CMM_HIST_REC_SIZE, off) < 0) {
+			snprintf(err, errlen, "%s: read at byte %lld: %s", path,
+			    (long long)off, errno ? strerror(errno) : "short");
+			got = -1;
+			break;
+		}
+		for (int i = k - 1; i >= 0 && got < want; i--) {
+			off_t at = off + (off_t)i * CMM_HIST_REC_SIZE;
+
+			why = hist_decode(buf + (size_t)i * CMM_HIST_REC_SIZE,
+			    &out[want - got - 1]);
+			if (why == NULL) {
+				got++;
+				continue;
+			}
+			if (at == last) {
+				if (warn != NULL)
+					snprintf(warn, warnlen, "%s: ignored a "
+					    "damaged last record at byte %lld (%s)",
+					    path, (long long)at, why);
+				continue;
+			}
+			snprintf(err, errlen, "%s: corrupt record at byte %lld "
+			    "(%s)", path, (long long)at, why);
+			got = -1;
+			break;
+		}
+		if (got < 0)
+			break;
+	}
+	free(buf);
+	close(fd);
+	return got;
 }
 
 int
 cmm_history_tail(const char *dir, int n, struct cmm_hist_rec *out, char *warn,
     size_t warnlen, char *err, size_t errlen)
 {
-	struct tail_ctx t = { out, n, 0 };
-	struct cmm_hist_rec *tmp;
-	int	got, first;
+	char	path[4096], old[4096], owarn[512];
+	int	got, more;
 
-	if (n <= 0) {
-		if (warn != NULL && warnlen > 0)
-			warn[0] = '\0';
+	if (warn != NULL && warnlen > 0)
+		warn[0] = '\0';
+	if (n <= 0)
 		return 0;
-	}
-	if (cmm_history_read(dir, tail_cb, &t, warn, warnlen, err, errlen) < 0)
+	if (st_path(path, sizeof(path), dir, "history", err, errlen) < 0 ||
+	    st_path(old, sizeof(old), dir, "history.1", err, errlen) < 0)
 		return -1;
-	if (t.seen <= n)
-		return (int)t.seen;
-	/* the ring wrapped: rotate so out[0] is the oldest */
-	tmp = malloc(sizeof(*tmp) * (size_t)n);
-	if (tmp == NULL) {
-		snprintf(err, errlen, "%s: out of memory", dir);
+	got = hist_tail_file(path, n, out, warn, warnlen, err, errlen);
+	if (got < 0 || got == n)
+		goto done;
+	/* the rest from before the last rotation, right before them */
+	owarn[0] = '\0';
+	more = hist_tail_file(old, n - got, out, owarn, sizeof(owarn), err,
+	    errlen);
+	if (more < 0)
 		return -1;
-	}
-	first = (int)(t.seen % n);
-	for (got = 0; got < n; got++)
-		tmp[got] = out[(first + got) % n];
-	memcpy(out, tmp, sizeof(*tmp) * (size_t)n);
-	free(tmp);
-	return n;
+	if (warn != NULL && warnlen > 0 && warn[0] == '\0' && owarn[0] != '\0')
+		snprintf(warn, warnlen, "%s", owarn);
+	got += more;
+done:
+	if (got > 0 && got < n)
+		memmove(out, out + (n - got), sizeof(*out) * (size_t)got);
+	return got;
 }

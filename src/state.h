@@ -16,7 +16,11 @@
  *                 commit, operator answer or mutating command.  A damaged
  *                 last record (a crash while appending) is ignored with a
  *                 warning and cut off by the next append; damage anywhere
- *                 else is an error naming the byte offset.
+ *                 else is an error naming the byte offset.  Bounded: an
+ *                 append that would take it past CMM_HIST_MAX_BYTES first
+ *                 renames it to DIR/history.1 (one old file is kept), so
+ *                 the newest records are always kept.  Opened without
+ *                 following symlinks.
  *
  * Errors are one line naming the file, in err; warnings likewise in warn.
  */
@@ -31,6 +35,7 @@
 #define CMM_STATE_REC_SIZE	336
 #define CMM_HIST_REC_SIZE	280
 #define CMM_HIST_REASON_MAX	112	/* with the NUL: 111 characters */
+#define CMM_HIST_MAX_BYTES	((int64_t)16 << 20)	/* then rotated */
 
 /* Creates dir (and missing parents) with mode 0700.  0 or -1. */
 int	cmm_state_dir_create(const char *dir, char *err, size_t errlen);
@@ -73,12 +78,21 @@ const char *cmm_hist_kind_name(enum cmm_hist_kind k);
 int	cmm_hist_format(const struct cmm_hist_rec *r, char *buf, size_t len);
 
 /* Appends one record to DIR/history (O_APPEND, fsync).  Cuts off a damaged
- * last record first.  0 or -1. */
+ * last record first; rotates the file to history.1 when the record would
+ * take it past CMM_HIST_MAX_BYTES.  0 or -1. */
 int	cmm_history_append(const char *dir, const struct cmm_hist_rec *r,
 	    char *err, size_t errlen);
+/* The same with another size limit (tests). */
+int	cmm_history_append_max(const char *dir, const struct cmm_hist_rec *r,
+	    int64_t max_bytes, char *err, size_t errlen);
 
-/* Calls cb for each record, oldest first; cb returns 0 to go on, non-zero
- * to stop.  A missing history is empty.  Returns the number of records
+/* The record exactly as it is stored (tools that build large histories). */
+void	cmm_hist_encode(const struct cmm_hist_rec *r,
+	    uint8_t b[CMM_HIST_REC_SIZE]);
+
+/* Calls cb for each record of DIR/history (not history.1), oldest first:
+ * O(file), for tools and tests, never for the daemon's loop.  cb returns
+ * 0 to go on, non-zero to stop.  A missing history is empty.  Returns the number of records
  * passed to cb, or -1 (err: file and byte offset).  warn (may be NULL)
  * receives a one-line warning when a damaged last record was ignored,
  * else "". */
@@ -86,8 +100,12 @@ typedef int (*cmm_hist_cb)(void *ctx, const struct cmm_hist_rec *r);
 int	cmm_history_read(const char *dir, cmm_hist_cb cb, void *ctx,
 	    char *warn, size_t warnlen, char *err, size_t errlen);
 
-/* The last n records (oldest first) into out[0..n); returns how many, or
- * -1.  warn as for cmm_history_read. */
+/* The last n records (oldest first) into out[0..n), from DIR/history and,
+ * when it holds fewer, history.1; returns how many, or -1.  O(n): it seeks
+ * from the end and reads only those records, so it is cheap on the loop
+ * for a small n whatever the file's size.  Damage among the records read
+ * is an error (a damaged last record of a file: a warning, as for
+ * cmm_history_read). */
 int	cmm_history_tail(const char *dir, int n, struct cmm_hist_rec *out,
 	    char *warn, size_t warnlen, char *err, size_t errlen);
 

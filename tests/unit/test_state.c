@@ -964,7 +964,12 @@ test_history_corrupt_middle(void **state)
 	    "mismatch)", path, CMM_HIST_REC_SIZE);
 	assert_string_equal(err, want);
 	assert_int_equal(c.n, 1);	/* the good one before it was delivered */
+	/* the tail reads only what it returns: damage further back is not
+	 * seen by the last two, and is an error for the last three */
 	assert_int_equal(cmm_history_tail(dir, 2, tail, warn, sizeof(warn), err,
+	    sizeof(err)), 2);
+	assert_int_equal(tail[1].epoch, 4);
+	assert_int_equal(cmm_history_tail(dir, 3, tail, warn, sizeof(warn), err,
 	    sizeof(err)), -1);
 	assert_string_equal(err, want);
 
@@ -980,6 +985,119 @@ test_history_corrupt_middle(void **state)
 	    path, 2 * CMM_HIST_REC_SIZE);
 	assert_string_equal(err, want);
 	free(b);
+}
+
+/* Past its size limit the history is renamed to history.1 (one old file
+ * kept) and starts anew; the tail reads across the two, newest kept. */
+static void
+test_history_rotation(void **state)
+{
+	struct cmm_hist_rec tail[12], r;
+	char	path[400], old[400];
+	struct stat st;
+	int64_t	max = 4 * CMM_HIST_REC_SIZE;
+
+	(void)state;
+	file_path(path, sizeof(path), "history");
+	file_path(old, sizeof(old), "history.1");
+	for (int i = 0; i < 4; i++) {
+		r = make_rec(i);
+		assert_int_equal(cmm_history_append_max(dir, &r, max, err,
+		    sizeof(err)), 0);
+	}
+	assert_int_equal(stat(old, &st), -1);	/* exactly full: no rotation */
+	r = make_rec(4);
+	assert_int_equal(cmm_history_append_max(dir, &r, max, err, sizeof(err)),
+	    0);
+	assert_int_equal(stat(old, &st), 0);
+	assert_int_equal(st.st_size, 4 * CMM_HIST_REC_SIZE);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, CMM_HIST_REC_SIZE);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* the newest 3: one from history, two from history.1, in order */
+	assert_int_equal(cmm_history_tail(dir, 3, tail, warn, sizeof(warn), err,
+	    sizeof(err)), 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(tail[i].epoch, (uint32_t)(2 + i + 1));
+	/* more records go on; the next rotation drops the oldest file */
+	for (int i = 5; i < 13; i++) {
+		r = make_rec(i);
+		assert_int_equal(cmm_history_append_max(dir, &r, max, err,
+		    sizeof(err)), 0);
+	}
+	assert_int_equal(cmm_history_tail(dir, 12, tail, warn, sizeof(warn),
+	    err, sizeof(err)), 5);	/* 4 in history.1, 1 in history */
+	for (int i = 0; i < 5; i++) {
+		r = make_rec(8 + i);
+		assert_rec_eq(&tail[i], &r);
+	}
+	assert_string_equal(warn, "");
+}
+
+/* The tail seeks from the end: a huge file whose start is not even
+ * records (a sparse hole of zeros) still gives its last records, and
+ * says where the damage is when asked to read into it. */
+static void
+test_history_tail_seeks(void **state)
+{
+	struct cmm_hist_rec tail[4], r;
+	uint8_t	b[CMM_HIST_REC_SIZE];
+	char	path[400], want[1200];
+	off_t	hole = (off_t)CMM_HIST_REC_SIZE * 4000000;	/* ~1.1 GB */
+	int	fd;
+
+	(void)state;
+	assert_int_equal(cmm_state_dir_create(dir, err, sizeof(err)), 0);
+	file_path(path, sizeof(path), "history");
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, hole), 0);
+	for (int i = 0; i < 3; i++) {
+		r = make_rec(i);
+		cmm_hist_encode(&r, b);
+		assert_int_equal(pwrite(fd, b, sizeof(b),
+		    hole + (off_t)i * CMM_HIST_REC_SIZE), (ssize_t)sizeof(b));
+	}
+	close(fd);
+	assert_int_equal(cmm_history_tail(dir, 3, tail, warn, sizeof(warn), err,
+	    sizeof(err)), 3);
+	for (int i = 0; i < 3; i++) {
+		r = make_rec(i);
+		assert_rec_eq(&tail[i], &r);
+	}
+	assert_int_equal(cmm_history_tail(dir, 4, tail, warn, sizeof(warn), err,
+	    sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: corrupt record at byte %lld (bad "
+	    "magic)", path, (long long)(hole - CMM_HIST_REC_SIZE));
+	assert_string_equal(err, want);
+}
+
+/* A symlink planted as the history is not followed: neither appended to
+ * nor read. */
+static void
+test_history_symlink(void **state)
+{
+	struct cmm_hist_rec r = make_rec(1), tail[1];
+	char	path[400], target[400], want[1200];
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(cmm_state_dir_create(dir, err, sizeof(err)), 0);
+	file_path(path, sizeof(path), "history");
+	file_path(target, sizeof(target), "elsewhere");
+	assert_int_equal(close(open(target, O_WRONLY | O_CREAT, 0600)), 0);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(cmm_history_append(dir, &r, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: cannot open: Too many levels of "
+	    "symbolic links", path);
+	assert_string_equal(err, want);
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(cmm_history_tail(dir, 1, tail, warn, sizeof(warn), err,
+	    sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: cannot read: Too many levels of "
+	    "symbolic links", path);
+	assert_string_equal(err, want);
 }
 
 /* The child: from the loaded epoch on, save epoch after epoch (and append
@@ -1117,6 +1235,9 @@ main(void)
 		cmocka_unit_test_setup(test_history_format, new_dir),
 		cmocka_unit_test_setup(test_history_torn_tail, new_dir),
 		cmocka_unit_test_setup(test_history_corrupt_middle, new_dir),
+		cmocka_unit_test_setup(test_history_rotation, new_dir),
+		cmocka_unit_test_setup(test_history_tail_seeks, new_dir),
+		cmocka_unit_test_setup(test_history_symlink, new_dir),
 		cmocka_unit_test_setup(test_state_crash_loop, new_dir),
 	};
 
