@@ -15,7 +15,7 @@
 #include "wire.h"
 
 /* crypto_kdf subkey ids: one per use, so no two uses share a key */
-enum { KDF_ID_WIRE = 1, KDF_ID_CTL = 2, KDF_ID_DEV = 3 };
+enum { KDF_ID_WIRE = 1, KDF_ID_CTL = 2, KDF_ID_DEV = 3, KDF_ID_CFG = 4 };
 static const char kdf_context[crypto_kdf_CONTEXTBYTES] = {
 	'c', 'm', 'm', '-', 'k', 'e', 'y', 's'
 };
@@ -28,6 +28,9 @@ _Static_assert(sizeof(((struct cmm_keys *)0)->wire) ==
 _Static_assert(CMM_WIRE_MAC_LEN == crypto_auth_hmacsha512256_BYTES,
     "tag size");
 _Static_assert(CMM_KEY_LEN == crypto_kdf_KEYBYTES, "master key size");
+_Static_assert(CMM_DIGEST_LEN >= crypto_generichash_BYTES_MIN &&
+    sizeof(((struct cmm_keys *)0)->cfg) >= crypto_generichash_KEYBYTES_MIN,
+    "config digest sizes");
 
 static void	seterr(char *err, size_t errlen, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -121,7 +124,9 @@ cmm_keys_derive(const unsigned char master[CMM_KEY_LEN], struct cmm_keys *out)
 	    crypto_kdf_derive_from_key(out->ctl, sizeof(out->ctl),
 	    KDF_ID_CTL, kdf_context, master) != 0 ||
 	    crypto_kdf_derive_from_key(out->dev, sizeof(out->dev),
-	    KDF_ID_DEV, kdf_context, master) != 0) {
+	    KDF_ID_DEV, kdf_context, master) != 0 ||
+	    crypto_kdf_derive_from_key(out->cfg, sizeof(out->cfg),
+	    KDF_ID_CFG, kdf_context, master) != 0) {
 		cmm_keys_wipe(out);
 		return -1;
 	}
@@ -235,4 +240,12 @@ cmm_mac_verify(const struct cmm_keys *k, const uint8_t *buf, size_t total_len)
 	len = total_len - CMM_WIRE_MAC_LEN;
 	return crypto_auth_hmacsha512256_verify(buf + len, buf, len,
 	    k->wire) == 0;
+}
+
+void
+cmm_mac_digest(const struct cmm_keys *k, const void *data, size_t len,
+    uint8_t out[CMM_DIGEST_LEN])
+{
+	crypto_generichash(out, CMM_DIGEST_LEN, data, len, k->cfg,
+	    sizeof(k->cfg));
 }

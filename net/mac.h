@@ -4,10 +4,11 @@
  * "Messages", issue 3).  libsodium, no libevent.
  *
  * The key file is text: 64 hex digits (a 32-byte master key) and a
- * newline, mode 0600.  The master key is never used directly: three
+ * newline, mode 0600.  The master key is never used directly: the
  * subkeys are derived from it (crypto_kdf, context "cmm-keys") and the
  * master key is wiped.  Datagrams carry a CMM_WIRE_MAC_LEN-byte
- * HMAC-SHA-512/256 tag made with the wire subkey over every byte before it.
+ * HMAC-SHA-512/256 tag made with the wire subkey over every byte before it;
+ * the config digest is keyed BLAKE2b with the cfg subkey.
  */
 #ifndef CMM_MAC_H
 #define CMM_MAC_H
@@ -23,6 +24,7 @@ struct cmm_keys {
 	unsigned char	wire[32];	/* packet MAC */
 	unsigned char	ctl[32];	/* control plane */
 	unsigned char	dev[32];	/* quorum devices */
+	unsigned char	cfg[32];	/* the config digest */
 };
 
 /* Writes a new random key to path, mode 0600; never overwrites an
@@ -51,5 +53,11 @@ size_t	cmm_mac_seal(const struct cmm_keys *k, uint8_t *buf, size_t len);
  * bytes before them. */
 bool	cmm_mac_verify(const struct cmm_keys *k, const uint8_t *buf,
 	    size_t total_len);
+
+/* The config digest of the canonical text data[0..len) (src/config.h
+ * makes it): keyed BLAKE2b-128 with the cfg subkey, so only holders of the
+ * cluster key can compute or check one. */
+void	cmm_mac_digest(const struct cmm_keys *k, const void *data, size_t len,
+	    uint8_t out[16]);
 
 #endif

@@ -1,9 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * packet: the whole path of one datagram, shared by the daemon, the tests
- * and the fuzzers.  Receiving is decode (wire.h) -> MAC (mac.h) -> replay
- * window (replay.h), in that order, and the window moves only for a
- * datagram that passed all three.
+ * packet: the whole path of one datagram, shared by the daemon, `cmm
+ * check`, the tests and the fuzzers (docs/PROTOCOL.md "Messages").
+ * Receiving is, in this order:
+ *   1. the fixed prefix (wire.h): length, magic, version, type, cluster;
+ *   2. the MAC over every byte before the tag (mac.h): nothing past the
+ *      prefix is parsed before it verified;
+ *   3. the body: ids, vectors, extensions;
+ *   4. the destination: a datagram for another node is `misdirected`, so
+ *      one captured on its way to C cannot be replayed to B;
+ *   5. the config digest (core-bound types only: a PROBE is answered
+ *      whatever its digest, so `cmm check` can say which peer differs);
+ *   6. the replay window of (sender, incarnation), which moves only for a
+ *      datagram that passed everything before it.
  */
 #ifndef CMM_PACKET_H
 #define CMM_PACKET_H
@@ -15,12 +24,31 @@
 #include "replay.h"
 #include "wire.h"
 
-/* Checks buf[0..len) and, when it is good, fills *out and returns
- * CMM_DROP_NONE; otherwise returns why it was dropped and leaves *out and
- * the window unchanged.  r may be NULL to skip the replay check (probes). */
-enum cmm_drop cmm_packet_open(const struct cmm_keys *k, struct cmm_replay *r,
-	    uint32_t cluster_id, const uint8_t *buf, size_t len,
-	    struct cmm_msg *out);
+/* What a receiver checks a datagram against. */
+struct cmm_rx {
+	const struct cmm_keys	*keys;
+	uint32_t		cluster_id;
+	int			self;	/* the destination it must name */
+	/* the receiver's digest; NULL: not checked (tools) */
+	const uint8_t		*digest;
+	/* the window of core-bound types; NULL: none (tools) */
+	struct cmm_replay	*replay;
+	/* PROBE and PROBE_ACK have a window of their own: `cmm check`
+	 * speaks as a node id while that node may run, and must neither
+	 * move nor be caught by that node's window.  NULL: none. */
+	struct cmm_replay	*probes;
+};
+
+/*
+ * Checks buf[0..len) and, when it is good, fills *out and returns
+ * CMM_DROP_NONE; otherwise returns why it was dropped.  CMM_DROP_CONFIG is
+ * the one drop that fills *out: the datagram is authentic, fresh (the
+ * window moved) and for us, only its sender's config digest differs, and
+ * the caller may still compare its header (cmm_core_on_foreign).  The
+ * window moves for NONE and CONFIG only.
+ */
+enum cmm_drop cmm_packet_open(const struct cmm_rx *rx, const uint8_t *buf,
+	    size_t len, struct cmm_msg *out);
 
 /* Encodes m and appends its MAC.  Returns the datagram's length, or -1 if
  * it does not fit cap (or m cannot be encoded). */

@@ -4,9 +4,12 @@
 
 #include <string.h>
 
-/* magic..vballot: 4+1+1+1+1 + 4+2+4+8 + 4+4+8+8, then three vectors */
-#define WIRE_HDR_LEN	56
+/* magic..vballot: 4+1+1+1+1 + 4+16+2+2 + 4+8 + 4+4+8+8 */
+_Static_assert(CMM_WIRE_PREFIX_LEN == 68, "prefix length");
+/* the smallest datagram: the prefix, three empty vectors, the tag */
+#define WIRE_MIN_LEN	(CMM_WIRE_PREFIX_LEN + 3 * 2 + CMM_WIRE_MAC_LEN)
 #define WIRE_VEC_MAX	(CMM_MAX_NODES / 8)
+#define WIRE_TLV_HDR	3	/* u8 tag, u16 length */
 
 /* A cursor over the bytes of one datagram; every read checks its bounds. */
 struct wire_rd {
@@ -30,6 +33,9 @@ static int	rd_u16(struct wire_rd *r, uint16_t *v);
 static int	rd_u32(struct wire_rd *r, uint32_t *v);
 static int	rd_u64(struct wire_rd *r, uint64_t *v);
 static enum cmm_drop rd_vec(struct wire_rd *r, struct cmm_set *s);
+static void	wr_exts(struct wire_wr *w, const struct cmm_msg *m);
+static enum cmm_drop rd_exts(struct wire_rd *r, unsigned vmax,
+		    struct cmm_msg *m);
 
 static const char *const drop_names[CMM_DROP__COUNT] = {
 	[CMM_DROP_NONE] = "none",
@@ -42,6 +48,8 @@ static const char *const drop_names[CMM_DROP__COUNT] = {
 	[CMM_DROP_FOREIGN] = "foreign",
 	[CMM_DROP_AUTH] = "auth",
 	[CMM_DROP_REPLAY] = "replay",
+	[CMM_DROP_MISDIRECTED] = "misdirected",
+	[CMM_DROP_CONFIG] = "config",
 };
 
 static const char *const type_names[CMM_MSG_TYPE_MAX + 1] = {
@@ -133,15 +141,29 @@ wr_vec(struct wire_wr *w, const struct cmm_set *s)
 		wr_u8(w, (uint8_t)(s->w[i / 8] >> (8 * (i % 8))));
 }
 
+/* The known extensions of m->ext, in tag order. */
+static void
+wr_exts(struct wire_wr *w, const struct cmm_msg *m)
+{
+	if (m->ext & CMM_EXT_CONFIG_VERSION) {
+		wr_u8(w, CMM_TLV_CONFIG_VERSION);
+		wr_u16(w, 4);
+		wr_u32(w, m->config_version);
+	}
+}
+
 int
 cmm_wire_encode(const struct cmm_msg *m, uint32_t cluster_id, uint8_t *buf,
     size_t cap)
 {
 	struct wire_wr w;
 
-	/* never emit what cmm_wire_decode would refuse */
+	/* never emit what cmm_wire_decode would refuse whatever the
+	 * receiver (a version range that misses the receiver's is the one
+	 * thing a sender may mean to do: tests of old peers) */
 	if (m->type < 1 || m->type > CMM_MSG_TYPE_MAX ||
-	    !cmm_set_valid_id(m->sender) || cap < CMM_WIRE_MAC_LEN)
+	    !cmm_set_valid_id(m->sender) || !cmm_set_valid_id(m->dest) ||
+	    m->vmin == 0 || m->vmin > m->vmax || cap < CMM_WIRE_MAC_LEN)
 		return -1;
 	w.p = buf;
 	w.left = cap - CMM_WIRE_MAC_LEN;
@@ -150,12 +172,15 @@ cmm_wire_encode(const struct cmm_msg *m, uint32_t cluster_id, uint8_t *buf,
 	w.overflow = 0;
 
 	wr_u32(&w, CMM_WIRE_MAGIC);
-	wr_u8(&w, CMM_WIRE_VERSION);
+	wr_u8(&w, m->vmin);
+	wr_u8(&w, m->vmax);
 	wr_u8(&w, m->type);
 	wr_u8(&w, m->flags);
-	wr_u8(&w, 0);
 	wr_u32(&w, cluster_id);
+	for (int i = 0; i < CMM_DIGEST_LEN; i++)
+		wr_u8(&w, m->digest[i]);
 	wr_u16(&w, m->sender);
+	wr_u16(&w, m->dest);
 	wr_u32(&w, m->incarnation);
 	wr_u64(&w, m->seq);
 	wr_u32(&w, m->epoch);
@@ -165,6 +190,7 @@ cmm_wire_encode(const struct cmm_msg *m, uint32_t cluster_id, uint8_t *buf,
 	wr_vec(&w, &m->members);
 	wr_vec(&w, &m->value);
 	wr_vec(&w, &m->row);
+	wr_exts(&w, m);
 	if (w.overflow)
 		return -1;
 	return (int)(w.p - buf);
@@ -239,63 +265,170 @@ rd_vec(struct wire_rd *r, struct cmm_set *s)
 	return CMM_DROP_NONE;
 }
 
+bool
+cmm_wire_version_ok(unsigned vmin, unsigned vmax)
+{
+	return vmin >= 1 && vmin <= vmax && vmax >= CMM_PROTO_MIN &&
+	    vmin <= CMM_PROTO_MAX;
+}
+
+unsigned
+cmm_wire_version_for(unsigned pmin, unsigned pmax)
+{
+	if (!cmm_wire_version_ok(pmin, pmax))
+		return CMM_PROTO_MIN;
+	return pmax < CMM_PROTO_MAX ? pmax : CMM_PROTO_MAX;
+}
+
+uint32_t
+cmm_wire_exts(unsigned v)
+{
+	return v >= CMM_TLV_CONFIG_VERSION_SINCE ? CMM_EXT_CONFIG_VERSION : 0;
+}
+
 enum cmm_drop
-cmm_wire_decode(const uint8_t *buf, size_t len, uint32_t cluster_id,
+cmm_wire_decode_prefix(const uint8_t *buf, size_t len, uint32_t cluster_id,
     struct cmm_msg *m)
 {
 	struct wire_rd r;
 	uint32_t magic = 0, cid = 0;
-	uint8_t version = 0, reserved = 0;
-	enum cmm_drop why;
-	struct cmm_set *vecs[] = { &m->members, &m->value, &m->row };
 
+	memset(m, 0, sizeof(*m));
 	if (len > CMM_WIRE_MAX)
 		return CMM_DROP_LONG;
-	if (len < WIRE_HDR_LEN + CMM_WIRE_MAC_LEN)
+	if (len < WIRE_MIN_LEN)
 		return CMM_DROP_SHORT;
-	/* the tag is the MAC's business, not ours */
+	/* fixed offsets only: the length checked above covers them all */
 	r.p = buf;
-	r.left = len - CMM_WIRE_MAC_LEN;
-
+	r.left = CMM_WIRE_PREFIX_LEN;
 	rd_u32(&r, &magic);
 	if (magic != CMM_WIRE_MAGIC)
 		return CMM_DROP_MAGIC;
-	rd_u8(&r, &version);
-	if (version != CMM_WIRE_VERSION)
+	rd_u8(&r, &m->vmin);
+	rd_u8(&r, &m->vmax);
+	if (!cmm_wire_version_ok(m->vmin, m->vmax))
 		return CMM_DROP_VERSION;
 	rd_u8(&r, &m->type);
 	if (m->type < 1 || m->type > CMM_MSG_TYPE_MAX)
 		return CMM_DROP_TYPE;
 	rd_u8(&r, &m->flags);
-	rd_u8(&r, &reserved);
 	rd_u32(&r, &cid);
 	if (cid != cluster_id)
 		return CMM_DROP_FOREIGN;
+	memcpy(m->digest, r.p, CMM_DIGEST_LEN);
+	r.p += CMM_DIGEST_LEN;
+	r.left -= CMM_DIGEST_LEN;
 	rd_u16(&r, &m->sender);
-	if (!cmm_set_valid_id(m->sender))
-		return CMM_DROP_MALFORMED;
+	rd_u16(&r, &m->dest);
 	rd_u32(&r, &m->incarnation);
 	rd_u64(&r, &m->seq);
 	rd_u32(&r, &m->epoch);
 	rd_u32(&r, &m->instance);
 	rd_u64(&r, &m->ballot);
 	rd_u64(&r, &m->vballot);
+	return CMM_DROP_NONE;
+}
+
+/* One known extension's value: the right length, seen once. */
+static enum cmm_drop
+rd_ext_known(struct wire_rd *r, uint8_t tag, uint16_t vlen, struct cmm_msg *m)
+{
+	switch (tag) {
+	case CMM_TLV_CONFIG_VERSION:
+		if (vlen != 4 || (m->ext & CMM_EXT_CONFIG_VERSION))
+			return CMM_DROP_MALFORMED;
+		rd_u32(r, &m->config_version);
+		m->ext |= CMM_EXT_CONFIG_VERSION;
+		return CMM_DROP_NONE;
+	default:
+		return CMM_DROP_MALFORMED;
+	}
+}
+
+/* Whether this receiver knows tag, at its highest version vmax. */
+static bool
+ext_known(uint8_t tag, unsigned vmax)
+{
+	return tag == CMM_TLV_CONFIG_VERSION &&
+	    vmax >= CMM_TLV_CONFIG_VERSION_SINCE;
+}
+
+/* Extensions up to the end: the ones this receiver does not know are
+ * skipped whole, so a newer sender can add fields without a flag day. */
+static enum cmm_drop
+rd_exts(struct wire_rd *r, unsigned vmax, struct cmm_msg *m)
+{
+	while (r->left > 0) {
+		uint8_t tag;
+		uint16_t vlen;
+		enum cmm_drop why;
+
+		if (r->left < WIRE_TLV_HDR)
+			return CMM_DROP_SHORT;
+		rd_u8(r, &tag);
+		rd_u16(r, &vlen);
+		if (tag == 0)
+			return CMM_DROP_MALFORMED;
+		if (r->left < vlen)
+			return CMM_DROP_SHORT;
+		if (!ext_known(tag, vmax)) {
+			r->p += vlen;
+			r->left -= vlen;
+			continue;
+		}
+		if ((why = rd_ext_known(r, tag, vlen, m)) != CMM_DROP_NONE)
+			return why;
+	}
+	return CMM_DROP_NONE;
+}
+
+enum cmm_drop
+cmm_wire_decode_body(const uint8_t *buf, size_t len, unsigned vmax,
+    struct cmm_msg *m)
+{
+	struct wire_rd r;
+	enum cmm_drop why;
+	struct cmm_set *vecs[] = { &m->members, &m->value, &m->row };
+
+	if (len < WIRE_MIN_LEN || len > CMM_WIRE_MAX)
+		return len > CMM_WIRE_MAX ? CMM_DROP_LONG : CMM_DROP_SHORT;
+	if (!cmm_set_valid_id(m->sender) || !cmm_set_valid_id(m->dest))
+		return CMM_DROP_MALFORMED;
+	/* the tag is the MAC's business, not ours */
+	r.p = buf + CMM_WIRE_PREFIX_LEN;
+	r.left = len - CMM_WIRE_MAC_LEN - CMM_WIRE_PREFIX_LEN;
 	for (size_t i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++)
 		if ((why = rd_vec(&r, vecs[i])) != CMM_DROP_NONE)
 			return why;
-	if (r.left != 0)
-		return CMM_DROP_LONG;
-	return CMM_DROP_NONE;
+	m->ext = 0;
+	m->config_version = 0;
+	return rd_exts(&r, vmax, m);
+}
+
+enum cmm_drop
+cmm_wire_decode(const uint8_t *buf, size_t len, uint32_t cluster_id,
+    struct cmm_msg *m)
+{
+	enum cmm_drop why = cmm_wire_decode_prefix(buf, len, cluster_id, m);
+
+	if (why != CMM_DROP_NONE)
+		return why;
+	return cmm_wire_decode_body(buf, len, CMM_PROTO_MAX, m);
 }
 
 bool
 cmm_msg_equal(const struct cmm_msg *a, const struct cmm_msg *b)
 {
 	return a->type == b->type && a->flags == b->flags &&
-	    a->sender == b->sender && a->incarnation == b->incarnation &&
+	    a->vmin == b->vmin && a->vmax == b->vmax &&
+	    a->sender == b->sender && a->dest == b->dest &&
+	    memcmp(a->digest, b->digest, CMM_DIGEST_LEN) == 0 &&
+	    a->incarnation == b->incarnation &&
 	    a->seq == b->seq && a->epoch == b->epoch &&
 	    a->instance == b->instance && a->ballot == b->ballot &&
 	    a->vballot == b->vballot &&
 	    cmm_set_eq(&a->members, &b->members) &&
-	    cmm_set_eq(&a->value, &b->value) && cmm_set_eq(&a->row, &b->row);
+	    cmm_set_eq(&a->value, &b->value) && cmm_set_eq(&a->row, &b->row) &&
+	    a->ext == b->ext && ((a->ext & CMM_EXT_CONFIG_VERSION) == 0 ||
+	    a->config_version == b->config_version);
 }

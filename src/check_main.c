@@ -99,12 +99,21 @@ struct probe {
 	struct cmm_msg	ack;
 };
 
+/*
+ * A probe speaks as node `self` and goes through the peer's replay window
+ * for probes like any datagram, so it needs an incarnation and sequence
+ * numbers above every earlier run's: the clock gives both (seconds, and
+ * microseconds within the incarnation).  Answers go to self's configured
+ * address only, which is why the check binds it.
+ */
 static void
 check_send_probes(int fd, const struct cmm_config *cfg, const struct cmm_keys *k,
-    int self, uint32_t inc, struct probe *pr, uint64_t *seq)
+    int self, struct probe *pr)
 {
 	uint8_t buf[CMM_WIRE_MAX];
+	struct timespec ts;
 
+	clock_gettime(CLOCK_REALTIME, &ts);
 	for (int i = 0; i < CMM_MAX_NODES; i++) {
 		struct cmm_msg m;
 		int n;
@@ -113,10 +122,14 @@ check_send_probes(int fd, const struct cmm_config *cfg, const struct cmm_keys *k
 			continue;
 		memset(&m, 0, sizeof(m));
 		m.type = CMM_MSG_PROBE;
+		m.vmin = CMM_PROTO_MIN;
+		m.vmax = CMM_PROTO_MAX;
 		m.sender = (uint16_t)self;
-		m.incarnation = inc;
+		m.dest = (uint16_t)i;
+		memcpy(m.digest, cfg->core.digest, CMM_DIGEST_LEN);
+		m.incarnation = (uint32_t)ts.tv_sec;
 		/* the sequence number doubles as the nonce the answer echoes */
-		m.seq = pr[i].nonce = ++*seq;
+		m.seq = pr[i].nonce = (uint64_t)(ts.tv_nsec / 1000) + 1;
 		n = cmm_packet_seal(k, cfg->cluster_id, &m, buf, sizeof(buf));
 		if (n > 0)
 			sendto(fd, buf, (size_t)n, MSG_DONTWAIT,
@@ -125,13 +138,71 @@ check_send_probes(int fd, const struct cmm_config *cfg, const struct cmm_keys *k
 	}
 }
 
+/* Reads every answer waiting on fd. */
+static int
+check_read_acks(int fd, const struct cmm_rx *rx, struct probe *pr,
+    int64_t start)
+{
+	int got = 0;
+
+	for (;;) {
+		uint8_t buf[65536];
+		struct cmm_msg m;
+		uint64_t echo;
+		ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (r < 0)
+			break;
+		if (cmm_packet_open(rx, buf, (size_t)r, &m) != CMM_DROP_NONE ||
+		    m.type != CMM_MSG_PROBE_ACK || !pr[m.sender].want ||
+		    pr[m.sender].answered)
+			continue;
+		echo = m.ballot;	/* the probe's sequence, echoed */
+		if (echo != pr[m.sender].nonce)
+			continue;
+		pr[m.sender].answered = true;
+		pr[m.sender].rtt_ms = check_now_ms() - start;
+		pr[m.sender].ack = m;
+		got++;
+	}
+	return got;
+}
+
+/* One line per peer; a peer whose config digest differs fails. */
+static void
+check_report_peer(struct check *c, const struct cmm_config *cfg, int i,
+    const struct probe *p)
+{
+	char mem[128], ours[2 * CMM_DIGEST_LEN + 1];
+	char theirs[2 * CMM_DIGEST_LEN + 1], ver[32] = "";
+
+	cmm_set_format(&p->ack.members, mem, sizeof(mem));
+	if (memcmp(p->ack.digest, cfg->core.digest, CMM_DIGEST_LEN) == 0) {
+		check_ok(c, "peer %d answered (%s, %s, epoch %u, members %s, "
+		    "protocol %u..%u, config digest matches)", i,
+		    cfg->node[i].address, p->ack.flags & CMM_MSGF_MEMBER ?
+		    "member" : "not a member", p->ack.epoch, mem, p->ack.vmin,
+		    p->ack.vmax);
+		return;
+	}
+	cmm_digest_hex(cfg->core.digest, ours);
+	cmm_digest_hex(p->ack.digest, theirs);
+	if (p->ack.ext & CMM_EXT_CONFIG_VERSION)
+		snprintf(ver, sizeof(ver), ", config_version %u",
+		    p->ack.config_version);
+	check_fail(c, "peer %d (%s): config differs: its digest is %s%s, "
+	    "ours %s (config_version %u); compare 'cmm ctl config' on both",
+	    i, cfg->node[i].address, theirs, ver, ours,
+	    cfg->core.config_version);
+}
+
 static void
 check_peers(struct check *c, const struct cmm_config *cfg,
     const struct cmm_keys *k, int fd, int self, int timeout_ms)
 {
 	struct probe *pr = calloc(CMM_MAX_NODES, sizeof(*pr));
-	uint64_t seq;
-	uint32_t inc;
+	struct cmm_rx rx = { .keys = k, .cluster_id = cfg->cluster_id,
+	    .self = self };
 	int64_t start = check_now_ms(), next_send = start;
 	int want = 0, got = 0;
 
@@ -139,9 +210,6 @@ check_peers(struct check *c, const struct cmm_config *cfg,
 		check_fail(c, "peers: out of memory");
 		return;
 	}
-	randombytes_buf(&seq, sizeof(seq));
-	seq >>= 1;
-	randombytes_buf(&inc, sizeof(inc));
 	for (int i = cmm_set_next(&cfg->core.configured, 0); i >= 0;
 	    i = cmm_set_next(&cfg->core.configured, i + 1))
 		if (i != self) {
@@ -157,52 +225,23 @@ check_peers(struct check *c, const struct cmm_config *cfg,
 			break;
 		/* a lost probe or answer is retried, like any datagram */
 		if (now >= next_send) {
-			check_send_probes(fd, cfg, k, self, inc, pr, &seq);
+			check_send_probes(fd, cfg, k, self, pr);
 			next_send = now + CHECK_RESEND_MS;
 		}
 		wait = (int)(next_send - now);
 		if (wait > timeout_ms - (now - start))
 			wait = (int)(timeout_ms - (now - start));
-		if (poll(&p, 1, wait < 0 ? 0 : wait) <= 0)
-			continue;
-		for (;;) {
-			uint8_t buf[65536];
-			struct cmm_msg m;
-			uint64_t echo;
-			ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-
-			if (r < 0)
-				break;
-			if (cmm_packet_open(k, NULL, cfg->cluster_id, buf,
-			    (size_t)r, &m) != CMM_DROP_NONE ||
-			    m.type != CMM_MSG_PROBE_ACK ||
-			    !cmm_set_valid_id(m.sender) || !pr[m.sender].want ||
-			    pr[m.sender].answered)
-				continue;
-			echo = m.ballot;	/* the probe's sequence, echoed */
-			if (echo > pr[m.sender].nonce || echo + 64 < pr[m.sender].nonce)
-				continue;
-			pr[m.sender].answered = true;
-			pr[m.sender].rtt_ms = check_now_ms() - start;
-			pr[m.sender].ack = m;
-			got++;
-		}
+		if (poll(&p, 1, wait < 0 ? 0 : wait) > 0)
+			got += check_read_acks(fd, &rx, pr, start);
 	}
 	for (int i = 0; i < CMM_MAX_NODES; i++) {
-		char mem[128];
-
 		if (!pr[i].want)
 			continue;
-		if (pr[i].answered) {
-			cmm_set_format(&pr[i].ack.members, mem, sizeof(mem));
-			check_ok(c, "peer %d answered (%s, %s, epoch %u, members %s)",
-			    i, cfg->node[i].address,
-			    pr[i].ack.flags & CMM_MSGF_MEMBER ? "member" :
-			    "not a member", pr[i].ack.epoch, mem);
-		} else {
+		if (pr[i].answered)
+			check_report_peer(c, cfg, i, &pr[i]);
+		else
 			check_fail(c, "peer %d (%s): no answer within %d ms", i,
 			    cfg->node[i].address, timeout_ms);
-		}
 	}
 	free(pr);
 }
@@ -409,6 +448,13 @@ cmm_check_main(int argc, char **argv)
 		check_ok(&chk, "key %s", cfg->key_file);
 	else
 		check_fail(&chk, "key: %s", err);
+	if (have_key && cmm_config_digest(cfg, &keys) == 0) {
+		char hex[2 * CMM_DIGEST_LEN + 1];
+
+		cmm_digest_hex(cfg->core.digest, hex);
+		check_ok(&chk, "config digest %s (config_version %u)", hex,
+		    cfg->core.config_version);
+	}
 
 	if (cmm_config_state_dir(cfg, id, dir, sizeof(dir)) < 0) {
 		check_fail(&chk, "state: state_dir too long");
@@ -440,14 +486,13 @@ cmm_check_main(int argc, char **argv)
 	    cfg->node[id].salen) < 0) {
 		int e = errno;
 
+		/* peers answer a probe only at the configured address of the
+		 * node it speaks for: from any other port nothing comes back */
 		check_fail(&chk, "bind %s: %s%s", cfg->node[id].address,
-		    strerror(e), e == EADDRINUSE ? " (is node running? "
-		    "probes go out from another port)" : "");
-		/* still probe, from an ephemeral port: answers go to the
-		 * sender's address, whatever it is */
+		    strerror(e), e == EADDRINUSE ? " (is node running? then "
+		    "'cmm ctl nodes' shows its peers)" : "");
 		close(fd);
-		fd = socket(cfg->node[id].sa.ss_family, SOCK_DGRAM |
-		    SOCK_CLOEXEC, 0);
+		fd = -1;
 	} else {
 		check_ok(&chk, "bind %s", cfg->node[id].address);
 	}
@@ -455,7 +500,7 @@ cmm_check_main(int argc, char **argv)
 	if (cfg->n_nodes > 1) {
 		if (!have_key || fd < 0)
 			check_fail(&chk, "peers: not probed (%s)", !have_key ?
-			    "no key" : "no socket");
+			    "no key" : "the node's address is not ours");
 		else
 			check_peers(&chk, cfg, &keys, fd, id, timeout_ms);
 	}

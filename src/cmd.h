@@ -123,6 +123,7 @@ struct cmm_status_snap {
 	struct cmm_core_status	st;
 	struct cmm_drop_summary	dropped;
 	const char	*cluster;	/* name, may be NULL */
+	const uint8_t	*digest;	/* config digest, may be NULL */
 	const char	*prompt_why;	/* may be NULL */
 	int64_t		now;		/* ms, the core's clock */
 };

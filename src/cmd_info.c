@@ -106,6 +106,7 @@ cmm_status_snap_take(struct cmm_daemon *d, struct cmm_status_snap *s)
 	cmm_core_status(cmm_daemon_core(d), &s->st);
 	cmm_daemon_drop_summary(d, &s->dropped);
 	s->cluster = cmm_daemon_config(d)->name;
+	s->digest = cmm_daemon_core_cfg(d)->digest;
 	cmm_daemon_prompt(d, &p);
 	s->prompt_why = p.kind != CMM_PROMPT_NONE ? p.why : NULL;
 	s->now = cmm_daemon_now(d);
@@ -130,6 +131,12 @@ cmm_status_json(const struct cmm_status_snap *s)
 	json_object_set_new(o, "node", json_integer(st->node));
 	if (s->cluster != NULL)
 		json_object_set_new(o, "cluster", json_string(s->cluster));
+	if (s->digest != NULL) {
+		char hex[2 * CMM_DIGEST_LEN + 1];
+
+		cmm_digest_hex(s->digest, hex);
+		json_object_set_new(o, "config_digest", json_string(hex));
+	}
 	json_object_set_new(o, "state", json_string(cmm_state_name(st->state)));
 	json_object_set_new(o, "epoch", json_integer(st->epoch));
 	json_object_set_new(o, "members", cmm_set_json(&st->members));
@@ -166,6 +173,11 @@ cmm_status_json(const struct cmm_status_snap *s)
 	json_object_set_new(dr, "foreign", json_integer((json_int_t)s->dropped.foreign));
 	json_object_set_new(dr, "auth", json_integer((json_int_t)s->dropped.auth));
 	json_object_set_new(dr, "replay", json_integer((json_int_t)s->dropped.replay));
+	json_object_set_new(dr, "misdirected",
+	    json_integer((json_int_t)s->dropped.misdirected));
+	json_object_set_new(dr, "config", json_integer((json_int_t)s->dropped.config));
+	json_object_set_new(dr, "version",
+	    json_integer((json_int_t)s->dropped.version));
 	json_object_set_new(o, "dropped", dr);
 	return o;
 }
@@ -220,9 +232,17 @@ cmm_status_text(struct cmm_cmd_ctx *ctx, const struct cmm_status_snap *s)
 		    s->now - st->last_commit_time);
 	cmm_cmd_printf(ctx, "\n");
 	status_prompt_text(ctx, s);
+	if (s->digest != NULL) {
+		char hex[2 * CMM_DIGEST_LEN + 1];
+
+		cmm_digest_hex(s->digest, hex);
+		cmm_cmd_printf(ctx, "config digest: %s\n", hex);
+	}
 	cmm_cmd_printf(ctx, "dropped: malformed %" PRIu64 ", foreign %" PRIu64
-	    ", auth %" PRIu64 ", replay %" PRIu64 "\n", s->dropped.malformed,
-	    s->dropped.foreign, s->dropped.auth, s->dropped.replay);
+	    ", auth %" PRIu64 ", replay %" PRIu64 ", misdirected %" PRIu64
+	    ", config %" PRIu64 ", version %" PRIu64 "\n", s->dropped.malformed,
+	    s->dropped.foreign, s->dropped.auth, s->dropped.replay,
+	    s->dropped.misdirected, s->dropped.config, s->dropped.version);
 }
 
 CMM_CMD_FN(cmm_cmd_status)
@@ -269,17 +289,39 @@ CMM_CMD_FN(cmm_cmd_members)
 
 /* ---- nodes ---- */
 
+/* "match", "mismatch", or NULL when the peer was never heard. */
+static const char *
+nodes_config_name(const struct cmm_peer_wire *w)
+{
+	if (!w->heard)
+		return NULL;
+	return w->mismatch ? "mismatch" : "match";
+}
+
+static void
+nodes_wire_json(json_t *o, const struct cmm_peer_wire *w)
+{
+	const char *cfg = nodes_config_name(w);
+
+	json_object_set_new(o, "config", cfg ? json_string(cfg) : json_null());
+	json_object_set_new(o, "protocol", w->heard ?
+	    json_pack("[ii]", (int)w->vmin, (int)w->vmax) : json_null());
+	json_object_set_new(o, "config_version", w->has_config_version ?
+	    json_integer(w->config_version) : json_null());
+}
+
 CMM_CMD_FN(cmm_cmd_nodes)
 {
 	const struct cmm_core_cfg	*cfg;
 	struct cmm_core_status		 st;
 	struct cmm_peer_info		 pi;
 	struct cmm_hb_stats		 hb;
+	struct cmm_peer_wire		 w;
 	struct cmm_daemon		*d;
-	const char			*addr;
+	const char			*addr, *cfgname;
 	int64_t				 now, heard;
 	json_t				*arr = NULL, *o, *h;
-	char				 hbtxt[48], heardtxt[24];
+	char				 hbtxt[48], heardtxt[24], proto[16];
 
 	if ((d = cmm_cmd_daemon(ctx)) == NULL)
 		return CMM_CMD_ERROR;
@@ -289,9 +331,10 @@ CMM_CMD_FN(cmm_cmd_nodes)
 	if (ctx->json)
 		arr = json_array();
 	else
-		cmm_cmd_printf(ctx, "  %4s %-22s %4s %-6s %-5s %8s %10s %6s %-7s %s\n",
-		    "id", "address", "prio", "member", "alive", "heard", "inc",
-		    "epoch", "link", "heartbeat median/p99");
+		cmm_cmd_printf(ctx, "  %4s %-22s %4s %-6s %-5s %8s %10s %6s %-7s "
+		    "%-8s %-5s %s\n", "id", "address", "prio", "member", "alive",
+		    "heard", "inc", "epoch", "link", "config", "proto",
+		    "heartbeat median/p99");
 	for (int id = cmm_set_next(&cfg->configured, 0); id >= 0;
 	    id = cmm_set_next(&cfg->configured, id + 1)) {
 		bool self = id == st.node, has_hb;
@@ -308,6 +351,7 @@ CMM_CMD_FN(cmm_cmd_nodes)
 		heard = pi.last_heard < 0 ? -1 : now - pi.last_heard;
 		addr = cmm_daemon_peer_addr(d, id);
 		has_hb = !self && cmm_daemon_hb_stats(d, id, &hb);
+		cmm_daemon_peer_wire(d, id, &w);
 		if (ctx->json) {
 			o = json_object();
 			json_object_set_new(o, "id", json_integer(id));
@@ -336,6 +380,7 @@ CMM_CMD_FN(cmm_cmd_nodes)
 				json_object_set_new(o, "heartbeat", h);
 			} else
 				json_object_set_new(o, "heartbeat", json_null());
+			nodes_wire_json(o, &w);
 			json_array_append_new(arr, o);
 			continue;
 		}
@@ -352,13 +397,19 @@ CMM_CMD_FN(cmm_cmd_nodes)
 			    " (near timeout!)" : "");
 		else
 			snprintf(hbtxt, sizeof(hbtxt), "-");
+		cfgname = nodes_config_name(&w);
+		if (w.heard)
+			snprintf(proto, sizeof(proto), "%u..%u", w.vmin, w.vmax);
+		else
+			snprintf(proto, sizeof(proto), "-");
 		cmm_cmd_printf(ctx, "%c %4d %-22s %4d %-6s %-5s %8s %10" PRIu32
-		    " %6" PRIu32 " %-7s %s\n", self ? '*' : ' ', id,
+		    " %6" PRIu32 " %-7s %-8s %-5s %s\n", self ? '*' : ' ', id,
 		    addr ? addr : "?", cfg->priority[id],
 		    cmm_set_has(&st.members, id) ? "yes" : "no",
 		    pi.alive ? "yes" : "no", heardtxt, pi.incarnation, pi.epoch,
 		    self ? "self" : link_name(cmm_daemon_link_state(d, id)),
-		    hbtxt);
+		    cfgname == NULL ? "-" : w.mismatch ? "MISMATCH" : cfgname,
+		    proto, hbtxt);
 	}
 	if (ctx->json) {
 		o = json_object();

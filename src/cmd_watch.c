@@ -119,15 +119,19 @@ cmm_iso8601(int64_t wall_ns, char *buf, size_t len)
 	snprintf(buf, len, "%s.%03dZ", base, (int)((wall_ns / 1000000) % 1000));
 }
 
-/* The four status counters (net/wire.h groups SHORT..MALFORMED). */
+/* The status counter a reason is counted in (net/wire.h groups
+ * SHORT..MALFORMED but VERSION as malformed). */
 static const char *
 drop_group(enum cmm_drop d)
 {
 	switch (d) {
-	case CMM_DROP_FOREIGN:	return "foreign";
-	case CMM_DROP_AUTH:	return "auth";
-	case CMM_DROP_REPLAY:	return "replay";
-	default:		return "malformed";
+	case CMM_DROP_FOREIGN:		return "foreign";
+	case CMM_DROP_AUTH:		return "auth";
+	case CMM_DROP_REPLAY:		return "replay";
+	case CMM_DROP_MISDIRECTED:	return "misdirected";
+	case CMM_DROP_CONFIG:		return "config";
+	case CMM_DROP_VERSION:		return "version";
+	default:			return "malformed";
 	}
 }
 
@@ -249,6 +253,9 @@ cmm_note_json(const struct cmm_note *n, int node, uint32_t epoch)
 		json_object_set_new(o, "sender", n->drop_sender >= 0 ?
 		    json_integer(n->drop_sender) : json_null());
 		json_object_set_new(o, "from", json_string(n->text ? n->text : ""));
+		/* reports are rate-limited: one stands for this many */
+		json_object_set_new(o, "count", json_integer((json_int_t)
+		    (n->drop_count > 0 ? n->drop_count : 1)));
 		break;
 	case CMM_NOTE_OPERATOR:
 		json_object_set_new(o, "uid", json_integer(n->uid));
@@ -302,8 +309,9 @@ cmm_note_text(const struct cmm_note *n, int node, uint32_t epoch, char *buf,
 			    "closed: %s", t, node, epoch, p->why ? p->why : "");
 		break;
 	case CMM_NOTE_DROP:
-		snprintf(buf, len, "%s node %d epoch %" PRIu32 " drop: %s from %s",
-		    t, node, epoch, cmm_drop_name(n->drop), n->text ? n->text : "?");
+		snprintf(buf, len, "%s node %d epoch %" PRIu32 " drop: %s x%" PRIu64
+		    " from %s", t, node, epoch, cmm_drop_name(n->drop),
+		    n->drop_count > 0 ? n->drop_count : 1, n->text ? n->text : "?");
 		break;
 	case CMM_NOTE_OPERATOR:
 		snprintf(buf, len, "%s node %d epoch %" PRIu32 " operator uid %ld: "

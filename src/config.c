@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -21,6 +22,7 @@
 
 #include <ini.h>
 
+#include "../net/mac.h"
 #include "../net/wire.h"
 #include "config.h"
 
@@ -31,14 +33,14 @@ enum cfg_sec { SEC_NONE, SEC_CLUSTER, SEC_NODE, SEC_DEVICE };
 enum cfg_key {
 	K_NAME, K_KEY_FILE, K_HEARTBEAT, K_FAILURE, K_ROUND, K_JOIN, K_INITIAL,
 	K_ISOLATION, K_WINNER, K_PROMPT, K_LOSS, K_STATE_DIR, K_SOCKET, K_HOOK,
-	K_FAULT, K__COUNT
+	K_FAULT, K_CONFIG_VERSION, K__COUNT
 };
 
 static const char *const cfg_cluster_keys[K__COUNT] = {
 	"name", "key_file", "heartbeat_ms", "failure_timeout_ms",
 	"round_timeout_ms", "join_retry_ms", "initial_quorum", "isolation",
 	"winner", "prompt_timeout_s", "on_quorum_loss", "state_dir",
-	"control_socket", "hook", "fault_injection",
+	"control_socket", "hook", "fault_injection", "config_version",
 };
 
 struct cfg_enum {
@@ -394,6 +396,10 @@ cfg_cluster_key(struct cfg_parse *ps, const char *name, const char *value)
 	case K_FAULT:
 		if (cfg_enum(ps, name, value, cfg_onoff, &e))
 			cfg->fault_injection = e != 0;
+		break;
+	case K_CONFIG_VERSION:
+		if (cfg_int(ps, name, value, 1, UINT32_MAX, &n))
+			core->config_version = (uint32_t)n;
 		break;
 	case K_STATE_DIR:
 		cfg_path(ps, name, value, true, cfg->state_dir,
@@ -799,6 +805,7 @@ static void
 cfg_defaults(struct cmm_config *cfg)
 {
 	cmm_core_cfg_defaults(&cfg->core);
+	cfg->core.config_version = 1;
 	strcpy(cfg->state_dir, "/var/lib/cmm/node%n");
 	strcpy(cfg->control_socket, "/run/cmm/node%n.sock");
 	cfg->hook[0] = '\0';
@@ -1040,4 +1047,103 @@ const char *
 cmm_config_loss_name(enum cmm_loss_policy p)
 {
 	return cfg_enum_name(cfg_loss, (int)p);
+}
+
+/*
+ * The canonical text of everything that decides quorum (docs/PROTOCOL.md
+ * "Config digest"): two nodes whose texts differ could each count a
+ * different quorum.  One line per item, in a fixed order, values as the
+ * config spells them; node lines by id, device lines in file order (the
+ * first device two nodes share is the one they race for).  Left out on
+ * purpose: addresses, paths, hooks and every timing key -- heartbeat_ms,
+ * failure_timeout_ms, round_timeout_ms, join_retry_ms, prompt_timeout_s.
+ * Timings decide when rounds start and end, never which sets are quorums
+ * (a round is safe whatever its timing), so they may differ for a while
+ * and be changed one node at a time; a prompt that times out takes the
+ * safe answer.
+ */
+static void
+cfg_canonical_write(const struct cmm_config *cfg, FILE *f)
+{
+	const struct cmm_core_cfg *core = &cfg->core;
+
+	fprintf(f, "cmm-config 1\nname %s\nconfig_version %" PRIu32 "\n",
+	    cfg->name, core->config_version);
+	fprintf(f, "initial_quorum %s\nisolation %s\nwinner %s\n"
+	    "on_quorum_loss %s\n", cmm_config_initial_name(core->initial),
+	    cmm_config_isolation_name(core->isolation),
+	    cmm_config_winner_name(core->winner),
+	    cmm_config_loss_name(core->on_quorum_loss));
+	for (int id = cmm_set_next(&core->configured, 0); id >= 0;
+	    id = cmm_set_next(&core->configured, id + 1))
+		fprintf(f, "node %d priority %d\n", id, core->priority[id]);
+	for (int i = 0; i < core->n_devices; i++) {
+		const struct cmm_device_cfg *d = &core->devices[i];
+
+		fprintf(f, "device %s nodes", d->name);
+		for (int id = cmm_set_next(&d->nodes, 0); id >= 0;
+		    id = cmm_set_next(&d->nodes, id + 1))
+			fprintf(f, " %d", id);
+		fputc('\n', f);
+	}
+}
+
+char *
+cmm_config_canonical(const struct cmm_config *cfg, size_t *len)
+{
+	char	*buf = NULL;
+	size_t	 n = 0;
+	FILE	*f = open_memstream(&buf, &n);
+
+	if (f == NULL)
+		return NULL;
+	cfg_canonical_write(cfg, f);
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	if (len != NULL)
+		*len = n;
+	return buf;
+}
+
+int
+cmm_config_digest(struct cmm_config *cfg, const struct cmm_keys *k)
+{
+	size_t	 len;
+	char	*text = cmm_config_canonical(cfg, &len);
+
+	if (text == NULL)
+		return -1;
+	cmm_mac_digest(k, text, len, cfg->core.digest);
+	free(text);
+	return 0;
+}
+
+void
+cmm_digest_hex(const uint8_t digest[CMM_DIGEST_LEN],
+    char out[2 * CMM_DIGEST_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < CMM_DIGEST_LEN; i++) {
+		out[2 * i] = hex[digest[i] >> 4];
+		out[2 * i + 1] = hex[digest[i] & 15];
+	}
+	out[2 * CMM_DIGEST_LEN] = '\0';
+}
+
+bool
+cmm_digest_zero(const uint8_t digest[CMM_DIGEST_LEN])
+{
+	uint8_t any = 0;
+
+	for (int i = 0; i < CMM_DIGEST_LEN; i++)
+		any |= digest[i];
+	return any == 0;
 }

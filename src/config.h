@@ -3,11 +3,11 @@
  * config: the cluster config file (DESIGN §4 "Config", issue 3), one INI
  * file for the whole cluster, read with inih.
  *
- *   [cluster]       name, key_file, heartbeat_ms, failure_timeout_ms,
- *                   round_timeout_ms, join_retry_ms, initial_quorum,
- *                   isolation, winner, prompt_timeout_s, on_quorum_loss,
- *                   state_dir, control_socket, hook, fault_injection,
- *                   control_group, control_readonly_group
+ *   [cluster]       name, key_file, config_version, heartbeat_ms,
+ *                   failure_timeout_ms, round_timeout_ms, join_retry_ms,
+ *                   initial_quorum, isolation, winner, prompt_timeout_s,
+ *                   on_quorum_loss, state_dir, control_socket, hook,
+ *                   fault_injection, control_group, control_readonly_group
  *   [node N]        address (IPv4:port or [IPv6]:port), priority [N]
  *   [device NAME]   path, nodes (space-separated ids, at least two)
  *
@@ -96,5 +96,25 @@ const char *cmm_config_initial_name(enum cmm_initial_policy p);
 const char *cmm_config_isolation_name(enum cmm_isolation_policy p);
 const char *cmm_config_winner_name(enum cmm_winner_policy p);
 const char *cmm_config_loss_name(enum cmm_loss_policy p);
+
+/* ---- the config digest (docs/PROTOCOL.md "Config digest") ---- */
+
+struct cmm_keys;
+
+/* The canonical text of the quorum-relevant config (name, config_version,
+ * policies, node ids and priorities, devices and their nodes), malloc'd,
+ * NUL-terminated, its length in *len (may be NULL); NULL if memory runs
+ * out. */
+char	*cmm_config_canonical(const struct cmm_config *cfg, size_t *len);
+
+/* Sets cfg->core.digest: keyed BLAKE2b of the canonical text with the
+ * cluster key's cfg subkey.  0, or -1 if memory runs out. */
+int	cmm_config_digest(struct cmm_config *cfg, const struct cmm_keys *k);
+
+/* 32 lowercase hex digits. */
+void	cmm_digest_hex(const uint8_t digest[CMM_DIGEST_LEN],
+	    char out[2 * CMM_DIGEST_LEN + 1]);
+/* true for the all-zero digest (not known). */
+bool	cmm_digest_zero(const uint8_t digest[CMM_DIGEST_LEN]);
 
 #endif

@@ -72,6 +72,11 @@ struct cmm_core_cfg {
 	int		n_devices;
 	struct cmm_device_cfg devices[CMM_MAX_DEVICES];
 	unsigned	bugs;	/* CMM_BUG_* planted bugs, simulator tests only */
+	/* The config digest and config_version (src/config.h): the core
+	 * only copies them into what it persists with a configuration, so a
+	 * restart can tell the config changed under the state. */
+	uint8_t		digest[CMM_DIGEST_LEN];
+	uint32_t	config_version;
 };
 
 /* More planted bugs (the quorum ones are in quorum/vote.h). */

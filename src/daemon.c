@@ -7,6 +7,7 @@
  * history records and hook runs.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,11 @@
 #define DAEMON_DEVICE_LIMIT_MS	5000	/* a device call that takes longer fails */
 #define DAEMON_HOOK_LIMIT_MS	10000	/* a hook that takes longer is killed */
 #define DAEMON_LEAVE_MAX_MS	3000	/* longest wait for the LEAVEs to go out */
+#define DAEMON_RLOG_MS		5000	/* one line per reason this often */
+/* rate-limited report slots: one per drop reason, then these */
+#define DAEMON_RLOG_OWN_ID	CMM_DROP__COUNT
+#define DAEMON_RLOG_PROBE	(CMM_DROP__COUNT + 1)
+#define DAEMON_RLOG_SLOTS	(CMM_DROP__COUNT + 2)
 
 struct hb_ring {
 	int64_t		t[DAEMON_HB_RING];
@@ -42,6 +48,26 @@ struct hb_ring {
 struct daemon_listener {
 	cmm_note_fn	fn;
 	void		*ctx;
+};
+
+/* What the wire says about one peer (its authentic datagrams for us). */
+struct daemon_peer {
+	bool		heard;
+	bool		mismatch;	/* its last one had another digest */
+	uint8_t		vmin, vmax;	/* the versions it speaks */
+	bool		has_cfgver;
+	uint32_t	config_version;
+};
+
+/* One rate-limited report (see daemon_rlog). */
+struct daemon_rlog {
+	uint64_t	pending;	/* not reported yet */
+	bool		logged;
+	int64_t		logged_at;
+	enum cmm_log_level level;
+	int		sender;
+	char		from[80];
+	char		detail[160];
 };
 
 struct cmm_daemon {
@@ -55,6 +81,11 @@ struct cmm_daemon {
 	struct event_base	*base;
 	struct cmm_udp		*udp;
 	struct cmm_replay	*replay;
+	struct cmm_replay	*probe_replay;	/* PROBE/PROBE_ACK: their own */
+	struct cmm_rx		rx;
+	struct daemon_peer	*peers;		/* per node id */
+	struct daemon_rlog	rlog[DAEMON_RLOG_SLOTS];
+	struct event		*rlog_timer;
 	struct cmm_core		*core;
 	struct cmm_sink		sink;
 	struct event		*timer;
@@ -217,7 +248,7 @@ daemon_timer_cb(evutil_socket_t fd, short what, void *arg)
 	daemon_arm(d);
 }
 
-/* ---- receiving ---- */
+/* ---- heartbeat arrival statistics ---- */
 
 static void
 daemon_hb_record(struct cmm_daemon *d, int peer, int64_t now)
@@ -235,15 +266,145 @@ daemon_hb_record(struct cmm_daemon *d, int peer, int64_t now)
 		r->n++;
 }
 
+/* ---- rate-limited lines about dropped traffic ---- */
+
+/* A flood of bad datagrams must not become a flood of log lines (or of
+ * watch events): per reason, the first drop is reported at once, later
+ * ones once per DAEMON_RLOG_MS with their count. */
+static void
+daemon_rlog_flush(struct cmm_daemon *d, int slot, int64_t now)
+{
+	struct daemon_rlog *r = &d->rlog[slot];
+	struct cmm_note n = { .type = CMM_NOTE_DROP, .drop_sender = r->sender,
+	    .uid = -1, .text = r->from, .drop_count = r->pending };
+	const char *what = slot == DAEMON_RLOG_OWN_ID ? "claiming this node's "
+	    "id (another process with the same --id?)" :
+	    slot == DAEMON_RLOG_PROBE ? "probe(s) answered" :
+	    cmm_drop_name((enum cmm_drop)slot);
+
+	if (r->pending == 0)
+		return;
+	if (slot == DAEMON_RLOG_PROBE)
+		cmm_logf(d->log, CMM_LOG_INFO, "%" PRIu64 " %s, the last from %s "
+		    "as node %d", r->pending, what, r->from, r->sender);
+	else
+		cmm_logf(d->log, r->level, "dropped %" PRIu64 " datagram%s (%s)%s, "
+		    "the last from %s%s%s", r->pending, r->pending == 1 ? "" :
+		    "s", what, r->logged ? " since the last report" : "", r->from,
+		    r->detail[0] != '\0' ? ": " : "", r->detail);
+	if (slot < CMM_DROP__COUNT) {
+		n.drop = (enum cmm_drop)slot;
+		daemon_note(d, &n);
+	} else if (slot == DAEMON_RLOG_OWN_ID) {
+		n.drop = CMM_DROP_MALFORMED;
+		daemon_note(d, &n);
+	}
+	r->pending = 0;
+	r->logged = true;
+	r->logged_at = now;
+}
+
+static void
+daemon_rlog_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct cmm_daemon *d = arg;
+	int64_t now = cmm_daemon_now(d), next = -1;
+
+	(void)fd;
+	(void)what;
+	for (int i = 0; i < DAEMON_RLOG_SLOTS; i++) {
+		struct daemon_rlog *r = &d->rlog[i];
+
+		if (r->pending == 0)
+			continue;
+		if (now - r->logged_at >= DAEMON_RLOG_MS)
+			daemon_rlog_flush(d, i, now);
+		else if (next < 0 || r->logged_at + DAEMON_RLOG_MS < next)
+			next = r->logged_at + DAEMON_RLOG_MS;
+	}
+	if (next >= 0) {
+		struct timeval tv = { (next - now) / 1000,
+		    ((next - now) % 1000) * 1000 };
+
+		evtimer_add(d->rlog_timer, &tv);
+	}
+}
+
+static void
+daemon_rlog(struct cmm_daemon *d, int slot, enum cmm_log_level level,
+    int sender, const char *from, const char *detail)
+{
+	struct daemon_rlog *r = &d->rlog[slot];
+	int64_t now = cmm_daemon_now(d);
+
+	r->pending++;
+	r->level = level;
+	r->sender = sender;
+	snprintf(r->from, sizeof(r->from), "%s", from);
+	snprintf(r->detail, sizeof(r->detail), "%s", detail ? detail : "");
+	if (!r->logged || now - r->logged_at >= DAEMON_RLOG_MS) {
+		daemon_rlog_flush(d, slot, now);
+		return;
+	}
+	if (!evtimer_pending(d->rlog_timer, NULL)) {
+		int64_t wait = r->logged_at + DAEMON_RLOG_MS - now;
+		struct timeval tv = { wait / 1000, (wait % 1000) * 1000 };
+
+		evtimer_add(d->rlog_timer, &tv);
+	}
+}
+
+/* ---- the wire: what each peer speaks ---- */
+
+/* Fills the transport's part of m for node `to`: the versions this build
+ * speaks, the destination, our digest, and the extensions of the version
+ * the peer was last heard to speak. */
+static void
+daemon_wire_fill(struct cmm_daemon *d, struct cmm_msg *m, int to)
+{
+	const struct daemon_peer *p = &d->peers[to];
+	unsigned v = p->heard ? cmm_wire_version_for(p->vmin, p->vmax) :
+	    CMM_PROTO_MIN;
+
+	m->vmin = CMM_PROTO_MIN;
+	m->vmax = CMM_PROTO_MAX;
+	m->dest = (uint16_t)to;
+	memcpy(m->digest, d->cfg->core.digest, CMM_DIGEST_LEN);
+	m->ext = cmm_wire_exts(v);
+	m->config_version = d->cfg->core.config_version;
+}
+
+/* What an authentic datagram for us says about its sender. */
+static void
+daemon_wire_heard(struct cmm_daemon *d, const struct cmm_msg *m, bool mismatch)
+{
+	struct daemon_peer *p = &d->peers[m->sender];
+
+	if (p->heard && p->mismatch != mismatch)
+		cmm_logf(d->log, mismatch ? CMM_LOG_WARN : CMM_LOG_INFO,
+		    "node %u: config digest %s ours", m->sender, mismatch ?
+		    "now differs from" : "matches");
+	p->heard = true;
+	p->mismatch = mismatch;
+	p->vmin = m->vmin;
+	p->vmax = m->vmax;
+	p->has_cfgver = (m->ext & CMM_EXT_CONFIG_VERSION) != 0;
+	p->config_version = m->config_version;
+}
+
+/* ---- receiving ---- */
+
 /* PROBE from `cmm check`: answered here, never shown to the core.  The
- * answer echoes the probe's sequence number in the round fields. */
+ * answer echoes the probe's sequence number in the round fields, and goes
+ * to the configured address of the node the probe speaks for, never to
+ * where it came from: a forged source address must not make this node
+ * reflect traffic at a third party. */
 static void
 daemon_probe(struct cmm_daemon *d, const struct cmm_msg *m,
-    const struct sockaddr *from, socklen_t fromlen)
+    const char *from)
 {
 	struct cmm_core_status st;
 	struct cmm_msg a;
-	char addr[80];
 	int n;
 
 	cmm_core_status(d->core, &st);
@@ -257,30 +418,51 @@ daemon_probe(struct cmm_daemon *d, const struct cmm_msg *m,
 	a.members = st.members;
 	a.row = st.alive;
 	a.ballot = m->seq;	/* echoed, so the prober matches its probe */
+	daemon_wire_fill(d, &a, m->sender);
 	n = cmm_packet_seal(&d->keys, d->cfg->cluster_id, &a, d->buf,
 	    sizeof(d->buf));
 	if (n > 0)
-		cmm_udp_sendto(d->udp, from, fromlen, d->buf, (size_t)n);
-	cmm_logf(d->log, CMM_LOG_INFO, "probe from %s (as node %u) answered",
-	    cmm_addr_format(from, addr, sizeof(addr)), m->sender);
+		cmm_udp_send(d->udp, m->sender, d->buf, (size_t)n);
+	daemon_rlog(d, DAEMON_RLOG_PROBE, CMM_LOG_INFO, m->sender, from, NULL);
 }
 
 static void
 daemon_drop(struct cmm_daemon *d, enum cmm_drop why, int sender,
     const struct sockaddr *from, const char *detail)
 {
-	struct cmm_note n = { .type = CMM_NOTE_DROP, .drop = why,
-	    .drop_sender = sender, .uid = -1 };
 	char addr[80];
 
 	d->drops[why]++;
 	cmm_addr_format(from, addr, sizeof(addr));
-	if (cmm_log_enabled(d->log, CMM_LOG_DEBUG))
-		cmm_logf(d->log, CMM_LOG_DEBUG, "dropped a datagram from %s: %s%s%s",
-		    addr, cmm_drop_name(why), detail != NULL ? ": " : "",
-		    detail != NULL ? detail : "");
-	n.text = addr;
-	daemon_note(d, &n);
+	/* a digest or a version that differs is an operator's business;
+	 * the rest is noise or an attack, counted in status */
+	daemon_rlog(d, (int)why, why == CMM_DROP_CONFIG ||
+	    why == CMM_DROP_VERSION ? CMM_LOG_WARN : CMM_LOG_INFO, sender,
+	    addr, detail);
+}
+
+/* A datagram that passed the MAC and the window but carries another
+ * config digest: counted, and its header goes to the split-brain alarm
+ * only (docs/PROTOCOL.md "Config digest"). */
+static void
+daemon_recv_foreign(struct cmm_daemon *d, const struct cmm_msg *m,
+    const struct sockaddr *from)
+{
+	char ours[2 * CMM_DIGEST_LEN + 1], theirs[2 * CMM_DIGEST_LEN + 1];
+	char detail[160];
+
+	cmm_digest_hex(d->cfg->core.digest, ours);
+	cmm_digest_hex(m->digest, theirs);
+	snprintf(detail, sizeof(detail), "node %u has config digest %s, ours "
+	    "is %s", m->sender, theirs, ours);
+	daemon_drop(d, CMM_DROP_CONFIG, m->sender, from, detail);
+	if (m->type == CMM_MSG_PROBE || m->type == CMM_MSG_PROBE_ACK ||
+	    !cmm_set_has(&d->cfg->core.configured, m->sender) ||
+	    m->sender == d->self)
+		return;
+	daemon_wire_heard(d, m, true);
+	cmm_core_on_foreign(d->core, cmm_daemon_now(d), m);
+	daemon_arm(d);
 }
 
 static void
@@ -291,25 +473,23 @@ daemon_recv(void *ctx, const uint8_t *buf, size_t len,
 	struct cmm_msg m;
 	enum cmm_drop why;
 	int64_t now;
+	char addr[80];
 
+	(void)fromlen;
 	if (d->exiting)
 		return;
-	/* replay checked below, not here: probes must not move the window
-	 * of the node id `cmm check` speaks for */
-	why = cmm_packet_open(&d->keys, NULL, d->cfg->cluster_id, buf, len, &m);
+	why = cmm_packet_open(&d->rx, buf, len, &m);
+	if (why == CMM_DROP_CONFIG) {
+		daemon_recv_foreign(d, &m, from);
+		return;
+	}
 	if (why != CMM_DROP_NONE) {
-		daemon_drop(d, why, -1, from, NULL);
+		daemon_drop(d, why, why == CMM_DROP_REPLAY ||
+		    why == CMM_DROP_MISDIRECTED ? m.sender : -1, from, NULL);
 		return;
 	}
 	/* fault injection: a cut link loses everything, probes included */
 	if (cmm_udp_cut_in(d->udp, m.sender))
-		return;
-	if (m.type == CMM_MSG_PROBE) {
-		if (cmm_set_valid_id(m.sender))
-			daemon_probe(d, &m, from, fromlen);
-		return;
-	}
-	if (m.type == CMM_MSG_PROBE_ACK)
 		return;
 	if (!cmm_set_has(&d->cfg->core.configured, m.sender)) {
 		daemon_drop(d, CMM_DROP_MALFORMED, m.sender, from,
@@ -317,20 +497,18 @@ daemon_recv(void *ctx, const uint8_t *buf, size_t len,
 		return;
 	}
 	if (m.sender == d->self) {
-		char addr[80];
-
-		cmm_logf(d->log, CMM_LOG_WARN, "a datagram from %s claims to "
-		    "come from this node (%d): another process with the same "
-		    "--id?", cmm_addr_format(from, addr, sizeof(addr)), d->self);
-		daemon_drop(d, CMM_DROP_MALFORMED, m.sender, from, "own id");
+		d->drops[CMM_DROP_MALFORMED]++;
+		daemon_rlog(d, DAEMON_RLOG_OWN_ID, CMM_LOG_WARN, m.sender,
+		    cmm_addr_format(from, addr, sizeof(addr)), NULL);
 		return;
 	}
-	why = cmm_replay_check(d->replay, m.sender, m.incarnation, m.seq);
-	if (why != CMM_DROP_NONE) {
-		daemon_drop(d, why, m.sender, from, NULL);
+	if (m.type == CMM_MSG_PROBE) {
+		daemon_probe(d, &m, cmm_addr_format(from, addr, sizeof(addr)));
 		return;
 	}
-	cmm_replay_accept(d->replay, m.sender, m.incarnation, m.seq);
+	if (m.type == CMM_MSG_PROBE_ACK)
+		return;
+	daemon_wire_heard(d, &m, false);
 	now = cmm_daemon_now(d);
 	if (m.type == CMM_MSG_HEARTBEAT)
 		daemon_hb_record(d, m.sender, now);
@@ -354,6 +532,7 @@ daemon_send(struct cmm_daemon *d, const struct cmm_set *to,
 		/* a rising sequence per destination keeps every receiver's
 		 * replay window dense, whatever the cluster size */
 		m.seq = ++d->seq[i];
+		daemon_wire_fill(d, &m, i);
 		n = cmm_packet_seal(&d->keys, d->cfg->cluster_id, &m, d->buf,
 		    sizeof(d->buf));
 		if (n < 0) {
@@ -709,13 +888,17 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	d->self = o->id;
 	d->cfg = calloc(1, sizeof(*d->cfg));
 	d->replay = calloc(1, sizeof(*d->replay));
+	d->probe_replay = calloc(1, sizeof(*d->probe_replay));
+	d->peers = calloc(CMM_MAX_NODES, sizeof(*d->peers));
 	d->seq = calloc(CMM_MAX_NODES, sizeof(*d->seq));
 	d->hb = calloc(CMM_MAX_NODES, sizeof(*d->hb));
-	if (d->cfg == NULL || d->replay == NULL || d->seq == NULL || d->hb == NULL) {
+	if (d->cfg == NULL || d->replay == NULL || d->probe_replay == NULL ||
+	    d->peers == NULL || d->seq == NULL || d->hb == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return daemon_fail(d, 1, exit_code);
 	}
 	cmm_replay_init(d->replay);
+	cmm_replay_init(d->probe_replay);
 
 	/* config, key, state: an operator's mistake is exit code 2 */
 	if (cmm_config_load(o->config_path, d->cfg, err, errlen) < 0 ||
@@ -731,6 +914,16 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	}
 	if (cmm_key_load(d->cfg->key_file, &d->keys, err, errlen) < 0)
 		return daemon_fail(d, 2, exit_code);
+	if (cmm_config_digest(d->cfg, &d->keys) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return daemon_fail(d, 1, exit_code);
+	}
+	d->rx.keys = &d->keys;
+	d->rx.cluster_id = d->cfg->cluster_id;
+	d->rx.self = o->id;
+	d->rx.digest = d->cfg->core.digest;
+	d->rx.replay = d->replay;
+	d->rx.probes = d->probe_replay;
 	{
 		char id[32];
 
@@ -782,7 +975,9 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	d->sig_term = evsignal_new(d->base, SIGTERM, daemon_sig_term_cb, d);
 	d->sig_int = evsignal_new(d->base, SIGINT, daemon_sig_term_cb, d);
 	d->sig_hup = evsignal_new(d->base, SIGHUP, daemon_sig_hup_cb, d);
+	d->rlog_timer = evtimer_new(d->base, daemon_rlog_timer_cb, d);
 	if (d->timer == NULL || d->leave_timer == NULL || d->sig_term == NULL ||
+	    d->rlog_timer == NULL ||
 	    d->sig_int == NULL || d->sig_hup == NULL ||
 	    evsignal_add(d->sig_term, NULL) < 0 ||
 	    evsignal_add(d->sig_int, NULL) < 0 ||
@@ -897,6 +1092,8 @@ cmm_daemon_free(struct cmm_daemon *d)
 		event_free(d->timer);
 	if (d->leave_timer != NULL)
 		event_free(d->leave_timer);
+	if (d->rlog_timer != NULL)
+		event_free(d->rlog_timer);
 	if (d->sig_term != NULL)
 		event_free(d->sig_term);
 	if (d->sig_int != NULL)
@@ -912,6 +1109,8 @@ cmm_daemon_free(struct cmm_daemon *d)
 			free(d->hb[i]);
 	free(d->hb);
 	free(d->seq);
+	free(d->peers);
+	free(d->probe_replay);
 	free(d->replay);
 	free(d->cfg);
 	free(d);
@@ -972,10 +1171,41 @@ cmm_daemon_drop_summary(const struct cmm_daemon *d, struct cmm_drop_summary *s)
 {
 	memset(s, 0, sizeof(*s));
 	for (int i = CMM_DROP_SHORT; i <= CMM_DROP_MALFORMED; i++)
-		s->malformed += d->drops[i];
+		if (i != CMM_DROP_VERSION)
+			s->malformed += d->drops[i];
 	s->foreign = d->drops[CMM_DROP_FOREIGN];
 	s->auth = d->drops[CMM_DROP_AUTH];
 	s->replay = d->drops[CMM_DROP_REPLAY];
+	s->misdirected = d->drops[CMM_DROP_MISDIRECTED];
+	s->config = d->drops[CMM_DROP_CONFIG];
+	s->version = d->drops[CMM_DROP_VERSION];
+}
+
+bool
+cmm_daemon_peer_wire(const struct cmm_daemon *d, int peer,
+    struct cmm_peer_wire *out)
+{
+	const struct daemon_peer *p;
+
+	memset(out, 0, sizeof(*out));
+	if (!cmm_set_valid_id(peer))
+		return false;
+	if (peer == d->self) {
+		out->heard = true;
+		out->vmin = CMM_PROTO_MIN;
+		out->vmax = CMM_PROTO_MAX;
+		out->has_config_version = true;
+		out->config_version = d->cfg->core.config_version;
+		return true;
+	}
+	p = &d->peers[peer];
+	out->heard = p->heard;
+	out->mismatch = p->mismatch;
+	out->vmin = p->vmin;
+	out->vmax = p->vmax;
+	out->has_config_version = p->has_cfgver;
+	out->config_version = p->config_version;
+	return p->heard;
 }
 
 void

@@ -65,15 +65,30 @@ struct cmm_log *cmm_daemon_log(struct cmm_daemon *d);
 int64_t	cmm_daemon_now(const struct cmm_daemon *d);
 
 /* Dropped datagrams by reason (index enum cmm_drop; CMM_DROP_NONE unused).
- * status --json groups SHORT..MALFORMED as "malformed". */
+ * status --json groups SHORT..MALFORMED but VERSION as "malformed". */
 void	cmm_daemon_drops(const struct cmm_daemon *d,
 	    uint64_t counts[CMM_DROP__COUNT]);
-/* Convenience: the four status counters. */
+/* Convenience: the status counters. */
 struct cmm_drop_summary {
 	uint64_t	malformed, foreign, auth, replay;
+	uint64_t	misdirected, config, version;
 };
 void	cmm_daemon_drop_summary(const struct cmm_daemon *d,
 	    struct cmm_drop_summary *s);
+
+/* What the wire says of a peer: whether an authentic datagram for this
+ * node came from it, whether the last one carried another config digest,
+ * the protocol versions it speaks and (protocol 4) its config_version.
+ * For this node itself: its own.  false when never heard. */
+struct cmm_peer_wire {
+	bool		heard;
+	bool		mismatch;
+	unsigned	vmin, vmax;
+	bool		has_config_version;
+	uint32_t	config_version;
+};
+bool	cmm_daemon_peer_wire(const struct cmm_daemon *d, int peer,
+	    struct cmm_peer_wire *out);
 
 /* The open prompt (kind CMM_PROMPT_NONE when none); its `why` stays valid
  * until the prompt changes. */
@@ -149,7 +164,8 @@ enum cmm_note_type {
 	CMM_NOTE_EVENT = 1,	/* fx->u.event */
 	CMM_NOTE_PROMPT,	/* fx->u.prompt (kind NONE: closed) */
 	CMM_NOTE_LOG,		/* text, level: a line the daemon logged */
-	CMM_NOTE_DROP,		/* drop, drop_sender, text = source address */
+	CMM_NOTE_DROP,		/* drop, drop_sender, drop_count, text = the
+				 * last one's source address */
 	CMM_NOTE_HOOK,		/* text: "hook EVENT exited N in M ms" */
 	CMM_NOTE_OPERATOR,	/* text: what an operator did, uid */
 };
@@ -162,6 +178,8 @@ struct cmm_note {
 	enum cmm_log_level level;	/* LOG */
 	enum cmm_drop	drop;		/* DROP */
 	int		drop_sender;	/* DROP: claimed sender, -1 unknown */
+	uint64_t	drop_count;	/* DROP: datagrams it stands for (the
+					 * reports are rate-limited) */
 	long		uid;		/* OPERATOR */
 	const char	*text;
 };

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sim_net: the simulator's virtual network.  Every SEND is encoded once
- * and decoded back (the copy the receivers get went through the real
- * codec), then delivered to each destination with latency and jitter
+ * and decoded back (a message that does not survive the codec is a
+ * violation), then delivered to each destination with latency and jitter
  * (reordering), loss, duplication, partitions, one-way cuts and selective
- * drops of message types, all drawn from the simulator's seeded generator.  Each
- * receiver filters through its replay window (net/replay.h) as the daemon
- * does.
+ * drops of message types, all drawn from the simulator's seeded generator.
+ * Each delivered copy is encoded again with its own destination and decoded
+ * by the receiver (the daemon's path without the MAC: prefix, body,
+ * destination), then filtered through the receiver's replay window
+ * (net/replay.h) as the daemon does.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -81,6 +83,11 @@ cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 	s->st.sends++;
 	/* the transport numbers datagrams per sender, as the daemon will */
 	orig.seq = ++from->seq;
+	/* and fills in what the core leaves to it; the destination is set
+	 * per copy (cmm_sim_net_deliver), the sender's own id stands in */
+	orig.vmin = CMM_PROTO_MIN;
+	orig.vmax = CMM_PROTO_MAX;
+	orig.dest = (uint16_t)from->id;
 	if (orig.sender != from->id) {
 		cmm_sim_violate(s, "core", NULL, "node %d sent a %s as node %d",
 		    from->id, cmm_msg_type_name(orig.type), orig.sender);
@@ -166,17 +173,48 @@ cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 	cmm_sim_msg_unref(s, sm);
 }
 
+/* The copy for node `to` as its receiver decodes it: addressed to it,
+ * through the codec.  false (a violation) if it does not survive. */
+static bool
+net_copy_for(struct cmm_sim *s, const struct cmm_msg *shared, int to,
+    struct cmm_msg *out)
+{
+	uint8_t buf[CMM_WIRE_MAX];
+	struct cmm_msg m = *shared;
+	enum cmm_drop why;
+	int len;
+
+	m.dest = (uint16_t)to;
+	len = cmm_wire_encode(&m, s->cluster_id, buf, sizeof(buf));
+	if (len >= 0) {
+		memset(buf + len, 0, CMM_WIRE_MAC_LEN);
+		why = cmm_wire_decode(buf, (size_t)len + CMM_WIRE_MAC_LEN,
+		    s->cluster_id, out);
+	} else {
+		why = CMM_DROP_LONG;
+	}
+	if (why == CMM_DROP_NONE && out->dest == to && cmm_msg_equal(&m, out))
+		return true;
+	cmm_sim_violate(s, "codec", NULL, "node %d: a %s for node %d did not "
+	    "survive encode/decode (%s)", m.sender, cmm_msg_type_name(m.type),
+	    to, cmm_drop_name(why));
+	return false;
+}
+
 void
 cmm_sim_net_deliver(struct cmm_sim *s, struct cmm_sim_ev *ev)
 {
 	struct cmm_sim_node *n = &s->nodes[ev->node];
-	const struct cmm_msg *m = &ev->u.dlv.msg->m;
+	struct cmm_msg copy;
+	const struct cmm_msg *m = &copy;
 	struct cmm_sim_dup *dup = ev->u.dlv.dup;
 
 	if (n->core == NULL) {
 		s->st.drop_down++;
 		goto out;
 	}
+	if (!net_copy_for(s, &ev->u.dlv.msg->m, n->id, &copy))
+		goto out;
 	if (!s->o.plant_replay) {
 		/* the daemon's rule: check, (MAC,) then move the window */
 		if (cmm_replay_check(n->replay, m->sender, m->incarnation,

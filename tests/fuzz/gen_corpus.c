@@ -6,7 +6,9 @@
  *	gen_corpus OUTDIR	(tests/fuzz/mkcorpus.sh runs it)
  *
  * OUTDIR/fuzz_wire	whole datagrams of wire v2, one per message type,
- *			sealed with the harnesses' fixed key
+ *			sealed with the harnesses' fixed key, addressed to
+ *			node 1 with the harnesses' digest; one with another
+ *			digest and one with an unknown extension
  * OUTDIR/fuzz_packet	the same datagrams without their tag
  * OUTDIR/fuzz_state	a mode byte + a real state file (two slots: an
  *			accept, then its commit; one slot only; an amnesiac
@@ -59,6 +61,43 @@ set_range(struct cmm_set *s, int lo, int hi)
 		cmm_set_add(s, i);
 }
 
+/* A heartbeat of another config, and one with an extension no version
+ * knows (after the known one): both must reach their reason. */
+static void
+odd_datagrams(const struct cmm_keys *k, uint32_t cid)
+{
+	static const uint8_t unknown[] = { 200, 0, 3, 'x', 'y', 'z' };
+	struct cmm_msg m;
+	uint8_t	buf[CMM_WIRE_MAX];
+	int	n;
+
+	memset(&m, 0, sizeof(m));
+	m.type = CMM_MSG_HEARTBEAT;
+	m.vmin = m.vmax = CMM_PROTO_MIN;
+	m.sender = 2;
+	m.dest = 1;
+	m.incarnation = 3;
+	m.seq = 9;
+	memset(m.digest, 0x77, sizeof(m.digest));
+	n = cmm_packet_seal(k, cid, &m, buf, sizeof(buf));
+	if (n < 0)
+		die("seal");
+	put("fuzz_wire", "HEARTBEAT-other-config.dg", buf, (size_t)n);
+	put("fuzz_packet", "HEARTBEAT-other-config.dg", buf,
+	    (size_t)n - CMM_WIRE_MAC_LEN);
+	memset(m.digest, 0x5d, sizeof(m.digest));
+	m.ext = CMM_EXT_CONFIG_VERSION;
+	m.config_version = 2;
+	n = cmm_wire_encode(&m, cid, buf, sizeof(buf) - sizeof(unknown));
+	if (n < 0)
+		die("encode");
+	memcpy(buf + n, unknown, sizeof(unknown));
+	n = (int)cmm_mac_seal(k, buf, (size_t)n + sizeof(unknown));
+	put("fuzz_wire", "HEARTBEAT-unknown-ext.dg", buf, (size_t)n);
+	put("fuzz_packet", "HEARTBEAT-unknown-ext.dg", buf,
+	    (size_t)n - CMM_WIRE_MAC_LEN);
+}
+
 /* One message of each type with the fields its type gives a meaning
  * (net/wire.h), small and big (the highest sender id, vectors of every
  * length up to the largest, the highest ballots). */
@@ -84,6 +123,14 @@ datagrams(void)
 
 			memset(&m, 0, sizeof(m));
 			m.type = (uint8_t)type;
+			m.vmin = CMM_PROTO_MIN;
+			m.vmax = big ? 9 : CMM_PROTO_MAX;
+			m.dest = 1;
+			memset(m.digest, 0x5d, sizeof(m.digest));
+			if (big) {
+				m.ext = CMM_EXT_CONFIG_VERSION;
+				m.config_version = 7;
+			}
 			m.sender = (uint16_t)self;
 			m.incarnation = 3;
 			m.seq = 41 + (uint64_t)type;
@@ -145,6 +192,7 @@ datagrams(void)
 			    (size_t)n - CMM_WIRE_MAC_LEN);
 		}
 	}
+	odd_datagrams(&k, cid);
 }
 
 static void

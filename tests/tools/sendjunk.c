@@ -87,7 +87,8 @@ main(int argc, char **argv)
 	}
 	if (cmm_config_load(path, cfg, err, sizeof(err)) < 0 ||
 	    cmm_config_check_id(cfg, to, err, sizeof(err)) < 0 ||
-	    cmm_key_load(cfg->key_file, &keys, err, sizeof(err)) < 0) {
+	    cmm_key_load(cfg->key_file, &keys, err, sizeof(err)) < 0 ||
+	    cmm_config_digest(cfg, &keys) < 0) {
 		fprintf(stderr, "sendjunk: %s\n", err);
 		return 1;
 	}
@@ -100,7 +101,12 @@ main(int argc, char **argv)
 	}
 	memset(&m, 0, sizeof(m));
 	m.type = CMM_MSG_HEARTBEAT;
+	m.vmin = CMM_PROTO_MIN;
+	m.vmax = CMM_PROTO_MAX;
 	m.sender = (uint16_t)as;
+	m.dest = (uint16_t)to;
+	/* the node's own digest: only the window may catch the replay */
+	memcpy(m.digest, cfg->core.digest, CMM_DIGEST_LEN);
 	m.incarnation = 1;
 	m.seq = 1;
 	for (int k = 0; k < count; k++) {

@@ -367,6 +367,7 @@ test_status_json(void **state)
 	struct cmm_status_snap	 s;
 	json_t			*o, *p, *d;
 	char			*dump;
+	uint8_t			 digest[CMM_DIGEST_LEN];
 
 	memset(&s, 0, sizeof(s));
 	s.st.node = 3;
@@ -386,7 +387,14 @@ test_status_json(void **state)
 	s.dropped.foreign = 2;
 	s.dropped.auth = 3;
 	s.dropped.replay = 4;
+	s.dropped.misdirected = 5;
+	s.dropped.config = 6;
+	s.dropped.version = 7;
 	s.cluster = "fig1";
+	memset(digest, 0, sizeof(digest));
+	digest[0] = 0xc0;
+	digest[15] = 0x0f;
+	s.digest = digest;
 	s.prompt_why = "split in two";
 	s.now = 1000;
 	o = cmm_status_json(&s);
@@ -413,6 +421,11 @@ test_status_json(void **state)
 	assert_int_equal(json_integer_value(json_object_get(d, "foreign")), 2);
 	assert_int_equal(json_integer_value(json_object_get(d, "auth")), 3);
 	assert_int_equal(json_integer_value(json_object_get(d, "replay")), 4);
+	assert_int_equal(json_integer_value(json_object_get(d, "misdirected")), 5);
+	assert_int_equal(json_integer_value(json_object_get(d, "config")), 6);
+	assert_int_equal(json_integer_value(json_object_get(d, "version")), 7);
+	assert_string_equal(json_string_value(json_object_get(o, "config_digest")),
+	    "c000000000000000000000000000000f");
 	/* compact, so one object is one line on the wire */
 	dump = json_dumps(o, JSON_COMPACT);
 	assert_null(strchr(dump, '\n'));
@@ -498,6 +511,27 @@ test_note_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(o, "counter")),
 	    "malformed");
 	assert_int_equal(json_integer_value(json_object_get(o, "epoch")), 8);
+	assert_int_equal(json_integer_value(json_object_get(o, "count")), 1);
+	json_decref(o);
+	/* a rate-limited report stands for many, in its own counter */
+	n.drop = CMM_DROP_MISDIRECTED;
+	n.drop_count = 3000;
+	o = cmm_note_json(&n, 1, 8);
+	assert_string_equal(json_string_value(json_object_get(o, "counter")),
+	    "misdirected");
+	assert_int_equal(json_integer_value(json_object_get(o, "count")), 3000);
+	json_decref(o);
+	assert_int_equal(cmm_note_text(&n, 1, 8, text, sizeof(text)), 0);
+	assert_non_null(strstr(text, "drop: misdirected x3000 from 127.0.0.1:9"));
+	n.drop = CMM_DROP_CONFIG;
+	o = cmm_note_json(&n, 1, 8);
+	assert_string_equal(json_string_value(json_object_get(o, "counter")),
+	    "config");
+	json_decref(o);
+	n.drop = CMM_DROP_VERSION;
+	o = cmm_note_json(&n, 1, 8);
+	assert_string_equal(json_string_value(json_object_get(o, "counter")),
+	    "version");
 	json_decref(o);
 }
 

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net/mac.h"
 #include "net/wire.h"
 #include "src/config.h"
 
@@ -227,6 +228,7 @@ test_defaults(void **state)
 	assert_string_equal(cfg->control_socket, "/run/cmm/node%n.sock");
 	assert_string_equal(cfg->hook, "");
 	assert_false(cfg->fault_injection);
+	assert_int_equal(cfg->core.config_version, 1);
 	assert_int_equal(cfg->core.n_devices, 0);
 	assert_int_equal(cfg->core.priority[0], 0);
 	assert_int_equal(cfg->core.priority[1], 1);
@@ -403,6 +405,14 @@ static const struct bad bad_configs[] = {
 	{ BASE "[device d]\npath = p\n", ":8: nodes: missing in [device d]" },
 	/* keys */
 	{ BASE "hartbeat_ms = 100\n", ":8: hartbeat_ms: unknown key in [cluster]" },
+	{ BASE "config_version = 0\n",
+	  ":8: config_version: 0 is out of range (1..4294967295)" },
+	{ BASE "config_version = 4294967296\n",
+	  ":8: config_version: 4294967296 is out of range (1..4294967295)" },
+	{ BASE "config_version = two\n",
+	  ":8: config_version: 'two' is not a whole number" },
+	{ BASE "config_version = 2\nconfig_version = 3\n",
+	  ":9: config_version: duplicate key (first at line 8)" },
 	{ BASE "[node 2]\naddress = 127.0.0.1:7402\nport = 1\n",
 	  ":10: port: unknown key in [node 2]" },
 	{ BASE "[device d]\npath = p\nsize = 1\n",
@@ -602,6 +612,101 @@ test_control_groups(void **state)
 	    "(line 8)");
 }
 
+/* The digest of a config text, with a fixed key. */
+static void
+digest_of(const char *text, uint8_t out[CMM_DIGEST_LEN])
+{
+	unsigned char master[CMM_KEY_LEN];
+	struct cmm_keys k;
+
+	memset(master, 0x42, sizeof(master));
+	assert_int_equal(cmm_keys_derive(master, &k), 0);
+	load_ok(text);
+	assert_int_equal(cmm_config_digest(cfg, &k), 0);
+	memcpy(out, cfg->core.digest, CMM_DIGEST_LEN);
+	assert_false(cmm_digest_zero(out));
+}
+
+/* The config digest covers exactly the quorum-relevant config: name,
+ * config_version, policies, node ids and priorities, devices (in order)
+ * and their nodes; not addresses, paths, hooks or timings. */
+static void
+test_config_digest(void **state)
+{
+	static const char *const same[] = {
+		/* the defaults written out, another address, other paths and
+		 * timings, comments: the same digest */
+		BASE "config_version = 1\ninitial_quorum = majority\n",
+		"[node 0]\naddress = 127.0.0.9:7400\npriority = 0\n"
+		    "[node 1]\naddress = [::1]:7401\n[cluster]\nname = test\n"
+		    "key_file = /etc/other\nheartbeat_ms = 50\n"
+		    "failure_timeout_ms = 300\nround_timeout_ms = 80\n"
+		    "join_retry_ms = 90\nprompt_timeout_s = 9\nhook = h\n"
+		    "state_dir = s%n\nfault_injection = on\n; comment\n",
+	};
+	static const char *const differ[] = {
+		BASE "config_version = 2\n",
+		"[node 0]\naddress = 127.0.0.1:7400\npriority = 10\n"
+		    "[node 1]\naddress = 127.0.0.1:7401\n[cluster]\n"
+		    "name = test\nkey_file = key\n",
+		"[node 0]\naddress = 127.0.0.1:7400\n[node 1]\n"
+		    "address = 127.0.0.1:7401\n[cluster]\nname = test2\n"
+		    "key_file = key\n",
+		BASE "[node 2]\naddress = 127.0.0.1:7402\n",
+		BASE "initial_quorum = any\n",
+		BASE "isolation = not-isolated\n",
+		BASE "winner = lowest\n",
+		BASE "on_quorum_loss = halt\n",
+		BASE "[device d]\npath = p\nnodes = 0 1\n",
+	};
+	uint8_t base[CMM_DIGEST_LEN], d[CMM_DIGEST_LEN], d2[CMM_DIGEST_LEN];
+	char hex[2 * CMM_DIGEST_LEN + 1], *text;
+
+	(void)state;
+	digest_of(BASE, base);
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		cur_case = (int)i;
+		digest_of(same[i], d);
+		if (memcmp(d, base, sizeof(d)) != 0)
+			fail_msg("same[%zu] changed the digest", i);
+	}
+	for (size_t i = 0; i < sizeof(differ) / sizeof(differ[0]); i++) {
+		cur_case = (int)i;
+		digest_of(differ[i], d);
+		if (memcmp(d, base, sizeof(d)) == 0)
+			fail_msg("differ[%zu] kept the digest", i);
+	}
+	/* the order of the devices decides which one two nodes race for */
+	digest_of(BASE "[device a]\npath = p\nnodes = 0 1\n"
+	    "[device b]\npath = q\nnodes = 0 1\n", d);
+	digest_of(BASE "[device b]\npath = q\nnodes = 0 1\n"
+	    "[device a]\npath = p\nnodes = 0 1\n", d2);
+	assert_memory_not_equal(d, d2, sizeof(d));
+	/* the device path is each node's own business */
+	digest_of(BASE "[device a]\npath = /mnt/x/p\nnodes = 0 1\n"
+	    "[device b]\npath = q\nnodes = 0 1\n", d2);
+	assert_memory_equal(d, d2, sizeof(d));
+
+	/* the canonical text, as `config` prints it */
+	load_ok("[node 3]\naddress = 127.0.0.1:1\npriority = 7\n[node 1]\n"
+	    "address = 127.0.0.1:2\n[cluster]\nname = my cluster\n"
+	    "key_file = k\nconfig_version = 9\nwinner = highest\n"
+	    "[device q-1]\npath = p\nnodes = 3 1\n");
+	text = cmm_config_canonical(cfg, NULL);
+	assert_non_null(text);
+	assert_string_equal(text, "cmm-config 1\nname my cluster\n"
+	    "config_version 9\ninitial_quorum majority\nisolation ask\n"
+	    "winner highest\non_quorum_loss rejoin\nnode 1 priority 1\n"
+	    "node 3 priority 7\ndevice q-1 nodes 1 3\n");
+	free(text);
+	memset(d, 0, sizeof(d));
+	assert_true(cmm_digest_zero(d));
+	d[0] = 0xab;
+	d[15] = 0x01;
+	cmm_digest_hex(d, hex);
+	assert_string_equal(hex, "ab000000000000000000000000000001");
+}
+
 int
 main(void)
 {
@@ -619,6 +724,7 @@ main(void)
 		cmocka_unit_test(test_bom_and_crlf),
 		cmocka_unit_test(test_reload_clears),
 		cmocka_unit_test(test_control_groups),
+		cmocka_unit_test(test_config_digest),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -15,6 +15,7 @@
 #include "net/replay.h"
 
 #define CID	0x00c0ffeeu
+#define SELF	7	/* the receiver: every datagram here is addressed to it */
 
 static struct cmm_replay *
 new_replay(void)
@@ -175,6 +176,18 @@ keys(struct cmm_keys *k, unsigned char fill)
 	assert_int_equal(cmm_keys_derive(master, k), 0);
 }
 
+/* The receive path of node SELF with window r (NULL: none) and cluster
+ * id cid. */
+static enum cmm_drop
+open_as(const struct cmm_keys *k, struct cmm_replay *r, uint32_t cid,
+    const uint8_t *buf, size_t len, struct cmm_msg *out)
+{
+	struct cmm_rx rx = { .keys = k, .cluster_id = cid, .self = SELF,
+	    .replay = r };
+
+	return cmm_packet_open(&rx, buf, len, out);
+}
+
 static size_t
 seal(const struct cmm_keys *k, int type, int sender, uint32_t inc,
     uint64_t seq, uint8_t *buf)
@@ -184,7 +197,10 @@ seal(const struct cmm_keys *k, int type, int sender, uint32_t inc,
 
 	memset(&m, 0, sizeof(m));
 	m.type = (uint8_t)type;
+	m.vmin = CMM_PROTO_MIN;
+	m.vmax = CMM_PROTO_MAX;
 	m.sender = (uint16_t)sender;
+	m.dest = SELF;
 	m.incarnation = inc;
 	m.seq = seq;
 	m.instance = 4;
@@ -208,7 +224,7 @@ test_forged_does_not_move_window(void **state)
 	keys(&good, 1);
 	keys(&evil, 2);
 	len = seal(&good, CMM_MSG_HEARTBEAT, 3, 1, 50, buf);
-	assert_int_equal(cmm_packet_open(&good, r, CID, buf, len, &out),
+	assert_int_equal(open_as(&good, r, CID, buf, len, &out),
 	    CMM_DROP_NONE);
 	assert_int_equal(out.seq, 50);
 	memcpy(copy, r, sizeof(*r));
@@ -217,29 +233,29 @@ test_forged_does_not_move_window(void **state)
 
 	/* far ahead, wrong key: would push 51 out of the window */
 	len = seal(&evil, CMM_MSG_HEARTBEAT, 3, 1, 5000, buf);
-	assert_int_equal(cmm_packet_open(&good, r, CID, buf, len, &out),
+	assert_int_equal(open_as(&good, r, CID, buf, len, &out),
 	    CMM_DROP_AUTH);
 	/* the very next seq, wrong key: would make the real one a replay */
 	len = seal(&evil, CMM_MSG_HEARTBEAT, 3, 1, 51, buf);
-	assert_int_equal(cmm_packet_open(&good, r, CID, buf, len, &out),
+	assert_int_equal(open_as(&good, r, CID, buf, len, &out),
 	    CMM_DROP_AUTH);
 	/* a new incarnation, wrong key: would reset the window */
 	len = seal(&evil, CMM_MSG_HEARTBEAT, 3, 9, 1, buf);
-	assert_int_equal(cmm_packet_open(&good, r, CID, buf, len, &out),
+	assert_int_equal(open_as(&good, r, CID, buf, len, &out),
 	    CMM_DROP_AUTH);
 	/* a good packet with one bit flipped in its tag */
 	len = seal(&good, CMM_MSG_HEARTBEAT, 3, 1, 52, buf);
 	buf[len - 1] ^= 1;
-	assert_int_equal(cmm_packet_open(&good, r, CID, buf, len, &out),
+	assert_int_equal(open_as(&good, r, CID, buf, len, &out),
 	    CMM_DROP_AUTH);
 	assert_memory_equal(copy, r, sizeof(*r));
 	assert_memory_equal(&before, &out, sizeof(out));
 
 	len = seal(&good, CMM_MSG_HEARTBEAT, 3, 1, 51, buf);
-	assert_int_equal(cmm_packet_open(&good, r, CID, buf, len, &out),
+	assert_int_equal(open_as(&good, r, CID, buf, len, &out),
 	    CMM_DROP_NONE);
 	len = seal(&good, CMM_MSG_HEARTBEAT, 3, 1, 52, buf);
-	assert_int_equal(cmm_packet_open(&good, r, CID, buf, len, &out),
+	assert_int_equal(open_as(&good, r, CID, buf, len, &out),
 	    CMM_DROP_NONE);
 	free(copy);
 	free(r);
@@ -256,21 +272,21 @@ test_packet_replayed(void **state)
 
 	keys(&k, 3);
 	len = seal(&k, CMM_MSG_LEAVE, 8, 2, 10, buf);
-	assert_int_equal(cmm_packet_open(&k, r, CID, buf, len, &out),
+	assert_int_equal(open_as(&k, r, CID, buf, len, &out),
 	    CMM_DROP_NONE);
 	assert_int_equal(out.type, CMM_MSG_LEAVE);
 	assert_int_equal(out.sender, 8);
 	assert_true(cmm_set_has(&out.value, 8));
 	assert_true(out.ballot == cmm_ballot_make(1, 8));
-	assert_int_equal(cmm_packet_open(&k, r, CID, buf, len, &out),
+	assert_int_equal(open_as(&k, r, CID, buf, len, &out),
 	    CMM_DROP_REPLAY);
 	/* without a window (probes) the same datagram passes */
-	assert_int_equal(cmm_packet_open(&k, NULL, CID, buf, len, &out),
+	assert_int_equal(open_as(&k, NULL, CID, buf, len, &out),
 	    CMM_DROP_NONE);
 	/* decode errors come before the MAC */
-	assert_int_equal(cmm_packet_open(&k, r, CID + 1, buf, len, &out),
+	assert_int_equal(open_as(&k, r, CID + 1, buf, len, &out),
 	    CMM_DROP_FOREIGN);
-	assert_int_equal(cmm_packet_open(&k, r, CID, buf, 10, &out),
+	assert_int_equal(open_as(&k, r, CID, buf, 10, &out),
 	    CMM_DROP_SHORT);
 	/* a seal that does not fit its buffer fails */
 	{
@@ -278,6 +294,7 @@ test_packet_replayed(void **state)
 
 		memset(&m, 0, sizeof(m));
 		m.type = CMM_MSG_HEARTBEAT;
+		m.vmin = m.vmax = CMM_PROTO_MIN;
 		assert_int_equal(cmm_packet_seal(&k, CID, &m, buf, 60), -1);
 	}
 	free(r);
@@ -296,17 +313,17 @@ test_accept_overtaken_by_heartbeat(void **state)
 	keys(&k, 4);
 	plen = seal(&k, CMM_MSG_ACCEPT, 5, 3, 20, propose);
 	hlen = seal(&k, CMM_MSG_HEARTBEAT, 5, 3, 21, hb);
-	assert_int_equal(cmm_packet_open(&k, r, CID, hb, hlen, &out),
+	assert_int_equal(open_as(&k, r, CID, hb, hlen, &out),
 	    CMM_DROP_NONE);
 	assert_int_equal(out.type, CMM_MSG_HEARTBEAT);
-	assert_int_equal(cmm_packet_open(&k, r, CID, propose, plen, &out),
+	assert_int_equal(open_as(&k, r, CID, propose, plen, &out),
 	    CMM_DROP_NONE);
 	assert_int_equal(out.type, CMM_MSG_ACCEPT);
 	assert_int_equal(out.seq, 20);
 	/* and only once */
-	assert_int_equal(cmm_packet_open(&k, r, CID, propose, plen, &out),
+	assert_int_equal(open_as(&k, r, CID, propose, plen, &out),
 	    CMM_DROP_REPLAY);
-	assert_int_equal(cmm_packet_open(&k, r, CID, hb, hlen, &out),
+	assert_int_equal(open_as(&k, r, CID, hb, hlen, &out),
 	    CMM_DROP_REPLAY);
 	free(r);
 }

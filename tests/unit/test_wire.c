@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test_wire: the datagram codec of wire v2 (net/wire.h): round trips of
  * every message type with every field, the exact layout, minimum-length
- * vectors, and every reason a datagram is rejected. */
+ * vectors, extensions (known, unknown, newer than the receiver), version
+ * ranges, and every reason a datagram is rejected. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,8 +17,11 @@
 
 #define CID	0x0badcafeu
 /* The fixed part of the layout in wire.h, magic..vballot:
- * 4+1+1+1+1 + 4+2+4+8 + 4+4+8+8 */
-#define FIXED_LEN	50
+ * 4+1+1+1+1 + 4+16+2+2 + 4+8 + 4+4+8+8 */
+#define FIXED_LEN	68
+#define VMIN	CMM_PROTO_MIN
+#define VMAX	CMM_PROTO_MAX
+#define EXT_LEN	7	/* the CONFIG_VERSION extension: tag, length, u32 */
 /* The smallest message: the fixed part and three empty vectors.  The
  * decoder calls anything shorter (plus its tag) "short" before it looks
  * at a single byte. */
@@ -59,20 +63,23 @@ put64(struct raw *r, uint64_t v)
 	put32(r, (uint32_t)v);
 }
 
-/* The fixed part with the fields a test varies; the others are fixed
- * values that test_exact_layout checks one by one. */
+/* The fixed part with the fields a test varies (vmin = vmax = version);
+ * the others are fixed values that test_exact_layout checks one by one. */
 static void
-raw_header(struct raw *r, uint32_t magic, unsigned version, unsigned type,
-    uint32_t cid, unsigned sender)
+raw_header2(struct raw *r, uint32_t magic, unsigned vmin, unsigned vmax,
+    unsigned type, uint32_t cid, unsigned sender, unsigned dest)
 {
 	r->n = 0;
 	put32(r, magic);
-	put8(r, version);
+	put8(r, vmin);
+	put8(r, vmax);
 	put8(r, type);
 	put8(r, CMM_MSGF_MEMBER);	/* flags */
-	put8(r, 0);			/* reserved */
 	put32(r, cid);
+	for (int i = 0; i < CMM_DIGEST_LEN; i++)
+		put8(r, 0x30 + i);	/* digest */
 	put16(r, sender);
+	put16(r, dest);
 	put32(r, 42);			/* incarnation */
 	put64(r, 0x0102030405060708ull);	/* seq */
 	put32(r, 7);			/* epoch */
@@ -80,6 +87,13 @@ raw_header(struct raw *r, uint32_t magic, unsigned version, unsigned type,
 	put64(r, cmm_ballot_make(3, 5));	/* ballot */
 	put64(r, cmm_ballot_make(2, 1));	/* vballot */
 	assert_int_equal(r->n, FIXED_LEN);
+}
+
+static void
+raw_header(struct raw *r, uint32_t magic, unsigned version, unsigned type,
+    uint32_t cid, unsigned sender)
+{
+	raw_header2(r, magic, version, version, type, cid, sender, 2);
 }
 
 static void
@@ -168,7 +182,18 @@ random_msg(struct cmm_rng *g, struct cmm_msg *m, int type)
 	memset(m, 0, sizeof(*m));
 	m->type = (uint8_t)type;
 	m->flags = (uint8_t)cmm_rng_next(g);
+	/* any range that meets this build's */
+	m->vmin = (uint8_t)(1 + cmm_rng_below(g, VMAX));
+	m->vmax = (uint8_t)(m->vmin < VMIN ? VMIN : m->vmin) +
+	    (uint8_t)cmm_rng_below(g, 50);
 	m->sender = (uint16_t)cmm_rng_below(g, CMM_MAX_NODES);
+	m->dest = (uint16_t)cmm_rng_below(g, CMM_MAX_NODES);
+	for (int i = 0; i < CMM_DIGEST_LEN; i++)
+		m->digest[i] = (uint8_t)cmm_rng_next(g);
+	if (cmm_rng_below(g, 2)) {
+		m->ext = CMM_EXT_CONFIG_VERSION;
+		m->config_version = (uint32_t)cmm_rng_next(g);
+	}
 	m->incarnation = (uint32_t)cmm_rng_next(g);
 	m->seq = cmm_rng_next(g);
 	m->epoch = (uint32_t)cmm_rng_next(g);
@@ -185,7 +210,13 @@ assert_msg_equal(const struct cmm_msg *a, const struct cmm_msg *b)
 {
 	assert_int_equal(a->type, b->type);
 	assert_int_equal(a->flags, b->flags);
+	assert_int_equal(a->vmin, b->vmin);
+	assert_int_equal(a->vmax, b->vmax);
 	assert_int_equal(a->sender, b->sender);
+	assert_int_equal(a->dest, b->dest);
+	assert_memory_equal(a->digest, b->digest, CMM_DIGEST_LEN);
+	assert_int_equal(a->ext, b->ext);
+	assert_int_equal(a->config_version, b->config_version);
 	assert_int_equal(a->incarnation, b->incarnation);
 	assert_true(a->seq == b->seq);
 	assert_int_equal(a->epoch, b->epoch);
@@ -225,7 +256,13 @@ full_msg(struct cmm_msg *m)
 	memset(m, 0, sizeof(*m));
 	m->type = CMM_MSG_PROMISE;
 	m->flags = 0xff;
+	m->vmin = VMIN;
+	m->vmax = 255;
 	m->sender = CMM_MAX_NODES - 1;
+	m->dest = CMM_MAX_NODES - 1;
+	memset(m->digest, 0xff, CMM_DIGEST_LEN);
+	m->ext = CMM_EXT_CONFIG_VERSION;
+	m->config_version = UINT32_MAX;
 	m->seq = UINT64_MAX;
 	m->incarnation = UINT32_MAX;
 	m->epoch = UINT32_MAX;
@@ -258,7 +295,7 @@ test_round_trip_every_type(void **state)
 			len = encode_with_tag(&m, buf, sizeof(buf));
 			assert_int_equal(len, FIXED_LEN + vec_len(&m.members) +
 			    vec_len(&m.value) + vec_len(&m.row) +
-			    CMM_WIRE_MAC_LEN);
+			    (m.ext ? EXT_LEN : 0) + CMM_WIRE_MAC_LEN);
 			memset(&back, 0x5a, sizeof(back));
 			assert_int_equal(decode_exact(buf, len, CID, &back),
 			    CMM_DROP_NONE);
@@ -287,7 +324,10 @@ test_round_messages(void **state)
 		m.type = (uint8_t)types[i];
 		m.flags = CMM_MSGF_MEMBER | CMM_MSGF_ACCEPTOR |
 		    CMM_MSGF_PENDING;
+		m.vmin = VMIN;
+		m.vmax = VMAX;
 		m.sender = 1000;
+		m.dest = 999;
 		m.incarnation = 9;
 		m.seq = 77;
 		m.epoch = 0x7fffffffu;		/* CMM_EPOCH_LIMIT - 1 */
@@ -325,8 +365,8 @@ test_full_vectors_fit(void **state)
 	(void)state;
 	full_msg(&m);
 	n = cmm_wire_encode(&m, CID, buf, sizeof(buf));
-	/* header + 3 * (2 + 128) bytes of vectors */
-	assert_int_equal(n, FIXED_LEN + NVEC * (2 + VEC_MAX));
+	/* header + 3 * (2 + 128) bytes of vectors + the extension */
+	assert_int_equal(n, FIXED_LEN + NVEC * (2 + VEC_MAX) + EXT_LEN);
 	assert_true(n + CMM_WIRE_MAC_LEN <= CMM_WIRE_MAX);
 	memset(buf + n, 0, CMM_WIRE_MAC_LEN);
 	assert_int_equal(decode_exact(buf, (size_t)n + CMM_WIRE_MAC_LEN, CID,
@@ -362,9 +402,19 @@ test_encode_cap(void **state)
 	assert_int_equal(cmm_wire_encode(&m, CID, buf, sizeof(buf)), -1);
 	m.type = CMM_MSG_TYPE_MAX + 1;
 	assert_int_equal(cmm_wire_encode(&m, CID, buf, sizeof(buf)), -1);
+	m.type = CMM_MSG_HEARTBEAT;
+	m.dest = CMM_MAX_NODES;
+	assert_int_equal(cmm_wire_encode(&m, CID, buf, sizeof(buf)), -1);
+	m.dest = 0;
+	m.vmin = 0;
+	assert_int_equal(cmm_wire_encode(&m, CID, buf, sizeof(buf)), -1);
+	m.vmin = 5;
+	m.vmax = 4;
+	assert_int_equal(cmm_wire_encode(&m, CID, buf, sizeof(buf)), -1);
 	/* the smallest message fits a buffer of exactly its size */
 	memset(&m, 0, sizeof(m));
 	m.type = CMM_MSG_HEARTBEAT;
+	m.vmin = m.vmax = VMIN;
 	assert_int_equal(cmm_wire_encode(&m, CID, buf,
 	    MIN_LEN + CMM_WIRE_MAC_LEN), MIN_LEN);
 	assert_int_equal(cmm_wire_encode(&m, CID, buf,
@@ -385,7 +435,12 @@ test_exact_layout(void **state)
 	memset(&m, 0, sizeof(m));
 	m.type = CMM_MSG_PROMISE;
 	m.flags = CMM_MSGF_MEMBER | CMM_MSGF_ACCEPTOR;
+	m.vmin = 3;
+	m.vmax = 4;
 	m.sender = 0x0123;
+	m.dest = 0x0321;
+	for (int i = 0; i < CMM_DIGEST_LEN; i++)
+		m.digest[i] = (uint8_t)(0xf0 + i);
 	m.incarnation = 0xa1a2a3a4u;
 	m.seq = 0x0102030405060708ull;
 	m.epoch = 0xb1b2b3b4u;
@@ -396,15 +451,20 @@ test_exact_layout(void **state)
 	cmm_set_add(&m.members, 9);	/* byte 1, bit 1 */
 	cmm_set_add(&m.value, 1023);	/* byte 127, bit 7 */
 	cmm_set_add(&m.row, 7);		/* byte 0, bit 7 */
+	m.ext = CMM_EXT_CONFIG_VERSION;
+	m.config_version = 0x01020304u;
 
 	want.n = 0;
 	put32(&want, CMM_WIRE_MAGIC);
-	put8(&want, 2);			/* version */
+	put8(&want, 3);			/* vmin */
+	put8(&want, 4);			/* vmax */
 	put8(&want, CMM_MSG_PROMISE);
 	put8(&want, CMM_MSGF_MEMBER | CMM_MSGF_ACCEPTOR);
-	put8(&want, 0);
 	put32(&want, CID);
+	for (int i = 0; i < CMM_DIGEST_LEN; i++)
+		put8(&want, 0xf0 + i);
 	put16(&want, 0x0123);
+	put16(&want, 0x0321);
 	put32(&want, 0xa1a2a3a4u);
 	put64(&want, 0x0102030405060708ull);
 	put32(&want, 0xb1b2b3b4u);
@@ -421,11 +481,16 @@ test_exact_layout(void **state)
 	put8(&want, 0x80);
 	put16(&want, 1);		/* row */
 	put8(&want, 0x80);
+	put8(&want, CMM_TLV_CONFIG_VERSION);	/* extension: tag, length */
+	put16(&want, 4);
+	put32(&want, 0x01020304u);
 	n = cmm_wire_encode(&m, CID, buf, sizeof(buf));
 	assert_int_equal(n, want.n);
 	assert_memory_equal(buf, want.b, want.n);
-	assert_memory_equal(buf, "CMM1", 4);
-	assert_int_equal(CMM_WIRE_VERSION, 2);
+	assert_memory_equal(buf, "CMM2", 4);
+	assert_int_equal(CMM_TLV_CONFIG_VERSION, 1);
+	assert_int_equal(CMM_TLV_CONFIG_VERSION_SINCE, 4);
+	assert_int_equal(CMM_PROTO_MIN, 3);
 
 	/* and the hand-built datagram decodes to the same message */
 	{
@@ -456,6 +521,7 @@ test_vector_minimum_length(void **state)
 	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
 		memset(&m, 0, sizeof(m));
 		m.type = CMM_MSG_ACCEPT;
+		m.vmin = m.vmax = VMIN;
 		cmm_set_add(&m.value, one[i].id);
 		n = cmm_wire_encode(&m, CID, buf, sizeof(buf));
 		/* members (empty) at FIXED_LEN, value right after it */
@@ -477,6 +543,7 @@ test_vector_minimum_length(void **state)
 	/* a set whose low ids are set costs only its highest id's bytes */
 	memset(&m, 0, sizeof(m));
 	m.type = CMM_MSG_ACCEPT;
+	m.vmin = m.vmax = VMIN;
 	for (int i = 0; i < 20; i++)
 		cmm_set_add(&m.row, i);
 	n = cmm_wire_encode(&m, CID, buf, sizeof(buf));
@@ -496,13 +563,13 @@ test_header_length(void **state)
 	struct raw r;
 
 	(void)state;
-	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID,
+	raw_good(&r, CMM_WIRE_MAGIC, VMIN, CMM_MSG_HEARTBEAT, CID,
 	    1);
 	assert_int_equal(r.n, MIN_LEN + CMM_WIRE_MAC_LEN);
-	assert_int_equal(MIN_LEN + CMM_WIRE_MAC_LEN, 88);
+	assert_int_equal(MIN_LEN + CMM_WIRE_MAC_LEN, 106);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_NONE);
 	/* a bad magic at exactly the minimum length is seen as such ... */
-	raw_good(&r, 0x58585858u, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID, 1);
+	raw_good(&r, 0x58585858u, VMIN, CMM_MSG_HEARTBEAT, CID, 1);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MAGIC);
 	/* ... one byte less is short, whatever it holds */
 	assert_int_equal(decode_exact(r.b, r.n - 1, CID, &m), CMM_DROP_SHORT);
@@ -528,6 +595,9 @@ test_short_every_length(void **state)
 	cmm_set_add(&m.value, 100);
 	cmm_set_clear(&m.row);
 	cmm_set_add(&m.row, CMM_MAX_NODES - 1);
+	/* no extension: cutting one off whole leaves a datagram that only
+	 * the MAC can tell from the original */
+	m.ext = 0;
 	len = encode_with_tag(&m, buf, sizeof(buf));
 	for (size_t l = 0; l < len; l++) {
 		enum cmm_drop why = decode_exact(buf, l, CID, &m);
@@ -540,7 +610,7 @@ test_short_every_length(void **state)
 	{
 		struct raw r;
 
-		raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION,
+		raw_header(&r, CMM_WIRE_MAGIC, VMIN,
 		    CMM_MSG_HEARTBEAT, CID, 1);
 		raw_empty_vecs(&r, NVEC - 1);
 		put16(&r, 3);
@@ -550,7 +620,7 @@ test_short_every_length(void **state)
 		    CMM_DROP_SHORT);
 		assert_int_equal(r.n, MIN_LEN + 1 + CMM_WIRE_MAC_LEN);
 		/* the first vector promises more than the whole body */
-		raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION,
+		raw_header(&r, CMM_WIRE_MAGIC, VMIN,
 		    CMM_MSG_HEARTBEAT, CID, 1);
 		put16(&r, VEC_MAX);
 		for (int i = 0; i < 10; i++)
@@ -566,27 +636,9 @@ test_long(void **state)
 {
 	uint8_t buf[CMM_WIRE_MAX + 64];
 	struct cmm_msg m;
-	struct raw r;
 	int n;
 
 	(void)state;
-	/* a byte between the last vector and the tag */
-	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID,
-	    1);
-	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_NONE);
-	raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT,
-	    CID, 1);
-	raw_empty_vecs(&r, NVEC);
-	put8(&r, 0);
-	raw_tag(&r);
-	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_LONG);
-	/* a fourth vector (an old v1 layout had six) is left over too */
-	raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT,
-	    CID, 1);
-	raw_empty_vecs(&r, NVEC + 1);
-	raw_tag(&r);
-	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_LONG);
-
 	/* over CMM_WIRE_MAX, whatever it holds */
 	full_msg(&m);
 	n = cmm_wire_encode(&m, CID, buf, sizeof(buf));
@@ -596,13 +648,39 @@ test_long(void **state)
 	    CMM_DROP_LONG);
 	assert_int_equal(decode_exact(buf, sizeof(buf), CID, &m),
 	    CMM_DROP_LONG);
-	/* a valid one padded up to the limit: bytes left over */
-	assert_int_equal(decode_exact(buf, CMM_WIRE_MAX, CID, &m),
-	    CMM_DROP_LONG);
 	/* over the limit beats every other reason, even a bad magic */
 	memset(buf, 0, sizeof(buf));
 	assert_int_equal(decode_exact(buf, CMM_WIRE_MAX + 1, CID, &m),
 	    CMM_DROP_LONG);
+}
+
+/* What follows the vectors is extensions: a byte or two left over is an
+ * extension header cut off, three zero bytes are tag 0, zero padding up
+ * to the limit likewise. */
+static void
+test_trailing_bytes(void **state)
+{
+	uint8_t buf[CMM_WIRE_MAX + 64];
+	struct cmm_msg m;
+	struct raw r;
+	int n;
+
+	(void)state;
+	for (int extra = 1; extra <= 3; extra++) {
+		raw_header(&r, CMM_WIRE_MAGIC, VMIN, CMM_MSG_HEARTBEAT, CID, 1);
+		raw_empty_vecs(&r, NVEC);
+		for (int i = 0; i < extra; i++)
+			put8(&r, 0);
+		raw_tag(&r);
+		assert_int_equal(decode_exact(r.b, r.n, CID, &m), extra < 3 ?
+		    CMM_DROP_SHORT : CMM_DROP_MALFORMED);
+	}
+	/* a valid one padded up to the limit */
+	full_msg(&m);
+	n = cmm_wire_encode(&m, CID, buf, sizeof(buf));
+	memset(buf + n, 0, sizeof(buf) - (size_t)n);
+	assert_int_equal(decode_exact(buf, CMM_WIRE_MAX, CID, &m),
+	    CMM_DROP_MALFORMED);
 }
 
 static void
@@ -610,14 +688,16 @@ test_bad_header_fields(void **state)
 {
 	struct cmm_msg m;
 	struct raw r;
-	/* 1: a node still speaking the first protocol */
-	static const unsigned bad_versions[] = { 0, 1, 3, 255 };
+	/* below this build's range (2: the format before wire v2), above
+	 * it, or no range at all */
+	static const unsigned bad_versions[] = { 0, 1, 2, VMAX + 1, 255 };
 	static const unsigned bad_types[] = { 0, CMM_MSG_TYPE_MAX + 1, 255 };
 
 	(void)state;
-	raw_good(&r, 0x434d4d32u, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID, 1);
+	/* "CMM1": the format before wire v2 */
+	raw_good(&r, 0x434d4d31u, VMIN, CMM_MSG_HEARTBEAT, CID, 1);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MAGIC);
-	raw_good(&r, 0, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID, 1);
+	raw_good(&r, 0, VMIN, CMM_MSG_HEARTBEAT, CID, 1);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MAGIC);
 
 	for (size_t i = 0; i < sizeof(bad_versions) / sizeof(bad_versions[0]);
@@ -628,13 +708,13 @@ test_bad_header_fields(void **state)
 		    CMM_DROP_VERSION);
 	}
 	for (size_t i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++) {
-		raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, bad_types[i],
+		raw_good(&r, CMM_WIRE_MAGIC, VMIN, bad_types[i],
 		    CID, 1);
 		assert_int_equal(decode_exact(r.b, r.n, CID, &m),
 		    CMM_DROP_TYPE);
 	}
 	for (unsigned t = 1; t <= CMM_MSG_TYPE_MAX; t++) {
-		raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, t, CID, 1);
+		raw_good(&r, CMM_WIRE_MAGIC, VMIN, t, CID, 1);
 		memset(&m, 0x5a, sizeof(m));
 		assert_int_equal(decode_exact(r.b, r.n, CID, &m),
 		    CMM_DROP_NONE);
@@ -656,28 +736,208 @@ test_bad_header_fields(void **state)
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MAGIC);
 	raw_good(&r, CMM_WIRE_MAGIC, 9, 99, CID + 1, CMM_MAX_NODES);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_VERSION);
-	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, 99, CID + 1,
+	raw_good(&r, CMM_WIRE_MAGIC, VMIN, 99, CID + 1,
 	    CMM_MAX_NODES);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_TYPE);
-	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT,
+	raw_good(&r, CMM_WIRE_MAGIC, VMIN, CMM_MSG_HEARTBEAT,
 	    CID + 1, CMM_MAX_NODES);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_FOREIGN);
 
-	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT,
+	raw_good(&r, CMM_WIRE_MAGIC, VMIN, CMM_MSG_HEARTBEAT,
 	    CID + 1, 1);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_FOREIGN);
 	assert_int_equal(decode_exact(r.b, r.n, CID + 1, &m), CMM_DROP_NONE);
 
-	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID,
+	raw_good(&r, CMM_WIRE_MAGIC, VMIN, CMM_MSG_HEARTBEAT, CID,
 	    CMM_MAX_NODES);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MALFORMED);
-	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID,
+	raw_good(&r, CMM_WIRE_MAGIC, VMIN, CMM_MSG_HEARTBEAT, CID,
 	    0xffff);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MALFORMED);
-	raw_good(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_HEARTBEAT, CID,
+	raw_good(&r, CMM_WIRE_MAGIC, VMIN, CMM_MSG_HEARTBEAT, CID,
 	    CMM_MAX_NODES - 1);
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_NONE);
 	assert_int_equal(m.sender, CMM_MAX_NODES - 1);
+	/* the destination is a node id too */
+	raw_header2(&r, CMM_WIRE_MAGIC, VMIN, VMIN, CMM_MSG_HEARTBEAT, CID, 1,
+	    CMM_MAX_NODES);
+	raw_empty_vecs(&r, NVEC);
+	raw_tag(&r);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MALFORMED);
+	raw_header2(&r, CMM_WIRE_MAGIC, VMIN, VMIN, CMM_MSG_HEARTBEAT, CID, 1,
+	    CMM_MAX_NODES - 1);
+	raw_empty_vecs(&r, NVEC);
+	raw_tag(&r);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_NONE);
+	assert_int_equal(m.dest, CMM_MAX_NODES - 1);
+	assert_int_equal(m.digest[0], 0x30);
+	assert_int_equal(m.digest[15], 0x3f);
+}
+
+/* A version range is good when it meets this build's: the sender speaks
+ * at least one version the receiver does. */
+static void
+test_version_ranges(void **state)
+{
+	static const struct { unsigned lo, hi; bool ok; } r[] = {
+		{ VMIN, VMIN, true }, { VMAX, VMAX, true }, { 1, VMIN, true },
+		{ VMAX, 255, true }, { 1, 255, true }, { VMIN, VMAX, true },
+		{ 0, VMAX, false }, { 1, VMIN - 1, false },
+		{ VMAX + 1, 255, false }, { VMAX, VMIN - 1, false },
+		{ 0, 0, false }, { 255, 255, false },
+	};
+	struct cmm_msg m;
+	struct raw raw;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		assert_int_equal(cmm_wire_version_ok(r[i].lo, r[i].hi), r[i].ok);
+		raw_header2(&raw, CMM_WIRE_MAGIC, r[i].lo, r[i].hi,
+		    CMM_MSG_HEARTBEAT, CID, 1, 2);
+		raw_empty_vecs(&raw, NVEC);
+		raw_tag(&raw);
+		assert_int_equal(decode_exact(raw.b, raw.n, CID, &m), r[i].ok ?
+		    CMM_DROP_NONE : CMM_DROP_VERSION);
+		if (r[i].ok) {
+			assert_int_equal(m.vmin, r[i].lo);
+			assert_int_equal(m.vmax, r[i].hi);
+		}
+	}
+	/* what to write to a peer: the highest version both speak, our
+	 * lowest until it was heard */
+	assert_int_equal(cmm_wire_version_for(0, 0), VMIN);
+	assert_int_equal(cmm_wire_version_for(VMIN, VMAX), VMAX);
+	assert_int_equal(cmm_wire_version_for(VMIN, 200), VMAX);
+	assert_int_equal(cmm_wire_version_for(1, VMIN), VMIN);
+	assert_int_equal(cmm_wire_version_for(VMAX + 1, 200), VMIN);
+	/* and the extensions each version carries */
+	assert_int_equal(cmm_wire_exts(3), 0);
+	assert_int_equal(cmm_wire_exts(4), CMM_EXT_CONFIG_VERSION);
+	assert_int_equal(cmm_wire_exts(200), CMM_EXT_CONFIG_VERSION);
+}
+
+/* Extensions: a known one lands in its field; an unknown one is skipped
+ * whole, wherever it is; one newer than the receiver's highest version
+ * is skipped like an unknown one; repeated, tag 0, a wrong length or one
+ * cut off is refused. */
+static void
+test_extensions(void **state)
+{
+	struct cmm_msg m;
+	struct raw r;
+
+	(void)state;
+	/* unknown tag 200, then the known one, then unknown 77 (empty) */
+	raw_header(&r, CMM_WIRE_MAGIC, VMIN, CMM_MSG_HEARTBEAT, CID, 1);
+	raw_empty_vecs(&r, NVEC);
+	put8(&r, 200);
+	put16(&r, 5);
+	for (int i = 0; i < 5; i++)
+		put8(&r, 0xaa);
+	put8(&r, CMM_TLV_CONFIG_VERSION);
+	put16(&r, 4);
+	put32(&r, 12345);
+	put8(&r, 77);
+	put16(&r, 0);
+	raw_tag(&r);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_NONE);
+	assert_int_equal(m.ext, CMM_EXT_CONFIG_VERSION);
+	assert_int_equal(m.config_version, 12345);
+
+	/* the same bytes to a receiver that speaks up to 3 only: the
+	 * extension of version 4 is skipped, the datagram still good */
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(cmm_wire_decode_prefix(r.b, r.n, CID, &m),
+	    CMM_DROP_NONE);
+	assert_int_equal(cmm_wire_decode_body(r.b, r.n, 3, &m), CMM_DROP_NONE);
+	assert_int_equal(m.ext, 0);
+	assert_int_equal(m.config_version, 0);
+	assert_int_equal(cmm_wire_decode_body(r.b, r.n, 4, &m), CMM_DROP_NONE);
+	assert_int_equal(m.ext, CMM_EXT_CONFIG_VERSION);
+
+	/* an unknown tag of the largest length, filling the datagram */
+	raw_header(&r, CMM_WIRE_MAGIC, VMIN, CMM_MSG_HEARTBEAT, CID, 1);
+	raw_empty_vecs(&r, NVEC);
+	put8(&r, 255);
+	put16(&r, CMM_WIRE_MAX - CMM_WIRE_MAC_LEN - MIN_LEN - 3);
+	while (r.n < CMM_WIRE_MAX - CMM_WIRE_MAC_LEN)
+		put8(&r, 0x55);
+	raw_tag(&r);
+	assert_int_equal(r.n, CMM_WIRE_MAX);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_NONE);
+	assert_int_equal(m.ext, 0);
+	/* ... and one byte longer than what is there */
+	r.b[MIN_LEN + 2]++;
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_SHORT);
+
+	/* the known one twice */
+	raw_header(&r, CMM_WIRE_MAGIC, VMIN, CMM_MSG_HEARTBEAT, CID, 1);
+	raw_empty_vecs(&r, NVEC);
+	for (int k = 0; k < 2; k++) {
+		put8(&r, CMM_TLV_CONFIG_VERSION);
+		put16(&r, 4);
+		put32(&r, 1);
+	}
+	raw_tag(&r);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MALFORMED);
+	/* the known one with the wrong length */
+	raw_header(&r, CMM_WIRE_MAGIC, VMIN, CMM_MSG_HEARTBEAT, CID, 1);
+	raw_empty_vecs(&r, NVEC);
+	put8(&r, CMM_TLV_CONFIG_VERSION);
+	put16(&r, 3);
+	put8(&r, 1);
+	put16(&r, 2);
+	raw_tag(&r);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MALFORMED);
+	/* ... which a receiver that does not know it skips */
+	assert_int_equal(cmm_wire_decode_prefix(r.b, r.n, CID, &m),
+	    CMM_DROP_NONE);
+	assert_int_equal(cmm_wire_decode_body(r.b, r.n, 3, &m), CMM_DROP_NONE);
+	/* tag 0 is never valid, even empty */
+	raw_header(&r, CMM_WIRE_MAGIC, VMIN, CMM_MSG_HEARTBEAT, CID, 1);
+	raw_empty_vecs(&r, NVEC);
+	put8(&r, 0);
+	put16(&r, 0);
+	raw_tag(&r);
+	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_MALFORMED);
+
+	/* what the encoder writes for ext = 0: no extension at all */
+	{
+		uint8_t buf[CMM_WIRE_MAX];
+		int n;
+
+		memset(&m, 0, sizeof(m));
+		m.type = CMM_MSG_HEARTBEAT;
+		m.vmin = m.vmax = VMIN;
+		m.config_version = 99;	/* not in ext: not written */
+		n = cmm_wire_encode(&m, CID, buf, sizeof(buf));
+		assert_int_equal(n, MIN_LEN);
+	}
+}
+
+/* The prefix decoder reads fixed offsets only: a body that would not
+ * parse does not stop it (the MAC is checked between the two). */
+static void
+test_prefix_alone(void **state)
+{
+	struct cmm_msg m;
+	struct raw r;
+
+	(void)state;
+	raw_header2(&r, CMM_WIRE_MAGIC, VMIN, VMAX, CMM_MSG_ACCEPT, CID,
+	    CMM_MAX_NODES + 5, 3);
+	put16(&r, 0xffff);		/* a vector of 65535 bytes */
+	put32(&r, 0);
+	raw_tag(&r);
+	assert_int_equal(cmm_wire_decode_prefix(r.b, r.n, CID, &m),
+	    CMM_DROP_NONE);
+	assert_int_equal(m.type, CMM_MSG_ACCEPT);
+	assert_int_equal(m.sender, CMM_MAX_NODES + 5);
+	assert_int_equal(m.dest, 3);
+	assert_int_equal(m.incarnation, 42);
+	assert_int_equal(cmm_wire_decode_body(r.b, r.n, VMAX, &m),
+	    CMM_DROP_MALFORMED);
+	assert_int_equal(CMM_WIRE_PREFIX_LEN, FIXED_LEN);
 }
 
 static void
@@ -689,7 +949,7 @@ test_malformed_vectors(void **state)
 	(void)state;
 	for (int pos = 0; pos < NVEC; pos++) {
 		/* longer than 1024 bits */
-		raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION,
+		raw_header(&r, CMM_WIRE_MAGIC, VMIN,
 		    CMM_MSG_ACCEPT, CID, 1);
 		raw_empty_vecs(&r, pos);
 		put16(&r, VEC_MAX + 1);
@@ -701,7 +961,7 @@ test_malformed_vectors(void **state)
 		    CMM_DROP_MALFORMED);
 
 		/* not of minimum length: a trailing zero byte */
-		raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION,
+		raw_header(&r, CMM_WIRE_MAGIC, VMIN,
 		    CMM_MSG_ACCEPT, CID, 1);
 		raw_empty_vecs(&r, pos);
 		put16(&r, 2);
@@ -712,7 +972,7 @@ test_malformed_vectors(void **state)
 		assert_int_equal(decode_exact(r.b, r.n, CID, &m),
 		    CMM_DROP_MALFORMED);
 		/* a single zero byte is not the empty set either */
-		raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION,
+		raw_header(&r, CMM_WIRE_MAGIC, VMIN,
 		    CMM_MSG_ACCEPT, CID, 1);
 		raw_empty_vecs(&r, pos);
 		put16(&r, 1);
@@ -723,7 +983,7 @@ test_malformed_vectors(void **state)
 		    CMM_DROP_MALFORMED);
 
 		/* the same set, canonical, is fine, and lands in its field */
-		raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION,
+		raw_header(&r, CMM_WIRE_MAGIC, VMIN,
 		    CMM_MSG_ACCEPT, CID, 1);
 		raw_empty_vecs(&r, pos);
 		put16(&r, 1);
@@ -737,7 +997,7 @@ test_malformed_vectors(void **state)
 		assert_int_equal(cmm_set_has(&m.row, 0), pos == 2);
 	}
 	/* exactly 128 bytes ending in a non-zero byte is the largest set */
-	raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_ACCEPT, CID, 1);
+	raw_header(&r, CMM_WIRE_MAGIC, VMIN, CMM_MSG_ACCEPT, CID, 1);
 	raw_empty_vecs(&r, 1);
 	put16(&r, VEC_MAX);
 	for (int i = 0; i < VEC_MAX; i++)
@@ -747,7 +1007,7 @@ test_malformed_vectors(void **state)
 	assert_int_equal(decode_exact(r.b, r.n, CID, &m), CMM_DROP_NONE);
 	assert_int_equal(cmm_set_count(&m.value), CMM_MAX_NODES);
 	/* a huge length prefix is malformed, never a read past the end */
-	raw_header(&r, CMM_WIRE_MAGIC, CMM_WIRE_VERSION, CMM_MSG_ACCEPT, CID, 1);
+	raw_header(&r, CMM_WIRE_MAGIC, VMIN, CMM_MSG_ACCEPT, CID, 1);
 	put16(&r, 0xffff);
 	raw_empty_vecs(&r, 2);
 	raw_tag(&r);
@@ -858,7 +1118,8 @@ test_names(void **state)
 	};
 	static const char *const drops[CMM_DROP__COUNT] = {
 		"none", "short", "long", "magic", "version", "type",
-		"malformed", "foreign", "auth", "replay",
+		"malformed", "foreign", "auth", "replay", "misdirected",
+		"config",
 	};
 
 	(void)state;
@@ -895,6 +1156,8 @@ test_msg_equal(void **state)
 	(void)state;
 	memset(&a, 0, sizeof(a));
 	a.type = CMM_MSG_ACCEPT;
+	a.vmin = 3;
+	a.vmax = 4;
 	a.ballot = cmm_ballot_make(1, 2);
 	cmm_set_add(&a.value, 3);
 	b = a;
@@ -914,6 +1177,17 @@ test_msg_equal(void **state)
 	DIFFERS(cmm_set_del(&b.value, 3));
 	DIFFERS(cmm_set_add(&b.value, 1023));
 	DIFFERS(cmm_set_add(&b.row, 1));
+	DIFFERS(b.vmin = 4);
+	DIFFERS(b.vmax = 5);
+	DIFFERS(b.dest = 1);
+	DIFFERS(b.digest[15] = 1);
+	DIFFERS(b.ext = CMM_EXT_CONFIG_VERSION);
+	/* a value whose extension is absent is not compared */
+	b = a;
+	b.config_version = 5;
+	assert_true(cmm_msg_equal(&a, &b));
+	a.ext = CMM_EXT_CONFIG_VERSION;
+	DIFFERS(b.config_version = 5);
 #undef DIFFERS
 }
 
@@ -931,6 +1205,10 @@ main(void)
 		cmocka_unit_test(test_header_length),
 		cmocka_unit_test(test_short_every_length),
 		cmocka_unit_test(test_long),
+		cmocka_unit_test(test_trailing_bytes),
+		cmocka_unit_test(test_version_ranges),
+		cmocka_unit_test(test_extensions),
+		cmocka_unit_test(test_prefix_alone),
 		cmocka_unit_test(test_bad_header_fields),
 		cmocka_unit_test(test_malformed_vectors),
 		cmocka_unit_test(test_garbage),
