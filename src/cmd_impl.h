@@ -21,6 +21,9 @@ CMM_CMD_FN(cmm_cmd_quorum);
 CMM_CMD_FN(cmm_cmd_devices);
 CMM_CMD_FN(cmm_cmd_history);
 
+/* cmd_config.c */
+CMM_CMD_FN(cmm_cmd_config);
+
 /* cmd_ops.c */
 CMM_CMD_FN(cmm_cmd_join);
 CMM_CMD_FN(cmm_cmd_leave);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* model: the console's view of one node, from the protocol's JSON replies
  * and events (see the header). */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,6 +316,9 @@ cmm_ui_model_nodes(struct cmm_ui_model *m, const char *json, int64_t now,
 		x->heard_ms = model_int(v, "last_heard_ms", -1);
 		x->epoch = (uint32_t)model_int(v, "epoch", 0);
 		model_str(v, "link", x->link, sizeof(x->link));
+		x->config_mismatch = json_is_string(json_object_get(v, "config")) &&
+		    strcmp(json_string_value(json_object_get(v, "config")),
+		    "mismatch") == 0;
 		model_str(v, "address", x->address, sizeof(x->address));
 		h = json_object_get(v, "heartbeat");
 		if (json_is_object(h)) {
@@ -653,7 +657,9 @@ cmm_ui_model_event(struct cmm_ui_model *m, const char *json, int64_t now)
 
 		model_str(o, "reason", reason, sizeof(reason));
 		model_str(o, "from", from, sizeof(from));
-		snprintf(line, sizeof(line), "drop: %s from %s", reason, from);
+		/* one event stands for `count` datagrams (rate-limited) */
+		snprintf(line, sizeof(line), "drop: %s x%" PRId64 " from %s",
+		    reason, model_int(o, "count", 1), from);
 		error = true;
 		what = 0;
 	} else if (strcmp(type, "prompt") == 0) {

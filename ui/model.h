@@ -59,6 +59,7 @@ struct cmm_ui_node {
 	int		hb_n;
 	int64_t		hb_median, hb_p99, hb_max;
 	bool		fenced;			/* unregistered on a device */
+	bool		config_mismatch;	/* its config digest is not ours */
 	int64_t		changed_at;		/* console clock, ms; -1: never */
 };
 

@@ -184,7 +184,10 @@ view_vector(struct cmm_console *c)
 		}
 		cmm_ui_cell_text(n, m->status.crown_prince, m->failure_timeout_ms,
 		    cw, cell, sizeof(cell));
-		if (n->changed_at >= 0 && now - n->changed_at < CMM_UI_HILITE_MS)
+		/* another config digest: it takes no part, say so loudest */
+		if (n->config_mismatch)
+			role = CMM_UI_R_ERROR;
+		else if (n->changed_at >= 0 && now - n->changed_at < CMM_UI_HILITE_MS)
 			role = CMM_UI_R_CHANGED;
 		else if (!n->alive)
 			role = CMM_UI_R_DEAD;
@@ -306,12 +309,13 @@ view_timing(struct cmm_console *c, WINDOW *w, bool full)
 			size_t pos = strlen(buf);
 
 			snprintf(buf + pos, sizeof(buf) - pos, " epoch %" PRIu32
-			    " prio %d n %d %s%s", n->epoch, n->priority, n->hb_n,
-			    n->address, n->says_member ? " says-member" : "");
+			    " prio %d n %d %s%s%s", n->epoch, n->priority, n->hb_n,
+			    n->address, n->says_member ? " says-member" : "",
+			    n->config_mismatch ? " CONFIG-MISMATCH" : "");
 		}
-		role = n->has_hb && cmm_ui_timing_warn(n->hb_p99,
-		    m->failure_timeout_ms) ? CMM_UI_R_WARN : !n->alive ?
-		    CMM_UI_R_DEAD : CMM_UI_R_NORMAL;
+		role = n->config_mismatch ? CMM_UI_R_ERROR : n->has_hb &&
+		    cmm_ui_timing_warn(n->hb_p99, m->failure_timeout_ms) ?
+		    CMM_UI_R_WARN : !n->alive ? CMM_UI_R_DEAD : CMM_UI_R_NORMAL;
 		view_put(w, y++, 1, role, buf);
 	}
 	if (full && y < h)

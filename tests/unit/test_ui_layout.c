@@ -338,6 +338,22 @@ test_model_json(void **state)
 	assert_int_equal(m.failure_timeout_ms, 1000);
 	assert_true(m.nodes[1].has_hb);
 	assert_int_equal(m.nodes[1].hb_p99, 104);
+	assert_false(m.nodes[1].config_mismatch);
+	/* a peer with another config digest is marked (the view draws it
+	 * red); "match" and null (never heard) are not */
+	{
+		struct cmm_ui_model m2;
+
+		cmm_ui_model_init(&m2);
+		assert_int_equal(cmm_ui_model_nodes(&m2, "{\"node\":0,\"nodes\":["
+		    "{\"id\":0,\"self\":true,\"config\":\"match\"},{\"id\":1,"
+		    "\"config\":\"mismatch\"},{\"id\":2,\"config\":null}]}", 150,
+		    err, sizeof(err)), 0);
+		assert_false(cmm_ui_model_node(&m2, 0)->config_mismatch);
+		assert_true(cmm_ui_model_node(&m2, 1)->config_mismatch);
+		assert_false(cmm_ui_model_node(&m2, 2)->config_mismatch);
+		cmm_ui_model_free(&m2);
+	}
 	/* a device that no longer registers node 1: fenced */
 	assert_int_equal(cmm_ui_model_devices(&m, "{\"devices\":[{\"name\":\"d0-1\","
 	    "\"nodes\":[0,1],\"shared\":true,\"registered\":[0],\"holder\":0,"
@@ -397,6 +413,14 @@ test_model_json(void **state)
 		assert_true(l->error);
 		l = cmm_ui_model_logline(&m, CMM_UI_LK_MEMBERSHIP, 0, &count);
 		assert_int_equal(count, 1);
+		/* a rate-limited drop report shows how many it stands for */
+		cmm_ui_model_event(&m, "{\"type\":\"drop\",\"node\":0,"
+		    "\"epoch\":3,\"time\":\"2026-11-25T09:06:47.000Z\","
+		    "\"reason\":\"replay\",\"from\":\"10.0.0.1:7\",\"count\":"
+		    "3000}", 800);
+		l = cmm_ui_model_logline(&m, CMM_UI_FILTER_ALL, 2, &count);
+		assert_int_equal(count, 3);
+		assert_string_equal(l->text, "drop: replay x3000 from 10.0.0.1:7");
 	}
 	cmm_ui_model_free(&m);
 }
