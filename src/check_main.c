@@ -468,6 +468,11 @@ cmm_check_main(int argc, char **argv)
 			cmm_set_format(&p.members, mem, sizeof(mem));
 			check_ok(&chk, "state %s: epoch %u, members %s, "
 			    "incarnation %u", dir, p.epoch, mem, p.incarnation);
+			/* the node would refuse to start on it (the digest
+			 * needs the key) */
+			if (have_key && cmm_config_drift(cfg, &p, err,
+			    sizeof(err)) < 0)
+				check_fail(&chk, "state: %s", err);
 		}
 	}
 

@@ -1147,3 +1147,36 @@ cmm_digest_zero(const uint8_t digest[CMM_DIGEST_LEN])
 		any |= digest[i];
 	return any == 0;
 }
+
+int
+cmm_config_drift(const struct cmm_config *cfg, const struct cmm_persist *p,
+    char *msg, size_t len)
+{
+	const struct cmm_core_cfg *c = &cfg->core;
+	char	was[2 * CMM_DIGEST_LEN + 1], now[2 * CMM_DIGEST_LEN + 1];
+
+	if (len > 0)
+		msg[0] = '\0';
+	/* nothing learned yet, or learned under a cmm that kept no digest:
+	 * nothing to compare */
+	if (p->epoch == 0 || cmm_digest_zero(p->cfg_digest) ||
+	    memcmp(p->cfg_digest, c->digest, CMM_DIGEST_LEN) == 0)
+		return 0;
+	cmm_digest_hex(p->cfg_digest, was);
+	cmm_digest_hex(c->digest, now);
+	if (c->config_version > p->cfg_version) {
+		snprintf(msg, len, "the quorum-relevant config was changed on "
+		    "purpose (config_version %" PRIu32 " -> %" PRIu32 ", config "
+		    "digest %s -> %s): every node must have been stopped for "
+		    "this change and must start with the same file", p->cfg_version,
+		    c->config_version, was, now);
+		return 1;
+	}
+	snprintf(msg, len, "%s: the quorum-relevant config differs from the "
+	    "one the state (epoch %" PRIu32 ") was written under: config digest "
+	    "%s (config_version %" PRIu32 ") then, %s (config_version %" PRIu32
+	    ") now; restore that config, or stop every node, raise "
+	    "config_version and start them all with the new file", cfg->path,
+	    p->epoch, was, p->cfg_version, now, c->config_version);
+	return -1;
+}

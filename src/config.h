@@ -117,4 +117,13 @@ void	cmm_digest_hex(const uint8_t digest[CMM_DIGEST_LEN],
 /* true for the all-zero digest (not known). */
 bool	cmm_digest_zero(const uint8_t digest[CMM_DIGEST_LEN]);
 
+/* The rule for a restart (docs/PROTOCOL.md "Config changes"): compares
+ * the digest a state p was written under with cfg's.  0: nothing to say
+ * (no epoch yet, no digest kept, or the same); 1: it changed and
+ * config_version grew, a change on purpose (msg: the warning to log);
+ * -1: it changed without that, the node must not start (msg: the one-line
+ * error, naming both digests). */
+int	cmm_config_drift(const struct cmm_config *cfg,
+	    const struct cmm_persist *p, char *msg, size_t len);
+
 #endif

@@ -154,6 +154,9 @@ cmm_core_start(struct cmm_core *c, int64_t now)
 	c->now = now;
 	/* a new incarnation tells peers this is a restart, not a live node */
 	c->disk.incarnation++;
+	/* the caller refused a config that changed under the state, or
+	 * accepted it on purpose: from now on the state is under this one */
+	core_stamp_config(c);
 	if (core_persist(c) != 0) {
 		core_log(c, CMM_LOG_ERROR, "cannot persist the incarnation");
 		return -1;

@@ -112,6 +112,10 @@ struct cmm_persist {
 	/* a node that lost its state takes no part as acceptor or
 	 * coordinator in instances <= abstain (0: none) */
 	uint32_t	abstain;
+	/* the config the state was written under (cmm_core_cfg's digest and
+	 * config_version; zero: not known) */
+	uint8_t		cfg_digest[16];
+	uint32_t	cfg_version;
 };
 
 enum cmm_fx_type {

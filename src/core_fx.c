@@ -58,6 +58,16 @@ core_event(struct cmm_core *c, struct cmm_event *ev, const char *fmt, ...)
 	core_emit(c, &fx);
 }
 
+/* The config a learned configuration is persisted under (a restart under
+ * another one is refused by the daemon: docs/PROTOCOL.md "Config
+ * changes"). */
+void
+core_stamp_config(struct cmm_core *c)
+{
+	memcpy(c->disk.cfg_digest, c->cfg->digest, sizeof(c->disk.cfg_digest));
+	c->disk.cfg_version = c->cfg->config_version;
+}
+
 int
 core_persist(struct cmm_core *c)
 {

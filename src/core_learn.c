@@ -217,6 +217,7 @@ learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *chosen,
 	c->disk.next_attempt = 0;
 	if (c->disk.abstain == CMM_ABSTAIN_UNKNOWN)
 		c->disk.abstain = epoch + 1;	/* the instance it may have voted in */
+	core_stamp_config(c);
 	if (core_persist(c) != 0) {
 		c->disk = old;
 		core_fail_stop(c, "cannot persist a chosen configuration");

@@ -947,6 +947,18 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	rc = cmm_state_load(d->state_dir, &loaded, err, errlen);
 	if (rc < 0)
 		return daemon_fail(d, 2, exit_code);
+	/* a state learned under another quorum-relevant config could let
+	 * this node count a quorum its peers do not (docs/PROTOCOL.md
+	 * "Config changes") */
+	if (rc == 0) {
+		int drift = cmm_config_drift(d->cfg, &loaded, err, errlen);
+
+		if (drift < 0)
+			return daemon_fail(d, 2, exit_code);
+		if (drift > 0)
+			cmm_logf(d->log, CMM_LOG_WARN, "%s", err);
+		err[0] = '\0';
+	}
 	if (rc == 1) {
 		/* A fresh node (or one whose state was forgotten) starts its
 		 * incarnations at the clock, so it still counts above whatever

@@ -5,12 +5,15 @@
  * checksum (libsodium), so a torn or bit-flipped file is caught, never
  * believed.
  *
- * state file: two slots of one record each (CMM_STATE_REC_SIZE = 336):
- *   0 "CMMSTATE" | 8 u16 version (3) | 10 u16 size | 12 u32 epoch
- *   16 u32 incarnation | 20 u32 next_attempt | 24 u32 abstain | 28 u32 0
- *   32 members (128) | 160 accepted value (128) | 288 u64 promised
- *   296 u64 accepted | 304 u64 write sequence | 312 u64 0
- *   320 checksum (16)
+ * state file: two slots of one record each (CMM_STATE_REC_SIZE = 360):
+ *   0 "CMMSTATE" | 8 u16 version (4) | 10 u16 size | 12 u32 epoch
+ *   16 u32 incarnation | 20 u32 next_attempt | 24 u32 abstain
+ *   28 u32 cfg_version | 32 members (128) | 160 accepted value (128)
+ *   288 u64 promised | 296 u64 accepted | 304 u64 write sequence
+ *   312 u64 0 | 320 cfg_digest (16) | 336 u64 0 | 344 checksum (16)
+ * Version 3 (336-byte records: no cfg_digest, 0 at 28, checksum at 320)
+ * is still read, as a state of an unknown config; the next save writes
+ * the file anew as version 4.
  * A save overwrites the slot with the older sequence in place and syncs
  * its data (fdatasync): one write and one flush per promise, accept or
  * commit.  A torn write damages only that slot; the load takes the valid
@@ -41,14 +44,19 @@
 #include "state.h"
 
 #define ST_MAGIC	"CMMSTATE"
-#define ST_VERSION	3
+#define ST_VERSION	4
 #define ST_SEQ_OFF	304
-#define ST_SUM_OFF	320
+#define ST_DIGEST_OFF	320
+#define ST_SUM_OFF	344
 #define ST_FILE_SIZE	(2 * CMM_STATE_REC_SIZE)
+#define ST_V3		3	/* the format before the config digest */
+#define ST_V3_REC_SIZE	336
+#define ST_V3_FILE_SIZE	(2 * ST_V3_REC_SIZE)
 #define HI_MAGIC	"CMMH"
 #define HI_VERSION	1
 #define HI_SUM_OFF	264
 #define SUM_LEN		16
+_Static_assert(ST_SUM_OFF + SUM_LEN == CMM_STATE_REC_SIZE, "state record");
 #define FORGET_HINT	"; start with --forget-state to discard it"
 
 static void	put16(uint8_t *p, uint16_t v);
@@ -247,31 +255,43 @@ st_encode(const struct cmm_persist *p, uint64_t seq, uint8_t *b)
 	put32(b + 16, p->incarnation);
 	put32(b + 20, p->next_attempt);
 	put32(b + 24, p->abstain);
+	put32(b + 28, p->cfg_version);
 	put_set(b + 32, &p->members);
 	put_set(b + 160, &p->value);
 	put64(b + 288, p->promised);
 	put64(b + 296, p->accepted);
 	put64(b + ST_SEQ_OFF, seq);
+	memcpy(b + ST_DIGEST_OFF, p->cfg_digest, sizeof(p->cfg_digest));
 	checksum(b, ST_SUM_OFF, b + ST_SUM_OFF);
 }
 
-/* NULL and the slot's sequence in *seq, or why the slot is not valid. */
+/* NULL and the slot's sequence in *seq, or why the slot is not valid.
+ * version: what the file's size says its records are (ST_VERSION or
+ * ST_V3). */
 static const char *
-st_decode(const uint8_t *b, struct cmm_persist *p, uint64_t *seq)
+st_decode(const uint8_t *b, unsigned version, struct cmm_persist *p,
+    uint64_t *seq)
 {
+	size_t	size = version == ST_V3 ? ST_V3_REC_SIZE : CMM_STATE_REC_SIZE;
+
 	if (memcmp(b, ST_MAGIC, 8) != 0)
 		return "not a cmm state file (bad magic)";
-	if (get16(b + 8) != ST_VERSION)
+	if (get16(b + 8) != version)
 		return "unsupported version (written by another cmm)";
-	if (get16(b + 10) != CMM_STATE_REC_SIZE)
+	if (get16(b + 10) != size)
 		return "wrong record size";
-	if (!checksum_ok(b, ST_SUM_OFF))
+	if (!checksum_ok(b, size - SUM_LEN))
 		return "checksum mismatch";
 	memset(p, 0, sizeof(*p));
 	p->epoch = get32(b + 12);
 	p->incarnation = get32(b + 16);
 	p->next_attempt = get32(b + 20);
 	p->abstain = get32(b + 24);
+	/* version 3 kept 0 at 28 and had no digest: an unknown config */
+	if (version == ST_VERSION) {
+		p->cfg_version = get32(b + 28);
+		memcpy(p->cfg_digest, b + ST_DIGEST_OFF, sizeof(p->cfg_digest));
+	}
 	get_set(b + 32, &p->members);
 	get_set(b + 160, &p->value);
 	p->promised = get64(b + 288);
@@ -401,8 +421,8 @@ cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
 		return st_create(dir, p, err, errlen);
 	}
 	for (int i = 0; i < 2; i++)
-		ok[i] = st_decode(b + i * CMM_STATE_REC_SIZE, &tmp, &seq[i]) ==
-		    NULL;
+		ok[i] = st_decode(b + i * CMM_STATE_REC_SIZE, ST_VERSION, &tmp,
+		    &seq[i]) == NULL;
 	/* overwrite the older (or the damaged) slot, never the newest */
 	slot = !ok[0] ? 0 : !ok[1] ? 1 : seq[0] <= seq[1] ? 0 : 1;
 	st_encode(p, (seq[0] > seq[1] ? seq[0] : seq[1]) + 1, rec);
@@ -430,8 +450,9 @@ cmm_state_load(const char *dir, struct cmm_persist *p, char *err,
 	struct cmm_persist slot[2];
 	const char *why[2] = { NULL, NULL };
 	uint64_t seq[2] = { 0, 0 };
-	size_t	got = 0;
+	size_t	got = 0, rec;
 	ssize_t	n;
+	unsigned version;
 	int	fd;
 
 	memset(p, 0, sizeof(*p));
@@ -461,17 +482,25 @@ cmm_state_load(const char *dir, struct cmm_persist *p, char *err,
 		got += (size_t)n;
 	}
 	close(fd);
-	if (got != ST_FILE_SIZE) {
+	/* the size says the format: today's, or version 3 (an upgrade from
+	 * a cmm before the config digest keeps its state) */
+	if (got == ST_FILE_SIZE) {
+		version = ST_VERSION;
+		rec = CMM_STATE_REC_SIZE;
+	} else if (got == ST_V3_FILE_SIZE && get16(b + 8) == ST_V3) {
+		version = ST_V3;
+		rec = ST_V3_REC_SIZE;
+	} else {
 		snprintf(err, errlen, "%s: corrupt state file (%s)" FORGET_HINT,
 		    path, got == 0 ? "empty" : got >= 8 &&
 		    memcmp(b, ST_MAGIC, 8) != 0 ? "not a cmm state file (bad "
-		    "magic)" : got >= 10 && get16(b + 8) < ST_VERSION ?
+		    "magic)" : got >= 10 && get16(b + 8) < ST_V3 ?
 		    "format version 1 or 2, written by an older cmm" :
 		    got < ST_FILE_SIZE ? "truncated" : "too long");
 		return -1;
 	}
 	for (int i = 0; i < 2; i++)
-		why[i] = st_decode(b + i * CMM_STATE_REC_SIZE, &slot[i], &seq[i]);
+		why[i] = st_decode(b + i * rec, version, &slot[i], &seq[i]);
 	if (why[0] != NULL && why[1] != NULL) {
 		snprintf(err, errlen, "%s: corrupt state file (%s)" FORGET_HINT,
 		    path, why[0]);

@@ -5,8 +5,10 @@
  * and durable when it returns 0.
  *
  *   DIR/state     the persisted state (struct cmm_persist): two slots of
- *                 one 336-byte record each (magic "CMMSTATE", version,
- *                 write sequence, BLAKE2b checksum).  A save overwrites
+ *                 one 360-byte record each (magic "CMMSTATE", version 4,
+ *                 write sequence, the config digest and config_version it
+ *                 was written under, BLAKE2b checksum; version 3 files,
+ *                 without the digest, are still read).  A save overwrites
  *                 the older slot in place and fdatasyncs; the load takes
  *                 the valid slot with the newer sequence, so a crash
  *                 leaves the old or the new state.  Created once aside
@@ -32,7 +34,7 @@
 
 #include "core.h"
 
-#define CMM_STATE_REC_SIZE	336
+#define CMM_STATE_REC_SIZE	360
 #define CMM_HIST_REC_SIZE	280
 #define CMM_HIST_REASON_MAX	112	/* with the NUL: 111 characters */
 #define CMM_HIST_MAX_BYTES	((int64_t)16 << 20)	/* then rotated */

@@ -26,8 +26,11 @@
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define ST_SUM_OFF	320	/* src/state.c's layouts: the checksum of a
-				 * state slot (two slots of CMM_STATE_REC_SIZE) */
+/* src/state.c's layouts: the checksum of a state slot (two slots of
+ * CMM_STATE_REC_SIZE), and of a version 3 slot (two of 336 bytes) */
+#define ST_SUM_OFF	344
+#define ST_V3_REC	336
+#define ST_V3_SUM_OFF	320
 #define HI_SUM_OFF	264
 #define SUM_LEN		16
 
@@ -87,7 +90,9 @@ persist_equal(const struct cmm_persist *a, const struct cmm_persist *b)
 	    cmm_set_eq(&a->members, &b->members) &&
 	    a->promised == b->promised && a->accepted == b->accepted &&
 	    cmm_set_eq(&a->value, &b->value) &&
-	    a->next_attempt == b->next_attempt && a->abstain == b->abstain;
+	    a->next_attempt == b->next_attempt && a->abstain == b->abstain &&
+	    a->cfg_version == b->cfg_version &&
+	    memcmp(a->cfg_digest, b->cfg_digest, sizeof(a->cfg_digest)) == 0;
 }
 
 static void
@@ -105,6 +110,7 @@ check_state(void)
 		return;
 	}
 	FUZZ_CHECK(rc == 0);	/* the file exists */
+	FUZZ_CHECK(p.epoch < CMM_EPOCH_LIMIT);
 	FUZZ_CHECK(cmm_state_save(dir2, &p, err, sizeof(err)) == 0);
 	FUZZ_CHECK(cmm_state_load(dir2, &q, err, sizeof(err)) == 0);
 	FUZZ_CHECK(persist_equal(&p, &q));
@@ -188,11 +194,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = malloc(size + 1);
 	FUZZ_CHECK(buf != NULL);
 	memcpy(buf, data + 1, size);
-	if (mode & 1)
-		for (size_t off = 0; off + CMM_STATE_REC_SIZE <= size &&
-		    off < 2 * CMM_STATE_REC_SIZE; off += CMM_STATE_REC_SIZE)
-			crypto_generichash(buf + off + ST_SUM_OFF, SUM_LEN,
-			    buf + off, ST_SUM_OFF, NULL, 0);
+	if (mode & 1) {
+		/* a file of version 3's size has version 3 slots */
+		size_t rec = size == 2 * ST_V3_REC ? ST_V3_REC :
+		    CMM_STATE_REC_SIZE;
+		size_t sum = rec == ST_V3_REC ? ST_V3_SUM_OFF : ST_SUM_OFF;
+
+		for (size_t off = 0; off + rec <= size && off < 2 * rec;
+		    off += rec)
+			crypto_generichash(buf + off + sum, SUM_LEN, buf + off,
+			    sum, NULL, 0);
+	}
 	put_file(statepath, buf, size);
 	memcpy(buf, data + 1, size);
 	if (mode & 2)

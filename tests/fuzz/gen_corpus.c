@@ -12,8 +12,8 @@
  * OUTDIR/fuzz_packet	the same datagrams without their tag
  * OUTDIR/fuzz_state	a mode byte + a real state file (two slots: an
  *			accept, then its commit; one slot only; an amnesiac
- *			node; version 1 and 2 records, to be refused) /
- *			history file
+ *			node; a version 3 file, still read; version 1 and 2
+ *			records, to be refused) / history file
  * OUTDIR/fuzz_ctl	request lines and server replies
  */
 #include <errno.h>
@@ -234,6 +234,30 @@ state_old(const char *name, unsigned version, unsigned size)
 	put("fuzz_state", name, b, 1 + size);
 }
 
+/* A version 3 file (two 336-byte slots, before the config digest), as
+ * the cmm before it left it: still read. */
+static void
+state_v3(void)
+{
+	uint8_t	b[1 + 2 * 336];
+
+	memset(b, 0, sizeof(b));
+	for (int slot = 0; slot < 2; slot++) {
+		uint8_t *r = b + 1 + slot * 336;
+
+		memcpy(r, "CMMSTATE", 8);
+		r[8] = 3;
+		r[10] = 336 & 0xff;
+		r[11] = 336 >> 8;
+		r[12] = (uint8_t)(7 + slot);	/* epoch */
+		r[16] = 3;			/* incarnation */
+		r[32] = 0x3f;			/* members 0-5 */
+		r[304] = (uint8_t)(1 + slot);	/* write sequence */
+		crypto_generichash(r + 320, 16, r, 320, NULL, 0);
+	}
+	put("fuzz_state", "state-v3", b, sizeof(b));
+}
+
 static void
 state_files(void)
 {
@@ -252,6 +276,8 @@ state_files(void)
 	p.accepted = cmm_ballot_make(2, 4);
 	set_range(&p.value, 0, 4);
 	p.next_attempt = 4;
+	p.cfg_version = 3;
+	memset(p.cfg_digest, 0xc4, sizeof(p.cfg_digest));
 	if (cmm_state_save(dir, &p, err, sizeof(err)) < 0) {
 		fprintf(stderr, "gen_corpus: %s\n", err);
 		exit(1);
@@ -283,6 +309,7 @@ state_files(void)
 	slurp_put(path, 1, "state-amnesiac");
 	state_old("state-v1", 1, 304);
 	state_old("state-v2", 2, 320);
+	state_v3();
 	for (int i = 0; i < 3; i++) {
 		memset(&r, 0, sizeof(r));
 		r.kind = (enum cmm_hist_kind)(CMM_HIST_COMMIT + i);

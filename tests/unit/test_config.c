@@ -707,6 +707,55 @@ test_config_digest(void **state)
 	assert_string_equal(hex, "ab000000000000000000000000000001");
 }
 
+/* The restart rule: a state written under another digest is refused
+ * unless config_version grew (docs/PROTOCOL.md "Config changes"). */
+static void
+test_config_drift(void **state)
+{
+	struct cmm_persist p;
+	uint8_t	was[CMM_DIGEST_LEN];
+	char	msg[1200], want[1200], hw[2 * CMM_DIGEST_LEN + 1];
+	char	hn[2 * CMM_DIGEST_LEN + 1];
+
+	(void)state;
+	digest_of(BASE "[node 2]\naddress = 127.0.0.1:7402\npriority = 9\n", was);
+	digest_of(BASE "config_version = 4\n", cfg->core.digest);
+	memset(&p, 0, sizeof(p));
+	/* nothing learned yet: nothing to compare */
+	memcpy(p.cfg_digest, was, sizeof(was));
+	p.cfg_version = 4;
+	assert_int_equal(cmm_config_drift(cfg, &p, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+	/* a state from before the digest (version 3 file): nothing either */
+	p.epoch = 5;
+	memset(p.cfg_digest, 0, sizeof(p.cfg_digest));
+	assert_int_equal(cmm_config_drift(cfg, &p, msg, sizeof(msg)), 0);
+	/* the same digest */
+	memcpy(p.cfg_digest, cfg->core.digest, CMM_DIGEST_LEN);
+	assert_int_equal(cmm_config_drift(cfg, &p, msg, sizeof(msg)), 0);
+	/* another digest, config_version not raised: refused, both named */
+	memcpy(p.cfg_digest, was, sizeof(was));
+	cmm_digest_hex(was, hw);
+	cmm_digest_hex(cfg->core.digest, hn);
+	assert_int_equal(cmm_config_drift(cfg, &p, msg, sizeof(msg)), -1);
+	snprintf(want, sizeof(want), "%s: the quorum-relevant config differs "
+	    "from the one the state (epoch 5) was written under: config digest "
+	    "%s (config_version 4) then, %s (config_version 4) now; restore "
+	    "that config, or stop every node, raise config_version and start "
+	    "them all with the new file", cfgpath, hw, hn);
+	assert_string_equal(msg, want);
+	assert_null(strchr(msg, '\n'));
+	p.cfg_version = 7;	/* lowered */
+	assert_int_equal(cmm_config_drift(cfg, &p, msg, sizeof(msg)), -1);
+	/* raised: a change on purpose, said as a warning */
+	p.cfg_version = 3;
+	assert_int_equal(cmm_config_drift(cfg, &p, msg, sizeof(msg)), 1);
+	assert_non_null(strstr(msg, "changed on purpose (config_version 3 -> 4"));
+	assert_non_null(strstr(msg, hw));
+	assert_non_null(strstr(msg, hn));
+	assert_non_null(strstr(msg, "every node must have been stopped"));
+}
+
 int
 main(void)
 {
@@ -725,6 +774,7 @@ main(void)
 		cmocka_unit_test(test_reload_clears),
 		cmocka_unit_test(test_control_groups),
 		cmocka_unit_test(test_config_digest),
+		cmocka_unit_test(test_config_drift),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -2536,6 +2536,62 @@ test_core_new_and_start(void **state)
 	}
 }
 
+/* The config a state is written under: cmm_core_start and every learned
+ * configuration stamp cmm_core_cfg's digest and config_version into the
+ * persisted state (a restart compares them, docs/PROTOCOL.md "Config
+ * changes"); every other write carries them through unchanged. */
+static void
+test_config_stamped(void **state)
+{
+	struct cmm_persist p;
+	int mark;
+
+	(void)state;
+	world_init(3);
+	memset(w.cfg.digest, 0xab, sizeof(w.cfg.digest));
+	w.cfg.config_version = 5;
+	/* a state from under another config: start stamps the current one */
+	memset(&p, 0, sizeof(p));
+	p.epoch = 1;
+	p.members = set_of("0-2");
+	memset(p.cfg_digest, 0x11, sizeof(p.cfg_digest));
+	p.cfg_version = 4;
+	mark = w.nlog;
+	node_start_with(0, &p);
+	p = w.log[find_persist(mark, 0)].persist;
+	assert_memory_equal(p.cfg_digest, w.cfg.digest, sizeof(p.cfg_digest));
+	assert_int_equal(p.cfg_version, 5);
+	node_kill(0);
+	w.n[0].has_disk = false;
+	/* fresh nodes form a cluster: every persist of every node carries
+	 * the digest, the commit of epoch 1 among them */
+	mark = w.nlog;
+	for (int i = 0; i < 3; i++)
+		node_start(i);
+	run_for(3000);
+	assert_cluster("0-2", 1);
+	assert_true(count_type(mark, -1, CMM_FX_PERSIST) >= 6);
+	for (int i = mark; i < w.nlog; i++) {
+		if (w.log[i].type != CMM_FX_PERSIST)
+			continue;
+		assert_memory_equal(w.log[i].persist.cfg_digest, w.cfg.digest,
+		    sizeof(w.cfg.digest));
+		assert_int_equal(w.log[i].persist.cfg_version, 5);
+	}
+	/* learned under a changed config (the daemon refused or accepted
+	 * that at start; the core just writes what it is given) */
+	w.cfg.config_version = 6;
+	w.cfg.digest[0] = 0xcd;
+	node_kill(2);
+	mark = w.nlog;
+	run_for(3000);
+	assert_cluster("0-1", 2);
+	p = persisted(0);
+	assert_int_equal(p.epoch, 2);
+	assert_int_equal(p.cfg_version, 6);
+	assert_int_equal(p.cfg_digest[0], 0xcd);
+}
+
 static void
 test_names(void **state)
 {
@@ -2835,6 +2891,7 @@ main(void)
 		T(test_race_device_silent),
 		T(test_amnesiac_abstains),
 		T(test_core_new_and_start),
+		T(test_config_stamped),
 		T(test_names),
 		T(test_round_info),
 		T(test_reconfigure_crown_prince),

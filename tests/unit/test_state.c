@@ -3,8 +3,9 @@
  * Unit tests for src/state.c: the state record's round trip (every
  * field of the acceptor slot) and exact layout, the two slots written in
  * turn (a torn write loses only the write in progress), corruption
- * detection, the refusal of older formats (version 1 and 2 records) and
- * of symlinks, and --forget-state; the history's
+ * detection, the refusal of older formats (version 1 and 2 records),
+ * version 3 files read as a state of an unknown config, the refusal of
+ * symlinks, and --forget-state; the history's
  * append/read/tail, a torn last record and damage in the middle; and a
  * crash loop that SIGKILLs a saving process at random moments.
  */
@@ -40,7 +41,7 @@ static char err[1024], warn[1024];
 #define HINT	"; start with --forget-state to discard it"
 #define STATE_REC	CMM_STATE_REC_SIZE	/* one slot */
 #define STATE_FILE_SIZE	(2 * CMM_STATE_REC_SIZE)	/* two slots */
-#define SUM_OFF		320	/* the checksum of a slot: BLAKE2b-128 */
+#define SUM_OFF		344	/* the checksum of a slot: BLAKE2b-128 */
 
 static uint32_t
 get32le(const uint8_t *p)
@@ -128,6 +129,9 @@ make_persist(uint32_t e)
 	cmm_set_add(&p.value, CMM_MAX_NODES - 1);
 	p.next_attempt = e % 7 + 3;
 	p.abstain = e + 1;
+	p.cfg_version = e * 5 + 2;
+	for (int i = 0; i < 16; i++)
+		p.cfg_digest[i] = (uint8_t)(e + (uint32_t)i * 17);
 	return p;
 }
 
@@ -142,6 +146,8 @@ assert_persist_eq(const struct cmm_persist *a, const struct cmm_persist *b)
 	assert_true(cmm_set_eq(&a->value, &b->value));
 	assert_int_equal(a->next_attempt, b->next_attempt);
 	assert_int_equal(a->abstain, b->abstain);
+	assert_int_equal(a->cfg_version, b->cfg_version);
+	assert_memory_equal(a->cfg_digest, b->cfg_digest, 16);
 }
 
 static void
@@ -313,18 +319,21 @@ test_state_layout(void **state)
 	cmm_set_add(&p.value, 1023);	/* word 15, bit 63 */
 	p.promised = 0x3132333435363738ull;
 	p.accepted = 0x4142434445464748ull;
+	p.cfg_version = 0x51525354u;
+	for (int i = 0; i < 16; i++)
+		p.cfg_digest[i] = (uint8_t)(0x60 + i);
 	save_ok(&p);
 	b = read_whole("state", &len);
-	assert_int_equal(CMM_STATE_REC_SIZE, 336);
+	assert_int_equal(CMM_STATE_REC_SIZE, 360);
 	assert_int_equal(len, 2 * CMM_STATE_REC_SIZE);
 	assert_memory_equal(b, "CMMSTATE", 8);
-	assert_int_equal(b[8] | b[9] << 8, 3);		/* version */
+	assert_int_equal(b[8] | b[9] << 8, 4);		/* version */
 	assert_int_equal(b[10] | b[11] << 8, CMM_STATE_REC_SIZE);
 	assert_memory_equal(b + 12, "\x0d\x0c\x0b\x0a", 4);	/* epoch */
 	assert_memory_equal(b + 16, "\x04\x03\x02\x01", 4);	/* incarnation */
 	assert_memory_equal(b + 20, "\x14\x13\x12\x11", 4);	/* next_attempt */
 	assert_memory_equal(b + 24, "\x24\x23\x22\x21", 4);	/* abstain */
-	assert_memory_equal(b + 28, "\0\0\0\0", 4);
+	assert_memory_equal(b + 28, "\x54\x53\x52\x51", 4);	/* cfg_version */
 	assert_int_equal(b[32], 0x01);			/* members */
 	assert_int_equal(b[40], 0x02);
 	for (int i = 0; i < 128; i++)
@@ -340,9 +349,13 @@ test_state_layout(void **state)
 	assert_true(get64le(b + 304) == 1);		/* write sequence */
 	for (int i = 312; i < 320; i++)
 		assert_int_equal(b[i], 0);
+	for (int i = 0; i < 16; i++)			/* cfg_digest */
+		assert_int_equal(b[320 + i], 0x60 + i);
+	for (int i = 336; i < 344; i++)
+		assert_int_equal(b[i], 0);
 	assert_int_equal(sodium_init() < 0, 0);
-	crypto_generichash(sum, sizeof(sum), b, 320, NULL, 0);
-	assert_memory_equal(b + 320, sum, 16);
+	crypto_generichash(sum, sizeof(sum), b, 344, NULL, 0);
+	assert_memory_equal(b + 344, sum, 16);
 	/* the first save leaves the second slot empty */
 	for (int i = 0; i < CMM_STATE_REC_SIZE; i++)
 		assert_int_equal(b[CMM_STATE_REC_SIZE + i], 0);
@@ -1217,6 +1230,59 @@ test_state_crash_loop(void **state)
 	assert_true(last >= 51);
 }
 
+/* A version 3 file (336-byte records, before the config digest) from
+ * the cmm this one upgrades: read as it was, with no digest and
+ * config_version 0 (a state of an unknown config), the newer valid slot
+ * winning as ever; the next save writes the whole file anew as version
+ * 4. */
+static void
+test_state_v3_read(void **state)
+{
+	struct cmm_persist q, p;
+	uint8_t	v3[2 * 336], *b;
+	size_t	len;
+
+	(void)state;
+	assert_int_equal(cmm_state_dir_create(dir, err, sizeof(err)), 0);
+	for (int slot = 0; slot < 2; slot++) {
+		uint8_t *r = v3 + slot * 336;
+
+		old_record(r, 3, 336);
+		r[12] = (uint8_t)(7 + slot);		/* epoch 7, then 8 */
+		r[304] = (uint8_t)(1 + slot);		/* write sequence */
+		r[28] = 0x99;	/* v3 kept 0 here: never read as a version */
+		crypto_generichash(r + 320, 16, r, 320, NULL, 0);
+	}
+	corrupt_with_create(v3, sizeof(v3));
+	memset(&q, 0x5a, sizeof(q));
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_int_equal(q.epoch, 8);
+	assert_int_equal(q.incarnation, 3);
+	assert_int_equal(q.next_attempt, 8);
+	assert_int_equal(cmm_set_count(&q.members), 6);
+	assert_int_equal(q.cfg_version, 0);
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(q.cfg_digest[i], 0);
+	/* a damaged newer slot: the older one */
+	v3[336 + 100] ^= 1;
+	corrupt_with(v3, sizeof(v3));
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_int_equal(q.epoch, 7);
+	/* a v3 file cut short is truncated, not read */
+	corrupt_with(v3, sizeof(v3) - 1);
+	expect_corrupt("truncated");
+	/* a v4 record in a file of v3 size is not taken as one */
+	corrupt_with(v3, sizeof(v3));
+	p = make_persist(12);
+	save_ok(&p);
+	b = read_whole("state", &len);
+	assert_int_equal(len, STATE_FILE_SIZE);
+	assert_int_equal(b[8], 4);
+	free(b);
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_persist_eq(&p, &q);
+}
+
 int
 main(void)
 {
@@ -1227,6 +1293,7 @@ main(void)
 		cmocka_unit_test_setup(test_state_old_formats_refused, new_dir),
 		cmocka_unit_test_setup(test_state_two_slots, new_dir),
 		cmocka_unit_test_setup(test_state_symlink, new_dir),
+		cmocka_unit_test_setup(test_state_v3_read, new_dir),
 		cmocka_unit_test_setup(test_state_dir_created, new_dir),
 		cmocka_unit_test_setup(test_state_atomic, new_dir),
 		cmocka_unit_test_setup(test_state_corrupt, new_dir),
