@@ -71,6 +71,8 @@ static void	checksum(const uint8_t *buf, size_t len, uint8_t out[SUM_LEN]);
 static bool	checksum_ok(const uint8_t *buf, size_t len);
 static int	st_path(char *buf, size_t len, const char *dir, const char *name,
 		    char *err, size_t errlen);
+static int	st_dir_trusted(const char *dir, const struct stat *st, char *err,
+		    size_t errlen);
 static int	fsync_dir(const char *dir, char *err, size_t errlen);
 static int	write_all(int fd, const uint8_t *buf, size_t len);
 static void	hist_encode(const struct cmm_hist_rec *r, uint8_t *b);
@@ -239,6 +241,28 @@ cmm_state_dir_create(const char *dir, char *err, size_t errlen)
 	}
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a directory", dir);
+		return -1;
+	}
+	return st_dir_trusted(dir, &st, err, errlen);
+}
+
+/* Another user who can write into the state dir could plant links or
+ * replace the state under the node: the dir must be ours and closed to
+ * writers. */
+static int
+st_dir_trusted(const char *dir, const struct stat *st, char *err,
+    size_t errlen)
+{
+	if (st->st_uid != geteuid()) {
+		snprintf(err, errlen, "%s: state dir owned by uid %ld, not by "
+		    "this daemon's uid %ld (chown it, or remove it to have it "
+		    "created)", dir, (long)st->st_uid, (long)geteuid());
+		return -1;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "%s: state dir is %s-writable (mode "
+		    "%04o; chmod 700 %s)", dir, st->st_mode & S_IWOTH ?
+		    "world" : "group", (unsigned)(st->st_mode & 07777), dir);
 		return -1;
 	}
 	return 0;

@@ -39,7 +39,9 @@
 #define CMM_HIST_REASON_MAX	112	/* with the NUL: 111 characters */
 #define CMM_HIST_MAX_BYTES	((int64_t)16 << 20)	/* then rotated */
 
-/* Creates dir (and missing parents) with mode 0700.  0 or -1. */
+/* Creates dir (and missing parents) with mode 0700, and refuses a dir
+ * that is not owned by this process's effective uid or that group or
+ * others may write (whoever made it).  0 or -1 with one line in err. */
 int	cmm_state_dir_create(const char *dir, char *err, size_t errlen);
 
 /* Durably writes *p as DIR/state (creates dir if missing).  0 or -1. */

@@ -403,6 +403,47 @@ test_state_dir_created(void **state)
 	assert_string_equal(err, want);
 }
 
+/* An existing state dir is trusted only when it is ours and no one else
+ * may write into it; every save and append checks it again. */
+static void
+test_state_dir_trust(void **state)
+{
+	struct cmm_persist p = make_persist(1);
+	struct cmm_hist_rec r;
+	char	want[1200];
+
+	(void)state;
+	assert_int_equal(cmm_state_dir_create(dir, err, sizeof(err)), 0);
+	assert_int_equal(chmod(dir, 0770), 0);
+	assert_int_equal(cmm_state_dir_create(dir, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: state dir is group-writable (mode "
+	    "0770; chmod 700 %s)", dir, dir);
+	assert_string_equal(err, want);
+	assert_int_equal(cmm_state_save(dir, &p, err, sizeof(err)), -1);
+	assert_string_equal(err, want);
+	memset(&r, 0, sizeof(r));
+	r.kind = CMM_HIST_COMMIT;
+	assert_int_equal(cmm_history_append(dir, &r, err, sizeof(err)), -1);
+	assert_string_equal(err, want);
+	assert_int_equal(chmod(dir, 0703), 0);
+	assert_int_equal(cmm_state_dir_create(dir, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: state dir is world-writable (mode "
+	    "0703; chmod 700 %s)", dir, dir);
+	assert_string_equal(err, want);
+	/* readable by others is the operator's business */
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(cmm_state_dir_create(dir, err, sizeof(err)), 0);
+	if (geteuid() != 0)
+		return;	/* only root can give it away */
+	assert_int_equal(chown(dir, 65534, (gid_t)-1), 0);
+	assert_int_equal(cmm_state_dir_create(dir, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: state dir owned by uid 65534, not by "
+	    "this daemon's uid 0 (chown it, or remove it to have it created)",
+	    dir);
+	assert_string_equal(err, want);
+	assert_int_equal(chown(dir, 0, (gid_t)-1), 0);
+}
+
 /* A failed save leaves the previous state; a stray state.tmp is ignored. */
 /* Writes len bytes at off into the state file, in place. */
 static void
@@ -1295,6 +1336,7 @@ main(void)
 		cmocka_unit_test_setup(test_state_symlink, new_dir),
 		cmocka_unit_test_setup(test_state_v3_read, new_dir),
 		cmocka_unit_test_setup(test_state_dir_created, new_dir),
+		cmocka_unit_test_setup(test_state_dir_trust, new_dir),
 		cmocka_unit_test_setup(test_state_atomic, new_dir),
 		cmocka_unit_test_setup(test_state_corrupt, new_dir),
 		cmocka_unit_test_setup(test_state_forget, new_dir),
