@@ -139,16 +139,54 @@ cmm_keys_wipe(struct cmm_keys *k)
 	sodium_memzero(k, sizeof(*k));
 }
 
+/* Whoever may read the key can forge packets and device records, whoever
+ * may write it can make the node trust another key: the file must be a
+ * regular file of the daemon's user that no one else may read or write.
+ * A FIFO or a device is refused before anything is read from it. */
+static int
+key_check_file(const char *path, int fd, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		seterr(err, errlen, "key file %s: cannot stat: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		seterr(err, errlen, "key file %s: not a regular file (%s)", path,
+		    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ?
+		    "a directory" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ?
+		    "a device" : S_ISSOCK(st.st_mode) ? "a socket" : "special");
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		seterr(err, errlen, "key file %s: owned by uid %ld, not by this "
+		    "process's uid %ld (chown %ld %s)", path, (long)st.st_uid,
+		    (long)geteuid(), (long)geteuid(), path);
+		return -1;
+	}
+	if (st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)) {
+		seterr(err, errlen, "key file %s: mode %04o lets group or "
+		    "others read or write it (chmod 600 %s)", path,
+		    (unsigned)(st.st_mode & 07777), path);
+		return -1;
+	}
+	return 0;
+}
+
 int
 cmm_key_load(const char *path, struct cmm_keys *out, char *err, size_t errlen)
 {
 	unsigned char buf[KEYFILE_READ];
 	unsigned char master[CMM_KEY_LEN];
+	unsigned char zero[CMM_KEY_LEN] = { 0 };
 	size_t len = 0, bin_len = 0, i;
-	struct stat st;
 	int fd, rc = -1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO would wait for a writer, and a start
+	 * must not hang on a planted one (a regular file ignores it) */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			seterr(err, errlen, "key file %s: does not exist "
@@ -158,22 +196,8 @@ cmm_key_load(const char *path, struct cmm_keys *out, char *err, size_t errlen)
 			    path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0) {
-		seterr(err, errlen, "key file %s: cannot stat: %s", path,
-		    strerror(errno));
+	if (key_check_file(path, fd, err, errlen) < 0)
 		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		seterr(err, errlen, "key file %s: not a regular file", path);
-		goto out;
-	}
-	/* anyone who can read the key can forge packets */
-	if (st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)) {
-		seterr(err, errlen, "key file %s: mode %04o lets group or "
-		    "others read or write it (chmod 600 %s)", path,
-		    (unsigned)(st.st_mode & 07777), path);
-		goto out;
-	}
 	while (len < sizeof(buf)) {
 		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
 
@@ -209,8 +233,18 @@ cmm_key_load(const char *path, struct cmm_keys *out, char *err, size_t errlen)
 	}
 	if (sodium_init() < 0 ||
 	    sodium_hex2bin(master, sizeof(master), (const char *)buf, len,
-	    NULL, &bin_len, NULL) != 0 || bin_len != sizeof(master) ||
-	    cmm_keys_derive(master, out) != 0) {
+	    NULL, &bin_len, NULL) != 0 || bin_len != sizeof(master)) {
+		seterr(err, errlen, "key file %s: cannot derive the keys",
+		    path);
+		goto out;
+	}
+	/* a placeholder, not a secret: everyone knows this key */
+	if (sodium_memcmp(master, zero, sizeof(master)) == 0) {
+		seterr(err, errlen, "key file %s: the key is all zeros (make a "
+		    "real one with 'cmm keygen')", path);
+		goto out;
+	}
+	if (cmm_keys_derive(master, out) != 0) {
 		seterr(err, errlen, "key file %s: cannot derive the keys",
 		    path);
 		goto out;

@@ -32,8 +32,10 @@ struct cmm_keys {
 int	cmm_key_generate(const char *path, char *err, size_t errlen);
 
 /* Reads the key file at path and derives the subkeys into *out.  Refuses a
- * missing file, a key that is short, long or not hex, and a file that group
- * or others may read or write.  0, or -1 with a one-line reason in err. */
+ * missing file, a key that is short, long, not hex or all zeros, a file
+ * that is not regular (a FIFO is refused without waiting for a writer),
+ * one owned by another uid than the caller's, and one that group or others
+ * may read or write.  0, or -1 with a one-line reason in err. */
 int	cmm_key_load(const char *path, struct cmm_keys *out, char *err,
 	    size_t errlen);
 
