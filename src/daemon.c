@@ -914,6 +914,9 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	}
 	if (cmm_key_load(d->cfg->key_file, &d->keys, err, errlen) < 0)
 		return daemon_fail(d, 2, exit_code);
+	/* a hook others may change would run their code as this daemon */
+	if (cmm_hook_check(d->cfg->hook, err, errlen) < 0)
+		return daemon_fail(d, 2, exit_code);
 	if (cmm_config_digest(d->cfg, &d->keys) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return daemon_fail(d, 1, exit_code);

@@ -2,6 +2,8 @@
 /* hook: the hook runner (see hook.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <spawn.h>
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -95,6 +98,68 @@ hook_list(const char *name, const struct cmm_set *s)
 }
 
 static void hook_start_next(struct cmm_hook *h);
+
+/* One file or directory on the hook's path: whose, and who may write. */
+static int
+hook_check_one(const char *what, const char *path, const struct stat *st,
+    char *err, size_t errlen)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		snprintf(err, errlen, "hook %s %s: owned by uid %ld, neither root "
+		    "nor this daemon's uid %ld, who would run it", what, path,
+		    (long)st->st_uid, (long)geteuid());
+		return -1;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "hook %s %s: %s-writable (mode %04o): "
+		    "whoever may write it would run code as this daemon "
+		    "(chmod go-w %s)", what, path, st->st_mode & S_IWOTH ?
+		    "world" : "group", (unsigned)(st->st_mode & 07777), path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmm_hook_check(const char *path, char *err, size_t errlen)
+{
+	char		*real, *dir;
+	struct stat	 st;
+	int		 rc = -1;
+
+	if (path == NULL || path[0] == '\0')
+		return 0;
+	/* what runs is where the links lead, so that is what is checked */
+	if ((real = realpath(path, NULL)) == NULL) {
+		snprintf(err, errlen, "hook %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (stat(real, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "hook %s: not a regular file", real);
+		goto out;
+	}
+	if (access(real, X_OK) < 0) {
+		snprintf(err, errlen, "hook %s: not executable: %s", real,
+		    strerror(errno));
+		goto out;
+	}
+	if (hook_check_one("file", real, &st, err, errlen) < 0)
+		goto out;
+	/* whoever may write the directory may replace the file */
+	if ((dir = strdup(real)) == NULL) {
+		snprintf(err, errlen, "hook %s: out of memory", real);
+		goto out;
+	}
+	if (stat(dirname(dir), &st) < 0)
+		snprintf(err, errlen, "hook %s: its directory: %s", real,
+		    strerror(errno));
+	else
+		rc = hook_check_one("directory", dir, &st, err, errlen);
+	free(dir);
+out:
+	free(real);
+	return rc;
+}
 
 static void
 hook_timeout_cb(evutil_socket_t fd, short what, void *arg)
@@ -216,7 +281,7 @@ hook_spawn(struct cmm_hook *h, struct hook_run *r, const struct hook_req *q)
 	size_t n_env = 0;
 	char **env;
 	char *own[8] = { 0 };
-	char ev[48], node[32], epoch[32], prompt[48];
+	char ev[48], node[32], epoch[32], prompt[48], why[PATH_MAX + 200];
 	char *argv[3];
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -225,6 +290,12 @@ hook_spawn(struct cmm_hook *h, struct hook_run *r, const struct hook_req *q)
 	pid_t pid;
 	struct timeval tv;
 
+	/* the file may have changed since the start */
+	if (cmm_hook_check(h->path, why, sizeof(why)) < 0) {
+		hook_reportf(h, 1, "hook %s (epoch %u): not run: %s", q->event,
+		    q->epoch, why);
+		return;
+	}
 	for (char **e = environ; *e != NULL; e++)
 		n_env++;
 	env = calloc(n_env + 10, sizeof(*env));

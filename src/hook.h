@@ -14,6 +14,7 @@
 #ifndef CMM_HOOK_H
 #define CMM_HOOK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../quorum/nodeset.h"
@@ -24,6 +25,13 @@ struct cmm_hook;
 /* Called on the loop with one line to log, e.g. "hook commit (epoch 4):
  * exit 0 after 12 ms"; warn is set for a failure, a kill or a skip. */
 typedef void (*cmm_hook_report)(void *ctx, int warn, const char *line);
+
+/* Checks that the hook at path may be trusted to run as this daemon's
+ * user: it and its directory (after symlinks) belong to root or to the
+ * daemon's user, and neither group nor others may write them, or whoever
+ * could would run code as the daemon.  "" or NULL passes.  0, or -1 with a
+ * one-line reason in err.  cmm_hook_run checks again before every run. */
+int	cmm_hook_check(const char *path, char *err, size_t errlen);
 
 /* path "" or NULL: no hook (runs are no-ops). */
 struct cmm_hook *cmm_hook_new(struct event_base *base, const char *path,

@@ -169,12 +169,69 @@ test_cannot_run(void **state)
 	h = cmm_hook_new(f->base, path, 1000, on_report, f);
 	assert_non_null(h);
 	cmm_hook_run(h, "fence", 0, 4, NULL, NULL, NULL, NULL);
-	/* posix_spawn reports exec failure either at once or as exit 127 */
+	/* the check before the run finds it missing */
 	run_until(f, 1);
-	assert_true(strstr(f->lines[0], "cannot run") != NULL ||
-	    strstr(f->lines[0], "exit 127") != NULL);
+	assert_non_null(strstr(f->lines[0], "hook fence (epoch 4): not run: "
+	    "hook "));
+	assert_non_null(strstr(f->lines[0], "No such file or directory"));
 	assert_int_equal(f->warn[0], 1);
 	cmm_hook_free(h);
+}
+
+/* Who may write the hook, or its directory, could run code as the daemon:
+ * such a hook is refused at start and not run later. */
+static void
+test_check(void **state)
+{
+	struct fixture *f = *state;
+	char path[128], link[160], sub[128], want[400];
+	struct cmm_hook *h;
+
+	script(f, "hook", "exit 0", path, sizeof(path));
+	assert_int_equal(cmm_hook_check(path, f->lines[7], 512), 0);
+	assert_int_equal(cmm_hook_check("", f->lines[7], 512), 0);
+	assert_int_equal(chmod(path, 0757), 0);
+	assert_int_equal(cmm_hook_check(path, f->lines[7], 512), -1);
+	snprintf(want, sizeof(want), "hook file %s: world-writable (mode 0757): "
+	    "whoever may write it would run code as this daemon (chmod go-w "
+	    "%s)", path, path);
+	assert_string_equal(f->lines[7], want);
+	assert_int_equal(chmod(path, 0775), 0);
+	assert_int_equal(cmm_hook_check(path, f->lines[7], 512), -1);
+	assert_non_null(strstr(f->lines[7], "group-writable (mode 0775)"));
+	assert_int_equal(chmod(path, 0755), 0);
+	/* the directory, and through a symlink the real one */
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	assert_int_equal(cmm_hook_check(path, f->lines[7], 512), -1);
+	snprintf(want, sizeof(want), "hook directory %s: world-writable", f->dir);
+	assert_non_null(strstr(f->lines[7], want));
+	snprintf(sub, sizeof(sub), "%s/safe", f->dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(link, sizeof(link), "%s/hook", sub);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(cmm_hook_check(link, f->lines[7], 512), -1);
+	assert_non_null(strstr(f->lines[7], want));
+	assert_int_equal(chmod(f->dir, 0700), 0);
+	assert_int_equal(cmm_hook_check(link, f->lines[7], 512), 0);
+	/* a hook made writable after the start is not run */
+	h = cmm_hook_new(f->base, path, 1000, on_report, f);
+	assert_non_null(h);
+	assert_int_equal(chmod(path, 0777), 0);
+	cmm_hook_run(h, "commit", 0, 3, NULL, NULL, NULL, NULL);
+	assert_int_equal(cmm_hook_running(h), 0);
+	assert_int_equal(f->n, 1);
+	assert_non_null(strstr(f->lines[0], "hook commit (epoch 3): not run: "
+	    "hook file "));
+	assert_int_equal(f->warn[0], 1);
+	cmm_hook_free(h);
+	if (geteuid() != 0)
+		return;
+	/* owned by a third user: root only can make that */
+	assert_int_equal(chmod(path, 0755), 0);
+	assert_int_equal(chown(path, 65534, (gid_t)-1), 0);
+	assert_int_equal(cmm_hook_check(path, f->lines[7], 512), -1);
+	assert_non_null(strstr(f->lines[7], "owned by uid 65534, neither root "
+	    "nor this daemon's uid"));
 }
 
 static void
@@ -198,6 +255,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_time_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cannot_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_hook, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
