@@ -31,14 +31,17 @@
 #define DF_OFF_REG	(DF_OFF_SLOT_VALUE + DF_SET_BYTES)
 #define DF_OFF_FENCE	(DF_OFF_REG + 4 * CMM_MAX_NODES)
 #define DF_OFF_PAD	(DF_OFF_FENCE + 4 * CMM_MAX_NODES)
-#define DF_OFF_SUM	(CMM_DEVFILE_RECSIZE - 8)
+#define DF_OFF_TAG	(CMM_DEVFILE_RECSIZE - CMM_DEVFILE_TAG_LEN)
+#define DF_BAD_TAG	"bad tag (written with another cluster key, or damaged)"
 
 _Static_assert(DF_OFF_PAD == 8632, "device_file.h documents the layout");
-_Static_assert(DF_OFF_PAD <= DF_OFF_SUM, "the record fits its slot");
+_Static_assert(DF_OFF_TAG == 8688, "device_file.h documents the layout");
+_Static_assert(DF_OFF_PAD <= DF_OFF_TAG, "the record fits its slot");
 
 struct devfile {
 	int	fd;
 	char	*path;
+	struct cmm_devfile_key key;
 };
 
 /* The newest valid record of the file, as df_load found it. */
@@ -84,21 +87,25 @@ df_get64(const unsigned char *p)
 	return v;
 }
 
-/*
- * The record's integrity check: 64-bit FNV-1a over bytes 0..DF_OFF_SUM,
- * catching torn and hand-edited records.  The only place that knows how
- * the check is computed, so a keyed hash (DESIGN §3) replaces just this.
- */
-static uint64_t
-df_checksum(const unsigned char *rec)
+/* The record's tag: the caller's keyed hash over bytes 0..DF_OFF_TAG. */
+static void
+df_tag(const struct devfile *f, const unsigned char *rec,
+    unsigned char out[CMM_DEVFILE_TAG_LEN])
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	f->key.mac(out, rec, DF_OFF_TAG, f->key.key);
+}
 
-	for (size_t i = 0; i < DF_OFF_SUM; i++) {
-		h ^= rec[i];
-		h *= UINT64_C(0x100000001b3);
-	}
-	return h;
+/* Compared in constant time: a forger learns nothing from how long a
+ * wrong tag took to refuse. */
+static bool
+df_tag_ok(const struct devfile *f, const unsigned char *rec)
+{
+	unsigned char want[CMM_DEVFILE_TAG_LEN], diff = 0;
+
+	df_tag(f, rec, want);
+	for (int i = 0; i < CMM_DEVFILE_TAG_LEN; i++)
+		diff |= want[i] ^ rec[DF_OFF_TAG + i];
+	return diff == 0;
 }
 
 static void
@@ -116,7 +123,8 @@ df_get_set(const unsigned char *p, struct cmm_set *s)
 }
 
 static void
-df_encode(const struct cmm_devrec *r, uint64_t gen, unsigned char *buf)
+df_encode(const struct devfile *f, const struct cmm_devrec *r, uint64_t gen,
+    unsigned char *buf)
 {
 	memset(buf, 0, CMM_DEVFILE_RECSIZE);
 	memcpy(buf, DF_MAGIC, sizeof(DF_MAGIC));
@@ -136,7 +144,7 @@ df_encode(const struct cmm_devrec *r, uint64_t gen, unsigned char *buf)
 		df_put32(buf + DF_OFF_REG + 4 * i, r->reg_epoch[i]);
 		df_put32(buf + DF_OFF_FENCE + 4 * i, r->fence_epoch[i]);
 	}
-	df_put64(buf + DF_OFF_SUM, df_checksum(buf));
+	df_tag(f, buf, buf + DF_OFF_TAG);
 }
 
 /* Checks magic and version: 0, -1 (not a device) or -2 (another version),
@@ -152,9 +160,10 @@ df_verify_header(const unsigned char *buf, char *why, size_t whylen)
 	}
 	if (version == CMM_DEVFILE_VERSION)
 		return 0;
-	if (version == 1)
-		snprintf(why, whylen, "unsupported format version 1; "
-		    "re-create the device file");
+	if (version == 1 || version == 2)
+		snprintf(why, whylen, "unsupported format version %u%s; "
+		    "re-create the device file", (unsigned)version,
+		    version == 2 ? " (unauthenticated records)" : "");
 	else
 		snprintf(why, whylen, "unsupported format version %u",
 		    (unsigned)version);
@@ -163,7 +172,8 @@ df_verify_header(const unsigned char *buf, char *why, size_t whylen)
 
 /* Checks one whole record; *why on failure. */
 static int
-df_verify(const unsigned char *buf, char *why, size_t whylen)
+df_verify(const struct devfile *f, const unsigned char *buf, char *why,
+    size_t whylen)
 {
 	int32_t holder = (int32_t)df_get32(buf + DF_OFF_HOLDER);
 
@@ -171,8 +181,8 @@ df_verify(const unsigned char *buf, char *why, size_t whylen)
 		return -1;
 	if (df_get32(buf + DF_OFF_SIZE) != CMM_DEVFILE_RECSIZE)
 		snprintf(why, whylen, "bad record size");
-	else if (df_get64(buf + DF_OFF_SUM) != df_checksum(buf))
-		snprintf(why, whylen, "bad checksum");
+	else if (!df_tag_ok(f, buf))
+		snprintf(why, whylen, DF_BAD_TAG);
 	else if (holder != -1 && !cmm_set_valid_id(holder))
 		snprintf(why, whylen, "holder out of range");
 	else
@@ -296,7 +306,7 @@ df_load(struct devfile *f, struct df_cur *cur, char *errbuf, size_t errlen)
 {
 	unsigned char buf[CMM_DEVFILE_SIZE];
 	const unsigned char *slot[2] = { buf, buf + CMM_DEVFILE_RECSIZE };
-	char why[2][96], msg[256];
+	char why[2][128], msg[320];
 	uint64_t gen[2];
 	int ok[2], best = -1;
 	ssize_t n = df_pread_all(f->fd, buf, sizeof(buf), 0);
@@ -315,7 +325,7 @@ df_load(struct devfile *f, struct df_cur *cur, char *errbuf, size_t errlen)
 		return CMM_DEV_CORRUPT;
 	}
 	for (int i = 0; i < 2; i++) {
-		ok[i] = df_verify(slot[i], why[i], sizeof(why[i])) == 0;
+		ok[i] = df_verify(f, slot[i], why[i], sizeof(why[i])) == 0;
 		gen[i] = ok[i] ? df_get64(slot[i] + DF_OFF_GEN) : 0;
 		if (ok[i] && (best < 0 || gen[i] > gen[best]))
 			best = i;
@@ -345,7 +355,7 @@ df_store(struct devfile *f, const struct cmm_devrec *r, uint64_t gen,
 {
 	unsigned char buf[CMM_DEVFILE_RECSIZE];
 
-	df_encode(r, gen, buf);
+	df_encode(f, r, gen, buf);
 	if (df_pwrite_all(f->fd, buf, sizeof(buf),
 	    (off_t)slot * CMM_DEVFILE_RECSIZE) < 0) {
 		df_err(errbuf, errlen, f->path, "write", strerror(errno));
@@ -387,8 +397,8 @@ df_apply_locked(struct devfile *f, struct df_cur *cur,
 
 	if (st != CMM_DEV_OK && st != CMM_DEV_STALE)
 		return st;
-	df_encode(&cur->rec, cur->gen, now);
-	if (memcmp(now, cur->raw, DF_OFF_SUM) != 0) {
+	df_encode(f, &cur->rec, cur->gen, now);
+	if (memcmp(now, cur->raw, DF_OFF_TAG) != 0) {
 		w = df_store_next(f, cur, &cur->rec, errbuf, errlen);
 	} else if (fsync(f->fd) < 0) {
 		df_err(errbuf, errlen, f->path, "fsync", strerror(errno));
@@ -466,6 +476,7 @@ df_close(struct cmm_device *d)
 		if (f->fd >= 0)
 			close(f->fd);
 		free(f->path);
+		explicit_bzero(&f->key, sizeof(f->key));
 		free(f);
 	}
 	free(d);
@@ -580,7 +591,8 @@ df_prepare(struct devfile *f, bool create, char *err, size_t errlen)
 }
 
 struct cmm_device *
-cmm_device_file_open(const char *path, bool create, char *err, size_t errlen)
+cmm_device_file_open(const char *path, bool create,
+    const struct cmm_devfile_key *key, char *err, size_t errlen)
 {
 	struct cmm_device *d;
 	struct devfile *f;
@@ -588,6 +600,10 @@ cmm_device_file_open(const char *path, bool create, char *err, size_t errlen)
 
 	if (path == NULL || *path == '\0') {
 		df_err(err, errlen, "(device)", "open", "empty path");
+		return NULL;
+	}
+	if (key == NULL || key->mac == NULL) {
+		df_err(err, errlen, path, "open", "no key to authenticate it");
 		return NULL;
 	}
 	d = calloc(1, sizeof(*d));
@@ -598,7 +614,10 @@ cmm_device_file_open(const char *path, bool create, char *err, size_t errlen)
 		df_err(err, errlen, path, "open", "out of memory");
 		goto fail;
 	}
-	f->fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0660);
+	f->key = *key;
+	/* never through a planted link: the device is written as root */
+	f->fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW |
+	    (create ? O_CREAT : 0), 0660);
 	if (f->fd < 0) {
 		df_err(err, errlen, path, "open", strerror(errno));
 		goto fail;
@@ -619,6 +638,7 @@ fail:
 		if (f->fd >= 0)
 			close(f->fd);
 		free(f->path);
+		explicit_bzero(&f->key, sizeof(f->key));
 		free(f);
 	}
 	free(d);

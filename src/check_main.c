@@ -26,6 +26,7 @@
 #include "../net/packet.h"
 #include "../quorum/device_file.h"
 #include "config.h"
+#include "devkey.h"
 #include "state.h"
 #include "subcmd.h"
 
@@ -307,7 +308,8 @@ check_self_note(const struct cmm_devrec *r, int self, char *buf, size_t len)
  * have gone backwards (a live node may have moved it forward meanwhile).
  */
 static void
-check_device(struct check *c, const struct cmm_config *cfg, int idx, int self)
+check_device(struct check *c, const struct cmm_config *cfg, int idx, int self,
+    const struct cmm_devfile_key *key)
 {
 	const char *name = cfg->core.devices[idx].name;
 	const char *path = cfg->device_path[idx];
@@ -319,7 +321,7 @@ check_device(struct check *c, const struct cmm_config *cfg, int idx, int self)
 	enum cmm_dev_status s;
 
 	created = stat(path, &st) < 0 && errno == ENOENT;
-	dev = cmm_device_file_open(path, true, err, sizeof(err));
+	dev = cmm_device_file_open(path, true, key, err, sizeof(err));
 	if (dev == NULL) {
 		check_fail(c, "device %s: %s", name, err);
 		return;
@@ -512,9 +514,21 @@ cmm_check_main(int argc, char **argv)
 	if (fd >= 0)
 		close(fd);
 
-	for (int i = 0; i < cfg->core.n_devices; i++)
-		if (cmm_set_has(&cfg->core.devices[i].nodes, id))
-			check_device(&chk, cfg, i, id);
+	/* records are authenticated with the key: no key, no check */
+	for (int i = 0; i < cfg->core.n_devices; i++) {
+		struct cmm_devfile_key dk;
+
+		if (!cmm_set_has(&cfg->core.devices[i].nodes, id))
+			continue;
+		if (!have_key) {
+			check_fail(&chk, "device %s: not checked (no key to "
+			    "authenticate its records)", cfg->core.devices[i].name);
+			continue;
+		}
+		cmm_devkey_init(&dk, keys.dev);
+		check_device(&chk, cfg, i, id, &dk);
+		explicit_bzero(&dk, sizeof(dk));
+	}
 
 	if (have_key)
 		cmm_keys_wipe(&keys);

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "ctl_server.h"
 #include "daemon.h"
+#include "devkey.h"
 #include "devworker.h"
 #include "hook.h"
 #include "state.h"
@@ -1027,8 +1028,16 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	for (int i = 0; i < d->cfg->core.n_devices; i++)
 		paths[i] = cmm_set_has(&d->cfg->core.devices[i].nodes, o->id) ?
 		    d->cfg->device_path[i] : NULL;
-	d->dw = cmm_devworker_new(d->base, d->cfg->core.n_devices, paths,
-	    DAEMON_DEVICE_LIMIT_MS, daemon_dev_done, d, err, errlen);
+	{
+		struct cmm_devfile_key dk;
+
+		/* device records are authenticated with the dev subkey */
+		cmm_devkey_init(&dk, d->keys.dev);
+		d->dw = cmm_devworker_new(d->base, d->cfg->core.n_devices,
+		    paths, &dk, DAEMON_DEVICE_LIMIT_MS, daemon_dev_done, d, err,
+		    errlen);
+		explicit_bzero(&dk, sizeof(dk));
+	}
 	if (d->dw == NULL)
 		return daemon_fail(d, 1, exit_code);
 	d->hook = cmm_hook_new(d->base, d->cfg->hook, DAEMON_HOOK_LIMIT_MS,

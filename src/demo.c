@@ -35,6 +35,7 @@
 #include "cmd_impl.h"
 #include "../ui/console.h"
 #include "ctl_proto.h"
+#include "devkey.h"
 #include "subcmd.h"
 
 #define DEMO_MAX_NODES	64
@@ -144,13 +145,19 @@ demo_write_files(struct demo *d, const int *ports)
 	FILE	*f;
 	int	 ndev, a, b;
 	struct cmm_device *dev;
+	struct cmm_keys keys;
+	struct cmm_devfile_key dk;
 
 	snprintf(path, sizeof(path), "%s/cmm.key", d->dir);
-	if (access(path, F_OK) < 0 &&
-	    cmm_key_generate(path, err, sizeof(err)) < 0) {
+	if ((access(path, F_OK) < 0 &&
+	    cmm_key_generate(path, err, sizeof(err)) < 0) ||
+	    cmm_key_load(path, &keys, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cmm demo: %s\n", err);
 		return -1;
 	}
+	/* the nodes believe only records tagged with the cluster's key */
+	cmm_devkey_init(&dk, keys.dev);
+	cmm_keys_wipe(&keys);
 	snprintf(path, sizeof(path), "%s/devices", d->dir);
 	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "cmm demo: %s: %s\n", path, strerror(errno));
@@ -174,14 +181,16 @@ demo_write_files(struct demo *d, const int *ports)
 		fprintf(f, "\n[device d%d-%d]\npath = devices/d%d-%d\n"
 		    "nodes = %d %d\n", a, b, a, b, a, b);
 		snprintf(path, sizeof(path), "%s/devices/d%d-%d", d->dir, a, b);
-		if ((dev = cmm_device_file_open(path, true, err, sizeof(err))) ==
-		    NULL) {
+		if ((dev = cmm_device_file_open(path, true, &dk, err,
+		    sizeof(err))) == NULL) {
 			fprintf(stderr, "cmm demo: %s\n", err);
 			fclose(f);
+			explicit_bzero(&dk, sizeof(dk));
 			return -1;
 		}
 		dev->ops->close(dev);
 	}
+	explicit_bzero(&dk, sizeof(dk));
 	if (fclose(f) != 0) {
 		fprintf(stderr, "cmm demo: %s: %s\n", d->conf, strerror(errno));
 		return -1;

@@ -64,6 +64,7 @@ struct cmm_devworker {
 	struct dw_result	*res_head, *res_tail;
 	struct dw_pending	*pending;
 	int			n_pending;
+	struct cmm_devfile_key	key;		/* authenticates the records */
 };
 
 static int64_t
@@ -114,7 +115,8 @@ dw_perform(struct dw_dev *d, const struct cmm_devreq *q,
     struct cmm_devres *res, char *err, unsigned errlen)
 {
 	if (d->dev == NULL) {
-		d->dev = cmm_device_file_open(d->path, true, err, errlen);
+		d->dev = cmm_device_file_open(d->path, true, &d->w->key, err,
+		    errlen);
 		if (d->dev == NULL) {
 			dw_failed(res, CMM_DEV_IO);
 			return;
@@ -230,8 +232,9 @@ dw_pipe_cb(evutil_socket_t fd, short what, void *arg)
 
 struct cmm_devworker *
 cmm_devworker_new(struct event_base *base, int n_devices,
-    const char *const *paths, int64_t timeout_ms, cmm_devworker_done done,
-    void *ctx, char *err, size_t errlen)
+    const char *const *paths, const struct cmm_devfile_key *key,
+    int64_t timeout_ms, cmm_devworker_done done, void *ctx, char *err,
+    size_t errlen)
 {
 	struct cmm_devworker *w = calloc(1, sizeof(*w));
 
@@ -239,6 +242,7 @@ cmm_devworker_new(struct event_base *base, int n_devices,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	w->key = *key;
 	w->base = base;
 	w->n = n_devices;
 	w->timeout_ms = timeout_ms;
@@ -345,6 +349,7 @@ cmm_devworker_free(struct cmm_devworker *w)
 			return;
 	free(w->devs);
 	pthread_mutex_destroy(&w->res_mu);
+	explicit_bzero(&w->key, sizeof(w->key));
 	free(w);
 }
 
@@ -416,7 +421,8 @@ cmm_devworker_read(struct cmm_devworker *w, int idx, struct cmm_devrec *out,
 	}
 	d = &w->devs[idx];
 	if (d->rdev == NULL) {
-		d->rdev = cmm_device_file_open(d->path, true, err, errlen);
+		d->rdev = cmm_device_file_open(d->path, true, &w->key, err,
+		    errlen);
 		if (d->rdev == NULL)
 			return -1;
 	}

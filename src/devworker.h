@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "../quorum/device.h"
+#include "../quorum/device_file.h"
 
 struct event_base;
 struct cmm_devworker;
@@ -33,9 +34,11 @@ typedef void (*cmm_devworker_done)(void *ctx, uint32_t id,
 
 /* paths[i] is device i's file, NULL for a device this node does not
  * share (requests for it fail at once).  Files are opened (and created
- * empty when absent) by the worker on first use.  NULL with a reason. */
+ * empty when absent) by the worker on first use; their records are
+ * authenticated with key (src/devkey.h, copied).  NULL with a reason. */
 struct cmm_devworker *cmm_devworker_new(struct event_base *base,
-	    int n_devices, const char *const *paths, int64_t timeout_ms,
+	    int n_devices, const char *const *paths,
+	    const struct cmm_devfile_key *key, int64_t timeout_ms,
 	    cmm_devworker_done done, void *ctx, char *err, size_t errlen);
 /* Stops the threads (waits a bounded time for a busy one). */
 void	cmm_devworker_free(struct cmm_devworker *w);

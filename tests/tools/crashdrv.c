@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "quorum/device_file.h"
+#include "src/devkey.h"
 #include "src/state.h"
 
 enum step { S_START, S_ACCEPT, S_DEVICE, S_COMMIT, S_HISTORY, S_ANNOUNCE,
@@ -137,6 +138,18 @@ dev_register(struct cmm_device *d, int node, uint32_t e,
 	return d->ops->apply(d, &op, &res, err, (unsigned)errlen);
 }
 
+/* The device's records are authenticated; this tool has no cluster key,
+ * so it uses the all-zero one (the file is its own). */
+static const struct cmm_devfile_key *
+dev_key(void)
+{
+	static struct cmm_devfile_key k;
+
+	if (k.mac == NULL)
+		cmm_devkey_init(&k, NULL);
+	return &k;
+}
+
 static void
 fail_worker(const char *what, const char *err)
 {
@@ -159,7 +172,8 @@ worker(struct shared *sh, int out)
 	rc = cmm_state_load(dir, &p, err, sizeof(err));
 	if (rc < 0)
 		fail_worker("load", err);
-	if ((d = cmm_device_file_open(devpath, true, err, sizeof(err))) == NULL)
+	if ((d = cmm_device_file_open(devpath, true, dev_key(), err,
+	    sizeof(err))) == NULL)
 		fail_worker("device", err);
 	p.incarnation++;
 	for (uint32_t e = p.epoch + 1;; e++) {
@@ -439,7 +453,7 @@ main(int argc, char **argv)
 		if (stat(devpath, &stt) == 0 && stt.st_size == 0 && top == 0) {
 			empty++;
 		} else if (stat(devpath, &stt) == 0) {
-			d = cmm_device_file_open(devpath, false, err,
+			d = cmm_device_file_open(devpath, false, dev_key(), err,
 			    sizeof(err));
 			if (d == NULL && top == 0 &&
 			    strstr(err, "not initialised") != NULL) {

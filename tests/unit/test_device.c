@@ -4,8 +4,9 @@
  * cmm_devrec_apply() (REGISTER, FENCE, PROMISE, ACCEPT; DESIGN §3) as one
  * table of cases run identically against the in-memory and the file
  * backend, then the file backend on its own: layout, the two slots, short,
- * corrupt, blank and version 1 files, the rewrite of `cmm check`, and its
- * OFD lock across processes.
+ * corrupt, blank and version 1 and 2 files, the rewrite of `cmm check`,
+ * its OFD lock across processes, records authenticated with a key (one
+ * written with another key reads as CORRUPT), and no symlink followed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,7 @@
 
 #include "quorum/device.h"
 #include "quorum/device_file.h"
+#include "src/devkey.h"
 
 /* cmm_ballot_make() as a constant expression, for the tables */
 #define B(a, c)		((((cmm_ballot)(a) + 1) << 16) | (cmm_ballot)(c))
@@ -40,10 +42,14 @@
 #define OFF_EPOCH	28
 #define OFF_CONFIG	56
 #define OFF_REG		440
-#define OFF_SUM		(REC - 8)
+#define OFF_TAG		(REC - 16)	/* keyed BLAKE2b-128 */
+
+#define BAD_TAG	"bad tag (written with another cluster key, or damaged)"
 
 static char tmpdir[64];
 static int file_seq;
+/* the records' key (test_file_auth uses others): set up in main */
+static struct cmm_devfile_key tkey;
 
 static struct cmm_set
 set_of(const char *text)
@@ -90,7 +96,7 @@ open_file(void)
 	struct cmm_device *d;
 
 	new_path(path, sizeof(path));
-	d = cmm_device_file_open(path, true, err, sizeof(err));
+	d = cmm_device_file_open(path, true, &tkey, err, sizeof(err));
 	if (d == NULL)
 		fail_msg("%s", err);
 	return d;
@@ -656,26 +662,26 @@ test_file_open(void **state)
 	(void)state;
 	new_path(path, sizeof(path));
 	/* absent without create: a one-line error naming the file */
-	assert_null(cmm_device_file_open(path, false, err, sizeof(err)));
+	assert_null(cmm_device_file_open(path, false, &tkey, err, sizeof(err)));
 	assert_contains(err, path);
 	assert_contains(err, "No such file");
 	/* empty without create: not a device */
 	close(open(path, O_CREAT | O_WRONLY, 0600));
-	assert_null(cmm_device_file_open(path, false, err, sizeof(err)));
+	assert_null(cmm_device_file_open(path, false, &tkey, err, sizeof(err)));
 	assert_contains(err, "empty file");
 	/* empty with create: initialised to a full file */
-	d = cmm_device_file_open(path, true, err, sizeof(err));
+	d = cmm_device_file_open(path, true, &tkey, err, sizeof(err));
 	assert_non_null(d);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size, FULL);
 	assert_int_equal(dev_reg(d, 4, 8, "4"), OK);
 	d->ops->close(d);
 	/* create never overwrites a record that is there */
-	d = cmm_device_file_open(path, true, err, sizeof(err));
+	d = cmm_device_file_open(path, true, &tkey, err, sizeof(err));
 	assert_non_null(d);
 	assert_int_equal(dev_read(d).holder, 4);
 	/* two handles see each other's changes */
-	d2 = cmm_device_file_open(path, false, err, sizeof(err));
+	d2 = cmm_device_file_open(path, false, &tkey, err, sizeof(err));
 	assert_non_null(d2);
 	assert_int_equal(dev_reg(d2, 5, 9, "5"), OK);
 	assert_int_equal(dev_read(d).holder, 5);
@@ -684,9 +690,9 @@ test_file_open(void **state)
 	d2->ops->close(d2);
 	d->ops->close(d);
 	/* a directory is refused */
-	assert_null(cmm_device_file_open(tmpdir, false, err, sizeof(err)));
+	assert_null(cmm_device_file_open(tmpdir, false, &tkey, err, sizeof(err)));
 	assert_contains(err, tmpdir);
-	assert_null(cmm_device_file_open("", true, err, sizeof(err)));
+	assert_null(cmm_device_file_open("", true, &tkey, err, sizeof(err)));
 }
 
 /* The on-disk layout is fixed: big-endian, two slots written in turn. */
@@ -702,12 +708,12 @@ test_file_format(void **state)
 
 	(void)state;
 	new_path(path, sizeof(path));
-	d = cmm_device_file_open(path, true, err, sizeof(err));
+	d = cmm_device_file_open(path, true, &tkey, err, sizeof(err));
 	assert_non_null(d);
 	peek(path, 0, b, 8);
 	assert_memory_equal(b, "CMMQDEV", 8);
 	peek(path, OFF_VERSION, b, 8);
-	assert_memory_equal(b, "\x00\x00\x00\x02\x00\x00\x22\x00", 8);
+	assert_memory_equal(b, "\x00\x00\x00\x03\x00\x00\x22\x00", 8);
 	/* a new file: slot A at generation 0, slot B still zero */
 	assert_int_equal(slot_gen(path, 0), 0);
 	memset(zero, 0, sizeof(zero));
@@ -746,8 +752,8 @@ test_file_format(void **state)
 	peek(path, 0, s0, REC);
 	peek(path, REC, s1, REC);
 	assert_memory_equal(s0 + OFF_HOLDER, s1 + OFF_HOLDER,
-	    OFF_SUM - OFF_HOLDER);
-	assert_memory_not_equal(s0 + OFF_SUM, s1 + OFF_SUM, 8);
+	    OFF_TAG - OFF_HOLDER);
+	assert_memory_not_equal(s0 + OFF_TAG, s1 + OFF_TAG, 16);
 	d->ops->close(d);
 
 	d = open_mem();
@@ -794,10 +800,10 @@ expect_open_fails(const char *path, const char *reason)
 	size_t n = slurp(path, before, sizeof(before));
 	char err[256];
 
-	assert_null(cmm_device_file_open(path, false, err, sizeof(err)));
+	assert_null(cmm_device_file_open(path, false, &tkey, err, sizeof(err)));
 	assert_contains(err, reason);
 	assert_contains(err, path);
-	assert_null(cmm_device_file_open(path, true, err, sizeof(err)));
+	assert_null(cmm_device_file_open(path, true, &tkey, err, sizeof(err)));
 	assert_contains(err, reason);
 	assert_int_equal(slurp(path, after, sizeof(after)), n);
 	assert_memory_equal(before, after, n);
@@ -811,7 +817,7 @@ used_device(char *path, size_t len)
 	struct cmm_device *d;
 
 	new_path(path, len);
-	d = cmm_device_file_open(path, true, err, sizeof(err));
+	d = cmm_device_file_open(path, true, &tkey, err, sizeof(err));
 	assert_non_null(d);
 	assert_int_equal(dev_reg(d, 0, 3, "0-2"), OK);	/* slot B, gen 1 */
 	assert_int_equal(dev_reg(d, 1, 3, "0-2"), OK);	/* slot A, gen 2 */
@@ -825,13 +831,13 @@ test_file_corrupt(void **state)
 	struct cmm_device *d;
 
 	(void)state;
-	/* one flipped bit in both copies: checksum */
+	/* one flipped bit in both copies: the tag */
 	d = used_device(path, sizeof(path));
 	poke(path, OFF_REG + 4, "\x80", 1);
 	poke(path, REC + OFF_REG + 4, "\x80", 1);
-	expect_corrupt(d, path, "bad checksum (both copies)");
+	expect_corrupt(d, path, BAD_TAG " (both copies)");
 	d->ops->close(d);
-	expect_open_fails(path, "bad checksum");
+	expect_open_fails(path, BAD_TAG);
 
 	/* torn or truncated file: never re-initialised */
 	d = used_device(path, sizeof(path));
@@ -849,9 +855,17 @@ test_file_corrupt(void **state)
 
 	/* a future format version */
 	d = used_device(path, sizeof(path));
-	poke(path, OFF_VERSION, "\x00\x00\x00\x03", 4);
-	poke(path, REC + OFF_VERSION, "\x00\x00\x00\x03", 4);
-	expect_corrupt(d, path, "unsupported format version 3");
+	poke(path, OFF_VERSION, "\x00\x00\x00\x04", 4);
+	poke(path, REC + OFF_VERSION, "\x00\x00\x00\x04", 4);
+	expect_corrupt(d, path, "unsupported format version 4");
+	d->ops->close(d);
+
+	/* version 2: the unkeyed checksum anyone could forge */
+	d = used_device(path, sizeof(path));
+	poke(path, OFF_VERSION, "\x00\x00\x00\x02", 4);
+	poke(path, REC + OFF_VERSION, "\x00\x00\x00\x02", 4);
+	expect_corrupt(d, path, "unsupported format version 2 "
+	    "(unauthenticated records); re-create the device file");
 	d->ops->close(d);
 
 	/* two different reasons: both named */
@@ -943,9 +957,9 @@ test_file_blank(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, FULL), 0);
 	close(fd);
-	assert_null(cmm_device_file_open(path, false, err, sizeof(err)));
+	assert_null(cmm_device_file_open(path, false, &tkey, err, sizeof(err)));
 	assert_contains(err, "not initialised");
-	d = cmm_device_file_open(path, true, err, sizeof(err));
+	d = cmm_device_file_open(path, true, &tkey, err, sizeof(err));
 	assert_non_null(d);
 	assert_int_equal(dev_read(d).holder, -1);
 	d->ops->close(d);
@@ -960,10 +974,10 @@ test_file_blank(void **state)
 	assert_int_equal(ftruncate(fd, FULL), 0);
 	close(fd);
 	poke(path, 0, head, sizeof(head));
-	assert_null(cmm_device_file_open(path, false, err, sizeof(err)));
+	assert_null(cmm_device_file_open(path, false, &tkey, err, sizeof(err)));
 	assert_contains(err, "not initialised as a device (creation "
-	    "interrupted; slot A: bad checksum)");
-	d = cmm_device_file_open(path, true, err, sizeof(err));
+	    "interrupted; slot A: " BAD_TAG ")");
+	d = cmm_device_file_open(path, true, &tkey, err, sizeof(err));
 	assert_non_null(d);
 	assert_int_equal(dev_reg(d, 1, 1, "1"), OK);
 	d->ops->close(d);
@@ -973,7 +987,7 @@ test_file_blank(void **state)
 	poke(path, 5000, "\x55", 1);
 	poke(path, REC + 5000, "\x55", 1);
 	d->ops->close(d);
-	expect_open_fails(path, "bad checksum (both copies)");
+	expect_open_fails(path, BAD_TAG " (both copies)");
 }
 
 /* Waits for pid, at most about ten seconds; returns its exit code. */
@@ -1006,7 +1020,7 @@ race_child(const char *path, int start_fd, int node, uint32_t epoch)
 	enum cmm_dev_status s;
 
 	alarm(20);	/* never outlive a broken test */
-	d = cmm_device_file_open(path, false, err, sizeof(err));
+	d = cmm_device_file_open(path, false, &tkey, err, sizeof(err));
 	if (d == NULL)
 		_exit(3);
 	if (read(start_fd, &go, 1) != 1)
@@ -1027,7 +1041,7 @@ test_file_race_processes(void **state)
 
 	(void)state;
 	new_path(path, sizeof(path));
-	d = cmm_device_file_open(path, true, err, sizeof(err));
+	d = cmm_device_file_open(path, true, &tkey, err, sizeof(err));
 	assert_non_null(d);
 	for (uint32_t epoch = 1; epoch <= 50; epoch++) {
 		int pipefd[2], code[2], wins = 0, winner = -1;
@@ -1077,7 +1091,7 @@ test_file_lock_excludes(void **state)
 
 	(void)state;
 	new_path(path, sizeof(path));
-	d = cmm_device_file_open(path, true, err, sizeof(err));
+	d = cmm_device_file_open(path, true, &tkey, err, sizeof(err));
 	assert_non_null(d);
 	fd = open(path, O_RDWR);
 	assert_true(fd >= 0);
@@ -1136,6 +1150,82 @@ teardown_dir(void **state)
 	return rmdir(tmpdir);
 }
 
+/* Records are authenticated with the key: a device written with another
+ * key (another cluster, or a forger without the key) reads as CORRUPT with
+ * the reason, and is never overwritten; the same key reads it. */
+static void
+test_file_auth(void **state)
+{
+	char path[128], err[320], want[400];
+	unsigned char dev[CMM_DEVFILE_KEY_LEN];
+	static unsigned char before[FULL + 1], after[FULL + 1];
+	struct cmm_devfile_key a, b;
+	struct cmm_device *d, *d2;
+	size_t n;
+
+	(void)state;
+	memset(dev, 0xa5, sizeof(dev));
+	cmm_devkey_init(&a, dev);
+	dev[31] ^= 1;		/* one bit of the key */
+	cmm_devkey_init(&b, dev);
+	new_path(path, sizeof(path));
+	d = cmm_device_file_open(path, true, &a, err, sizeof(err));
+	assert_non_null(d);
+	assert_int_equal(dev_reg(d, 0, 3, "0-1"), OK);
+	/* another key: neither open nor create believes or touches it */
+	n = slurp(path, before, sizeof(before));
+	snprintf(want, sizeof(want), "%s: corrupt: %s (both copies)", path,
+	    BAD_TAG);
+	assert_null(cmm_device_file_open(path, false, &b, err, sizeof(err)));
+	assert_string_equal(err, want);
+	assert_null(cmm_device_file_open(path, true, &b, err, sizeof(err)));
+	assert_string_equal(err, want);
+	assert_int_equal(slurp(path, after, sizeof(after)), n);
+	assert_memory_equal(before, after, n);
+	/* the same key: the record is there */
+	d2 = cmm_device_file_open(path, false, &a, err, sizeof(err));
+	assert_non_null(d2);
+	assert_int_equal(dev_read(d2).holder, 0);
+	d2->ops->close(d2);
+	/* the tag is the keyed BLAKE2b-128 of the rest of the slot */
+	{
+		unsigned char s[REC], tag[16];
+
+		peek(path, REC, s, REC);	/* the registration's slot B */
+		a.mac(tag, s, OFF_TAG, a.key);
+		assert_memory_equal(tag, s + OFF_TAG, 16);
+		b.mac(tag, s, OFF_TAG, b.key);
+		assert_memory_not_equal(tag, s + OFF_TAG, 16);
+	}
+	/* no key at all is refused before the file is opened */
+	memset(&b, 0, sizeof(b));
+	assert_null(cmm_device_file_open(path, false, &b, err, sizeof(err)));
+	assert_contains(err, "no key to authenticate it");
+	assert_null(cmm_device_file_open(path, false, NULL, err, sizeof(err)));
+	d->ops->close(d);
+}
+
+/* A symlink at the device's path is not followed. */
+static void
+test_file_symlink(void **state)
+{
+	char path[128], target[140], err[320];
+
+	(void)state;
+	new_path(path, sizeof(path));
+	snprintf(target, sizeof(target), "%s.target", path);
+	assert_int_equal(close(open(target, O_CREAT | O_WRONLY, 0600)), 0);
+	assert_int_equal(symlink(target, path), 0);
+	assert_null(cmm_device_file_open(path, true, &tkey, err, sizeof(err)));
+	assert_contains(err, "Too many levels of symbolic links");
+	{
+		struct stat st;
+
+		assert_int_equal(stat(target, &st), 0);
+		assert_int_equal(st.st_size, 0);	/* not initialised */
+	}
+}
+
 int
 main(void)
 {
@@ -1152,7 +1242,11 @@ main(void)
 		cmocka_unit_test(test_file_blank),
 		cmocka_unit_test(test_file_race_processes),
 		cmocka_unit_test(test_file_lock_excludes),
+		cmocka_unit_test(test_file_auth),
+		cmocka_unit_test(test_file_symlink),
 	};
+
+	cmm_devkey_init(&tkey, NULL);
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

@@ -21,7 +21,19 @@
 #include <event2/event.h>
 
 #include "quorum/device_file.h"
+#include "src/devkey.h"
 #include "src/devworker.h"
+
+/* Device records are authenticated: one key for every handle here. */
+static const struct cmm_devfile_key *
+test_key(void)
+{
+	static struct cmm_devfile_key k;
+
+	if (k.mac == NULL)
+		cmm_devkey_init(&k, NULL);
+	return &k;
+}
 
 struct result {
 	uint32_t		id;
@@ -140,8 +152,8 @@ test_operations(void **state)
 	const char *paths[2] = { f->path, NULL };
 	char err[256];
 	struct cmm_devrec rec;
-	struct cmm_devworker *w = cmm_devworker_new(f->base, 2, paths, 2000,
-	    on_done, f, err, sizeof(err));
+	struct cmm_devworker *w = cmm_devworker_new(f->base, 2, paths,
+	    test_key(), 2000, on_done, f, err, sizeof(err));
 
 	assert_non_null(w);
 	submit(f, w, 1, CMM_DEVOP_REGISTER, 0, 2, 5, "1-2");
@@ -205,7 +217,7 @@ test_time_limit(void **state)
 	int fd;
 
 	/* the file exists, and another holder keeps its lock */
-	d = cmm_device_file_open(f->path, true, err, sizeof(err));
+	d = cmm_device_file_open(f->path, true, test_key(), err, sizeof(err));
 	assert_non_null(d);
 	d->ops->close(d);
 	fd = open(f->path, O_RDWR);
@@ -216,8 +228,8 @@ test_time_limit(void **state)
 	fl.l_len = CMM_DEVFILE_SIZE;
 	assert_int_equal(fcntl(fd, F_OFD_SETLK, &fl), 0);
 
-	w = cmm_devworker_new(f->base, 1, paths, 200, on_done, f, err,
-	    sizeof(err));
+	w = cmm_devworker_new(f->base, 1, paths, test_key(), 200, on_done, f,
+	    err, sizeof(err));
 	assert_non_null(w);
 	submit(f, w, 9, CMM_DEVOP_REGISTER, 0, 1, 3, "1");
 	run_until(f, 1);
