@@ -42,6 +42,8 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter
 CFLAGS	+= -std=c11 -O$(O) -g $(WARN) $(SANFLAGS) -D_GNU_SOURCE -I.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# `cmm --version`'s build: git describe at build time (main.o only)
+CMM_BUILD_ID := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS	+= $(PKG_LIBS) -lpthread -lm
 LDFLAGS	+= $(SANFLAGS)
@@ -83,6 +85,7 @@ $(BUILD)/libcmmcore.a: $(CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(BUILD)/src/main.o: CFLAGS += -DCMM_BUILD_ID='"$(CMM_BUILD_ID)"'
 $(BUILD)/cmm: $(BUILD)/src/main.o $(BUILD)/libcmm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../net/wire.h"
 #include "subcmd.h"
+#include "version.h"
 
 static const struct {
 	const char	*name;
@@ -25,7 +27,16 @@ usage(FILE *f)
 	fprintf(f, "usage: cmm SUBCOMMAND [ARGS...]\n\nsubcommands:\n");
 	for (size_t i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
 		fprintf(f, "  %-8s %s\n", subcmds[i].name, subcmds[i].help);
-	fprintf(f, "\n'cmm SUBCOMMAND --help' for more.\n");
+	fprintf(f, "\n'cmm SUBCOMMAND --help' for more; 'cmm --version'.\n");
+}
+
+/* The version, the wire protocol versions this binary speaks (a peer is
+ * talked to if its range overlaps) and the build it came from. */
+static void
+version(void)
+{
+	printf("cmm %s\nprotocol %d..%d\nbuild %s\n", CMM_VERSION,
+	    CMM_PROTO_MIN, CMM_PROTO_MAX, CMM_BUILD_ID);
 }
 
 int
@@ -37,6 +48,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		version();
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
