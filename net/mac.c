@@ -14,8 +14,12 @@
 
 #include "wire.h"
 
-/* crypto_kdf subkey ids: one per use, so no two uses share a key */
-enum { KDF_ID_WIRE = 1, KDF_ID_CTL = 2, KDF_ID_DEV = 3, KDF_ID_CFG = 4 };
+/* crypto_kdf subkey ids: one per use, so no two uses share a key.  Id 2
+ * was a control-plane key that nothing used (the control socket is a unix
+ * socket: the kernel names the peer, and a key would have to be handed to
+ * every monitoring user); it is retired, never reused, so the other ids
+ * keep deriving the keys they always did. */
+enum { KDF_ID_WIRE = 1, KDF_ID_DEV = 3, KDF_ID_CFG = 4 };
 static const char kdf_context[crypto_kdf_CONTEXTBYTES] = {
 	'c', 'm', 'm', '-', 'k', 'e', 'y', 's'
 };
@@ -121,8 +125,6 @@ cmm_keys_derive(const unsigned char master[CMM_KEY_LEN], struct cmm_keys *out)
 		return -1;
 	if (crypto_kdf_derive_from_key(out->wire, sizeof(out->wire),
 	    KDF_ID_WIRE, kdf_context, master) != 0 ||
-	    crypto_kdf_derive_from_key(out->ctl, sizeof(out->ctl),
-	    KDF_ID_CTL, kdf_context, master) != 0 ||
 	    crypto_kdf_derive_from_key(out->dev, sizeof(out->dev),
 	    KDF_ID_DEV, kdf_context, master) != 0 ||
 	    crypto_kdf_derive_from_key(out->cfg, sizeof(out->cfg),

@@ -22,8 +22,7 @@
 
 struct cmm_keys {
 	unsigned char	wire[32];	/* packet MAC */
-	unsigned char	ctl[32];	/* control plane */
-	unsigned char	dev[32];	/* quorum devices */
+	unsigned char	dev[32];	/* quorum device records */
 	unsigned char	cfg[32];	/* the config digest */
 };
 
