@@ -15,6 +15,14 @@
  *			node; a version 3 file, still read; version 1 and 2
  *			records, to be refused) / history file
  * OUTDIR/fuzz_ctl	request lines and server replies
+ * OUTDIR/fuzz_ctl_sock	what a client writes to a control connection: every
+ *			command, as text and JSON, a watcher, a wait, the
+ *			operator's commands, and junk (a line too long,
+ *			control characters, many requests)
+ * OUTDIR/fuzz_core	step sequences of tests/fuzz/fuzz_core.c: a cluster
+ *			forming, then one hostile message of each kind
+ *			(a high PREPARE, an ACCEPT, a COMMIT at the epoch
+ *			limit, a sequence number far ahead, another digest)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -367,6 +375,113 @@ ctl_lines(void)
 	put("fuzz_ctl", "script", script, sizeof(script) - 1);
 }
 
+static void
+ctl_sock_seeds(void)
+{
+	static const struct { const char *name, *text; } seeds[] = {
+		{ "read", "status\nmembers\nnodes\nround\nquorum\ndevices\n"
+		    "config\nhistory\nhistory 3\nhelp\nhelp wait\n"
+		    "list-commands\n" },
+		{ "json", "--json status\n--json members\n--json nodes\n"
+		    "--json round\n--json quorum\n--json devices\n"
+		    "--json config\n--json history 2\n--json list-commands\n"
+		    "--json nosuch\n" },
+		{ "watch", "--json watch\nstatus\nlog level debug\n" },
+		{ "wait", "wait state member 1\nstatus\n" },
+		{ "operator", "answer not-isolated\nlink cut 1\nlink cut 1 in\n"
+		    "link heal\nreconfigure\njoin\nanswer winner 1\n"
+		    "answer isolated\nlog level info\nleave\nstatus\n" },
+		{ "junk", "\n# comment\n\x01\x02status\r\nsta\nwa st member\n"
+		    "status status status status status status status status "
+		    "status status status status status status status status "
+		    "status\nhistory -1\nhistory 99999999999\n" },
+	};
+	static char big[8192];
+	size_t	n = 0;
+
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+		put("fuzz_ctl_sock", seeds[i].name, seeds[i].text,
+		    strlen(seeds[i].text));
+	/* one line longer than a request may be, then a good one */
+	memset(big, 'x', 5000);
+	n = 5000;
+	memcpy(big + n, "\nstatus\n", 8);
+	put("fuzz_ctl_sock", "long-line", big, n + 8);
+	/* many requests at once */
+	for (n = 0; n + 7 < sizeof(big); n += 7)
+		memcpy(big + n, "status\n", 7);
+	put("fuzz_ctl_sock", "many", big, n);
+}
+
+/* fuzz_core's steps (see its header): op % 4 == 0 lets (op >> 2) * 10 + 1
+ * ms pass, 1 delivers the honest messages, 2 and 3 send a hostile one. */
+struct core_seq {
+	uint8_t	b[1024];
+	size_t	n;
+};
+
+static void
+core_put(struct core_seq *q, const uint8_t *b, size_t n)
+{
+	if (q->n + n > sizeof(q->b))
+		die("core seed too long");
+	memcpy(q->b + q->n, b, n);
+	q->n += n;
+}
+
+/* Time and deliveries: a cluster of three forms, heartbeats go round. */
+static void
+core_run(struct core_seq *q, int rounds)
+{
+	static const uint8_t step[] = { 0x10, 1 };
+
+	for (int i = 0; i < rounds; i++)
+		core_put(q, step, sizeof(step));
+}
+
+static void
+core_seeds(void)
+{
+	/* hostile messages: op, type - 1, how (sender 1 = how % 5), flags,
+	 * epoch how, [instance], ballot how + attempt, vballot how [+],
+	 * three sets (bits of ids 0-3), tail how */
+	static const struct {
+		const char	*name;
+		uint8_t		msg[24];
+		size_t		len;
+	} hostile[] = {
+		/* PREPARE(E+1, (200, 1)) from node 1 */
+		{ "prepare-high", { 2, 1, 1, 0, 0, 0x05, 200, 0, 0x07, 0, 0x07,
+		    0 }, 12 },
+		/* ACCEPT(E+1, (201, 1), {1,2}) from node 1 */
+		{ "accept", { 2, 4, 1, 0, 0, 0x05, 201, 0, 0x07, 0x06, 0, 0 },
+		    12 },
+		/* COMMIT of epoch 2^31 - 1, members {0,1} */
+		{ "commit-limit", { 2, 6, 1, 0x01, 4, 0, 0, 0x03, 0, 0, 0 },
+		    11 },
+		/* a heartbeat a million sequence numbers ahead */
+		{ "seq-ahead", { 3, 0, 1, 0x01, 0, 0, 0, 0x07, 0, 0x07, 2 },
+		    11 },
+		/* a heartbeat under another config digest */
+		{ "other-digest", { 3, 0, 2, 0x01, 0, 0, 0, 0x07, 0, 0x07,
+		    0x1c }, 11 },
+	};
+	struct core_seq q;
+	char	name[64];
+
+	memset(&q, 0, sizeof(q));
+	core_run(&q, 60);
+	put("fuzz_core", "form", q.b, q.n);
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		memset(&q, 0, sizeof(q));
+		core_run(&q, 60);
+		core_put(&q, hostile[i].msg, hostile[i].len);
+		core_run(&q, 30);
+		snprintf(name, sizeof(name), "%s", hostile[i].name);
+		put("fuzz_core", name, q.b, q.n);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -380,5 +495,7 @@ main(int argc, char **argv)
 	datagrams();
 	state_files();
 	ctl_lines();
+	ctl_sock_seeds();
+	core_seeds();
 	return 0;
 }
