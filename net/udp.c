@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,13 +18,31 @@
 
 /* Enough for any UDP payload, so an oversized datagram is seen whole. */
 #define UDP_BUF		65536
+/* Datagrams per recvmmsg call: one system call for a round's burst. */
+#define UDP_BATCH	32
 /* Bound one wakeup so a flood cannot starve the timers; the persistent
  * read event brings us straight back while data remains. */
 #define UDP_DRAIN_MAX	4096
+/* Room for the SO_RXQ_OVFL control message of one datagram. */
+#define UDP_CMSG	CMSG_SPACE(sizeof(uint32_t))
 
 struct udp_sock {
 	int		fd;
 	struct event	*ev;
+	uint32_t	drops;		/* the kernel's count, last seen */
+};
+
+/* The receive batch: buffers are touched only as far as datagrams fill
+ * them, so the 2 MiB of address space costs a few pages. */
+struct udp_batch {
+	struct mmsghdr		msg[UDP_BATCH];
+	struct iovec		iov[UDP_BATCH];
+	struct sockaddr_storage	from[UDP_BATCH];
+	union {
+		char		buf[UDP_CMSG];
+		struct cmsghdr	align;
+	}			ctl[UDP_BATCH];
+	uint8_t			buf[UDP_BATCH][UDP_BUF];
 };
 
 struct cmm_udp {
@@ -36,7 +55,7 @@ struct cmm_udp {
 	unsigned char		*cut;		/* CMM_MAX_NODES */
 	int			n_cut;
 	struct cmm_udp_stats	st;
-	uint8_t			buf[UDP_BUF];
+	struct udp_batch	*rx;
 };
 
 const char *
@@ -60,29 +79,85 @@ cmm_addr_format(const struct sockaddr *sa, char *buf, size_t len)
 	return buf;
 }
 
+/* Re-arms the batch's headers: recvmmsg overwrites the lengths. */
+static void
+udp_batch_reset(struct udp_batch *b)
+{
+	for (int i = 0; i < UDP_BATCH; i++) {
+		struct msghdr *h = &b->msg[i].msg_hdr;
+
+		b->iov[i].iov_base = b->buf[i];
+		b->iov[i].iov_len = UDP_BUF;
+		memset(h, 0, sizeof(*h));
+		h->msg_name = &b->from[i];
+		h->msg_namelen = sizeof(b->from[i]);
+		h->msg_iov = &b->iov[i];
+		h->msg_iovlen = 1;
+		h->msg_control = b->ctl[i].buf;
+		h->msg_controllen = sizeof(b->ctl[i].buf);
+		b->msg[i].msg_len = 0;
+	}
+}
+
+/* The kernel's drop count for this socket, as it came with a datagram
+ * (SO_RXQ_OVFL): a counter since the socket was made, so what it grew by
+ * since the last one is what was lost in between. */
+static void
+udp_note_drops(struct cmm_udp *u, struct udp_sock *s, struct msghdr *h)
+{
+	struct cmsghdr *c;
+	uint32_t now;
+
+	for (c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_RXQ_OVFL ||
+		    c->cmsg_len < CMSG_LEN(sizeof(now)))
+			continue;
+		memcpy(&now, CMSG_DATA(c), sizeof(now));
+		/* unsigned: right across the counter's wrap too */
+		u->st.overflow += (uint32_t)(now - s->drops);
+		s->drops = now;
+	}
+}
+
 static void
 udp_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct cmm_udp *u = arg;
+	struct udp_sock *s = u->sock[0].fd == fd ? &u->sock[0] : &u->sock[1];
+	struct udp_batch *b = u->rx;
 
 	(void)what;
-	for (int n = 0; n < UDP_DRAIN_MAX; n++) {
-		struct sockaddr_storage from;
-		socklen_t fl = sizeof(from);
-		ssize_t r = recvfrom(fd, u->buf, sizeof(u->buf), MSG_DONTWAIT,
-		    (struct sockaddr *)&from, &fl);
+	for (int n = 0; n < UDP_DRAIN_MAX; ) {
+		int got;
 
-		if (r < 0) {
+		udp_batch_reset(b);
+		got = recvmmsg(fd, b->msg, UDP_BATCH, MSG_DONTWAIT, NULL);
+		if (got < 0) {
 			/* EAGAIN: drained; anything else (ICMP errors
 			 * surfacing as ECONNREFUSED) is not ours to act on */
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return;
-			if (errno == EINTR || errno == ECONNREFUSED)
+			if (errno == EINTR || errno == ECONNREFUSED) {
+				n++;
 				continue;
+			}
 			return;
 		}
-		u->st.rx++;
-		u->fn(u->ctx, u->buf, (size_t)r, (struct sockaddr *)&from, fl);
+		if (got == 0)
+			return;
+		u->st.batches++;
+		for (int i = 0; i < got; i++) {
+			struct msghdr *h = &b->msg[i].msg_hdr;
+
+			udp_note_drops(u, s, h);
+			u->st.rx++;
+			u->fn(u->ctx, b->buf[i], b->msg[i].msg_len,
+			    (struct sockaddr *)&b->from[i], h->msg_namelen);
+		}
+		n += got;
+		/* a short batch: the queue is empty, save the EAGAIN call */
+		if (got < UDP_BATCH)
+			return;
 	}
 }
 
@@ -101,6 +176,13 @@ udp_open(struct cmm_udp *u, struct udp_sock *s, int family,
 	/* keep the families apart: the v6 socket must not also take v4 */
 	if (family == AF_INET6)
 		setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* the kernel's drop count comes with each datagram */
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) < 0) {
+		snprintf(err, errlen, "SO_RXQ_OVFL: %s", strerror(errno));
+		close(s->fd);
+		s->fd = -1;
+		return -1;
+	}
 	if (bind_to != NULL && bind(s->fd, (const struct sockaddr *)&bind_to->ss,
 	    bind_to->len) < 0) {
 		snprintf(err, errlen, "bind %s: %s",
@@ -135,10 +217,12 @@ cmm_udp_new(struct event_base *base, const struct cmm_addr *bind_to,
 	}
 	u->peer = calloc(CMM_MAX_NODES, sizeof(*u->peer));
 	u->cut = calloc(CMM_MAX_NODES, 1);
-	if (u->peer == NULL || u->cut == NULL) {
+	u->rx = calloc(1, sizeof(*u->rx));
+	if (u->peer == NULL || u->cut == NULL || u->rx == NULL) {
 		snprintf(err, errlen, "out of memory");
 		free(u->peer);
 		free(u->cut);
+		free(u->rx);
 		free(u);
 		return NULL;
 	}
@@ -170,6 +254,7 @@ cmm_udp_free(struct cmm_udp *u)
 	}
 	free(u->peer);
 	free(u->cut);
+	free(u->rx);
 	free(u);
 }
 
@@ -276,4 +361,42 @@ void
 cmm_udp_stats(const struct cmm_udp *u, struct cmm_udp_stats *s)
 {
 	*s = u->st;
+}
+
+int
+cmm_udp_rcvbuf_want(int nodes, int system_default)
+{
+	/* the kernel charges a datagram its payload and its bookkeeping,
+	 * about twice the bytes for MTU-sized ones: hence the 2 */
+	long long want = 2LL * (nodes > 0 ? nodes : 1) * CMM_UDP_BURST *
+	    CMM_UDP_BURST_BYTES;
+
+	if (want > INT_MAX / 2)
+		want = INT_MAX / 2;
+	return want > system_default ? (int)want : system_default;
+}
+
+int
+cmm_udp_size_rcvbuf(struct cmm_udp *u, int nodes, int *want, int *got)
+{
+	int		fd = u->sock[0].fd, cur = 0, half;
+	socklen_t	len = sizeof(cur);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &cur, &len) < 0)
+		return -1;
+	*want = cmm_udp_rcvbuf_want(nodes, cur);
+	*got = cur;
+	if (*want <= cur)
+		return 0;
+	/* the kernel doubles what it is given (its bookkeeping): ask for
+	 * half; FORCE goes past net.core.rmem_max when we may (root) */
+	half = (*want + 1) / 2;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &half,
+	    sizeof(half)) < 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &half, sizeof(half)) < 0)
+		return -1;
+	len = sizeof(*got);
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, got, &len) < 0)
+		return -1;
+	return *got < *want ? 1 : 0;
 }

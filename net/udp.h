@@ -2,8 +2,13 @@
 /*
  * udp: the datagram transport on libevent (issue 3).  One socket bound to
  * the node's address (IPv4 or IPv6), an EV_PERSIST read event that drains
- * it until EAGAIN, and, only if a peer of the other address family is
- * configured, a second unbound socket for it.
+ * it until EAGAIN in batches (recvmmsg), and, only if a peer of the other
+ * address family is configured, a second unbound socket for it.
+ *
+ * Datagrams the kernel drops because the receive buffer is full are
+ * counted (SO_RXQ_OVFL: the kernel's count arrives with the next datagram
+ * it queues), so a burst that overflows the buffer is seen, not silent;
+ * cmm_udp_size_rcvbuf sizes that buffer for a burst of every peer.
  *
  * The transport knows peers only by address: a table id -> address, used
  * to send to a node.  It never looks inside a datagram, so for fault
@@ -68,7 +73,23 @@ struct cmm_udp_stats {
 	uint64_t	rx, tx;		/* datagrams */
 	uint64_t	tx_errors;
 	uint64_t	cut_in, cut_out;	/* dropped by fault injection */
+	uint64_t	overflow;	/* dropped by the kernel: buffer full */
+	uint64_t	batches;	/* recvmmsg calls that returned data */
 };
 void	cmm_udp_stats(const struct cmm_udp *u, struct cmm_udp_stats *s);
+
+/* A round's burst: every peer may send this many datagrams at once. */
+#define CMM_UDP_BURST		8
+#define CMM_UDP_BURST_BYTES	1500	/* counted per datagram: an MTU */
+
+/* The receive buffer a node of `nodes` configured nodes wants: a burst of
+ * every peer's round messages, never less than the system's default. */
+int	cmm_udp_rcvbuf_want(int nodes, int system_default);
+
+/* Sets the bound socket's receive buffer to cmm_udp_rcvbuf_want(nodes,
+ * the buffer it has now), past net.core.rmem_max when the process may
+ * (SO_RCVBUFFORCE).  *want and *got: bytes asked for and granted.  0 when
+ * granted, 1 when the kernel capped it below *want, -1 on error. */
+int	cmm_udp_size_rcvbuf(struct cmm_udp *u, int nodes, int *want, int *got);
 
 #endif

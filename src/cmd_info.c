@@ -178,6 +178,8 @@ cmm_status_json(const struct cmm_status_snap *s)
 	json_object_set_new(dr, "config", json_integer((json_int_t)s->dropped.config));
 	json_object_set_new(dr, "version",
 	    json_integer((json_int_t)s->dropped.version));
+	json_object_set_new(dr, "overflow",
+	    json_integer((json_int_t)s->dropped.overflow));
 	json_object_set_new(o, "dropped", dr);
 	return o;
 }
@@ -240,9 +242,10 @@ cmm_status_text(struct cmm_cmd_ctx *ctx, const struct cmm_status_snap *s)
 	}
 	cmm_cmd_printf(ctx, "dropped: malformed %" PRIu64 ", foreign %" PRIu64
 	    ", auth %" PRIu64 ", replay %" PRIu64 ", misdirected %" PRIu64
-	    ", config %" PRIu64 ", version %" PRIu64 "\n", s->dropped.malformed,
-	    s->dropped.foreign, s->dropped.auth, s->dropped.replay,
-	    s->dropped.misdirected, s->dropped.config, s->dropped.version);
+	    ", config %" PRIu64 ", version %" PRIu64 ", overflow %" PRIu64
+	    "\n", s->dropped.malformed, s->dropped.foreign, s->dropped.auth,
+	    s->dropped.replay, s->dropped.misdirected, s->dropped.config,
+	    s->dropped.version, s->dropped.overflow);
 }
 
 CMM_CMD_FN(cmm_cmd_status)

@@ -868,6 +868,28 @@ daemon_fail(struct cmm_daemon *d, int code, int *exit_code)
 	return NULL;
 }
 
+/* A burst of every peer's round messages must fit the socket's receive
+ * buffer: say what it got, and loudly when the kernel gave less. */
+static void
+daemon_size_rcvbuf(struct cmm_daemon *d)
+{
+	int want = 0, got = 0;
+	int rc = cmm_udp_size_rcvbuf(d->udp, d->cfg->n_nodes, &want, &got);
+
+	if (rc < 0)
+		cmm_logf(d->log, CMM_LOG_WARN, "receive buffer: cannot size "
+		    "it: %s", strerror(errno));
+	else if (rc > 0)
+		cmm_logf(d->log, CMM_LOG_WARN, "receive buffer: the kernel "
+		    "capped it at %d bytes, a burst of %d nodes wants %d (raise "
+		    "net.core.rmem_max, or give the node CAP_NET_ADMIN); "
+		    "datagrams it drops are counted as overflow", got,
+		    d->cfg->n_nodes, want);
+	else
+		cmm_logf(d->log, CMM_LOG_INFO, "receive buffer: %d bytes (%d "
+		    "nodes)", got, d->cfg->n_nodes);
+}
+
 struct cmm_daemon *
 cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
     int *exit_code)
@@ -1024,6 +1046,7 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 			}
 		}
 	}
+	daemon_size_rcvbuf(d);
 
 	for (int i = 0; i < d->cfg->core.n_devices; i++)
 		paths[i] = cmm_set_has(&d->cfg->core.devices[i].nodes, o->id) ?
@@ -1203,6 +1226,12 @@ cmm_daemon_drop_summary(const struct cmm_daemon *d, struct cmm_drop_summary *s)
 	s->misdirected = d->drops[CMM_DROP_MISDIRECTED];
 	s->config = d->drops[CMM_DROP_CONFIG];
 	s->version = d->drops[CMM_DROP_VERSION];
+	if (d->udp != NULL) {
+		struct cmm_udp_stats us;
+
+		cmm_udp_stats(d->udp, &us);
+		s->overflow = us.overflow;
+	}
 }
 
 bool

@@ -72,6 +72,7 @@ void	cmm_daemon_drops(const struct cmm_daemon *d,
 struct cmm_drop_summary {
 	uint64_t	malformed, foreign, auth, replay;
 	uint64_t	misdirected, config, version;
+	uint64_t	overflow;	/* the kernel's: receive buffer full */
 };
 void	cmm_daemon_drop_summary(const struct cmm_daemon *d,
 	    struct cmm_drop_summary *s);
