@@ -6,7 +6,9 @@
 # another user leave root a slot; a request line over the limit closes the
 # connection with a reason; a member of control_readonly_group may look
 # but not change (answer, leave refused; status allowed); a user in no
-# control group is turned away.  Runs as root (setpriv for the others).
+# control group is turned away; with control_group alone the socket is
+# mode 0660 in that group, whose members (by a supplementary group too)
+# may change the node.  Runs as root (setpriv for the others).
 . tests/mp/lib/mp.sh
 mp_init ctl_limits
 [ "$(id -u)" = 0 ] || { echo "skipped: needs root (setpriv)"; exit 0; }
@@ -113,4 +115,21 @@ wait "$holder"
 mp_wait 5 "user slots free again" sh -c \
 	"setpriv --reuid=$RO_UID --regid=$RO_UID --clear-groups '$CMMX' ctl -s '$sock0' status >/dev/null"
 mp_all "0 1 2" members 0,1,2 || mp_fail "membership changed"
+
+# ---- control_group alone: mode 0660 and that group; its members, by a
+# supplementary group, may change the node; others cannot even connect ----
+mp_kill 0
+sed -i "s/^control_readonly_group = .*/control_group = 65532/" "$MP_CONF"
+mp_start 0
+mode=$(stat -c '%a %g' "$sock0")
+[ "$mode" = "660 65532" ] || mp_fail "socket mode and group '$mode', want '660 65532'"
+out=$(setpriv --reuid=65531 --regid=65531 --groups=65532 "$CMMX" ctl \
+	-s "$sock0" log level info 2>&1) ||
+	mp_fail "a control_group member (supplementary) may not change the node: $out"
+out=$(as_ro "$CMMX" ctl -s "$sock0" status 2>&1) &&
+	mp_fail "a user outside control_group connected: $out"
+case "$out" in
+*"Permission denied"*) ;;
+*) mp_fail "outside control_group: unexpected: $out" ;;
+esac
 echo "ok"
