@@ -480,18 +480,18 @@ daemon_recv(void *ctx, const uint8_t *buf, size_t len,
 	if (d->exiting)
 		return;
 	why = cmm_packet_open(&d->rx, buf, len, &m);
-	if (why == CMM_DROP_CONFIG) {
-		daemon_recv_foreign(d, &m, from);
-		return;
-	}
-	if (why != CMM_DROP_NONE) {
-		daemon_drop(d, why, why == CMM_DROP_REPLAY ||
-		    why == CMM_DROP_MISDIRECTED ? m.sender : -1, from, NULL);
+	/* (m is filled for NONE and CONFIG only) */
+	if (why != CMM_DROP_NONE && why != CMM_DROP_CONFIG) {
+		daemon_drop(d, why, -1, from, NULL);
 		return;
 	}
 	/* fault injection: a cut link loses everything, probes included */
 	if (cmm_udp_cut_in(d->udp, m.sender))
 		return;
+	if (why == CMM_DROP_CONFIG) {
+		daemon_recv_foreign(d, &m, from);
+		return;
+	}
 	if (!cmm_set_has(&d->cfg->core.configured, m.sender)) {
 		daemon_drop(d, CMM_DROP_MALFORMED, m.sender, from,
 		    "sender is not a configured node");
