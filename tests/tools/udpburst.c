@@ -63,6 +63,7 @@ main(int argc, char **argv)
 	    sodium_init() < 0) {
 		fprintf(stderr, "usage: udpburst -c CONFIG --to N --as M "
 		    "--count K\n");
+		free(cfg);
 		return 2;
 	}
 	if (cmm_config_load(path, cfg, err, sizeof(err)) < 0 ||
@@ -70,6 +71,7 @@ main(int argc, char **argv)
 	    cmm_key_load(cfg->key_file, &keys, err, sizeof(err)) < 0 ||
 	    cmm_config_digest(cfg, &keys) < 0) {
 		fprintf(stderr, "udpburst: %s\n", err);
+		free(cfg);
 		return 1;
 	}
 	memset(&m, 0, sizeof(m));
@@ -85,6 +87,7 @@ main(int argc, char **argv)
 	fd = socket(cfg->node[to].sa.ss_family, SOCK_DGRAM, 0);
 	if (n < 0 || fd < 0) {
 		perror("udpburst");
+		free(cfg);
 		return 1;
 	}
 	for (int k = 0; k < count; k++)
@@ -93,6 +96,8 @@ main(int argc, char **argv)
 		    cfg->node[to].salen) == n)
 			sent++;
 	close(fd);
+	cmm_keys_wipe(&keys);
+	free(cfg);
 	printf("%d\n", sent);
 	return sent == count ? 0 : 1;
 }
