@@ -1224,6 +1224,8 @@ test_file_symlink(void **state)
 		assert_int_equal(stat(target, &st), 0);
 		assert_int_equal(st.st_size, 0);	/* not initialised */
 	}
+	/* teardown removes only the devN it made */
+	assert_int_equal(unlink(target), 0);
 }
 
 int
