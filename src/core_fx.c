@@ -167,7 +167,7 @@ core_prompt_open(struct cmm_core *c, enum cmm_prompt_kind kind,
 	core_emit(c, &fx);
 	core_sync_state(c);
 	core_event_init(c, &ev, CMM_EV_PROMPT);
-	if (kind == CMM_PROMPT_WINNER)
+	if (kind == CMM_PROMPT_WINNER && choice != NULL)
 		core_event(c, &ev, "prompt: winner between %d and %d? (%s)",
 		    choice[0], choice[1], why);
 	else

@@ -325,7 +325,7 @@ random_fault(struct cmm_sim *s)
 	}
 	case CMM_SIM_F_LEAVE: {
 		/* several members leave at one instant, and come back later */
-		int k = 1 + (int)cmm_rng_below(&s->rng, (uint64_t)(s->n / 2 + 1));
+		int k = 1 + (int)cmm_rng_below(&s->rng, (uint64_t)s->n / 2 + 1);
 		int64_t back = s->now + 1000 + (int64_t)cmm_rng_below(&s->rng,
 		    4000);
 
