@@ -16,6 +16,9 @@
 #                   every core; prints each failure with its command
 #   make bench      failover, joins, simulator scale, idle cost (bench/run.sh):
 #                   tables, bench/results.json, bench/latency.png (~5 min)
+#   make model      SPIN models of round v2 and the two-node device race:
+#                   exhaustive searches, planted bugs caught
+#                   (tests/model/run.sh full; 5-10 min on 2 cores, ~6 GB)
 
 CC	?= cc
 PREFIX	?= /usr/local
@@ -61,7 +64,7 @@ ALL_OBJS  := $(ALL_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps check demo clean install bench FORCE fuzz fuzz-build lint \
-	crashtest soak swarm
+	crashtest soak model swarm
 all: $(BUILD)/cmm
 
 deps:
@@ -166,6 +169,11 @@ bench:
 	@$(MAKE) --no-print-directory O=2 $(BUILD)/cmm $(BUILD)/bench/benchtool
 	@CMM=$(CURDIR)/$(BUILD)/cmm BENCHTOOL=$(CURDIR)/$(BUILD)/bench/benchtool \
 		sh bench/run.sh
+
+# The round's design, model-checked: exhaustive searches and planted bugs
+model:
+	@sh scripts/deps.sh spin
+	@sh tests/model/run.sh full
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -6,7 +6,8 @@
 set -eu
 
 PKGS="make gcc pkg-config libevent-dev libncurses-dev libreadline-dev \
-libcmocka-dev libsodium-dev libinih-dev libjansson-dev tmux iproute2 procps"
+libcmocka-dev libsodium-dev libinih-dev libjansson-dev tmux iproute2 procps \
+spin python3"
 [ $# -gt 0 ] && PKGS="$PKGS $*"
 
 missing=""
