@@ -1,14 +1,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# cmm: one non-recursive Makefile.
-#   make            build build/cmm (warnings are errors)
-#   make check      build and run every test (tests/run.sh)
+# cmm: one non-recursive Makefile.  docs/ARCHITECTURE.md maps the tree.
+#   make            build build/cmm (checks the Debian packages, installs
+#                   nothing; `make deps` does)
+#   make check      install what the tests need, build, run every test
 #   make check SAN=1   the same with AddressSanitizer + UBSan (in build-san/)
 #   make demo       install what is missing, build, run the demo
-#   make deps       install the Debian packages cmm needs (scripts/deps.sh)
+#   make deps       install the Debian packages to build and test
 #   make CC=clang   any of the above with clang
+#   make CFLAGS=... your optimisation and debug flags; the flags cmm needs
+#                   (C11, warnings, include path) are kept anyway
+#   make WERROR=0   warnings are not errors (the default in a release
+#                   tarball; in a git checkout they are errors)
 #   make fuzz [FUZZ_SECONDS=60]   libFuzzer harnesses (tests/fuzz/), clang,
 #                   ASan+UBSan, in build-fuzz/; each runs N seconds
-#   make lint       cppcheck and clang-tidy (scripts/lint.sh), must be clean
+#   make lint       cppcheck, clang-tidy and shellcheck (scripts/lint.sh)
 #   make crashtest  1000 SIGKILLs during commits (tests/mp/crash_kill.sh)
 #   make soak [SOAK_SECONDS=600]  16 nodes, lossy lo in a netns, then
 #                   restarts (tests/soak/soak.sh; root; not in make check)
@@ -22,28 +27,37 @@
 
 CC	?= cc
 PREFIX	?= /usr/local
-O	?= 2
 PKGS	:= libevent libsodium inih ncursesw readline jansson
 
+# The user's flags: optimisation and debug info, theirs to change.
+CFLAGS	?= -O2 -g
 ifeq ($(FUZZ),1)
 # the library gets the fuzzer's coverage hooks; each harness links its main
 BUILD	?= build-fuzz
 SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=undefined
-O	:= 1
+CFLAGS	:= -O1 -g
 else ifeq ($(SAN),1)
 BUILD	?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
-O	:= 1
+CFLAGS	:= -O1 -g
 else
 BUILD	?= build
 SANFLAGS :=
 endif
 
-WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wno-unused-parameter
-CFLAGS	+= -std=c11 -O$(O) -g $(WARN) $(SANFLAGS) -D_GNU_SOURCE -I.
+# Warnings are errors for developers and CI (a git checkout), not for a
+# user building a release; WERROR=0/1 decides either way.
+WERROR	?= $(if $(wildcard .git),1,0)
+WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter -Wformat=2 -Wwrite-strings -Wcast-qual \
+	$(if $(filter 1,$(WERROR)),-Werror)
+# What cmm needs whatever CFLAGS says: kept apart so `make CFLAGS=-O0`
+# cannot drop them.  Assertions stay on (they guard the core's invariants).
+CMM_CFLAGS   = -std=c11 $(WARN) $(SANFLAGS)
+CMM_CPPFLAGS = -D_GNU_SOURCE -I.
+ALL_CFLAGS   = $(CMM_CPPFLAGS) $(CPPFLAGS) $(CMM_CFLAGS) $(CFLAGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # `cmm --version`'s build: git describe at build time (main.o only)
 CMM_BUILD_ID := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
@@ -51,34 +65,44 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS	+= $(PKG_LIBS) -lpthread -lm
 LDFLAGS	+= $(SANFLAGS)
 
-# The pure part: core, simulator, codec, quorum rules.  It must link
-# without libevent and libsodium (see the core-noio test).
+# The layout (docs/ARCHITECTURE.md): the pure part (quorum rules, codec,
+# core, simulator) links with libc alone (the core-noio test); the node
+# (daemon and its files) and the control plane on top of it; the console;
+# the entry points in src/ over all of them.
 CORE_SRCS := $(sort $(wildcard quorum/*.c) net/wire.c net/replay.c \
-	$(wildcard src/core*.c) $(wildcard src/sim*.c) src/rng.c)
-ALL_SRCS  := $(sort $(filter-out src/main.c, $(wildcard quorum/*.c net/*.c \
-	src/*.c ui/*.c)))
+	$(wildcard src/core/*.c) $(wildcard src/sim/*.c))
+NODE_SRCS := $(sort $(filter-out net/wire.c net/replay.c, $(wildcard net/*.c)) \
+	$(wildcard src/node/*.c) $(wildcard src/ctl/*.c))
+UI_SRCS   := $(sort $(wildcard ui/*.c))
+APP_SRCS  := $(sort $(filter-out src/main.c, $(wildcard src/*.c)))
+ALL_SRCS  := $(CORE_SRCS) $(NODE_SRCS) $(UI_SRCS) $(APP_SRCS)
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+NODE_OBJS := $(NODE_SRCS:%.c=$(BUILD)/%.o)
+UI_OBJS   := $(UI_SRCS:%.c=$(BUILD)/%.o)
+APP_OBJS  := $(APP_SRCS:%.c=$(BUILD)/%.o)
 ALL_OBJS  := $(ALL_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check demo clean install bench FORCE fuzz fuzz-build lint \
-	crashtest soak model swarm
+.PHONY: all deps deps-test check demo clean install bench FORCE fuzz \
+	fuzz-build lint crashtest soak model swarm
 all: $(BUILD)/cmm
 
+# A plain build only checks for the packages (and says how to get them);
+# deps, check and demo install what is missing first.
 deps:
-	@sh scripts/deps.sh
-
-# Everything that compiles needs the packages: check once per build dir.
+	@sh scripts/deps.sh test
+deps-test:
+	@sh scripts/deps.sh test
 $(BUILD)/.deps-ok: scripts/deps.sh
 	@mkdir -p $(BUILD)
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh --check build
 	@touch $@
 
 $(BUILD)/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libcmm.a: $(ALL_OBJS)
 	@rm -f $@
@@ -88,25 +112,29 @@ $(BUILD)/libcmmcore.a: $(CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/src/main.o: CFLAGS += -DCMM_BUILD_ID='"$(CMM_BUILD_ID)"'
+$(BUILD)/src/main.o: CMM_CPPFLAGS += -DCMM_BUILD_ID='"$(CMM_BUILD_ID)"'
 $(BUILD)/cmm: $(BUILD)/src/main.o $(BUILD)/libcmm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcmm.a | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcmm.a \
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcmm.a \
 		$(LDLIBS) -lcmocka
 
 # The core and simulator linked with libc alone: a stray libevent or
 # libsodium call in the pure part fails here, at link time.
 $(BUILD)/tests/core-noio: tests/core_noio.c $(BUILD)/libcmmcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 
-check: $(BUILD)/cmm $(TEST_BINS) $(BUILD)/tests/core-noio
+check: deps-test
+	@$(MAKE) --no-print-directory $(BUILD)/cmm $(TEST_BINS) \
+		$(BUILD)/tests/core-noio
 	@BUILD=$(BUILD) sh tests/run.sh
 
-demo: $(BUILD)/cmm
+demo:
+	@sh scripts/deps.sh build
+	@$(MAKE) --no-print-directory $(BUILD)/cmm
 	$(BUILD)/cmm demo
 
 install: $(BUILD)/cmm
@@ -127,20 +155,20 @@ FUZZ_SECONDS ?= 60
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(BUILD)/libcmm.a \
 		| $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< \
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< \
 		$(BUILD)/libcmm.a $(LDLIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
 fuzz:
-	@sh scripts/deps.sh clang libclang-rt-14-dev
+	@sh scripts/deps.sh build clang libclang-rt-14-dev
 	@mkdir -p build-fuzz
 	@flock build-fuzz/.lock $(MAKE) --no-print-directory FUZZ=1 CC=clang \
 		BUILD=build-fuzz fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh build-fuzz
 
 lint:
-	@sh scripts/deps.sh cppcheck clang-tidy
+	@sh scripts/deps.sh build cppcheck clang-tidy shellcheck
 	@sh scripts/lint.sh
 
 crashtest: $(BUILD)/cmm
@@ -162,17 +190,18 @@ soak: $(BUILD)/cmm
 # The kill and start times of bench/ on the daemons' clock (CLOCK_MONOTONIC)
 $(BUILD)/bench/benchtool: bench/benchtool.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $<
+	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 bench:
-	@sh scripts/deps.sh gnuplot-nox
-	@$(MAKE) --no-print-directory O=2 $(BUILD)/cmm $(BUILD)/bench/benchtool
+	@sh scripts/deps.sh build gnuplot-nox
+	@$(MAKE) --no-print-directory CFLAGS="-O2 -g" $(BUILD)/cmm \
+		$(BUILD)/bench/benchtool
 	@CMM=$(CURDIR)/$(BUILD)/cmm BENCHTOOL=$(CURDIR)/$(BUILD)/bench/benchtool \
 		sh bench/run.sh
 
 # The round's design, model-checked: exhaustive searches and planted bugs
 model:
-	@sh scripts/deps.sh spin
+	@sh scripts/deps.sh build spin
 	@sh tests/model/run.sh full
 
 clean:

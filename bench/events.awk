@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # events.awk: one trial from the nodes' `watch --json` streams (one JSON
-# object a line; see src/cmd_watch.c).  Variables:
+# object a line; see src/ctl/cmd_watch.c).  Variables:
 #   k        the kill (or start) time, CLOCK_MONOTONIC ns
 #   victims  ids whose failure counts as the detection ("" for joins)
 #   must     ids that must commit `want` for the trial to be complete

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mac: cluster key file and packet MAC; see mac.h. */
-#include "mac.h"
+#include "net/mac.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 
 #include <sodium.h>
 
-#include "wire.h"
+#include "net/wire.h"
 
 /* crypto_kdf subkey ids: one per use, so no two uses share a key.  Id 2
  * was a control-plane key that nothing used (the control socket is a unix

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* packet: receive and send pipelines of one datagram; see packet.h. */
-#include "packet.h"
+#include "net/packet.h"
 
 #include <string.h>
 

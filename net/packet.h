@@ -20,9 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mac.h"
-#include "replay.h"
-#include "wire.h"
+#include "net/mac.h"
+#include "net/replay.h"
+#include "net/wire.h"
 
 /* What a receiver checks a datagram against. */
 struct cmm_rx {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* replay: per-sender anti-replay window; see replay.h. */
-#include "replay.h"
+#include "net/replay.h"
 
 #include <string.h>
 

@@ -18,8 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../quorum/nodeset.h"
-#include "wire.h"
+#include "quorum/nodeset.h"
+#include "net/wire.h"
 
 #define CMM_REPLAY_WINDOW	64
 

@@ -13,8 +13,8 @@
 
 #include <event2/event.h>
 
-#include "../quorum/nodeset.h"
-#include "udp.h"
+#include "quorum/nodeset.h"
+#include "net/udp.h"
 
 /* Enough for any UDP payload, so an oversized datagram is seen whole. */
 #define UDP_BUF		65536

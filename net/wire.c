@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wire: the cmm datagram codec; see wire.h for the layout.  libc only. */
-#include "wire.h"
+#include "net/wire.h"
 
 #include <string.h>
 

@@ -46,8 +46,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../quorum/device.h"
-#include "../quorum/nodeset.h"
+#include "quorum/device.h"
+#include "quorum/nodeset.h"
 
 #define CMM_WIRE_MAGIC		0x434d4d32u	/* "CMM2" */
 #define CMM_WIRE_MAC_LEN	32

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "device.h"
+#include "quorum/device.h"
 
 void
 cmm_devrec_init(struct cmm_devrec *r)

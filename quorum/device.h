@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "nodeset.h"
+#include "quorum/nodeset.h"
 
 /*
  * A ballot (attempt, coordinator) as one ordered number; 0 is "none" and

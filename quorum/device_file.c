@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "device_file.h"
+#include "quorum/device_file.h"
 
 #define DF_MAGIC	"CMMQDEV"	/* 7 chars + NUL = 8 bytes */
 #define DF_OFF_VERSION	8

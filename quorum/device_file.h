@@ -59,7 +59,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "device.h"
+#include "quorum/device.h"
 
 #define CMM_DEVFILE_VERSION	3
 #define CMM_DEVFILE_RECSIZE	8704			/* one slot */

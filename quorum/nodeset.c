@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* nodeset: bitset of node ids; see nodeset.h. */
-#include "nodeset.h"
+#include "quorum/nodeset.h"
 
 #include <ctype.h>
 #include <stdio.h>

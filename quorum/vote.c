@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 
-#include "vote.h"
+#include "quorum/vote.h"
 
 /* Priority of id; a missing table means the default (priority = id). */
 static int

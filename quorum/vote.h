@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "nodeset.h"
+#include "quorum/nodeset.h"
 
 enum cmm_initial_policy { CMM_INITIAL_MAJORITY, CMM_INITIAL_ASK, CMM_INITIAL_ANY };
 enum cmm_isolation_policy { CMM_ISOLATION_ASK, CMM_ISOLATION_ISOLATED,

@@ -23,12 +23,12 @@
 
 #include <sodium.h>
 
-#include "../net/packet.h"
-#include "../quorum/device_file.h"
-#include "config.h"
-#include "devkey.h"
-#include "state.h"
-#include "subcmd.h"
+#include "net/packet.h"
+#include "quorum/device_file.h"
+#include "src/node/config.h"
+#include "src/node/devkey.h"
+#include "src/node/state.h"
+#include "src/subcmd.h"
 
 #define CHECK_RESEND_MS	200
 

@@ -15,8 +15,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ctl_proto.h"
-#include "subcmd.h"
+#include "src/ctl/ctl_proto.h"
+#include "src/subcmd.h"
 
 struct ctl {
 	const char	*path;

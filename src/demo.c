@@ -29,14 +29,14 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#include "../net/mac.h"
-#include "../quorum/device_file.h"
-#include "cmd.h"
-#include "cmd_impl.h"
-#include "../ui/console.h"
-#include "ctl_proto.h"
-#include "devkey.h"
-#include "subcmd.h"
+#include "net/mac.h"
+#include "quorum/device_file.h"
+#include "src/ctl/cmd.h"
+#include "src/ctl/cmd_impl.h"
+#include "ui/console.h"
+#include "src/ctl/ctl_proto.h"
+#include "src/node/devkey.h"
+#include "src/subcmd.h"
 
 #define DEMO_MAX_NODES	64
 #define DEMO_STOP_S	5	/* grace for a SIGTERM'd node before SIGKILL */
@@ -205,9 +205,10 @@ static int
 demo_spawn(struct demo *d, int id)
 {
 	struct demo_node	*nd = &d->node[id];
-	char			 ids[16];
-	char			*argv[] = { "cmm", "node", "-c", d->conf, "--id", ids,
-				    "--headless", NULL };
+	/* execv wants char *: writable copies of the words, no casts */
+	char			 ids[16], a0[] = "cmm", a1[] = "node", a2[] = "-c",
+				 a4[] = "--id", a6[] = "--headless";
+	char			*argv[] = { a0, a1, a2, d->conf, a4, ids, a6, NULL };
 	pid_t			 parent = getpid(), pid;
 	sigset_t		 none, all, old;
 	int			 fd;

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../net/mac.h"
-#include "subcmd.h"
+#include "net/mac.h"
+#include "src/subcmd.h"
 
 static void	keygen_usage(FILE *f);
 

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../net/wire.h"
-#include "subcmd.h"
-#include "version.h"
+#include "net/wire.h"
+#include "src/subcmd.h"
+#include "src/version.h"
 
 static const struct {
 	const char	*name;

@@ -8,9 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../ui/console.h"
-#include "daemon.h"
-#include "subcmd.h"
+#include "ui/console.h"
+#include "src/node/daemon.h"
+#include "src/subcmd.h"
 
 /* issue 4: the console attached in this process, NULL once detached */
 static struct cmm_console *node_con;

@@ -7,12 +7,13 @@
 #ifndef CMM_SUBCMD_H
 #define CMM_SUBCMD_H
 
-int	cmm_sim_main(int argc, char **argv);
+#include "src/sim/sim.h"	/* cmm_sim_main */
+
 int	cmm_keygen_main(int argc, char **argv);
 int	cmm_node_main(int argc, char **argv);
 int	cmm_check_main(int argc, char **argv);
 int	cmm_ctl_main(int argc, char **argv);
 int	cmm_demo_main(int argc, char **argv);
-int	cmm_console_main(int argc, char **argv);	/* ui/console_main.c */
+int	cmm_console_main(int argc, char **argv);
 
 #endif

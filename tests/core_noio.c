@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/core.h"
+#include "src/core/core.h"
 #include "src/subcmd.h"
 
 #define N	3
@@ -166,8 +166,9 @@ main(void)
 		cmm_core_free(cores[i]);
 	printf("core-noio: 3 nodes formed epoch 1; 2 survivors committed epoch 2\n");
 	{
-		char *args[] = { "sim", "--script",
-		    "assets/scenarios/fig1-double-failure.sim", "--quiet", NULL };
+		char *args[] = { (char []){ "sim" }, (char []){ "--script" },
+		    (char []){ "assets/scenarios/fig1-double-failure.sim" },
+		    (char []){ "--quiet" }, NULL };
 
 		return cmm_sim_main(4, args);
 	}

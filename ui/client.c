@@ -12,8 +12,8 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#include "../src/ctl_proto.h"
-#include "client.h"
+#include "src/ctl/ctl_proto.h"
+#include "ui/client.h"
 
 struct client_req {
 	struct client_req	*next;

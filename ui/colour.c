@@ -5,7 +5,7 @@
 
 #include <curses.h>
 
-#include "colour.h"
+#include "ui/colour.h"
 
 /* fg, bg (-1: default) and extra attributes per role, colour terminals */
 static const struct {

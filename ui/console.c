@@ -17,9 +17,9 @@
 
 #include <event2/event.h>
 
-#include "../src/ctl_proto.h"
-#include "colour.h"
-#include "console_int.h"
+#include "src/ctl/ctl_proto.h"
+#include "ui/colour.h"
+#include "ui/console_int.h"
 
 #define CON_FAST_MS	250	/* round polling while one runs */
 #define CON_RETRY_S	1	/* reconnecting to the socket */

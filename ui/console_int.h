@@ -13,10 +13,10 @@
 
 #include <curses.h>
 
-#include "client.h"
-#include "console.h"
-#include "layout.h"
-#include "model.h"
+#include "ui/client.h"
+#include "ui/console.h"
+#include "ui/layout.h"
+#include "ui/model.h"
 
 /* What needs drawing again (set by events, cleared by one redraw). */
 #define CON_D_HEADER	0x001

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "layout.h"
+#include "ui/layout.h"
 
 #define LINE(out, linelen, i)	((out) + (size_t)(i) * (linelen))
 

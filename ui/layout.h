@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "ui/model.h"
 
 #define CMM_UI_MIN_ROWS	12
 #define CMM_UI_MIN_COLS	40

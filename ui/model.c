@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "model.h"
+#include "ui/model.h"
 
 static json_t	*model_parse(const char *s, char *err, size_t errlen,
 		    const char *what);

@@ -15,8 +15,8 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#include "colour.h"
-#include "console_int.h"
+#include "ui/colour.h"
+#include "ui/console_int.h"
 
 #define PROMPT_HISTORY_MAX	1000
 

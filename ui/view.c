@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "colour.h"
-#include "console_int.h"
+#include "ui/colour.h"
+#include "ui/console_int.h"
 
 #define VIEW_LINE	512
 #define VIEW_MAXLINES	64

@@ -8,7 +8,7 @@
  * core built from it for its first node starts and runs a few hundred
  * ticks without tripping a sanitizer.
  */
-#include "src/config.h"
+#include "src/node/config.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -30,7 +30,7 @@
 #include <sodium.h>
 
 #include "net/packet.h"
-#include "src/core.h"
+#include "src/core/core.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);

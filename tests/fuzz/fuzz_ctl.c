@@ -14,8 +14,8 @@
  */
 #include <jansson.h>
 
-#include "src/cmd.h"
-#include "src/ctl_proto.h"
+#include "src/ctl/cmd.h"
+#include "src/ctl/ctl_proto.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -37,8 +37,8 @@
 #include <sodium.h>
 
 #include "net/mac.h"
-#include "src/ctl_proto.h"
-#include "src/daemon.h"
+#include "src/ctl/ctl_proto.h"
+#include "src/node/daemon.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -10,7 +10,7 @@
  * checker: any scenario, no planted bug, must keep DESIGN §2's
  * properties); by default only crashes count.
  */
-#include "src/sim.h"
+#include "src/sim/sim.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);

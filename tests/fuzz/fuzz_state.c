@@ -20,7 +20,7 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
-#include "src/state.h"
+#include "src/node/state.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);

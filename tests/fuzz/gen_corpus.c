@@ -34,7 +34,7 @@
 #include <sodium.h>
 
 #include "net/packet.h"
-#include "src/state.h"
+#include "src/node/state.h"
 
 static const char *outdir;
 

@@ -46,7 +46,7 @@ fi
 
 # an -O0 build must agree with the optimised one byte for byte
 if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$root" -j2 SAN= \
-    O=0 BUILD="$tmp/build-o0" "$tmp/build-o0/cmm" >"$tmp/make.log" 2>&1; then
+    CFLAGS="-O0 -g" BUILD="$tmp/build-o0" "$tmp/build-o0/cmm" >"$tmp/make.log" 2>&1; then
 	echo "FAIL the -O0 build failed:"
 	tail -n 20 "$tmp/make.log"
 	exit 1

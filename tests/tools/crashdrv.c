@@ -50,8 +50,8 @@
 #include <unistd.h>
 
 #include "quorum/device_file.h"
-#include "src/devkey.h"
-#include "src/state.h"
+#include "src/node/devkey.h"
+#include "src/node/state.h"
 
 enum step { S_START, S_ACCEPT, S_DEVICE, S_COMMIT, S_HISTORY, S_ANNOUNCE,
 	S__COUNT };

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/state.h"
+#include "src/node/state.h"
 
 #define PER_BLOCK	3745	/* records: about 1 MiB */
 

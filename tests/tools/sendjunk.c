@@ -26,7 +26,7 @@
 #include <sodium.h>
 
 #include "net/packet.h"
-#include "src/config.h"
+#include "src/node/config.h"
 
 static int
 junk_send(int fd, const struct cmm_config *cfg, int to, const uint8_t *buf,

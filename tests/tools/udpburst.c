@@ -22,7 +22,7 @@
 #include <sodium.h>
 
 #include "net/packet.h"
-#include "src/config.h"
+#include "src/node/config.h"
 
 int
 main(int argc, char **argv)

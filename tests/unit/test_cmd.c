@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "src/cmd.h"
-#include "src/ctl_proto.h"
+#include "src/ctl/cmd.h"
+#include "src/ctl/ctl_proto.h"
 
 #define ALL	(CMM_CMDF_FAULT | CMM_CMDF_DEMO)
 
@@ -338,8 +338,8 @@ test_request_parse_encode(void **state)
 	char		 buf[64], *argv[4], line[64];
 	const char	*why;
 	bool		 json;
-	char		*words[] = { "wait", "state", "member" };
-	char		*bad[] = { "two words" };
+	char		*words[] = { (char []){ "wait" }, (char []){ "state" }, (char []){ "member" } };
+	char		*bad[] = { (char []){ "two words" } };
 
 	snprintf(line, sizeof(line), "  --json  status\r\n");
 	assert_int_equal(cmm_ctl_parse_request(line, &json, argv, 4, &why), 1);

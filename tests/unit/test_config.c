@@ -22,7 +22,7 @@
 
 #include "net/mac.h"
 #include "net/wire.h"
-#include "src/config.h"
+#include "src/node/config.h"
 
 static char tmpdir[256];	/* realpath'd, as the loader reports it */
 static char cfgpath[512];

@@ -32,7 +32,7 @@
 
 #include <cmocka.h>
 
-#include "src/core.h"
+#include "src/core/core.h"
 
 #define MAXN	8
 #define QMAX	16384

@@ -13,8 +13,8 @@
 
 #include <string.h>
 
-#include "src/cmd.h"
-#include "src/ctl_limits.h"
+#include "src/ctl/cmd.h"
+#include "src/ctl/ctl_limits.h"
 
 static const struct cmm_ctl_access acc = {
 	.owner = 1000, .group = 50, .has_readonly = true, .readonly = 60,

@@ -28,7 +28,7 @@
 
 #include "quorum/device.h"
 #include "quorum/device_file.h"
-#include "src/devkey.h"
+#include "src/node/devkey.h"
 
 /* cmm_ballot_make() as a constant expression, for the tables */
 #define B(a, c)		((((cmm_ballot)(a) + 1) << 16) | (cmm_ballot)(c))

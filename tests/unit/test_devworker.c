@@ -21,8 +21,8 @@
 #include <event2/event.h>
 
 #include "quorum/device_file.h"
-#include "src/devkey.h"
-#include "src/devworker.h"
+#include "src/node/devkey.h"
+#include "src/node/devworker.h"
 
 /* Device records are authenticated: one key for every handle here. */
 static const struct cmm_devfile_key *

@@ -20,7 +20,7 @@
 
 #include <event2/event.h>
 
-#include "src/hook.h"
+#include "src/node/hook.h"
 
 struct fixture {
 	char			dir[64];

@@ -334,10 +334,10 @@ static void
 test_keygen_command(void **state)
 {
 	struct fx *f = *state;
-	char *ok[] = { "keygen", f->path, NULL };
-	char *none[] = { "keygen", NULL };
-	char *two[] = { "keygen", f->path, f->path, NULL };
-	char *opt[] = { "keygen", "--bogus", NULL };
+	char *ok[] = { (char []){ "keygen" }, f->path, NULL };
+	char *none[] = { (char []){ "keygen" }, NULL };
+	char *two[] = { (char []){ "keygen" }, f->path, f->path, NULL };
+	char *opt[] = { (char []){ "keygen" }, (char []){ "--bogus" }, NULL };
 	struct cmm_keys k;
 	struct stat st;
 

@@ -31,7 +31,7 @@
 
 #include <sodium.h>
 
-#include "src/state.h"
+#include "src/node/state.h"
 
 static char tmpdir[256];
 static char dir[300];		/* a fresh state dir per test */

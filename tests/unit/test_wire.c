@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "net/wire.h"
-#include "src/rng.h"
+#include "src/core/rng.h"
 
 #define CID	0x0badcafeu
 /* The fixed part of the layout in wire.h, magic..vballot:

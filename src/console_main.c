@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* console_main: `cmm console -s SOCKET [--no-colour] [--history FILE]`,
+ * a console attached to a running node through its control socket. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "ui/client.h"
+#include "ui/console.h"
+
+static void
+console_usage(FILE *f)
+{
+	fprintf(f, "usage: cmm console -s SOCKET [--no-colour] [--history FILE]\n"
+	    "  -s, --socket SOCKET  the node's control socket\n"
+	    "  --no-colour          monochrome (also when NO_COLOR is set)\n"
+	    "  --history FILE       command history [~/.cmm_history]\n"
+	    "Keys: F1 or ? help, F2-F5 views, F6 event filter, PgUp/PgDn "
+	    "scroll,\nF9 or Ctrl-O keys mode, Tab completes, Ctrl-D detaches.\n");
+}
+
+static void
+console_detached(void *arg)
+{
+	event_base_loopexit(arg, NULL);
+}
+
+int
+cmm_console_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "no-colour", no_argument, NULL, 'C' },
+		{ "no-color", no_argument, NULL, 'C' },
+		{ "history", required_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmm_console_opts	 o;
+	struct cmm_console	*con;
+	struct event_base	*base;
+	const char		*sock = NULL;
+	char			 err[512], title[64];
+	int			 ch, fd;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'C':
+			o.no_colour = true;
+			break;
+		case 'H':
+			o.history_file = optarg;
+			break;
+		case 'h':
+			console_usage(stdout);
+			return 0;
+		default:
+			console_usage(stderr);
+			return 2;
+		}
+	}
+	if (sock == NULL || optind != argc) {
+		fprintf(stderr, "cmm console: %s\n", sock == NULL ?
+		    "-s SOCKET is required" : "unexpected argument");
+		console_usage(stderr);
+		return 2;
+	}
+	if ((fd = cmm_ui_client_connect(sock, err, sizeof(err))) < 0) {
+		fprintf(stderr, "cmm console: %s\n", err);
+		return 1;
+	}
+	if ((base = event_base_new()) == NULL) {
+		fprintf(stderr, "cmm console: cannot create the event loop\n");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(title, sizeof(title), "cmm console");
+	o.title = title;
+	o.socket_path = sock;
+	o.handle_signals = true;
+	o.on_detach = console_detached;
+	o.detach_arg = base;
+	if ((con = cmm_console_attach(base, fd, &o, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "cmm console: %s\n", err);
+		event_base_free(base);
+		return 1;
+	}
+	event_base_dispatch(base);
+	cmm_console_free(con);
+	event_base_free(base);
+	return 0;
+}

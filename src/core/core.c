@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * core: lifecycle, ticks, operator commands and introspection of the
+ * protocol state machine.  The round is in core_coord.c (coordinator),
+ * core_acceptor.c and core_learn.c; see core_int.h for the map.  No I/O
+ * here: see core.h.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/core/core_int.h"
+
+static const char *const state_names[CMM_ST__COUNT] = {
+	"joining", "member", "reconfiguring", "awaiting-operator",
+	"isolated", "no-quorum", "leaving", "stopped",
+};
+
+const char *
+cmm_state_name(enum cmm_state s)
+{
+	if ((int)s < 0 || s >= CMM_ST__COUNT)
+		return "?";
+	return state_names[s];
+}
+
+int
+cmm_state_parse(const char *name)
+{
+	for (int i = 0; i < CMM_ST__COUNT; i++)
+		if (strcmp(name, state_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+cmm_phase_name(enum cmm_phase p)
+{
+	static const char *const n[CMM_PHASE__COUNT] = { "none", "wait",
+		"prepare", "quorum", "accept", "fence", "backoff", "done" };
+
+	if ((int)p < 0 || p >= CMM_PHASE__COUNT)
+		return "?";
+	return n[p];
+}
+
+const char *
+cmm_event_type_name(enum cmm_event_type t)
+{
+	switch (t) {
+	case CMM_EV_COMMIT:	return "commit";
+	case CMM_EV_ROUND:	return "round";
+	case CMM_EV_FAILURE:	return "failure";
+	case CMM_EV_ALIVE:	return "alive";
+	case CMM_EV_JOIN:	return "join";
+	case CMM_EV_LEAVE:	return "leave";
+	case CMM_EV_PROMPT:	return "prompt";
+	case CMM_EV_ANSWER:	return "answer";
+	case CMM_EV_FENCE:	return "fence";
+	case CMM_EV_NO_QUORUM:	return "no-quorum";
+	case CMM_EV_STATE:	return "state";
+	case CMM_EV_QUORUM:	return "quorum";
+	case CMM_EV_LEARN:	return "learn";
+	case CMM_EV_SPLIT_BRAIN: return "split-brain";
+	}
+	return "event";
+}
+
+void
+cmm_core_cfg_defaults(struct cmm_core_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	for (int i = 0; i < CMM_MAX_NODES; i++)
+		cfg->priority[i] = i;
+	cfg->heartbeat_ms = 100;
+	cfg->failure_timeout_ms = 1000;
+	cfg->round_timeout_ms = 500;
+	cfg->join_retry_ms = 1000;
+	cfg->leave_timeout_ms = 5000;
+	cfg->prompt_timeout_ms = 0;
+	cfg->initial = CMM_INITIAL_MAJORITY;
+	cfg->isolation = CMM_ISOLATION_ASK;
+	cfg->winner = CMM_WINNER_ASK;
+	cfg->on_quorum_loss = CMM_LOSS_REJOIN;
+}
+
+/* ---- lifecycle ---- */
+
+struct cmm_core *
+cmm_core_new(const struct cmm_core_cfg *cfg, int self,
+    const struct cmm_persist *loaded, const struct cmm_sink *sink, uint64_t seed)
+{
+	struct cmm_core *c;
+
+	if (!cmm_set_has(&cfg->configured, self) || sink == NULL ||
+	    sink->emit == NULL)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->cfg = cfg;
+	c->self = self;
+	c->sink = *sink;
+	cmm_rng_seed(&c->rng, seed ^ ((uint64_t)self << 32));
+	c->npeers = cmm_set_max(&cfg->configured) + 1;
+	c->peers = calloc((size_t)c->npeers, sizeof(*c->peers));
+	if (c->peers == NULL) {
+		free(c);
+		return NULL;
+	}
+	for (int i = 0; i < c->npeers; i++)
+		c->peers[i].last_heard = -1;
+	if (loaded != NULL)
+		c->disk = *loaded;
+	if (c->disk.epoch >= CMM_EPOCH_LIMIT || (c->disk.epoch > 0 &&
+	    (cmm_set_empty(&c->disk.members) ||
+	    !cmm_set_subset(&c->disk.members, &cfg->configured)))) {
+		/* the caller validates its state file; refuse what slips by */
+		free(c->peers);
+		free(c);
+		return NULL;
+	}
+	if (c->disk.epoch > 0) {
+		c->hist[0].epoch = c->disk.epoch;
+		c->hist[0].members = c->disk.members;
+	}
+	c->last_commit_time = -1;
+	c->state = CMM_ST_JOINING;
+	c->next_hb = CORE_NEVER;
+	c->next_expiry = CORE_NEVER;
+	c->stepin_at = CORE_NEVER;
+	c->petition_at = CORE_NEVER;
+	c->hold_until = CORE_NEVER;
+	c->leave_seen_at = -1;
+	c->pending_since = -1;
+	c->seen_coord_at = -1;
+	cmm_set_add(&c->alive, self);
+	return c;
+}
+
+void
+cmm_core_free(struct cmm_core *c)
+{
+	if (c == NULL)
+		return;
+	free(c->peers);
+	free(c);
+}
+
+int
+cmm_core_start(struct cmm_core *c, int64_t now)
+{
+	c->now = now;
+	/* a new incarnation tells peers this is a restart, not a live node */
+	c->disk.incarnation++;
+	/* the caller refused a config that changed under the state, or
+	 * accepted it on purpose: from now on the state is under this one */
+	core_stamp_config(c);
+	if (core_persist(c) != 0) {
+		core_log(c, CMM_LOG_ERROR, "cannot persist the incarnation");
+		return -1;
+	}
+	c->started = true;
+	/* listen for two heartbeats before the first round, so a starting
+	 * node knows who is alive (patent step 402) */
+	c->listen_until = now + 2 * c->cfg->heartbeat_ms;
+	c->next_hb = now;
+	c->next_expiry = c->listen_until;
+	core_log(c, CMM_LOG_INFO, "node %d started, incarnation %u, epoch %u%s",
+	    c->self, c->disk.incarnation, c->disk.epoch,
+	    c->disk.abstain > c->disk.epoch ? " (state lost: abstaining)" : "");
+	cmm_core_on_tick(c, now);
+	return 0;
+}
+
+/* ---- inputs ---- */
+
+static void
+core_advance(struct cmm_core *c, int64_t now)
+{
+	if (now > c->now)
+		c->now = now;
+}
+
+void
+cmm_core_on_packet(struct cmm_core *c, int64_t now, const struct cmm_msg *m)
+{
+	core_advance(c, now);
+	recv_packet(c, m);
+	/* a timeout that fell due before this packet counts first, so a
+	 * round never starts on a stale view */
+	if (c->started && c->next_expiry <= c->now)
+		detect_run(c);
+	coord_evaluate(c);
+	core_sync_state(c);
+}
+
+void
+cmm_core_on_foreign(struct cmm_core *c, int64_t now, const struct cmm_msg *m)
+{
+	core_advance(c, now);
+	if (c->started && m->sender != c->self)
+		learn_compare(c, m);
+}
+
+void
+cmm_core_on_tick(struct cmm_core *c, int64_t now)
+{
+	core_advance(c, now);
+	if (!c->started)
+		return;
+	detect_run(c);
+	if (c->now >= c->next_hb) {
+		detect_heartbeat(c);
+		c->next_hb += c->cfg->heartbeat_ms;
+		if (c->next_hb <= c->now)
+			c->next_hb = c->now + c->cfg->heartbeat_ms;
+	}
+	if (!c->stopped) {
+		if (!c->listened && c->now >= c->listen_until)
+			c->listened = true;
+		if (c->leaving && c->now >= c->leave_deadline) {
+			struct cmm_event ev;
+
+			/* nobody took us out in time: stop, like a failure */
+			coord_abandon(c, "leave timed out");
+			c->leaving = false;
+			c->stopped = true;
+			c->member = false;
+			core_event_init(c, &ev, CMM_EV_LEAVE);
+			ev.peer = c->self;
+			core_event(c, &ev, "stopped: no configuration without this "
+			    "node was chosen in time");
+		}
+		learn_on_tick(c);
+		coord_on_tick(c);
+		if (c->prompt_open && c->prompt.deadline > 0 &&
+		    c->now >= c->prompt.deadline) {
+			/* the safe answer: isolated / not me */
+			core_log(c, CMM_LOG_WARN, "prompt timed out: taking the safe "
+			    "answer (%s)", c->prompt.kind == CMM_PROMPT_ISOLATION ?
+			    "isolated" : "the other node wins");
+			coord_answer(c, false, c->prompt.kind == CMM_PROMPT_ISOLATION);
+		}
+		coord_evaluate(c);
+	}
+	core_sync_state(c);
+}
+
+int64_t
+cmm_core_next_deadline(const struct cmm_core *c)
+{
+	int64_t t = c->next_hb;
+
+	if (!c->started)
+		return CORE_NEVER;
+	if (c->next_expiry < t)
+		t = c->next_expiry;
+	if (!c->stopped) {
+		int64_t r = coord_deadline(c);
+
+		if (r < t)
+			t = r;
+		r = learn_deadline(c);
+		if (r < t)
+			t = r;
+		if (c->leaving && c->leave_deadline < t)
+			t = c->leave_deadline;
+		if (c->prompt_open && c->prompt.deadline > 0 && c->prompt.deadline < t)
+			t = c->prompt.deadline;
+		if (!c->listened && c->listen_until < t)
+			t = c->listen_until;
+	}
+	if (t <= c->now)
+		t = c->now + 1;
+	return t;
+}
+
+void
+cmm_core_on_device_result(struct cmm_core *c, int64_t now, uint32_t id,
+    const struct cmm_devres *res)
+{
+	core_advance(c, now);
+	if (!c->stopped) {
+		if (id != 0 && id == c->r.dev_req)
+			coord_on_device(c, id, res);
+		else
+			learn_on_device(c, id, res);
+		coord_evaluate(c);
+	}
+	core_sync_state(c);
+}
+
+/* ---- operator ---- */
+
+int
+cmm_core_answer_isolation(struct cmm_core *c, int64_t now, bool isolated,
+    const char **why)
+{
+	struct cmm_event ev;
+
+	core_advance(c, now);
+	if (!c->prompt_open || c->prompt.kind != CMM_PROMPT_ISOLATION) {
+		*why = "no isolation prompt is open";
+		return -1;
+	}
+	core_event_init(c, &ev, CMM_EV_ANSWER);
+	core_event(c, &ev, "answer: %s", isolated ? "isolated" : "not-isolated");
+	coord_answer(c, !isolated, isolated);
+	coord_evaluate(c);
+	core_sync_state(c);
+	return 0;
+}
+
+int
+cmm_core_answer_winner(struct cmm_core *c, int64_t now, int winner,
+    const char **why)
+{
+	struct cmm_event ev;
+
+	core_advance(c, now);
+	if (!c->prompt_open || c->prompt.kind != CMM_PROMPT_WINNER) {
+		*why = "no winner prompt is open";
+		return -1;
+	}
+	if (winner != c->prompt.choice[0] && winner != c->prompt.choice[1]) {
+		*why = "the winner must be one of the two nodes the prompt names";
+		return -1;
+	}
+	core_event_init(c, &ev, CMM_EV_ANSWER);
+	ev.peer = winner;
+	core_event(c, &ev, "answer: winner %d", winner);
+	coord_answer(c, winner == c->self, false);
+	coord_evaluate(c);
+	core_sync_state(c);
+	return 0;
+}
+
+int
+cmm_core_join(struct cmm_core *c, int64_t now, const char **why)
+{
+	core_advance(c, now);
+	if (c->member) {
+		*why = "already a member";
+		return -1;
+	}
+	if (c->leaving) {
+		*why = "still leaving";
+		return -1;
+	}
+	c->stopped = false;
+	c->isolated = false;
+	c->idle_until = 0;
+	c->listened = true;
+	if (c->next_hb == CORE_NEVER || c->next_hb > c->now)
+		c->next_hb = c->now;
+	coord_evaluate(c);
+	core_sync_state(c);
+	return 0;
+}
+
+int
+cmm_core_leave(struct cmm_core *c, int64_t now, const char **why)
+{
+	struct cmm_event ev;
+
+	core_advance(c, now);
+	if (c->stopped || c->leaving) {
+		*why = "already left";
+		return -1;
+	}
+	coord_abandon(c, "leaving");
+	core_prompt_close(c, "node is leaving");
+	core_event_init(c, &ev, CMM_EV_LEAVE);
+	ev.peer = c->self;
+	if (core_in_known(c, c->self)) {
+		/* still an acceptor until a configuration without this node
+		 * is chosen: keep answering, flag every message LEAVING */
+		c->leaving = true;
+		c->leave_deadline = c->now + c->cfg->leave_timeout_ms;
+		core_event(c, &ev, "leaving the cluster");
+		core_send(c, &c->cfg->configured, CMM_MSG_LEAVE);
+		coord_evaluate(c);
+	} else {
+		c->stopped = true;
+		c->member = false;
+		core_event(c, &ev, "stopped petitioning");
+	}
+	core_sync_state(c);
+	return 0;
+}
+
+int
+cmm_core_reconfigure(struct cmm_core *c, int64_t now, const char **why)
+{
+	core_advance(c, now);
+	if (c->stopped || c->leaving) {
+		*why = "node has left; use join";
+		return -1;
+	}
+	c->reconfigure_req = true;
+	c->idle_until = 0;
+	coord_evaluate(c);
+	core_sync_state(c);
+	return 0;
+}
+
+/* ---- introspection ---- */
+
+void
+cmm_core_status(const struct cmm_core *c, struct cmm_core_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->node = c->self;
+	st->state = c->state;
+	st->member = c->member;
+	st->epoch = c->disk.epoch;
+	st->members = c->disk.members;
+	st->crown_prince = c->member ?
+	    cmm_crown_prince(&c->disk.members, c->cfg->priority) : -1;
+	st->incarnation = c->disk.incarnation;
+	st->alive = c->alive;
+	st->prompt = c->prompt_open ? c->prompt.kind : CMM_PROMPT_NONE;
+	st->prompt_choice[0] = c->prompt_open ? c->prompt.choice[0] : -1;
+	st->prompt_choice[1] = c->prompt_open ? c->prompt.choice[1] : -1;
+	st->prompt_deadline = c->prompt_open ? c->prompt.deadline : 0;
+	st->last_commit_time = c->last_commit_time;
+	st->amnesiac = c->disk.abstain > c->disk.epoch;
+}
+
+void
+cmm_core_round(const struct cmm_core *c, struct cmm_round_info *ri)
+{
+	const struct core_tally *t = NULL;
+
+	memset(ri, 0, sizeof(*ri));
+	if (c->seen.inst > c->r.inst && !core_round_active(c) && !c->cm.active) {
+		/* another node coordinated the last instance: what we saw */
+		ri->epoch = c->seen.inst;
+		ri->attempt = cmm_ballot_attempt(c->seen.b);
+		ri->coordinator = cmm_ballot_coord(c->seen.b);
+		ri->fast = c->seen.b != CMM_BALLOT_NONE && ri->attempt == 0;
+		ri->phase = c->seen.chosen ? CMM_PHASE_DONE : CMM_PHASE_ACCEPT;
+		ri->prev_epoch = c->seen.inst - 1;
+		ri->prev = c->cm.prev;
+		ri->proposed = c->seen.from;
+		ri->next = c->seen.value;
+		ri->outcome = c->seen.chosen ? "chosen" : "";
+		return;
+	}
+	ri->active = core_round_active(c);
+	ri->epoch = c->r.inst;
+	ri->attempt = cmm_ballot_attempt(c->r.b);
+	ri->coordinator = cmm_ballot_coord(c->r.b);
+	ri->fast = c->r.fast;
+	ri->phase = c->cm.active ? CMM_PHASE_FENCE :
+	    c->r.phase == CMM_PHASE_NONE && c->stepin_at != CORE_NEVER ?
+	    CMM_PHASE_WAIT : c->r.phase;
+	ri->deadline = c->cm.active ? c->cm.deadline :
+	    ri->phase == CMM_PHASE_WAIT ? c->stepin_at : c->r.deadline;
+	ri->prev_epoch = c->r.prev_epoch;
+	ri->prev = c->r.prev;
+	ri->expected = c->r.asked;
+	ri->presence = c->r.answered;
+	for (int i = 0; i < CORE_TALLY; i++)
+		if (c->tally[i].b == c->r.b && c->r.b != CMM_BALLOT_NONE)
+			t = &c->tally[i];
+	ri->proposed = t != NULL ? t->from : c->r.acc;
+	ri->next = c->r.value;
+	ri->differ = c->r.nacked;
+	ri->outcome = c->r.outcome;
+}
+
+bool
+cmm_core_last_decision(const struct cmm_core *c, struct cmm_qdecision *d)
+{
+	if (!c->have_last_dec)
+		return false;
+	*d = c->last_dec;
+	return true;
+}
+
+void
+cmm_core_peer(const struct cmm_core *c, int id, struct cmm_peer_info *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	pi->last_heard = -1;
+	if (id < 0 || id >= c->npeers)
+		return;
+	if (id == c->self) {
+		pi->alive = true;
+		pi->last_heard = c->now;
+		pi->incarnation = c->disk.incarnation;
+		pi->epoch = c->disk.epoch;
+		pi->member = c->member;
+		pi->leaving = c->leaving;
+		return;
+	}
+	pi->alive = c->peers[id].alive;
+	pi->last_heard = c->peers[id].last_heard;
+	pi->incarnation = c->peers[id].incarnation;
+	pi->epoch = c->peers[id].epoch;
+	pi->member = (c->peers[id].flags & CMM_MSGF_MEMBER) != 0;
+	pi->leaving = c->peers[id].leaving;
+}
+
+void
+cmm_core_persisted(const struct cmm_core *c, struct cmm_persist *p)
+{
+	*p = c->disk;
+}
+
+static uint64_t
+core_hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * UINT64_C(0x100000001b3);
+	return h;
+}
+
+uint64_t
+cmm_core_state_hash(const struct cmm_core *c, uint64_t h)
+{
+	struct cmm_core *copy = malloc(sizeof(*copy));
+
+	if (copy == NULL)
+		return h ^ (uint64_t)(uintptr_t)c;	/* never equal: no pruning */
+	*copy = *c;
+	/* pointers and texts say nothing about what happens next */
+	copy->cfg = NULL;
+	memset(&copy->sink, 0, sizeof(copy->sink));
+	copy->peers = NULL;
+	memset(copy->text, 0, sizeof(copy->text));
+	memset(copy->r.outcome, 0, sizeof(copy->r.outcome));
+	memset(copy->cm.why, 0, sizeof(copy->cm.why));
+	copy->prompt.why = NULL;
+	h = core_hash_bytes(h, copy, sizeof(*copy));
+	h = core_hash_bytes(h, c->peers, (size_t)c->npeers * sizeof(*c->peers));
+	free(copy);
+	return h;
+}

@@ -1,0 +1,860 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * core_coord: this node as coordinator of a round (docs/PROTOCOL.md "The
+ * round"; patent FIG. 4-9).  A round is one ballot of the Paxos instance
+ * that decides the configuration after the known one: phase 1 (PREPARE,
+ * the patent's presence), the quorum decision (FIG. 7-9), phase 2 (ACCEPT,
+ * the patent's proposal).  The learner (core_learn.c) sees it chosen.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "src/core/core_int.h"
+
+static void	coord_start(struct cmm_core *c, const char *why, bool force);
+static void	coord_check_prepare(struct cmm_core *c);
+static void	coord_decide(struct cmm_core *c);
+static void	coord_propose(struct cmm_core *c);
+static void	coord_fail(struct cmm_core *c, const char *why);
+static void	coord_lose(struct cmm_core *c, const char *why);
+static bool	coord_hold(struct cmm_core *c);
+
+bool
+coord_active(const struct cmm_core *c)
+{
+	return core_round_active(c);
+}
+
+int64_t
+coord_deadline(const struct cmm_core *c)
+{
+	int64_t t = CORE_NEVER;
+
+	/* only times still ahead: one in the past is served already, or
+	 * waits for a round to end (a past time here would spin the loop) */
+	if (c->stepin_at > c->now && c->stepin_at < t)
+		t = c->stepin_at;
+	if (c->petition_at > c->now && c->petition_at < t)
+		t = c->petition_at;
+	if (c->hold_until > c->now && c->hold_until < t)
+		t = c->hold_until;
+	if (core_round_active(c) && c->r.deadline < t)
+		t = c->r.deadline;
+	if (c->idle_until > c->now && c->idle_until < t)
+		t = c->idle_until;
+	return t;
+}
+
+/* "round (E,a) WHAT" */
+static void
+coord_event(struct cmm_core *c, const char *what)
+{
+	struct cmm_event ev;
+
+	core_event_init(c, &ev, CMM_EV_ROUND);
+	core_event(c, &ev, "round (%u,%u) %s", c->r.inst,
+	    cmm_ballot_attempt(c->r.b), what);
+}
+
+static bool
+coord_amnesiac(const struct cmm_core *c, int id)
+{
+	if (id == c->self)
+		return c->disk.abstain != 0 && c->disk.epoch < c->disk.abstain;
+	/* only a flag sent at our epoch: one taken back since has moved on */
+	return (c->peers[id].flags & CMM_MSGF_AMNESIAC) != 0 &&
+	    c->peers[id].epoch == c->disk.epoch;
+}
+
+/*
+ * A value accepted in an instance that nobody finished (a partition cut
+ * the round short, then healed) may be chosen by the next round at any
+ * time, even long after, and it may hold nodes long gone.  So an idle
+ * cluster finishes such an instance itself, once it has been left alone
+ * for a round timeout.
+ */
+static bool
+coord_pending(struct cmm_core *c)
+{
+	struct cmm_set pend;
+	bool any = c->disk.accepted != CMM_BALLOT_NONE;
+
+	cmm_set_and(&pend, &c->flag_pend, &c->disk.members);
+	cmm_set_and(&pend, &pend, &c->alive);
+	for (int q = cmm_set_next(&pend, 0); q >= 0 && !any;
+	    q = cmm_set_next(&pend, q + 1))
+		if (q != c->self && c->peers[q].epoch == c->disk.epoch)
+			any = true;
+	if (!any || !c->member) {
+		c->pending_since = -1;
+		return false;
+	}
+	if (c->pending_since < 0)
+		c->pending_since = c->now;
+	if (c->now - c->pending_since >= 2 * c->cfg->round_timeout_ms)
+		return true;
+	if (c->pending_since + 2 * c->cfg->round_timeout_ms < c->petition_at)
+		c->petition_at = c->pending_since + 2 * c->cfg->round_timeout_ms;
+	return false;
+}
+
+/* Why instance E+1 needs deciding now, or NULL (docs/PROTOCOL.md
+ * "Trigger").  *readmit: a member lost its state, so even S = P is a
+ * step.  Set operations only: this runs after every packet. */
+static const char *
+coord_want(struct cmm_core *c, bool *readmit)
+{
+	const struct cmm_set *P = &c->disk.members;
+	struct cmm_set x;
+
+	*readmit = false;
+	c->petition_at = CORE_NEVER;
+	if (c->disk.epoch == 0)
+		return "forming the cluster";
+	/* a node outside P petitions with its heartbeats; the members, who
+	 * see the connectivity of P, decide (and cut one-way links) */
+	if (!cmm_set_has(P, c->self))
+		return NULL;
+	if (c->reconfigure_req)
+		return "reconfigure command";
+	cmm_set_minus(&x, P, &c->alive);
+	if (!cmm_set_empty(&x))
+		return "a member failed";
+	cmm_set_and(&x, P, &c->leavers);
+	if (!cmm_set_empty(&x))
+		return "a member is leaving";
+	cmm_set_and(&x, P, &c->flag_amn);
+	for (int q = cmm_set_next(&x, 0); q >= 0; q = cmm_set_next(&x, q + 1))
+		if (q != c->self && coord_amnesiac(c, q) &&
+		    core_peer_settled(c, q)) {
+			*readmit = true;
+			return "a member lost its state";
+		}
+	if (c->leaving)
+		return "this node is leaving";
+	if (coord_pending(c)) {
+		*readmit = true;
+		return "an instance was left undecided";
+	}
+	cmm_set_minus(&x, &c->alive, P);
+	cmm_set_minus(&x, &x, &c->leavers);
+	for (int q = cmm_set_next(&x, 0); q >= 0; q = cmm_set_next(&x, q + 1)) {
+		int64_t settled;
+
+		if (core_excluded(c, q))
+			continue;
+		/* let a new node hear everyone first, as it listens itself:
+		 * then its row is true and its neighbours come in one step */
+		settled = c->peers[q].alive_since + CORE_SETTLE_HEARTBEATS *
+		    c->cfg->heartbeat_ms;
+		if (c->now >= settled)
+			return "petition";
+		if (settled < c->petition_at)
+			c->petition_at = settled;
+	}
+	return NULL;
+}
+
+/* The node that should coordinate: the crown prince of P when it is
+ * alive (it has the fast path), else the live member of P of highest
+ * priority; for formation the live configured node of highest priority. */
+static int
+coord_preferred(const struct cmm_core *c)
+{
+	const struct cmm_set *P = core_acceptors(c);
+	struct cmm_set cand;
+	int cp;
+
+	if (c->disk.epoch > 0) {
+		cp = cmm_crown_prince(P, c->cfg->priority);
+		if (cp == c->self || (cp >= 0 && c->peers[cp].alive &&
+		    !coord_amnesiac(c, cp)))
+			return cp;
+	}
+	cmm_set_and(&cand, P, &c->alive);
+	for (int q = cmm_set_next(&cand, 0); q >= 0; q = cmm_set_next(&cand, q + 1))
+		if (coord_amnesiac(c, q))
+			cmm_set_del(&cand, q);
+	cp = cmm_crown_prince(&cand, c->cfg->priority);
+	return cp >= 0 ? cp : c->self;
+}
+
+/* The candidates of S: the given nodes that are configured and not
+ * leaving, cut to a set whose members all see each other. */
+static void
+coord_value(const struct cmm_core *c, const struct cmm_set *from,
+    struct cmm_set *S)
+{
+	cmm_set_and(S, from, &c->cfg->configured);
+	for (int q = cmm_set_next(S, 0); q >= 0; q = cmm_set_next(S, q + 1))
+		if (core_peer_leaving(c, q))
+			cmm_set_del(S, q);
+	core_converge(c, S);
+}
+
+/*
+ * Called after every input: start a round if one is wanted and this node
+ * should coordinate it; else, a node other than the preferred coordinator
+ * steps in only after a jittered round timeout without seeing one at work.
+ */
+void
+coord_evaluate(struct cmm_core *c)
+{
+	struct cmm_set cands;
+	const char *why;
+	bool readmit;
+	int pref;
+
+	if (!c->started || c->stopped || !c->listened || c->cm.active ||
+	    core_round_active(c) || c->prompt_open)
+		return;
+	if (c->leaving) {
+		/* S is never empty: when nobody would be left, stop */
+		cmm_set_and(&cands, &c->alive, &c->cfg->configured);
+		for (int q = cmm_set_next(&cands, 0); q >= 0;
+		    q = cmm_set_next(&cands, q + 1))
+			if (core_peer_leaving(c, q))
+				cmm_set_del(&cands, q);
+		if (cmm_set_empty(&cands)) {
+			struct cmm_event ev;
+
+			c->leaving = false;
+			c->stopped = true;
+			c->member = false;
+			core_event_init(c, &ev, CMM_EV_LEAVE);
+			ev.peer = c->self;
+			core_event(c, &ev, "stopped: every node left");
+			core_sync_state(c);
+			return;
+		}
+	}
+	learn_try_rejoin(c);
+	if (c->cm.active)
+		return;
+	why = coord_want(c, &readmit);
+	if (why == NULL) {
+		c->stepin_at = CORE_NEVER;
+		return;
+	}
+	if (c->disk.abstain != 0 && c->disk.epoch < c->disk.abstain)
+		return;		/* lost state: a petitioner, never a coordinator */
+	if (c->seen_coord_at >= 0 &&
+	    c->now - c->seen_coord_at < c->cfg->round_timeout_ms) {
+		c->stepin_at = CORE_NEVER;
+		return;		/* another coordinator is at work */
+	}
+	if (c->now < c->idle_until && c->rows_version == c->idle_version)
+		return;		/* the last round gave up and nothing changed */
+	pref = coord_preferred(c);
+	if (pref != c->self) {
+		if (c->stepin_at == CORE_NEVER)
+			c->stepin_at = c->now + core_jitter(c,
+			    c->cfg->round_timeout_ms);
+		if (c->now < c->stepin_at)
+			return;
+	}
+	c->stepin_at = CORE_NEVER;
+	if (coord_hold(c))
+		return;
+	coord_start(c, why, readmit);
+}
+
+/*
+ * One step per burst: failures and leaves that happen together should
+ * cost one epoch.  A member silent for nearly the whole failure timeout is
+ * as good as dead: wait (at most about a heartbeat) for the detector to
+ * say so; leaves made at one instant arrive a little apart: gather them
+ * for half a heartbeat.  Nothing is held once the ACCEPT has left.
+ */
+static bool
+coord_hold(struct cmm_core *c)
+{
+	const struct cmm_set *P = &c->disk.members;
+	int64_t hb = c->cfg->heartbeat_ms, until = 0;
+	bool leaver = c->leaving;
+
+	if (c->disk.epoch == 0)
+		return false;
+	for (int q = cmm_set_next(P, 0); q >= 0; q = cmm_set_next(P, q + 1)) {
+		const struct core_peer *p = &c->peers[q];
+		int64_t exp;
+
+		if (q == c->self)
+			continue;
+		leaver = leaver || p->leaving;
+		if (!p->alive || p->last_heard < 0)
+			continue;
+		exp = p->last_heard + c->cfg->failure_timeout_ms;
+		if (exp <= c->now + hb + hb / 2 && exp > until)
+			until = exp;
+	}
+	if (leaver) {
+		if (c->leave_seen_at < 0)
+			c->leave_seen_at = c->now;
+		if (c->leave_seen_at + hb / 2 > until)
+			until = c->leave_seen_at + hb / 2;
+	}
+	if (c->now >= until) {
+		c->hold_until = CORE_NEVER;
+		return false;
+	}
+	c->hold_until = until;
+	return true;
+}
+
+/* Can the acceptors this node sees (and the stand-ins it may use) form a
+ * quorum at all?  If not, sending anything would only disturb others. */
+static bool
+coord_feasible(const struct cmm_core *c, bool *standin_only)
+{
+	const struct cmm_set *P = core_acceptors(c);
+	struct cmm_set reach;
+
+	*standin_only = false;
+	if (c->disk.epoch == 0)
+		return true;	/* formation: the isolation question may answer */
+	cmm_set_and(&reach, P, &c->alive);
+	if (!cmm_set_has(P, c->self))
+		cmm_set_del(&reach, c->self);
+	if (cmm_quorum_is(P, &reach, false, c->cfg->priority, c->cfg->bugs))
+		return true;
+	if (cmm_set_count(P) == 2 && cmm_set_has(&reach, c->self)) {
+		*standin_only = true;	/* the device or the operator */
+		return true;
+	}
+	return false;
+}
+
+/* Persists the ballot's attempt (and our own promise) before any message
+ * with it leaves: a ballot is never used twice, across restarts too. */
+static int
+coord_persist_ballot(struct cmm_core *c, uint32_t attempt, bool promise)
+{
+	struct cmm_persist old = c->disk;
+
+	c->disk.next_attempt = attempt + 1;
+	if (promise)
+		c->disk.promised = c->r.b;
+	if (core_persist(c) != 0) {
+		c->disk = old;
+		core_fail_stop(c, "cannot persist a ballot");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+coord_other(const struct cmm_core *c)
+{
+	const struct cmm_set *P = core_acceptors(c);
+
+	for (int q = cmm_set_next(P, 0); q >= 0; q = cmm_set_next(P, q + 1))
+		if (q != c->self)
+			return q;
+	return -1;
+}
+
+/* Phase 1 or the fast path of a new ballot. */
+static void
+coord_start(struct cmm_core *c, const char *why, bool force)
+{
+	struct core_coord *r = &c->r;
+	const struct cmm_set *P = core_acceptors(c);
+	uint32_t inst = c->disk.epoch + 1, attempt;
+	bool acceptor = core_is_acceptor(c, inst), standin_only, fast;
+	int failures = r->inst == inst ? r->failures : 0, other;
+	struct cmm_set S, to;
+	char buf[160];
+
+	if (inst >= CMM_EPOCH_LIMIT) {
+		core_log(c, CMM_LOG_ERROR, "epoch %u is the last one: refusing "
+		    "to start another", c->disk.epoch);
+		c->idle_version = c->rows_version;
+		c->idle_until = CORE_NEVER;
+		return;
+	}
+	memset(r, 0, sizeof(*r));
+	r->inst = inst;
+	r->failures = failures;
+	r->formation = c->disk.epoch == 0;
+	r->prev_epoch = c->disk.epoch;
+	r->prev = *P;
+	r->device = -1;
+	if (!coord_feasible(c, &standin_only)) {
+		r->phase = CMM_PHASE_PREPARE;	/* so the round can end */
+		r->b = cmm_ballot_make(0, c->self);
+		coord_lose(c, "too few members alive for a quorum");
+		c->idle_until = CORE_NEVER;	/* until someone comes or goes */
+		return;
+	}
+	other = cmm_set_count(P) == 2 && !r->formation ? coord_other(c) : -1;
+	if (other >= 0 && !c->peers[other].alive && acceptor)
+		for (int i = 0; i < c->cfg->n_devices; i++)
+			if (cmm_set_has(&c->cfg->devices[i].nodes, c->self) &&
+			    cmm_set_has(&c->cfg->devices[i].nodes, other)) {
+				r->device = i;	/* FIG. 8: the race */
+				break;
+			}
+	/* attempt 0 belongs to the crown prince, once per instance */
+	fast = !r->formation && acceptor && (!standin_only || r->device >= 0) &&
+	    c->disk.next_attempt == 0 && c->disk.promised == CMM_BALLOT_NONE &&
+	    cmm_crown_prince(P, c->cfg->priority) == c->self;
+	if (fast) {
+		/* the value is ours to pick: nothing lower can exist */
+		coord_value(c, &c->alive, &S);
+		core_note_excluded(c, &c->alive, &S);
+		if (cmm_set_eq(&S, P) && !c->reconfigure_req && !force) {
+			c->idle_version = c->rows_version;
+			c->idle_until = c->now + c->cfg->join_retry_ms;
+			return;	/* no change: keep attempt 0 for later */
+		}
+		attempt = 0;
+	} else {
+		attempt = c->disk.next_attempt > 1 ? c->disk.next_attempt : 1;
+		if (cmm_ballot_attempt(c->seen_max) + 1 > attempt)
+			attempt = cmm_ballot_attempt(c->seen_max) + 1;
+		if (cmm_ballot_attempt(c->disk.promised) + 1 > attempt)
+			attempt = cmm_ballot_attempt(c->disk.promised) + 1;
+	}
+	if (attempt > CMM_BALLOT_MAX_ATTEMPT)
+		attempt = CMM_BALLOT_MAX_ATTEMPT;
+	r->b = cmm_ballot_make(attempt, c->self);
+	r->fast = fast;
+	/* an operator's reconfigure is a step even when nothing changed */
+	r->force = force || c->reconfigure_req;
+	c->reconfigure_req = false;
+	if (coord_persist_ballot(c, attempt, acceptor && !fast) != 0)
+		return;
+	snprintf(buf, sizeof(buf), "started (%s)%s", why,
+	    fast ? ", fast path" : "");
+	r->phase = fast ? CMM_PHASE_ACCEPT : CMM_PHASE_PREPARE;
+	r->deadline = c->now + c->cfg->round_timeout_ms;
+	coord_event(c, buf);
+	core_sync_state(c);
+	if (fast) {
+		struct cmm_msg m;
+		char what[200];
+
+		r->value = S;
+		cmm_set_format(&S, buf, sizeof(buf));
+		snprintf(what, sizeof(what), "proposing {%s}", buf);
+		coord_event(c, what);
+		core_fill_msg(c, &m, CMM_MSG_ACCEPT);
+		m.instance = inst;
+		m.ballot = r->b;
+		m.value = S;
+		cmm_set_and(&to, P, &c->alive);
+		r->asked = to;
+		cmm_set_del(&r->asked, c->self);
+		cmm_set_add(&r->answered, c->self);
+		core_send_msg(c, &to, &m);
+		if (r->device >= 0) {
+			struct cmm_devop op;
+
+			memset(&op, 0, sizeof(op));
+			op.op = CMM_DEVOP_ACCEPT;
+			op.epoch = inst;
+			op.ballot = r->b;
+			op.set = S;
+			r->dev_req = core_device(c, r->device, &op);
+		}
+		acceptor_accept_own(c, r->b, &S, NULL);
+		return;
+	}
+	/* FIG. 4, step 404: ask every node that may be alive */
+	cmm_set_and(&r->asked, &c->alive, &c->cfg->configured);
+	cmm_set_del(&r->asked, c->self);
+	cmm_set_add(&r->answered, c->self);
+	if (acceptor) {
+		cmm_set_add(&r->promised, c->self);
+		r->best_b = c->disk.accepted;
+		r->best_v = c->disk.value;
+	}
+	{
+		struct cmm_msg m;
+
+		core_fill_msg(c, &m, CMM_MSG_PREPARE);
+		m.instance = inst;
+		m.ballot = r->b;
+		core_send_msg(c, &r->asked, &m);
+	}
+	if (r->device >= 0) {
+		struct cmm_devop op;
+
+		memset(&op, 0, sizeof(op));
+		op.op = CMM_DEVOP_PROMISE;
+		op.epoch = inst;
+		op.ballot = r->b;
+		r->dev_req = core_device(c, r->device, &op);
+	}
+	coord_check_prepare(c);
+}
+
+/* Detectors expire a dead node at slightly different times on different
+ * nodes: waiting for one that another answer already reports dead, and
+ * that this node has not heard for nearly the whole timeout, only delays
+ * the failover by that difference. */
+static void
+coord_drop_reported_dead(const struct cmm_core *c, struct cmm_set *wait)
+{
+	int64_t quiet = c->cfg->failure_timeout_ms - c->cfg->heartbeat_ms;
+	struct cmm_set maybe;
+
+	cmm_set_and(&maybe, wait, &c->r.unseen);
+	for (int q = cmm_set_next(&maybe, 0); q >= 0; q = cmm_set_next(&maybe, q + 1))
+		if (c->peers[q].last_heard >= 0 &&
+		    c->now - c->peers[q].last_heard > quiet)
+			cmm_set_del(wait, q);
+}
+
+static void
+coord_check_prepare(struct cmm_core *c)
+{
+	struct core_coord *r = &c->r;
+	struct cmm_set wait;
+
+	if (r->phase != CMM_PHASE_PREPARE)
+		return;
+	cmm_set_minus(&wait, &r->asked, &r->answered);
+	cmm_set_and(&wait, &wait, &c->alive);
+	coord_drop_reported_dead(c, &wait);
+	if (c->now < r->deadline && (!cmm_set_empty(&wait) || r->dev_req != 0))
+		return;
+	coord_decide(c);
+}
+
+void
+coord_on_promise(struct cmm_core *c, const struct cmm_msg *m)
+{
+	struct core_coord *r = &c->r;
+	struct cmm_set gone;
+
+	if (r->phase != CMM_PHASE_PREPARE || m->instance != r->inst ||
+	    m->ballot != r->b)
+		return;
+	cmm_set_add(&r->answered, m->sender);
+	if ((m->flags & CMM_MSGF_ACCEPTOR) && cmm_set_has(&r->prev, m->sender)) {
+		cmm_set_add(&r->promised, m->sender);
+		/* step 3: the value of the highest accepted ballot may have
+		 * been chosen; it is the only one we may propose */
+		if (m->vballot > r->best_b) {
+			r->best_b = m->vballot;
+			r->best_v = m->value;
+		}
+	}
+	cmm_set_minus(&gone, &c->cfg->configured, &m->row);
+	cmm_set_or(&r->unseen, &r->unseen, &gone);
+	coord_check_prepare(c);
+}
+
+void
+coord_on_nack(struct cmm_core *c, const struct cmm_msg *m)
+{
+	struct core_coord *r = &c->r;
+	char buf[96];
+
+	if (m->vballot > c->seen_max)
+		c->seen_max = m->vballot;
+	if ((r->phase != CMM_PHASE_PREPARE && r->phase != CMM_PHASE_ACCEPT) ||
+	    m->instance != r->inst || m->ballot != r->b)
+		return;
+	cmm_set_add(&r->nacked, m->sender);
+	snprintf(buf, sizeof(buf), "node %u promised ballot (%u,%d)", m->sender,
+	    cmm_ballot_attempt(m->vballot), cmm_ballot_coord(m->vballot));
+	coord_fail(c, buf);
+}
+
+/* Step 3 and FIG. 7-9: do the promises form a quorum of Q(P)? */
+static void
+coord_decide(struct cmm_core *c)
+{
+	struct core_coord *r = &c->r;
+	struct cmm_set devsets[CMM_MAX_DEVICES];	/* 32 KiB on the stack */
+	struct cmm_set empty;
+	struct cmm_qinput in;
+	struct cmm_event ev;
+	char expl[160];
+
+	cmm_set_clear(&empty);
+	for (int i = 0; i < c->cfg->n_devices; i++)
+		devsets[i] = c->cfg->devices[i].nodes;
+	memset(&in, 0, sizeof(in));
+	in.self = c->self;
+	in.prev = r->formation ? &empty : &r->prev;
+	in.promised = &r->promised;
+	in.configured = &c->cfg->configured;
+	in.priority = c->cfg->priority;
+	in.devices = devsets;
+	in.n_devices = c->cfg->n_devices;
+	in.initial = c->cfg->initial;
+	in.winner = c->cfg->winner;
+	in.device_promised = r->dev_promised;
+	in.bugs = c->cfg->bugs;
+	cmm_quorum_decide(&in, &r->dec);
+	r->have_dec = true;
+	c->last_dec = r->dec;
+	c->have_last_dec = true;
+	cmm_quorum_explain(&r->dec, expl, sizeof(expl));
+	core_event_init(c, &ev, CMM_EV_QUORUM);
+	ev.decision = &r->dec;
+	core_event(c, &ev, "round (%u,%u) quorum: %s", r->inst,
+	    cmm_ballot_attempt(r->b), expl);
+
+	switch (r->dec.verdict) {
+	case CMM_QV_WIN:
+		/* a policy (winner = lowest|highest, initial_quorum = any)
+		 * stands in for the acceptors that did not promise */
+		r->standin = r->dec.method == CMM_QM_OPERATOR ||
+		    (r->dec.method == CMM_QM_INITIAL &&
+		    !cmm_quorum_formation(&c->cfg->configured, &r->promised,
+		    c->cfg->bugs));
+		coord_propose(c);
+		break;
+	case CMM_QV_RACE:
+		/* the device did not promise (refused, failed or silent) */
+		coord_lose(c, "the shared device did not promise this ballot");
+		break;
+	case CMM_QV_ASK_WINNER:
+		r->phase = CMM_PHASE_QUORUM;
+		r->deadline = CORE_NEVER;
+		core_prompt_open(c, CMM_PROMPT_WINNER, r->dec.choice,
+		    "two-node cluster split and no shared quorum device");
+		break;
+	case CMM_QV_ASK_ISOLATION:
+		r->phase = CMM_PHASE_QUORUM;
+		r->deadline = CORE_NEVER;
+		if (r->dec.method == CMM_QM_ISOLATION &&
+		    c->cfg->isolation != CMM_ISOLATION_ASK) {
+			coord_answer(c, c->cfg->isolation ==
+			    CMM_ISOLATION_NOT_ISOLATED,
+			    c->cfg->isolation == CMM_ISOLATION_ISOLATED);
+			break;
+		}
+		/* step 412: only a human can tell isolation from being first */
+		core_prompt_open(c, CMM_PROMPT_ISOLATION, NULL,
+		    r->dec.method == CMM_QM_ISOLATION ?
+		    "no other node answered and no cluster is known" :
+		    "a minority of the configured nodes is starting a cluster");
+		break;
+	case CMM_QV_WAIT:
+		core_round_end(c, "", "waiting for a majority of the configured "
+		    "nodes");
+		c->idle_version = c->rows_version;
+		c->idle_until = c->now + c->cfg->join_retry_ms;
+		break;
+	case CMM_QV_LOSE:
+		coord_lose(c, expl);
+		break;
+	}
+}
+
+/* Step 4: the value, then phase 2 (FIG. 4, step 414). */
+static void
+coord_propose(struct cmm_core *c)
+{
+	struct core_coord *r = &c->r;
+	struct cmm_set S, to;
+	struct cmm_msg m;
+	char list[96];
+	bool readmit = false;
+
+	if (r->best_b != CMM_BALLOT_NONE && !(c->cfg->bugs & CMM_BUG_SKIP_HIGHEST)) {
+		S = r->best_v;		/* it may have been chosen */
+	} else {
+		coord_value(c, &r->answered, &S);
+		core_note_excluded(c, &r->answered, &S);
+		for (int q = cmm_set_next(&S, 0); q >= 0; q = cmm_set_next(&S, q + 1))
+			if (coord_amnesiac(c, q) && cmm_set_has(&r->prev, q))
+				readmit = true;
+	}
+	if (cmm_set_empty(&S)) {
+		core_round_end(c, "", "nobody is left to form a configuration");
+		c->idle_version = c->rows_version;
+		c->idle_until = c->now + c->cfg->join_retry_ms;
+		return;
+	}
+	/* a round whose S equals P commits nothing -- unless a value was
+	 * accepted in this instance, which must be finished, or a member
+	 * lost its state and must be taken back in */
+	if (!r->formation && cmm_set_eq(&S, &r->prev) && !readmit && !r->force &&
+	    r->best_b == CMM_BALLOT_NONE) {
+		/* a round whose S equals P commits nothing */
+		core_round_end(c, "", "agreed: no change");
+		c->idle_version = c->rows_version;
+		c->idle_until = c->now + c->cfg->join_retry_ms;
+		return;
+	}
+	r->value = S;
+	r->phase = CMM_PHASE_ACCEPT;
+	r->deadline = c->now + c->cfg->round_timeout_ms;
+	cmm_set_format(&S, list, sizeof(list));
+	{
+		char what[160];
+
+		snprintf(what, sizeof(what), "proposing {%s}", list);
+		coord_event(c, what);
+	}
+	core_fill_msg(c, &m, CMM_MSG_ACCEPT);
+	m.instance = r->inst;
+	m.ballot = r->b;
+	m.value = S;
+	to = r->promised;
+	cmm_set_del(&to, c->self);
+	core_send_msg(c, &to, &m);
+	if (r->device >= 0 && r->dev_promised) {
+		struct cmm_devop op;
+
+		memset(&op, 0, sizeof(op));
+		op.op = CMM_DEVOP_ACCEPT;
+		op.epoch = r->inst;
+		op.ballot = r->b;
+		op.set = S;
+		r->dev_req = core_device(c, r->device, &op);
+	}
+	if (core_is_acceptor(c, r->inst))
+		acceptor_accept_own(c, r->b, &S, NULL);
+}
+
+/* The ballot failed (a NACK, a timeout): back off, jittered and growing,
+ * then try a higher one if still wanted -- duels end, even one-way. */
+static void
+coord_fail(struct cmm_core *c, const char *why)
+{
+	struct core_coord *r = &c->r;
+	int shift = r->failures < CORE_BACKOFF_MAX_SHIFT ? r->failures :
+	    CORE_BACKOFF_MAX_SHIFT;
+	int64_t base = (c->cfg->round_timeout_ms / 4 + 1) << shift;
+
+	core_round_end(c, "failed: ", why);
+	r->failures++;
+	r->phase = CMM_PHASE_BACKOFF;
+	r->deadline = c->now + core_jitter(c, base);
+}
+
+/* No quorum for this node: drop membership, keep petitioning. */
+static void
+coord_lose(struct cmm_core *c, const char *why)
+{
+	core_round_end(c, "aborted: ", why);
+	c->idle_version = c->rows_version;
+	c->idle_until = c->now + c->cfg->join_retry_ms;
+	core_drop_membership(c, why);
+}
+
+void
+coord_answer(struct cmm_core *c, bool proceed, bool isolated)
+{
+	struct core_coord *r = &c->r;
+
+	if (c->prompt_open)
+		core_prompt_close(c, isolated ? "answered: isolated" :
+		    proceed ? "answered: proceed" : "answered: the other node wins");
+	if (r->phase != CMM_PHASE_QUORUM)
+		return;
+	if (isolated) {
+		core_round_end(c, "", "isolated: staying out");
+		c->isolated = true;
+		c->idle_version = c->rows_version;
+		c->idle_until = CORE_NEVER;
+		core_drop_membership(c, "isolated");
+	} else if (proceed) {
+		/* the answer stands in for the acceptors that are missing */
+		r->standin = true;
+		coord_propose(c);
+	} else {
+		coord_lose(c, "the operator picked the other node");
+		/* asking again makes sense only once someone comes or goes */
+		c->idle_until = CORE_NEVER;
+	}
+}
+
+void
+coord_abandon(struct cmm_core *c, const char *why)
+{
+	core_round_end(c, "abandoned: ", why);
+}
+
+void
+coord_on_device(struct cmm_core *c, uint32_t id, const struct cmm_devres *res)
+{
+	struct core_coord *r = &c->r;
+
+	if (id == 0 || id != r->dev_req || !core_round_active(c))
+		return;
+	r->dev_req = 0;
+	if (res->status == CMM_DEV_OLD) {
+		if (res->committed_epoch >= r->inst)
+			learn_chosen(c, res->committed_epoch, &res->committed,
+			    NULL, "learned from the quorum device");
+		else
+			coord_lose(c, "the quorum device is at a newer instance");
+		return;
+	}
+	if (res->status == CMM_DEV_NACK) {
+		if (res->slot_promised > c->seen_max)
+			c->seen_max = res->slot_promised;
+		coord_fail(c, "the quorum device promised a higher ballot");
+		return;
+	}
+	if (r->phase == CMM_PHASE_PREPARE) {
+		if (res->status == CMM_DEV_OK) {
+			/* FIG. 8: the device is the third acceptor */
+			r->dev_promised = true;
+			if (res->slot_accepted > r->best_b) {
+				r->best_b = res->slot_accepted;
+				r->best_v = res->slot_value;
+			}
+		} else {
+			core_log(c, CMM_LOG_WARN, "quorum device %s: %s",
+			    c->cfg->devices[r->device].name,
+			    cmm_dev_status_name(res->status));
+		}
+		coord_check_prepare(c);
+		return;
+	}
+	if (r->phase == CMM_PHASE_ACCEPT) {
+		if (res->status == CMM_DEV_OK)
+			learn_accepted(c, -1, r->b, &r->value, true);
+		else
+			coord_fail(c, "the quorum device did not accept");
+	}
+}
+
+void
+coord_on_detector(struct cmm_core *c)
+{
+	struct core_coord *r = &c->r;
+	struct cmm_set extra;
+
+	cmm_set_minus(&extra, &c->alive, &r->answered);
+	if (r->phase == CMM_PHASE_QUORUM && c->prompt_open &&
+	    !cmm_set_empty(&extra)) {
+		/* a peer came back: the question may no longer be needed */
+		coord_fail(c, "a node became alive while the operator was asked");
+		return;
+	}
+	if (r->phase == CMM_PHASE_PREPARE)
+		coord_check_prepare(c);
+}
+
+void
+coord_on_tick(struct cmm_core *c)
+{
+	struct core_coord *r = &c->r;
+
+	switch (r->phase) {
+	case CMM_PHASE_PREPARE:
+		coord_check_prepare(c);
+		break;
+	case CMM_PHASE_ACCEPT:
+		if (c->now >= r->deadline)
+			coord_fail(c, "no quorum of ACCEPTED in time");
+		break;
+	case CMM_PHASE_BACKOFF:
+		if (c->now >= r->deadline)
+			r->phase = CMM_PHASE_DONE;
+		break;
+	default:
+		break;
+	}
+}

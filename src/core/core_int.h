@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * core_int: the core's private state, shared by its files.  Nothing outside
+ * src/core*.c includes this.  The files form a DAG:
+ *
+ *   core_fx.c        effects, events, state transitions (the leaf)
+ *   core_converge.c  the connectivity cut of a round's value
+ *   core_learn.c     learner: ACCEPTED tallies, chosen, fence, commit
+ *   core_acceptor.c  acceptor: PREPARE and ACCEPT, the persisted slot
+ *   core_coord.c     coordinator: triggers, phase 1, choice, phase 2
+ * (each calls only files above it; core_coord.c sits on learn and acceptor)
+ *   core_detect.c    failure detector and heartbeats
+ *   core_recv.c      packet intake, one function per message type
+ *   core.c           lifecycle, operator commands, introspection
+ *
+ * docs/PROTOCOL.md explains the round; the comments cite its sections and
+ * the patent's steps.
+ */
+#ifndef CMM_CORE_INT_H
+#define CMM_CORE_INT_H
+
+#include <assert.h>
+
+#include "src/core/core.h"
+#include "src/core/rng.h"
+
+#define CORE_NEVER	INT64_MAX
+#define CORE_TALLY	8	/* ballots of one instance tracked by a learner */
+#define CORE_HIST	4	/* committed configurations kept for the alarm */
+/* a left-out node stays out while connectivity holds, for at most this
+ * many failure timeouts (then one no-change round may try again) */
+#define CORE_EXCLUDE_TIMEOUTS	5
+/* a node just heard has not heard everyone yet: its row and its petition
+ * count after this many heartbeats (the listening period of a start) */
+#define CORE_SETTLE_HEARTBEATS	2
+/* NACK backoff: round_timeout / 4 doubled per failure, capped */
+#define CORE_BACKOFF_MAX_SHIFT	4
+
+/* What this node knows of one peer. */
+struct core_peer {
+	int64_t		last_heard;	/* -1: never */
+	int64_t		alive_since;	/* when it last became alive */
+	bool		alive;
+	uint32_t	incarnation;
+	uint32_t	epoch;		/* its committed epoch, from its header */
+	uint8_t		flags;		/* CMM_MSGF_* of its last message */
+	bool		leaving;	/* LEAVE or LEAVING flag, this incarnation */
+	struct cmm_set	row;		/* peers it holds alive */
+	int64_t		row_at;		/* when that row arrived */
+	uint32_t	alarmed;	/* split brain reported for this epoch */
+};
+
+/* ACCEPTEDs of one ballot of the current instance (a learner's count). */
+struct core_tally {
+	cmm_ballot	b;		/* NONE: unused */
+	struct cmm_set	value;
+	struct cmm_set	from;		/* acceptors that accepted at b */
+	bool		device;		/* the shared device accepted at b */
+};
+
+/* The round this node coordinates (docs/PROTOCOL.md "The round"). */
+struct core_coord {
+	enum cmm_phase	phase;
+	uint32_t	inst;		/* the instance: known epoch + 1 */
+	cmm_ballot	b;
+	bool		fast;		/* attempt 0: phase 1 skipped */
+	bool		force;		/* commit even if S = P */
+	bool		formation;	/* no known configuration: acceptors = C */
+	int64_t		deadline;	/* of the phase */
+	uint32_t	prev_epoch;
+	struct cmm_set	prev;		/* the acceptors P (C for formation) */
+	struct cmm_set	asked;		/* PREPARE sent to */
+	struct cmm_set	answered;	/* answered phase 1, self included */
+	struct cmm_set	promised;	/* acceptors that promised, self included */
+	struct cmm_set	nacked;
+	struct cmm_set	unseen;		/* left out of some answer's row */
+	cmm_ballot	best_b;		/* highest accepted ballot reported */
+	struct cmm_set	best_v;
+	struct cmm_set	value;		/* S of this ballot */
+	struct cmm_set	acc;		/* ACCEPTEDs seen at this ballot */
+	int		device;		/* two-node race: device index, else -1 */
+	uint32_t	dev_req;	/* pending device request, 0: none */
+	bool		dev_promised;
+	bool		standin;	/* an operator answer or policy stands in */
+	struct cmm_qdecision dec;
+	bool		have_dec;
+	int		failures;	/* consecutive failed attempts */
+	char		outcome[160];
+};
+
+/* Fencing and committing a chosen configuration (patent step 612). */
+struct core_commit {
+	bool		active;
+	bool		rejoin;		/* same epoch again after a restart */
+	uint32_t	epoch;
+	struct cmm_set	S;
+	struct cmm_set	prev;		/* P, for the event */
+	struct cmm_set	departed;	/* whom this node fences */
+	uint32_t	fence_base;	/* request ids [base, base + total) */
+	int		fence_total;
+	int		pending;
+	uint32_t	reg_base;	/* REGISTER ids [reg_base, + reg_total) */
+	int		reg_total;
+	bool		failed;
+	char		why[96];
+	int64_t		deadline;
+	struct cmm_qdecision dec;
+	bool		have_dec;
+};
+
+/* What a node that did not coordinate saw of the last ballot (for status
+ * and the console). */
+struct core_seen {
+	uint32_t	inst;
+	cmm_ballot	b;
+	struct cmm_set	value;
+	struct cmm_set	from;		/* its ACCEPTEDs */
+	bool		chosen;
+};
+
+struct core_known {
+	uint32_t	epoch;
+	struct cmm_set	members;
+};
+
+struct cmm_core {
+	const struct cmm_core_cfg *cfg;
+	int		self;
+	struct cmm_sink	sink;
+	struct cmm_rng	rng;
+	int		npeers;		/* max configured id + 1 */
+	struct core_peer *peers;
+
+	struct cmm_persist disk;	/* what was last written */
+	bool		started;
+	int64_t		now;
+	int64_t		listen_until;	/* first round waits to hear peers */
+	bool		listened;
+
+	bool		member;		/* quorate member of disk.members */
+	bool		lost_quorum;
+	bool		isolated;
+	bool		leaving;
+	bool		stopped;
+	int64_t		leave_deadline;
+	int		leave_sends;
+	enum cmm_state	state;
+	int64_t		last_commit_time;
+
+	/* failure detector */
+	struct cmm_set	alive;		/* self + peers alive */
+	struct cmm_set	leavers;	/* peers whose last word was LEAVING */
+	struct cmm_set	flag_amn;	/* peers whose last message said AMNESIAC */
+	struct cmm_set	flag_pend;	/* ... said PENDING */
+	struct cmm_set	heard;		/* peers heard since start */
+	int64_t		next_hb;
+	int64_t		next_expiry;
+	uint64_t	rows_version;	/* moves when alive or any row changes */
+
+	/* triggers */
+	bool		reconfigure_req;
+	int64_t		petition_at;	/* a young petitioner is heard out then */
+	int64_t		leave_seen_at;	/* first LEAVE noticed for the instance */
+	int64_t		pending_since;	/* an accepted value left undecided */
+	int64_t		hold_until;	/* the round waits for a burst to end */
+	int64_t		stepin_at;	/* a non-preferred node may start then */
+	int64_t		seen_coord_at;	/* another coordinator's PREPARE/ACCEPT */
+	cmm_ballot	seen_max;	/* highest ballot seen for the instance */
+	uint64_t	idle_version;	/* rows_version when a round last gave up */
+	int64_t		idle_until;	/* and until when it stays given up */
+	/* convergence: petitions from these do not start rounds while the
+	 * rows stay as they were */
+	struct cmm_set	excluded;
+	uint64_t	excluded_version;
+	int64_t		excluded_until;
+
+	struct core_coord r;
+	struct core_tally tally[CORE_TALLY];
+	struct core_commit cm;
+	struct core_seen seen;
+	struct core_known hist[CORE_HIST];	/* recent commits, newest first */
+
+	struct cmm_prompt prompt;
+	bool		prompt_open;
+
+	uint32_t	next_req;
+	struct cmm_qdecision last_dec;
+	bool		have_last_dec;
+	char		text[256];
+};
+
+/* ---- core_fx.c: effects and state (the leaf) ---- */
+void	core_log(struct cmm_core *c, enum cmm_log_level lvl, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	core_event_init(struct cmm_core *c, struct cmm_event *ev,
+	    enum cmm_event_type type);
+void	core_event(struct cmm_core *c, struct cmm_event *ev, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	core_stamp_config(struct cmm_core *c);
+int	core_persist(struct cmm_core *c);
+void	core_fill_msg(const struct cmm_core *c, struct cmm_msg *m, int type);
+void	core_send_msg(struct cmm_core *c, const struct cmm_set *to,
+	    const struct cmm_msg *m);
+void	core_send(struct cmm_core *c, const struct cmm_set *to, int type);
+void	core_send_to(struct cmm_core *c, int id, int type);
+uint32_t core_device(struct cmm_core *c, int device, const struct cmm_devop *op);
+void	core_prompt_open(struct cmm_core *c, enum cmm_prompt_kind kind,
+	    const int choice[2], const char *why);
+void	core_prompt_close(struct cmm_core *c, const char *why);
+void	core_sync_state(struct cmm_core *c);
+void	core_drop_membership(struct cmm_core *c, const char *why);
+void	core_fail_stop(struct cmm_core *c, const char *why);
+bool	core_round_active(const struct cmm_core *c);
+void	core_round_end(struct cmm_core *c, const char *prefix, const char *why);
+bool	core_in_known(const struct cmm_core *c, int id);
+bool	core_is_acceptor(const struct cmm_core *c, uint32_t inst);
+bool	core_peer_leaving(const struct cmm_core *c, int id);
+const struct cmm_set *core_acceptors(const struct cmm_core *c);
+int64_t	core_jitter(struct cmm_core *c, int64_t base);
+
+bool	core_peer_settled(const struct cmm_core *c, int id);
+
+/* ---- core_converge.c ---- */
+void	core_converge(const struct cmm_core *c, struct cmm_set *set);
+void	core_note_excluded(struct cmm_core *c, const struct cmm_set *considered,
+	    const struct cmm_set *kept);
+bool	core_excluded(const struct cmm_core *c, int id);
+
+/* ---- core_learn.c ---- */
+void	learn_reset(struct cmm_core *c);
+void	learn_accepted(struct cmm_core *c, int from, cmm_ballot b,
+	    const struct cmm_set *value, bool device);
+void	learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *S,
+	    const struct cmm_qdecision *dec, const char *how);
+void	learn_header(struct cmm_core *c, const struct cmm_msg *m);
+void	learn_compare(struct cmm_core *c, const struct cmm_msg *m);
+void	learn_try_rejoin(struct cmm_core *c);
+void	learn_on_device(struct cmm_core *c, uint32_t id,
+	    const struct cmm_devres *res);
+bool	learn_owns_request(const struct cmm_core *c, uint32_t id);
+void	learn_on_tick(struct cmm_core *c);
+int64_t	learn_deadline(const struct cmm_core *c);
+bool	learn_quorum(const struct cmm_core *c, const struct cmm_set *from,
+	    bool device);
+
+/* ---- core_acceptor.c ---- */
+void	acceptor_on_prepare(struct cmm_core *c, const struct cmm_msg *m);
+void	acceptor_on_accept(struct cmm_core *c, const struct cmm_msg *m);
+void	acceptor_accept_own(struct cmm_core *c, cmm_ballot b,
+	    const struct cmm_set *S, const struct cmm_set *to);
+
+/* ---- core_coord.c ---- */
+void	coord_evaluate(struct cmm_core *c);
+void	coord_on_promise(struct cmm_core *c, const struct cmm_msg *m);
+void	coord_on_nack(struct cmm_core *c, const struct cmm_msg *m);
+void	coord_on_device(struct cmm_core *c, uint32_t id,
+	    const struct cmm_devres *res);
+void	coord_on_tick(struct cmm_core *c);
+void	coord_on_detector(struct cmm_core *c);
+void	coord_answer(struct cmm_core *c, bool proceed, bool isolated);
+void	coord_abandon(struct cmm_core *c, const char *why);
+bool	coord_active(const struct cmm_core *c);
+int64_t	coord_deadline(const struct cmm_core *c);
+
+/* ---- core_detect.c ---- */
+void	detect_run(struct cmm_core *c);
+void	detect_heard(struct cmm_core *c, int id);
+void	detect_heartbeat(struct cmm_core *c);
+
+/* ---- core_recv.c ---- */
+void	recv_packet(struct cmm_core *c, const struct cmm_msg *m);
+
+#endif

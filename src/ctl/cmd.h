@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cmd: the one command table (DESIGN §1 "One command language", §4).
+ * The console, `cmm ctl`, script files, the control socket and the demo's
+ * stdin all run commands through here: lookup by unique prefix of each
+ * word, argument count checked before the handler runs, `help` and
+ * `list-commands` generated from the table.  Adding a command is adding
+ * one row (src/cmd.c) and its handler (src/cmd_*.c).
+ *
+ * Handlers never do I/O of their own: they read the node through
+ * src/daemon.h and write their reply into the context, as text or as one
+ * JSON object (jansson).  `wait` and `watch` only describe what they want
+ * (ctx->wait, ctx->watch); the control server carries it out.
+ */
+#ifndef CMM_CMD_H
+#define CMM_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "quorum/nodeset.h"
+#include "src/core/core.h"
+#include "src/node/daemon.h"
+
+/* Row flags. */
+#define CMM_CMDF_MUTATES	0x01	/* changes the node: caller's uid logged */
+#define CMM_CMDF_ANSWER		0x02	/* answers a prompt: uid logged */
+#define CMM_CMDF_FAULT		0x04	/* only with fault_injection = on */
+#define CMM_CMDF_DEMO		0x08	/* only on `cmm demo`'s own command line */
+
+/* What a handler returns. */
+enum cmm_cmd_ret {
+	CMM_CMD_OK = 0,
+	CMM_CMD_ERROR,		/* ctx error message set */
+	CMM_CMD_WAIT,		/* ctx->wait set: reply when it holds */
+	CMM_CMD_WATCH,		/* reply ok now, then stream events */
+	CMM_CMD_QUIT,		/* demo: stop */
+};
+
+enum cmm_wait_kind { CMM_WAIT_STATE = 1, CMM_WAIT_MEMBERS };
+
+struct cmm_wait {
+	enum cmm_wait_kind kind;
+	enum cmm_state	state;		/* STATE */
+	struct cmm_set	members;	/* MEMBERS */
+	int		seconds;	/* 0: no time limit */
+};
+
+struct cmm_cmd_ctx {
+	/* in */
+	struct cmm_daemon *daemon;	/* NULL where no node runs (demo, tests) */
+	void		*env;		/* the demo's state for CMM_CMDF_DEMO rows */
+	bool		json;		/* reply with one JSON object */
+	long		uid;		/* of the peer (SO_PEERCRED), -1: local */
+	unsigned	allow;		/* which of FAULT / DEMO rows exist here */
+	/* out */
+	char		*text;		/* reply body, malloc'd */
+	size_t		text_len, text_cap;
+	json_t		*obj;		/* JSON reply (owned) */
+	char		error[512];
+	struct cmm_wait	wait;		/* CMM_CMD_WAIT */
+	bool		watch_json;	/* CMM_CMD_WATCH */
+	const struct cmm_cmd_entry *entry;	/* the row that ran */
+};
+
+typedef enum cmm_cmd_ret (*cmm_cmd_fn)(struct cmm_cmd_ctx *ctx, int argc,
+	    char **argv);
+
+struct cmm_cmd_entry {
+	const char	*name;		/* one or two words: "status", "link cut" */
+	const char	*args;		/* synopsis of the arguments, "" if none */
+	int		min_args, max_args;
+	unsigned	flags;
+	const char	*help;		/* one line */
+	cmm_cmd_fn	exec;
+};
+
+/* The table, terminated by a row with name NULL. */
+extern const struct cmm_cmd_entry cmm_cmd_table[];
+
+/* Sets up a context (zeroes it); ctx_free releases its reply. */
+void	cmm_cmd_ctx_init(struct cmm_cmd_ctx *ctx, struct cmm_daemon *d,
+	    unsigned allow, bool json, long uid);
+void	cmm_cmd_ctx_free(struct cmm_cmd_ctx *ctx);
+
+/*
+ * Finds the row named by the leading words of argv (each word may be a
+ * unique prefix; an exact word wins over longer names).  Rows with FAULT or
+ * DEMO flags not in `allow` do not exist.  Sets *consumed to the number of
+ * words of the name.  NULL with one line in err: "unknown command 'foo'
+ * (try 'help')", "ambiguous command 'wa': wait, watch", ...
+ */
+const struct cmm_cmd_entry *cmm_cmd_find(int argc, char *const *argv,
+	    unsigned allow, int *consumed, char *err, size_t errlen);
+
+/* Looks up, checks the argument count and runs the handler.  argc == 0 is
+ * an empty request (CMM_CMD_OK, nothing written). */
+enum cmm_cmd_ret cmm_cmd_run(struct cmm_cmd_ctx *ctx, int argc, char **argv);
+
+/* Reply helpers for handlers. */
+void	cmm_cmd_printf(struct cmm_cmd_ctx *ctx, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+enum cmm_cmd_ret cmm_cmd_fail(struct cmm_cmd_ctx *ctx, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Takes ownership of obj. */
+void	cmm_cmd_set_json(struct cmm_cmd_ctx *ctx, json_t *obj);
+
+/* The reply body as it goes on the wire: the compact JSON object in JSON
+ * mode (text, if any, under "text"; {"ok": true} when empty), else the
+ * text.  malloc'd, NULL when memory runs out. */
+char	*cmm_cmd_reply_body(const struct cmm_cmd_ctx *ctx);
+
+/* ---- pieces shared with the control server, the console and tests ---- */
+
+/* A node set as a JSON array of ids (text uses cmm_set_format). */
+json_t	*cmm_set_json(const struct cmm_set *s);
+
+/* Everything `status` shows, so it can be built without a daemon. */
+struct cmm_status_snap {
+	struct cmm_core_status	st;
+	struct cmm_drop_summary	dropped;
+	const char	*cluster;	/* name, may be NULL */
+	const uint8_t	*digest;	/* config digest, may be NULL */
+	const char	*prompt_why;	/* may be NULL */
+	int64_t		now;		/* ms, the core's clock */
+};
+void	cmm_status_snap_take(struct cmm_daemon *d, struct cmm_status_snap *s);
+/* true when the node is a member of a committed cluster that kept quorum */
+bool	cmm_status_quorum(const struct cmm_core_status *st);
+json_t	*cmm_status_json(const struct cmm_status_snap *s);
+void	cmm_status_text(struct cmm_cmd_ctx *ctx, const struct cmm_status_snap *s);
+
+/* `wait`: true when w holds for d; desc gets "state is member" or
+ * "members are 0,1,2 (epoch 7)" either way. */
+bool	cmm_wait_holds(struct cmm_daemon *d, const struct cmm_wait *w,
+	    char *desc, size_t len);
+
+/* One daemon note as a `watch` line: JSON (NULL for notes not streamed)
+ * or text (returns -1 for notes not streamed).  node is this node. */
+json_t	*cmm_note_json(const struct cmm_note *n, int node, uint32_t epoch);
+int	cmm_note_text(const struct cmm_note *n, int node, uint32_t epoch,
+	    char *buf, size_t len);
+/* The `?` line payload for the prompt p (kind NONE: closed). */
+json_t	*cmm_prompt_json(const struct cmm_prompt *p, int64_t now);
+/* ISO 8601 UTC with milliseconds from ns since the epoch. */
+void	cmm_iso8601(int64_t wall_ns, char *buf, size_t len);
+
+#endif

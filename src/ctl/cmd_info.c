@@ -1,0 +1,756 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cmd_info: the read-only commands (status, members, nodes, round, quorum,
+ * devices, history).  Each replies as text or as one JSON object. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/ctl/cmd.h"
+#include "src/ctl/cmd_impl.h"
+#include "src/node/config.h"
+#include "src/node/state.h"
+
+#define SETBUF	(CMM_MAX_NODES * 5 + 8)
+
+static const char *verdict_name(enum cmm_qverdict v);
+static const char *link_name(enum cmm_link_dir l);
+static json_t	*ms_or_null(int64_t v);
+static void	 status_prompt_text(struct cmm_cmd_ctx *ctx,
+		    const struct cmm_status_snap *s);
+
+static const char *
+verdict_name(enum cmm_qverdict v)
+{
+	switch (v) {
+	case CMM_QV_WIN:		return "win";
+	case CMM_QV_LOSE:		return "lose";
+	case CMM_QV_RACE:		return "race";
+	case CMM_QV_ASK_WINNER:		return "ask-winner";
+	case CMM_QV_ASK_ISOLATION:	return "ask-isolation";
+	case CMM_QV_WAIT:		return "wait";
+	}
+	return "?";
+}
+
+static const char *
+link_name(enum cmm_link_dir l)
+{
+	switch (l) {
+	case CMM_LINK_UP:	return "up";
+	case CMM_LINK_IN:	return "cut-in";
+	case CMM_LINK_OUT:	return "cut-out";
+	case CMM_LINK_BOTH:	return "cut";
+	}
+	return "?";
+}
+
+/* JSON null for "never" (negative), else the number. */
+static json_t *
+ms_or_null(int64_t v)
+{
+	return v < 0 ? json_null() : json_integer(v);
+}
+
+struct cmm_daemon *
+cmm_cmd_daemon(struct cmm_cmd_ctx *ctx)
+{
+	if (ctx->daemon == NULL)
+		cmm_cmd_fail(ctx, "%s: no node runs here",
+		    ctx->entry ? ctx->entry->name : "command");
+	return ctx->daemon;
+}
+
+bool
+cmm_cmd_int(const char *s, long lo, long hi, long *out)
+{
+	char	*end;
+	long	 v;
+
+	if (*s == '\0' || ((*s < '0' || *s > '9') && *s != '-'))
+		return false;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+int
+cmm_cmd_node_arg(struct cmm_cmd_ctx *ctx, const char *s)
+{
+	long v;
+
+	if (!cmm_cmd_int(s, 0, CMM_MAX_NODES - 1, &v)) {
+		cmm_cmd_fail(ctx, "%s: '%s' is not a node id (0..%d)",
+		    ctx->entry->name, s, CMM_MAX_NODES - 1);
+		return -1;
+	}
+	if (ctx->daemon != NULL &&
+	    !cmm_set_has(&cmm_daemon_core_cfg(ctx->daemon)->configured, (int)v)) {
+		cmm_cmd_fail(ctx, "%s: node %ld is not configured",
+		    ctx->entry->name, v);
+		return -1;
+	}
+	return (int)v;
+}
+
+/* ---- status ---- */
+
+void
+cmm_status_snap_take(struct cmm_daemon *d, struct cmm_status_snap *s)
+{
+	struct cmm_prompt p;
+
+	memset(s, 0, sizeof(*s));
+	cmm_core_status(cmm_daemon_core(d), &s->st);
+	cmm_daemon_drop_summary(d, &s->dropped);
+	s->cluster = cmm_daemon_config(d)->name;
+	s->digest = cmm_daemon_core_cfg(d)->digest;
+	cmm_daemon_prompt(d, &p);
+	s->prompt_why = p.kind != CMM_PROMPT_NONE ? p.why : NULL;
+	s->now = cmm_daemon_now(d);
+}
+
+bool
+cmm_status_quorum(const struct cmm_core_status *st)
+{
+	if (!st->member)
+		return false;
+	return st->state == CMM_ST_MEMBER || st->state == CMM_ST_RECONFIGURING ||
+	    st->state == CMM_ST_AWAITING_OPERATOR;
+}
+
+json_t *
+cmm_status_json(const struct cmm_status_snap *s)
+{
+	const struct cmm_core_status	*st = &s->st;
+	json_t				*o, *p, *ch, *dr;
+
+	o = json_object();
+	json_object_set_new(o, "node", json_integer(st->node));
+	if (s->cluster != NULL)
+		json_object_set_new(o, "cluster", json_string(s->cluster));
+	if (s->digest != NULL) {
+		char hex[2 * CMM_DIGEST_LEN + 1];
+
+		cmm_digest_hex(s->digest, hex);
+		json_object_set_new(o, "config_digest", json_string(hex));
+	}
+	json_object_set_new(o, "state", json_string(cmm_state_name(st->state)));
+	json_object_set_new(o, "epoch", json_integer(st->epoch));
+	json_object_set_new(o, "members", cmm_set_json(&st->members));
+	json_object_set_new(o, "crown_prince", st->crown_prince >= 0 ?
+	    json_integer(st->crown_prince) : json_null());
+	json_object_set_new(o, "quorum", json_boolean(cmm_status_quorum(st)));
+	if (st->prompt == CMM_PROMPT_NONE) {
+		p = json_null();
+	} else {
+		p = json_object();
+		ch = json_array();
+		if (st->prompt == CMM_PROMPT_ISOLATION) {
+			json_object_set_new(p, "kind", json_string("isolation"));
+			json_array_append_new(ch, json_string("isolated"));
+			json_array_append_new(ch, json_string("not-isolated"));
+		} else {
+			json_object_set_new(p, "kind", json_string("winner"));
+			json_array_append_new(ch, json_integer(st->prompt_choice[0]));
+			json_array_append_new(ch, json_integer(st->prompt_choice[1]));
+		}
+		json_object_set_new(p, "choices", ch);
+		if (s->prompt_why != NULL)
+			json_object_set_new(p, "why", json_string(s->prompt_why));
+		json_object_set_new(p, "deadline_ms", st->prompt_deadline > 0 ?
+		    json_integer(st->prompt_deadline - s->now) : json_null());
+	}
+	json_object_set_new(o, "prompt", p);
+	json_object_set_new(o, "incarnation", json_integer(st->incarnation));
+	json_object_set_new(o, "alive", cmm_set_json(&st->alive));
+	json_object_set_new(o, "since_commit_ms", st->last_commit_time >= 0 ?
+	    json_integer(s->now - st->last_commit_time) : json_null());
+	dr = json_object();
+	json_object_set_new(dr, "malformed", json_integer((json_int_t)s->dropped.malformed));
+	json_object_set_new(dr, "foreign", json_integer((json_int_t)s->dropped.foreign));
+	json_object_set_new(dr, "auth", json_integer((json_int_t)s->dropped.auth));
+	json_object_set_new(dr, "replay", json_integer((json_int_t)s->dropped.replay));
+	json_object_set_new(dr, "misdirected",
+	    json_integer((json_int_t)s->dropped.misdirected));
+	json_object_set_new(dr, "config", json_integer((json_int_t)s->dropped.config));
+	json_object_set_new(dr, "version",
+	    json_integer((json_int_t)s->dropped.version));
+	json_object_set_new(dr, "overflow",
+	    json_integer((json_int_t)s->dropped.overflow));
+	json_object_set_new(o, "dropped", dr);
+	return o;
+}
+
+static void
+status_prompt_text(struct cmm_cmd_ctx *ctx, const struct cmm_status_snap *s)
+{
+	const struct cmm_core_status *st = &s->st;
+
+	switch (st->prompt) {
+	case CMM_PROMPT_NONE:
+		cmm_cmd_printf(ctx, "prompt: none\n");
+		return;
+	case CMM_PROMPT_ISOLATION:
+		cmm_cmd_printf(ctx, "prompt: is this node isolated? "
+		    "(answer isolated | answer not-isolated)");
+		break;
+	case CMM_PROMPT_WINNER:
+		cmm_cmd_printf(ctx, "prompt: which node wins, %d or %d? "
+		    "(answer winner N)", st->prompt_choice[0],
+		    st->prompt_choice[1]);
+		break;
+	}
+	if (s->prompt_why != NULL && *s->prompt_why != '\0')
+		cmm_cmd_printf(ctx, " - %s", s->prompt_why);
+	if (st->prompt_deadline > 0)
+		cmm_cmd_printf(ctx, "; %" PRId64 " s left",
+		    (st->prompt_deadline - s->now + 999) / 1000);
+	cmm_cmd_printf(ctx, "\n");
+}
+
+void
+cmm_status_text(struct cmm_cmd_ctx *ctx, const struct cmm_status_snap *s)
+{
+	const struct cmm_core_status	*st = &s->st;
+	char				 m[SETBUF], a[SETBUF];
+
+	cmm_set_format(&st->members, m, sizeof(m));
+	cmm_set_format(&st->alive, a, sizeof(a));
+	cmm_cmd_printf(ctx, "node %d%s%s%s: %s, epoch %" PRIu32
+	    ", incarnation %" PRIu32 "\n", st->node,
+	    s->cluster ? " (cluster " : "", s->cluster ? s->cluster : "",
+	    s->cluster ? ")" : "", cmm_state_name(st->state), st->epoch,
+	    st->incarnation);
+	cmm_cmd_printf(ctx, "members: %s", m);
+	if (st->crown_prince >= 0)
+		cmm_cmd_printf(ctx, "; crown prince %d", st->crown_prince);
+	cmm_cmd_printf(ctx, "; quorum %s\n", cmm_status_quorum(st) ? "yes" : "no");
+	cmm_cmd_printf(ctx, "alive: %s", a);
+	if (st->last_commit_time >= 0)
+		cmm_cmd_printf(ctx, "; last commit %" PRId64 " ms ago",
+		    s->now - st->last_commit_time);
+	cmm_cmd_printf(ctx, "\n");
+	status_prompt_text(ctx, s);
+	if (s->digest != NULL) {
+		char hex[2 * CMM_DIGEST_LEN + 1];
+
+		cmm_digest_hex(s->digest, hex);
+		cmm_cmd_printf(ctx, "config digest: %s\n", hex);
+	}
+	cmm_cmd_printf(ctx, "dropped: malformed %" PRIu64 ", foreign %" PRIu64
+	    ", auth %" PRIu64 ", replay %" PRIu64 ", misdirected %" PRIu64
+	    ", config %" PRIu64 ", version %" PRIu64 ", overflow %" PRIu64
+	    "\n", s->dropped.malformed, s->dropped.foreign, s->dropped.auth,
+	    s->dropped.replay, s->dropped.misdirected, s->dropped.config,
+	    s->dropped.version, s->dropped.overflow);
+}
+
+CMM_CMD_FN(cmm_cmd_status)
+{
+	struct cmm_status_snap	 s;
+	struct cmm_daemon	*d;
+
+	if ((d = cmm_cmd_daemon(ctx)) == NULL)
+		return CMM_CMD_ERROR;
+	cmm_status_snap_take(d, &s);
+	if (ctx->json)
+		cmm_cmd_set_json(ctx, cmm_status_json(&s));
+	else
+		cmm_status_text(ctx, &s);
+	return CMM_CMD_OK;
+}
+
+/* ---- members ---- */
+
+CMM_CMD_FN(cmm_cmd_members)
+{
+	struct cmm_core_status	 st;
+	struct cmm_daemon	*d;
+	char			 m[SETBUF];
+	json_t			*o;
+
+	if ((d = cmm_cmd_daemon(ctx)) == NULL)
+		return CMM_CMD_ERROR;
+	cmm_core_status(cmm_daemon_core(d), &st);
+	if (ctx->json) {
+		o = json_object();
+		json_object_set_new(o, "epoch", json_integer(st.epoch));
+		json_object_set_new(o, "members", cmm_set_json(&st.members));
+		json_object_set_new(o, "crown_prince", st.crown_prince >= 0 ?
+		    json_integer(st.crown_prince) : json_null());
+		json_object_set_new(o, "member", json_boolean(st.member));
+		cmm_cmd_set_json(ctx, o);
+		return CMM_CMD_OK;
+	}
+	cmm_set_format(&st.members, m, sizeof(m));
+	cmm_cmd_printf(ctx, "epoch %" PRIu32 ": %s\n", st.epoch, m);
+	return CMM_CMD_OK;
+}
+
+/* ---- nodes ---- */
+
+/* "match", "mismatch", or NULL when the peer was never heard. */
+static const char *
+nodes_config_name(const struct cmm_peer_wire *w)
+{
+	if (!w->heard)
+		return NULL;
+	return w->mismatch ? "mismatch" : "match";
+}
+
+static void
+nodes_wire_json(json_t *o, const struct cmm_peer_wire *w)
+{
+	const char *cfg = nodes_config_name(w);
+
+	json_object_set_new(o, "config", cfg ? json_string(cfg) : json_null());
+	json_object_set_new(o, "protocol", w->heard ?
+	    json_pack("[ii]", (int)w->vmin, (int)w->vmax) : json_null());
+	json_object_set_new(o, "config_version", w->has_config_version ?
+	    json_integer(w->config_version) : json_null());
+}
+
+CMM_CMD_FN(cmm_cmd_nodes)
+{
+	const struct cmm_core_cfg	*cfg;
+	struct cmm_core_status		 st;
+	struct cmm_peer_info		 pi;
+	struct cmm_hb_stats		 hb;
+	struct cmm_peer_wire		 w;
+	struct cmm_daemon		*d;
+	const char			*addr, *cfgname;
+	int64_t				 now, heard;
+	json_t				*arr = NULL, *o, *h;
+	char				 hbtxt[48], heardtxt[24], proto[16];
+
+	if ((d = cmm_cmd_daemon(ctx)) == NULL)
+		return CMM_CMD_ERROR;
+	cfg = cmm_daemon_core_cfg(d);
+	cmm_core_status(cmm_daemon_core(d), &st);
+	now = cmm_daemon_now(d);
+	if (ctx->json)
+		arr = json_array();
+	else
+		cmm_cmd_printf(ctx, "  %4s %-22s %4s %-6s %-5s %8s %10s %6s %-7s "
+		    "%-8s %-5s %s\n", "id", "address", "prio", "member", "alive",
+		    "heard", "inc", "epoch", "link", "config", "proto",
+		    "heartbeat median/p99");
+	for (int id = cmm_set_next(&cfg->configured, 0); id >= 0;
+	    id = cmm_set_next(&cfg->configured, id + 1)) {
+		bool self = id == st.node, has_hb;
+
+		memset(&pi, 0, sizeof(pi));
+		if (self) {
+			pi.alive = true;
+			pi.last_heard = now;
+			pi.incarnation = st.incarnation;
+			pi.epoch = st.epoch;
+			pi.member = st.member;
+		} else
+			cmm_core_peer(cmm_daemon_core(d), id, &pi);
+		heard = pi.last_heard < 0 ? -1 : now - pi.last_heard;
+		addr = cmm_daemon_peer_addr(d, id);
+		has_hb = !self && cmm_daemon_hb_stats(d, id, &hb);
+		cmm_daemon_peer_wire(d, id, &w);
+		if (ctx->json) {
+			o = json_object();
+			json_object_set_new(o, "id", json_integer(id));
+			json_object_set_new(o, "self", json_boolean(self));
+			json_object_set_new(o, "address",
+			    addr ? json_string(addr) : json_null());
+			json_object_set_new(o, "priority",
+			    json_integer(cfg->priority[id]));
+			json_object_set_new(o, "member",
+			    json_boolean(cmm_set_has(&st.members, id)));
+			json_object_set_new(o, "says_member", json_boolean(pi.member));
+			json_object_set_new(o, "alive", json_boolean(pi.alive));
+			json_object_set_new(o, "last_heard_ms", ms_or_null(heard));
+			json_object_set_new(o, "incarnation",
+			    json_integer(pi.incarnation));
+			json_object_set_new(o, "epoch", json_integer(pi.epoch));
+			json_object_set_new(o, "link", json_string(self ? "self" :
+			    link_name(cmm_daemon_link_state(d, id))));
+			if (has_hb) {
+				h = json_object();
+				json_object_set_new(h, "n", json_integer(hb.n));
+				json_object_set_new(h, "median_ms",
+				    json_integer(hb.median_ms));
+				json_object_set_new(h, "p99_ms", json_integer(hb.p99_ms));
+				json_object_set_new(h, "max_ms", json_integer(hb.max_ms));
+				json_object_set_new(o, "heartbeat", h);
+			} else
+				json_object_set_new(o, "heartbeat", json_null());
+			nodes_wire_json(o, &w);
+			json_array_append_new(arr, o);
+			continue;
+		}
+		if (heard < 0)
+			snprintf(heardtxt, sizeof(heardtxt), "never");
+		else if (self)
+			snprintf(heardtxt, sizeof(heardtxt), "-");
+		else
+			snprintf(heardtxt, sizeof(heardtxt), "%" PRId64 "ms", heard);
+		if (has_hb)
+			snprintf(hbtxt, sizeof(hbtxt), "%" PRId64 "/%" PRId64 " ms%s",
+			    hb.median_ms, hb.p99_ms,
+			    hb.p99_ms * 2 > cfg->failure_timeout_ms ?
+			    " (near timeout!)" : "");
+		else
+			snprintf(hbtxt, sizeof(hbtxt), "-");
+		cfgname = nodes_config_name(&w);
+		if (w.heard)
+			snprintf(proto, sizeof(proto), "%u..%u", w.vmin, w.vmax);
+		else
+			snprintf(proto, sizeof(proto), "-");
+		cmm_cmd_printf(ctx, "%c %4d %-22s %4d %-6s %-5s %8s %10" PRIu32
+		    " %6" PRIu32 " %-7s %-8s %-5s %s\n", self ? '*' : ' ', id,
+		    addr ? addr : "?", cfg->priority[id],
+		    cmm_set_has(&st.members, id) ? "yes" : "no",
+		    pi.alive ? "yes" : "no", heardtxt, pi.incarnation, pi.epoch,
+		    self ? "self" : link_name(cmm_daemon_link_state(d, id)),
+		    cfgname == NULL ? "-" : w.mismatch ? "MISMATCH" : cfgname,
+		    proto, hbtxt);
+	}
+	if (ctx->json) {
+		o = json_object();
+		json_object_set_new(o, "node", json_integer(st.node));
+		json_object_set_new(o, "failure_timeout_ms",
+		    json_integer(cfg->failure_timeout_ms));
+		json_object_set_new(o, "nodes", arr);
+		cmm_cmd_set_json(ctx, o);
+	}
+	return CMM_CMD_OK;
+}
+
+/* ---- round ---- */
+
+CMM_CMD_FN(cmm_cmd_round)
+{
+	struct cmm_round_info	 ri;
+	struct cmm_set		 rows;
+	struct cmm_daemon	*d;
+	struct cmm_core		*core;
+	int64_t			 now;
+	char			 a[SETBUF], b[SETBUF];
+	json_t			*o, *arr, *n;
+
+	if ((d = cmm_cmd_daemon(ctx)) == NULL)
+		return CMM_CMD_ERROR;
+	core = cmm_daemon_core(d);
+	now = cmm_daemon_now(d);
+	cmm_core_round(core, &ri);
+	/* a row for every node that was expected or spoke */
+	cmm_set_or(&rows, &ri.expected, &ri.presence);
+	cmm_set_or(&rows, &rows, &ri.proposed);
+	if (ctx->json) {
+		o = json_object();
+		json_object_set_new(o, "active", json_boolean(ri.active));
+		json_object_set_new(o, "epoch", json_integer(ri.epoch));
+		json_object_set_new(o, "attempt", json_integer(ri.attempt));
+		json_object_set_new(o, "coordinator", ri.coordinator >= 0 ?
+		    json_integer(ri.coordinator) : json_null());
+		json_object_set_new(o, "fast", json_boolean(ri.fast));
+		json_object_set_new(o, "phase", json_string(cmm_phase_name(ri.phase)));
+		json_object_set_new(o, "left_ms", ri.active && ri.deadline > 0 ?
+		    json_integer(ri.deadline - now) : json_null());
+		json_object_set_new(o, "prev_epoch", json_integer(ri.prev_epoch));
+		json_object_set_new(o, "prev", cmm_set_json(&ri.prev));
+		json_object_set_new(o, "expected", cmm_set_json(&ri.expected));
+		json_object_set_new(o, "next", cmm_set_json(&ri.next));
+		json_object_set_new(o, "differ", cmm_set_json(&ri.differ));
+		json_object_set_new(o, "outcome",
+		    json_string(ri.outcome ? ri.outcome : ""));
+		arr = json_array();
+		for (int i = cmm_set_next(&rows, 0); i >= 0;
+		    i = cmm_set_next(&rows, i + 1)) {
+			n = json_object();
+			json_object_set_new(n, "id", json_integer(i));
+			json_object_set_new(n, "expected",
+			    json_boolean(cmm_set_has(&ri.expected, i)));
+			json_object_set_new(n, "presence",
+			    json_boolean(cmm_set_has(&ri.presence, i)));
+			json_object_set_new(n, "proposed",
+			    json_boolean(cmm_set_has(&ri.proposed, i)));
+			/* v2: one value per ballot; a node's row shows it
+			 * when that node accepted it */
+			json_object_set_new(n, "proposal",
+			    cmm_set_has(&ri.proposed, i) ?
+			    cmm_set_json(&ri.next) : json_null());
+			json_object_set_new(n, "differs",
+			    json_boolean(cmm_set_has(&ri.differ, i)));
+			json_array_append_new(arr, n);
+		}
+		json_object_set_new(o, "nodes", arr);
+		cmm_cmd_set_json(ctx, o);
+		return CMM_CMD_OK;
+	}
+	if (ri.epoch == 0 && ri.attempt == 0 && !ri.active) {
+		cmm_cmd_printf(ctx, "no round yet\n");
+		return CMM_CMD_OK;
+	}
+	cmm_cmd_printf(ctx, "round %" PRIu32 ".%" PRIu32 " (%s), coordinator %d%s, "
+	    "phase %s", ri.epoch, ri.attempt, ri.active ? "running" : "last",
+	    ri.coordinator, ri.fast ? " (fast path)" : "",
+	    cmm_phase_name(ri.phase));
+	if (ri.active && ri.deadline > 0)
+		cmm_cmd_printf(ctx, ", %" PRId64 " ms left", ri.deadline - now);
+	cmm_cmd_printf(ctx, "\n");
+	cmm_set_format(&ri.prev, a, sizeof(a));
+	cmm_set_format(&ri.next, b, sizeof(b));
+	cmm_cmd_printf(ctx, "acceptors: epoch %" PRIu32 ": %s; value: %s\n",
+	    ri.prev_epoch, a, b);
+	cmm_cmd_printf(ctx, "  %4s %-8s %-8s %-8s\n", "node", "asked",
+	    "answered", "accepted");
+	for (int i = cmm_set_next(&rows, 0); i >= 0; i = cmm_set_next(&rows, i + 1))
+		cmm_cmd_printf(ctx, "  %4d %-8s %-8s %-8s%s\n", i,
+		    cmm_set_has(&ri.expected, i) ? "yes" : "no",
+		    cmm_set_has(&ri.presence, i) ? "yes" : "no",
+		    cmm_set_has(&ri.proposed, i) ? "yes" : "no",
+		    cmm_set_has(&ri.differ, i) ? "  <- promised higher" : "");
+	if (!cmm_set_empty(&ri.differ)) {
+		cmm_set_format(&ri.differ, a, sizeof(a));
+		cmm_cmd_printf(ctx, "refused (promised a higher ballot): %s\n", a);
+	}
+	if (ri.outcome != NULL && *ri.outcome != '\0')
+		cmm_cmd_printf(ctx, "outcome: %s\n", ri.outcome);
+	return CMM_CMD_OK;
+}
+
+/* ---- quorum ---- */
+
+CMM_CMD_FN(cmm_cmd_quorum)
+{
+	const struct cmm_core_cfg	*cfg;
+	struct cmm_qdecision		 q;
+	struct cmm_daemon		*d;
+	char				 why[256];
+	json_t				*o, *ch;
+
+	if ((d = cmm_cmd_daemon(ctx)) == NULL)
+		return CMM_CMD_ERROR;
+	cfg = cmm_daemon_core_cfg(d);
+	if (!cmm_core_last_decision(cmm_daemon_core(d), &q)) {
+		if (ctx->json)
+			cmm_cmd_set_json(ctx, json_pack("{s:n}", "method"));
+		else
+			cmm_cmd_printf(ctx, "no quorum decision yet\n");
+		return CMM_CMD_OK;
+	}
+	cmm_quorum_explain(&q, why, sizeof(why));
+	if (ctx->json) {
+		o = json_object();
+		json_object_set_new(o, "method", json_string(cmm_qmethod_name(q.method)));
+		json_object_set_new(o, "verdict", json_string(verdict_name(q.verdict)));
+		json_object_set_new(o, "votes", json_integer(q.votes));
+		json_object_set_new(o, "prev_size", json_integer(q.prev_size));
+		json_object_set_new(o, "crown_prince", q.crown_prince >= 0 ?
+		    json_integer(q.crown_prince) : json_null());
+		json_object_set_new(o, "crown_prince_present",
+		    json_boolean(q.crown_prince_present));
+		json_object_set_new(o, "device",
+		    q.device >= 0 && q.device < cfg->n_devices ?
+		    json_string(cfg->devices[q.device].name) : json_null());
+		if (q.verdict == CMM_QV_ASK_WINNER) {
+			ch = json_array();
+			json_array_append_new(ch, json_integer(q.choice[0]));
+			json_array_append_new(ch, json_integer(q.choice[1]));
+			json_object_set_new(o, "choices", ch);
+		}
+		json_object_set_new(o, "explain", json_string(why));
+		cmm_cmd_set_json(ctx, o);
+		return CMM_CMD_OK;
+	}
+	cmm_cmd_printf(ctx, "%s\n", why);
+	cmm_cmd_printf(ctx, "method %s, verdict %s, votes %d of previous %d "
+	    "(majority needs %d)", cmm_qmethod_name(q.method),
+	    verdict_name(q.verdict), q.votes, q.prev_size, q.prev_size / 2 + 1);
+	if (q.crown_prince >= 0)
+		cmm_cmd_printf(ctx, ", crown prince %d %s", q.crown_prince,
+		    q.crown_prince_present ? "present" : "absent");
+	if (q.device >= 0 && q.device < cfg->n_devices)
+		cmm_cmd_printf(ctx, ", device %s", cfg->devices[q.device].name);
+	cmm_cmd_printf(ctx, "\n");
+	return CMM_CMD_OK;
+}
+
+/* ---- devices ---- */
+
+/* {"id": epoch} for the device's nodes whose entry is not 0 */
+static json_t *
+devices_epochs_json(const uint32_t *ep, const struct cmm_set *nodes)
+{
+	json_t *o = json_object();
+	char key[16];
+
+	for (int i = cmm_set_next(nodes, 0); i >= 0; i = cmm_set_next(nodes, i + 1))
+		if (ep[i] != 0) {
+			snprintf(key, sizeof(key), "%d", i);
+			json_object_set_new(o, key, json_integer(ep[i]));
+		}
+	return o;
+}
+
+static void
+devices_rec_json(json_t *o, const struct cmm_devrec *rec,
+    const struct cmm_set *nodes)
+{
+	json_object_set_new(o, "registered", cmm_set_json(&rec->registered));
+	json_object_set_new(o, "holder", rec->holder >= 0 ?
+	    json_integer(rec->holder) : json_null());
+	json_object_set_new(o, "epoch", json_integer(rec->epoch));
+	json_object_set_new(o, "committed_epoch",
+	    json_integer(rec->committed_epoch));
+	json_object_set_new(o, "reg_epoch",
+	    devices_epochs_json(rec->reg_epoch, nodes));
+	json_object_set_new(o, "fence_epoch",
+	    devices_epochs_json(rec->fence_epoch, nodes));
+}
+
+/* " 0@5 1@5" for the device's nodes whose entry is not 0; false if none */
+static bool
+devices_epochs_text(struct cmm_cmd_ctx *ctx, const char *prefix,
+    const uint32_t *ep, const struct cmm_set *nodes)
+{
+	bool any = false;
+
+	for (int i = cmm_set_next(nodes, 0); i >= 0; i = cmm_set_next(nodes, i + 1))
+		if (ep[i] != 0) {
+			cmm_cmd_printf(ctx, "%s%d@%" PRIu32, any ? " " : prefix,
+			    i, ep[i]);
+			any = true;
+		}
+	return any;
+}
+
+/* "registered 0-1 (0@5 1@5); reserved by 0 at epoch 5; committed epoch 5;
+ * fenced 2@4" */
+static void
+devices_rec_text(struct cmm_cmd_ctx *ctx, const struct cmm_devrec *rec,
+    const struct cmm_set *nodes)
+{
+	char r[SETBUF];
+
+	cmm_set_format(&rec->registered, r, sizeof(r));
+	cmm_cmd_printf(ctx, "registered %s", r);
+	if (devices_epochs_text(ctx, " (", rec->reg_epoch, nodes))
+		cmm_cmd_printf(ctx, ")");
+	if (rec->holder >= 0)
+		cmm_cmd_printf(ctx, "; reserved by %d at epoch %" PRIu32,
+		    rec->holder, rec->epoch);
+	else
+		cmm_cmd_printf(ctx, "; not reserved");
+	cmm_cmd_printf(ctx, "; committed epoch %" PRIu32, rec->committed_epoch);
+	devices_epochs_text(ctx, "; fenced ", rec->fence_epoch, nodes);
+	cmm_cmd_printf(ctx, "\n");
+}
+
+CMM_CMD_FN(cmm_cmd_devices)
+{
+	const struct cmm_core_cfg	*cfg;
+	const struct cmm_config		*conf;
+	struct cmm_devrec		 rec;
+	struct cmm_daemon		*d;
+	char				 err[256], n[SETBUF];
+	json_t				*arr = NULL, *o;
+	int				 rc;
+
+	if ((d = cmm_cmd_daemon(ctx)) == NULL)
+		return CMM_CMD_ERROR;
+	cfg = cmm_daemon_core_cfg(d);
+	conf = cmm_daemon_config(d);
+	if (ctx->json)
+		arr = json_array();
+	else if (cfg->n_devices == 0)
+		cmm_cmd_printf(ctx, "no quorum devices configured\n");
+	for (int i = 0; i < cfg->n_devices; i++) {
+		bool shared = cmm_daemon_has_device(d, i);
+
+		rc = shared ? cmm_daemon_read_device(d, i, &rec, err, sizeof(err)) : -1;
+		if (ctx->json) {
+			o = json_object();
+			json_object_set_new(o, "name", json_string(cfg->devices[i].name));
+			json_object_set_new(o, "path", json_string(conf->device_path[i]));
+			json_object_set_new(o, "nodes", cmm_set_json(&cfg->devices[i].nodes));
+			json_object_set_new(o, "shared", json_boolean(shared));
+			if (shared && rc == 0)
+				devices_rec_json(o, &rec, &cfg->devices[i].nodes);
+			else if (shared)
+				json_object_set_new(o, "error", json_string(err));
+			json_array_append_new(arr, o);
+			continue;
+		}
+		cmm_set_format(&cfg->devices[i].nodes, n, sizeof(n));
+		cmm_cmd_printf(ctx, "%s (%s) nodes %s: ", cfg->devices[i].name,
+		    conf->device_path[i], n);
+		if (!shared)
+			cmm_cmd_printf(ctx, "not shared by this node\n");
+		else if (rc < 0)
+			cmm_cmd_printf(ctx, "cannot read: %s\n", err);
+		else
+			devices_rec_text(ctx, &rec, &cfg->devices[i].nodes);
+	}
+	if (ctx->json)
+		cmm_cmd_set_json(ctx, json_pack("{s:o}", "devices", arr));
+	return CMM_CMD_OK;
+}
+
+/* ---- history ---- */
+
+CMM_CMD_FN(cmm_cmd_history)
+{
+	struct cmm_hist_rec	*recs;
+	struct cmm_daemon	*d;
+	long			 n = 10;
+	int			 got;
+	char			 warn[256], err[256], line[512];
+	json_t			*arr, *o;
+
+	if ((d = cmm_cmd_daemon(ctx)) == NULL)
+		return CMM_CMD_ERROR;
+	if (argc == 1 && !cmm_cmd_int(argv[0], 1, 10000, &n))
+		return cmm_cmd_fail(ctx, "history: '%s' is not a count (1..10000)",
+		    argv[0]);
+	if ((recs = calloc((size_t)n, sizeof(*recs))) == NULL)
+		return cmm_cmd_fail(ctx, "history: out of memory");
+	got = cmm_history_tail(cmm_daemon_state_dir(d), (int)n, recs, warn,
+	    sizeof(warn), err, sizeof(err));
+	if (got < 0) {
+		free(recs);
+		return cmm_cmd_fail(ctx, "history: %s", err);
+	}
+	if (ctx->json) {
+		arr = json_array();
+		for (int i = 0; i < got; i++) {
+			cmm_iso8601(recs[i].time_ms * 1000000, line, sizeof(line));
+			o = json_object();
+			json_object_set_new(o, "kind",
+			    json_string(cmm_hist_kind_name(recs[i].kind)));
+			json_object_set_new(o, "epoch", json_integer(recs[i].epoch));
+			json_object_set_new(o, "members",
+			    cmm_set_json(&recs[i].members));
+			json_object_set_new(o, "time", json_string(line));
+			json_object_set_new(o, "uid", recs[i].uid >= 0 ?
+			    json_integer(recs[i].uid) : json_null());
+			json_object_set_new(o, "reason", json_string(recs[i].reason));
+			json_array_append_new(arr, o);
+		}
+		o = json_pack("{s:o}", "history", arr);
+		if (warn[0] != '\0')
+			json_object_set_new(o, "warning", json_string(warn));
+		cmm_cmd_set_json(ctx, o);
+	} else {
+		if (warn[0] != '\0')
+			cmm_cmd_printf(ctx, "warning: %s\n", warn);
+		if (got == 0)
+			cmm_cmd_printf(ctx, "no history yet\n");
+		for (int i = 0; i < got; i++) {
+			cmm_hist_format(&recs[i], line, sizeof(line));
+			cmm_cmd_printf(ctx, "%s\n", line);
+		}
+	}
+	free(recs);
+	return CMM_CMD_OK;
+}

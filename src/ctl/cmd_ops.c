@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cmd_ops: the commands that change the node (join, leave, reconfigure,
+ * answer, log level, link cut/heal).  The daemon logs the caller's uid for
+ * the protocol ones; the others are recorded in the history here. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "src/ctl/cmd.h"
+#include "src/ctl/cmd_impl.h"
+#include "src/node/state.h"
+
+static enum cmm_cmd_ret	done(struct cmm_cmd_ctx *ctx, int rc, const char *why,
+			    const char *what);
+static enum cmm_cmd_ret	answer_check(struct cmm_cmd_ctx *ctx,
+			    enum cmm_prompt_kind want);
+static void		record(struct cmm_cmd_ctx *ctx, const char *what);
+
+/* A daemon action's result as a reply. */
+static enum cmm_cmd_ret
+done(struct cmm_cmd_ctx *ctx, int rc, const char *why, const char *what)
+{
+	if (rc < 0)
+		return cmm_cmd_fail(ctx, "%s: %s", ctx->entry->name,
+		    why ? why : "failed");
+	if (!ctx->json && what != NULL)
+		cmm_cmd_printf(ctx, "%s\n", what);
+	return CMM_CMD_OK;
+}
+
+/* Operator commands the daemon does not record itself go to the history,
+ * with the uid, so an audit sees every change to the node. */
+static void
+record(struct cmm_cmd_ctx *ctx, const char *what)
+{
+	struct cmm_hist_rec	r;
+	struct cmm_core_status	st;
+	struct timespec		ts;
+	char			err[256];
+
+	memset(&r, 0, sizeof(r));
+	cmm_core_status(cmm_daemon_core(ctx->daemon), &st);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r.kind = CMM_HIST_COMMAND;
+	r.epoch = st.epoch;
+	r.members = st.members;
+	r.time_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	r.uid = (int32_t)ctx->uid;
+	snprintf(r.reason, sizeof(r.reason), "%s", what);
+	/* best effort: a full disk must not make the command fail */
+	(void)cmm_history_append(cmm_daemon_state_dir(ctx->daemon), &r, err,
+	    sizeof(err));
+}
+
+CMM_CMD_FN(cmm_cmd_join)
+{
+	const char		*why = NULL;
+	struct cmm_daemon	*d;
+
+	if ((d = cmm_cmd_daemon(ctx)) == NULL)
+		return CMM_CMD_ERROR;
+	return done(ctx, cmm_daemon_join(d, ctx->uid, &why), why,
+	    "joining: petitioning the cluster");
+}
+
+CMM_CMD_FN(cmm_cmd_leave)
+{
+	const char		*why = NULL;
+	struct cmm_daemon	*d;
+
+	if ((d = cmm_cmd_daemon(ctx)) == NULL)
+		return CMM_CMD_ERROR;
+	return done(ctx, cmm_daemon_leave(d, ctx->uid, &why), why,
+	    "leaving the cluster");
+}
+
+CMM_CMD_FN(cmm_cmd_reconfigure)
+{
+	const char		*why = NULL;
+	struct cmm_daemon	*d;
+
+	if ((d = cmm_cmd_daemon(ctx)) == NULL)
+		return CMM_CMD_ERROR;
+	return done(ctx, cmm_daemon_reconfigure(d, ctx->uid, &why), why,
+	    "reconfiguration round started");
+}
+
+/* "answer: no prompt is open" before the core's own, more specific check. */
+static enum cmm_cmd_ret
+answer_check(struct cmm_cmd_ctx *ctx, enum cmm_prompt_kind want)
+{
+	struct cmm_core_status st;
+
+	if (cmm_cmd_daemon(ctx) == NULL)
+		return CMM_CMD_ERROR;
+	cmm_core_status(cmm_daemon_core(ctx->daemon), &st);
+	if (st.prompt == CMM_PROMPT_NONE)
+		return cmm_cmd_fail(ctx, "answer: no prompt is open");
+	if (st.prompt != want)
+		return cmm_cmd_fail(ctx, "answer: the open prompt asks %s",
+		    st.prompt == CMM_PROMPT_WINNER ?
+		    "for a winner (answer winner N)" :
+		    "whether this node is isolated (answer isolated | "
+		    "answer not-isolated)");
+	return CMM_CMD_OK;
+}
+
+CMM_CMD_FN(cmm_cmd_answer_isolated)
+{
+	const char *why = NULL;
+
+	if (answer_check(ctx, CMM_PROMPT_ISOLATION) != CMM_CMD_OK)
+		return CMM_CMD_ERROR;
+	return done(ctx, cmm_daemon_answer_isolation(ctx->daemon, ctx->uid,
+	    true, &why), why, "answered: isolated");
+}
+
+CMM_CMD_FN(cmm_cmd_answer_not_isolated)
+{
+	const char *why = NULL;
+
+	if (answer_check(ctx, CMM_PROMPT_ISOLATION) != CMM_CMD_OK)
+		return CMM_CMD_ERROR;
+	return done(ctx, cmm_daemon_answer_isolation(ctx->daemon, ctx->uid,
+	    false, &why), why, "answered: not isolated");
+}
+
+CMM_CMD_FN(cmm_cmd_answer_winner)
+{
+	const char	*why = NULL;
+	char		 what[64];
+	int		 n;
+
+	if (answer_check(ctx, CMM_PROMPT_WINNER) != CMM_CMD_OK)
+		return CMM_CMD_ERROR;
+	if ((n = cmm_cmd_node_arg(ctx, argv[0])) < 0)
+		return CMM_CMD_ERROR;
+	snprintf(what, sizeof(what), "answered: winner %d", n);
+	return done(ctx, cmm_daemon_answer_winner(ctx->daemon, ctx->uid, n,
+	    &why), why, what);
+}
+
+CMM_CMD_FN(cmm_cmd_log_level)
+{
+	struct cmm_daemon	*d;
+	int			 lv;
+	char			 what[64];
+
+	if ((d = cmm_cmd_daemon(ctx)) == NULL)
+		return CMM_CMD_ERROR;
+	if (argc == 1) {
+		if ((lv = cmm_log_level_parse(argv[0])) < 0)
+			return cmm_cmd_fail(ctx, "log level: unknown level '%s' "
+			    "(error, warn, info or debug)", argv[0]);
+		if (cmm_daemon_set_log_level(d, (enum cmm_log_level)lv) < 0)
+			return cmm_cmd_fail(ctx, "log level: cannot set '%s'",
+			    argv[0]);
+		snprintf(what, sizeof(what), "log level %s", argv[0]);
+		record(ctx, what);
+	}
+	lv = (int)cmm_daemon_log_level(d);
+	if (ctx->json)
+		cmm_cmd_set_json(ctx, json_pack("{s:s}", "level",
+		    cmm_log_level_name((enum cmm_log_level)lv)));
+	else
+		cmm_cmd_printf(ctx, "log level %s\n",
+		    cmm_log_level_name((enum cmm_log_level)lv));
+	return CMM_CMD_OK;
+}
+
+CMM_CMD_FN(cmm_cmd_link_cut)
+{
+	struct cmm_daemon	*d;
+	enum cmm_link_dir	 dir = CMM_LINK_BOTH;
+	const char		*why = NULL;
+	char			 what[64];
+	int			 n;
+
+	if ((d = cmm_cmd_daemon(ctx)) == NULL)
+		return CMM_CMD_ERROR;
+	if ((n = cmm_cmd_node_arg(ctx, argv[0])) < 0)
+		return CMM_CMD_ERROR;
+	if (n == cmm_daemon_self(d))
+		return cmm_cmd_fail(ctx, "link cut: node %d is this node", n);
+	if (argc == 2) {
+		if (strcmp(argv[1], "in") == 0)
+			dir = CMM_LINK_IN;
+		else if (strcmp(argv[1], "out") == 0)
+			dir = CMM_LINK_OUT;
+		else
+			return cmm_cmd_fail(ctx, "link cut: '%s' is not a direction "
+			    "(in or out; both when omitted)", argv[1]);
+	}
+	if (cmm_daemon_link_cut(d, n, dir, &why) < 0)
+		return cmm_cmd_fail(ctx, "link cut: %s", why ? why : "failed");
+	snprintf(what, sizeof(what), "link cut %d %s", n,
+	    dir == CMM_LINK_IN ? "in" : dir == CMM_LINK_OUT ? "out" : "both");
+	record(ctx, what);
+	if (!ctx->json)
+		cmm_cmd_printf(ctx, "%s\n", what);
+	return CMM_CMD_OK;
+}
+
+CMM_CMD_FN(cmm_cmd_link_heal)
+{
+	struct cmm_daemon	*d;
+	const char		*why = NULL;
+	char			 what[64];
+	int			 n = -1;
+
+	if ((d = cmm_cmd_daemon(ctx)) == NULL)
+		return CMM_CMD_ERROR;
+	if (argc == 1 && (n = cmm_cmd_node_arg(ctx, argv[0])) < 0)
+		return CMM_CMD_ERROR;
+	if (cmm_daemon_link_heal(d, n, &why) < 0)
+		return cmm_cmd_fail(ctx, "link heal: %s", why ? why : "failed");
+	if (n < 0)
+		snprintf(what, sizeof(what), "link heal (every link)");
+	else
+		snprintf(what, sizeof(what), "link heal %d", n);
+	record(ctx, what);
+	if (!ctx->json)
+		cmm_cmd_printf(ctx, "%s\n", what);
+	return CMM_CMD_OK;
+}

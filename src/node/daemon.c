@@ -1,0 +1,1499 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * daemon: one core on a libevent loop (see daemon.h).  Inputs: datagrams
+ * (net/udp.c through net/packet.c), the core's deadline timer, signals,
+ * device results (devworker.c) and operator actions (the control server).
+ * Effects: sealed sends, fsync'd state, device jobs, prompts, events,
+ * history records and hook runs.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "net/packet.h"
+#include "net/udp.h"
+#include "src/node/config.h"
+#include "src/ctl/ctl_server.h"
+#include "src/node/daemon.h"
+#include "src/node/devkey.h"
+#include "src/node/devworker.h"
+#include "src/node/hook.h"
+#include "src/node/state.h"
+
+#define DAEMON_MAX_LISTENERS	8
+#define DAEMON_HB_RING		1024	/* arrivals kept per peer */
+#define DAEMON_HB_WINDOW_MS	60000	/* stats over the last minute */
+#define DAEMON_DEVICE_LIMIT_MS	5000	/* a device call that takes longer fails */
+#define DAEMON_HOOK_LIMIT_MS	10000	/* a hook that takes longer is killed */
+#define DAEMON_LEAVE_MAX_MS	3000	/* longest wait for the LEAVEs to go out */
+#define DAEMON_RLOG_MS		5000	/* one line per reason this often */
+/* rate-limited report slots: one per drop reason, then these */
+#define DAEMON_RLOG_OWN_ID	CMM_DROP__COUNT
+#define DAEMON_RLOG_PROBE	(CMM_DROP__COUNT + 1)
+#define DAEMON_RLOG_SLOTS	(CMM_DROP__COUNT + 2)
+
+struct hb_ring {
+	int64_t		t[DAEMON_HB_RING];
+	int		head;		/* next slot */
+	int		n;
+};
+
+struct daemon_listener {
+	cmm_note_fn	fn;
+	void		*ctx;
+};
+
+/* What the wire says about one peer (its authentic datagrams for us). */
+struct daemon_peer {
+	bool		heard;
+	bool		mismatch;	/* its last one had another digest */
+	uint8_t		vmin, vmax;	/* the versions it speaks */
+	bool		has_cfgver;
+	uint32_t	config_version;
+};
+
+/* One rate-limited report (see daemon_rlog). */
+struct daemon_rlog {
+	uint64_t	pending;	/* not reported yet */
+	bool		logged;
+	int64_t		logged_at;
+	enum cmm_log_level level;
+	int		sender;
+	char		from[80];
+	char		detail[160];
+};
+
+struct cmm_daemon {
+	struct cmm_daemon_opts	opts;
+	struct cmm_config	*cfg;
+	int			self;
+	char			state_dir[CMM_CFG_PATH_MAX];
+	char			sock_path[CMM_CFG_PATH_MAX];
+	struct cmm_keys		keys;
+	struct cmm_log		*log;
+	struct event_base	*base;
+	struct cmm_udp		*udp;
+	struct cmm_replay	*replay;
+	struct cmm_replay	*probe_replay;	/* PROBE/PROBE_ACK: their own */
+	struct cmm_rx		rx;
+	struct daemon_peer	*peers;		/* per node id */
+	struct daemon_rlog	rlog[DAEMON_RLOG_SLOTS];
+	struct event		*rlog_timer;
+	struct cmm_core		*core;
+	struct cmm_sink		sink;
+	struct event		*timer;
+	struct event		*sig_term, *sig_int, *sig_hup;
+	struct event		*leave_timer;
+	struct cmm_devworker	*dw;
+	struct cmm_hook		*hook;
+	struct cmm_ctl_server	*ctl;
+	uint64_t		*seq;		/* per destination */
+	uint64_t		drops[CMM_DROP__COUNT];
+	struct cmm_prompt	prompt;
+	char			prompt_why[256];
+	struct daemon_listener	lis[DAEMON_MAX_LISTENERS];
+	int			n_lis;
+	struct hb_ring		**hb;		/* per configured peer */
+	int64_t			last_now;
+	int			exit_code;
+	bool			leaving;
+	bool			exiting;
+	bool			draining_hooks;
+	uint8_t			buf[CMM_WIRE_MAX];
+};
+
+/* ---- time ---- */
+
+static int64_t
+daemon_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t
+cmm_daemon_now(struct cmm_daemon *d)
+{
+	int64_t now = daemon_clock_ns(CLOCK_MONOTONIC) / 1000000;
+
+	/* the core's clock must never run backwards, even by rounding */
+	if (now < d->last_now)
+		now = d->last_now;
+	d->last_now = now;
+	return now;
+}
+
+/* ---- notes to listeners (the control server) ---- */
+
+static void
+daemon_note(struct cmm_daemon *d, struct cmm_note *n)
+{
+	struct daemon_listener snap[DAEMON_MAX_LISTENERS];
+	int count = d->n_lis;
+
+	n->mono_ns = daemon_clock_ns(CLOCK_MONOTONIC);
+	n->wall_ns = daemon_clock_ns(CLOCK_REALTIME);
+	/* a listener may unlisten itself (or another) from its callback */
+	memcpy(snap, d->lis, sizeof(snap));
+	for (int i = 0; i < count; i++) {
+		bool still = false;
+
+		for (int j = 0; j < d->n_lis && !still; j++)
+			still = d->lis[j].fn == snap[i].fn &&
+			    d->lis[j].ctx == snap[i].ctx;
+		if (still)
+			snap[i].fn(snap[i].ctx, n);
+	}
+}
+
+static void
+daemon_log_tap(void *ctx, enum cmm_log_level level, const char *line)
+{
+	struct cmm_daemon *d = ctx;
+	struct cmm_note n = { .type = CMM_NOTE_LOG, .level = level,
+	    .drop_sender = -1, .uid = -1, .text = line };
+
+	daemon_note(d, &n);
+}
+
+int
+cmm_daemon_listen(struct cmm_daemon *d, cmm_note_fn fn, void *ctx)
+{
+	if (d->n_lis == DAEMON_MAX_LISTENERS)
+		return -1;
+	d->lis[d->n_lis].fn = fn;
+	d->lis[d->n_lis].ctx = ctx;
+	d->n_lis++;
+	return 0;
+}
+
+void
+cmm_daemon_unlisten(struct cmm_daemon *d, cmm_note_fn fn, void *ctx)
+{
+	for (int i = 0; i < d->n_lis; i++)
+		if (d->lis[i].fn == fn && d->lis[i].ctx == ctx) {
+			memmove(&d->lis[i], &d->lis[i + 1],
+			    (size_t)(d->n_lis - i - 1) * sizeof(d->lis[0]));
+			d->n_lis--;
+			return;
+		}
+}
+
+/* ---- the core's timer ---- */
+
+static void
+daemon_arm(struct cmm_daemon *d)
+{
+	int64_t now = cmm_daemon_now(d);
+	int64_t delay = cmm_core_next_deadline(d->core) - now;
+	struct timeval tv;
+
+	if (d->leaving && !d->exiting) {
+		struct cmm_core_status st;
+
+		cmm_core_status(d->core, &st);
+		/* the core has sent its last LEAVE: nothing left to wait for */
+		if (st.state == CMM_ST_STOPPED) {
+			d->exiting = true;
+			cmm_logf(d->log, CMM_LOG_INFO, "left the cluster; exiting");
+			event_base_loopexit(d->base, NULL);
+		}
+	}
+	/* on the way out the core gets no more time: it must not act */
+	if (d->exiting) {
+		evtimer_del(d->timer);
+		return;
+	}
+	if (delay < 0)
+		delay = 0;
+	if (delay > 3600 * 1000)
+		delay = 3600 * 1000;
+	tv.tv_sec = delay / 1000;
+	tv.tv_usec = (delay % 1000) * 1000;
+	evtimer_add(d->timer, &tv);
+}
+
+/* issue 4: the in-process console is one more control client */
+int
+cmm_daemon_attach_client(struct cmm_daemon *d, int fd)
+{
+	return cmm_ctl_server_attach_fd(d->ctl, fd);
+}
+
+void
+cmm_daemon_kick(struct cmm_daemon *d)
+{
+	daemon_arm(d);
+}
+
+static void
+daemon_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct cmm_daemon *d = arg;
+	int64_t now = cmm_daemon_now(d);
+
+	(void)fd;
+	(void)what;
+	if (now >= cmm_core_next_deadline(d->core))
+		cmm_core_on_tick(d->core, now);
+	daemon_arm(d);
+}
+
+/* ---- heartbeat arrival statistics ---- */
+
+static void
+daemon_hb_record(struct cmm_daemon *d, int peer, int64_t now)
+{
+	struct hb_ring *r;
+
+	if (d->hb == NULL || !cmm_set_valid_id(peer))
+		return;
+	r = d->hb[peer];
+	if (r == NULL)
+		return;
+	r->t[r->head] = now;
+	r->head = (r->head + 1) % DAEMON_HB_RING;
+	if (r->n < DAEMON_HB_RING)
+		r->n++;
+}
+
+/* ---- rate-limited lines about dropped traffic ---- */
+
+/* A flood of bad datagrams must not become a flood of log lines (or of
+ * watch events): per reason, the first drop is reported at once, later
+ * ones once per DAEMON_RLOG_MS with their count. */
+static void
+daemon_rlog_flush(struct cmm_daemon *d, int slot, int64_t now)
+{
+	struct daemon_rlog *r = &d->rlog[slot];
+	struct cmm_note n = { .type = CMM_NOTE_DROP, .drop_sender = r->sender,
+	    .uid = -1, .text = r->from, .drop_count = r->pending };
+	const char *what = slot == DAEMON_RLOG_OWN_ID ? "claiming this node's "
+	    "id (another process with the same --id?)" :
+	    slot == DAEMON_RLOG_PROBE ? "probe(s) answered" :
+	    cmm_drop_name((enum cmm_drop)slot);
+
+	if (r->pending == 0)
+		return;
+	if (slot == DAEMON_RLOG_PROBE)
+		cmm_logf(d->log, CMM_LOG_INFO, "%" PRIu64 " %s, the last from %s "
+		    "as node %d", r->pending, what, r->from, r->sender);
+	else
+		cmm_logf(d->log, r->level, "dropped %" PRIu64 " datagram%s (%s)%s, "
+		    "the last from %s%s%s", r->pending, r->pending == 1 ? "" :
+		    "s", what, r->logged ? " since the last report" : "", r->from,
+		    r->detail[0] != '\0' ? ": " : "", r->detail);
+	if (slot < CMM_DROP__COUNT) {
+		n.drop = (enum cmm_drop)slot;
+		daemon_note(d, &n);
+	} else if (slot == DAEMON_RLOG_OWN_ID) {
+		n.drop = CMM_DROP_MALFORMED;
+		daemon_note(d, &n);
+	}
+	r->pending = 0;
+	r->logged = true;
+	r->logged_at = now;
+}
+
+static void
+daemon_rlog_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct cmm_daemon *d = arg;
+	int64_t now = cmm_daemon_now(d), next = -1;
+
+	(void)fd;
+	(void)what;
+	for (int i = 0; i < DAEMON_RLOG_SLOTS; i++) {
+		struct daemon_rlog *r = &d->rlog[i];
+
+		if (r->pending == 0)
+			continue;
+		if (now - r->logged_at >= DAEMON_RLOG_MS)
+			daemon_rlog_flush(d, i, now);
+		else if (next < 0 || r->logged_at + DAEMON_RLOG_MS < next)
+			next = r->logged_at + DAEMON_RLOG_MS;
+	}
+	if (next >= 0) {
+		struct timeval tv = { (next - now) / 1000,
+		    ((next - now) % 1000) * 1000 };
+
+		evtimer_add(d->rlog_timer, &tv);
+	}
+}
+
+static void
+daemon_rlog(struct cmm_daemon *d, int slot, enum cmm_log_level level,
+    int sender, const char *from, const char *detail)
+{
+	struct daemon_rlog *r = &d->rlog[slot];
+	int64_t now = cmm_daemon_now(d);
+
+	r->pending++;
+	r->level = level;
+	r->sender = sender;
+	snprintf(r->from, sizeof(r->from), "%s", from);
+	snprintf(r->detail, sizeof(r->detail), "%s", detail ? detail : "");
+	if (!r->logged || now - r->logged_at >= DAEMON_RLOG_MS) {
+		daemon_rlog_flush(d, slot, now);
+		return;
+	}
+	if (!evtimer_pending(d->rlog_timer, NULL)) {
+		int64_t wait = r->logged_at + DAEMON_RLOG_MS - now;
+		struct timeval tv = { wait / 1000, (wait % 1000) * 1000 };
+
+		evtimer_add(d->rlog_timer, &tv);
+	}
+}
+
+/* ---- the wire: what each peer speaks ---- */
+
+/* Fills the transport's part of m for node `to`: the versions this build
+ * speaks, the destination, our digest, and the extensions of the version
+ * the peer was last heard to speak. */
+static void
+daemon_wire_fill(struct cmm_daemon *d, struct cmm_msg *m, int to)
+{
+	const struct daemon_peer *p = &d->peers[to];
+	unsigned v = p->heard ? cmm_wire_version_for(p->vmin, p->vmax) :
+	    CMM_PROTO_MIN;
+
+	m->vmin = CMM_PROTO_MIN;
+	m->vmax = CMM_PROTO_MAX;
+	m->dest = (uint16_t)to;
+	memcpy(m->digest, d->cfg->core.digest, CMM_DIGEST_LEN);
+	m->ext = cmm_wire_exts(v);
+	m->config_version = d->cfg->core.config_version;
+}
+
+/* What an authentic datagram for us says about its sender. */
+static void
+daemon_wire_heard(struct cmm_daemon *d, const struct cmm_msg *m, bool mismatch)
+{
+	struct daemon_peer *p = &d->peers[m->sender];
+
+	if (p->heard && p->mismatch != mismatch)
+		cmm_logf(d->log, mismatch ? CMM_LOG_WARN : CMM_LOG_INFO,
+		    "node %u: config digest %s ours", m->sender, mismatch ?
+		    "now differs from" : "matches");
+	p->heard = true;
+	p->mismatch = mismatch;
+	p->vmin = m->vmin;
+	p->vmax = m->vmax;
+	p->has_cfgver = (m->ext & CMM_EXT_CONFIG_VERSION) != 0;
+	p->config_version = m->config_version;
+}
+
+/* ---- receiving ---- */
+
+/* PROBE from `cmm check`: answered here, never shown to the core.  The
+ * answer echoes the probe's sequence number in the round fields, and goes
+ * to the configured address of the node the probe speaks for, never to
+ * where it came from: a forged source address must not make this node
+ * reflect traffic at a third party. */
+static void
+daemon_probe(struct cmm_daemon *d, const struct cmm_msg *m,
+    const char *from)
+{
+	struct cmm_core_status st;
+	struct cmm_msg a;
+	int n;
+
+	cmm_core_status(d->core, &st);
+	memset(&a, 0, sizeof(a));
+	a.type = CMM_MSG_PROBE_ACK;
+	a.flags = st.member ? CMM_MSGF_MEMBER : 0;
+	a.sender = (uint16_t)d->self;
+	a.incarnation = st.incarnation;
+	a.seq = ++d->seq[m->sender];
+	a.epoch = st.epoch;
+	a.members = st.members;
+	a.row = st.alive;
+	a.ballot = m->seq;	/* echoed, so the prober matches its probe */
+	daemon_wire_fill(d, &a, m->sender);
+	n = cmm_packet_seal(&d->keys, d->cfg->cluster_id, &a, d->buf,
+	    sizeof(d->buf));
+	if (n > 0)
+		cmm_udp_send(d->udp, m->sender, d->buf, (size_t)n);
+	daemon_rlog(d, DAEMON_RLOG_PROBE, CMM_LOG_INFO, m->sender, from, NULL);
+}
+
+static void
+daemon_drop(struct cmm_daemon *d, enum cmm_drop why, int sender,
+    const struct sockaddr *from, const char *detail)
+{
+	char addr[80];
+
+	d->drops[why]++;
+	cmm_addr_format(from, addr, sizeof(addr));
+	/* a digest or a version that differs is an operator's business;
+	 * the rest is noise or an attack, counted in status */
+	daemon_rlog(d, (int)why, why == CMM_DROP_CONFIG ||
+	    why == CMM_DROP_VERSION ? CMM_LOG_WARN : CMM_LOG_INFO, sender,
+	    addr, detail);
+}
+
+/* A datagram that passed the MAC and the window but carries another
+ * config digest: counted, and its header goes to the split-brain alarm
+ * only (docs/PROTOCOL.md "Config digest"). */
+static void
+daemon_recv_foreign(struct cmm_daemon *d, const struct cmm_msg *m,
+    const struct sockaddr *from)
+{
+	char ours[2 * CMM_DIGEST_LEN + 1], theirs[2 * CMM_DIGEST_LEN + 1];
+	char detail[160];
+
+	cmm_digest_hex(d->cfg->core.digest, ours);
+	cmm_digest_hex(m->digest, theirs);
+	snprintf(detail, sizeof(detail), "node %u has config digest %s, ours "
+	    "is %s", m->sender, theirs, ours);
+	daemon_drop(d, CMM_DROP_CONFIG, m->sender, from, detail);
+	if (m->type == CMM_MSG_PROBE || m->type == CMM_MSG_PROBE_ACK ||
+	    !cmm_set_has(&d->cfg->core.configured, m->sender) ||
+	    m->sender == d->self)
+		return;
+	daemon_wire_heard(d, m, true);
+	cmm_core_on_foreign(d->core, cmm_daemon_now(d), m);
+	daemon_arm(d);
+}
+
+static void
+daemon_recv(void *ctx, const uint8_t *buf, size_t len,
+    const struct sockaddr *from, socklen_t fromlen)
+{
+	struct cmm_daemon *d = ctx;
+	struct cmm_msg m;
+	enum cmm_drop why;
+	int64_t now;
+	char addr[80];
+
+	(void)fromlen;
+	if (d->exiting)
+		return;
+	why = cmm_packet_open(&d->rx, buf, len, &m);
+	/* (m is filled for NONE and CONFIG only) */
+	if (why != CMM_DROP_NONE && why != CMM_DROP_CONFIG) {
+		daemon_drop(d, why, -1, from, NULL);
+		return;
+	}
+	/* fault injection: a cut link loses everything, probes included */
+	if (cmm_udp_cut_in(d->udp, m.sender))
+		return;
+	if (why == CMM_DROP_CONFIG) {
+		daemon_recv_foreign(d, &m, from);
+		return;
+	}
+	if (!cmm_set_has(&d->cfg->core.configured, m.sender)) {
+		daemon_drop(d, CMM_DROP_MALFORMED, m.sender, from,
+		    "sender is not a configured node");
+		return;
+	}
+	if (m.sender == d->self) {
+		d->drops[CMM_DROP_MALFORMED]++;
+		daemon_rlog(d, DAEMON_RLOG_OWN_ID, CMM_LOG_WARN, m.sender,
+		    cmm_addr_format(from, addr, sizeof(addr)), NULL);
+		return;
+	}
+	if (m.type == CMM_MSG_PROBE) {
+		daemon_probe(d, &m, cmm_addr_format(from, addr, sizeof(addr)));
+		return;
+	}
+	if (m.type == CMM_MSG_PROBE_ACK)
+		return;
+	daemon_wire_heard(d, &m, false);
+	now = cmm_daemon_now(d);
+	if (m.type == CMM_MSG_HEARTBEAT)
+		daemon_hb_record(d, m.sender, now);
+	cmm_core_on_packet(d->core, now, &m);
+	daemon_arm(d);
+}
+
+/* ---- effects ---- */
+
+static void
+daemon_send(struct cmm_daemon *d, const struct cmm_set *to,
+    const struct cmm_msg *msg)
+{
+	struct cmm_msg m = *msg;
+
+	for (int i = cmm_set_next(to, 0); i >= 0; i = cmm_set_next(to, i + 1)) {
+		int n;
+
+		if (i == d->self)
+			continue;
+		/* a rising sequence per destination keeps every receiver's
+		 * replay window dense, whatever the cluster size */
+		m.seq = ++d->seq[i];
+		daemon_wire_fill(d, &m, i);
+		n = cmm_packet_seal(&d->keys, d->cfg->cluster_id, &m, d->buf,
+		    sizeof(d->buf));
+		if (n < 0) {
+			cmm_logf(d->log, CMM_LOG_ERROR, "cannot encode a %s for "
+			    "node %d", cmm_msg_type_name(m.type), i);
+			continue;
+		}
+		if (cmm_udp_send(d->udp, i, d->buf, (size_t)n) < 0 &&
+		    cmm_log_enabled(d->log, CMM_LOG_DEBUG))
+			cmm_logf(d->log, CMM_LOG_DEBUG, "send %s to node %d: %s",
+			    cmm_msg_type_name(m.type), i, strerror(errno));
+	}
+}
+
+static int
+daemon_persist(struct cmm_daemon *d, const struct cmm_persist *p)
+{
+	char err[512];
+
+	if (cmm_state_save(d->state_dir, p, err, sizeof(err)) < 0) {
+		cmm_logf(d->log, CMM_LOG_ERROR, "persist failed: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+daemon_history(struct cmm_daemon *d, enum cmm_hist_kind kind, long uid,
+    const char *reason)
+{
+	struct cmm_hist_rec r;
+	struct cmm_core_status st;
+	char err[512];
+
+	cmm_core_status(d->core, &st);
+	memset(&r, 0, sizeof(r));
+	r.kind = kind;
+	r.epoch = st.epoch;
+	r.members = st.members;
+	r.time_ms = daemon_clock_ns(CLOCK_REALTIME) / 1000000;
+	r.uid = (int32_t)uid;
+	snprintf(r.reason, sizeof(r.reason), "%s", reason);
+	if (cmm_history_append(d->state_dir, &r, err, sizeof(err)) < 0)
+		cmm_logf(d->log, CMM_LOG_ERROR, "history: %s", err);
+}
+
+/* Reports a device request that could not even be queued, from the loop
+ * and not from inside the effect (the core does not expect re-entry). */
+struct daemon_devfail {
+	struct cmm_daemon	*d;
+	uint32_t		id;
+};
+
+static void
+daemon_devfail_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon_devfail *f = arg;
+	struct cmm_daemon *d = f->d;
+	struct cmm_devres res;
+
+	(void)fd;
+	(void)what;
+	memset(&res, 0, sizeof(res));
+	res.status = CMM_DEV_IO;
+	cmm_core_on_device_result(d->core, cmm_daemon_now(d), f->id, &res);
+	free(f);
+	daemon_arm(d);
+}
+
+/* " ballot A/C" for the slot operations, " departed SET" for a fence */
+static void
+daemon_devop_detail(const struct cmm_devop *op, char *buf, size_t len)
+{
+	char set[256];
+
+	buf[0] = '\0';
+	if (op->op == CMM_DEVOP_PROMISE || op->op == CMM_DEVOP_ACCEPT)
+		snprintf(buf, len, " ballot %u/%d", cmm_ballot_attempt(op->ballot),
+		    cmm_ballot_coord(op->ballot));
+	else if (op->op == CMM_DEVOP_FENCE) {
+		cmm_set_format(&op->departed, set, sizeof(set));
+		snprintf(buf, len, " departed %s", set);
+	}
+}
+
+static void
+daemon_device(struct cmm_daemon *d, const struct cmm_devreq *q)
+{
+	const char *name = q->device >= 0 && q->device < d->cfg->core.n_devices ?
+	    d->cfg->core.devices[q->device].name : "?";
+	const struct cmm_devop *op = &q->op;
+	bool slot = op->op == CMM_DEVOP_PROMISE || op->op == CMM_DEVOP_ACCEPT;
+	char detail[300];
+
+	daemon_devop_detail(op, detail, sizeof(detail));
+	cmm_logf(d->log, CMM_LOG_DEBUG, "device %s: %s node %d %s %u%s "
+	    "(request %u)", name, cmm_dev_op_name(op->op), op->node,
+	    slot ? "instance" : "epoch", op->epoch, detail, q->id);
+	if (cmm_devworker_submit(d->dw, q) < 0) {
+		struct daemon_devfail *f = malloc(sizeof(*f));
+
+		cmm_logf(d->log, CMM_LOG_ERROR, "device %s: request %u could not "
+		    "be queued", name, q->id);
+		if (f == NULL)
+			return;
+		f->d = d;
+		f->id = q->id;
+		if (event_base_once(d->base, -1, EV_TIMEOUT, daemon_devfail_cb, f,
+		    NULL) < 0)
+			free(f);
+	}
+}
+
+static void
+daemon_dev_done(void *ctx, uint32_t id, const struct cmm_devres *res,
+    const char *msg, bool late)
+{
+	struct cmm_daemon *d = ctx;
+	enum cmm_dev_status st = res->status;
+	/* the rules refusing is the protocol at work; a broken device is not */
+	bool trouble = st == CMM_DEV_IO || st == CMM_DEV_CORRUPT;
+
+	if (late) {
+		cmm_logf(d->log, CMM_LOG_WARN, "device request %u answered after "
+		    "its time limit (%s%s%s); ignored", id, cmm_dev_status_name(st),
+		    msg[0] != '\0' ? ": " : "", msg);
+		return;
+	}
+	if (d->exiting)
+		return;
+	if (st == CMM_DEV_OK)
+		cmm_logf(d->log, CMM_LOG_DEBUG, "device request %u: ok", id);
+	else
+		cmm_logf(d->log, trouble ? CMM_LOG_WARN : CMM_LOG_INFO,
+		    "device request %u: %s%s%s (device epoch %u, committed %u, "
+		    "slot instance %u)", id, cmm_dev_status_name(st),
+		    msg[0] != '\0' ? ": " : "", msg, res->epoch,
+		    res->committed_epoch, res->slot_instance);
+	cmm_core_on_device_result(d->core, cmm_daemon_now(d), id, res);
+	daemon_arm(d);
+}
+
+static void
+daemon_hook_report(void *ctx, int warn, const char *line)
+{
+	struct cmm_daemon *d = ctx;
+	struct cmm_note n = { .type = CMM_NOTE_HOOK, .drop_sender = -1,
+	    .uid = -1, .text = line };
+
+	cmm_logf(d->log, warn ? CMM_LOG_WARN : CMM_LOG_INFO, "%s", line);
+	daemon_note(d, &n);
+	/* the last hook of a node on its way out is done */
+	if (d->draining_hooks && cmm_hook_busy(d->hook) == 0)
+		event_base_loopexit(d->base, NULL);
+}
+
+static void
+daemon_prompt(struct cmm_daemon *d, const struct cmm_effect *fx)
+{
+	const struct cmm_prompt *p = fx->u.prompt;
+	struct cmm_note n = { .type = CMM_NOTE_PROMPT, .fx = fx,
+	    .drop_sender = -1, .uid = -1 };
+	struct cmm_core_status st;
+
+	d->prompt = *p;
+	snprintf(d->prompt_why, sizeof(d->prompt_why), "%s",
+	    p->why != NULL ? p->why : "");
+	d->prompt.why = d->prompt_why;
+	if (p->kind == CMM_PROMPT_NONE) {
+		cmm_logf(d->log, CMM_LOG_INFO, "prompt closed: %s", d->prompt_why);
+	} else if (p->kind == CMM_PROMPT_WINNER) {
+		cmm_logf(d->log, CMM_LOG_WARN, "PROMPT: which node wins, %d or %d? "
+		    "(%s) answer with: cmm ctl -s %s answer winner N",
+		    p->choice[0], p->choice[1], d->prompt_why, d->sock_path);
+	} else {
+		cmm_logf(d->log, CMM_LOG_WARN, "PROMPT: is this node isolated? "
+		    "(%s) answer with: cmm ctl -s %s answer isolated|not-isolated",
+		    d->prompt_why, d->sock_path);
+	}
+	n.text = d->prompt_why;
+	daemon_note(d, &n);
+	if (p->kind != CMM_PROMPT_NONE) {
+		cmm_core_status(d->core, &st);
+		cmm_hook_run(d->hook, "prompt", d->self, st.epoch, &st.members,
+		    NULL, NULL, p->kind == CMM_PROMPT_WINNER ? "winner" :
+		    "isolation");
+	}
+}
+
+static void
+daemon_event(struct cmm_daemon *d, const struct cmm_effect *fx)
+{
+	const struct cmm_event *e = fx->u.event;
+	struct cmm_note n = { .type = CMM_NOTE_EVENT, .fx = fx,
+	    .drop_sender = -1, .uid = -1, .text = e->text };
+	struct cmm_set none;
+
+	cmm_set_clear(&none);
+	cmm_logf(d->log, e->type == CMM_EV_SPLIT_BRAIN ? CMM_LOG_ERROR :
+	    e->type == CMM_EV_NO_QUORUM ? CMM_LOG_WARN :
+	    CMM_LOG_INFO, "%s", e->text != NULL ? e->text : "(event)");
+	switch (e->type) {
+	case CMM_EV_COMMIT:
+		/* the state is on disk already (persist before announcing);
+		 * the history line is the operator's record of it */
+		daemon_history(d, CMM_HIST_COMMIT, -1, e->text != NULL ? e->text :
+		    "commit");
+		cmm_hook_run(d->hook, "commit", d->self, e->epoch, &e->members,
+		    &e->departed, &e->joined, NULL);
+		break;
+	case CMM_EV_NO_QUORUM:
+		cmm_hook_run(d->hook, "no-quorum", d->self, e->epoch, &e->members,
+		    &e->departed, &none, NULL);
+		break;
+	case CMM_EV_FENCE:
+		cmm_hook_run(d->hook, "fence", d->self, e->epoch, &e->members,
+		    &e->departed, &none, NULL);
+		break;
+	case CMM_EV_SPLIT_BRAIN:
+		/* never silent: the log (error), the history, a hook, and
+		 * the console's banner through the event stream */
+		daemon_history(d, CMM_HIST_ALARM, -1, e->text != NULL ? e->text :
+		    "split brain");
+		cmm_hook_run(d->hook, "split-brain", d->self, e->epoch,
+		    &e->members, &e->departed, &none, NULL);
+		break;
+	default:
+		break;
+	}
+	daemon_note(d, &n);
+}
+
+static int
+daemon_emit(void *ctx, const struct cmm_effect *fx)
+{
+	struct cmm_daemon *d = ctx;
+
+	switch (fx->type) {
+	case CMM_FX_SEND:
+		daemon_send(d, fx->u.send.to, fx->u.send.msg);
+		return 0;
+	case CMM_FX_PERSIST:
+		return daemon_persist(d, fx->u.persist);
+	case CMM_FX_DEVICE:
+		daemon_device(d, fx->u.dev);
+		return 0;
+	case CMM_FX_PROMPT:
+		daemon_prompt(d, fx);
+		return 0;
+	case CMM_FX_EVENT:
+		daemon_event(d, fx);
+		return 0;
+	case CMM_FX_LOG:
+		cmm_logf(d->log, fx->u.log.level, "%s", fx->u.log.text);
+		return 0;
+	case CMM_FX_HALT:
+		cmm_logf(d->log, CMM_LOG_ERROR, "quorum lost and on_quorum_loss = "
+		    "halt: exiting with code %d", CMM_EXIT_HALT);
+		d->exit_code = CMM_EXIT_HALT;
+		d->exiting = true;
+		event_base_loopexit(d->base, NULL);
+		return 0;
+	}
+	return 0;
+}
+
+/* ---- signals ---- */
+
+static void
+daemon_leave_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct cmm_daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (!d->exiting) {
+		cmm_logf(d->log, CMM_LOG_INFO, "leave grace period over; exiting");
+		d->exiting = true;
+		event_base_loopexit(d->base, NULL);
+	}
+}
+
+static void
+daemon_sig_term_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct cmm_daemon *d = arg;
+	const char *why = NULL;
+	int64_t grace;
+	struct timeval tv;
+
+	(void)what;
+	if (d->leaving) {
+		cmm_logf(d->log, CMM_LOG_WARN, "%s again: exiting now",
+		    strsignal((int)sig));
+		d->exiting = true;
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	d->leaving = true;
+	cmm_logf(d->log, CMM_LOG_INFO, "%s: leaving the cluster",
+	    strsignal((int)sig));
+	if (cmm_core_leave(d->core, cmm_daemon_now(d), &why) < 0)
+		cmm_logf(d->log, CMM_LOG_INFO, "leave: %s", why);
+	/* the core repeats its LEAVE on the next heartbeats; wait for that,
+	 * but never long */
+	grace = 5 * d->cfg->core.heartbeat_ms + 100;
+	if (grace > DAEMON_LEAVE_MAX_MS)
+		grace = DAEMON_LEAVE_MAX_MS;
+	tv.tv_sec = grace / 1000;
+	tv.tv_usec = (grace % 1000) * 1000;
+	evtimer_add(d->leave_timer, &tv);
+	daemon_arm(d);
+}
+
+static void
+daemon_sig_hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct cmm_daemon *d = arg;
+
+	(void)sig;
+	(void)what;
+	cmm_log_reopen(d->log);
+}
+
+/* ---- life cycle ---- */
+
+static struct cmm_daemon *
+daemon_fail(struct cmm_daemon *d, int code, int *exit_code)
+{
+	*exit_code = code;
+	cmm_daemon_free(d);
+	return NULL;
+}
+
+/* A burst of every peer's round messages must fit the socket's receive
+ * buffer: say what it got, and loudly when the kernel gave less. */
+static void
+daemon_size_rcvbuf(struct cmm_daemon *d)
+{
+	int want = 0, got = 0;
+	int rc = cmm_udp_size_rcvbuf(d->udp, d->cfg->n_nodes, &want, &got);
+
+	if (rc < 0)
+		cmm_logf(d->log, CMM_LOG_WARN, "receive buffer: cannot size "
+		    "it: %s", strerror(errno));
+	else if (rc > 0)
+		cmm_logf(d->log, CMM_LOG_WARN, "receive buffer: the kernel "
+		    "capped it at %d bytes, a burst of %d nodes wants %d (raise "
+		    "net.core.rmem_max, or give the node CAP_NET_ADMIN); "
+		    "datagrams it drops are counted as overflow", got,
+		    d->cfg->n_nodes, want);
+	else
+		cmm_logf(d->log, CMM_LOG_INFO, "receive buffer: %d bytes (%d "
+		    "nodes)", got, d->cfg->n_nodes);
+}
+
+struct cmm_daemon *
+cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
+    int *exit_code)
+{
+	struct cmm_daemon *d = calloc(1, sizeof(*d));
+	struct cmm_persist loaded;
+	const char *paths[CMM_MAX_DEVICES];
+	struct cmm_addr bind_to;
+	char moved[CMM_CFG_PATH_MAX + 32], addr[80];
+	uint64_t seed;
+	int rc;
+
+	if (d == NULL) {
+		snprintf(err, errlen, "out of memory");
+		*exit_code = 1;
+		return NULL;
+	}
+	d->opts = *o;
+	d->self = o->id;
+	d->cfg = calloc(1, sizeof(*d->cfg));
+	d->replay = calloc(1, sizeof(*d->replay));
+	d->probe_replay = calloc(1, sizeof(*d->probe_replay));
+	d->peers = calloc(CMM_MAX_NODES, sizeof(*d->peers));
+	d->seq = calloc(CMM_MAX_NODES, sizeof(*d->seq));
+	d->hb = calloc(CMM_MAX_NODES, sizeof(*d->hb));
+	if (d->cfg == NULL || d->replay == NULL || d->probe_replay == NULL ||
+	    d->peers == NULL || d->seq == NULL || d->hb == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return daemon_fail(d, 1, exit_code);
+	}
+	cmm_replay_init(d->replay);
+	cmm_replay_init(d->probe_replay);
+
+	/* config, key, state: an operator's mistake is exit code 2 */
+	if (cmm_config_load(o->config_path, d->cfg, err, errlen) < 0 ||
+	    cmm_config_check_id(d->cfg, o->id, err, errlen) < 0)
+		return daemon_fail(d, 2, exit_code);
+	if (cmm_config_state_dir(d->cfg, o->id, d->state_dir,
+	    sizeof(d->state_dir)) < 0 ||
+	    cmm_config_socket(d->cfg, o->id, d->sock_path,
+	    sizeof(d->sock_path)) < 0) {
+		snprintf(err, errlen, "%s: state_dir or control_socket of node %d "
+		    "is too long", o->config_path, o->id);
+		return daemon_fail(d, 2, exit_code);
+	}
+	if (cmm_key_load(d->cfg->key_file, &d->keys, err, errlen) < 0)
+		return daemon_fail(d, 2, exit_code);
+	/* a hook others may change would run their code as this daemon */
+	if (cmm_hook_check(d->cfg->hook, err, errlen) < 0)
+		return daemon_fail(d, 2, exit_code);
+	if (cmm_config_digest(d->cfg, &d->keys) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return daemon_fail(d, 1, exit_code);
+	}
+	d->rx.keys = &d->keys;
+	d->rx.cluster_id = d->cfg->cluster_id;
+	d->rx.self = o->id;
+	d->rx.digest = d->cfg->core.digest;
+	d->rx.replay = d->replay;
+	d->rx.probes = d->probe_replay;
+	{
+		char id[32];
+
+		snprintf(id, sizeof(id), "node %d", o->id);
+		d->log = cmm_log_new(id, o->use_syslog, o->log_level);
+		if (d->log == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return daemon_fail(d, 1, exit_code);
+		}
+	}
+	if (cmm_state_dir_create(d->state_dir, err, errlen) < 0)
+		return daemon_fail(d, 2, exit_code);
+	if (o->forget_state) {
+		if (cmm_state_forget(d->state_dir, moved, sizeof(moved), err,
+		    errlen) < 0)
+			return daemon_fail(d, 2, exit_code);
+		if (moved[0] != '\0')
+			cmm_logf(d->log, CMM_LOG_WARN, "--forget-state: the old "
+			    "state is kept as %s", moved);
+	}
+	rc = cmm_state_load(d->state_dir, &loaded, err, errlen);
+	if (rc < 0)
+		return daemon_fail(d, 2, exit_code);
+	/* a state learned under another quorum-relevant config could let
+	 * this node count a quorum its peers do not (docs/PROTOCOL.md
+	 * "Config changes") */
+	if (rc == 0) {
+		int drift = cmm_config_drift(d->cfg, &loaded, err, errlen);
+
+		if (drift < 0)
+			return daemon_fail(d, 2, exit_code);
+		if (drift > 0)
+			cmm_logf(d->log, CMM_LOG_WARN, "%s", err);
+		err[0] = '\0';
+	}
+	if (rc == 1) {
+		/* A fresh node (or one whose state was forgotten) starts its
+		 * incarnations at the clock, so it still counts above whatever
+		 * its peers remember of an earlier life of this id: a lower
+		 * incarnation would be dropped as a replay. */
+		memset(&loaded, 0, sizeof(loaded));
+		loaded.incarnation = (uint32_t)time(NULL);
+		/* a forgotten state may have promised or accepted something:
+		 * abstain until a configuration chosen after this start */
+		if (o->forget_state && moved[0] != '\0') {
+			loaded.abstain = CMM_ABSTAIN_UNKNOWN;
+			cmm_logf(d->log, CMM_LOG_WARN, "--forget-state: this node "
+			    "takes no part as an acceptor until it is taken back "
+			    "into a configuration");
+		}
+	}
+
+	d->base = event_base_new();
+	if (d->base == NULL) {
+		snprintf(err, errlen, "event_base_new failed");
+		return daemon_fail(d, 1, exit_code);
+	}
+	cmm_log_set_tap(d->log, daemon_log_tap, d);
+	d->timer = evtimer_new(d->base, daemon_timer_cb, d);
+	d->leave_timer = evtimer_new(d->base, daemon_leave_timeout_cb, d);
+	d->sig_term = evsignal_new(d->base, SIGTERM, daemon_sig_term_cb, d);
+	d->sig_int = evsignal_new(d->base, SIGINT, daemon_sig_term_cb, d);
+	d->sig_hup = evsignal_new(d->base, SIGHUP, daemon_sig_hup_cb, d);
+	d->rlog_timer = evtimer_new(d->base, daemon_rlog_timer_cb, d);
+	if (d->timer == NULL || d->leave_timer == NULL || d->sig_term == NULL ||
+	    d->rlog_timer == NULL ||
+	    d->sig_int == NULL || d->sig_hup == NULL ||
+	    evsignal_add(d->sig_term, NULL) < 0 ||
+	    evsignal_add(d->sig_int, NULL) < 0 ||
+	    evsignal_add(d->sig_hup, NULL) < 0) {
+		snprintf(err, errlen, "cannot set up the event loop");
+		return daemon_fail(d, 1, exit_code);
+	}
+	/* a control client that hangs up must not kill the node */
+	signal(SIGPIPE, SIG_IGN);
+
+	memcpy(&bind_to.ss, &d->cfg->node[o->id].sa, sizeof(bind_to.ss));
+	bind_to.len = d->cfg->node[o->id].salen;
+	d->udp = cmm_udp_new(d->base, &bind_to, daemon_recv, d, err, errlen);
+	if (d->udp == NULL)
+		return daemon_fail(d, 1, exit_code);
+	for (int i = cmm_set_next(&d->cfg->core.configured, 0); i >= 0;
+	    i = cmm_set_next(&d->cfg->core.configured, i + 1)) {
+		struct cmm_addr a;
+
+		memcpy(&a.ss, &d->cfg->node[i].sa, sizeof(a.ss));
+		a.len = d->cfg->node[i].salen;
+		cmm_udp_set_peer(d->udp, i, &a);
+		if (i != o->id) {
+			d->hb[i] = calloc(1, sizeof(*d->hb[i]));
+			if (d->hb[i] == NULL) {
+				snprintf(err, errlen, "out of memory");
+				return daemon_fail(d, 1, exit_code);
+			}
+		}
+	}
+	daemon_size_rcvbuf(d);
+
+	for (int i = 0; i < d->cfg->core.n_devices; i++)
+		paths[i] = cmm_set_has(&d->cfg->core.devices[i].nodes, o->id) ?
+		    d->cfg->device_path[i] : NULL;
+	{
+		struct cmm_devfile_key dk;
+
+		/* device records are authenticated with the dev subkey */
+		cmm_devkey_init(&dk, d->keys.dev);
+		d->dw = cmm_devworker_new(d->base, d->cfg->core.n_devices,
+		    paths, &dk, DAEMON_DEVICE_LIMIT_MS, daemon_dev_done, d, err,
+		    errlen);
+		explicit_bzero(&dk, sizeof(dk));
+	}
+	if (d->dw == NULL)
+		return daemon_fail(d, 1, exit_code);
+	d->hook = cmm_hook_new(d->base, d->cfg->hook, DAEMON_HOOK_LIMIT_MS,
+	    daemon_hook_report, d);
+	if (d->hook == NULL) {
+		snprintf(err, errlen, "cannot set up the hook runner");
+		return daemon_fail(d, 1, exit_code);
+	}
+
+	randombytes_buf(&seed, sizeof(seed));
+	d->sink.ctx = d;
+	d->sink.emit = daemon_emit;
+	d->core = cmm_core_new(&d->cfg->core, o->id, &loaded, &d->sink, seed);
+	if (d->core == NULL) {
+		snprintf(err, errlen, "cannot create the protocol core for node %d",
+		    o->id);
+		return daemon_fail(d, 1, exit_code);
+	}
+	d->ctl = cmm_ctl_server_new(d, d->sock_path, err, errlen);
+	if (d->ctl == NULL)
+		return daemon_fail(d, 1, exit_code);
+
+	cmm_logf(d->log, CMM_LOG_INFO, "cluster %s: node %d on %s, state in %s, "
+	    "control socket %s%s", d->cfg->name, o->id,
+	    cmm_addr_format((const struct sockaddr *)&bind_to.ss, addr,
+	    sizeof(addr)), d->state_dir, d->sock_path,
+	    d->cfg->fault_injection ? ", fault injection ON" : "");
+	if (cmm_core_start(d->core, cmm_daemon_now(d)) < 0) {
+		snprintf(err, errlen, "%s: cannot persist the new incarnation",
+		    d->state_dir);
+		return daemon_fail(d, 1, exit_code);
+	}
+	daemon_arm(d);
+	*exit_code = 0;
+	return d;
+}
+
+int
+cmm_daemon_run(struct cmm_daemon *d)
+{
+	if (event_base_dispatch(d->base) < 0) {
+		cmm_logf(d->log, CMM_LOG_ERROR, "event loop failed");
+		return 1;
+	}
+	if (!d->exiting) {
+		cmm_logf(d->log, CMM_LOG_ERROR, "event loop ran out of events");
+		return 1;
+	}
+	/* a no-quorum hook before a halt, say, must get to run: wait for the
+	 * hooks, within their own time limit */
+	if (cmm_hook_busy(d->hook) > 0) {
+		struct timeval tv = { DAEMON_HOOK_LIMIT_MS / 1000 + 1, 0 };
+
+		cmm_logf(d->log, CMM_LOG_INFO, "waiting for %d hook run(s) to "
+		    "finish", cmm_hook_busy(d->hook));
+		d->draining_hooks = true;
+		evtimer_del(d->timer);
+		event_base_loopexit(d->base, &tv);
+		event_base_dispatch(d->base);
+	}
+	return d->exit_code;
+}
+
+void
+cmm_daemon_free(struct cmm_daemon *d)
+{
+	if (d == NULL)
+		return;
+	if (d->ctl != NULL)
+		cmm_ctl_server_free(d->ctl);
+	cmm_hook_free(d->hook);
+	cmm_devworker_free(d->dw);
+	cmm_udp_free(d->udp);
+	cmm_core_free(d->core);
+	if (d->timer != NULL)
+		event_free(d->timer);
+	if (d->leave_timer != NULL)
+		event_free(d->leave_timer);
+	if (d->rlog_timer != NULL)
+		event_free(d->rlog_timer);
+	if (d->sig_term != NULL)
+		event_free(d->sig_term);
+	if (d->sig_int != NULL)
+		event_free(d->sig_int);
+	if (d->sig_hup != NULL)
+		event_free(d->sig_hup);
+	if (d->base != NULL)
+		event_base_free(d->base);
+	cmm_log_free(d->log);
+	cmm_keys_wipe(&d->keys);
+	if (d->hb != NULL)
+		for (int i = 0; i < CMM_MAX_NODES; i++)
+			free(d->hb[i]);
+	free(d->hb);
+	free(d->seq);
+	free(d->peers);
+	free(d->probe_replay);
+	free(d->replay);
+	free(d->cfg);
+	free(d);
+}
+
+/* ---- accessors ---- */
+
+struct event_base *
+cmm_daemon_base(struct cmm_daemon *d)
+{
+	return d->base;
+}
+
+struct cmm_core *
+cmm_daemon_core(struct cmm_daemon *d)
+{
+	return d->core;
+}
+
+const struct cmm_config *
+cmm_daemon_config(const struct cmm_daemon *d)
+{
+	return d->cfg;
+}
+
+const struct cmm_core_cfg *
+cmm_daemon_core_cfg(const struct cmm_daemon *d)
+{
+	return &d->cfg->core;
+}
+
+int
+cmm_daemon_self(const struct cmm_daemon *d)
+{
+	return d->self;
+}
+
+const char *
+cmm_daemon_state_dir(const struct cmm_daemon *d)
+{
+	return d->state_dir;
+}
+
+struct cmm_log *
+cmm_daemon_log(struct cmm_daemon *d)
+{
+	return d->log;
+}
+
+void
+cmm_daemon_drops(const struct cmm_daemon *d, uint64_t counts[CMM_DROP__COUNT])
+{
+	memcpy(counts, d->drops, sizeof(d->drops));
+}
+
+void
+cmm_daemon_drop_summary(const struct cmm_daemon *d, struct cmm_drop_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (int i = CMM_DROP_SHORT; i <= CMM_DROP_MALFORMED; i++)
+		if (i != CMM_DROP_VERSION)
+			s->malformed += d->drops[i];
+	s->foreign = d->drops[CMM_DROP_FOREIGN];
+	s->auth = d->drops[CMM_DROP_AUTH];
+	s->replay = d->drops[CMM_DROP_REPLAY];
+	s->misdirected = d->drops[CMM_DROP_MISDIRECTED];
+	s->config = d->drops[CMM_DROP_CONFIG];
+	s->version = d->drops[CMM_DROP_VERSION];
+	if (d->udp != NULL) {
+		struct cmm_udp_stats us;
+
+		cmm_udp_stats(d->udp, &us);
+		s->overflow = us.overflow;
+	}
+}
+
+bool
+cmm_daemon_peer_wire(const struct cmm_daemon *d, int peer,
+    struct cmm_peer_wire *out)
+{
+	const struct daemon_peer *p;
+
+	memset(out, 0, sizeof(*out));
+	if (!cmm_set_valid_id(peer))
+		return false;
+	if (peer == d->self) {
+		out->heard = true;
+		out->vmin = CMM_PROTO_MIN;
+		out->vmax = CMM_PROTO_MAX;
+		out->has_config_version = true;
+		out->config_version = d->cfg->core.config_version;
+		return true;
+	}
+	p = &d->peers[peer];
+	out->heard = p->heard;
+	out->mismatch = p->mismatch;
+	out->vmin = p->vmin;
+	out->vmax = p->vmax;
+	out->has_config_version = p->has_cfgver;
+	out->config_version = p->config_version;
+	return p->heard;
+}
+
+void
+cmm_daemon_prompt(const struct cmm_daemon *d, struct cmm_prompt *out)
+{
+	*out = d->prompt;
+}
+
+static int
+daemon_cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+bool
+cmm_daemon_hb_stats(const struct cmm_daemon *d, int peer,
+    struct cmm_hb_stats *out)
+{
+	int64_t gaps[DAEMON_HB_RING];
+	int64_t now = daemon_clock_ns(CLOCK_MONOTONIC) / 1000000;
+	int64_t since = (now > d->last_now ? now : d->last_now) -
+	    DAEMON_HB_WINDOW_MS;
+	const struct hb_ring *r;
+	int n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!cmm_set_valid_id(peer) || (r = d->hb[peer]) == NULL || r->n < 2)
+		return false;
+	/* newest first, until an arrival falls out of the window */
+	for (int k = 1; k < r->n; k++) {
+		int cur = (r->head - k + DAEMON_HB_RING) % DAEMON_HB_RING;
+		int prev = (cur - 1 + DAEMON_HB_RING) % DAEMON_HB_RING;
+
+		if (r->t[prev] < since)
+			break;
+		gaps[n++] = r->t[cur] - r->t[prev];
+	}
+	if (n == 0)
+		return false;
+	qsort(gaps, (size_t)n, sizeof(gaps[0]), daemon_cmp64);
+	out->n = n;
+	out->median_ms = gaps[n / 2];
+	out->p99_ms = gaps[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+	out->max_ms = gaps[n - 1];
+	return true;
+}
+
+const char *
+cmm_daemon_peer_addr(const struct cmm_daemon *d, int peer)
+{
+	if (!cmm_set_valid_id(peer) || !d->cfg->node[peer].present)
+		return NULL;
+	return d->cfg->node[peer].address;
+}
+
+/* ---- operator actions ---- */
+
+static int
+daemon_operator(struct cmm_daemon *d, long uid, enum cmm_hist_kind kind,
+    const char *what, int rc, const char **why)
+{
+	struct cmm_note n = { .type = CMM_NOTE_OPERATOR, .drop_sender = -1,
+	    .uid = uid };
+	char line[256];
+
+	if (rc == 0) {
+		snprintf(line, sizeof(line), "%s (uid %ld)", what, uid);
+		cmm_logf(d->log, CMM_LOG_INFO, "operator: %s", line);
+		daemon_history(d, kind, uid, what);
+	} else {
+		snprintf(line, sizeof(line), "%s (uid %ld) refused: %s", what, uid,
+		    *why != NULL ? *why : "?");
+		cmm_logf(d->log, CMM_LOG_INFO, "operator: %s", line);
+	}
+	n.text = line;
+	daemon_note(d, &n);
+	daemon_arm(d);
+	return rc;
+}
+
+int
+cmm_daemon_join(struct cmm_daemon *d, long uid, const char **why)
+{
+	int rc = cmm_core_join(d->core, cmm_daemon_now(d), why);
+
+	return daemon_operator(d, uid, CMM_HIST_COMMAND, "join", rc, why);
+}
+
+int
+cmm_daemon_leave(struct cmm_daemon *d, long uid, const char **why)
+{
+	int rc = cmm_core_leave(d->core, cmm_daemon_now(d), why);
+
+	return daemon_operator(d, uid, CMM_HIST_COMMAND, "leave", rc, why);
+}
+
+int
+cmm_daemon_reconfigure(struct cmm_daemon *d, long uid, const char **why)
+{
+	int rc = cmm_core_reconfigure(d->core, cmm_daemon_now(d), why);
+
+	return daemon_operator(d, uid, CMM_HIST_COMMAND, "reconfigure", rc, why);
+}
+
+int
+cmm_daemon_answer_isolation(struct cmm_daemon *d, long uid, bool isolated,
+    const char **why)
+{
+	int rc = cmm_core_answer_isolation(d->core, cmm_daemon_now(d), isolated,
+	    why);
+
+	return daemon_operator(d, uid, CMM_HIST_ANSWER, isolated ?
+	    "answer isolated" : "answer not-isolated", rc, why);
+}
+
+int
+cmm_daemon_answer_winner(struct cmm_daemon *d, long uid, int winner,
+    const char **why)
+{
+	char what[48];
+	int rc = cmm_core_answer_winner(d->core, cmm_daemon_now(d), winner, why);
+
+	snprintf(what, sizeof(what), "answer winner %d", winner);
+	return daemon_operator(d, uid, CMM_HIST_ANSWER, what, rc, why);
+}
+
+/* ---- fault injection ---- */
+
+static const char *
+daemon_dir_name(unsigned dir)
+{
+	static const char *const names[] = { "up", "in", "out", "both" };
+
+	return names[dir & 3];
+}
+
+static int
+daemon_link_check(const struct cmm_daemon *d, int peer, const char **why)
+{
+	if (!d->cfg->fault_injection) {
+		*why = "fault injection is off (set fault_injection = on in "
+		    "[cluster])";
+		return -1;
+	}
+	if (peer == d->self) {
+		*why = "that is this node";
+		return -1;
+	}
+	if (!cmm_set_valid_id(peer) ||
+	    !cmm_set_has(&d->cfg->core.configured, peer)) {
+		*why = "no such node in the config";
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmm_daemon_link_cut(struct cmm_daemon *d, int peer, enum cmm_link_dir dir,
+    const char **why)
+{
+	unsigned now_dir;
+
+	if (daemon_link_check(d, peer, why) < 0)
+		return -1;
+	if ((dir & CMM_LINK_BOTH) == 0) {
+		*why = "nothing to cut";
+		return -1;
+	}
+	now_dir = cmm_udp_cut_state(d->udp, peer) | (unsigned)dir;
+	cmm_udp_cut(d->udp, peer, now_dir);
+	cmm_logf(d->log, CMM_LOG_WARN, "fault injection: link to node %d cut "
+	    "(%s)", peer, daemon_dir_name(now_dir));
+	return 0;
+}
+
+int
+cmm_daemon_link_heal(struct cmm_daemon *d, int peer, const char **why)
+{
+	if (peer < 0) {
+		if (!d->cfg->fault_injection) {
+			*why = "fault injection is off (set fault_injection = on "
+			    "in [cluster])";
+			return -1;
+		}
+		for (int i = 0; i < CMM_MAX_NODES; i++)
+			cmm_udp_cut(d->udp, i, 0);
+		cmm_logf(d->log, CMM_LOG_WARN, "fault injection: every link healed");
+		return 0;
+	}
+	if (daemon_link_check(d, peer, why) < 0)
+		return -1;
+	cmm_udp_cut(d->udp, peer, 0);
+	cmm_logf(d->log, CMM_LOG_WARN, "fault injection: link to node %d healed",
+	    peer);
+	return 0;
+}
+
+enum cmm_link_dir
+cmm_daemon_link_state(const struct cmm_daemon *d, int peer)
+{
+	return (enum cmm_link_dir)cmm_udp_cut_state(d->udp, peer);
+}
+
+/* ---- logging ---- */
+
+int
+cmm_daemon_set_log_level(struct cmm_daemon *d, enum cmm_log_level level)
+{
+	if ((unsigned)level > CMM_LOG_DEBUG)
+		return -1;
+	cmm_log_set_level(d->log, level);
+	cmm_logf(d->log, CMM_LOG_INFO, "log level %s", cmm_log_level_name(level));
+	return 0;
+}
+
+enum cmm_log_level
+cmm_daemon_log_level(const struct cmm_daemon *d)
+{
+	return cmm_log_get_level(d->log);
+}
+
+/* ---- devices ---- */
+
+int
+cmm_daemon_read_device(struct cmm_daemon *d, int idx, struct cmm_devrec *out,
+    char *err, size_t errlen)
+{
+	return cmm_devworker_read(d->dw, idx, out, err, errlen);
+}
+
+bool
+cmm_daemon_has_device(const struct cmm_daemon *d, int idx)
+{
+	return idx >= 0 && idx < d->cfg->core.n_devices &&
+	    cmm_set_has(&d->cfg->core.devices[idx].nodes, d->self);
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* log: levelled one-line logging to stderr and syslog (see log.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "src/node/log.h"
+
+struct cmm_log {
+	char			ident[64];
+	bool			use_syslog;
+	enum cmm_log_level	level;
+	cmm_log_tap		tap;
+	void			*tap_ctx;
+};
+
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+const char *
+cmm_log_level_name(enum cmm_log_level level)
+{
+	if ((unsigned)level < sizeof(level_names) / sizeof(level_names[0]))
+		return level_names[level];
+	return "?";
+}
+
+int
+cmm_log_level_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+		if (strcmp(name, level_names[i]) == 0)
+			return (int)i;
+	if (strcmp(name, "warning") == 0)
+		return CMM_LOG_WARN;
+	return -1;
+}
+
+struct cmm_log *
+cmm_log_new(const char *ident, bool use_syslog, enum cmm_log_level level)
+{
+	struct cmm_log *l = calloc(1, sizeof(*l));
+
+	if (l == NULL)
+		return NULL;
+	snprintf(l->ident, sizeof(l->ident), "%s", ident);
+	l->use_syslog = use_syslog;
+	l->level = level;
+	if (use_syslog)
+		openlog("cmm", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	return l;
+}
+
+void
+cmm_log_free(struct cmm_log *l)
+{
+	if (l == NULL)
+		return;
+	if (l->use_syslog)
+		closelog();
+	free(l);
+}
+
+void
+cmm_log_set_level(struct cmm_log *l, enum cmm_log_level level)
+{
+	l->level = level;
+}
+
+enum cmm_log_level
+cmm_log_get_level(const struct cmm_log *l)
+{
+	return l->level;
+}
+
+bool
+cmm_log_enabled(const struct cmm_log *l, enum cmm_log_level level)
+{
+	return level <= l->level;
+}
+
+void
+cmm_log_set_tap(struct cmm_log *l, cmm_log_tap tap, void *ctx)
+{
+	l->tap = tap;
+	l->tap_ctx = ctx;
+}
+
+void
+cmm_log_reopen(struct cmm_log *l)
+{
+	if (l->use_syslog) {
+		closelog();
+		openlog("cmm", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	}
+	cmm_logf(l, CMM_LOG_INFO, "SIGHUP: logs reopened");
+}
+
+void
+cmm_vlogf(struct cmm_log *l, enum cmm_log_level level, const char *fmt,
+    va_list ap)
+{
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	char text[1024], stamp[40];
+	struct timespec ts;
+	struct tm tm;
+
+	if (!cmm_log_enabled(l, level))
+		return;
+	vsnprintf(text, sizeof(text), fmt, ap);
+	/* one event, one line: a newline in a value must not split it */
+	for (char *p = text; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ldZ %-5s %s: %s\n", stamp, ts.tv_nsec / 1000000,
+	    cmm_log_level_name(level), l->ident, text);
+	if (l->use_syslog)
+		syslog(prio[level], "%s: %s", l->ident, text);
+	if (l->tap != NULL)
+		l->tap(l->tap_ctx, level, text);
+}
+
+void
+cmm_logf(struct cmm_log *l, enum cmm_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cmm_vlogf(l, level, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,851 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * sim: the simulator's engine -- event queue, nodes, the effect sink and
+ * the trace.  See sim.h.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/sim/sim.h"
+
+#define FNV_OFFSET	UINT64_C(0xcbf29ce484222325)
+#define FNV_PRIME	UINT64_C(0x100000001b3)
+
+static void	*sim_grow(void *p, size_t *cap, size_t want, size_t elem);
+static bool	ev_before(const struct cmm_sim_ev *a, const struct cmm_sim_ev *b);
+static bool	heap_pop(struct cmm_sim *s, struct cmm_sim_ev *out);
+static bool	sim_pop(struct cmm_sim *s, int64_t until, struct cmm_sim_ev *out);
+static int	sim_emit(void *ctx, const struct cmm_effect *fx);
+static void	sim_on_event(struct cmm_sim *s, struct cmm_sim_node *n,
+		    const struct cmm_event *ev);
+static void	sim_on_device(struct cmm_sim *s, struct cmm_sim_node *n,
+		    const struct cmm_devreq *req);
+static void	sim_device_done(struct cmm_sim *s, struct cmm_sim_ev *ev);
+static void	sim_wake(struct cmm_sim *s, struct cmm_sim_ev *ev);
+
+/* Grows an array to hold `want` elements; aborts on no memory, which in a
+ * test tool is the only honest answer. */
+static void *
+sim_grow(void *p, size_t *cap, size_t want, size_t elem)
+{
+	size_t ncap;
+	void *np;
+
+	if (want <= *cap)
+		return p;
+	ncap = *cap ? *cap : 16;
+	while (ncap < want)
+		ncap *= 2;
+	np = realloc(p, ncap * elem);
+	if (np == NULL) {
+		fprintf(stderr, "cmm sim: out of memory\n");
+		exit(1);
+	}
+	*cap = ncap;
+	return np;
+}
+
+uint64_t
+cmm_sim_mix(uint64_t a, uint64_t b)
+{
+	uint64_t z = a ^ (b * UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+struct cmm_sim *
+cmm_sim_new(const struct cmm_sim_opts *o)
+{
+	struct cmm_sim *s;
+
+	if (o->nodes < 1 || o->nodes > CMM_MAX_NODES)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	s->o = *o;
+	if (s->o.out == NULL)
+		s->o.out = stdout;
+	s->n = o->nodes;
+	s->cfg = calloc(1, sizeof(*s->cfg));
+	s->nodes = calloc((size_t)s->n, sizeof(*s->nodes));
+	s->group = calloc((size_t)s->n, sizeof(*s->group));
+	s->cut = calloc((size_t)s->n, sizeof(*s->cut));
+	s->ring = calloc(CMM_SIM_TRACE_KEEP, sizeof(*s->ring));
+	s->wheel = calloc(CMM_SIM_WHEEL, sizeof(*s->wheel));
+	if (!s->cfg || !s->nodes || !s->group || !s->cut ||
+	    !s->ring || !s->wheel) {
+		cmm_sim_free(s);
+		return NULL;
+	}
+	cmm_core_cfg_defaults(s->cfg);
+	cmm_set_clear(&s->cfg->configured);
+	for (int i = 0; i < s->n; i++) {
+		cmm_set_add(&s->cfg->configured, i);
+		s->cfg->priority[i] = i;
+	}
+	s->cfg->n_devices = 0;
+	cmm_rng_seed(&s->rng, o->seed);
+	s->cluster_id = cmm_wire_cluster_id("cmm-sim");
+	s->hash = FNV_OFFSET;
+	s->latency_ms = 1;
+	s->jitter_ms = 0;
+	s->devlat_ms = 1;
+	s->devjit_ms = 2;
+	s->end = 0;
+	for (int i = 0; i < s->n; i++) {
+		struct cmm_sim_node *n = &s->nodes[i];
+
+		n->sim = s;
+		n->id = i;
+		n->sink.ctx = n;
+		n->sink.emit = sim_emit;
+		n->prompt.kind = CMM_PROMPT_NONE;
+		n->ans_iso = -1;
+		n->ans_winner = -1;
+	}
+	return s;
+}
+
+int
+cmm_sim_ready(struct cmm_sim *s)
+{
+	s->dev = calloc((size_t)s->cfg->n_devices + 1, sizeof(*s->dev));
+	s->dev_top = calloc((size_t)s->cfg->n_devices + 1, sizeof(*s->dev_top));
+	if (s->dev == NULL || s->dev_top == NULL)
+		return -1;
+	for (int i = 0; i < s->cfg->n_devices; i++)
+		if ((s->dev[i] = cmm_device_mem_new()) == NULL)
+			return -1;
+	return 0;
+}
+
+void
+cmm_sim_free(struct cmm_sim *s)
+{
+	struct cmm_sim_ev ev;
+	struct cmm_sim_msg *m;
+
+	if (s == NULL)
+		return;
+	if (s->nodes != NULL)
+		for (int i = 0; i < s->n; i++) {
+			cmm_core_free(s->nodes[i].core);
+			free(s->nodes[i].replay);
+		}
+	while (s->wheel != NULL && sim_pop(s, CMM_SIM_NEVER, &ev)) {
+		if (ev.kind == CMM_SIM_EV_DELIVER) {
+			cmm_sim_msg_unref(s, ev.u.dlv.msg);
+			cmm_sim_dup_unref(ev.u.dlv.dup);
+		} else if (ev.kind == CMM_SIM_EV_DEVICE) {
+			free(ev.u.dev);
+		}
+	}
+	while ((m = s->msg_free) != NULL) {
+		s->msg_free = m->free_next;
+		free(m);
+	}
+	if (s->dev != NULL)
+		for (int i = 0; i < s->cfg->n_devices; i++)
+			if (s->dev[i] != NULL)
+				s->dev[i]->ops->close(s->dev[i]);
+	for (size_t i = 0; i < s->nacts; i++)
+		free(s->acts[i].groups);
+	for (size_t i = 0; i < s->nfailures; i++)
+		free(s->failures[i]);
+	free(s->failures);
+	free(s->acts);
+	free(s->dev);
+	free(s->dev_top);
+	free(s->heap);
+	if (s->wheel != NULL)
+		for (int i = 0; i < CMM_SIM_WHEEL; i++)
+			free(s->wheel[i].ev);
+	for (int i = 0; i < s->nspare; i++)
+		free(s->spare[i]);
+	free(s->wheel);
+	free(s->nodes);
+	free(s->group);
+	free(s->cut);
+	free(s->drops);
+	free(s->xpath);
+	cmm_sim_explore_free(s);
+	free(s->ring);
+	free(s->epochs);
+	free(s->clog);
+	free(s->accs);
+	free(s->devlog);
+	free(s->cfg);
+	free(s);
+}
+
+/* ---- event queue ---- */
+
+/* (time, priority, insertion order): ties never depend on the heap. */
+static bool
+ev_before(const struct cmm_sim_ev *a, const struct cmm_sim_ev *b)
+{
+	if (a->t != b->t)
+		return a->t < b->t;
+	if (a->prio != b->prio)
+		return a->prio < b->prio;
+	return a->seq < b->seq;
+}
+
+void
+cmm_sim_push(struct cmm_sim *s, struct cmm_sim_ev *ev)
+{
+	size_t i;
+
+	ev->seq = s->evseq++;
+	if (ev->prio == 0 && ev->t >= s->now && ev->t - s->now < CMM_SIM_WHEEL) {
+		/* appended in seq order, so a bucket is ordered too */
+		struct cmm_sim_bucket *b = &s->wheel[ev->t % CMM_SIM_WHEEL];
+
+		if (b->len == 0 && b->cap < 256 && s->nspare > 0) {
+			free(b->ev);
+			b->ev = s->spare[--s->nspare];
+			b->cap = s->spare_cap[s->nspare];
+		}
+		if (b->len == b->cap) {
+			size_t cap = b->cap;
+
+			b->ev = sim_grow(b->ev, &cap, (size_t)b->len + 1,
+			    sizeof(*b->ev));
+			b->cap = (uint32_t)cap;
+		}
+		b->ev[b->len++] = *ev;
+		s->nwheel++;
+		return;
+	}
+	s->heap = sim_grow(s->heap, &s->capheap, s->nheap + 1, sizeof(*s->heap));
+	i = s->nheap++;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+
+		if (!ev_before(ev, &s->heap[p]))
+			break;
+		s->heap[i] = s->heap[p];
+		i = p;
+	}
+	s->heap[i] = *ev;
+}
+
+static bool
+heap_pop(struct cmm_sim *s, struct cmm_sim_ev *out)
+{
+	struct cmm_sim_ev last;
+	size_t i = 0;
+
+	if (s->nheap == 0)
+		return false;
+	*out = s->heap[0];
+	last = s->heap[--s->nheap];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		const struct cmm_sim_ev *best = &last;
+
+		if (l < s->nheap && ev_before(&s->heap[l], best)) {
+			m = l;
+			best = &s->heap[l];
+		}
+		if (r < s->nheap && ev_before(&s->heap[r], best))
+			m = r;
+		if (m == i)
+			break;
+		s->heap[i] = s->heap[m];
+		i = m;
+	}
+	if (s->nheap > 0)
+		s->heap[i] = last;
+	return true;
+}
+
+/* The earliest event if its time is <= until.  Every wheel event lies in
+ * [now, now + CMM_SIM_WHEEL): the first non-empty bucket from now holds
+ * the wheel's earliest. */
+static bool
+sim_pop(struct cmm_sim *s, int64_t until, struct cmm_sim_ev *out)
+{
+	struct cmm_sim_bucket *b = NULL;
+
+	if (s->nwheel > 0)
+		for (int64_t t = s->now; ; t++) {
+			b = &s->wheel[t % CMM_SIM_WHEEL];
+			if (b->head < b->len)
+				break;
+		}
+	if (b != NULL && (s->nheap == 0 ||
+	    ev_before(&b->ev[b->head], &s->heap[0]))) {
+		if (b->ev[b->head].t > until)
+			return false;
+		*out = b->ev[b->head++];
+		if (b->head == b->len) {
+			b->head = b->len = 0;
+			if (b->cap > 256) {
+				/* lend the array to the next bucket that fills */
+				if (s->nspare < 16) {
+					s->spare[s->nspare] = b->ev;
+					s->spare_cap[s->nspare++] = b->cap;
+				} else {
+					free(b->ev);
+				}
+				b->ev = NULL;
+				b->cap = 0;
+			}
+		}
+		s->nwheel--;
+		return true;
+	}
+	if (s->nheap == 0 || s->heap[0].t > until)
+		return false;
+	return heap_pop(s, out);
+}
+
+int
+cmm_sim_add_action(struct cmm_sim *s, struct cmm_sim_action *a, uint8_t prio)
+{
+	struct cmm_sim_ev ev;
+	int idx;
+
+	s->acts = sim_grow(s->acts, &s->capacts, s->nacts + 1, sizeof(*s->acts));
+	idx = (int)s->nacts++;
+	s->acts[idx] = *a;
+	a->groups = NULL;
+	memset(&ev, 0, sizeof(ev));
+	ev.t = a->t;
+	ev.prio = prio;
+	ev.kind = CMM_SIM_EV_ACTION;
+	ev.node = -1;
+	ev.u.action = idx;
+	cmm_sim_push(s, &ev);
+	return idx;
+}
+
+/* ---- trace ---- */
+
+void
+cmm_sim_trace(struct cmm_sim *s, int node, const char *fmt, ...)
+{
+	char text[CMM_SIM_LINE_MAX - 40];
+	char *line;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	line = s->ring[s->ring_pos];
+	if (node >= 0)
+		snprintf(line, CMM_SIM_LINE_MAX, "[%" PRId64 " ms] node %d: %s",
+		    s->now, node, text);
+	else
+		snprintf(line, CMM_SIM_LINE_MAX, "[%" PRId64 " ms] sim: %s",
+		    s->now, text);
+	/* the hash covers exactly the printed line and its newline */
+	for (const unsigned char *p = (const unsigned char *)line; *p; p++)
+		s->hash = (s->hash ^ *p) * FNV_PRIME;
+	s->hash = (s->hash ^ '\n') * FNV_PRIME;
+	s->lines++;
+	if (s->o.trace_all)
+		fprintf(s->o.out, "%s\n", line);
+	s->ring_pos = (s->ring_pos + 1) % CMM_SIM_TRACE_KEEP;
+	if (s->ring_len < CMM_SIM_TRACE_KEEP)
+		s->ring_len++;
+}
+
+void
+cmm_sim_fail(struct cmm_sim *s, int line, const char *fmt, ...)
+{
+	char buf[CMM_SIM_LINE_MAX];
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	s->failures = sim_grow(s->failures, &s->capfailures,
+	    s->nfailures + 1, sizeof(*s->failures));
+	p = malloc(strlen(buf) + 32);
+	if (p == NULL)
+		return;
+	/* "LINE: what", printed after the scenario's file name */
+	if (line > 0)
+		sprintf(p, "%d: %s", line, buf);
+	else
+		sprintf(p, " %s", buf);
+	s->failures[s->nfailures++] = p;
+	cmm_sim_trace(s, -1, "FAILED %s", p);
+}
+
+void
+cmm_sim_report_violation(const struct cmm_sim *s, FILE *f)
+{
+	unsigned first;
+
+	fprintf(f, "VIOLATION seed %" PRIu64 " nodes %d time %" PRId64 " ms: %s\n",
+	    s->o.seed, s->n, s->violation_time, s->violation);
+	fprintf(f, "last %u trace lines:\n", s->ring_len);
+	first = (s->ring_pos + CMM_SIM_TRACE_KEEP - s->ring_len) %
+	    CMM_SIM_TRACE_KEEP;
+	for (unsigned i = 0; i < s->ring_len; i++)
+		fprintf(f, "  %s\n", s->ring[(first + i) % CMM_SIM_TRACE_KEEP]);
+}
+
+/* ---- nodes ---- */
+
+void
+cmm_sim_after_input(struct cmm_sim *s, struct cmm_sim_node *n)
+{
+	struct cmm_sim_ev ev;
+	int64_t d;
+
+	if (n->core == NULL)
+		return;
+	cmm_sim_check_input(s, n);
+	if (n->halt) {
+		/* on_quorum_loss = halt: the daemon would exit here */
+		cmm_sim_trace(s, n->id, "halted (on_quorum_loss = halt)");
+		n->halt = false;
+		n->halted = true;
+		cmm_sim_kill_node(s, n->id);
+		return;
+	}
+	d = cmm_core_next_deadline(n->core);
+	if (d == CMM_SIM_NEVER) {
+		n->wake_pending = false;
+		return;
+	}
+	if (d <= s->now) {
+		/* the contract says > now: a daemon would spin here */
+		cmm_sim_violate(s, "core", NULL, "node %d wants its next tick "
+		    "at %" PRId64 " ms, not after now", n->id, d);
+		d = s->now + 1;
+	}
+	if (n->wake_pending && d == n->wake_at)
+		return;
+	n->wake_at = d;
+	n->wake_pending = true;
+	n->wake_token++;
+	memset(&ev, 0, sizeof(ev));
+	ev.t = d;
+	ev.kind = CMM_SIM_EV_WAKE;
+	ev.node = n->id;
+	ev.gen = n->wake_token;
+	cmm_sim_push(s, &ev);
+}
+
+void
+cmm_sim_start_node(struct cmm_sim *s, int id)
+{
+	struct cmm_sim_node *n = &s->nodes[id];
+	uint64_t seed;
+
+	if (n->core != NULL) {
+		cmm_sim_trace(s, -1, "start %d: already running", id);
+		return;
+	}
+	n->gen++;
+	n->seq = 0;
+	n->halted = false;
+	n->member = false;
+	n->prompt.kind = CMM_PROMPT_NONE;
+	if (n->replay == NULL)
+		n->replay = malloc(sizeof(*n->replay));
+	if (n->replay == NULL) {
+		fprintf(stderr, "cmm sim: out of memory\n");
+		exit(1);
+	}
+	cmm_replay_init(n->replay);
+	/* every instance of every node gets its own jitter stream */
+	seed = cmm_sim_mix(cmm_sim_mix(s->o.seed, (uint64_t)id + 1), n->gen);
+	cmm_sim_trace(s, -1, "%s %d%s", n->started_once ? "restart" : "start",
+	    id, n->has_disk ? " (with its disk)" : "");
+	if (n->started_once)
+		s->st.restarts++;
+	n->started_once = true;
+	n->core = cmm_core_new(s->cfg, id, n->has_disk ? &n->disk : NULL,
+	    &n->sink, seed);
+	if (n->core == NULL) {
+		cmm_sim_violate(s, "core", NULL, "cmm_core_new failed for node %d",
+		    id);
+		return;
+	}
+	n->wake_pending = false;
+	if (cmm_core_start(n->core, s->now) != 0)
+		cmm_sim_trace(s, id, "start failed: incarnation not persisted");
+	cmm_sim_after_input(s, n);
+}
+
+void
+cmm_sim_kill_node(struct cmm_sim *s, int id)
+{
+	struct cmm_sim_node *n = &s->nodes[id];
+
+	if (n->core == NULL)
+		return;
+	cmm_core_free(n->core);
+	n->core = NULL;
+	n->gen++;
+	n->wake_pending = false;
+	n->member = false;
+	n->prompt.kind = CMM_PROMPT_NONE;
+	s->st.crashes++;
+	cmm_sim_trace(s, -1, "crash %d", id);
+}
+
+void
+cmm_sim_forget_node(struct cmm_sim *s, int id)
+{
+	struct cmm_sim_node *n = &s->nodes[id];
+	uint32_t inc = n->disk.incarnation;
+
+	cmm_sim_kill_node(s, id);
+	memset(&n->disk, 0, sizeof(n->disk));
+	n->disk.incarnation = inc;
+	n->disk.abstain = CMM_ABSTAIN_UNKNOWN;
+	n->has_disk = true;
+	n->forgot = true;
+	n->top_epoch = 0;	/* it may commit what it forgot again */
+	cmm_sim_trace(s, -1, "forget %d: its state is lost", id);
+	cmm_sim_start_node(s, id);
+}
+
+/* Swarm: a crash right after an accept or a commit, then a restart. */
+static void
+sim_maybe_crash(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t ppm,
+    const char *after)
+{
+	struct cmm_sim_action a;
+
+	if (ppm == 0 || cmm_rng_below(&s->rng, 1000000) >= ppm)
+		return;
+	cmm_sim_trace(s, -1, "node %d will crash right after %s", n->id, after);
+	memset(&a, 0, sizeof(a));
+	a.kind = CMM_SIM_A_KILL;
+	a.t = s->now;
+	cmm_set_add(&a.set, n->id);
+	cmm_sim_add_action(s, &a, 1);
+	memset(&a, 0, sizeof(a));
+	a.kind = CMM_SIM_A_START;
+	a.t = s->now + 50 + (int64_t)cmm_rng_below(&s->rng, 1500);
+	cmm_set_add(&a.set, n->id);
+	cmm_sim_add_action(s, &a, 0);
+}
+
+/* ---- the sink: effects of one core ---- */
+
+static void
+sim_on_event(struct cmm_sim *s, struct cmm_sim_node *n,
+    const struct cmm_event *ev)
+{
+	cmm_sim_trace(s, n->id, "%s: %s", cmm_event_type_name(ev->type),
+	    ev->text != NULL ? ev->text : "");
+	switch (ev->type) {
+	case CMM_EV_COMMIT:
+		s->st.commits++;
+		cmm_sim_check_commit(s, n, ev);
+		sim_maybe_crash(s, n, s->crash_commit_ppm, "a commit");
+		break;
+	case CMM_EV_SPLIT_BRAIN:
+		n->alarmed = true;
+		break;
+	case CMM_EV_NO_QUORUM:
+		n->member = false;
+		break;
+	case CMM_EV_ROUND:
+		if (ev->round_epoch != n->last_round_e ||
+		    ev->round_attempt != n->last_round_a) {
+			n->last_round_e = ev->round_epoch;
+			n->last_round_a = ev->round_attempt;
+			s->st.rounds++;
+		}
+		break;
+	case CMM_EV_STATE:
+		if (ev->state != CMM_ST_MEMBER &&
+		    ev->state != CMM_ST_RECONFIGURING &&
+		    ev->state != CMM_ST_AWAITING_OPERATOR &&
+		    ev->state != CMM_ST_LEAVING)
+			n->member = false;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+sim_on_device(struct cmm_sim *s, struct cmm_sim_node *n,
+    const struct cmm_devreq *req)
+{
+	struct cmm_sim_devop *op;
+	struct cmm_sim_ev ev;
+
+	cmm_sim_check_devreq(s, n, req);
+	if (req->device < 0 || req->device >= s->cfg->n_devices) {
+		cmm_sim_violate(s, "devices", NULL,
+		    "node %d asked for device %d, which is not configured",
+		    n->id, req->device);
+		return;
+	}
+	op = calloc(1, sizeof(*op));
+	if (op == NULL) {
+		fprintf(stderr, "cmm sim: out of memory\n");
+		exit(1);
+	}
+	op->req = *req;
+	op->gen = n->gen;
+	op->issued = s->now;
+	memset(&ev, 0, sizeof(ev));
+	/* a device answers in devlat_ms + [0, devjit_ms] (1-3 ms unless a
+	 * scenario or a swarm fault makes it slow) */
+	ev.t = s->now + s->devlat_ms + (int64_t)cmm_rng_below(&s->rng,
+	    (uint64_t)s->devjit_ms + 1);
+	if (ev.t <= s->now)
+		ev.t = s->now + 1;
+	ev.kind = CMM_SIM_EV_DEVICE;
+	ev.node = n->id;
+	ev.u.dev = op;
+	cmm_sim_push(s, &ev);
+}
+
+static int
+sim_emit(void *ctx, const struct cmm_effect *fx)
+{
+	struct cmm_sim_node *n = ctx;
+	struct cmm_sim *s = n->sim;
+	static const char *lvl[] = { "error", "warn", "info", "debug" };
+
+	switch (fx->type) {
+	case CMM_FX_SEND:
+		cmm_sim_net_send(s, n, fx->u.send.to, fx->u.send.msg);
+		return 0;
+	case CMM_FX_PERSIST:
+		cmm_sim_check_persist(s, n, fx->u.persist);
+		if (fx->u.persist->accepted != CMM_BALLOT_NONE &&
+		    (!n->has_disk || fx->u.persist->accepted != n->disk.accepted))
+			sim_maybe_crash(s, n, s->crash_accept_ppm, "an accept");
+		n->disk = *fx->u.persist;
+		n->has_disk = true;
+		return 0;
+	case CMM_FX_DEVICE:
+		sim_on_device(s, n, fx->u.dev);
+		return 0;
+	case CMM_FX_PROMPT:
+		if (fx->u.prompt->kind == CMM_PROMPT_NONE) {
+			n->prompt.kind = CMM_PROMPT_NONE;
+			cmm_sim_trace(s, n->id, "prompt closed: %s",
+			    fx->u.prompt->why ? fx->u.prompt->why : "");
+		} else {
+			n->prompt = *fx->u.prompt;
+			n->prompt.why = NULL;
+			/* only an answer to this prompt may justify a commit */
+			n->ans_iso = -1;
+			n->ans_winner = -1;
+			if (fx->u.prompt->kind == CMM_PROMPT_WINNER)
+				cmm_sim_trace(s, n->id, "prompt winner %d or %d: %s",
+				    fx->u.prompt->choice[0],
+				    fx->u.prompt->choice[1],
+				    fx->u.prompt->why ? fx->u.prompt->why : "");
+			else
+				cmm_sim_trace(s, n->id, "prompt isolation: %s",
+				    fx->u.prompt->why ? fx->u.prompt->why : "");
+		}
+		return 0;
+	case CMM_FX_EVENT:
+		sim_on_event(s, n, fx->u.event);
+		return 0;
+	case CMM_FX_LOG:
+		cmm_sim_trace(s, n->id, "%s: %s",
+		    (unsigned)fx->u.log.level < 4 ? lvl[fx->u.log.level] : "log",
+		    fx->u.log.text != NULL ? fx->u.log.text : "");
+		return 0;
+	case CMM_FX_HALT:
+		n->halt = true;
+		return 0;
+	}
+	cmm_sim_violate(s, "core", NULL, "node %d emitted unknown effect %d",
+	    n->id, (int)fx->type);
+	return 0;
+}
+
+/* ---- events ---- */
+
+static void
+sim_device_done(struct cmm_sim *s, struct cmm_sim_ev *ev)
+{
+	struct cmm_sim_devop *op = ev->u.dev;
+	struct cmm_sim_node *n = &s->nodes[ev->node];
+	const char *dname = s->cfg->devices[op->req.device].name;
+	struct cmm_device *d = s->dev[op->req.device];
+	struct cmm_devrec *before, *after;
+	struct cmm_devres res;
+	bool lost = n->core == NULL || n->gen != op->gen;
+	char err[160] = "", bal[48] = "";
+
+	/* the process died with the I/O in flight: the write may still have
+	 * reached the device, or not (both happen; the seed decides) */
+	if (lost && cmm_rng_below(&s->rng, 2) == 0) {
+		cmm_sim_trace(s, n->id, "device %s: %s lost in a crash", dname,
+		    cmm_dev_op_name(op->req.op.op));
+		free(op);
+		return;
+	}
+	before = malloc(sizeof(*before));
+	after = malloc(sizeof(*after));
+	if (before == NULL || after == NULL) {
+		fprintf(stderr, "cmm sim: out of memory\n");
+		exit(1);
+	}
+	d->ops->read(d, before, err, sizeof(err));
+	d->ops->apply(d, &op->req.op, &res, err, sizeof(err));
+	d->ops->read(d, after, err, sizeof(err));
+	s->st.devops++;
+	if (op->req.op.op == CMM_DEVOP_PROMISE || op->req.op.op == CMM_DEVOP_ACCEPT)
+		snprintf(bal, sizeof(bal), " ballot (%" PRIu32 ",%d)",
+		    cmm_ballot_attempt(op->req.op.ballot),
+		    cmm_ballot_coord(op->req.op.ballot));
+	cmm_sim_trace(s, n->id, "device %s: %s epoch %" PRIu32 "%s -> %s%s "
+	    "(holder %d epoch %" PRIu32 ")", dname,
+	    cmm_dev_op_name(op->req.op.op), op->req.op.epoch, bal,
+	    cmm_dev_status_name(res.status), lost ? " after a crash" : "",
+	    after->holder, after->epoch);
+	cmm_sim_check_devop(s, n->id, &op->req, &res, before, after);
+	free(before);
+	free(after);
+	if (!lost) {
+		cmm_core_on_device_result(n->core, s->now, op->req.id, &res);
+		cmm_sim_after_input(s, n);
+	}
+	free(op);
+}
+
+static void
+sim_wake(struct cmm_sim *s, struct cmm_sim_ev *ev)
+{
+	struct cmm_sim_node *n = &s->nodes[ev->node];
+
+	if (n->core == NULL || !n->wake_pending || ev->gen != n->wake_token)
+		return;	/* superseded */
+	n->wake_pending = false;
+	cmm_core_on_tick(n->core, s->now);
+	cmm_sim_after_input(s, n);
+}
+
+bool
+cmm_sim_step(struct cmm_sim *s)
+{
+	struct cmm_sim_ev ev;
+
+	if (!sim_pop(s, s->end, &ev))
+		return false;
+	s->now = ev.t;
+	s->st.events++;
+	switch (ev.kind) {
+	case CMM_SIM_EV_DELIVER:
+		cmm_sim_net_deliver(s, &ev);
+		break;
+	case CMM_SIM_EV_DEVICE:
+		sim_device_done(s, &ev);
+		break;
+	case CMM_SIM_EV_WAKE:
+		sim_wake(s, &ev);
+		break;
+	case CMM_SIM_EV_ACTION:
+		cmm_sim_do_action(s, ev.u.action);
+		break;
+	}
+	return true;
+}
+
+int
+cmm_sim_run(struct cmm_sim *s)
+{
+	while (!s->violated) {
+		if (cmm_sim_explore_step(s))
+			continue;
+		if (!cmm_sim_step(s))
+			break;
+	}
+	if (!s->violated && s->now < s->end)
+		s->now = s->end;
+	return s->violated ? 1 : 0;
+}
+
+static uint64_t
+hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * FNV_PRIME;
+	return h;
+}
+
+/* One queued event, independent of when it was queued. */
+static uint64_t
+hash_event(const struct cmm_sim *s, const struct cmm_sim_ev *ev)
+{
+	uint64_t h = FNV_OFFSET;
+
+	h = hash_bytes(h, &ev->t, sizeof(ev->t));
+	h = hash_bytes(h, &ev->prio, sizeof(ev->prio));
+	h = hash_bytes(h, &ev->kind, sizeof(ev->kind));
+	h = hash_bytes(h, &ev->node, sizeof(ev->node));
+	h = hash_bytes(h, &ev->gen, sizeof(ev->gen));
+	switch (ev->kind) {
+	case CMM_SIM_EV_DELIVER:
+		h = hash_bytes(h, &ev->u.dlv.msg->m, sizeof(ev->u.dlv.msg->m));
+		break;
+	case CMM_SIM_EV_DEVICE:
+		h = hash_bytes(h, &ev->u.dev->req, sizeof(ev->u.dev->req));
+		h = hash_bytes(h, &ev->u.dev->gen, sizeof(ev->u.dev->gen));
+		break;
+	case CMM_SIM_EV_ACTION:
+		h = hash_bytes(h, &ev->u.action, sizeof(ev->u.action));
+		break;
+	default:
+		break;
+	}
+	(void)s;
+	return cmm_sim_mix(h, 0);
+}
+
+uint64_t
+cmm_sim_state_hash(const struct cmm_sim *s)
+{
+	uint64_t h = FNV_OFFSET, q = 0;
+	struct cmm_devrec *rec = malloc(sizeof(*rec));
+	char err[64];
+
+	h = hash_bytes(h, &s->now, sizeof(s->now));
+	for (int i = 0; i < s->n; i++) {
+		const struct cmm_sim_node *n = &s->nodes[i];
+		bool up = n->core != NULL;
+
+		h = hash_bytes(h, &up, sizeof(up));
+		if (up)
+			h = cmm_core_state_hash(n->core, h);
+		h = hash_bytes(h, &n->has_disk, sizeof(n->has_disk));
+		h = hash_bytes(h, &n->disk, sizeof(n->disk));
+		h = hash_bytes(h, &n->seq, sizeof(n->seq));
+		h = hash_bytes(h, &n->gen, sizeof(n->gen));
+		if (n->replay != NULL)
+			h = hash_bytes(h, n->replay, sizeof(*n->replay));
+	}
+	for (int d = 0; d < s->cfg->n_devices && rec != NULL; d++) {
+		s->dev[d]->ops->read(s->dev[d], rec, err, sizeof(err));
+		h = hash_bytes(h, rec, sizeof(*rec));
+	}
+	free(rec);
+	/* the queue as a multiset: the order of insertion is no state */
+	for (int b = 0; b < CMM_SIM_WHEEL; b++)
+		for (uint32_t i = s->wheel[b].head; i < s->wheel[b].len; i++)
+			q += hash_event(s, &s->wheel[b].ev[i]);
+	for (size_t i = 0; i < s->nheap; i++)
+		q += hash_event(s, &s->heap[i]);
+	return cmm_sim_mix(h, q);
+}
