@@ -21,6 +21,7 @@
 #                   every core; prints each failure with its command
 #   make bench      failover, joins, simulator scale, idle cost (bench/run.sh):
 #                   tables, bench/results.json, bench/latency.png (~5 min)
+#   make golden     rewrite the golden decision traces (tests/golden/)
 #   make model      SPIN models of round v2 and the two-node device race:
 #                   exhaustive searches, planted bugs caught
 #                   (tests/model/run.sh full; 5-10 min on 2 cores, ~6 GB)
@@ -69,7 +70,7 @@ LDFLAGS	+= $(SANFLAGS)
 # core, simulator) links with libc alone (the core-noio test); the node
 # (daemon and its files) and the control plane on top of it; the console;
 # the entry points in src/ over all of them.
-CORE_SRCS := $(sort $(wildcard quorum/*.c) net/wire.c net/replay.c \
+CORE_SRCS := $(sort $(wildcard util/*.c) $(wildcard quorum/*.c) net/wire.c net/replay.c \
 	$(wildcard src/core/*.c) $(wildcard src/sim/*.c))
 NODE_SRCS := $(sort $(filter-out net/wire.c net/replay.c, $(wildcard net/*.c)) \
 	$(wildcard src/node/*.c) $(wildcard src/ctl/*.c))
@@ -86,7 +87,7 @@ ALL_OBJS  := $(ALL_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps deps-test check demo clean install bench FORCE fuzz \
-	fuzz-build lint crashtest soak model swarm
+	fuzz-build lint crashtest soak model swarm golden
 all: $(BUILD)/cmm
 
 # A plain build only checks for the packages (and says how to get them);
@@ -198,6 +199,11 @@ bench:
 		$(BUILD)/bench/benchtool
 	@CMM=$(CURDIR)/$(BUILD)/cmm BENCHTOOL=$(CURDIR)/$(BUILD)/bench/benchtool \
 		sh bench/run.sh
+
+# Golden decision traces of the FIG. 1 scenarios: `make golden` rewrites
+# tests/golden/*.trace on purpose after a change of *why* nodes decide
+golden: $(BUILD)/cmm
+	@CMM=$(CURDIR)/$(BUILD)/cmm sh tests/golden/run.sh --regen
 
 # The round's design, model-checked: exhaustive searches and planted bugs
 model:
