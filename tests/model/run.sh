@@ -24,7 +24,7 @@ bounded | full) ;;
 esac
 
 if ! command -v spin >/dev/null 2>&1; then
-	echo "model: spin is not installed (Debian: apt-get install spin); skipped" >&2
+	echo "SKIP: spin is not installed (Debian: apt-get install spin)"
 	exit 77
 fi
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd) || exit 1

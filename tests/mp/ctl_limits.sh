@@ -11,8 +11,8 @@
 # may change the node.  Runs as root (setpriv for the others).
 . tests/mp/lib/mp.sh
 mp_init ctl_limits
-[ "$(id -u)" = 0 ] || { echo "skipped: needs root (setpriv)"; exit 0; }
-command -v setpriv >/dev/null || { echo "skipped: no setpriv"; exit 0; }
+[ "$(id -u)" = 0 ] || mp_skip "needs root (setpriv to other users)"
+command -v setpriv >/dev/null || mp_skip "no setpriv (util-linux)
 # the other users must reach the tool and the socket
 chmod 755 "$MP_DIR"
 mp_tool ctlflood

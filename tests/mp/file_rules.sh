@@ -11,6 +11,7 @@
 mp_init file_rules
 mp_config 3
 ROOT=$(id -u)
+[ "$ROOT" = 0 ] || echo "note: not root: the foreign-owner cases are not run"
 
 # refuse NAME PATTERN [ARGS...]: node 0 exits 2 with one line matching
 # PATTERN, within 10 s

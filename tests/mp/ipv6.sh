@@ -7,8 +7,7 @@
 . tests/mp/lib/mp.sh
 mp_init ipv6
 if ! grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null; then
-	echo "skipped: no IPv6 loopback address (::1)"
-	exit 0
+	mp_skip "no IPv6 loopback address (::1)"
 fi
 mp_config 3
 sed -i -e "s/^address = 127.0.0.1:$MP_PORT\$/address = [::1]:$MP_PORT/" \

@@ -8,20 +8,17 @@
 . tests/mp/lib/mp.sh
 mp_init netns
 if [ "$(id -u)" != 0 ]; then
-	echo "skipped: not root (network namespaces need root)"
-	exit 0
+	mp_skip "not root (network namespaces need root)"
 fi
 if ! command -v ip >/dev/null 2>&1; then
-	echo "skipped: no ip command (iproute2)"
-	exit 0
+	mp_skip "no ip command (iproute2)"
 fi
 tag=cmm$$
 br=${tag}br
 nsall="$br ${tag}n0 ${tag}n1 ${tag}n2"
 mp_at_exit "for ns in $nsall; do ip netns del \$ns 2>/dev/null; done"
 if ! ip netns add "$br" 2>"$MP_DIR/netns.err"; then
-	echo "skipped: cannot create a network namespace: $(cat "$MP_DIR/netns.err")"
-	exit 0
+	mp_skip "cannot create a network namespace: $(cat "$MP_DIR/netns.err")"
 fi
 ip -n "$br" link add br0 type bridge || mp_fail "bridge"
 ip -n "$br" link set br0 up || mp_fail "bridge up"

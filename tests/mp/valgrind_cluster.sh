@@ -10,12 +10,10 @@
 . tests/mp/lib/mp.sh
 mp_init valgrind
 if ! command -v valgrind >/dev/null 2>&1; then
-	echo "skipped: no valgrind"
-	exit 0
+	mp_skip "no valgrind"
 fi
 if nm "$CMM" 2>/dev/null | grep -q __asan_init; then
-	echo "skipped: $CMM is built with AddressSanitizer"
-	exit 0
+	mp_skip "$CMM is built with AddressSanitizer (valgrind cannot run it)"
 fi
 # slower timeouts: memcheck runs the daemon ~20 times slower
 mp_config 3 "heartbeat_ms = 100" "failure_timeout_ms = 1500" \

@@ -17,11 +17,10 @@ export CMM
 . tests/mp/lib/part.sh
 mp_init soak
 if [ "$(id -u)" != 0 ]; then
-	echo "skipped: needs root for network namespaces (netem on a private lo)"
-	exit 0
+	mp_skip "needs root for network namespaces (netem on a private lo)"
 fi
 for tool in ip tc jq; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "skipped: no $tool"; exit 0; }
+	command -v "$tool" >/dev/null 2>&1 || mp_skip "no $tool"
 done
 N=16
 SECS=${SOAK_SECONDS:-600}

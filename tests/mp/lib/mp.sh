@@ -16,6 +16,7 @@
 #   mp_wait SECS DESC CMD   poll CMD every 0.1 s until it succeeds or fail
 #                           (a CMD may set MP_WHY to say what it last saw)
 #   mp_fail MSG             report, dump the logs, exit 1
+#   mp_skip WHY             this machine cannot run the test: say why, exit 77
 #   mp_at_exit CMD          more cleanup, after the nodes are dead
 set -u
 : "${CMM:?set CMM to the cmm binary}"
@@ -66,6 +67,13 @@ mp_fail() {
 	echo "FAIL: $*"
 	mp_logs
 	exit 1
+}
+
+# mp_skip WHY: the test cannot run here (no root, a tool missing); 77 is
+# counted as skipped by tests/run.sh, never as passed
+mp_skip() {
+	echo "SKIP: $*"
+	exit 77
 }
 
 mp_config() {

@@ -25,13 +25,11 @@ set -u
 part_init() {
 	mp_init "$1"
 	if [ "$(id -u)" != 0 ]; then
-		echo "skipped: needs root for network namespaces"
-		exit 0
+		mp_skip "needs root for network namespaces"
 	fi
 	for tool in ip nft jq; do
 		if ! command -v "$tool" >/dev/null 2>&1; then
-			echo "skipped: no $tool command"
-			exit 0
+			mp_skip "no $tool command"
 		fi
 	done
 	PART_TAG=cmmp$$
@@ -59,8 +57,7 @@ part_net() {
 	mp_at_exit part_cleanup_ns
 	PART_NS=$br
 	if ! ip netns add "$br" 2>"$MP_DIR/netns.err"; then
-		echo "skipped: cannot create a network namespace: $(cat "$MP_DIR/netns.err")"
-		exit 0
+		mp_skip "cannot create a network namespace: $(cat "$MP_DIR/netns.err")"
 	fi
 	ip -n "$br" link add br0 type bridge || mp_fail "bridge"
 	ip -n "$br" link set br0 up || mp_fail "bridge up"

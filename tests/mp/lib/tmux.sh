@@ -5,7 +5,7 @@
 # wait polls with a bound; the server and every process whose command line
 # names the test's directory are killed, by PID, at exit.
 #
-#   tm_init NAME          temp dir $TM_DIR, traps; skips (exit 0) without tmux
+#   tm_init NAME          temp dir $TM_DIR, traps; skips (exit 77) without tmux
 #   tm_new S W H CMD      a session S of W x H running CMD (stays when CMD ends)
 #   tm_cap S              the screen of S, as text
 #   tm_keys S KEYS...     tmux send-keys
@@ -19,7 +19,7 @@ set -u
 tm_init() {
 	if ! command -v tmux >/dev/null 2>&1; then
 		echo "SKIP: tmux is not installed (apt-get install tmux)"
-		exit 0
+		exit 77
 	fi
 	TM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/cmm-console-$1.XXXXXX") || exit 1
 	TM_SRV=cmmtest$$
