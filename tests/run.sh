@@ -53,6 +53,7 @@ done
 for t in tests/sim/*.sh tests/mp/*.sh; do
 	[ -f "$t" ] && run "${t#tests/}" sh "$t"
 done
+run golden sh tests/golden/run.sh
 run model/bounded sh tests/model/run.sh bounded
 
 [ -n "$failed" ] && echo "failed:$failed"
