@@ -10,9 +10,7 @@
 #include <string.h>
 
 #include "src/sim/sim.h"
-
-#define FNV_OFFSET	UINT64_C(0xcbf29ce484222325)
-#define FNV_PRIME	UINT64_C(0x100000001b3)
+#include "util/fnv.h"
 
 static void	*sim_grow(void *p, size_t *cap, size_t want, size_t elem);
 static bool	ev_before(const struct cmm_sim_ev *a, const struct cmm_sim_ev *b);
@@ -92,7 +90,7 @@ cmm_sim_new(const struct cmm_sim_opts *o)
 	s->cfg->n_devices = 0;
 	cmm_rng_seed(&s->rng, o->seed);
 	s->cluster_id = cmm_wire_cluster_id("cmm-sim");
-	s->hash = FNV_OFFSET;
+	s->hash = CMM_FNV64_OFFSET;
 	s->latency_ms = 1;
 	s->jitter_ms = 0;
 	s->devlat_ms = 1;
@@ -347,9 +345,7 @@ cmm_sim_trace(struct cmm_sim *s, int node, const char *fmt, ...)
 		snprintf(line, CMM_SIM_LINE_MAX, "[%" PRId64 " ms] sim: %s",
 		    s->now, text);
 	/* the hash covers exactly the printed line and its newline */
-	for (const unsigned char *p = (const unsigned char *)line; *p; p++)
-		s->hash = (s->hash ^ *p) * FNV_PRIME;
-	s->hash = (s->hash ^ '\n') * FNV_PRIME;
+	s->hash = cmm_fnv64_byte(cmm_fnv64_str(line, s->hash), '\n');
 	s->lines++;
 	if (s->o.trace_all)
 		fprintf(s->o.out, "%s\n", line);
@@ -778,18 +774,14 @@ cmm_sim_run(struct cmm_sim *s)
 static uint64_t
 hash_bytes(uint64_t h, const void *p, size_t n)
 {
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * FNV_PRIME;
-	return h;
+	return cmm_fnv64(p, n, h);
 }
 
 /* One queued event, independent of when it was queued. */
 static uint64_t
 hash_event(const struct cmm_sim *s, const struct cmm_sim_ev *ev)
 {
-	uint64_t h = FNV_OFFSET;
+	uint64_t h = CMM_FNV64_OFFSET;
 
 	h = hash_bytes(h, &ev->t, sizeof(ev->t));
 	h = hash_bytes(h, &ev->prio, sizeof(ev->prio));
@@ -817,7 +809,7 @@ hash_event(const struct cmm_sim *s, const struct cmm_sim_ev *ev)
 uint64_t
 cmm_sim_state_hash(const struct cmm_sim *s)
 {
-	uint64_t h = FNV_OFFSET, q = 0;
+	uint64_t h = CMM_FNV64_OFFSET, q = 0;
 	struct cmm_devrec *rec = malloc(sizeof(*rec));
 	char err[64];
 
