@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* node_main: `cmm node -c FILE --id N [--headless] [--syslog]
- * [--forget-state] [--log-level L]`, one node's daemon. */
+ * [--forget-state] [--log-level L]`, one node.  The composition root of a
+ * node: it creates the daemon (src/node/), the control server on it
+ * (src/ctl/) and, on a terminal, the console (ui/); the three know
+ * nothing of each other beyond the interfaces wired here. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,11 +11,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "ui/console.h"
+#include "src/ctl/ctl_server.h"
 #include "src/node/daemon.h"
 #include "src/subcmd.h"
+#include "ui/console.h"
 
-/* issue 4: the console attached in this process, NULL once detached */
+/* The console attached in this process, NULL once detached.  A static:
+ * the detach callback has no other way back to it. */
 static struct cmm_console *node_con;
 
 /* ^D or `detach`: the terminal is restored; the node runs on headless. */
@@ -26,10 +31,11 @@ node_console_detached(void *arg)
 	    "(SIGTERM or Ctrl-C: leave the cluster and exit)\n");
 }
 
-/* DESIGN §1: the console talks to the node through a socketpair, the
- * same protocol as `cmm console -s SOCKET` later. */
+/* The console talks to the node through a socketpair, the same protocol
+ * as `cmm console -s SOCKET` later (docs/ARCHITECTURE.md, "One command
+ * language"). */
 static void
-node_console(struct cmm_daemon *d)
+node_console(struct cmm_daemon *d, struct cmm_ctl_server *srv)
 {
 	struct cmm_console_opts	o;
 	char			err[256];
@@ -39,7 +45,7 @@ node_console(struct cmm_daemon *d)
 		perror("cmm node: socketpair for the console");
 		return;
 	}
-	if (cmm_daemon_attach_client(d, sv[0]) < 0) {
+	if (cmm_ctl_server_attach_fd(srv, sv[0]) < 0) {
 		fprintf(stderr, "cmm node: cannot serve the console: headless\n");
 		close(sv[1]);
 		return;
@@ -99,6 +105,7 @@ cmm_node_main(int argc, char **argv)
 	};
 	struct cmm_daemon_opts o;
 	struct cmm_daemon *d;
+	struct cmm_ctl_server *srv;
 	char err[1024];
 	int ch, code, lvl;
 
@@ -157,12 +164,22 @@ cmm_node_main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return code;
 	}
+	/* the socket before the core starts: a live twin on it stops this
+	 * node before it persists a new incarnation */
+	srv = cmm_ctl_server_new(d, cmm_daemon_sock_path(d), err, sizeof(err));
+	if (srv == NULL || cmm_daemon_start(d, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		cmm_ctl_server_free(srv);
+		cmm_daemon_free(d);
+		return 1;
+	}
 	if (!o.headless && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-		node_console(d);
+		node_console(d, srv);
 	code = cmm_daemon_run(d);
 	/* the terminal back before the last log lines */
 	cmm_console_free(node_con);
 	node_con = NULL;
+	cmm_ctl_server_free(srv);
 	cmm_daemon_free(d);
 	return code;
 }

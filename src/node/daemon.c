@@ -21,7 +21,6 @@
 #include "net/packet.h"
 #include "net/udp.h"
 #include "src/node/config.h"
-#include "src/ctl/ctl_server.h"
 #include "src/node/daemon.h"
 #include "src/node/devkey.h"
 #include "src/node/devworker.h"
@@ -77,6 +76,7 @@ struct cmm_daemon {
 	int			self;
 	char			state_dir[CMM_CFG_PATH_MAX];
 	char			sock_path[CMM_CFG_PATH_MAX];
+	char			bound[80];	/* the UDP address, for the log */
 	struct cmm_keys		keys;
 	struct cmm_log		*log;
 	struct event_base	*base;
@@ -94,7 +94,6 @@ struct cmm_daemon {
 	struct event		*leave_timer;
 	struct cmm_devworker	*dw;
 	struct cmm_hook		*hook;
-	struct cmm_ctl_server	*ctl;
 	uint64_t		*seq;		/* per destination */
 	uint64_t		drops[CMM_DROP__COUNT];
 	struct cmm_prompt	prompt;
@@ -221,13 +220,6 @@ daemon_arm(struct cmm_daemon *d)
 	tv.tv_sec = delay / 1000;
 	tv.tv_usec = (delay % 1000) * 1000;
 	evtimer_add(d->timer, &tv);
-}
-
-/* issue 4: the in-process console is one more control client */
-int
-cmm_daemon_attach_client(struct cmm_daemon *d, int fd)
-{
-	return cmm_ctl_server_attach_fd(d->ctl, fd);
 }
 
 void
@@ -898,7 +890,7 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	struct cmm_persist loaded;
 	const char *paths[CMM_MAX_DEVICES];
 	struct cmm_addr bind_to;
-	char moved[CMM_CFG_PATH_MAX + 32], addr[80];
+	char moved[CMM_CFG_PATH_MAX + 32];
 	uint64_t seed;
 	int rc;
 
@@ -1079,23 +1071,35 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 		    o->id);
 		return daemon_fail(d, 1, exit_code);
 	}
-	d->ctl = cmm_ctl_server_new(d, d->sock_path, err, errlen);
-	if (d->ctl == NULL)
-		return daemon_fail(d, 1, exit_code);
+	cmm_addr_format((const struct sockaddr *)&bind_to.ss, d->bound,
+	    sizeof(d->bound));
+	*exit_code = 0;
+	return d;
+}
 
+const char *
+cmm_daemon_sock_path(const struct cmm_daemon *d)
+{
+	return d->sock_path;
+}
+
+/* Separate from cmm_daemon_new so the entry point can open the control
+ * socket in between: a node whose socket is taken by a live twin stops
+ * before it persists a new incarnation. */
+int
+cmm_daemon_start(struct cmm_daemon *d, char *err, size_t errlen)
+{
 	cmm_logf(d->log, CMM_LOG_INFO, "cluster %s: node %d on %s, state in %s, "
-	    "control socket %s%s", d->cfg->name, o->id,
-	    cmm_addr_format((const struct sockaddr *)&bind_to.ss, addr,
-	    sizeof(addr)), d->state_dir, d->sock_path,
+	    "control socket %s%s", d->cfg->name, d->self, d->bound,
+	    d->state_dir, d->sock_path,
 	    d->cfg->fault_injection ? ", fault injection ON" : "");
 	if (cmm_core_start(d->core, cmm_daemon_now(d)) < 0) {
 		snprintf(err, errlen, "%s: cannot persist the new incarnation",
 		    d->state_dir);
-		return daemon_fail(d, 1, exit_code);
+		return -1;
 	}
 	daemon_arm(d);
-	*exit_code = 0;
-	return d;
+	return 0;
 }
 
 int
@@ -1129,8 +1133,6 @@ cmm_daemon_free(struct cmm_daemon *d)
 {
 	if (d == NULL)
 		return;
-	if (d->ctl != NULL)
-		cmm_ctl_server_free(d->ctl);
 	cmm_hook_free(d->hook);
 	cmm_devworker_free(d->dw);
 	cmm_udp_free(d->udp);

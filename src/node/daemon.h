@@ -38,12 +38,18 @@ struct cmm_daemon_opts {
 	enum cmm_log_level log_level;	/* initial level [INFO] */
 };
 
-/* Loads config, key and state, binds the socket, opens the devices and the
- * control socket, and starts the core.  Returns NULL with a one-line
+/* Loads config, key and state, binds the UDP socket, opens the devices
+ * and creates the core, not yet started.  Returns NULL with a one-line
  * reason in err and the exit code in *exit_code (2: config/key/state
  * error, 1: anything else). */
 struct cmm_daemon *cmm_daemon_new(const struct cmm_daemon_opts *o,
 	    char *err, size_t errlen, int *exit_code);
+/* The control socket's path for this node (from the config); the entry
+ * point opens the control server there before cmm_daemon_start. */
+const char *cmm_daemon_sock_path(const struct cmm_daemon *d);
+/* Starts the core: a new incarnation, persisted, and the first timer.
+ * 0, or -1 with a one-line reason in err (exit code 1). */
+int	cmm_daemon_start(struct cmm_daemon *d, char *err, size_t errlen);
 /* Runs the loop until SIGTERM/SIGINT (graceful leave, returns 0), a HALT
  * effect (returns CMM_EXIT_HALT) or a fatal error (returns 1). */
 int	cmm_daemon_run(struct cmm_daemon *d);
@@ -123,11 +129,6 @@ int	cmm_daemon_answer_winner(struct cmm_daemon *d, long uid, int winner,
 /* Call after feeding the core any other input from outside the daemon:
  * re-arms the timer at the core's next deadline. */
 void	cmm_daemon_kick(struct cmm_daemon *d);
-
-/* Issue 4: serves a connected stream socket (one end of a socketpair) as
- * one more control connection: the console attached in this process
- * (DESIGN §1).  Takes ownership of fd.  0, or -1 (fd closed). */
-int	cmm_daemon_attach_client(struct cmm_daemon *d, int fd);
 
 /* ---- fault injection (config fault_injection = on; -1 "fault injection
  * is off" otherwise).  The transport drops datagrams to/from the peer. ---- */

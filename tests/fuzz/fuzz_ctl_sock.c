@@ -8,7 +8,7 @@
  * private directory (/dev/shm when it exists: its fsyncs are free), on a
  * free UDP port; the peer never runs.  The input is written, as a client
  * would write it, into one end of a socketpair whose other end the daemon
- * serves as a control connection (cmm_daemon_attach_client(): the path of
+ * serves as a control connection (cmm_ctl_server_attach_fd(): the path of
  * the console attached in the same process, through the same buffering,
  * line splitting, limits, command dispatch and reply framing as a
  * connection on the unix socket); then the write side is shut, and the
@@ -38,6 +38,7 @@
 
 #include "net/mac.h"
 #include "src/ctl/ctl_proto.h"
+#include "src/ctl/ctl_server.h"
 #include "src/node/daemon.h"
 #include "tests/fuzz/fuzz_util.h"
 
@@ -216,6 +217,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cmm_daemon_opts o = { .config_path = conf, .id = 0,
 	    .headless = true, .log_level = CMM_LOG_ERROR };
 	struct cmm_daemon *d;
+	struct cmm_ctl_server *srv = NULL;
 	char	err[1024];
 	size_t	sent, got;
 	int	sv[2], code, requests = 0;
@@ -225,12 +227,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a fresh node every time: nothing learned by an earlier input */
 	nftw(statedir, sock_rm, 8, FTW_DEPTH | FTW_PHYS);
 	d = cmm_daemon_new(&o, err, sizeof(err), &code);
-	if (d == NULL) {
+	if (d == NULL || (srv = cmm_ctl_server_new(d, cmm_daemon_sock_path(d),
+	    err, sizeof(err))) == NULL || cmm_daemon_start(d, err,
+	    sizeof(err)) < 0) {
 		fprintf(stderr, "fuzz_ctl_sock: %s\n", err);
 		abort();
 	}
 	FUZZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-	FUZZ_CHECK(cmm_daemon_attach_client(d, sv[1]) == 0);
+	FUZZ_CHECK(cmm_ctl_server_attach_fd(srv, sv[1]) == 0);
 	FUZZ_CHECK(fcntl(sv[0], F_SETFL, O_NONBLOCK) == 0);
 	sent = sock_write(sv[0], data, size);
 	/* every LF ends a request (a last line without one never gets an
@@ -246,6 +250,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(sv[0]);
 	/* the server notices the hang-up; then everything goes */
 	event_base_loop(cmm_daemon_base(d), EVLOOP_NONBLOCK);
+	cmm_ctl_server_free(srv);
 	cmm_daemon_free(d);
 	return 0;
 }
