@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * device: the rules every quorum-device backend applies (device.h, DESIGN
- * §3), and the in-memory backend the simulator and tests use.
+ * device: the rules every quorum-device backend applies (device.h;
+ * docs/PROTOCOL.md "Quorum devices and fencing"), and the in-memory
+ * backend the simulator and tests use.
  *
  * Each rule first decides, then changes the record, so a refused operation
  * leaves it untouched without a copy of the (8 KiB) record.

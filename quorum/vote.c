@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * vote: who keeps quorum after a reconfiguration (patent FIG. 7-9,
- * DESIGN §2 step 4).  See vote.h for the contract.
+ * vote: who keeps quorum after a reconfiguration (patent FIG. 7-9;
+ * docs/PROTOCOL.md "Quorums", "Choose").  See vote.h for the contract.
  */
 #include <stdio.h>
 
@@ -31,7 +31,8 @@ cmm_crown_prince(const struct cmm_set *s, const int *priority)
 
 	if (s == NULL)
 		return -1;
-	/* DESIGN §2: highest priority; ids rise, so >= hands ties to the higher id */
+	/* FIG. 9: the crown prince has the highest priority; ids rise, so >=
+	 * hands equal priorities to the higher id */
 	for (int i = cmm_set_next(s, 0); i >= 0; i = cmm_set_next(s, i + 1))
 		if (best < 0 || vote_prio(priority, i) >= vote_prio(priority, best))
 			best = i;

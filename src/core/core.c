@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "src/core/core_int.h"
+#include "util/fnv.h"
 
 static const char *const state_names[CMM_ST__COUNT] = {
 	"joining", "member", "reconfiguring", "awaiting-operator",
@@ -115,7 +116,10 @@ cmm_core_new(const struct cmm_core_cfg *cfg, int self,
 		c->disk = *loaded;
 	if (c->disk.epoch >= CMM_EPOCH_LIMIT || (c->disk.epoch > 0 &&
 	    (cmm_set_empty(&c->disk.members) ||
-	    !cmm_set_subset(&c->disk.members, &cfg->configured)))) {
+	    !cmm_set_subset(&c->disk.members, &cfg->configured))) ||
+	    c->disk.accepted > c->disk.promised ||
+	    (c->disk.accepted != CMM_BALLOT_NONE &&
+	    cmm_set_empty(&c->disk.value))) {
 		/* the caller validates its state file; refuse what slips by */
 		free(c->peers);
 		free(c);
@@ -511,16 +515,6 @@ cmm_core_persisted(const struct cmm_core *c, struct cmm_persist *p)
 	*p = c->disk;
 }
 
-static uint64_t
-core_hash_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * UINT64_C(0x100000001b3);
-	return h;
-}
-
 uint64_t
 cmm_core_state_hash(const struct cmm_core *c, uint64_t h)
 {
@@ -537,8 +531,8 @@ cmm_core_state_hash(const struct cmm_core *c, uint64_t h)
 	memset(copy->r.outcome, 0, sizeof(copy->r.outcome));
 	memset(copy->cm.why, 0, sizeof(copy->cm.why));
 	copy->prompt.why = NULL;
-	h = core_hash_bytes(h, copy, sizeof(*copy));
-	h = core_hash_bytes(h, c->peers, (size_t)c->npeers * sizeof(*c->peers));
+	h = cmm_fnv64(copy, sizeof(*copy), h);
+	h = cmm_fnv64(c->peers, (size_t)c->npeers * sizeof(*c->peers), h);
 	free(copy);
 	return h;
 }

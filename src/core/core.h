@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * core: the cmm membership protocol as a pure state machine (DESIGN §2,
- * patent FIG. 3-10).
+ * core: the cmm membership protocol as a pure state machine
+ * (docs/PROTOCOL.md; patent FIG. 3-10).
  *
  * The core never reads a clock, a socket, a file or the terminal, and has
  * no source of randomness but the seed it is given.  Inputs are the
@@ -72,7 +72,7 @@ struct cmm_core_cfg {
 	int		n_devices;
 	struct cmm_device_cfg devices[CMM_MAX_DEVICES];
 	unsigned	bugs;	/* CMM_BUG_* planted bugs, simulator tests only */
-	/* The config digest and config_version (src/config.h): the core
+	/* The config digest and config_version (src/node/config.h): the core
 	 * only copies them into what it persists with a configuration, so a
 	 * restart can tell the config changed under the state. */
 	uint8_t		digest[CMM_DIGEST_LEN];

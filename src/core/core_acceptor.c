@@ -77,6 +77,7 @@ acceptor_on_prepare(struct cmm_core *c, const struct cmm_msg *m)
 		acceptor_reply(c, m, CMM_MSG_NACK, false);
 		return;
 	}
+	assert(m->ballot >= c->disk.promised);
 	if (m->ballot > c->disk.promised) {
 		cmm_ballot old = c->disk.promised;
 
@@ -104,6 +105,7 @@ acceptor_accept_own(struct cmm_core *c, cmm_ballot b, const struct cmm_set *S,
 	struct cmm_set to;
 	struct cmm_msg r;
 
+	assert(b != CMM_BALLOT_NONE && !cmm_set_empty(S));
 	if (b < c->disk.promised)
 		return;		/* a promise is never taken back */
 	c->disk.promised = b;

@@ -78,6 +78,7 @@ coord_pending(struct cmm_core *c)
 {
 	struct cmm_set pend;
 	bool any = c->disk.accepted != CMM_BALLOT_NONE;
+	int64_t wait;
 
 	cmm_set_and(&pend, &c->flag_pend, &c->disk.members);
 	cmm_set_and(&pend, &pend, &c->alive);
@@ -91,10 +92,11 @@ coord_pending(struct cmm_core *c)
 	}
 	if (c->pending_since < 0)
 		c->pending_since = c->now;
-	if (c->now - c->pending_since >= 2 * c->cfg->round_timeout_ms)
+	wait = CORE_PENDING_TIMEOUTS * c->cfg->round_timeout_ms;
+	if (c->now - c->pending_since >= wait)
 		return true;
-	if (c->pending_since + 2 * c->cfg->round_timeout_ms < c->petition_at)
-		c->petition_at = c->pending_since + 2 * c->cfg->round_timeout_ms;
+	if (c->pending_since + wait < c->petition_at)
+		c->petition_at = c->pending_since + wait;
 	return false;
 }
 
@@ -354,70 +356,174 @@ coord_other(const struct cmm_core *c)
 	return -1;
 }
 
-/* Phase 1 or the fast path of a new ballot. */
-static void
-coord_start(struct cmm_core *c, const char *why, bool force)
+/* A new round of instance inst: the coordinator's record reset, the
+ * acceptors P noted.  False (nothing started, nothing sent) when the
+ * epoch space is used up or too few members are alive for a quorum. */
+static bool
+coord_begin(struct cmm_core *c, uint32_t inst, bool *standin_only)
 {
 	struct core_coord *r = &c->r;
-	const struct cmm_set *P = core_acceptors(c);
-	uint32_t inst = c->disk.epoch + 1, attempt;
-	bool acceptor = core_is_acceptor(c, inst), standin_only, fast;
-	int failures = r->inst == inst ? r->failures : 0, other;
-	struct cmm_set S, to;
-	char buf[160];
+	int failures = r->inst == inst ? r->failures : 0;
 
 	if (inst >= CMM_EPOCH_LIMIT) {
 		core_log(c, CMM_LOG_ERROR, "epoch %u is the last one: refusing "
 		    "to start another", c->disk.epoch);
 		c->idle_version = c->rows_version;
 		c->idle_until = CORE_NEVER;
-		return;
+		return false;
 	}
 	memset(r, 0, sizeof(*r));
 	r->inst = inst;
 	r->failures = failures;
 	r->formation = c->disk.epoch == 0;
 	r->prev_epoch = c->disk.epoch;
-	r->prev = *P;
+	r->prev = *core_acceptors(c);
 	r->device = -1;
-	if (!coord_feasible(c, &standin_only)) {
+	if (!coord_feasible(c, standin_only)) {
 		r->phase = CMM_PHASE_PREPARE;	/* so the round can end */
 		r->b = cmm_ballot_make(0, c->self);
 		coord_lose(c, "too few members alive for a quorum");
 		c->idle_until = CORE_NEVER;	/* until someone comes or goes */
-		return;
+		return false;
 	}
-	other = cmm_set_count(P) == 2 && !r->formation ? coord_other(c) : -1;
-	if (other >= 0 && !c->peers[other].alive && acceptor)
-		for (int i = 0; i < c->cfg->n_devices; i++)
-			if (cmm_set_has(&c->cfg->devices[i].nodes, c->self) &&
-			    cmm_set_has(&c->cfg->devices[i].nodes, other)) {
-				r->device = i;	/* FIG. 8: the race */
-				break;
-			}
-	/* attempt 0 belongs to the crown prince, once per instance */
+	return true;
+}
+
+/* FIG. 8: two members, the other one silent, a device both share: this
+ * round races for it.  The first such device in the configuration. */
+static void
+coord_pick_device(struct cmm_core *c, bool acceptor)
+{
+	struct core_coord *r = &c->r;
+	int other;
+
+	if (cmm_set_count(&r->prev) != 2 || r->formation || !acceptor)
+		return;
+	other = coord_other(c);
+	if (other < 0 || c->peers[other].alive)
+		return;
+	for (int i = 0; i < c->cfg->n_devices; i++)
+		if (cmm_set_has(&c->cfg->devices[i].nodes, c->self) &&
+		    cmm_set_has(&c->cfg->devices[i].nodes, other)) {
+			r->device = i;
+			return;
+		}
+}
+
+/* The ballot's attempt number: above every ballot this node promised or
+ * heard of, so a new round always outranks the rounds it knows. */
+static uint32_t
+coord_next_attempt(const struct cmm_core *c)
+{
+	uint32_t attempt = c->disk.next_attempt > 1 ? c->disk.next_attempt : 1;
+
+	if (cmm_ballot_attempt(c->seen_max) + 1 > attempt)
+		attempt = cmm_ballot_attempt(c->seen_max) + 1;
+	if (cmm_ballot_attempt(c->disk.promised) + 1 > attempt)
+		attempt = cmm_ballot_attempt(c->disk.promised) + 1;
+	if (attempt > CMM_BALLOT_MAX_ATTEMPT)
+		attempt = CMM_BALLOT_MAX_ATTEMPT;
+	return attempt;
+}
+
+/* The fast path: attempt 0 is the crown prince's, once per instance, and
+ * nothing lower can exist, so phase 1 is skipped and the value is ours. */
+static void
+coord_send_fast_accept(struct cmm_core *c, const struct cmm_set *S)
+{
+	struct core_coord *r = &c->r;
+	struct cmm_set to;
+	struct cmm_msg m;
+	char list[96], what[200];
+
+	assert(r->fast && r->phase == CMM_PHASE_ACCEPT);
+	r->value = *S;
+	cmm_set_format(S, list, sizeof(list));
+	snprintf(what, sizeof(what), "proposing {%s}", list);
+	coord_event(c, what);
+	core_fill_msg(c, &m, CMM_MSG_ACCEPT);
+	m.instance = r->inst;
+	m.ballot = r->b;
+	m.value = *S;
+	cmm_set_and(&to, &r->prev, &c->alive);
+	r->asked = to;
+	cmm_set_del(&r->asked, c->self);
+	cmm_set_add(&r->answered, c->self);
+	core_send_msg(c, &to, &m);
+	if (r->device >= 0) {
+		struct cmm_devop op;
+
+		memset(&op, 0, sizeof(op));
+		op.op = CMM_DEVOP_ACCEPT;
+		op.epoch = r->inst;
+		op.ballot = r->b;
+		op.set = *S;
+		r->dev_req = core_device(c, r->device, &op);
+	}
+	acceptor_accept_own(c, r->b, S, NULL);
+}
+
+/* FIG. 4, step 404: phase 1, PREPARE to every node that may be alive
+ * (and a PROMISE asked of the device in a race). */
+static void
+coord_send_prepare(struct cmm_core *c, bool acceptor)
+{
+	struct core_coord *r = &c->r;
+	struct cmm_msg m;
+
+	assert(!r->fast && r->phase == CMM_PHASE_PREPARE);
+	cmm_set_and(&r->asked, &c->alive, &c->cfg->configured);
+	cmm_set_del(&r->asked, c->self);
+	cmm_set_add(&r->answered, c->self);
+	if (acceptor) {
+		cmm_set_add(&r->promised, c->self);
+		r->best_b = c->disk.accepted;
+		r->best_v = c->disk.value;
+	}
+	core_fill_msg(c, &m, CMM_MSG_PREPARE);
+	m.instance = r->inst;
+	m.ballot = r->b;
+	core_send_msg(c, &r->asked, &m);
+	if (r->device >= 0) {
+		struct cmm_devop op;
+
+		memset(&op, 0, sizeof(op));
+		op.op = CMM_DEVOP_PROMISE;
+		op.epoch = r->inst;
+		op.ballot = r->b;
+		r->dev_req = core_device(c, r->device, &op);
+	}
+	coord_check_prepare(c);
+}
+
+/* A new ballot of the next instance: phase 1, or the fast path. */
+static void
+coord_start(struct cmm_core *c, const char *why, bool force)
+{
+	struct core_coord *r = &c->r;
+	uint32_t inst = c->disk.epoch + 1, attempt;
+	bool acceptor = core_is_acceptor(c, inst), standin_only, fast;
+	struct cmm_set S;
+	char buf[160];
+
+	if (!coord_begin(c, inst, &standin_only))
+		return;
+	coord_pick_device(c, acceptor);
 	fast = !r->formation && acceptor && (!standin_only || r->device >= 0) &&
 	    c->disk.next_attempt == 0 && c->disk.promised == CMM_BALLOT_NONE &&
-	    cmm_crown_prince(P, c->cfg->priority) == c->self;
+	    cmm_crown_prince(&r->prev, c->cfg->priority) == c->self;
 	if (fast) {
-		/* the value is ours to pick: nothing lower can exist */
 		coord_value(c, &c->alive, &S);
 		core_note_excluded(c, &c->alive, &S);
-		if (cmm_set_eq(&S, P) && !c->reconfigure_req && !force) {
+		if (cmm_set_eq(&S, &r->prev) && !c->reconfigure_req && !force) {
 			c->idle_version = c->rows_version;
 			c->idle_until = c->now + c->cfg->join_retry_ms;
 			return;	/* no change: keep attempt 0 for later */
 		}
 		attempt = 0;
 	} else {
-		attempt = c->disk.next_attempt > 1 ? c->disk.next_attempt : 1;
-		if (cmm_ballot_attempt(c->seen_max) + 1 > attempt)
-			attempt = cmm_ballot_attempt(c->seen_max) + 1;
-		if (cmm_ballot_attempt(c->disk.promised) + 1 > attempt)
-			attempt = cmm_ballot_attempt(c->disk.promised) + 1;
+		attempt = coord_next_attempt(c);
 	}
-	if (attempt > CMM_BALLOT_MAX_ATTEMPT)
-		attempt = CMM_BALLOT_MAX_ATTEMPT;
 	r->b = cmm_ballot_make(attempt, c->self);
 	r->fast = fast;
 	/* an operator's reconfigure is a step even when nothing changed */
@@ -431,63 +537,10 @@ coord_start(struct cmm_core *c, const char *why, bool force)
 	r->deadline = c->now + c->cfg->round_timeout_ms;
 	coord_event(c, buf);
 	core_sync_state(c);
-	if (fast) {
-		struct cmm_msg m;
-		char what[200];
-
-		r->value = S;
-		cmm_set_format(&S, buf, sizeof(buf));
-		snprintf(what, sizeof(what), "proposing {%s}", buf);
-		coord_event(c, what);
-		core_fill_msg(c, &m, CMM_MSG_ACCEPT);
-		m.instance = inst;
-		m.ballot = r->b;
-		m.value = S;
-		cmm_set_and(&to, P, &c->alive);
-		r->asked = to;
-		cmm_set_del(&r->asked, c->self);
-		cmm_set_add(&r->answered, c->self);
-		core_send_msg(c, &to, &m);
-		if (r->device >= 0) {
-			struct cmm_devop op;
-
-			memset(&op, 0, sizeof(op));
-			op.op = CMM_DEVOP_ACCEPT;
-			op.epoch = inst;
-			op.ballot = r->b;
-			op.set = S;
-			r->dev_req = core_device(c, r->device, &op);
-		}
-		acceptor_accept_own(c, r->b, &S, NULL);
-		return;
-	}
-	/* FIG. 4, step 404: ask every node that may be alive */
-	cmm_set_and(&r->asked, &c->alive, &c->cfg->configured);
-	cmm_set_del(&r->asked, c->self);
-	cmm_set_add(&r->answered, c->self);
-	if (acceptor) {
-		cmm_set_add(&r->promised, c->self);
-		r->best_b = c->disk.accepted;
-		r->best_v = c->disk.value;
-	}
-	{
-		struct cmm_msg m;
-
-		core_fill_msg(c, &m, CMM_MSG_PREPARE);
-		m.instance = inst;
-		m.ballot = r->b;
-		core_send_msg(c, &r->asked, &m);
-	}
-	if (r->device >= 0) {
-		struct cmm_devop op;
-
-		memset(&op, 0, sizeof(op));
-		op.op = CMM_DEVOP_PROMISE;
-		op.epoch = inst;
-		op.ballot = r->b;
-		r->dev_req = core_device(c, r->device, &op);
-	}
-	coord_check_prepare(c);
+	if (fast)
+		coord_send_fast_accept(c, &S);
+	else
+		coord_send_prepare(c, acceptor);
 }
 
 /* Detectors expire a dead node at slightly different times on different
@@ -564,9 +617,10 @@ coord_on_nack(struct cmm_core *c, const struct cmm_msg *m)
 	coord_fail(c, buf);
 }
 
-/* Step 3 and FIG. 7-9: do the promises form a quorum of Q(P)? */
+/* Step 3 and FIG. 7-9: the quorum rules applied to this round's promises;
+ * the decision is kept for status and logged with its explanation. */
 static void
-coord_decide(struct cmm_core *c)
+coord_quorum(struct cmm_core *c)
 {
 	struct core_coord *r = &c->r;
 	struct cmm_set devsets[CMM_MAX_DEVICES];	/* 32 KiB on the stack */
@@ -575,6 +629,7 @@ coord_decide(struct cmm_core *c)
 	struct cmm_event ev;
 	char expl[160];
 
+	assert(r->phase == CMM_PHASE_PREPARE && cmm_set_has(&r->answered, c->self));
 	cmm_set_clear(&empty);
 	for (int i = 0; i < c->cfg->n_devices; i++)
 		devsets[i] = c->cfg->devices[i].nodes;
@@ -599,7 +654,18 @@ coord_decide(struct cmm_core *c)
 	ev.decision = &r->dec;
 	core_event(c, &ev, "round (%u,%u) quorum: %s", r->inst,
 	    cmm_ballot_attempt(r->b), expl);
+}
 
+/* Step 3 and FIG. 7-9: do the promises form a quorum of Q(P)?  Then
+ * propose, lose, wait, or ask the operator. */
+static void
+coord_decide(struct cmm_core *c)
+{
+	struct core_coord *r = &c->r;
+	char expl[160];
+
+	coord_quorum(c);
+	cmm_quorum_explain(&r->dec, expl, sizeof(expl));
 	switch (r->dec.verdict) {
 	case CMM_QV_WIN:
 		/* a policy (winner = lowest|highest, initial_quorum = any)
@@ -723,7 +789,7 @@ coord_fail(struct cmm_core *c, const char *why)
 	struct core_coord *r = &c->r;
 	int shift = r->failures < CORE_BACKOFF_MAX_SHIFT ? r->failures :
 	    CORE_BACKOFF_MAX_SHIFT;
-	int64_t base = (c->cfg->round_timeout_ms / 4 + 1) << shift;
+	int64_t base = (c->cfg->round_timeout_ms / CORE_BACKOFF_DIV + 1) << shift;
 
 	core_round_end(c, "failed: ", why);
 	r->failures++;

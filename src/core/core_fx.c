@@ -73,6 +73,12 @@ core_persist(struct cmm_core *c)
 {
 	struct cmm_effect fx = { .type = CMM_FX_PERSIST };
 
+	/* the acceptor's slot: an accepted ballot is one it promised, a
+	 * value goes with it, and the known epoch never reaches the limit */
+	assert(c->disk.accepted <= c->disk.promised);
+	assert(c->disk.accepted == CMM_BALLOT_NONE ||
+	    !cmm_set_empty(&c->disk.value));
+	assert(c->disk.epoch < CMM_EPOCH_LIMIT);
 	fx.u.persist = &c->disk;
 	return core_emit(c, &fx);
 }
@@ -102,6 +108,7 @@ core_send_msg(struct cmm_core *c, const struct cmm_set *to,
 	struct cmm_effect fx = { .type = CMM_FX_SEND };
 	struct cmm_set dest;
 
+	assert(m->sender == c->self);
 	cmm_set_and(&dest, to, &c->cfg->configured);
 	cmm_set_del(&dest, c->self);
 	if (cmm_set_empty(&dest))
@@ -136,6 +143,7 @@ core_device(struct cmm_core *c, int device, const struct cmm_devop *op)
 	struct cmm_effect fx = { .type = CMM_FX_DEVICE };
 	struct cmm_devreq req;
 
+	assert(device >= 0 && device < c->cfg->n_devices);
 	memset(&req, 0, sizeof(req));
 	req.id = ++c->next_req;
 	req.device = device;
@@ -153,6 +161,9 @@ core_prompt_open(struct cmm_core *c, enum cmm_prompt_kind kind,
 	struct cmm_effect fx = { .type = CMM_FX_PROMPT };
 	struct cmm_event ev;
 
+	/* one question at a time, and only while a round waits for it */
+	assert(!c->prompt_open && kind != CMM_PROMPT_NONE);
+	assert(c->r.phase == CMM_PHASE_QUORUM);
 	memset(&c->prompt, 0, sizeof(c->prompt));
 	c->prompt.kind = kind;
 	c->prompt.round_epoch = c->r.inst;

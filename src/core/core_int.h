@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * core_int: the core's private state, shared by its files.  Nothing outside
- * src/core*.c includes this.  The files form a DAG:
+ * src/core/ includes this.  The files form a DAG:
  *
  *   core_fx.c        effects, events, state transitions (the leaf)
  *   core_converge.c  the connectivity cut of a round's value
@@ -33,8 +33,14 @@
 /* a node just heard has not heard everyone yet: its row and its petition
  * count after this many heartbeats (the listening period of a start) */
 #define CORE_SETTLE_HEARTBEATS	2
-/* NACK backoff: round_timeout / 4 doubled per failure, capped */
+/* NACK backoff: round_timeout / CORE_BACKOFF_DIV doubled per failure,
+ * at most CORE_BACKOFF_MAX_SHIFT times */
+#define CORE_BACKOFF_DIV	4
 #define CORE_BACKOFF_MAX_SHIFT	4
+/* an instance left half-finished is finished by an idle cluster after
+ * this many round timeouts; fencing gets as long before it fails */
+#define CORE_PENDING_TIMEOUTS	2
+#define CORE_FENCE_TIMEOUTS	2
 
 /* What this node knows of one peer. */
 struct core_peer {

@@ -165,34 +165,12 @@ hist_push(struct cmm_core *c, uint32_t epoch, const struct cmm_set *m)
 	c->hist[0].members = *m;
 }
 
-/*
- * (epoch, S) is chosen.  Persist it as the known configuration, in the
- * same write that clears the slot of the instance it decides; a member of
- * S goes on to fence and commit, anyone else is now outside the cluster.
- */
-void
-learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *chosen,
-    const struct cmm_qdecision *dec, const char *how)
+/* A round of this instance still open here ends: the value is chosen,
+ * by it or elsewhere; an open prompt has nothing left to decide. */
+static void
+learn_end_round(struct cmm_core *c, uint32_t epoch, const char *list,
+    bool coordinated)
 {
-	const struct cmm_set value = *chosen;	/* it may point into the tally */
-	const struct cmm_set *S = &value;
-	struct cmm_persist old = c->disk;
-	struct cmm_set departed, sent;
-	struct cmm_event ev;
-	bool was_member = c->member, coordinated;
-	char list[96];
-
-	if (epoch <= c->disk.epoch) {
-		if (epoch == c->disk.epoch && !cmm_set_eq(S, &c->disk.members))
-			learn_alarm(c, -1, epoch, S, &c->disk.members);
-		return;
-	}
-	if (epoch >= CMM_EPOCH_LIMIT || cmm_set_empty(S) ||
-	    !cmm_set_subset(S, &c->cfg->configured))
-		return;
-	coordinated = c->r.inst == epoch && cmm_ballot_coord(c->r.b) == c->self &&
-	    core_round_active(c);
-	cmm_set_format(S, list, sizeof(list));
 	if (core_round_active(c)) {
 		char why[128];
 
@@ -202,13 +180,17 @@ learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *chosen,
 	}
 	if (c->prompt_open)
 		core_prompt_close(c, "a configuration was chosen");
-	if ((c->cfg->bugs & CMM_BUG_COMMIT_EARLY) && cmm_set_has(S, c->self)) {
-		/* planted bug: announce before the write below */
-		core_event_init(c, &ev, CMM_EV_COMMIT);
-		ev.epoch = epoch;
-		ev.members = *S;
-		core_event(c, &ev, "commit epoch %u: {%s}", epoch, list);
-	}
+}
+
+/* The known configuration becomes (epoch, S) in one write that also
+ * clears the slot of the instance it decides.  False: the write failed,
+ * the node stopped, nothing changed in memory. */
+static bool
+learn_persist(struct cmm_core *c, uint32_t epoch, const struct cmm_set *S)
+{
+	struct cmm_persist old = c->disk;
+
+	assert(epoch > c->disk.epoch && epoch < CMM_EPOCH_LIMIT);
 	c->disk.epoch = epoch;
 	c->disk.members = *S;
 	c->disk.promised = CMM_BALLOT_NONE;
@@ -221,9 +203,17 @@ learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *chosen,
 	if (core_persist(c) != 0) {
 		c->disk = old;
 		core_fail_stop(c, "cannot persist a chosen configuration");
-		return;
+		return false;
 	}
-	core_log(c, CMM_LOG_INFO, "epoch %u is {%s} (%s)", epoch, list, how);
+	return true;
+}
+
+/* Everything this node kept about the instance just decided is done with:
+ * tallies, ballots seen, timers of the old epoch. */
+static void
+learn_forget_instance(struct cmm_core *c, uint32_t epoch,
+    const struct cmm_set *S)
+{
 	if (c->seen.inst != epoch) {
 		memset(&c->seen, 0, sizeof(c->seen));
 		c->seen.inst = epoch;
@@ -240,29 +230,16 @@ learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *chosen,
 	c->leave_seen_at = -1;
 	c->pending_since = -1;
 	c->hold_until = CORE_NEVER;
-	if (coordinated) {
-		/* those who missed some ACCEPTEDs (or cannot see a stand-in)
-		 * learn it from us at once rather than at our next heartbeat */
-		cmm_set_or(&sent, &old.members, S);
-		core_send(c, &sent, CMM_MSG_COMMIT);
-	}
-	c->cm.active = false;
-	c->cm.have_dec = dec != NULL;
-	if (dec != NULL)
-		c->cm.dec = *dec;
-	c->cm.prev = old.members;
-	if (c->stopped)
-		return;
-	if (cmm_set_has(S, c->self)) {
-		/* a member that took the last step fences who left it; one
-		 * that missed epochs, or joins, fences every non-member */
-		if (was_member && old.epoch + 1 == epoch)
-			cmm_set_minus(&departed, &old.members, S);
-		else
-			cmm_set_minus(&departed, &c->cfg->configured, S);
-		commit_start(c, epoch, S, &departed, false);
-		return;
-	}
+}
+
+/* A node outside the chosen configuration: done if it was leaving, else
+ * outside the cluster (and, if it was a member, without quorum). */
+static void
+learn_outside(struct cmm_core *c, uint32_t epoch, const char *list,
+    bool was_member)
+{
+	struct cmm_event ev;
+
 	c->member = false;
 	if (c->leaving) {
 		c->leaving = false;
@@ -278,9 +255,76 @@ learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *chosen,
 		c->lost_quorum = true;
 	core_event_init(c, &ev, CMM_EV_LEARN);
 	ev.epoch = epoch;
-	ev.members = *S;
+	ev.members = c->disk.members;
 	core_event(c, &ev, "epoch %u is {%s} without this node", epoch, list);
 	core_sync_state(c);
+}
+
+/*
+ * (epoch, S) is chosen.  Persist it as the known configuration, in the
+ * same write that clears the slot of the instance it decides; a member of
+ * S goes on to fence and commit, anyone else is now outside the cluster.
+ */
+void
+learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *chosen,
+    const struct cmm_qdecision *dec, const char *how)
+{
+	const struct cmm_set value = *chosen;	/* it may point into the tally */
+	const struct cmm_set *S = &value;
+	struct cmm_persist old = c->disk;
+	struct cmm_set departed, sent;
+	bool was_member = c->member, coordinated;
+	char list[96];
+
+	if (epoch <= c->disk.epoch) {
+		if (epoch == c->disk.epoch && !cmm_set_eq(S, &c->disk.members))
+			learn_alarm(c, -1, epoch, S, &c->disk.members);
+		return;
+	}
+	if (epoch >= CMM_EPOCH_LIMIT || cmm_set_empty(S) ||
+	    !cmm_set_subset(S, &c->cfg->configured))
+		return;
+	coordinated = c->r.inst == epoch && cmm_ballot_coord(c->r.b) == c->self &&
+	    core_round_active(c);
+	cmm_set_format(S, list, sizeof(list));
+	learn_end_round(c, epoch, list, coordinated);
+	if ((c->cfg->bugs & CMM_BUG_COMMIT_EARLY) && cmm_set_has(S, c->self)) {
+		struct cmm_event ev;
+
+		/* planted bug: announce before the write below */
+		core_event_init(c, &ev, CMM_EV_COMMIT);
+		ev.epoch = epoch;
+		ev.members = *S;
+		core_event(c, &ev, "commit epoch %u: {%s}", epoch, list);
+	}
+	if (!learn_persist(c, epoch, S))
+		return;
+	core_log(c, CMM_LOG_INFO, "epoch %u is {%s} (%s)", epoch, list, how);
+	learn_forget_instance(c, epoch, S);
+	if (coordinated) {
+		/* those who missed some ACCEPTEDs (or cannot see a stand-in)
+		 * learn it from us at once rather than at our next heartbeat */
+		cmm_set_or(&sent, &old.members, S);
+		core_send(c, &sent, CMM_MSG_COMMIT);
+	}
+	c->cm.active = false;
+	c->cm.have_dec = dec != NULL;
+	if (dec != NULL)
+		c->cm.dec = *dec;
+	c->cm.prev = old.members;
+	if (c->stopped)
+		return;
+	if (!cmm_set_has(S, c->self)) {
+		learn_outside(c, epoch, list, was_member);
+		return;
+	}
+	/* a member that took the last step fences who left it; one that
+	 * missed epochs, or joins, fences every non-member */
+	if (was_member && old.epoch + 1 == epoch)
+		cmm_set_minus(&departed, &old.members, S);
+	else
+		cmm_set_minus(&departed, &c->cfg->configured, S);
+	commit_start(c, epoch, S, &departed, false);
 }
 
 /* Fence (patent step 612): before the configuration is used, every
@@ -325,7 +369,7 @@ commit_start(struct cmm_core *c, uint32_t epoch, const struct cmm_set *S,
 		commit_finish(c);
 		return;
 	}
-	cm->deadline = c->now + 2 * c->cfg->round_timeout_ms;
+	cm->deadline = c->now + CORE_FENCE_TIMEOUTS * c->cfg->round_timeout_ms;
 	cmm_set_format(departed, list, sizeof(list));
 	core_event_init(c, &ev, CMM_EV_FENCE);
 	ev.epoch = epoch;

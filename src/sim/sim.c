@@ -3,6 +3,7 @@
  * sim: the simulator's engine -- event queue, nodes, the effect sink and
  * the trace.  See sim.h.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,7 +13,6 @@
 #include "src/sim/sim.h"
 #include "util/fnv.h"
 
-static void	*sim_grow(void *p, size_t *cap, size_t want, size_t elem);
 static bool	ev_before(const struct cmm_sim_ev *a, const struct cmm_sim_ev *b);
 static bool	heap_pop(struct cmm_sim *s, struct cmm_sim_ev *out);
 static bool	sim_pop(struct cmm_sim *s, int64_t until, struct cmm_sim_ev *out);
@@ -24,10 +24,10 @@ static void	sim_on_device(struct cmm_sim *s, struct cmm_sim_node *n,
 static void	sim_device_done(struct cmm_sim *s, struct cmm_sim_ev *ev);
 static void	sim_wake(struct cmm_sim *s, struct cmm_sim_ev *ev);
 
-/* Grows an array to hold `want` elements; aborts on no memory, which in a
- * test tool is the only honest answer. */
-static void *
-sim_grow(void *p, size_t *cap, size_t want, size_t elem)
+/* The simulator's one growing array: exits on no memory, which in a test
+ * tool is the only honest answer (a run cut short must not pass). */
+void *
+cmm_sim_grow(void *p, size_t *cap, size_t want, size_t elem)
 {
 	size_t ncap;
 	void *np;
@@ -35,8 +35,10 @@ sim_grow(void *p, size_t *cap, size_t want, size_t elem)
 	if (want <= *cap)
 		return p;
 	ncap = *cap ? *cap : 16;
-	while (ncap < want)
+	while (ncap < want) {
+		assert(ncap <= SIZE_MAX / 2 / elem);
 		ncap *= 2;
+	}
 	np = realloc(p, ncap * elem);
 	if (np == NULL) {
 		fprintf(stderr, "cmm sim: out of memory\n");
@@ -200,6 +202,7 @@ cmm_sim_push(struct cmm_sim *s, struct cmm_sim_ev *ev)
 {
 	size_t i;
 
+	assert(ev->t >= s->now);	/* nothing is scheduled in the past */
 	ev->seq = s->evseq++;
 	if (ev->prio == 0 && ev->t >= s->now && ev->t - s->now < CMM_SIM_WHEEL) {
 		/* appended in seq order, so a bucket is ordered too */
@@ -213,7 +216,7 @@ cmm_sim_push(struct cmm_sim *s, struct cmm_sim_ev *ev)
 		if (b->len == b->cap) {
 			size_t cap = b->cap;
 
-			b->ev = sim_grow(b->ev, &cap, (size_t)b->len + 1,
+			b->ev = cmm_sim_grow(b->ev, &cap, (size_t)b->len + 1,
 			    sizeof(*b->ev));
 			b->cap = (uint32_t)cap;
 		}
@@ -221,7 +224,7 @@ cmm_sim_push(struct cmm_sim *s, struct cmm_sim_ev *ev)
 		s->nwheel++;
 		return;
 	}
-	s->heap = sim_grow(s->heap, &s->capheap, s->nheap + 1, sizeof(*s->heap));
+	s->heap = cmm_sim_grow(s->heap, &s->capheap, s->nheap + 1, sizeof(*s->heap));
 	i = s->nheap++;
 	while (i > 0) {
 		size_t p = (i - 1) / 2;
@@ -311,7 +314,7 @@ cmm_sim_add_action(struct cmm_sim *s, struct cmm_sim_action *a, uint8_t prio)
 	struct cmm_sim_ev ev;
 	int idx;
 
-	s->acts = sim_grow(s->acts, &s->capacts, s->nacts + 1, sizeof(*s->acts));
+	s->acts = cmm_sim_grow(s->acts, &s->capacts, s->nacts + 1, sizeof(*s->acts));
 	idx = (int)s->nacts++;
 	s->acts[idx] = *a;
 	a->groups = NULL;
@@ -364,7 +367,7 @@ cmm_sim_fail(struct cmm_sim *s, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	s->failures = sim_grow(s->failures, &s->capfailures,
+	s->failures = cmm_sim_grow(s->failures, &s->capfailures,
 	    s->nfailures + 1, sizeof(*s->failures));
 	p = malloc(strlen(buf) + 32);
 	if (p == NULL)
@@ -738,6 +741,9 @@ cmm_sim_step(struct cmm_sim *s)
 
 	if (!sim_pop(s, s->end, &ev))
 		return false;
+	/* virtual time never runs backwards; an event names a real node */
+	assert(ev.t >= s->now);
+	assert(ev.node >= -1 && ev.node < s->n);
 	s->now = ev.t;
 	s->st.events++;
 	switch (ev.kind) {

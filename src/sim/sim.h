@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * sim: the deterministic cluster simulator behind `cmm sim` (DESIGN §2,
- * issue 2).  N protocol cores run against a virtual clock (ms), a virtual
- * network and in-memory quorum devices; a checker verifies the DESIGN §2
- * properties after every event and stops at the first violation.
+ * sim: the deterministic cluster simulator behind `cmm sim`.  N protocol
+ * cores run against a virtual clock (ms), a virtual network and in-memory
+ * quorum devices; a checker verifies the properties of docs/PROTOCOL.md
+ * section 15 after every event and stops at the first violation.
  *
  * Split by job: sim.c (engine, event queue, nodes, trace), sim_net.c
  * (virtual network), sim_check.c (property checker), sim_script.c
@@ -379,6 +379,9 @@ void	cmm_sim_fail(struct cmm_sim *s, int line, const char *fmt, ...)
 /* Prints the violation report (seed, time, property, last trace lines). */
 void	cmm_sim_report_violation(const struct cmm_sim *s, FILE *f);
 uint64_t cmm_sim_mix(uint64_t a, uint64_t b);
+/* Grows the array p (capacity *cap elements of elem bytes) to hold want;
+ * exits the process when memory runs out. */
+void	*cmm_sim_grow(void *p, size_t *cap, size_t want, size_t elem);
 
 /* One event of the clock (<= end); false when none is left. */
 bool	cmm_sim_step(struct cmm_sim *s);

@@ -16,27 +16,7 @@
 
 #include "src/sim/sim.h"
 
-static void	*check_grow(void *p, size_t *cap, size_t want, size_t elem);
 static struct cmm_set *two(struct cmm_set *out, int a, int b);
-
-static void *
-check_grow(void *p, size_t *cap, size_t want, size_t elem)
-{
-	size_t ncap;
-	void *np;
-
-	if (want <= *cap)
-		return p;
-	ncap = *cap ? *cap * 2 : 64;
-	while (ncap < want)
-		ncap *= 2;
-	if ((np = realloc(p, ncap * elem)) == NULL) {
-		fprintf(stderr, "cmm sim: out of memory\n");
-		exit(1);
-	}
-	*cap = ncap;
-	return np;
-}
 
 static struct cmm_set *
 two(struct cmm_set *out, int a, int b)
@@ -138,7 +118,7 @@ epoch_insert(struct cmm_sim *s, uint32_t epoch, const struct cmm_set *members,
 {
 	size_t i = s->nepochs;
 
-	s->epochs = check_grow(s->epochs, &s->capepochs, s->nepochs + 1,
+	s->epochs = cmm_sim_grow(s->epochs, &s->capepochs, s->nepochs + 1,
 	    sizeof(*s->epochs));
 	while (i > 0 && s->epochs[i - 1].epoch > epoch)
 		i--;
@@ -230,7 +210,7 @@ acc_record(struct cmm_sim *s, uint32_t inst, int node, int device,
 		    a->hdr == h)
 			return;
 	}
-	s->accs = check_grow(s->accs, &s->capaccs, s->naccs + 1, sizeof(*s->accs));
+	s->accs = cmm_sim_grow(s->accs, &s->capaccs, s->naccs + 1, sizeof(*s->accs));
 	a = &s->accs[s->naccs++];
 	a->inst = inst;
 	a->node = node;
@@ -310,7 +290,7 @@ check_chosen(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t epoch,
 		for (size_t i = 0; i < s->naccs; i++)
 			if (s->accs[i].inst == epoch && s->accs[i].value == v &&
 			    s->accs[i].hdr_epoch == pepoch && s->accs[i].hdr == hp) {
-				idx = check_grow(idx, &cap, nidx + 1, sizeof(*idx));
+				idx = cmm_sim_grow(idx, &cap, nidx + 1, sizeof(*idx));
 				idx[nidx++] = i;
 			}
 		for (size_t i = 0; i < nidx; i++) {
@@ -546,7 +526,7 @@ cmm_sim_check_commit(struct cmm_sim *s, struct cmm_sim_node *n,
 
 	cmm_set_format(S, a, sizeof(a));
 	if (s->o.json) {
-		s->clog = check_grow(s->clog, &s->capclog, s->nclog + 1,
+		s->clog = cmm_sim_grow(s->clog, &s->capclog, s->nclog + 1,
 		    sizeof(*s->clog));
 		s->clog[s->nclog].epoch = T;
 		s->clog[s->nclog].node = X;
@@ -723,7 +703,7 @@ cmm_sim_check_devop(struct cmm_sim *s, int node, const struct cmm_devreq *req,
 		acc_record(s, op->epoch, -1, req->device, op->ballot, &op->set,
 		    n->disk.epoch, &n->disk.members);
 	}
-	s->devlog = check_grow(s->devlog, &s->capdevlog, s->ndevlog + 1,
+	s->devlog = cmm_sim_grow(s->devlog, &s->capdevlog, s->ndevlog + 1,
 	    sizeof(*s->devlog));
 	l = &s->devlog[s->ndevlog++];
 	memset(l, 0, sizeof(*l));

@@ -165,17 +165,8 @@ cmm_sim_explore_take(struct cmm_sim *s, struct cmm_sim_msg *sm, int from,
 
 	if (x == NULL || !x->active || !x_round_type(sm->m.type))
 		return false;
-	if (x->npool == x->cappool) {
-		size_t cap = x->cappool ? 2 * x->cappool : 16;
-		struct x_ent *np = realloc(x->pool, cap * sizeof(*np));
-
-		if (np == NULL) {
-			fprintf(stderr, "cmm sim: out of memory\n");
-			exit(1);
-		}
-		x->pool = np;
-		x->cappool = cap;
-	}
+	x->pool = cmm_sim_grow(x->pool, &x->cappool, x->npool + 1,
+	    sizeof(*x->pool));
 	sm->refs++;
 	x->pool[x->npool].msg = sm;
 	x->pool[x->npool].from = from;

@@ -290,17 +290,8 @@ cmm_sim_net_drop(struct cmm_sim *s, int a, int b, uint32_t mask)
 			s->drops[i].mask |= mask;
 			return;
 		}
-	if (s->ndrops == s->capdrops) {
-		size_t cap = s->capdrops ? 2 * s->capdrops : 16;
-		struct cmm_sim_drop *nd = realloc(s->drops, cap * sizeof(*nd));
-
-		if (nd == NULL) {
-			fprintf(stderr, "cmm sim: out of memory\n");
-			exit(1);
-		}
-		s->drops = nd;
-		s->capdrops = cap;
-	}
+	s->drops = cmm_sim_grow(s->drops, &s->capdrops, s->ndrops + 1,
+	    sizeof(*s->drops));
 	s->drops[s->ndrops].a = a;
 	s->drops[s->ndrops].b = b;
 	s->drops[s->ndrops].mask = mask;
