@@ -4,6 +4,9 @@
 
 #include <string.h>
 
+#include "util/byteorder.h"
+#include "util/fnv.h"
+
 /* magic..vballot: 4+1+1+1+1 + 4+16+2+2 + 4+8 + 4+4+8+8 */
 _Static_assert(CMM_WIRE_PREFIX_LEN == 68, "prefix length");
 /* the smallest datagram: the prefix, three empty vectors, the tag */
@@ -24,6 +27,7 @@ struct wire_wr {
 };
 
 static void	wr_u8(struct wire_wr *w, uint8_t v);
+static void	wr_bytes(struct wire_wr *w, const uint8_t *b, size_t n);
 static void	wr_u16(struct wire_wr *w, uint16_t v);
 static void	wr_u32(struct wire_wr *w, uint32_t v);
 static void	wr_u64(struct wire_wr *w, uint64_t v);
@@ -87,12 +91,8 @@ cmm_msg_type_name(int type)
 uint32_t
 cmm_wire_cluster_id(const char *name)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = cmm_fnv32_str(name, CMM_FNV32_OFFSET);
 
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		h ^= *p;
-		h *= 16777619u;
-	}
 	return h == 0 ? 1 : h;
 }
 
@@ -107,25 +107,45 @@ wr_u8(struct wire_wr *w, uint8_t v)
 	w->left--;
 }
 
+/* n bytes, or none and the overflow flag */
+static void
+wr_bytes(struct wire_wr *w, const uint8_t *b, size_t n)
+{
+	if (w->left < n) {
+		w->overflow = 1;
+		return;
+	}
+	memcpy(w->p, b, n);
+	w->p += n;
+	w->left -= n;
+}
+
+/* wire integers are big-endian (wire.h) */
 static void
 wr_u16(struct wire_wr *w, uint16_t v)
 {
-	wr_u8(w, (uint8_t)(v >> 8));
-	wr_u8(w, (uint8_t)v);
+	uint8_t b[2];
+
+	cmm_put_be16(b, v);
+	wr_bytes(w, b, sizeof(b));
 }
 
 static void
 wr_u32(struct wire_wr *w, uint32_t v)
 {
-	wr_u16(w, (uint16_t)(v >> 16));
-	wr_u16(w, (uint16_t)v);
+	uint8_t b[4];
+
+	cmm_put_be32(b, v);
+	wr_bytes(w, b, sizeof(b));
 }
 
 static void
 wr_u64(struct wire_wr *w, uint64_t v)
 {
-	wr_u32(w, (uint32_t)(v >> 32));
-	wr_u32(w, (uint32_t)v);
+	uint8_t b[8];
+
+	cmm_put_be64(b, v);
+	wr_bytes(w, b, sizeof(b));
 }
 
 /* Minimum-length bitmap: no trailing zero byte, so one set has one
@@ -211,7 +231,7 @@ rd_u16(struct wire_rd *r, uint16_t *v)
 {
 	if (r->left < 2)
 		return -1;
-	*v = (uint16_t)((unsigned)r->p[0] << 8 | r->p[1]);
+	*v = cmm_get_be16(r->p);
 	r->p += 2;
 	r->left -= 2;
 	return 0;
@@ -222,8 +242,7 @@ rd_u32(struct wire_rd *r, uint32_t *v)
 {
 	if (r->left < 4)
 		return -1;
-	*v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 |
-	    (uint32_t)r->p[2] << 8 | r->p[3];
+	*v = cmm_get_be32(r->p);
 	r->p += 4;
 	r->left -= 4;
 	return 0;
@@ -232,13 +251,11 @@ rd_u32(struct wire_rd *r, uint32_t *v)
 static int
 rd_u64(struct wire_rd *r, uint64_t *v)
 {
-	uint32_t hi, lo;
-
 	if (r->left < 8)
 		return -1;
-	rd_u32(r, &hi);
-	rd_u32(r, &lo);
-	*v = (uint64_t)hi << 32 | lo;
+	*v = cmm_get_be64(r->p);
+	r->p += 8;
+	r->left -= 8;
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "quorum/device_file.h"
+#include "util/byteorder.h"
 
 #define DF_MAGIC	"CMMQDEV"	/* 7 chars + NUL = 8 bytes */
 #define DF_OFF_VERSION	8
@@ -53,40 +54,6 @@ struct df_cur {
 	unsigned char		raw[CMM_DEVFILE_RECSIZE];	/* its bytes */
 };
 
-static void
-df_put32(unsigned char *p, uint32_t v)
-{
-	for (int i = 3; i >= 0; i--, v >>= 8)
-		p[i] = v & 0xff;
-}
-
-static void
-df_put64(unsigned char *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = v & 0xff;
-}
-
-static uint32_t
-df_get32(const unsigned char *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 0; i < 4; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint64_t
-df_get64(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* The record's tag: the caller's keyed hash over bytes 0..DF_OFF_TAG. */
 static void
 df_tag(const struct devfile *f, const unsigned char *rec,
@@ -112,14 +79,14 @@ static void
 df_put_set(unsigned char *p, const struct cmm_set *s)
 {
 	for (int i = 0; i < CMM_SET_WORDS; i++)
-		df_put64(p + 8 * i, s->w[i]);
+		cmm_put_be64(p + 8 * i, s->w[i]);
 }
 
 static void
 df_get_set(const unsigned char *p, struct cmm_set *s)
 {
 	for (int i = 0; i < CMM_SET_WORDS; i++)
-		s->w[i] = df_get64(p + 8 * i);
+		s->w[i] = cmm_get_be64(p + 8 * i);
 }
 
 static void
@@ -128,21 +95,21 @@ df_encode(const struct devfile *f, const struct cmm_devrec *r, uint64_t gen,
 {
 	memset(buf, 0, CMM_DEVFILE_RECSIZE);
 	memcpy(buf, DF_MAGIC, sizeof(DF_MAGIC));
-	df_put32(buf + DF_OFF_VERSION, CMM_DEVFILE_VERSION);
-	df_put32(buf + DF_OFF_SIZE, CMM_DEVFILE_RECSIZE);
-	df_put64(buf + DF_OFF_GEN, gen);
-	df_put32(buf + DF_OFF_HOLDER, (uint32_t)r->holder);
-	df_put32(buf + DF_OFF_EPOCH, r->epoch);
-	df_put32(buf + DF_OFF_COMMITTED_EPOCH, r->committed_epoch);
-	df_put32(buf + DF_OFF_SLOT_INSTANCE, r->slot_instance);
-	df_put64(buf + DF_OFF_PROMISED, r->slot_promised);
-	df_put64(buf + DF_OFF_ACCEPTED, r->slot_accepted);
+	cmm_put_be32(buf + DF_OFF_VERSION, CMM_DEVFILE_VERSION);
+	cmm_put_be32(buf + DF_OFF_SIZE, CMM_DEVFILE_RECSIZE);
+	cmm_put_be64(buf + DF_OFF_GEN, gen);
+	cmm_put_be32(buf + DF_OFF_HOLDER, (uint32_t)r->holder);
+	cmm_put_be32(buf + DF_OFF_EPOCH, r->epoch);
+	cmm_put_be32(buf + DF_OFF_COMMITTED_EPOCH, r->committed_epoch);
+	cmm_put_be32(buf + DF_OFF_SLOT_INSTANCE, r->slot_instance);
+	cmm_put_be64(buf + DF_OFF_PROMISED, r->slot_promised);
+	cmm_put_be64(buf + DF_OFF_ACCEPTED, r->slot_accepted);
 	df_put_set(buf + DF_OFF_CONFIG, &r->config);
 	df_put_set(buf + DF_OFF_COMMITTED, &r->committed);
 	df_put_set(buf + DF_OFF_SLOT_VALUE, &r->slot_value);
 	for (int i = 0; i < CMM_MAX_NODES; i++) {
-		df_put32(buf + DF_OFF_REG + 4 * i, r->reg_epoch[i]);
-		df_put32(buf + DF_OFF_FENCE + 4 * i, r->fence_epoch[i]);
+		cmm_put_be32(buf + DF_OFF_REG + 4 * i, r->reg_epoch[i]);
+		cmm_put_be32(buf + DF_OFF_FENCE + 4 * i, r->fence_epoch[i]);
 	}
 	df_tag(f, buf, buf + DF_OFF_TAG);
 }
@@ -152,7 +119,7 @@ df_encode(const struct devfile *f, const struct cmm_devrec *r, uint64_t gen,
 static int
 df_verify_header(const unsigned char *buf, char *why, size_t whylen)
 {
-	uint32_t version = df_get32(buf + DF_OFF_VERSION);
+	uint32_t version = cmm_get_be32(buf + DF_OFF_VERSION);
 
 	if (memcmp(buf, DF_MAGIC, sizeof(DF_MAGIC)) != 0) {
 		snprintf(why, whylen, "bad magic (not a cmm quorum device)");
@@ -175,11 +142,11 @@ static int
 df_verify(const struct devfile *f, const unsigned char *buf, char *why,
     size_t whylen)
 {
-	int32_t holder = (int32_t)df_get32(buf + DF_OFF_HOLDER);
+	int32_t holder = (int32_t)cmm_get_be32(buf + DF_OFF_HOLDER);
 
 	if (df_verify_header(buf, why, whylen) < 0)
 		return -1;
-	if (df_get32(buf + DF_OFF_SIZE) != CMM_DEVFILE_RECSIZE)
+	if (cmm_get_be32(buf + DF_OFF_SIZE) != CMM_DEVFILE_RECSIZE)
 		snprintf(why, whylen, "bad record size");
 	else if (!df_tag_ok(f, buf))
 		snprintf(why, whylen, DF_BAD_TAG);
@@ -195,19 +162,19 @@ static void
 df_decode(const unsigned char *buf, struct cmm_devrec *r, uint64_t *gen)
 {
 	cmm_devrec_init(r);
-	*gen = df_get64(buf + DF_OFF_GEN);
-	r->holder = (int32_t)df_get32(buf + DF_OFF_HOLDER);
-	r->epoch = df_get32(buf + DF_OFF_EPOCH);
-	r->committed_epoch = df_get32(buf + DF_OFF_COMMITTED_EPOCH);
-	r->slot_instance = df_get32(buf + DF_OFF_SLOT_INSTANCE);
-	r->slot_promised = df_get64(buf + DF_OFF_PROMISED);
-	r->slot_accepted = df_get64(buf + DF_OFF_ACCEPTED);
+	*gen = cmm_get_be64(buf + DF_OFF_GEN);
+	r->holder = (int32_t)cmm_get_be32(buf + DF_OFF_HOLDER);
+	r->epoch = cmm_get_be32(buf + DF_OFF_EPOCH);
+	r->committed_epoch = cmm_get_be32(buf + DF_OFF_COMMITTED_EPOCH);
+	r->slot_instance = cmm_get_be32(buf + DF_OFF_SLOT_INSTANCE);
+	r->slot_promised = cmm_get_be64(buf + DF_OFF_PROMISED);
+	r->slot_accepted = cmm_get_be64(buf + DF_OFF_ACCEPTED);
 	df_get_set(buf + DF_OFF_CONFIG, &r->config);
 	df_get_set(buf + DF_OFF_COMMITTED, &r->committed);
 	df_get_set(buf + DF_OFF_SLOT_VALUE, &r->slot_value);
 	for (int i = 0; i < CMM_MAX_NODES; i++) {
-		r->reg_epoch[i] = df_get32(buf + DF_OFF_REG + 4 * i);
-		r->fence_epoch[i] = df_get32(buf + DF_OFF_FENCE + 4 * i);
+		r->reg_epoch[i] = cmm_get_be32(buf + DF_OFF_REG + 4 * i);
+		r->fence_epoch[i] = cmm_get_be32(buf + DF_OFF_FENCE + 4 * i);
 		if (r->reg_epoch[i] != 0)
 			cmm_set_add(&r->registered, i);
 	}
@@ -326,7 +293,7 @@ df_load(struct devfile *f, struct df_cur *cur, char *errbuf, size_t errlen)
 	}
 	for (int i = 0; i < 2; i++) {
 		ok[i] = df_verify(f, slot[i], why[i], sizeof(why[i])) == 0;
-		gen[i] = ok[i] ? df_get64(slot[i] + DF_OFF_GEN) : 0;
+		gen[i] = ok[i] ? cmm_get_be64(slot[i] + DF_OFF_GEN) : 0;
 		if (ok[i] && (best < 0 || gen[i] > gen[best]))
 			best = i;
 	}

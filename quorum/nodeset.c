@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* nodeset: bitset of node ids; see nodeset.h. */
 #include "quorum/nodeset.h"
+#include "util/fnv.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -127,10 +128,8 @@ cmm_set_hash(const struct cmm_set *s, uint64_t h)
 	for (int i = 0; i < CMM_SET_WORDS; i++) {
 		uint64_t w = s->w[i];
 
-		for (int b = 0; b < 8; b++) {
-			h ^= (w >> (8 * b)) & 0xff;
-			h *= UINT64_C(0x100000001b3);
-		}
+		for (int b = 0; b < 8; b++)
+			h = cmm_fnv64_byte(h, (uint8_t)(w >> (8 * b)));
 	}
 	return h;
 }

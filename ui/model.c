@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "ui/model.h"
+#include "util/parse.h"
 
 static json_t	*model_parse(const char *s, char *err, size_t errlen,
 		    const char *what);
@@ -131,17 +132,14 @@ model_id_keys(json_t *o, struct cmm_ui_set *s)
 {
 	const char	*key;
 	json_t		*v;
-	char		*end;
+	long long	 id;
 
 	cmm_ui_set_clear(s);
 	if (!json_is_object(o))
 		return;
 	json_object_foreach(o, key, v) {
-		long id = strtol(key, &end, 10);
-
-		if (*key != '\0' && *end == '\0' && id >= 0 &&
-		    id < CMM_UI_MAX_ID && json_is_integer(v) &&
-		    json_integer_value(v) != 0)
+		if (cmm_parse_int(key, 0, CMM_UI_MAX_ID - 1, &id, NULL, 0) == 0 &&
+		    json_is_integer(v) && json_integer_value(v) != 0)
 			cmm_ui_set_add(s, (int)id);
 	}
 }

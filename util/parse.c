@@ -29,7 +29,7 @@ not_number(const char *s, char *why, size_t whylen)
 	if (whylen > 0)
 		snprintf(why, whylen, "'%.40s%s' is not a whole number", s,
 		    strlen(s) > 40 ? "..." : "");
-	return -1;
+	return CMM_PARSE_NOT_NUMBER;
 }
 
 int
@@ -47,7 +47,7 @@ cmm_parse_int(const char *s, long long min, long long max, long long *out,
 		if (whylen > 0)
 			snprintf(why, whylen, "%.40s is out of range "
 			    "(%lld..%lld)", s, min, max);
-		return -1;
+		return CMM_PARSE_RANGE;
 	}
 	*out = v;
 	return 0;
@@ -75,7 +75,7 @@ cmm_parse_uint(const char *s, unsigned long long min, unsigned long long max,
 		if (whylen > 0)
 			snprintf(why, whylen, "%.40s is out of range "
 			    "(%llu..%llu)", s, min, max);
-		return -1;
+		return CMM_PARSE_RANGE;
 	}
 	*out = v;
 	return 0;

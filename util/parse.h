@@ -21,8 +21,15 @@
 /* room for a reason with a quoted text of any length (it is cut) */
 #define CMM_PARSE_WHY_LEN	128
 
-/* 0 and *out = the value in [min, max]; -1 and a reason in why (when
- * whylen > 0), *out untouched. */
+/* What went wrong, for a caller that words its own message (a node id
+ * in a section header); most callers test for != 0 and print why. */
+enum {
+	CMM_PARSE_NOT_NUMBER = -1,	/* not '-'? digit+ */
+	CMM_PARSE_RANGE = -2,		/* a number, outside [min, max] */
+};
+
+/* 0 and *out = the value in [min, max]; or CMM_PARSE_NOT_NUMBER or
+ * CMM_PARSE_RANGE and a reason in why (when whylen > 0), *out untouched. */
 int	cmm_parse_int(const char *s, long long min, long long max,
 	    long long *out, char *why, size_t whylen);
 int	cmm_parse_uint(const char *s, unsigned long long min,

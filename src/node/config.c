@@ -25,6 +25,7 @@
 #include "net/mac.h"
 #include "net/wire.h"
 #include "src/node/config.h"
+#include "util/parse.h"
 
 #define CFG_PRIORITY_MAX	1000000
 
@@ -209,19 +210,21 @@ cfg_section(struct cfg_parse *ps, char *text)
 		return;
 	}
 	if (strncmp(name, "node ", 5) == 0) {
-		long	id;
+		char	tok[sizeof(ps->sec_text)];
+		long long id;
+		int	rc;
 
 		rest = name + 5;
 		while (*rest == ' ')
 			rest++;
-		errno = 0;
-		id = strtol(rest, &end, 10);
-		if (!isdigit((unsigned char)*rest) || *end != ']') {
+		snprintf(tok, sizeof(tok), "%.*s", (int)strcspn(rest, "]"), rest);
+		rc = cmm_parse_int(tok, 0, CMM_MAX_NODES - 1, &id, NULL, 0);
+		if (tok[0] == '-' || rc == CMM_PARSE_NOT_NUMBER) {
 			cfg_fail(ps, ps->line, ps->sec_text, "bad node id "
 			    "(expected [node N], N in 0..%d)", CMM_MAX_NODES - 1);
 			return;
 		}
-		if (errno != 0 || id >= CMM_MAX_NODES) {
+		if (rc != 0) {
 			cfg_fail(ps, ps->line, ps->sec_text, "node id out of range "
 			    "(0..%d)", CMM_MAX_NODES - 1);
 			return;
@@ -473,8 +476,8 @@ static bool
 cfg_gid(struct cfg_parse *ps, const char *key, const char *v, gid_t *out)
 {
 	struct group	 gr, *res = NULL;
-	char		 buf[4096], *end;
-	unsigned long	 n;
+	char		 buf[4096];
+	unsigned long long n;
 	int		 rc;
 
 	if (v[0] == '\0') {
@@ -487,9 +490,8 @@ cfg_gid(struct cfg_parse *ps, const char *key, const char *v, gid_t *out)
 		return false;
 	}
 	if (isdigit((unsigned char)v[0])) {
-		errno = 0;
-		n = strtoul(v, &end, 10);
-		if (*end != '\0' || errno != 0 || n >= (gid_t)-1) {
+		/* (gid_t)-1 is "no group" to chown */
+		if (cmm_parse_uint(v, 0, (gid_t)-1 - 1, &n, NULL, 0) != 0) {
 			cfg_fail(ps, ps->line, key, "'%s' is not a group id", v);
 			return false;
 		}
@@ -564,8 +566,7 @@ cfg_device_key(struct cfg_parse *ps, const char *name, const char *value)
 		const char *p = value;
 		char	tok[32];
 		size_t	len;
-		long	id;
-		char	*end;
+		long long id;
 
 		if (ps->dev_nodes_line[i] > 0) {
 			cfg_fail(ps, ps->line, name, "duplicate key (first at "
@@ -580,17 +581,15 @@ cfg_device_key(struct cfg_parse *ps, const char *name, const char *value)
 			len = strcspn(p, " \t");
 			snprintf(tok, sizeof(tok), "%.*s", (int)len, p);
 			p += len;
-			errno = 0;
-			id = strtol(tok, &end, 10);
-			if (!isdigit((unsigned char)tok[0]) || *end != '\0' ||
-			    errno != 0 || id >= CMM_MAX_NODES) {
+			if (tok[0] == '-' || cmm_parse_int(tok, 0,
+			    CMM_MAX_NODES - 1, &id, NULL, 0) != 0) {
 				cfg_fail(ps, ps->line, name, "bad node id '%s' "
 				    "(expected ids 0..%d separated by spaces)",
 				    tok, CMM_MAX_NODES - 1);
 				return;
 			}
 			if (cmm_set_has(&d->nodes, (int)id)) {
-				cfg_fail(ps, ps->line, name, "node %ld listed "
+				cfg_fail(ps, ps->line, name, "node %lld listed "
 				    "twice", id);
 				return;
 			}
@@ -608,28 +607,12 @@ static bool
 cfg_int(struct cfg_parse *ps, const char *key, const char *v, long long min,
     long long max, long long *out)
 {
-	const char *p = v;
-	char	*end;
-	long long n;
+	char	why[CMM_PARSE_WHY_LEN];
 
-	if (*p == '-')
-		p++;
-	if (!isdigit((unsigned char)*p)) {
-		cfg_fail(ps, ps->line, key, "'%s' is not a whole number", v);
+	if (cmm_parse_int(v, min, max, out, why, sizeof(why)) != 0) {
+		cfg_fail(ps, ps->line, key, "%s", why);
 		return false;
 	}
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (*end != '\0') {
-		cfg_fail(ps, ps->line, key, "'%s' is not a whole number", v);
-		return false;
-	}
-	if (errno == ERANGE || n < min || n > max) {
-		cfg_fail(ps, ps->line, key, "%s is out of range (%lld..%lld)",
-		    v, min, max);
-		return false;
-	}
-	*out = n;
 	return true;
 }
 
@@ -701,8 +684,7 @@ cfg_address(struct cfg_parse *ps, const char *v, struct cmm_node_addr *a)
 	struct addrinfo hints, *res = NULL;
 	const char *colon, *host;
 	size_t	hlen;
-	long	port;
-	char	*end;
+	long long port;
 	int	rc;
 
 	memset(&hints, 0, sizeof(hints));
@@ -733,11 +715,10 @@ cfg_address(struct cfg_parse *ps, const char *v, struct cmm_node_addr *a)
 	if (hlen == 0 || hlen >= sizeof(a->host) ||
 	    !isdigit((unsigned char)colon[1]))
 		goto bad;
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (*end != '\0')
+	rc = cmm_parse_int(colon + 1, 1, 65535, &port, NULL, 0);
+	if (rc == CMM_PARSE_NOT_NUMBER)
 		goto bad;
-	if (errno != 0 || port < 1 || port > 65535) {
+	if (rc != 0) {
 		cfg_fail(ps, ps->line, "address", "port %s is out of range "
 		    "(1..65535)", colon + 1);
 		return false;

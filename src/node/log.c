@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "src/node/log.h"
+#include "util/timefmt.h"
 
 struct cmm_log {
 	char			ident[64];
@@ -102,9 +103,8 @@ cmm_vlogf(struct cmm_log *l, enum cmm_log_level level, const char *fmt,
     va_list ap)
 {
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
-	char text[1024], stamp[40];
+	char text[1024], stamp[CMM_ISO8601_LEN];
 	struct timespec ts;
-	struct tm tm;
 
 	if (!cmm_log_enabled(l, level))
 		return;
@@ -114,10 +114,9 @@ cmm_vlogf(struct cmm_log *l, enum cmm_log_level level, const char *fmt,
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ldZ %-5s %s: %s\n", stamp, ts.tv_nsec / 1000000,
-	    cmm_log_level_name(level), l->ident, text);
+	cmm_time_iso8601(ts.tv_sec, ts.tv_nsec / 1000000, stamp, sizeof(stamp));
+	fprintf(stderr, "%s %-5s %s: %s\n", stamp, cmm_log_level_name(level),
+	    l->ident, text);
 	if (l->use_syslog)
 		syslog(prio[level], "%s: %s", l->ident, text);
 	if (l->tap != NULL)

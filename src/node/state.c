@@ -36,12 +36,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "src/node/state.h"
+#include "util/byteorder.h"
+#include "util/timefmt.h"
 
 #define ST_MAGIC	"CMMSTATE"
 #define ST_VERSION	4
@@ -59,12 +60,6 @@
 _Static_assert(ST_SUM_OFF + SUM_LEN == CMM_STATE_REC_SIZE, "state record");
 #define FORGET_HINT	"; start with --forget-state to discard it"
 
-static void	put16(uint8_t *p, uint16_t v);
-static void	put32(uint8_t *p, uint32_t v);
-static void	put64(uint8_t *p, uint64_t v);
-static uint16_t	get16(const uint8_t *p);
-static uint32_t	get32(const uint8_t *p);
-static uint64_t	get64(const uint8_t *p);
 static void	put_set(uint8_t *p, const struct cmm_set *s);
 static void	get_set(const uint8_t *p, struct cmm_set *s);
 static void	checksum(const uint8_t *buf, size_t len, uint8_t out[SUM_LEN]);
@@ -86,64 +81,17 @@ static int	hist_tail_file(const char *path, int want, struct cmm_hist_rec *out,
 		    char *warn, size_t warnlen, char *err, size_t errlen);
 
 static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 3; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static void
 put_set(uint8_t *p, const struct cmm_set *s)
 {
 	for (int i = 0; i < CMM_SET_WORDS; i++)
-		put64(p + 8 * i, s->w[i]);
+		cmm_put_le64(p + 8 * i, s->w[i]);
 }
 
 static void
 get_set(const uint8_t *p, struct cmm_set *s)
 {
 	for (int i = 0; i < CMM_SET_WORDS; i++)
-		s->w[i] = get64(p + 8 * i);
+		s->w[i] = cmm_get_le64(p + 8 * i);
 }
 
 static void
@@ -273,18 +221,18 @@ st_encode(const struct cmm_persist *p, uint64_t seq, uint8_t *b)
 {
 	memset(b, 0, CMM_STATE_REC_SIZE);
 	memcpy(b, ST_MAGIC, 8);
-	put16(b + 8, ST_VERSION);
-	put16(b + 10, CMM_STATE_REC_SIZE);
-	put32(b + 12, p->epoch);
-	put32(b + 16, p->incarnation);
-	put32(b + 20, p->next_attempt);
-	put32(b + 24, p->abstain);
-	put32(b + 28, p->cfg_version);
+	cmm_put_le16(b + 8, ST_VERSION);
+	cmm_put_le16(b + 10, CMM_STATE_REC_SIZE);
+	cmm_put_le32(b + 12, p->epoch);
+	cmm_put_le32(b + 16, p->incarnation);
+	cmm_put_le32(b + 20, p->next_attempt);
+	cmm_put_le32(b + 24, p->abstain);
+	cmm_put_le32(b + 28, p->cfg_version);
 	put_set(b + 32, &p->members);
 	put_set(b + 160, &p->value);
-	put64(b + 288, p->promised);
-	put64(b + 296, p->accepted);
-	put64(b + ST_SEQ_OFF, seq);
+	cmm_put_le64(b + 288, p->promised);
+	cmm_put_le64(b + 296, p->accepted);
+	cmm_put_le64(b + ST_SEQ_OFF, seq);
 	memcpy(b + ST_DIGEST_OFF, p->cfg_digest, sizeof(p->cfg_digest));
 	checksum(b, ST_SUM_OFF, b + ST_SUM_OFF);
 }
@@ -300,27 +248,27 @@ st_decode(const uint8_t *b, unsigned version, struct cmm_persist *p,
 
 	if (memcmp(b, ST_MAGIC, 8) != 0)
 		return "not a cmm state file (bad magic)";
-	if (get16(b + 8) != version)
+	if (cmm_get_le16(b + 8) != version)
 		return "unsupported version (written by another cmm)";
-	if (get16(b + 10) != size)
+	if (cmm_get_le16(b + 10) != size)
 		return "wrong record size";
 	if (!checksum_ok(b, size - SUM_LEN))
 		return "checksum mismatch";
 	memset(p, 0, sizeof(*p));
-	p->epoch = get32(b + 12);
-	p->incarnation = get32(b + 16);
-	p->next_attempt = get32(b + 20);
-	p->abstain = get32(b + 24);
+	p->epoch = cmm_get_le32(b + 12);
+	p->incarnation = cmm_get_le32(b + 16);
+	p->next_attempt = cmm_get_le32(b + 20);
+	p->abstain = cmm_get_le32(b + 24);
 	/* version 3 kept 0 at 28 and had no digest: an unknown config */
 	if (version == ST_VERSION) {
-		p->cfg_version = get32(b + 28);
+		p->cfg_version = cmm_get_le32(b + 28);
 		memcpy(p->cfg_digest, b + ST_DIGEST_OFF, sizeof(p->cfg_digest));
 	}
 	get_set(b + 32, &p->members);
 	get_set(b + 160, &p->value);
-	p->promised = get64(b + 288);
-	p->accepted = get64(b + 296);
-	*seq = get64(b + ST_SEQ_OFF);
+	p->promised = cmm_get_le64(b + 288);
+	p->accepted = cmm_get_le64(b + 296);
+	*seq = cmm_get_le64(b + ST_SEQ_OFF);
 	if (p->epoch >= CMM_EPOCH_LIMIT)
 		return "epoch at or above 2^31 (it would wrap)";
 	return NULL;
@@ -511,14 +459,14 @@ cmm_state_load(const char *dir, struct cmm_persist *p, char *err,
 	if (got == ST_FILE_SIZE) {
 		version = ST_VERSION;
 		rec = CMM_STATE_REC_SIZE;
-	} else if (got == ST_V3_FILE_SIZE && get16(b + 8) == ST_V3) {
+	} else if (got == ST_V3_FILE_SIZE && cmm_get_le16(b + 8) == ST_V3) {
 		version = ST_V3;
 		rec = ST_V3_REC_SIZE;
 	} else {
 		snprintf(err, errlen, "%s: corrupt state file (%s)" FORGET_HINT,
 		    path, got == 0 ? "empty" : got >= 8 &&
 		    memcmp(b, ST_MAGIC, 8) != 0 ? "not a cmm state file (bad "
-		    "magic)" : got >= 10 && get16(b + 8) < ST_V3 ?
+		    "magic)" : got >= 10 && cmm_get_le16(b + 8) < ST_V3 ?
 		    "format version 1 or 2, written by an older cmm" :
 		    got < ST_FILE_SIZE ? "truncated" : "too long");
 		return -1;
@@ -596,9 +544,8 @@ cmm_hist_kind_name(enum cmm_hist_kind k)
 int
 cmm_hist_format(const struct cmm_hist_rec *r, char *buf, size_t len)
 {
-	char	when[48], members[1024], uid[16], reason[CMM_HIST_REASON_MAX];
-	time_t	secs = (time_t)(r->time_ms / 1000);
-	struct tm tm;
+	char	when[CMM_ISO8601_LEN], members[1024], uid[16];
+	char	reason[CMM_HIST_REASON_MAX];
 	size_t	i;
 
 	/* one record, one line: a control character in a reason (a damaged
@@ -608,13 +555,7 @@ cmm_hist_format(const struct cmm_hist_rec *r, char *buf, size_t len)
 		    r->reason[i] == 0x7f ? '?' : r->reason[i];
 	reason[i] = '\0';
 
-	if (gmtime_r(&secs, &tm) == NULL)
-		snprintf(when, sizeof(when), "@%lld", (long long)r->time_ms);
-	else {
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(when + strlen(when), sizeof(when) - strlen(when),
-		    ".%03dZ", (int)(r->time_ms % 1000 + 1000) % 1000);
-	}
+	cmm_time_iso8601(0, r->time_ms, when, sizeof(when));
 	cmm_set_format(&r->members, members, sizeof(members));
 	if (r->uid < 0)
 		strcpy(uid, "-");
@@ -638,11 +579,11 @@ hist_encode(const struct cmm_hist_rec *r, uint8_t *b)
 
 	memset(b, 0, CMM_HIST_REC_SIZE);
 	memcpy(b, HI_MAGIC, 4);
-	put16(b + 4, HI_VERSION);
-	put16(b + 6, (uint16_t)r->kind);
-	put32(b + 8, r->epoch);
-	put32(b + 12, (uint32_t)r->uid);
-	put64(b + 16, (uint64_t)r->time_ms);
+	cmm_put_le16(b + 4, HI_VERSION);
+	cmm_put_le16(b + 6, (uint16_t)r->kind);
+	cmm_put_le32(b + 8, r->epoch);
+	cmm_put_le32(b + 12, (uint32_t)r->uid);
+	cmm_put_le64(b + 16, (uint64_t)r->time_ms);
 	put_set(b + 24, &r->members);
 	memcpy(b + 152, r->reason, rlen);
 	checksum(b, HI_SUM_OFF, b + HI_SUM_OFF);
@@ -656,20 +597,20 @@ hist_decode(const uint8_t *b, struct cmm_hist_rec *r)
 
 	if (memcmp(b, HI_MAGIC, 4) != 0)
 		return "bad magic";
-	if (get16(b + 4) != HI_VERSION)
+	if (cmm_get_le16(b + 4) != HI_VERSION)
 		return "unsupported version";
 	if (!checksum_ok(b, HI_SUM_OFF))
 		return "checksum mismatch";
-	kind = get16(b + 6);
+	kind = cmm_get_le16(b + 6);
 	if (kind < CMM_HIST_COMMIT || kind > CMM_HIST_ALARM)
 		return "unknown kind";
 	if (b[152 + CMM_HIST_REASON_MAX - 1] != '\0')
 		return "unterminated reason";
 	memset(r, 0, sizeof(*r));
 	r->kind = (enum cmm_hist_kind)kind;
-	r->epoch = get32(b + 8);
-	r->uid = (int32_t)get32(b + 12);
-	r->time_ms = (int64_t)get64(b + 16);
+	r->epoch = cmm_get_le32(b + 8);
+	r->uid = (int32_t)cmm_get_le32(b + 12);
+	r->time_ms = (int64_t)cmm_get_le64(b + 16);
 	get_set(b + 24, &r->members);
 	memcpy(r->reason, b + 152, CMM_HIST_REASON_MAX);
 	return NULL;

@@ -95,15 +95,17 @@ test_parse_int(void **state)
 
 	v = 42;
 	assert_int_equal(cmm_parse_int("60001", 1, 60000, &v, why,
-	    sizeof(why)), -1);
+	    sizeof(why)), CMM_PARSE_RANGE);
 	assert_string_equal(why, "60001 is out of range (1..60000)");
 	assert_int_equal(v, 42);	/* untouched on failure */
-	assert_int_equal(cmm_parse_int("0", 1, 60000, &v, why, sizeof(why)), -1);
+	assert_int_equal(cmm_parse_int("0", 1, 60000, &v, why, sizeof(why)),
+	    CMM_PARSE_RANGE);
 	assert_string_equal(why, "0 is out of range (1..60000)");
 	assert_int_equal(cmm_parse_int("99999999999999999999", 0, 10, &v, why,
-	    sizeof(why)), -1);
+	    sizeof(why)), CMM_PARSE_RANGE);
 	assert_string_equal(why, "99999999999999999999 is out of range (0..10)");
-	assert_int_equal(cmm_parse_int("-1", 0, 10, &v, why, sizeof(why)), -1);
+	assert_int_equal(cmm_parse_int("-1", 0, 10, &v, why, sizeof(why)),
+	    CMM_PARSE_RANGE);
 	assert_string_equal(why, "-1 is out of range (0..10)");
 
 	static const char *const junk[] = {
@@ -114,7 +116,7 @@ test_parse_int(void **state)
 		char want[CMM_PARSE_WHY_LEN];
 
 		if (cmm_parse_int(junk[i], LLONG_MIN, LLONG_MAX, &v, why,
-		    sizeof(why)) != -1)
+		    sizeof(why)) != CMM_PARSE_NOT_NUMBER)
 			fail_msg("'%s' was accepted", junk[i]);
 		snprintf(want, sizeof(want), "'%s' is not a whole number",
 		    junk[i]);
@@ -123,11 +125,13 @@ test_parse_int(void **state)
 	assert_int_equal(v, 42);
 	/* a long text is cut, the reason stays one short line */
 	assert_int_equal(cmm_parse_int("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	    "xxxxxxxxxxxxxxxxxxxxxx", 0, 1, &v, why, sizeof(why)), -1);
+	    "xxxxxxxxxxxxxxxxxxxxxx", 0, 1, &v, why, sizeof(why)), CMM_PARSE_NOT_NUMBER);
 	assert_true(strlen(why) < 70);
 	assert_non_null(strstr(why, "...' is not a whole number"));
 	/* no reason buffer: still refused */
-	assert_int_equal(cmm_parse_int("x", 0, 1, &v, NULL, 0), -1);
+	assert_int_equal(cmm_parse_int("x", 0, 1, &v, NULL, 0),
+	    CMM_PARSE_NOT_NUMBER);
+	assert_int_equal(cmm_parse_int("2", 0, 1, &v, NULL, 0), CMM_PARSE_RANGE);
 }
 
 static void
@@ -149,16 +153,18 @@ test_parse_uint(void **state)
 	v = 42;
 	/* strtoull would take "-1" as ULLONG_MAX */
 	assert_int_equal(cmm_parse_uint("-1", 0, ULLONG_MAX, &v, why,
-	    sizeof(why)), -1);
+	    sizeof(why)), CMM_PARSE_RANGE);
 	assert_string_equal(why, "-1 is out of range (0..18446744073709551615)");
-	assert_int_equal(cmm_parse_uint("-0", 1, 5, &v, why, sizeof(why)), -1);
+	assert_int_equal(cmm_parse_uint("-0", 1, 5, &v, why, sizeof(why)),
+	    CMM_PARSE_RANGE);
 	assert_int_equal(cmm_parse_uint("18446744073709551616", 0, ULLONG_MAX,
-	    &v, why, sizeof(why)), -1);
+	    &v, why, sizeof(why)), CMM_PARSE_RANGE);
 	assert_string_equal(why,
 	    "18446744073709551616 is out of range (0..18446744073709551615)");
 	assert_int_equal(cmm_parse_uint("4294967296", 1, UINT32_MAX, &v, why,
-	    sizeof(why)), -1);
-	assert_int_equal(cmm_parse_uint(" 1", 0, 5, &v, why, sizeof(why)), -1);
+	    sizeof(why)), CMM_PARSE_RANGE);
+	assert_int_equal(cmm_parse_uint(" 1", 0, 5, &v, why, sizeof(why)),
+	    CMM_PARSE_NOT_NUMBER);
 	assert_string_equal(why, "' 1' is not a whole number");
 	assert_true(v == 42);
 }

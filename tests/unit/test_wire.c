@@ -14,6 +14,7 @@
 
 #include "net/wire.h"
 #include "src/core/rng.h"
+#include "util/fnv.h"
 
 #define CID	0x0badcafeu
 /* The fixed part of the layout in wire.h, magic..vballot:
@@ -1060,18 +1061,6 @@ test_garbage(void **state)
 			    cmm_drop_name((enum cmm_drop)i));
 }
 
-static uint32_t
-fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
-	}
-	return h;
-}
-
 static void
 test_cluster_id(void **state)
 {
@@ -1097,7 +1086,7 @@ test_cluster_id(void **state)
 			x /= 62;
 		}
 		name[5] = '\0';
-		h = fnv1a(name);
+		h = cmm_fnv32_str(name, CMM_FNV32_OFFSET);
 		if (h >= 1 && h <= 255) {
 			name[5] = (char)h;
 			name[6] = '\0';
@@ -1105,7 +1094,7 @@ test_cluster_id(void **state)
 		}
 	}
 	assert_true(found);
-	assert_int_equal(fnv1a(name), 0);
+	assert_int_equal(cmm_fnv32_str(name, CMM_FNV32_OFFSET), 0);
 	assert_int_equal(cmm_wire_cluster_id(name), 1);
 }
 
