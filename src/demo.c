@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * demo: `cmm demo [-n N] [--dir DIR]` (DESIGN §4, issue 3).  Writes a
+ * demo: `cmm demo [-n N] [--dir DIR]` (cmm(1), "cmm demo").  Writes a
  * cluster config for N nodes on 127.0.0.1 (the FIG. 1 ring of shared
  * devices for six, a ring of neighbours otherwise; fault injection on), a
  * key and the device files into DIR, starts every node as its own
  * `cmm node --headless` process, and stays in the foreground printing
- * every node's event stream.  Its stdin takes the demo commands of the
- * command table (kill, start, cut, heal, view, quit); any other command
+ * every node's event stream.  Its stdin takes the demo's own commands
+ * (src/demo_cmd.c: kill, start, cut, heal, view, quit); any other command
  * goes to the node being viewed.  Ctrl-C, SIGTERM, `quit` or the end of
  * stdin stop every process it started, by PID, and nothing else.
  */
@@ -32,48 +32,18 @@
 #include "net/mac.h"
 #include "quorum/device_file.h"
 #include "src/ctl/cmd.h"
-#include "src/ctl/cmd_impl.h"
-#include "ui/console.h"
 #include "src/ctl/ctl_proto.h"
+#include "src/demo.h"
 #include "src/node/devkey.h"
 #include "src/subcmd.h"
+#include "ui/console.h"
+#include "util/parse.h"
 
-#define DEMO_MAX_NODES	64
 #define DEMO_STOP_S	5	/* grace for a SIGTERM'd node before SIGKILL */
-
-struct demo;
-
-struct demo_node {
-	struct demo		*demo;
-	int			 id;
-	pid_t			 pid;		/* 0: not running */
-	char			 sock[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char			 log[PATH_MAX];
-	struct bufferevent	*bev;		/* control connection */
-	bool			 up;		/* connected, greeting read */
-	int			 internal;	/* replies to swallow (watch) */
-	struct cmm_ctl_reply	 reply;
-	struct event		*retry;
-};
-
-struct demo {
-	struct event_base	*base;
-	int			 n;
-	char			 dir[PATH_MAX];
-	char			 conf[PATH_MAX];
-	struct demo_node	 node[DEMO_MAX_NODES];
-	int			 view;
-	bool			 quitting;
-	struct bufferevent	*in;
-	struct event		*sig[3];
-	struct event		*stop_timer;
-	struct cmm_console	*con;		/* issue 4: on a terminal */
-};
 
 static void	demo_usage(FILE *f);
 static int	demo_free_ports(int n, int *ports);
 static int	demo_write_files(struct demo *d, const int *ports);
-static int	demo_spawn(struct demo *d, int id);
 static void	demo_connect(struct demo_node *nd);
 static void	demo_disconnect(struct demo_node *nd);
 static void	on_retry(evutil_socket_t fd, short what, void *arg);
@@ -86,11 +56,8 @@ static void	on_stop_timer(evutil_socket_t fd, short what, void *arg);
 static void	demo_reap(struct demo *d);
 static void	demo_stop(struct demo *d);
 static int	demo_running(const struct demo *d);
-static int	demo_send(struct demo *d, int id, const char *line, bool internal);
 static void	demo_line(struct demo *d, char *line);
-static struct demo *demo_env(struct cmm_cmd_ctx *ctx);
 static bool	demo_pollable(int fd);
-static int	demo_node_arg(struct cmm_cmd_ctx *ctx, const char *s);
 
 static void
 demo_usage(FILE *f)
@@ -201,8 +168,8 @@ demo_write_files(struct demo *d, const int *ports)
 /* Starts node id as `cmm node -c CONF --id N --headless`, logging to
  * DIR/nodeN.log.  It dies with the demo (PR_SET_PDEATHSIG) and sits in its
  * own process group, so a Ctrl-C reaches the demo alone, which stops it. */
-static int
-demo_spawn(struct demo *d, int id)
+int
+cmm_demo_spawn(struct demo *d, int id)
 {
 	struct demo_node	*nd = &d->node[id];
 	/* execv wants char *: writable copies of the words, no casts */
@@ -378,9 +345,8 @@ on_node_read(struct bufferevent *bev, void *arg)
 	fflush(stdout);
 }
 
-/* Sends one request line to node id; -1 when it is not connected. */
-static int
-demo_send(struct demo *d, int id, const char *line, bool internal)
+int
+cmm_demo_send(struct demo *d, int id, const char *line, bool internal)
 {
 	struct demo_node *nd = &d->node[id];
 
@@ -399,12 +365,11 @@ static void
 demo_line(struct demo *d, char *line)
 {
 	struct cmm_cmd_ctx		 ctx;
-	const struct cmm_cmd_entry	*e;
 	char				*argv[CMM_CTL_MAX_ARGS], copy[CMM_CTL_LINE_MAX];
 	char				 err[512];
 	const char			*why;
 	bool				 json;
-	int				 argc, used;
+	int				 argc;
 	enum cmm_cmd_ret		 rc;
 
 	snprintf(copy, sizeof(copy), "%s", line);
@@ -415,22 +380,18 @@ demo_line(struct demo *d, char *line)
 	}
 	if (argc == 0)
 		return;
-	e = cmm_cmd_find(argc, argv, CMM_CMDF_DEMO | CMM_CMDF_FAULT, &used, err,
-	    sizeof(err));
-	if (e == NULL) {
+	switch (cmm_demo_cmd_run(d, argc, argv, json, &ctx, &rc, err,
+	    sizeof(err))) {
+	case -1:
 		printf("error: %s\n", err);
 		return;
-	}
-	if (!(e->flags & CMM_CMDF_DEMO)) {
+	case 0:
 		/* a node command: the viewed node runs it */
-		if (demo_send(d, d->view, copy, false) < 0)
+		if (cmm_demo_send(d, d->view, copy, false) < 0)
 			printf("error: node %d is not connected (start %d?)\n",
 			    d->view, d->view);
 		return;
 	}
-	cmm_cmd_ctx_init(&ctx, NULL, CMM_CMDF_DEMO | CMM_CMDF_FAULT, json, -1);
-	ctx.env = d;
-	rc = cmm_cmd_run(&ctx, argc, argv);
 	if (ctx.text != NULL)
 		fputs(ctx.text, stdout);
 	if (rc == CMM_CMD_ERROR)
@@ -584,126 +545,7 @@ demo_stop(struct demo *d)
 	evtimer_add(d->stop_timer, &tv);
 }
 
-/* ---- the demo's commands (rows flagged CMM_CMDF_DEMO in cmd.c) ---- */
-
-static struct demo *
-demo_env(struct cmm_cmd_ctx *ctx)
-{
-	return ctx->env;
-}
-
-static int
-demo_node_arg(struct cmm_cmd_ctx *ctx, const char *s)
-{
-	struct demo	*d = demo_env(ctx);
-	long		 v;
-
-	if (!cmm_cmd_int(s, 0, d->n - 1, &v)) {
-		cmm_cmd_fail(ctx, "%s: '%s' is not a node of this demo (0..%d)",
-		    ctx->entry->name, s, d->n - 1);
-		return -1;
-	}
-	return (int)v;
-}
-
-CMM_CMD_FN(cmm_cmd_demo_kill)
-{
-	struct demo	*d = demo_env(ctx);
-	int		 id;
-
-	if ((id = demo_node_arg(ctx, argv[0])) < 0)
-		return CMM_CMD_ERROR;
-	if (d->node[id].pid == 0)
-		return cmm_cmd_fail(ctx, "kill: node %d is not running", id);
-	if (kill(d->node[id].pid, SIGKILL) < 0)
-		return cmm_cmd_fail(ctx, "kill: node %d (pid %d): %s", id,
-		    (int)d->node[id].pid, strerror(errno));
-	cmm_cmd_printf(ctx, "cmm demo: SIGKILL sent to node %d (pid %d)\n", id,
-	    (int)d->node[id].pid);
-	return CMM_CMD_OK;
-}
-
-CMM_CMD_FN(cmm_cmd_demo_start)
-{
-	struct demo	*d = demo_env(ctx);
-	struct timeval	 tv = { 0, 100000 };
-	int		 id;
-
-	if ((id = demo_node_arg(ctx, argv[0])) < 0)
-		return CMM_CMD_ERROR;
-	if (d->node[id].pid != 0)
-		return cmm_cmd_fail(ctx, "start: node %d is running (pid %d)", id,
-		    (int)d->node[id].pid);
-	if (demo_spawn(d, id) < 0)
-		return cmm_cmd_fail(ctx, "start: node %d did not start", id);
-	evtimer_add(d->node[id].retry, &tv);
-	return CMM_CMD_OK;
-}
-
-CMM_CMD_FN(cmm_cmd_demo_cut)
-{
-	struct demo	*d = demo_env(ctx);
-	char		 line[64];
-	int		 a, b;
-	bool		 oneway = false;
-
-	if ((a = demo_node_arg(ctx, argv[0])) < 0 ||
-	    (b = demo_node_arg(ctx, argv[1])) < 0)
-		return CMM_CMD_ERROR;
-	if (a == b)
-		return cmm_cmd_fail(ctx, "cut: A and B must differ");
-	if (argc == 3) {
-		if (strcmp(argv[2], "oneway") != 0)
-			return cmm_cmd_fail(ctx, "cut: '%s': expected 'oneway'",
-			    argv[2]);
-		oneway = true;
-	}
-	/* oneway: what A sends to B is lost; B still reaches A */
-	snprintf(line, sizeof(line), "link cut %d%s", b, oneway ? " out" : "");
-	if (demo_send(d, a, line, false) < 0)
-		return cmm_cmd_fail(ctx, "cut: node %d is not connected", a);
-	if (!oneway) {
-		snprintf(line, sizeof(line), "link cut %d", a);
-		if (demo_send(d, b, line, false) < 0)
-			return cmm_cmd_fail(ctx, "cut: node %d is not connected", b);
-	}
-	return CMM_CMD_OK;
-}
-
-CMM_CMD_FN(cmm_cmd_demo_heal)
-{
-	struct demo	*d = demo_env(ctx);
-	int		 sent = 0;
-
-	for (int i = 0; i < d->n; i++)
-		sent += demo_send(d, i, "link heal", false) == 0;
-	if (sent == 0)
-		return cmm_cmd_fail(ctx, "heal: no node is connected");
-	return CMM_CMD_OK;
-}
-
-CMM_CMD_FN(cmm_cmd_demo_view)
-{
-	struct demo	*d = demo_env(ctx);
-	int		 id;
-
-	if ((id = demo_node_arg(ctx, argv[0])) < 0)
-		return CMM_CMD_ERROR;
-	d->view = id;
-	/* issue 4: the console follows the view (connects from the loop) */
-	if (d->con != NULL)
-		cmm_console_switch(d->con, -1, d->node[id].sock);
-	cmm_cmd_printf(ctx, "cmm demo: node commands now go to node %d\n", id);
-	return CMM_CMD_OK;
-}
-
-CMM_CMD_FN(cmm_cmd_demo_quit)
-{
-	cmm_cmd_printf(ctx, "cmm demo: quit: stopping every node\n");
-	return CMM_CMD_QUIT;
-}
-
-/* ---- the console (issue 4) ---- */
+/* ---- the console ---- */
 
 /* The console's typed lines that are demo commands run here, as on the
  * demo's stdin; anything else the console sends to the viewed node. */
@@ -712,20 +554,15 @@ demo_console_local(void *arg, struct cmm_console *con, int argc, char **argv,
     bool *ok, char **reply)
 {
 	struct demo			*d = arg;
-	const struct cmm_cmd_entry	*e;
 	struct cmm_cmd_ctx		 ctx;
 	enum cmm_cmd_ret		 rc;
 	char				 err[512];
-	int				 used;
 
 	(void)con;
-	e = cmm_cmd_find(argc, argv, CMM_CMDF_DEMO | CMM_CMDF_FAULT, &used, err,
-	    sizeof(err));
-	if (e == NULL || !(e->flags & CMM_CMDF_DEMO))
+	/* unknown commands too go to the node, which says so */
+	if (cmm_demo_cmd_run(d, argc, argv, false, &ctx, &rc, err,
+	    sizeof(err)) != 1)
 		return false;
-	cmm_cmd_ctx_init(&ctx, NULL, CMM_CMDF_DEMO | CMM_CMDF_FAULT, false, -1);
-	ctx.env = d;
-	rc = cmm_cmd_run(&ctx, argc, argv);
 	*ok = rc != CMM_CMD_ERROR;
 	if (rc == CMM_CMD_ERROR)
 		*reply = strdup(ctx.error);
@@ -753,7 +590,7 @@ cmm_demo_main(int argc, char **argv)
 	const char		*dir = NULL;
 	int			 ports[DEMO_MAX_NODES], sigs[3] = { SIGINT, SIGTERM,
 				    SIGCHLD };
-	long			 n = 6;
+	long long		 n = 6;
 	struct timeval		 tv = { 0, 100000 };
 	char			 tmpl[] = "/tmp/cmm-demo.XXXXXX";
 
@@ -762,7 +599,8 @@ cmm_demo_main(int argc, char **argv)
 			demo_usage(stdout);
 			return 0;
 		} else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
-			if (!cmm_cmd_int(argv[++i], 1, DEMO_MAX_NODES, &n)) {
+			if (cmm_parse_int(argv[++i], 1, DEMO_MAX_NODES, &n, NULL,
+			    0) < 0) {
 				fprintf(stderr, "cmm demo: -n %s: expected 1..%d "
 				    "nodes\n", argv[i], DEMO_MAX_NODES);
 				return 2;
@@ -830,7 +668,7 @@ cmm_demo_main(int argc, char **argv)
 	    d->n == 1 ? "" : "s", d->dir);
 	printf("cmm demo: config %s\n", d->conf);
 	for (int i = 0; i < d->n; i++) {
-		if (demo_spawn(d, i) < 0)
+		if (cmm_demo_spawn(d, i) < 0)
 			continue;
 		printf("  node %d: 127.0.0.1:%d  cmm ctl -s %s status\n", i,
 		    ports[i], d->node[i].sock);
@@ -841,12 +679,19 @@ cmm_demo_main(int argc, char **argv)
 	    "help...) goes to node %d (view N to change)\n", d->view);
 	fflush(stdout);
 
-	/* issue 4: on a terminal, the console on node 0 takes stdin */
+	/* on a terminal, the console on node 0 takes stdin */
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
-		static const char *const names[] = { "kill", "start", "cut",
-		    "heal", "view", "quit", NULL };
+		/* completion of the local commands, from their table */
+		static const char *names[16];
 		struct cmm_console_opts co;
 		char cerr[256];
+		size_t k = 0;
+
+		for (const struct cmm_cmd_entry *e = cmm_demo_cmd_table;
+		    e->name != NULL && k + 1 < sizeof(names) / sizeof(names[0]);
+		    e++)
+			names[k++] = e->name;
+		names[k] = NULL;
 
 		memset(&co, 0, sizeof(co));
 		co.title = "cmm demo";

@@ -12,9 +12,10 @@
 #define M	CMM_CMDF_MUTATES
 #define A	CMM_CMDF_ANSWER
 #define F	CMM_CMDF_FAULT
-#define D	CMM_CMDF_DEMO
 
-/* DESIGN §4: the command language.  Keep the rows sorted by name. */
+/* The node's commands (the command language of the man page cmm(1),
+ * "COMMANDS").  Keep the rows sorted by name: the lookup's messages and
+ * `help` list them in this order. */
 const struct cmm_cmd_entry cmm_cmd_table[] = {
 	{ "answer isolated", "", 0, 0, A,
 	    "answer the isolation prompt: this node is cut off, stay out",
@@ -28,22 +29,15 @@ const struct cmm_cmd_entry cmm_cmd_table[] = {
 	{ "config", "", 0, 0, 0,
 	    "the effective configuration and its config digest",
 	    cmm_cmd_config },
-	{ "cut", "A B [oneway]", 2, 3, D,
-	    "demo: cut the link between nodes A and B (only A to B if oneway)",
-	    cmm_cmd_demo_cut },
 	{ "devices", "", 0, 0, 0,
 	    "quorum devices: who shares them, registrations, reservation",
 	    cmm_cmd_devices },
-	{ "heal", "", 0, 0, D,
-	    "demo: restore every cut link on every node", cmm_cmd_demo_heal },
 	{ "help", "[COMMAND]", 0, 2, 0,
 	    "list the commands, or describe one", cmm_cmd_help },
 	{ "history", "[N]", 0, 1, 0,
 	    "the last N committed configurations [10]", cmm_cmd_history },
 	{ "join", "", 0, 0, M,
 	    "petition to join the cluster now", cmm_cmd_join },
-	{ "kill", "N", 1, 1, D,
-	    "demo: SIGKILL node N's process", cmm_cmd_demo_kill },
 	{ "leave", "", 0, 0, M,
 	    "leave the cluster on purpose", cmm_cmd_leave },
 	{ "link cut", "N [in|out]", 1, 2, M | F,
@@ -61,8 +55,6 @@ const struct cmm_cmd_entry cmm_cmd_table[] = {
 	{ "nodes", "", 0, 0, 0,
 	    "every configured node: alive, last heard, incarnation, link",
 	    cmm_cmd_nodes },
-	{ "quit", "", 0, 0, D,
-	    "demo: stop every node the demo started and exit", cmm_cmd_demo_quit },
 	{ "quorum", "", 0, 0, 0,
 	    "the last quorum decision and why, as numbers", cmm_cmd_quorum },
 	{ "reconfigure", "", 0, 0, M,
@@ -70,13 +62,9 @@ const struct cmm_cmd_entry cmm_cmd_table[] = {
 	{ "round", "", 0, 0, 0,
 	    "the current or last round: phase, PROMISE and ACCEPTED per node",
 	    cmm_cmd_round },
-	{ "start", "N", 1, 1, D,
-	    "demo: start node N's process again", cmm_cmd_demo_start },
 	{ "status", "", 0, 0, 0,
 	    "this node: state, epoch, members, quorum, prompt, drops",
 	    cmm_cmd_status },
-	{ "view", "N", 1, 1, D,
-	    "demo: send later node commands to node N", cmm_cmd_demo_view },
 	{ "wait members", "LIST [SECONDS]", 1, 2, 0,
 	    "wait until the committed members are exactly LIST (0-2,5)",
 	    cmm_cmd_wait_members },
@@ -91,7 +79,8 @@ const struct cmm_cmd_entry cmm_cmd_table[] = {
 #undef M
 #undef A
 #undef F
-#undef D
+
+static const struct cmm_cmd_entry *const node_tables[] = { cmm_cmd_table, NULL };
 
 static bool	row_allowed(const struct cmm_cmd_entry *e, unsigned allow);
 static size_t	word_len(const char *s);
@@ -101,13 +90,37 @@ static bool	word_prefix(const char *w, size_t wl, const char *s);
 static void	list_words(char *buf, size_t len, const char *const *w,
 		    const size_t *wl, int n);
 
-/* FAULT and DEMO rows exist only where they make sense. */
+/* FAULT rows exist only where fault injection is on. */
 static bool
 row_allowed(const struct cmm_cmd_entry *e, unsigned allow)
 {
-	unsigned need = e->flags & (CMM_CMDF_FAULT | CMM_CMDF_DEMO);
+	unsigned need = e->flags & CMM_CMDF_FAULT;
 
 	return (need & allow) == need;
+}
+
+void
+cmm_cmd_iter_init(struct cmm_cmd_iter *it,
+    const struct cmm_cmd_entry *const *tables)
+{
+	memset(it, 0, sizeof(*it));
+	if (tables == NULL)
+		tables = node_tables;
+	for (; it->n < CMM_CMD_TABLES_MAX && tables[it->n] != NULL; it->n++)
+		it->pos[it->n] = tables[it->n];
+}
+
+/* A merge of sorted tables: the smallest name at the head of any. */
+const struct cmm_cmd_entry *
+cmm_cmd_iter_next(struct cmm_cmd_iter *it)
+{
+	int best = -1;
+
+	for (int i = 0; i < it->n; i++)
+		if (it->pos[i]->name != NULL && (best < 0 ||
+		    strcmp(it->pos[i]->name, it->pos[best]->name) < 0))
+			best = i;
+	return best < 0 ? NULL : it->pos[best]++;
 }
 
 static size_t
@@ -158,9 +171,10 @@ list_words(char *buf, size_t len, const char *const *w, const size_t *wl, int n)
 }
 
 const struct cmm_cmd_entry *
-cmm_cmd_find(int argc, char *const *argv, unsigned allow, int *consumed,
-    char *err, size_t errlen)
+cmm_cmd_find(const struct cmm_cmd_entry *const *tables, int argc,
+    char *const *argv, unsigned allow, int *consumed, char *err, size_t errlen)
 {
+	struct cmm_cmd_iter		 it;
 	const struct cmm_cmd_entry	*e, *single = NULL;
 	const char			*cand[64];
 	size_t				 candl[64];
@@ -176,7 +190,8 @@ cmm_cmd_find(int argc, char *const *argv, unsigned allow, int *consumed,
 		return NULL;
 	}
 	/* First word: an exact match wins, else a unique prefix. */
-	for (e = cmm_cmd_table; e->name != NULL; e++) {
+	cmm_cmd_iter_init(&it, tables);
+	while ((e = cmm_cmd_iter_next(&it)) != NULL) {
 		size_t wl = word_len(e->name);
 		bool dup = false;
 
@@ -207,7 +222,8 @@ cmm_cmd_find(int argc, char *const *argv, unsigned allow, int *consumed,
 	/* Second word, for the rows named by two. */
 	nc = 0;
 	exact = -1;
-	for (e = cmm_cmd_table; e->name != NULL; e++) {
+	cmm_cmd_iter_init(&it, tables);
+	while ((e = cmm_cmd_iter_next(&it)) != NULL) {
 		const char *w2;
 
 		if (!row_allowed(e, allow) || word_len(e->name) != w1l ||
@@ -242,7 +258,8 @@ cmm_cmd_find(int argc, char *const *argv, unsigned allow, int *consumed,
 		return single;
 	}
 	/* A two-word group without a matching second word. */
-	for (e = cmm_cmd_table; e->name != NULL && nc < 64; e++)
+	cmm_cmd_iter_init(&it, tables);
+	while ((e = cmm_cmd_iter_next(&it)) != NULL && nc < 64)
 		if (row_allowed(e, allow) && word_len(e->name) == w1l &&
 		    strncmp(e->name, w1, w1l) == 0) {
 			cand[nc] = second_word(e->name);
@@ -266,21 +283,18 @@ cmm_cmd_run(struct cmm_cmd_ctx *ctx, int argc, char **argv)
 
 	if (argc == 0)
 		return CMM_CMD_OK;
-	e = cmm_cmd_find(argc, argv, ctx->allow, &used, ctx->error,
-	    sizeof(ctx->error));
+	e = cmm_cmd_find(ctx->tables, argc, argv, ctx->allow, &used,
+	    ctx->error, sizeof(ctx->error));
 	if (e == NULL) {
 		char other[8];
 
-		/* say why a row that exists elsewhere is missing here */
-		e = cmm_cmd_find(argc, argv, ~0u, &used, other, sizeof(other));
+		/* say why a row that exists with fault injection is missing */
+		e = cmm_cmd_find(ctx->tables, argc, argv, ~0u, &used, other,
+		    sizeof(other));
 		if (e != NULL && (e->flags & CMM_CMDF_FAULT) &&
 		    !(ctx->allow & CMM_CMDF_FAULT))
 			return cmm_cmd_fail(ctx, "%s: fault injection is off "
 			    "(fault_injection = on in the config)", e->name);
-		if (e != NULL && (e->flags & CMM_CMDF_DEMO) &&
-		    !(ctx->allow & CMM_CMDF_DEMO))
-			return cmm_cmd_fail(ctx, "%s: only on the command line of "
-			    "cmm demo", e->name);
 		return CMM_CMD_ERROR;
 	}
 	ctx->entry = e;

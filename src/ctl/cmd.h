@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * cmd: the one command table (DESIGN §1 "One command language", §4).
- * The console, `cmm ctl`, script files, the control socket and the demo's
- * stdin all run commands through here: lookup by unique prefix of each
- * word, argument count checked before the handler runs, `help` and
- * `list-commands` generated from the table.  Adding a command is adding
- * one row (src/cmd.c) and its handler (src/cmd_*.c).
+ * cmd: the one command language (docs/ARCHITECTURE.md, "One command
+ * language"; the commands are in cmm(1)).  The console, `cmm ctl`, script
+ * files, the control socket and the demo's stdin all run commands through
+ * here: lookup by unique prefix of each word, argument count checked
+ * before the handler runs, `help` and `list-commands` generated from the
+ * tables.  The node's table is cmm_cmd_table (src/ctl/cmd.c); a program
+ * with commands of its own (`cmm demo`) passes its table beside it in
+ * ctx->tables.  Adding a node command is adding one row and its handler
+ * (src/ctl/cmd_*.c).
  *
- * Handlers never do I/O of their own: they read the node through
- * src/daemon.h and write their reply into the context, as text or as one
- * JSON object (jansson).  `wait` and `watch` only describe what they want
- * (ctx->wait, ctx->watch); the control server carries it out.
+ * Handlers do no I/O of their own: they read the node through the
+ * snapshots of src/node/daemon.h (one call fills one struct), act through
+ * its operator calls, and write their reply into the context, as text or
+ * as one JSON object (jansson).  `wait` and `watch` only describe what
+ * they want (ctx->wait, ctx->watch); the control server carries it out.
  */
 #ifndef CMM_CMD_H
 #define CMM_CMD_H
@@ -29,7 +33,8 @@
 #define CMM_CMDF_MUTATES	0x01	/* changes the node: caller's uid logged */
 #define CMM_CMDF_ANSWER		0x02	/* answers a prompt: uid logged */
 #define CMM_CMDF_FAULT		0x04	/* only with fault_injection = on */
-#define CMM_CMDF_DEMO		0x08	/* only on `cmm demo`'s own command line */
+#define CMM_CMDF_DEMO		0x08	/* a row of `cmm demo`'s own table (help
+					 * shows it as the "demo" flag) */
 
 /* What a handler returns. */
 enum cmm_cmd_ret {
@@ -52,7 +57,10 @@ struct cmm_wait {
 struct cmm_cmd_ctx {
 	/* in */
 	struct cmm_daemon *daemon;	/* NULL where no node runs (demo, tests) */
-	void		*env;		/* the demo's state for CMM_CMDF_DEMO rows */
+	/* the tables searched, NULL-ended, at most CMM_CMD_TABLES_MAX;
+	 * NULL: the node's alone */
+	const struct cmm_cmd_entry *const *tables;
+	void		*env;		/* the state of an extra table's rows */
 	bool		json;		/* reply with one JSON object */
 	long		uid;		/* of the peer (SO_PEERCRED), -1: local */
 	unsigned	allow;		/* which of FAULT / DEMO rows exist here */
@@ -68,6 +76,9 @@ struct cmm_cmd_ctx {
 
 typedef enum cmm_cmd_ret (*cmm_cmd_fn)(struct cmm_cmd_ctx *ctx, int argc,
 	    char **argv);
+/* Declares or defines a handler. */
+#define CMM_CMD_FN(f) \
+	enum cmm_cmd_ret f(struct cmm_cmd_ctx *ctx, int argc, char **argv)
 
 struct cmm_cmd_entry {
 	const char	*name;		/* one or two words: "status", "link cut" */
@@ -78,8 +89,19 @@ struct cmm_cmd_entry {
 	cmm_cmd_fn	exec;
 };
 
-/* The table, terminated by a row with name NULL. */
+/* The node's table, sorted by name, terminated by a row with name NULL. */
 extern const struct cmm_cmd_entry cmm_cmd_table[];
+
+/* Walks a set of sorted tables (NULL: the node's) as one, in name order. */
+#define CMM_CMD_TABLES_MAX	4
+struct cmm_cmd_iter {
+	const struct cmm_cmd_entry *pos[CMM_CMD_TABLES_MAX];
+	int		n;
+};
+void	cmm_cmd_iter_init(struct cmm_cmd_iter *it,
+	    const struct cmm_cmd_entry *const *tables);
+/* The next row, NULL at the end. */
+const struct cmm_cmd_entry *cmm_cmd_iter_next(struct cmm_cmd_iter *it);
 
 /* Sets up a context (zeroes it); ctx_free releases its reply. */
 void	cmm_cmd_ctx_init(struct cmm_cmd_ctx *ctx, struct cmm_daemon *d,
@@ -87,17 +109,20 @@ void	cmm_cmd_ctx_init(struct cmm_cmd_ctx *ctx, struct cmm_daemon *d,
 void	cmm_cmd_ctx_free(struct cmm_cmd_ctx *ctx);
 
 /*
- * Finds the row named by the leading words of argv (each word may be a
- * unique prefix; an exact word wins over longer names).  Rows with FAULT or
- * DEMO flags not in `allow` do not exist.  Sets *consumed to the number of
- * words of the name.  NULL with one line in err: "unknown command 'foo'
- * (try 'help')", "ambiguous command 'wa': wait, watch", ...
+ * Finds the row of tables (NULL: the node's) named by the leading words of
+ * argv (each word may be a unique prefix; an exact word wins over longer
+ * names).  Rows with the FAULT flag when `allow` lacks it do not exist.
+ * Sets *consumed to the number of words of the name.  NULL with one line
+ * in err: "unknown command 'foo' (try 'help')", "ambiguous command 'wa':
+ * wait, watch", ...
  */
-const struct cmm_cmd_entry *cmm_cmd_find(int argc, char *const *argv,
-	    unsigned allow, int *consumed, char *err, size_t errlen);
+const struct cmm_cmd_entry *cmm_cmd_find(
+	    const struct cmm_cmd_entry *const *tables, int argc,
+	    char *const *argv, unsigned allow, int *consumed, char *err,
+	    size_t errlen);
 
-/* Looks up, checks the argument count and runs the handler.  argc == 0 is
- * an empty request (CMM_CMD_OK, nothing written). */
+/* Looks up in ctx->tables, checks the argument count and runs the
+ * handler.  argc == 0 is an empty request (CMM_CMD_OK, nothing written). */
 enum cmm_cmd_ret cmm_cmd_run(struct cmm_cmd_ctx *ctx, int argc, char **argv);
 
 /* Reply helpers for handlers. */

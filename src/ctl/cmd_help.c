@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* cmd_help: `help` and `list-commands`, generated from the table. */
+/* cmd_help: `help` and `list-commands`, generated from the tables of the
+ * context (the node's, and the demo's on its own command line). */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@ static json_t	*row_json(const struct cmm_cmd_entry *e);
 static bool
 row_visible(const struct cmm_cmd_ctx *ctx, const struct cmm_cmd_entry *e)
 {
-	unsigned need = e->flags & (CMM_CMDF_FAULT | CMM_CMDF_DEMO);
+	unsigned need = e->flags & CMM_CMDF_FAULT;
 
 	return (need & ctx->allow) == need;
 }
@@ -62,12 +63,14 @@ row_json(const struct cmm_cmd_entry *e)
 
 CMM_CMD_FN(cmm_cmd_help)
 {
+	struct cmm_cmd_iter		 it;
 	const struct cmm_cmd_entry	*e;
 	json_t				*arr = json_array();
 	char				 syn[96];
 	int				 n = 0;
 
-	for (e = cmm_cmd_table; e->name != NULL; e++) {
+	cmm_cmd_iter_init(&it, ctx->tables);
+	while ((e = cmm_cmd_iter_next(&it)) != NULL) {
 		if (!row_visible(ctx, e) || !row_matches(e, argc, argv))
 			continue;
 		n++;
@@ -97,12 +100,14 @@ CMM_CMD_FN(cmm_cmd_help)
 
 CMM_CMD_FN(cmm_cmd_list_commands)
 {
+	struct cmm_cmd_iter		 it;
 	const struct cmm_cmd_entry	*e;
 	json_t				*arr = NULL;
 
 	if (ctx->json)
 		arr = json_array();
-	for (e = cmm_cmd_table; e->name != NULL; e++) {
+	cmm_cmd_iter_init(&it, ctx->tables);
+	while ((e = cmm_cmd_iter_next(&it)) != NULL) {
 		if (!row_visible(ctx, e))
 			continue;
 		if (ctx->json)

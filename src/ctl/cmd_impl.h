@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * cmd_impl: the handlers of the command table, shared between src/cmd.c
- * (which lists them) and the src/cmd_*.c files and src/demo.c (which
- * implement them).  Nothing outside the cmd module includes this.
+ * cmd_impl: the handlers of the node's command table, shared between
+ * src/ctl/cmd.c (which lists them) and the src/ctl/cmd_*.c files (which
+ * implement them).  Nothing outside src/ctl/ includes this.
  */
 #ifndef CMM_CMD_IMPL_H
 #define CMM_CMD_IMPL_H
 
 #include "src/ctl/cmd.h"
-
-#define CMM_CMD_FN(f) \
-	enum cmm_cmd_ret f(struct cmm_cmd_ctx *ctx, int argc, char **argv)
 
 /* cmd_info.c */
 CMM_CMD_FN(cmm_cmd_status);
@@ -43,14 +40,6 @@ CMM_CMD_FN(cmm_cmd_watch);
 /* cmd_help.c */
 CMM_CMD_FN(cmm_cmd_help);
 CMM_CMD_FN(cmm_cmd_list_commands);
-
-/* demo.c: only on `cmm demo`'s command line (ctx->env is the demo) */
-CMM_CMD_FN(cmm_cmd_demo_kill);
-CMM_CMD_FN(cmm_cmd_demo_start);
-CMM_CMD_FN(cmm_cmd_demo_cut);
-CMM_CMD_FN(cmm_cmd_demo_heal);
-CMM_CMD_FN(cmm_cmd_demo_view);
-CMM_CMD_FN(cmm_cmd_demo_quit);
 
 /* Common checks: a node runs here, else an error naming the command. */
 struct cmm_daemon *cmm_cmd_daemon(struct cmm_cmd_ctx *ctx);

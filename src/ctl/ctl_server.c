@@ -722,7 +722,7 @@ conn_may_run(struct ctl_conn *c, int argc, char **argv)
 	if (c->role == CMM_CTL_ROLE_ADMIN || argc == 0)
 		return true;
 	/* an unknown command gets the table's own error when it runs */
-	e = cmm_cmd_find(argc, argv, allowed(c->srv), &used, unused,
+	e = cmm_cmd_find(NULL, argc, argv, allowed(c->srv), &used, unused,
 	    sizeof(unused));
 	if (e == NULL || cmm_ctl_may_run(c->role, e->flags))
 		return true;

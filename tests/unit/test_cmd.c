@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test_cmd: the command table (src/cmd.h) and the control protocol's
- * framing (src/ctl_proto.h), without a node. */
+/* test_cmd: the command table (src/ctl/cmd.h), an extra table beside it
+ * (as `cmm demo` passes its own), and the control protocol's framing
+ * (src/ctl/ctl_proto.h), without a node. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,11 +14,36 @@
 #include "src/ctl/cmd.h"
 #include "src/ctl/ctl_proto.h"
 
-#define ALL	(CMM_CMDF_FAULT | CMM_CMDF_DEMO)
+#define ALL	CMM_CMDF_FAULT
+
+static CMM_CMD_FN(extra_row);
+
+/* An extra table as a program with commands of its own passes it: the
+ * names of the demo's rows, so the merged messages are the demo's. */
+static const struct cmm_cmd_entry extra_table[] = {
+	{ "cut", "A B [oneway]", 2, 3, CMM_CMDF_DEMO, "extra: cut", extra_row },
+	{ "heal", "", 0, 0, CMM_CMDF_DEMO, "extra: heal", extra_row },
+	{ "kill", "N", 1, 1, CMM_CMDF_DEMO, "extra: kill", extra_row },
+	{ "quit", "", 0, 0, CMM_CMDF_DEMO, "extra: quit", extra_row },
+	{ "start", "N", 1, 1, CMM_CMDF_DEMO, "extra: start", extra_row },
+	{ "view", "N", 1, 1, CMM_CMDF_DEMO, "extra: view", extra_row },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL },
+};
+static const struct cmm_cmd_entry *const both[] = { cmm_cmd_table,
+    extra_table, NULL };
+
+/* The extra rows' handler: says which row ran, with the env it got. */
+static CMM_CMD_FN(extra_row)
+{
+	cmm_cmd_printf(ctx, "%s ran with %d args, env %s\n", ctx->entry->name,
+	    argc, (const char *)ctx->env);
+	return CMM_CMD_OK;
+}
 
 /* Looks a command line up; returns the row's name or NULL (err filled). */
 static const char *
-find(const char *line, unsigned allow, int *used, char *err, size_t errlen)
+find_in(const struct cmm_cmd_entry *const *tables, const char *line,
+    unsigned allow, int *used, char *err, size_t errlen)
 {
 	char				 buf[256], *argv[16];
 	bool				 json;
@@ -28,8 +54,15 @@ find(const char *line, unsigned allow, int *used, char *err, size_t errlen)
 	snprintf(buf, sizeof(buf), "%s", line);
 	argc = cmm_ctl_parse_request(buf, &json, argv, 16, &why);
 	assert_true(argc >= 0);
-	e = cmm_cmd_find(argc, argv, allow, used, err, errlen);
+	e = cmm_cmd_find(tables, argc, argv, allow, used, err, errlen);
 	return e ? e->name : NULL;
+}
+
+/* The node's table alone. */
+static const char *
+find(const char *line, unsigned allow, int *used, char *err, size_t errlen)
+{
+	return find_in(NULL, line, allow, used, err, errlen);
 }
 
 /* Runs a command without a node; returns what cmm_cmd_run returned. */
@@ -58,10 +91,15 @@ test_lookup_exact_and_prefix(void **state)
 	assert_string_equal(find("status", 0, &used, err, sizeof(err)), "status");
 	assert_int_equal(used, 1);
 	assert_string_equal(find("stat", 0, &used, err, sizeof(err)), "status");
-	/* `start` exists only in the demo: there "st" is ambiguous */
+	/* `start` exists only in the extra table: with it "st" is ambiguous,
+	 * and the message lists the two tables' names in one order */
 	assert_string_equal(find("st", 0, &used, err, sizeof(err)), "status");
-	assert_null(find("st", CMM_CMDF_DEMO, &used, err, sizeof(err)));
+	assert_null(find_in(both, "st", 0, &used, err, sizeof(err)));
 	assert_string_equal(err, "ambiguous command 'st': start, status");
+	assert_string_equal(find_in(both, "star", 0, &used, err, sizeof(err)),
+	    "start");
+	assert_string_equal(find_in(both, "stat", 0, &used, err, sizeof(err)),
+	    "status");
 	assert_string_equal(find("wait state member 3", 0, &used, err,
 	    sizeof(err)), "wait state");
 	assert_int_equal(used, 2);
@@ -80,7 +118,8 @@ test_lookup_exact_and_prefix(void **state)
 	assert_string_equal(find("re", 0, &used, err, sizeof(err)),
 	    "reconfigure");
 	/* an exact word wins over a longer name it prefixes */
-	assert_string_equal(find("help", ALL, &used, err, sizeof(err)), "help");
+	assert_string_equal(find_in(both, "help", ALL, &used, err, sizeof(err)),
+	    "help");
 }
 
 static void
@@ -94,8 +133,9 @@ test_lookup_ambiguous(void **state)
 	assert_null(find("l", CMM_CMDF_FAULT, &used, err, sizeof(err)));
 	assert_string_equal(err, "ambiguous command 'l': leave, link, "
 	    "list-commands, log");
-	assert_null(find("he", ALL, &used, err, sizeof(err)));
+	assert_null(find_in(both, "he", ALL, &used, err, sizeof(err)));
 	assert_string_equal(err, "ambiguous command 'he': heal, help");
+	assert_string_equal(find("he", ALL, &used, err, sizeof(err)), "help");
 	/* a second word shared as a prefix by two rows */
 	assert_null(find("answer", 0, &used, err, sizeof(err)));
 	assert_non_null(strstr(err, "isolated, not-isolated, winner"));
@@ -107,14 +147,17 @@ test_lookup_unknown(void **state)
 	char	err[256];
 	int	used;
 
-	assert_null(find("foo", ALL, &used, err, sizeof(err)));
+	assert_null(find_in(both, "foo", ALL, &used, err, sizeof(err)));
 	assert_string_equal(err, "unknown command 'foo' (try 'help')");
 	assert_null(find("link bend 3", CMM_CMDF_FAULT, &used, err, sizeof(err)));
 	assert_string_equal(err, "unknown command 'link bend' (link takes: cut, "
 	    "heal)");
-	/* rows hidden by their flags do not exist */
+	/* rows hidden by their flags do not exist, nor rows of a table not
+	 * passed */
 	assert_null(find("link cut 3", 0, &used, err, sizeof(err)));
 	assert_null(find("kill 3", CMM_CMDF_FAULT, &used, err, sizeof(err)));
+	assert_string_equal(find_in(both, "kill 3", 0, &used, err,
+	    sizeof(err)), "kill");
 	assert_null(find("", 0, &used, err, sizeof(err)));
 }
 
@@ -127,9 +170,45 @@ test_hidden_rows_say_why(void **state)
 	assert_string_equal(ctx.error, "link cut: fault injection is off "
 	    "(fault_injection = on in the config)");
 	cmm_cmd_ctx_free(&ctx);
+	/* the node does not know the demo's rows */
 	assert_int_equal(run(&ctx, "kill 3", 0, false), CMM_CMD_ERROR);
-	assert_string_equal(ctx.error, "kill: only on the command line of "
-	    "cmm demo");
+	assert_string_equal(ctx.error, "unknown command 'kill' (try 'help')");
+	cmm_cmd_ctx_free(&ctx);
+}
+
+static void
+test_extra_table_runs(void **state)
+{
+	struct cmm_cmd_ctx	 ctx;
+	char			 buf[64], *argv[8], env[] = "E";
+	const char		*why;
+	bool			 j;
+	int			 argc;
+
+	snprintf(buf, sizeof(buf), "vi 2");
+	argc = cmm_ctl_parse_request(buf, &j, argv, 8, &why);
+	cmm_cmd_ctx_init(&ctx, NULL, 0, false, -1);
+	ctx.tables = both;
+	ctx.env = env;
+	assert_int_equal(cmm_cmd_run(&ctx, argc, argv), CMM_CMD_OK);
+	assert_string_equal(ctx.text, "view ran with 1 args, env E\n");
+	cmm_cmd_ctx_free(&ctx);
+	/* the argument count is checked for extra rows too */
+	snprintf(buf, sizeof(buf), "cut 1");
+	argc = cmm_ctl_parse_request(buf, &j, argv, 8, &why);
+	cmm_cmd_ctx_init(&ctx, NULL, 0, false, -1);
+	ctx.tables = both;
+	assert_int_equal(cmm_cmd_run(&ctx, argc, argv), CMM_CMD_ERROR);
+	assert_string_equal(ctx.error, "cut: too few arguments (usage: cut A B "
+	    "[oneway])");
+	cmm_cmd_ctx_free(&ctx);
+	/* and a node row still runs beside them */
+	snprintf(buf, sizeof(buf), "members");
+	argc = cmm_ctl_parse_request(buf, &j, argv, 8, &why);
+	cmm_cmd_ctx_init(&ctx, NULL, 0, false, -1);
+	ctx.tables = both;
+	assert_int_equal(cmm_cmd_run(&ctx, argc, argv), CMM_CMD_ERROR);
+	assert_string_equal(ctx.error, "members: no node runs here");
 	cmm_cmd_ctx_free(&ctx);
 }
 
@@ -215,6 +294,43 @@ test_help_from_table(void **state)
 	o = json_array_get(arr, 0);
 	assert_string_equal(json_string_value(json_object_get(o, "name")),
 	    "answer isolated");
+	cmm_cmd_ctx_free(&ctx);
+
+	/* with an extra table: its rows in help and list-commands, merged in
+	 * name order, flagged "demo" */
+	cmm_cmd_ctx_init(&ctx, NULL, 0, true, -1);
+	ctx.tables = both;
+	{
+		char a0[] = "list-commands", *argv[] = { a0 };
+		const char *prev = "";
+		size_t i;
+
+		assert_int_equal(cmm_cmd_run(&ctx, 1, argv), CMM_CMD_OK);
+		arr = json_object_get(ctx.obj, "commands");
+		assert_int_equal(json_array_size(arr), visible + 6);
+		json_array_foreach(arr, i, o) {
+			const char *n = json_string_value(json_object_get(o,
+			    "name"));
+
+			assert_true(strcmp(prev, n) < 0);
+			prev = n;
+			if (strcmp(n, "kill") == 0)
+				assert_string_equal(json_string_value(
+				    json_array_get(json_object_get(o, "flags"),
+				    0)), "demo");
+		}
+	}
+	cmm_cmd_ctx_free(&ctx);
+	cmm_cmd_ctx_init(&ctx, NULL, 0, false, -1);
+	ctx.tables = both;
+	{
+		char a0[] = "help", *argv[] = { a0 };
+
+		assert_int_equal(cmm_cmd_run(&ctx, 1, argv), CMM_CMD_OK);
+		assert_non_null(strstr(ctx.text, "  kill N "));
+		assert_true(strstr(ctx.text, "  heal ") <
+		    strstr(ctx.text, "  help "));
+	}
 	cmm_cmd_ctx_free(&ctx);
 }
 
@@ -569,6 +685,7 @@ main(void)
 		cmocka_unit_test(test_lookup_ambiguous),
 		cmocka_unit_test(test_lookup_unknown),
 		cmocka_unit_test(test_hidden_rows_say_why),
+		cmocka_unit_test(test_extra_table_runs),
 		cmocka_unit_test(test_arg_counts),
 		cmocka_unit_test(test_help_from_table),
 		cmocka_unit_test(test_reply_body),
