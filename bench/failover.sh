@@ -54,7 +54,7 @@ trial() {
 	for v in $victims; do
 		pids="$pids $(b_pid "$v")"
 	done
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086 # a list of PIDs
 	k=$("$BENCHTOOL" kill $pids) || return 1
 	for v in $victims; do
 		b_reap "$v"
@@ -62,7 +62,7 @@ trial() {
 	# nothing to see before the failure timeout: stay off the CPU
 	sleep 0.45
 	if b_poll 10 "$k" "$victims" "$surv" "$surv" "$(b_list "$surv")"; then
-		# shellcheck disable=SC2086
+		# shellcheck disable=SC2086 # the fields of one result line
 		set -- $EV
 		echo "$2" >>"$B_DIR/$exp.$N.detect"
 		echo "$3" >>"$B_DIR/$exp.$N.overhead"

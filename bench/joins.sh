@@ -48,7 +48,7 @@ for n in $SIZES; do
 			b_watch "$j"
 		done
 		if b_poll 15 "$k" "" "$R" "$ALL" "$(b_list "$ALL")"; then
-			# shellcheck disable=SC2086
+			# shellcheck disable=SC2086 # the fields of one result line
 			set -- $EV
 			echo "$4" >>"$B_DIR/join.$N.ms"
 			echo "$5" >>"$B_DIR/join.$N.steps"

@@ -118,7 +118,7 @@ b_pid() {
 
 # BENCH_NODE_WRAP: a command the daemons run under (e.g. "chrt -r 10")
 b_spawn() {
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086 # the wrapper is a command and its arguments
 	${BENCH_NODE_WRAP:-} "$CMM" node -c "$CONF" --id "$1" --headless </dev/null \
 	    >>"$C/node$1.log" 2>&1 &
 	echo "$!" >"$C/pid$1"
@@ -232,7 +232,7 @@ b_seq() { # A B: A..B, one line
 }
 
 b_list() { # "IDS" -> 0,1,3
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086 # ids split on purpose, joined by commas
 	echo $1 | tr ' ' ','
 }
 

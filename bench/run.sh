@@ -47,14 +47,14 @@ fs=$(df -PT "${TMPDIR:-/tmp}" 2>/dev/null | awk 'NR == 2 { print $2 }')
 echo "cmm benchmark: $(nproc) CPUs, $(uname -sr), state dirs on" \
     "${fs:-?} (${TMPDIR:-/tmp}), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086 # a list of sizes
 sh "$BENCH_SRC/failover.sh" $SIZES
 case " $SIZES " in
 *" 16 "*) sh "$BENCH_SRC/failover.sh" --tmpfs 16 ;;
 esac
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086 # a list of sizes
 sh "$BENCH_SRC/joins.sh" $SIZES
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086 # a list of sizes
 sh "$BENCH_SRC/simscale.sh" $SIMSIZES
 sh "$BENCH_SRC/idle.sh" "$IDLEN"
 

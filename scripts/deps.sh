@@ -46,5 +46,5 @@ fi
 echo "cmm: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086 # a list of packages
 apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -12,7 +12,7 @@ out=tests/fuzz/corpus
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cmm-mkcorpus.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# shellcheck disable=SC2046
+# shellcheck disable=SC2046 # pkg-config's flags are words
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -I. -o "$tmp/gen_corpus" \
     tests/fuzz/gen_corpus.c "$BUILD/libcmm.a" \
     $(pkg-config --cflags --libs libevent libsodium inih jansson) -lpthread -lm

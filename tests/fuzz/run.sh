@@ -44,7 +44,7 @@ for bin in "$B"/fuzz/fuzz_*; do
 	# the first corpus dir receives what the run finds; the seeds stay as
 	# they are.  -timeout and -rss_limit_mb make a hang or a blow-up a
 	# finding; leaks are one by default under ASan.
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086 # $dict is empty or one option
 	"$bin" -max_total_time="$secs" -timeout="${FUZZ_TIMEOUT:-10}" \
 	    -rss_limit_mb=2560 -print_final_stats=1 \
 	    -artifact_prefix="$B/crashes/$h-" $dict \

@@ -31,6 +31,7 @@ for f in $(find util quorum net src ui -name '*.[ch]' 2>/dev/null | sort); do
 	dir=$(dirname "$f")
 	ok=$(allowed "$dir")
 	[ "$ok" = "*" ] && continue
+	# shellcheck disable=SC2013 # include names are single words
 	for inc in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f"); do
 		n=$((n + 1))
 		hit=0

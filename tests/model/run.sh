@@ -56,7 +56,7 @@ fi
 lanes=""
 stop() {
 	trap - INT TERM
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086 # a list of PIDs
 	[ -n "$lanes" ] && kill $lanes 2>/dev/null
 	for f in "$tmp"/*/pid; do
 		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
@@ -217,7 +217,7 @@ while [ "$lane" -lt "$jobs" ]; do
 		n=0
 		while read -r name model expect search opts; do
 			if [ $((n % jobs)) -eq "$lane" ]; then
-				# shellcheck disable=SC2086
+				# shellcheck disable=SC2086 # split on purpose
 				run_one "$(printf %02d "$n")" "$name" "$model" "$expect" \
 					"$search" $opts
 			fi

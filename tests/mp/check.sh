@@ -39,7 +39,9 @@ for want in "ok config" "ok key" "ok state" "ok bind 127.0.0.1:$((MP_PORT + lose
 done
 after=$(mp_ctl "$winner" devices)
 [ "$before" = "$after" ] || mp_fail "check changed the live device: '$before' -> '$after'"
-ls "$MP_DIR" | grep -q '\.check\.' && mp_fail "check left its scratch file behind"
+for f in "$MP_DIR"/*.check.*; do
+	[ -e "$f" ] && mp_fail "check left its scratch file behind: $f"
+done
 
 mp_kill "$winner"
 out=$("$CMM" check -c "$MP_CONF" --id "$loser" --timeout 300 2>&1)

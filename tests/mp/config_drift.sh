@@ -23,7 +23,7 @@ B2=$MP_DIR/b2.conf
 sed "/^\[node 0\]\$/a priority = 10" "$A" >"$B"
 sed "s/^initial_quorum = majority\$/initial_quorum = majority\\nconfig_version = 2/" \
     "$B" >"$B2"
-grep -q "priority = 10" "$B" && grep -q "config_version = 2" "$B2" ||
+{ grep -q "priority = 10" "$B" && grep -q "config_version = 2" "$B2"; } ||
 	mp_fail "could not write the drifted configs"
 
 spawn_with() { # CONF ID [ARGS...]
@@ -58,9 +58,9 @@ for i in 0 1 2 3; do
 done
 da=$(digest_of 2)
 db=$(digest_of 0)
-[ -n "$da" ] && [ -n "$db" ] && [ "$da" != "$db" ] ||
+{ [ -n "$da" ] && [ -n "$db" ] && [ "$da" != "$db" ]; } ||
 	mp_fail "digests: A '$da', B '$db'"
-[ "$(digest_of 1)" = "$db" ] && [ "$(digest_of 3)" = "$da" ] ||
+{ [ "$(digest_of 1)" = "$db" ] && [ "$(digest_of 3)" = "$da" ]; } ||
 	mp_fail "same file, another digest"
 mp_ctl 0 config | grep -q "^  node 0 priority 10\$" ||
 	mp_fail "config does not show the digested priority: $(mp_ctl 0 config)"

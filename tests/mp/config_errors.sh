@@ -29,7 +29,7 @@ check() {
 	name=$1
 	id=$2
 	want="$dir/$name.conf$3"
-	# shellcheck disable=SC2059
+	# shellcheck disable=SC2059 # the case table gives the format, escapes and all
 	printf "$4" >"$dir/$name.conf"
 	out=$(timeout -k 2 10 "$CMM" node -c "$dir/$name.conf" --id "$id" \
 	    --headless 2>&1 </dev/null)

@@ -75,7 +75,7 @@ LD_PRELOAD=$shim ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_or
     "$CMM" node -c "$MP_CONF" --id 4 --headless </dev/null \
     >"$MP_DIR/start4.log" 2>&1
 rc=$?
-[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] ||
+{ [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; } ||
 	mp_fail "node 4 ran (exit $rc) with a disk that cannot fsync: $(tail -n 3 "$MP_DIR/start4.log")"
 grep -q "error.*fsync: Input/output error" "$MP_DIR/start4.log" ||
 	mp_fail "node 4 did not log why it did not start: $(tail -n 3 "$MP_DIR/start4.log")"

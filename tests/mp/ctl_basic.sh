@@ -16,8 +16,8 @@ cleanup() {
 	[ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null
 	[ -n "$NODE_PID" ] && kill -9 "$NODE_PID" 2>/dev/null
 	# the demo's own nodes, should it have left one behind
-	for p in $(sed -n 's/^cmm demo: node [0-9]* started, pid \([0-9]*\),.*/\1/p' \
-	    "$T/demo.out" 2>/dev/null); do
+	sed -n 's/^cmm demo: node [0-9]* started, pid \([0-9]*\),.*/\1/p' \
+	    "$T/demo.out" 2>/dev/null | while read -r p; do
 		kill -9 "$p" 2>/dev/null
 	done
 	rm -rf "$T"
@@ -54,10 +54,11 @@ lines() { wc -l <"$1" | tr -d ' '; }
 # the demo as a config writer: no input, so it stops at once
 "$CMM" demo -n 2 --dir "$T/d" </dev/null >"$T/demo.out" 2>&1 ||
     fail "cmm demo -n 2 failed: $(cat "$T/demo.out")"
-for p in $(sed -n 's/^cmm demo: node [0-9]* started, pid \([0-9]*\),.*/\1/p' \
-    "$T/demo.out"); do
-	kill -0 "$p" 2>/dev/null && fail "the demo left pid $p running"
-done
+left=$(sed -n 's/^cmm demo: node [0-9]* started, pid \([0-9]*\),.*/\1/p' \
+    "$T/demo.out" | while read -r p; do
+	kill -0 "$p" 2>/dev/null && echo "$p"
+done)
+[ -z "$left" ] || fail "the demo left pid(s) running: $left"
 # a fresh node 0, alone
 rm -rf "$T/d/node0" "$T/d/node1"
 "$CMM" node -c "$T/d/cmm.conf" --id 0 --headless >"$T/node0.log" 2>&1 &
@@ -86,8 +87,8 @@ done
 
 # the human status says the same
 ctl status
-[ "$rc" -eq 0 ] && grep -q "awaiting-operator" "$T/out" &&
-    grep -q "prompt: is this node isolated" "$T/out" || fail "status: $(cat "$T/out")"
+{ [ "$rc" -eq 0 ] && grep -q "awaiting-operator" "$T/out" &&
+    grep -q "prompt: is this node isolated" "$T/out"; } || fail "status: $(cat "$T/out")"
 
 # watch --json in the background; stderr says when the stream is on
 "$CMM" ctl -s "$S" --json watch >"$T/watch.out" 2>"$T/watch.err" &
@@ -103,7 +104,7 @@ grep -qx "wait: timed out after 1 s: state is awaiting-operator" "$T/err" ||
 
 # the wrong answer for the open prompt
 ctl answer winner 0
-[ "$rc" -eq 1 ] && grep -q "^answer: the open prompt asks whether" "$T/err" ||
+{ [ "$rc" -eq 1 ] && grep -q "^answer: the open prompt asks whether" "$T/err"; } ||
     fail "answer winner on an isolation prompt: $rc $(cat "$T/err")"
 
 # the answer forms a one-node cluster
@@ -112,13 +113,13 @@ ctl answer not-isolated
 ctl wait state member 10
 [ "$rc" -eq 0 ] || fail "wait state member after the answer: $(cat "$T/err")"
 ctl --json wait members 0 10
-[ "$rc" -eq 0 ] && grep -q '"members":\[0\]' "$T/out" ||
+{ [ "$rc" -eq 0 ] && grep -q '"members":\[0\]' "$T/out"; } ||
     fail "wait members 0: $rc $(cat "$T/out" "$T/err")"
 ctl --json status
-grep -q '"quorum":true' "$T/out" && grep -q '"prompt":null' "$T/out" &&
-    grep -q '"crown_prince":0' "$T/out" || fail "status after answer: $(cat "$T/out")"
+{ grep -q '"quorum":true' "$T/out" && grep -q '"prompt":null' "$T/out" &&
+    grep -q '"crown_prince":0' "$T/out"; } || fail "status after answer: $(cat "$T/out")"
 ctl answer isolated
-[ "$rc" -eq 1 ] && grep -qx "answer: no prompt is open" "$T/err" ||
+{ [ "$rc" -eq 1 ] && grep -qx "answer: no prompt is open" "$T/err"; } ||
     fail "answer with no prompt: $rc $(cat "$T/err")"
 
 # the watch stream saw the prompt close, the answer and the commit
@@ -137,11 +138,11 @@ grep -v '^{"type":"[a-z-]*","node":0,"epoch":[0-9]*,"time":"[^"]*","mono_ns":[0-
 # an unknown command: exit 1, one line, nothing on stdout
 ctl foo
 [ "$rc" -eq 1 ] || fail "unknown command: exit $rc"
-[ "$(lines "$T/err")" -eq 1 ] && grep -qx "unknown command 'foo' (try 'help')" "$T/err" ||
+{ [ "$(lines "$T/err")" -eq 1 ] && grep -qx "unknown command 'foo' (try 'help')" "$T/err"; } ||
     fail "unknown command message: $(cat "$T/err")"
 [ -s "$T/out" ] && fail "unknown command wrote to stdout"
 ctl status extra
-[ "$rc" -eq 1 ] && grep -qx "status: too many arguments (usage: status)" "$T/err" ||
+{ [ "$rc" -eq 1 ] && grep -qx "status: too many arguments (usage: status)" "$T/err"; } ||
     fail "argument count: $(cat "$T/err")"
 
 # usage errors and unreachable sockets: exit 2, one line naming the socket
@@ -153,7 +154,7 @@ ctl status extra
 [ $? -eq 2 ] || fail "ctl with a bad option did not exit 2"
 "$CMM" ctl -s "$T/none.sock" status >"$T/out" 2>"$T/err"
 [ $? -eq 2 ] || fail "ctl to a missing socket did not exit 2"
-[ "$(lines "$T/err")" -eq 1 ] && grep -q "cannot connect to $T/none.sock: " "$T/err" ||
+{ [ "$(lines "$T/err")" -eq 1 ] && grep -q "cannot connect to $T/none.sock: " "$T/err"; } ||
     fail "unreachable socket message: $(cat "$T/err")"
 
 # a script: comments and blank lines skipped, stops at the first failure
@@ -166,17 +167,19 @@ grep -qx "line 6: unknown command 'bogus' (try 'help')" "$T/err" ||
 [ "$(grep -c '^node 0 ' "$T/out")" -eq 1 ] || fail "script ran past its failing line"
 grep -qx "epoch 1: 0" "$T/out" || fail "script members: $(cat "$T/out")"
 printf 'status\nwait state member 5\n--json members\n' | "$CMM" ctl -s "$S" - >"$T/out" 2>"$T/err"
-[ $? -eq 0 ] && grep -q '^{"epoch":1,"members":\[0\]' "$T/out" || fail "good script: $(cat "$T/out" "$T/err")"
+rc=$?
+{ [ "$rc" -eq 0 ] && grep -q '^{"epoch":1,"members":\[0\]' "$T/out"; } || fail "good script: $(cat "$T/out" "$T/err")"
 
 # the rest of the language answers
 for c in nodes round quorum devices history help list-commands "log level" "link heal"; do
+	# shellcheck disable=SC2086 # $c is a command and its arguments, split on purpose
 	ctl $c
 	[ "$rc" -eq 0 ] || fail "$c: exit $rc: $(cat "$T/err")"
 done
 ctl quorum
 grep -q "isolation" "$T/out" || fail "quorum does not explain: $(cat "$T/out")"
 ctl history
-grep -q "commit epoch 1" "$T/out" && grep -q "answer" "$T/out" || fail "history: $(cat "$T/out")"
+{ grep -q "commit epoch 1" "$T/out" && grep -q "answer" "$T/out"; } || fail "history: $(cat "$T/out")"
 
 # SIGTERM: the node leaves and exits 0, and its socket is gone
 kill "$NODE_PID"

@@ -12,7 +12,7 @@
 . tests/mp/lib/mp.sh
 mp_init ctl_limits
 [ "$(id -u)" = 0 ] || mp_skip "needs root (setpriv to other users)"
-command -v setpriv >/dev/null || mp_skip "no setpriv (util-linux)
+command -v setpriv >/dev/null || mp_skip "no setpriv (util-linux)"
 # the other users must reach the tool and the socket
 chmod 755 "$MP_DIR"
 mp_tool ctlflood
@@ -73,7 +73,7 @@ out=$(as_ro "$CMMX" ctl -s "$sock0" status 2>&1)
 rc=$?
 [ "$rc" = 0 ] || mp_fail "read-only status: exit $rc: $out"
 for cmd in "answer isolated" "leave" "log level debug" "reconfigure" "join"; do
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086 # $cmd is a command and its arguments
 	out=$(as_ro "$CMMX" ctl -s "$sock0" $cmd 2>&1) &&
 		mp_fail "read-only '$cmd' was allowed: $out"
 	case "$out" in

@@ -82,7 +82,7 @@ for i in 0 1 2 3 4 5; do
 	[ -n "$e" ] || fail "no epoch from node $i"
 	epochs="$epochs $e"
 done
-[ "$(echo $epochs | tr ' ' '\n' | sort -u | wc -l)" -eq 1 ] ||
+[ "$(echo "$epochs" | tr ' ' '\n' | grep . | sort -u | wc -l)" -eq 1 ] ||
     fail "nodes disagree on the epoch:$epochs"
 poll 50 grep -q "commit: members 0-5" "$T/demo.out" || fail "the demo printed no commit event"
 

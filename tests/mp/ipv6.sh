@@ -21,6 +21,7 @@ e=$(mp_get 0 epoch)
 mp_ctl 0 link cut 2 >/dev/null || mp_fail "link cut"
 mp_ctl 1 link cut 2 >/dev/null || mp_fail "link cut"
 mp_wait 10 "reconfiguration without node 2" mp_all "0 1" members 0,1
+[ "$(mp_get 0 epoch)" -gt "$e" ] || mp_fail "members changed but the epoch stayed $e"
 mp_wait 5 "node 2 without quorum" mp_is 2 state no-quorum
 mp_ctl 0 link heal >/dev/null || mp_fail "link heal"
 mp_ctl 1 link heal >/dev/null || mp_fail "link heal"

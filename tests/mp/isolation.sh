@@ -7,7 +7,8 @@
 mp_init isolation
 mp_config 3
 mp_start 0
-mp_wait 10 "isolation prompt" eval '[ "$(mp_prompt 0)" = isolation ]'
+prompt_is() { [ "$(mp_prompt "$1")" = "$2" ]; }
+mp_wait 10 "isolation prompt" prompt_is 0 isolation
 mp_is 0 state awaiting-operator || mp_fail "state is $(mp_get 0 state) with a prompt open"
 mp_is 0 members "" || mp_fail "a lone node has members before the answer"
 mp_ctl 0 answer not-isolated || mp_fail "answer refused"

@@ -30,7 +30,7 @@ sed "s/^address = 127.0.0.1:$MP_PORT\$/address = $RELAY_AT/" "$MAIN_CONF" \
     >"$VIA_RELAY"
 sed "s/^address = 127.0.0.1:$((MP_PORT + 1))\$/address = $SPOOF_AT/" \
     "$VIA_RELAY" >"$PROBE_CONF"
-grep -q "$RELAY_AT" "$VIA_RELAY" && grep -q "$SPOOF_AT" "$PROBE_CONF" ||
+{ grep -q "$RELAY_AT" "$VIA_RELAY" && grep -q "$SPOOF_AT" "$PROBE_CONF"; } ||
 	mp_fail "could not write the relay configs"
 
 "$relay" relay "$RELAY_AT" "127.0.0.1:$MP_PORT" "$MP_DIR/capture" \
@@ -121,6 +121,7 @@ mp_wait 8 "node 1's count of the rest" grep -q \
     "dropped [0-9]* datagrams (misdirected) since the last report" \
     "$MP_DIR/node1.log"
 grep "dropped" "$MP_DIR/node1.log"
+# shellcheck disable=SC2086 # one count per node, split on purpose
 set -- $lines_before
 for i in 0 1 2; do
 	now=$(wc -l <"$MP_DIR/node$i.log")

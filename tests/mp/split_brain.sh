@@ -32,7 +32,7 @@ mp_ctl 0 answer winner 0 || mp_fail "answer refused by node 0"
 mp_ctl 1 answer winner 1 || mp_fail "answer refused by node 1"
 mp_wait 10 "node 0 alone" mp_is 0 members 0
 mp_wait 10 "node 1 alone" mp_is 1 members 1
-mp_is 0 epoch "$((e + 1))" && mp_is 1 epoch "$((e + 1))" ||
+{ mp_is 0 epoch "$((e + 1))" && mp_is 1 epoch "$((e + 1))"; } ||
 	mp_fail "the two sides are not at one epoch: $(mp_get 0 epoch), $(mp_get 1 epoch)"
 echo "both sides committed epoch $((e + 1)) alone"
 

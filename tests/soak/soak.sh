@@ -162,7 +162,7 @@ echo "node  epoch  commits  rounds  failed  rss_start  rss_ph1  rss_end  cpu_ph1
 for i in $all; do
 	f=$MP_DIR/watch$i.jsonl
 	# three numbers, split on purpose
-	# shellcheck disable=SC2046
+	# shellcheck disable=SC2046 # three numbers, split on purpose
 	set -- $(jq -r -s '[
 	    ([.[] | select(.type == "commit")] | length),
 	    ([.[] | select(.type == "round" and (.text | test("\\) started \\(")))] | length),

@@ -221,11 +221,12 @@ mp_tool() {
 	fi
 	san=""
 	case "$b" in *san*) san="-fsanitize=address,undefined" ;; esac
-	# shellcheck disable=SC2046
+	# shellcheck disable=SC2046 # pkg-config's flags are words
 	${CC:-cc} -std=c11 -D_GNU_SOURCE -I. $san -o "$MP_DIR/$1" \
 	    "tests/tools/$1.c" "$b/libcmm.a" \
 	    $(pkg-config --cflags --libs libevent libsodium inih jansson) \
 	    -lpthread -lm >"$MP_DIR/$1.build.log" 2>&1 ||
 	    mp_fail "cannot build tests/tools/$1.c: $(head -n 5 "$MP_DIR/$1.build.log")"
+	# shellcheck disable=SC2034 # read by the test that sourced this file
 	MP_TOOL=$MP_DIR/$1
 }
