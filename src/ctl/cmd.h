@@ -143,16 +143,8 @@ char	*cmm_cmd_reply_body(const struct cmm_cmd_ctx *ctx);
 /* A node set as a JSON array of ids (text uses cmm_set_format). */
 json_t	*cmm_set_json(const struct cmm_set *s);
 
-/* Everything `status` shows, so it can be built without a daemon. */
-struct cmm_status_snap {
-	struct cmm_core_status	st;
-	struct cmm_drop_summary	dropped;
-	const char	*cluster;	/* name, may be NULL */
-	const uint8_t	*digest;	/* config digest, may be NULL */
-	const char	*prompt_why;	/* may be NULL */
-	int64_t		now;		/* ms, the core's clock */
-};
-void	cmm_status_snap_take(struct cmm_daemon *d, struct cmm_status_snap *s);
+/* `status` from its snapshot (src/node/daemon.h), so tests build it
+ * without a daemon. */
 /* true when the node is a member of a committed cluster that kept quorum */
 bool	cmm_status_quorum(const struct cmm_core_status *st);
 json_t	*cmm_status_json(const struct cmm_status_snap *s);
@@ -168,7 +160,9 @@ bool	cmm_wait_holds(struct cmm_daemon *d, const struct cmm_wait *w,
 json_t	*cmm_note_json(const struct cmm_note *n, int node, uint32_t epoch);
 int	cmm_note_text(const struct cmm_note *n, int node, uint32_t epoch,
 	    char *buf, size_t len);
-/* The `?` line payload for the prompt p (kind NONE: closed). */
+/* The one JSON encoder of a prompt: the `?` line's payload (kind NONE:
+ * closed), status's "prompt" and a watch line's prompt fields.  now is on
+ * the core's clock, for deadline_ms. */
 json_t	*cmm_prompt_json(const struct cmm_prompt *p, int64_t now);
 /* ISO 8601 UTC with milliseconds from ns since the epoch. */
 void	cmm_iso8601(int64_t wall_ns, char *buf, size_t len);

@@ -97,21 +97,6 @@ cmm_cmd_node_arg(struct cmm_cmd_ctx *ctx, const char *s)
 
 /* ---- status ---- */
 
-void
-cmm_status_snap_take(struct cmm_daemon *d, struct cmm_status_snap *s)
-{
-	struct cmm_prompt p;
-
-	memset(s, 0, sizeof(*s));
-	cmm_core_status(cmm_daemon_core(d), &s->st);
-	cmm_daemon_drop_summary(d, &s->dropped);
-	s->cluster = cmm_daemon_config(d)->name;
-	s->digest = cmm_daemon_core_cfg(d)->digest;
-	cmm_daemon_prompt(d, &p);
-	s->prompt_why = p.kind != CMM_PROMPT_NONE ? p.why : NULL;
-	s->now = cmm_daemon_now(d);
-}
-
 bool
 cmm_status_quorum(const struct cmm_core_status *st)
 {
@@ -125,7 +110,7 @@ json_t *
 cmm_status_json(const struct cmm_status_snap *s)
 {
 	const struct cmm_core_status	*st = &s->st;
-	json_t				*o, *p, *ch, *dr;
+	json_t				*o, *p, *dr;
 
 	o = json_object();
 	json_object_set_new(o, "node", json_integer(st->node));
@@ -143,26 +128,9 @@ cmm_status_json(const struct cmm_status_snap *s)
 	json_object_set_new(o, "crown_prince", st->crown_prince >= 0 ?
 	    json_integer(st->crown_prince) : json_null());
 	json_object_set_new(o, "quorum", json_boolean(cmm_status_quorum(st)));
-	if (st->prompt == CMM_PROMPT_NONE) {
-		p = json_null();
-	} else {
-		p = json_object();
-		ch = json_array();
-		if (st->prompt == CMM_PROMPT_ISOLATION) {
-			json_object_set_new(p, "kind", json_string("isolation"));
-			json_array_append_new(ch, json_string("isolated"));
-			json_array_append_new(ch, json_string("not-isolated"));
-		} else {
-			json_object_set_new(p, "kind", json_string("winner"));
-			json_array_append_new(ch, json_integer(st->prompt_choice[0]));
-			json_array_append_new(ch, json_integer(st->prompt_choice[1]));
-		}
-		json_object_set_new(p, "choices", ch);
-		if (s->prompt_why != NULL)
-			json_object_set_new(p, "why", json_string(s->prompt_why));
-		json_object_set_new(p, "deadline_ms", st->prompt_deadline > 0 ?
-		    json_integer(st->prompt_deadline - s->now) : json_null());
-	}
+	/* the `?` line's object: one encoder for every prompt */
+	p = s->prompt.kind == CMM_PROMPT_NONE ? json_null() :
+	    cmm_prompt_json(&s->prompt, s->now);
 	json_object_set_new(o, "prompt", p);
 	json_object_set_new(o, "incarnation", json_integer(st->incarnation));
 	json_object_set_new(o, "alive", cmm_set_json(&st->alive));
@@ -187,9 +155,9 @@ cmm_status_json(const struct cmm_status_snap *s)
 static void
 status_prompt_text(struct cmm_cmd_ctx *ctx, const struct cmm_status_snap *s)
 {
-	const struct cmm_core_status *st = &s->st;
+	const struct cmm_prompt *p = &s->prompt;
 
-	switch (st->prompt) {
+	switch (p->kind) {
 	case CMM_PROMPT_NONE:
 		cmm_cmd_printf(ctx, "prompt: none\n");
 		return;
@@ -199,15 +167,14 @@ status_prompt_text(struct cmm_cmd_ctx *ctx, const struct cmm_status_snap *s)
 		break;
 	case CMM_PROMPT_WINNER:
 		cmm_cmd_printf(ctx, "prompt: which node wins, %d or %d? "
-		    "(answer winner N)", st->prompt_choice[0],
-		    st->prompt_choice[1]);
+		    "(answer winner N)", p->choice[0], p->choice[1]);
 		break;
 	}
-	if (s->prompt_why != NULL && *s->prompt_why != '\0')
-		cmm_cmd_printf(ctx, " - %s", s->prompt_why);
-	if (st->prompt_deadline > 0)
+	if (p->why != NULL && *p->why != '\0')
+		cmm_cmd_printf(ctx, " - %s", p->why);
+	if (p->deadline > 0)
 		cmm_cmd_printf(ctx, "; %" PRId64 " s left",
-		    (st->prompt_deadline - s->now + 999) / 1000);
+		    (p->deadline - s->now + 999) / 1000);
 	cmm_cmd_printf(ctx, "\n");
 }
 
@@ -255,7 +222,7 @@ CMM_CMD_FN(cmm_cmd_status)
 
 	if ((d = cmm_cmd_daemon(ctx)) == NULL)
 		return CMM_CMD_ERROR;
-	cmm_status_snap_take(d, &s);
+	cmm_daemon_status(d, &s);
 	if (ctx->json)
 		cmm_cmd_set_json(ctx, cmm_status_json(&s));
 	else
@@ -267,26 +234,27 @@ CMM_CMD_FN(cmm_cmd_status)
 
 CMM_CMD_FN(cmm_cmd_members)
 {
-	struct cmm_core_status	 st;
+	struct cmm_status_snap	 s;
+	const struct cmm_core_status *st = &s.st;
 	struct cmm_daemon	*d;
 	char			 m[SETBUF];
 	json_t			*o;
 
 	if ((d = cmm_cmd_daemon(ctx)) == NULL)
 		return CMM_CMD_ERROR;
-	cmm_core_status(cmm_daemon_core(d), &st);
+	cmm_daemon_status(d, &s);
 	if (ctx->json) {
 		o = json_object();
-		json_object_set_new(o, "epoch", json_integer(st.epoch));
-		json_object_set_new(o, "members", cmm_set_json(&st.members));
-		json_object_set_new(o, "crown_prince", st.crown_prince >= 0 ?
-		    json_integer(st.crown_prince) : json_null());
-		json_object_set_new(o, "member", json_boolean(st.member));
+		json_object_set_new(o, "epoch", json_integer(st->epoch));
+		json_object_set_new(o, "members", cmm_set_json(&st->members));
+		json_object_set_new(o, "crown_prince", st->crown_prince >= 0 ?
+		    json_integer(st->crown_prince) : json_null());
+		json_object_set_new(o, "member", json_boolean(st->member));
 		cmm_cmd_set_json(ctx, o);
 		return CMM_CMD_OK;
 	}
-	cmm_set_format(&st.members, m, sizeof(m));
-	cmm_cmd_printf(ctx, "epoch %" PRIu32 ": %s\n", st.epoch, m);
+	cmm_set_format(&st->members, m, sizeof(m));
+	cmm_cmd_printf(ctx, "epoch %" PRIu32 ": %s\n", st->epoch, m);
 	return CMM_CMD_OK;
 }
 
@@ -315,22 +283,17 @@ nodes_wire_json(json_t *o, const struct cmm_peer_wire *w)
 
 CMM_CMD_FN(cmm_cmd_nodes)
 {
-	const struct cmm_core_cfg	*cfg;
-	struct cmm_core_status		 st;
-	struct cmm_peer_info		 pi;
-	struct cmm_hb_stats		 hb;
-	struct cmm_peer_wire		 w;
+	struct cmm_nodes_snap		 ns;
+	const struct cmm_node_row	*r;
 	struct cmm_daemon		*d;
-	const char			*addr, *cfgname;
-	int64_t				 now, heard;
+	const char			*cfgname;
 	json_t				*arr = NULL, *o, *h;
 	char				 hbtxt[48], heardtxt[24], proto[16];
 
 	if ((d = cmm_cmd_daemon(ctx)) == NULL)
 		return CMM_CMD_ERROR;
-	cfg = cmm_daemon_core_cfg(d);
-	cmm_core_status(cmm_daemon_core(d), &st);
-	now = cmm_daemon_now(d);
+	if (cmm_daemon_nodes(d, &ns) < 0)
+		return cmm_cmd_fail(ctx, "nodes: out of memory");
 	if (ctx->json)
 		arr = json_array();
 	else
@@ -338,90 +301,80 @@ CMM_CMD_FN(cmm_cmd_nodes)
 		    "%-8s %-5s %s\n", "id", "address", "prio", "member", "alive",
 		    "heard", "inc", "epoch", "link", "config", "proto",
 		    "heartbeat median/p99");
-	for (int id = cmm_set_next(&cfg->configured, 0); id >= 0;
-	    id = cmm_set_next(&cfg->configured, id + 1)) {
-		bool self = id == st.node, has_hb;
-
-		memset(&pi, 0, sizeof(pi));
-		if (self) {
-			pi.alive = true;
-			pi.last_heard = now;
-			pi.incarnation = st.incarnation;
-			pi.epoch = st.epoch;
-			pi.member = st.member;
-		} else
-			cmm_core_peer(cmm_daemon_core(d), id, &pi);
-		heard = pi.last_heard < 0 ? -1 : now - pi.last_heard;
-		addr = cmm_daemon_peer_addr(d, id);
-		has_hb = !self && cmm_daemon_hb_stats(d, id, &hb);
-		cmm_daemon_peer_wire(d, id, &w);
+	for (int k = 0; k < ns.n; k++) {
+		r = &ns.row[k];
 		if (ctx->json) {
 			o = json_object();
-			json_object_set_new(o, "id", json_integer(id));
-			json_object_set_new(o, "self", json_boolean(self));
+			json_object_set_new(o, "id", json_integer(r->id));
+			json_object_set_new(o, "self", json_boolean(r->self));
 			json_object_set_new(o, "address",
-			    addr ? json_string(addr) : json_null());
-			json_object_set_new(o, "priority",
-			    json_integer(cfg->priority[id]));
-			json_object_set_new(o, "member",
-			    json_boolean(cmm_set_has(&st.members, id)));
-			json_object_set_new(o, "says_member", json_boolean(pi.member));
-			json_object_set_new(o, "alive", json_boolean(pi.alive));
-			json_object_set_new(o, "last_heard_ms", ms_or_null(heard));
+			    r->addr ? json_string(r->addr) : json_null());
+			json_object_set_new(o, "priority", json_integer(r->priority));
+			json_object_set_new(o, "member", json_boolean(r->member));
+			json_object_set_new(o, "says_member",
+			    json_boolean(r->peer.member));
+			json_object_set_new(o, "alive", json_boolean(r->peer.alive));
+			json_object_set_new(o, "last_heard_ms",
+			    ms_or_null(r->heard_ms));
 			json_object_set_new(o, "incarnation",
-			    json_integer(pi.incarnation));
-			json_object_set_new(o, "epoch", json_integer(pi.epoch));
-			json_object_set_new(o, "link", json_string(self ? "self" :
-			    link_name(cmm_daemon_link_state(d, id))));
-			if (has_hb) {
+			    json_integer(r->peer.incarnation));
+			json_object_set_new(o, "epoch", json_integer(r->peer.epoch));
+			json_object_set_new(o, "link", json_string(r->self ? "self" :
+			    link_name(r->link)));
+			if (r->has_hb) {
 				h = json_object();
-				json_object_set_new(h, "n", json_integer(hb.n));
+				json_object_set_new(h, "n", json_integer(r->hb.n));
 				json_object_set_new(h, "median_ms",
-				    json_integer(hb.median_ms));
-				json_object_set_new(h, "p99_ms", json_integer(hb.p99_ms));
-				json_object_set_new(h, "max_ms", json_integer(hb.max_ms));
+				    json_integer(r->hb.median_ms));
+				json_object_set_new(h, "p99_ms",
+				    json_integer(r->hb.p99_ms));
+				json_object_set_new(h, "max_ms",
+				    json_integer(r->hb.max_ms));
 				json_object_set_new(o, "heartbeat", h);
 			} else
 				json_object_set_new(o, "heartbeat", json_null());
-			nodes_wire_json(o, &w);
+			nodes_wire_json(o, &r->wire);
 			json_array_append_new(arr, o);
 			continue;
 		}
-		if (heard < 0)
+		if (r->heard_ms < 0)
 			snprintf(heardtxt, sizeof(heardtxt), "never");
-		else if (self)
+		else if (r->self)
 			snprintf(heardtxt, sizeof(heardtxt), "-");
 		else
-			snprintf(heardtxt, sizeof(heardtxt), "%" PRId64 "ms", heard);
-		if (has_hb)
+			snprintf(heardtxt, sizeof(heardtxt), "%" PRId64 "ms",
+			    r->heard_ms);
+		if (r->has_hb)
 			snprintf(hbtxt, sizeof(hbtxt), "%" PRId64 "/%" PRId64 " ms%s",
-			    hb.median_ms, hb.p99_ms,
-			    hb.p99_ms * 2 > cfg->failure_timeout_ms ?
+			    r->hb.median_ms, r->hb.p99_ms,
+			    r->hb.p99_ms * 2 > ns.failure_timeout_ms ?
 			    " (near timeout!)" : "");
 		else
 			snprintf(hbtxt, sizeof(hbtxt), "-");
-		cfgname = nodes_config_name(&w);
-		if (w.heard)
-			snprintf(proto, sizeof(proto), "%u..%u", w.vmin, w.vmax);
+		cfgname = nodes_config_name(&r->wire);
+		if (r->wire.heard)
+			snprintf(proto, sizeof(proto), "%u..%u", r->wire.vmin,
+			    r->wire.vmax);
 		else
 			snprintf(proto, sizeof(proto), "-");
 		cmm_cmd_printf(ctx, "%c %4d %-22s %4d %-6s %-5s %8s %10" PRIu32
-		    " %6" PRIu32 " %-7s %-8s %-5s %s\n", self ? '*' : ' ', id,
-		    addr ? addr : "?", cfg->priority[id],
-		    cmm_set_has(&st.members, id) ? "yes" : "no",
-		    pi.alive ? "yes" : "no", heardtxt, pi.incarnation, pi.epoch,
-		    self ? "self" : link_name(cmm_daemon_link_state(d, id)),
-		    cfgname == NULL ? "-" : w.mismatch ? "MISMATCH" : cfgname,
-		    proto, hbtxt);
+		    " %6" PRIu32 " %-7s %-8s %-5s %s\n", r->self ? '*' : ' ',
+		    r->id, r->addr ? r->addr : "?", r->priority,
+		    r->member ? "yes" : "no", r->peer.alive ? "yes" : "no",
+		    heardtxt, r->peer.incarnation, r->peer.epoch,
+		    r->self ? "self" : link_name(r->link),
+		    cfgname == NULL ? "-" : r->wire.mismatch ? "MISMATCH" :
+		    cfgname, proto, hbtxt);
 	}
 	if (ctx->json) {
 		o = json_object();
-		json_object_set_new(o, "node", json_integer(st.node));
+		json_object_set_new(o, "node", json_integer(ns.self));
 		json_object_set_new(o, "failure_timeout_ms",
-		    json_integer(cfg->failure_timeout_ms));
+		    json_integer(ns.failure_timeout_ms));
 		json_object_set_new(o, "nodes", arr);
 		cmm_cmd_set_json(ctx, o);
 	}
+	cmm_nodes_snap_free(&ns);
 	return CMM_CMD_OK;
 }
 
@@ -429,93 +382,92 @@ CMM_CMD_FN(cmm_cmd_nodes)
 
 CMM_CMD_FN(cmm_cmd_round)
 {
-	struct cmm_round_info	 ri;
+	struct cmm_round_snap	 rs;
+	const struct cmm_round_info *ri = &rs.ri;
 	struct cmm_set		 rows;
 	struct cmm_daemon	*d;
-	struct cmm_core		*core;
 	int64_t			 now;
 	char			 a[SETBUF], b[SETBUF];
 	json_t			*o, *arr, *n;
 
 	if ((d = cmm_cmd_daemon(ctx)) == NULL)
 		return CMM_CMD_ERROR;
-	core = cmm_daemon_core(d);
-	now = cmm_daemon_now(d);
-	cmm_core_round(core, &ri);
+	cmm_daemon_round(d, &rs);
+	now = rs.now;
 	/* a row for every node that was expected or spoke */
-	cmm_set_or(&rows, &ri.expected, &ri.presence);
-	cmm_set_or(&rows, &rows, &ri.proposed);
+	cmm_set_or(&rows, &ri->expected, &ri->presence);
+	cmm_set_or(&rows, &rows, &ri->proposed);
 	if (ctx->json) {
 		o = json_object();
-		json_object_set_new(o, "active", json_boolean(ri.active));
-		json_object_set_new(o, "epoch", json_integer(ri.epoch));
-		json_object_set_new(o, "attempt", json_integer(ri.attempt));
-		json_object_set_new(o, "coordinator", ri.coordinator >= 0 ?
-		    json_integer(ri.coordinator) : json_null());
-		json_object_set_new(o, "fast", json_boolean(ri.fast));
-		json_object_set_new(o, "phase", json_string(cmm_phase_name(ri.phase)));
-		json_object_set_new(o, "left_ms", ri.active && ri.deadline > 0 ?
-		    json_integer(ri.deadline - now) : json_null());
-		json_object_set_new(o, "prev_epoch", json_integer(ri.prev_epoch));
-		json_object_set_new(o, "prev", cmm_set_json(&ri.prev));
-		json_object_set_new(o, "expected", cmm_set_json(&ri.expected));
-		json_object_set_new(o, "next", cmm_set_json(&ri.next));
-		json_object_set_new(o, "differ", cmm_set_json(&ri.differ));
+		json_object_set_new(o, "active", json_boolean(ri->active));
+		json_object_set_new(o, "epoch", json_integer(ri->epoch));
+		json_object_set_new(o, "attempt", json_integer(ri->attempt));
+		json_object_set_new(o, "coordinator", ri->coordinator >= 0 ?
+		    json_integer(ri->coordinator) : json_null());
+		json_object_set_new(o, "fast", json_boolean(ri->fast));
+		json_object_set_new(o, "phase", json_string(cmm_phase_name(ri->phase)));
+		json_object_set_new(o, "left_ms", ri->active && ri->deadline > 0 ?
+		    json_integer(ri->deadline - now) : json_null());
+		json_object_set_new(o, "prev_epoch", json_integer(ri->prev_epoch));
+		json_object_set_new(o, "prev", cmm_set_json(&ri->prev));
+		json_object_set_new(o, "expected", cmm_set_json(&ri->expected));
+		json_object_set_new(o, "next", cmm_set_json(&ri->next));
+		json_object_set_new(o, "differ", cmm_set_json(&ri->differ));
 		json_object_set_new(o, "outcome",
-		    json_string(ri.outcome ? ri.outcome : ""));
+		    json_string(ri->outcome ? ri->outcome : ""));
 		arr = json_array();
 		for (int i = cmm_set_next(&rows, 0); i >= 0;
 		    i = cmm_set_next(&rows, i + 1)) {
 			n = json_object();
 			json_object_set_new(n, "id", json_integer(i));
 			json_object_set_new(n, "expected",
-			    json_boolean(cmm_set_has(&ri.expected, i)));
+			    json_boolean(cmm_set_has(&ri->expected, i)));
 			json_object_set_new(n, "presence",
-			    json_boolean(cmm_set_has(&ri.presence, i)));
+			    json_boolean(cmm_set_has(&ri->presence, i)));
 			json_object_set_new(n, "proposed",
-			    json_boolean(cmm_set_has(&ri.proposed, i)));
+			    json_boolean(cmm_set_has(&ri->proposed, i)));
 			/* v2: one value per ballot; a node's row shows it
 			 * when that node accepted it */
 			json_object_set_new(n, "proposal",
-			    cmm_set_has(&ri.proposed, i) ?
-			    cmm_set_json(&ri.next) : json_null());
+			    cmm_set_has(&ri->proposed, i) ?
+			    cmm_set_json(&ri->next) : json_null());
 			json_object_set_new(n, "differs",
-			    json_boolean(cmm_set_has(&ri.differ, i)));
+			    json_boolean(cmm_set_has(&ri->differ, i)));
 			json_array_append_new(arr, n);
 		}
 		json_object_set_new(o, "nodes", arr);
 		cmm_cmd_set_json(ctx, o);
 		return CMM_CMD_OK;
 	}
-	if (ri.epoch == 0 && ri.attempt == 0 && !ri.active) {
+	if (ri->epoch == 0 && ri->attempt == 0 && !ri->active) {
 		cmm_cmd_printf(ctx, "no round yet\n");
 		return CMM_CMD_OK;
 	}
 	cmm_cmd_printf(ctx, "round %" PRIu32 ".%" PRIu32 " (%s), coordinator %d%s, "
-	    "phase %s", ri.epoch, ri.attempt, ri.active ? "running" : "last",
-	    ri.coordinator, ri.fast ? " (fast path)" : "",
-	    cmm_phase_name(ri.phase));
-	if (ri.active && ri.deadline > 0)
-		cmm_cmd_printf(ctx, ", %" PRId64 " ms left", ri.deadline - now);
+	    "phase %s", ri->epoch, ri->attempt, ri->active ? "running" : "last",
+	    ri->coordinator, ri->fast ? " (fast path)" : "",
+	    cmm_phase_name(ri->phase));
+	if (ri->active && ri->deadline > 0)
+		cmm_cmd_printf(ctx, ", %" PRId64 " ms left", ri->deadline - now);
 	cmm_cmd_printf(ctx, "\n");
-	cmm_set_format(&ri.prev, a, sizeof(a));
-	cmm_set_format(&ri.next, b, sizeof(b));
+	cmm_set_format(&ri->prev, a, sizeof(a));
+	cmm_set_format(&ri->next, b, sizeof(b));
 	cmm_cmd_printf(ctx, "acceptors: epoch %" PRIu32 ": %s; value: %s\n",
-	    ri.prev_epoch, a, b);
+	    ri->prev_epoch, a, b);
 	cmm_cmd_printf(ctx, "  %4s %-8s %-8s %-8s\n", "node", "asked",
 	    "answered", "accepted");
 	for (int i = cmm_set_next(&rows, 0); i >= 0; i = cmm_set_next(&rows, i + 1))
 		cmm_cmd_printf(ctx, "  %4d %-8s %-8s %-8s%s\n", i,
-		    cmm_set_has(&ri.expected, i) ? "yes" : "no",
-		    cmm_set_has(&ri.presence, i) ? "yes" : "no",
-		    cmm_set_has(&ri.proposed, i) ? "yes" : "no",
-		    cmm_set_has(&ri.differ, i) ? "  <- promised higher" : "");
-	if (!cmm_set_empty(&ri.differ)) {
-		cmm_set_format(&ri.differ, a, sizeof(a));
+		    cmm_set_has(&ri->expected, i) ? "yes" : "no",
+		    cmm_set_has(&ri->presence, i) ? "yes" : "no",
+		    cmm_set_has(&ri->proposed, i) ? "yes" : "no",
+		    cmm_set_has(&ri->differ, i) ? "  <- promised higher" : "");
+	if (!cmm_set_empty(&ri->differ)) {
+		cmm_set_format(&ri->differ, a, sizeof(a));
 		cmm_cmd_printf(ctx, "refused (promised a higher ballot): %s\n", a);
 	}
-	if (ri.outcome != NULL && *ri.outcome != '\0')
-		cmm_cmd_printf(ctx, "outcome: %s\n", ri.outcome);
+	if (ri->outcome != NULL && *ri->outcome != '\0')
+		cmm_cmd_printf(ctx, "outcome: %s\n", ri->outcome);
 	return CMM_CMD_OK;
 }
 
@@ -523,40 +475,39 @@ CMM_CMD_FN(cmm_cmd_round)
 
 CMM_CMD_FN(cmm_cmd_quorum)
 {
-	const struct cmm_core_cfg	*cfg;
-	struct cmm_qdecision		 q;
+	struct cmm_quorum_snap		 qs;
+	const struct cmm_qdecision	*q = &qs.q;
 	struct cmm_daemon		*d;
 	char				 why[256];
 	json_t				*o, *ch;
 
 	if ((d = cmm_cmd_daemon(ctx)) == NULL)
 		return CMM_CMD_ERROR;
-	cfg = cmm_daemon_core_cfg(d);
-	if (!cmm_core_last_decision(cmm_daemon_core(d), &q)) {
+	cmm_daemon_quorum(d, &qs);
+	if (!qs.have) {
 		if (ctx->json)
 			cmm_cmd_set_json(ctx, json_pack("{s:n}", "method"));
 		else
 			cmm_cmd_printf(ctx, "no quorum decision yet\n");
 		return CMM_CMD_OK;
 	}
-	cmm_quorum_explain(&q, why, sizeof(why));
+	cmm_quorum_explain(q, why, sizeof(why));
 	if (ctx->json) {
 		o = json_object();
-		json_object_set_new(o, "method", json_string(cmm_qmethod_name(q.method)));
-		json_object_set_new(o, "verdict", json_string(verdict_name(q.verdict)));
-		json_object_set_new(o, "votes", json_integer(q.votes));
-		json_object_set_new(o, "prev_size", json_integer(q.prev_size));
-		json_object_set_new(o, "crown_prince", q.crown_prince >= 0 ?
-		    json_integer(q.crown_prince) : json_null());
+		json_object_set_new(o, "method", json_string(cmm_qmethod_name(q->method)));
+		json_object_set_new(o, "verdict", json_string(verdict_name(q->verdict)));
+		json_object_set_new(o, "votes", json_integer(q->votes));
+		json_object_set_new(o, "prev_size", json_integer(q->prev_size));
+		json_object_set_new(o, "crown_prince", q->crown_prince >= 0 ?
+		    json_integer(q->crown_prince) : json_null());
 		json_object_set_new(o, "crown_prince_present",
-		    json_boolean(q.crown_prince_present));
+		    json_boolean(q->crown_prince_present));
 		json_object_set_new(o, "device",
-		    q.device >= 0 && q.device < cfg->n_devices ?
-		    json_string(cfg->devices[q.device].name) : json_null());
-		if (q.verdict == CMM_QV_ASK_WINNER) {
+		    qs.device ? json_string(qs.device) : json_null());
+		if (q->verdict == CMM_QV_ASK_WINNER) {
 			ch = json_array();
-			json_array_append_new(ch, json_integer(q.choice[0]));
-			json_array_append_new(ch, json_integer(q.choice[1]));
+			json_array_append_new(ch, json_integer(q->choice[0]));
+			json_array_append_new(ch, json_integer(q->choice[1]));
 			json_object_set_new(o, "choices", ch);
 		}
 		json_object_set_new(o, "explain", json_string(why));
@@ -565,13 +516,13 @@ CMM_CMD_FN(cmm_cmd_quorum)
 	}
 	cmm_cmd_printf(ctx, "%s\n", why);
 	cmm_cmd_printf(ctx, "method %s, verdict %s, votes %d of previous %d "
-	    "(majority needs %d)", cmm_qmethod_name(q.method),
-	    verdict_name(q.verdict), q.votes, q.prev_size, q.prev_size / 2 + 1);
-	if (q.crown_prince >= 0)
-		cmm_cmd_printf(ctx, ", crown prince %d %s", q.crown_prince,
-		    q.crown_prince_present ? "present" : "absent");
-	if (q.device >= 0 && q.device < cfg->n_devices)
-		cmm_cmd_printf(ctx, ", device %s", cfg->devices[q.device].name);
+	    "(majority needs %d)", cmm_qmethod_name(q->method),
+	    verdict_name(q->verdict), q->votes, q->prev_size, q->prev_size / 2 + 1);
+	if (q->crown_prince >= 0)
+		cmm_cmd_printf(ctx, ", crown prince %d %s", q->crown_prince,
+		    q->crown_prince_present ? "present" : "absent");
+	if (qs.device != NULL)
+		cmm_cmd_printf(ctx, ", device %s", qs.device);
 	cmm_cmd_printf(ctx, "\n");
 	return CMM_CMD_OK;
 }
@@ -649,51 +600,47 @@ devices_rec_text(struct cmm_cmd_ctx *ctx, const struct cmm_devrec *rec,
 
 CMM_CMD_FN(cmm_cmd_devices)
 {
-	const struct cmm_core_cfg	*cfg;
-	const struct cmm_config		*conf;
-	struct cmm_devrec		 rec;
+	struct cmm_devices_snap		 ds;
+	const struct cmm_device_row	*r;
 	struct cmm_daemon		*d;
-	char				 err[256], n[SETBUF];
+	char				 n[SETBUF];
 	json_t				*arr = NULL, *o;
-	int				 rc;
 
 	if ((d = cmm_cmd_daemon(ctx)) == NULL)
 		return CMM_CMD_ERROR;
-	cfg = cmm_daemon_core_cfg(d);
-	conf = cmm_daemon_config(d);
+	if (cmm_daemon_devices(d, &ds) < 0)
+		return cmm_cmd_fail(ctx, "devices: out of memory");
 	if (ctx->json)
 		arr = json_array();
-	else if (cfg->n_devices == 0)
+	else if (ds.n == 0)
 		cmm_cmd_printf(ctx, "no quorum devices configured\n");
-	for (int i = 0; i < cfg->n_devices; i++) {
-		bool shared = cmm_daemon_has_device(d, i);
-
-		rc = shared ? cmm_daemon_read_device(d, i, &rec, err, sizeof(err)) : -1;
+	for (int i = 0; i < ds.n; i++) {
+		r = &ds.row[i];
 		if (ctx->json) {
 			o = json_object();
-			json_object_set_new(o, "name", json_string(cfg->devices[i].name));
-			json_object_set_new(o, "path", json_string(conf->device_path[i]));
-			json_object_set_new(o, "nodes", cmm_set_json(&cfg->devices[i].nodes));
-			json_object_set_new(o, "shared", json_boolean(shared));
-			if (shared && rc == 0)
-				devices_rec_json(o, &rec, &cfg->devices[i].nodes);
-			else if (shared)
-				json_object_set_new(o, "error", json_string(err));
+			json_object_set_new(o, "name", json_string(r->name));
+			json_object_set_new(o, "path", json_string(r->path));
+			json_object_set_new(o, "nodes", cmm_set_json(&r->nodes));
+			json_object_set_new(o, "shared", json_boolean(r->shared));
+			if (r->read_ok)
+				devices_rec_json(o, &r->rec, &r->nodes);
+			else if (r->shared)
+				json_object_set_new(o, "error", json_string(r->err));
 			json_array_append_new(arr, o);
 			continue;
 		}
-		cmm_set_format(&cfg->devices[i].nodes, n, sizeof(n));
-		cmm_cmd_printf(ctx, "%s (%s) nodes %s: ", cfg->devices[i].name,
-		    conf->device_path[i], n);
-		if (!shared)
+		cmm_set_format(&r->nodes, n, sizeof(n));
+		cmm_cmd_printf(ctx, "%s (%s) nodes %s: ", r->name, r->path, n);
+		if (!r->shared)
 			cmm_cmd_printf(ctx, "not shared by this node\n");
-		else if (rc < 0)
-			cmm_cmd_printf(ctx, "cannot read: %s\n", err);
+		else if (!r->read_ok)
+			cmm_cmd_printf(ctx, "cannot read: %s\n", r->err);
 		else
-			devices_rec_text(ctx, &rec, &cfg->devices[i].nodes);
+			devices_rec_text(ctx, &r->rec, &r->nodes);
 	}
 	if (ctx->json)
 		cmm_cmd_set_json(ctx, json_pack("{s:o}", "devices", arr));
+	cmm_devices_snap_free(&ds);
 	return CMM_CMD_OK;
 }
 
@@ -715,8 +662,8 @@ CMM_CMD_FN(cmm_cmd_history)
 		    argv[0]);
 	if ((recs = calloc((size_t)n, sizeof(*recs))) == NULL)
 		return cmm_cmd_fail(ctx, "history: out of memory");
-	got = cmm_history_tail(cmm_daemon_state_dir(d), (int)n, recs, warn,
-	    sizeof(warn), err, sizeof(err));
+	got = cmm_daemon_history_tail(d, (int)n, recs, warn, sizeof(warn), err,
+	    sizeof(err));
 	if (got < 0) {
 		free(recs);
 		return cmm_cmd_fail(ctx, "history: %s", err);

@@ -1,20 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* cmd_ops: the commands that change the node (join, leave, reconfigure,
  * answer, log level, link cut/heal).  The daemon logs the caller's uid for
- * the protocol ones; the others are recorded in the history here. */
+ * the protocol ones; the others are recorded in its history through
+ * cmm_daemon_record, so an audit sees every change to the node. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "src/ctl/cmd.h"
 #include "src/ctl/cmd_impl.h"
-#include "src/node/state.h"
 
 static enum cmm_cmd_ret	done(struct cmm_cmd_ctx *ctx, int rc, const char *why,
 			    const char *what);
 static enum cmm_cmd_ret	answer_check(struct cmm_cmd_ctx *ctx,
 			    enum cmm_prompt_kind want);
-static void		record(struct cmm_cmd_ctx *ctx, const char *what);
 
 /* A daemon action's result as a reply. */
 static enum cmm_cmd_ret
@@ -26,30 +24,6 @@ done(struct cmm_cmd_ctx *ctx, int rc, const char *why, const char *what)
 	if (!ctx->json && what != NULL)
 		cmm_cmd_printf(ctx, "%s\n", what);
 	return CMM_CMD_OK;
-}
-
-/* Operator commands the daemon does not record itself go to the history,
- * with the uid, so an audit sees every change to the node. */
-static void
-record(struct cmm_cmd_ctx *ctx, const char *what)
-{
-	struct cmm_hist_rec	r;
-	struct cmm_core_status	st;
-	struct timespec		ts;
-	char			err[256];
-
-	memset(&r, 0, sizeof(r));
-	cmm_core_status(cmm_daemon_core(ctx->daemon), &st);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	r.kind = CMM_HIST_COMMAND;
-	r.epoch = st.epoch;
-	r.members = st.members;
-	r.time_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	r.uid = (int32_t)ctx->uid;
-	snprintf(r.reason, sizeof(r.reason), "%s", what);
-	/* best effort: a full disk must not make the command fail */
-	(void)cmm_history_append(cmm_daemon_state_dir(ctx->daemon), &r, err,
-	    sizeof(err));
 }
 
 CMM_CMD_FN(cmm_cmd_join)
@@ -89,16 +63,16 @@ CMM_CMD_FN(cmm_cmd_reconfigure)
 static enum cmm_cmd_ret
 answer_check(struct cmm_cmd_ctx *ctx, enum cmm_prompt_kind want)
 {
-	struct cmm_core_status st;
+	struct cmm_status_snap s;
 
 	if (cmm_cmd_daemon(ctx) == NULL)
 		return CMM_CMD_ERROR;
-	cmm_core_status(cmm_daemon_core(ctx->daemon), &st);
-	if (st.prompt == CMM_PROMPT_NONE)
+	cmm_daemon_status(ctx->daemon, &s);
+	if (s.st.prompt == CMM_PROMPT_NONE)
 		return cmm_cmd_fail(ctx, "answer: no prompt is open");
-	if (st.prompt != want)
+	if (s.st.prompt != want)
 		return cmm_cmd_fail(ctx, "answer: the open prompt asks %s",
-		    st.prompt == CMM_PROMPT_WINNER ?
+		    s.st.prompt == CMM_PROMPT_WINNER ?
 		    "for a winner (answer winner N)" :
 		    "whether this node is isolated (answer isolated | "
 		    "answer not-isolated)");
@@ -156,7 +130,7 @@ CMM_CMD_FN(cmm_cmd_log_level)
 			return cmm_cmd_fail(ctx, "log level: cannot set '%s'",
 			    argv[0]);
 		snprintf(what, sizeof(what), "log level %s", argv[0]);
-		record(ctx, what);
+		cmm_daemon_record(d, ctx->uid, what);
 	}
 	lv = (int)cmm_daemon_log_level(d);
 	if (ctx->json)
@@ -195,7 +169,7 @@ CMM_CMD_FN(cmm_cmd_link_cut)
 		return cmm_cmd_fail(ctx, "link cut: %s", why ? why : "failed");
 	snprintf(what, sizeof(what), "link cut %d %s", n,
 	    dir == CMM_LINK_IN ? "in" : dir == CMM_LINK_OUT ? "out" : "both");
-	record(ctx, what);
+	cmm_daemon_record(d, ctx->uid, what);
 	if (!ctx->json)
 		cmm_cmd_printf(ctx, "%s\n", what);
 	return CMM_CMD_OK;
@@ -218,7 +192,7 @@ CMM_CMD_FN(cmm_cmd_link_heal)
 		snprintf(what, sizeof(what), "link heal (every link)");
 	else
 		snprintf(what, sizeof(what), "link heal %d", n);
-	record(ctx, what);
+	cmm_daemon_record(d, ctx->uid, what);
 	if (!ctx->json)
 		cmm_cmd_printf(ctx, "%s\n", what);
 	return CMM_CMD_OK;

@@ -84,22 +84,23 @@ bool
 cmm_wait_holds(struct cmm_daemon *d, const struct cmm_wait *w, char *desc,
     size_t len)
 {
-	struct cmm_core_status	st;
+	struct cmm_status_snap	s;
+	const struct cmm_core_status *st = &s.st;
 	char			m[SETBUF];
 
-	cmm_core_status(cmm_daemon_core(d), &st);
+	cmm_daemon_status(d, &s);
 	if (w->kind == CMM_WAIT_STATE) {
-		snprintf(desc, len, "state is %s", cmm_state_name(st.state));
-		return st.state == w->state;
+		snprintf(desc, len, "state is %s", cmm_state_name(st->state));
+		return st->state == w->state;
 	}
-	if (!st.member) {
+	if (!st->member) {
 		snprintf(desc, len, "not a member (state %s)",
-		    cmm_state_name(st.state));
+		    cmm_state_name(st->state));
 		return cmm_set_empty(&w->members);
 	}
-	cmm_set_format(&st.members, m, sizeof(m));
-	snprintf(desc, len, "members are %s (epoch %" PRIu32 ")", m, st.epoch);
-	return cmm_set_eq(&st.members, &w->members);
+	cmm_set_format(&st->members, m, sizeof(m));
+	snprintf(desc, len, "members are %s (epoch %" PRIu32 ")", m, st->epoch);
+	return cmm_set_eq(&st->members, &w->members);
 }
 
 /* ---- the watch stream ---- */
@@ -135,12 +136,13 @@ drop_group(enum cmm_drop d)
 	}
 }
 
+/* Kind and choices first, as status showed them before it shared this
+ * encoder with the `?` line (readers match on that prefix). */
 json_t *
 cmm_prompt_json(const struct cmm_prompt *p, int64_t now)
 {
 	json_t *o = json_object(), *ch;
 
-	json_object_set_new(o, "open", json_boolean(p->kind != CMM_PROMPT_NONE));
 	if (p->kind != CMM_PROMPT_NONE) {
 		ch = json_array();
 		if (p->kind == CMM_PROMPT_ISOLATION) {
@@ -153,12 +155,14 @@ cmm_prompt_json(const struct cmm_prompt *p, int64_t now)
 			json_array_append_new(ch, json_integer(p->choice[1]));
 		}
 		json_object_set_new(o, "choices", ch);
+	}
+	json_object_set_new(o, "why", json_string(p->why ? p->why : ""));
+	if (p->kind != CMM_PROMPT_NONE)
 		json_object_set_new(o, "deadline_ms", p->deadline > 0 ?
 		    json_integer(p->deadline - now) : json_null());
-	}
 	json_object_set_new(o, "round_epoch", json_integer(p->round_epoch));
 	json_object_set_new(o, "round_attempt", json_integer(p->round_attempt));
-	json_object_set_new(o, "why", json_string(p->why ? p->why : ""));
+	json_object_set_new(o, "open", json_boolean(p->kind != CMM_PROMPT_NONE));
 	return o;
 }
 

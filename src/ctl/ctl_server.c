@@ -647,7 +647,7 @@ static void
 conn_line(struct ctl_conn *c, char *line)
 {
 	struct cmm_cmd_ctx	 ctx;
-	struct cmm_prompt	 p;
+	struct cmm_status_snap	 snap;
 	struct timeval		 tv;
 	char			*argv[CMM_CTL_MAX_ARGS], *body, desc[256];
 	const char		*why;
@@ -678,9 +678,9 @@ conn_line(struct ctl_conn *c, char *line)
 		conn_reply(c, json ? "{\"ok\":true,\"watching\":true}" :
 		    "watching events (close the connection to stop)", true, NULL);
 		/* a console attached late must see the open prompt */
-		cmm_daemon_prompt(c->srv->d, &p);
-		if (p.kind != CMM_PROMPT_NONE) {
-			o = cmm_prompt_json(&p, cmm_daemon_now(c->srv->d));
+		cmm_daemon_status(c->srv->d, &snap);
+		if (snap.prompt.kind != CMM_PROMPT_NONE) {
+			o = cmm_prompt_json(&snap.prompt, snap.now);
 			body = json_dumps(o, JSON_COMPACT);
 			json_decref(o);
 			if (body != NULL)
@@ -797,7 +797,7 @@ wait_done(struct ctl_conn *c, bool ok, const char *desc, bool resume)
 	} else if (c->wait_json) {
 		json_t *o;
 
-		cmm_status_snap_take(c->srv->d, &snap);
+		cmm_daemon_status(c->srv->d, &snap);
 		o = cmm_status_json(&snap);
 		body = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
@@ -845,13 +845,10 @@ on_recheck(evutil_socket_t fd, short what, void *arg)
 static uint32_t
 cur_epoch(struct cmm_ctl_server *s)
 {
-	struct cmm_core_status	 st;
-	struct cmm_core		*core = cmm_daemon_core(s->d);
+	struct cmm_status_snap snap;
 
-	if (core == NULL)
-		return 0;
-	cmm_core_status(core, &st);
-	return st.epoch;
+	cmm_daemon_status(s->d, &snap);
+	return snap.st.epoch;
 }
 
 static void

@@ -1173,12 +1173,6 @@ cmm_daemon_base(struct cmm_daemon *d)
 	return d->base;
 }
 
-struct cmm_core *
-cmm_daemon_core(struct cmm_daemon *d)
-{
-	return d->core;
-}
-
 const struct cmm_config *
 cmm_daemon_config(const struct cmm_daemon *d)
 {
@@ -1197,26 +1191,14 @@ cmm_daemon_self(const struct cmm_daemon *d)
 	return d->self;
 }
 
-const char *
-cmm_daemon_state_dir(const struct cmm_daemon *d)
-{
-	return d->state_dir;
-}
-
 struct cmm_log *
 cmm_daemon_log(struct cmm_daemon *d)
 {
 	return d->log;
 }
 
-void
-cmm_daemon_drops(const struct cmm_daemon *d, uint64_t counts[CMM_DROP__COUNT])
-{
-	memcpy(counts, d->drops, sizeof(d->drops));
-}
-
-void
-cmm_daemon_drop_summary(const struct cmm_daemon *d, struct cmm_drop_summary *s)
+static void
+daemon_drop_summary(const struct cmm_daemon *d, struct cmm_drop_summary *s)
 {
 	memset(s, 0, sizeof(*s));
 	for (int i = CMM_DROP_SHORT; i <= CMM_DROP_MALFORMED; i++)
@@ -1236,8 +1218,8 @@ cmm_daemon_drop_summary(const struct cmm_daemon *d, struct cmm_drop_summary *s)
 	}
 }
 
-bool
-cmm_daemon_peer_wire(const struct cmm_daemon *d, int peer,
+static bool
+daemon_peer_wire(const struct cmm_daemon *d, int peer,
     struct cmm_peer_wire *out)
 {
 	const struct daemon_peer *p;
@@ -1263,12 +1245,6 @@ cmm_daemon_peer_wire(const struct cmm_daemon *d, int peer,
 	return p->heard;
 }
 
-void
-cmm_daemon_prompt(const struct cmm_daemon *d, struct cmm_prompt *out)
-{
-	*out = d->prompt;
-}
-
 static int
 daemon_cmp64(const void *a, const void *b)
 {
@@ -1277,8 +1253,8 @@ daemon_cmp64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-bool
-cmm_daemon_hb_stats(const struct cmm_daemon *d, int peer,
+static bool
+daemon_hb_stats(const struct cmm_daemon *d, int peer,
     struct cmm_hb_stats *out)
 {
 	int64_t gaps[DAEMON_HB_RING];
@@ -1310,8 +1286,8 @@ cmm_daemon_hb_stats(const struct cmm_daemon *d, int peer,
 	return true;
 }
 
-const char *
-cmm_daemon_peer_addr(const struct cmm_daemon *d, int peer)
+static const char *
+daemon_peer_addr(const struct cmm_daemon *d, int peer)
 {
 	if (!cmm_set_valid_id(peer) || !d->cfg->node[peer].present)
 		return NULL;
@@ -1460,8 +1436,8 @@ cmm_daemon_link_heal(struct cmm_daemon *d, int peer, const char **why)
 	return 0;
 }
 
-enum cmm_link_dir
-cmm_daemon_link_state(const struct cmm_daemon *d, int peer)
+static enum cmm_link_dir
+daemon_link_state(const struct cmm_daemon *d, int peer)
 {
 	return (enum cmm_link_dir)cmm_udp_cut_state(d->udp, peer);
 }
@@ -1486,16 +1462,149 @@ cmm_daemon_log_level(const struct cmm_daemon *d)
 
 /* ---- devices ---- */
 
-int
-cmm_daemon_read_device(struct cmm_daemon *d, int idx, struct cmm_devrec *out,
+static int
+daemon_read_device(struct cmm_daemon *d, int idx, struct cmm_devrec *out,
     char *err, size_t errlen)
 {
 	return cmm_devworker_read(d->dw, idx, out, err, errlen);
 }
 
-bool
-cmm_daemon_has_device(const struct cmm_daemon *d, int idx)
+static bool
+daemon_has_device(const struct cmm_daemon *d, int idx)
 {
 	return idx >= 0 && idx < d->cfg->core.n_devices &&
 	    cmm_set_has(&d->cfg->core.devices[idx].nodes, d->self);
+}
+
+/* ---- snapshots for the command layer: one call, one struct ---- */
+
+void
+cmm_daemon_status(struct cmm_daemon *d, struct cmm_status_snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (d->core != NULL)	/* NULL only while cmm_daemon_new runs */
+		cmm_core_status(d->core, &s->st);
+	daemon_drop_summary(d, &s->dropped);
+	s->prompt = d->prompt;
+	s->cluster = d->cfg->name;
+	s->digest = d->cfg->core.digest;
+	s->now = cmm_daemon_now(d);
+}
+
+int
+cmm_daemon_nodes(struct cmm_daemon *d, struct cmm_nodes_snap *s)
+{
+	const struct cmm_core_cfg	*cfg = &d->cfg->core;
+	struct cmm_core_status		 st;
+	int64_t				 now = cmm_daemon_now(d);
+
+	memset(s, 0, sizeof(*s));
+	cmm_core_status(d->core, &st);
+	s->self = d->self;
+	s->failure_timeout_ms = cfg->failure_timeout_ms;
+	s->row = calloc((size_t)cmm_set_count(&cfg->configured) + 1,
+	    sizeof(*s->row));
+	if (s->row == NULL)
+		return -1;
+	for (int id = cmm_set_next(&cfg->configured, 0); id >= 0;
+	    id = cmm_set_next(&cfg->configured, id + 1)) {
+		struct cmm_node_row *r = &s->row[s->n++];
+
+		r->id = id;
+		r->self = id == d->self;
+		r->addr = daemon_peer_addr(d, id);
+		r->priority = cfg->priority[id];
+		r->member = cmm_set_has(&st.members, id);
+		if (r->self) {
+			/* what the node says of itself */
+			r->peer.alive = true;
+			r->peer.last_heard = now;
+			r->peer.incarnation = st.incarnation;
+			r->peer.epoch = st.epoch;
+			r->peer.member = st.member;
+			r->link = CMM_LINK_UP;
+		} else {
+			cmm_core_peer(d->core, id, &r->peer);
+			r->has_hb = daemon_hb_stats(d, id, &r->hb);
+			r->link = daemon_link_state(d, id);
+		}
+		r->heard_ms = r->peer.last_heard < 0 ? -1 :
+		    now - r->peer.last_heard;
+		daemon_peer_wire(d, id, &r->wire);
+	}
+	return 0;
+}
+
+void
+cmm_nodes_snap_free(struct cmm_nodes_snap *s)
+{
+	free(s->row);
+	s->row = NULL;
+	s->n = 0;
+}
+
+void
+cmm_daemon_round(struct cmm_daemon *d, struct cmm_round_snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	cmm_core_round(d->core, &s->ri);
+	s->now = cmm_daemon_now(d);
+}
+
+void
+cmm_daemon_quorum(struct cmm_daemon *d, struct cmm_quorum_snap *s)
+{
+	const struct cmm_core_cfg *cfg = &d->cfg->core;
+
+	memset(s, 0, sizeof(*s));
+	s->have = cmm_core_last_decision(d->core, &s->q);
+	if (s->have && s->q.device >= 0 && s->q.device < cfg->n_devices)
+		s->device = cfg->devices[s->q.device].name;
+}
+
+int
+cmm_daemon_devices(struct cmm_daemon *d, struct cmm_devices_snap *s)
+{
+	const struct cmm_core_cfg *cfg = &d->cfg->core;
+
+	memset(s, 0, sizeof(*s));
+	if (cfg->n_devices == 0)
+		return 0;
+	if ((s->row = calloc((size_t)cfg->n_devices, sizeof(*s->row))) == NULL)
+		return -1;
+	for (int i = 0; i < cfg->n_devices; i++) {
+		struct cmm_device_row *r = &s->row[s->n++];
+
+		r->name = cfg->devices[i].name;
+		r->path = d->cfg->device_path[i];
+		r->nodes = cfg->devices[i].nodes;
+		r->shared = daemon_has_device(d, i);
+		/* one small locked read of a local file each */
+		r->read_ok = r->shared && daemon_read_device(d, i, &r->rec,
+		    r->err, sizeof(r->err)) == 0;
+	}
+	return 0;
+}
+
+void
+cmm_devices_snap_free(struct cmm_devices_snap *s)
+{
+	free(s->row);
+	s->row = NULL;
+	s->n = 0;
+}
+
+int
+cmm_daemon_history_tail(struct cmm_daemon *d, int n,
+    struct cmm_hist_rec *recs, char *warn, size_t warnlen, char *err,
+    size_t errlen)
+{
+	return cmm_history_tail(d->state_dir, n, recs, warn, warnlen, err,
+	    errlen);
+}
+
+void
+cmm_daemon_record(struct cmm_daemon *d, long uid, const char *what)
+{
+	daemon_history(d, CMM_HIST_COMMAND, uid, what);
 }

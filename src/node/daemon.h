@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * daemon: the driver that runs one protocol core (src/core.h) as a real
- * node (issue 3).  It feeds the core packets from the UDP transport
+ * daemon: the driver that runs one protocol core (src/core/core.h) as a
+ * real node.  It feeds the core packets from the UDP transport
  * (net/udp.h), monotonic time, operator answers and device results, and
  * turns the core's effects into sends, fsync'd state writes, device calls
  * on a worker thread, hook runs, prompts and events.
  *
  * Everything here runs on the daemon's libevent loop (one thread); the
- * functions below must be called from that loop only.  The control server
- * (src/ctl_server.h) uses this API and nothing else of the daemon.
+ * functions below must be called from that loop only.  The daemon knows
+ * nothing of the control plane: the entry point (src/node_main.c) puts a
+ * control server (src/ctl/ctl_server.h) on it, which uses this API: the
+ * snapshots for what commands show, the operator calls for what they
+ * change, and the note listeners for what watchers stream.
  */
 #ifndef CMM_DAEMON_H
 #define CMM_DAEMON_H
@@ -26,6 +29,7 @@
 struct event_base;
 struct cmm_config;
 struct cmm_daemon;
+struct cmm_hist_rec;
 
 /* ---- life cycle (used by node_main.c) ---- */
 
@@ -57,36 +61,45 @@ void	cmm_daemon_free(struct cmm_daemon *d);
 
 #define CMM_EXIT_HALT	3	/* on_quorum_loss = halt fired */
 
-/* ---- accessors for the control server ---- */
+/* ---- what the control server needs of the daemon ---- */
 
 struct event_base *cmm_daemon_base(struct cmm_daemon *d);
-struct cmm_core *cmm_daemon_core(struct cmm_daemon *d);
+/* The configuration, fixed for the daemon's life. */
 const struct cmm_config *cmm_daemon_config(const struct cmm_daemon *d);
 const struct cmm_core_cfg *cmm_daemon_core_cfg(const struct cmm_daemon *d);
 int	cmm_daemon_self(const struct cmm_daemon *d);
-const char *cmm_daemon_state_dir(const struct cmm_daemon *d);
 /* The daemon's log: the control server logs refusals and disconnects. */
 struct cmm_log *cmm_daemon_log(struct cmm_daemon *d);
 /* Milliseconds on CLOCK_MONOTONIC, the clock the core is driven with. */
 int64_t	cmm_daemon_now(struct cmm_daemon *d);
 
-/* Dropped datagrams by reason (index enum cmm_drop; CMM_DROP_NONE unused).
- * status --json groups SHORT..MALFORMED but VERSION as "malformed". */
-void	cmm_daemon_drops(const struct cmm_daemon *d,
-	    uint64_t counts[CMM_DROP__COUNT]);
-/* Convenience: the status counters. */
+/* ---- snapshots: what the commands show, each taken by one call into a
+ * struct the caller renders as text or JSON.  Pointers in them stay valid
+ * until the daemon's loop runs again. ---- */
+
+/* Dropped datagrams by counter.  SHORT..MALFORMED but VERSION count as
+ * "malformed". */
 struct cmm_drop_summary {
 	uint64_t	malformed, foreign, auth, replay;
 	uint64_t	misdirected, config, version;
 	uint64_t	overflow;	/* the kernel's: receive buffer full */
 };
-void	cmm_daemon_drop_summary(const struct cmm_daemon *d,
-	    struct cmm_drop_summary *s);
+
+/* `status`, `members`, `wait`, and the prompt a watcher sees first. */
+struct cmm_status_snap {
+	struct cmm_core_status	st;
+	struct cmm_drop_summary	dropped;
+	struct cmm_prompt	prompt;		/* kind CMM_PROMPT_NONE: none */
+	const char	*cluster;	/* name, may be NULL */
+	const uint8_t	*digest;	/* config digest, may be NULL */
+	int64_t		now;		/* ms, the core's clock */
+};
+void	cmm_daemon_status(struct cmm_daemon *d, struct cmm_status_snap *s);
 
 /* What the wire says of a peer: whether an authentic datagram for this
  * node came from it, whether the last one carried another config digest,
  * the protocol versions it speaks and (protocol 4) its config_version.
- * For this node itself: its own.  false when never heard. */
+ * For this node itself: its own. */
 struct cmm_peer_wire {
 	bool		heard;
 	bool		mismatch;
@@ -94,26 +107,84 @@ struct cmm_peer_wire {
 	bool		has_config_version;
 	uint32_t	config_version;
 };
-bool	cmm_daemon_peer_wire(const struct cmm_daemon *d, int peer,
-	    struct cmm_peer_wire *out);
 
-/* The open prompt (kind CMM_PROMPT_NONE when none); its `why` stays valid
- * until the prompt changes. */
-void	cmm_daemon_prompt(const struct cmm_daemon *d, struct cmm_prompt *out);
-
-/* Heartbeat inter-arrival times from one peer over the last minute.
- * false (and n = 0) when fewer than two packets arrived. */
+/* Heartbeat inter-arrival times from one peer over the last minute. */
 struct cmm_hb_stats {
 	int		n;		/* samples */
 	int64_t		median_ms;
 	int64_t		p99_ms;
 	int64_t		max_ms;
 };
-bool	cmm_daemon_hb_stats(const struct cmm_daemon *d, int peer,
-	    struct cmm_hb_stats *out);
 
-/* The peer's configured address as text ("127.0.0.1:7400"), or NULL. */
-const char *cmm_daemon_peer_addr(const struct cmm_daemon *d, int peer);
+enum cmm_link_dir {
+	CMM_LINK_UP = 0,
+	CMM_LINK_IN = 1,	/* drop what arrives from the peer */
+	CMM_LINK_OUT = 2,	/* drop what goes to the peer */
+	CMM_LINK_BOTH = 3,
+};
+
+/* `nodes`: one row per configured node, in id order. */
+struct cmm_node_row {
+	int		id;
+	bool		self;
+	const char	*addr;		/* "127.0.0.1:7400", or NULL */
+	int		priority;
+	bool		member;		/* of the committed cluster */
+	struct cmm_peer_info peer;	/* what it says (self: this node) */
+	int64_t		heard_ms;	/* ago; -1: never */
+	enum cmm_link_dir link;		/* fault injection; self: UP */
+	bool		has_hb;		/* hb holds two samples or more */
+	struct cmm_hb_stats hb;
+	struct cmm_peer_wire wire;
+};
+struct cmm_nodes_snap {
+	int		self;
+	int64_t		failure_timeout_ms;
+	int		n;
+	struct cmm_node_row *row;	/* malloc'd */
+};
+/* 0, or -1 when memory runs out.  Free with cmm_nodes_snap_free. */
+int	cmm_daemon_nodes(struct cmm_daemon *d, struct cmm_nodes_snap *s);
+void	cmm_nodes_snap_free(struct cmm_nodes_snap *s);
+
+/* `round` */
+struct cmm_round_snap {
+	struct cmm_round_info ri;
+	int64_t		now;
+};
+void	cmm_daemon_round(struct cmm_daemon *d, struct cmm_round_snap *s);
+
+/* `quorum`: the last decision, if any */
+struct cmm_quorum_snap {
+	bool		have;
+	struct cmm_qdecision q;
+	const char	*device;	/* the decision's device, or NULL */
+};
+void	cmm_daemon_quorum(struct cmm_daemon *d, struct cmm_quorum_snap *s);
+
+/* `devices`: each configured device and, where this node shares it, its
+ * record as read now (one small locked read of a local file each). */
+struct cmm_device_row {
+	const char	*name, *path;
+	struct cmm_set	nodes;
+	bool		shared;		/* this node is among its nodes */
+	bool		read_ok;	/* rec valid; else err says why */
+	struct cmm_devrec rec;
+	char		err[256];
+};
+struct cmm_devices_snap {
+	int		n;
+	struct cmm_device_row *row;	/* malloc'd */
+};
+/* 0, or -1 when memory runs out.  Free with cmm_devices_snap_free. */
+int	cmm_daemon_devices(struct cmm_daemon *d, struct cmm_devices_snap *s);
+void	cmm_devices_snap_free(struct cmm_devices_snap *s);
+
+/* `history`: the last n records of the history file (state.h's
+ * cmm_history_tail on this node's state dir). */
+int	cmm_daemon_history_tail(struct cmm_daemon *d, int n,
+	    struct cmm_hist_rec *recs, char *warn, size_t warnlen, char *err,
+	    size_t errlen);
 
 /* ---- operator actions: log the uid (SO_PEERCRED; -1: local), feed the
  * core with the current time and re-arm the timer.  0, or -1 with a
@@ -126,6 +197,10 @@ int	cmm_daemon_answer_isolation(struct cmm_daemon *d, long uid,
 	    bool isolated, const char **why);
 int	cmm_daemon_answer_winner(struct cmm_daemon *d, long uid, int winner,
 	    const char **why);
+/* Records an operator command the protocol does not see (log level,
+ * link cut/heal) in the history, with the uid, so an audit sees every
+ * change to the node.  A failure is logged, not returned. */
+void	cmm_daemon_record(struct cmm_daemon *d, long uid, const char *what);
 /* Call after feeding the core any other input from outside the daemon:
  * re-arms the timer at the core's next deadline. */
 void	cmm_daemon_kick(struct cmm_daemon *d);
@@ -133,32 +208,16 @@ void	cmm_daemon_kick(struct cmm_daemon *d);
 /* ---- fault injection (config fault_injection = on; -1 "fault injection
  * is off" otherwise).  The transport drops datagrams to/from the peer. ---- */
 
-enum cmm_link_dir {
-	CMM_LINK_UP = 0,
-	CMM_LINK_IN = 1,	/* drop what arrives from the peer */
-	CMM_LINK_OUT = 2,	/* drop what goes to the peer */
-	CMM_LINK_BOTH = 3,
-};
 int	cmm_daemon_link_cut(struct cmm_daemon *d, int peer, enum cmm_link_dir dir,
 	    const char **why);
 /* peer -1: heal every link. */
 int	cmm_daemon_link_heal(struct cmm_daemon *d, int peer, const char **why);
-enum cmm_link_dir cmm_daemon_link_state(const struct cmm_daemon *d, int peer);
 
 /* ---- logging ---- */
 
 int	cmm_daemon_set_log_level(struct cmm_daemon *d, enum cmm_log_level level);
 enum cmm_log_level cmm_daemon_log_level(const struct cmm_daemon *d);
 /* cmm_log_level_parse() and cmm_log_level_name() are in log.h. */
-
-/* ---- devices ---- */
-
-/* Reads device idx (index into the core cfg's devices) synchronously: one
- * small locked read of a local file.  0, or -1 with a reason in err. */
-int	cmm_daemon_read_device(struct cmm_daemon *d, int idx,
-	    struct cmm_devrec *out, char *err, size_t errlen);
-/* true when this node shares device idx (it is among its nodes). */
-bool	cmm_daemon_has_device(const struct cmm_daemon *d, int idx);
 
 /* ---- notifications: everything watchers and `wait` need ---- */
 

@@ -495,9 +495,11 @@ test_status_json(void **state)
 	s.st.crown_prince = 3;
 	s.st.incarnation = 42;
 	s.st.prompt = CMM_PROMPT_WINNER;
-	s.st.prompt_choice[0] = 0;
-	s.st.prompt_choice[1] = 3;
-	s.st.prompt_deadline = 0;
+	s.prompt.kind = CMM_PROMPT_WINNER;
+	s.prompt.choice[0] = 0;
+	s.prompt.choice[1] = 3;
+	s.prompt.deadline = 0;
+	s.prompt.why = "split in two";
 	s.st.last_commit_time = -1;
 	s.dropped.malformed = 1;
 	s.dropped.foreign = 2;
@@ -511,7 +513,6 @@ test_status_json(void **state)
 	digest[0] = 0xc0;
 	digest[15] = 0x0f;
 	s.digest = digest;
-	s.prompt_why = "split in two";
 	s.now = 1000;
 	o = cmm_status_json(&s);
 	assert_int_equal(json_integer_value(json_object_get(o, "node")), 3);
@@ -532,6 +533,15 @@ test_status_json(void **state)
 	assert_int_equal(json_integer_value(json_array_get(
 	    json_object_get(p, "choices"), 1)), 3);
 	assert_true(json_is_null(json_object_get(p, "deadline_ms")));
+	/* the one prompt encoder: the same object as the `?` line's */
+	{
+		json_t *q = cmm_prompt_json(&s.prompt, s.now);
+
+		assert_true(json_equal(p, q));
+		json_decref(q);
+	}
+	assert_string_equal(json_string_value(json_object_get(p, "why")),
+	    "split in two");
 	d = json_object_get(o, "dropped");
 	assert_int_equal(json_integer_value(json_object_get(d, "malformed")), 1);
 	assert_int_equal(json_integer_value(json_object_get(d, "foreign")), 2);
@@ -550,6 +560,7 @@ test_status_json(void **state)
 
 	/* no prompt: null; not a member: no quorum, no crown prince */
 	s.st.prompt = CMM_PROMPT_NONE;
+	s.prompt.kind = CMM_PROMPT_NONE;
 	s.st.member = false;
 	s.st.state = CMM_ST_NO_QUORUM;
 	s.st.crown_prince = -1;
@@ -560,6 +571,7 @@ test_status_json(void **state)
 	json_decref(o);
 
 	s.st.prompt = CMM_PROMPT_ISOLATION;
+	s.prompt.kind = CMM_PROMPT_ISOLATION;
 	o = cmm_status_json(&s);
 	p = json_object_get(o, "prompt");
 	assert_string_equal(json_string_value(json_object_get(p, "kind")),
