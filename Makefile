@@ -28,7 +28,11 @@
 
 CC	?= cc
 PREFIX	?= /usr/local
-PKGS	:= libevent libsodium inih ncursesw readline jansson
+# The packages by library (see the archives below): the node and control
+# plane need NODE_PKGS, the console UI_PKGS on top; the pure part none.
+NODE_PKGS := libevent libsodium inih jansson
+UI_PKGS	:= ncursesw readline
+PKGS	:= $(NODE_PKGS) $(UI_PKGS)
 
 # The user's flags: optimisation and debug info, theirs to change.
 CFLAGS	?= -O2 -g
@@ -62,8 +66,8 @@ ALL_CFLAGS   = $(CMM_CPPFLAGS) $(CPPFLAGS) $(CMM_CFLAGS) $(CFLAGS)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # `cmm --version`'s build: git describe at build time (main.o only)
 CMM_BUILD_ID := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS	+= $(PKG_LIBS) -lpthread -lm
+NODE_LIBS  = $(shell pkg-config --libs $(NODE_PKGS) 2>/dev/null) -lpthread -lm
+UI_LIBS    = $(shell pkg-config --libs $(UI_PKGS) 2>/dev/null)
 LDFLAGS	+= $(SANFLAGS)
 
 # The layout (docs/ARCHITECTURE.md): the pure part (quorum rules, codec,
@@ -105,22 +109,51 @@ $(BUILD)/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/libcmm.a: $(ALL_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
-
+# One archive per part, linked in dependency order (a part before the ones
+# it uses), each with only its own packages:
+#   libcmmcore.a  util, quorum, net/wire+replay, src/core, src/sim: libc
+#   libcmmnode.a  the rest of net, src/node, src/ctl: NODE_PKGS
+#   libcmmui.a    ui/, the console: UI_PKGS
+# so a program that does not use the console (the unit tests of the
+# command table, the fuzzers) links without ncurses and readline.
+# libcmm.a is node + core in one, for the small tools that tests/mp and
+# tests/fuzz/mkcorpus.sh compile on the fly.
 $(BUILD)/libcmmcore.a: $(CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/src/main.o: CMM_CPPFLAGS += -DCMM_BUILD_ID='"$(CMM_BUILD_ID)"'
-$(BUILD)/cmm: $(BUILD)/src/main.o $(BUILD)/libcmm.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/libcmmnode.a: $(NODE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcmm.a | $(BUILD)/.deps-ok
+$(BUILD)/libcmmui.a: $(UI_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libcmm.a: $(NODE_OBJS) $(CORE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+NODE_ARS := $(BUILD)/libcmmnode.a $(BUILD)/libcmmcore.a
+UI_ARS	 := $(BUILD)/libcmmui.a $(NODE_ARS)
+
+$(BUILD)/src/main.o: CMM_CPPFLAGS += -DCMM_BUILD_ID='"$(CMM_BUILD_ID)"'
+$(BUILD)/cmm: $(BUILD)/src/main.o $(APP_OBJS) $(UI_ARS) | $(BUILD)/libcmm.a
+	$(CC) $(LDFLAGS) -o $@ $(BUILD)/src/main.o $(APP_OBJS) $(UI_ARS) \
+		$(UI_LIBS) $(NODE_LIBS) $(LDLIBS)
+
+# Unit tests: the node's archives and packages; the tests of ui/ (named
+# test_ui_*) the console's too.
+UI_TEST_BINS := $(filter $(BUILD)/tests/test_ui_%,$(TEST_BINS))
+$(filter-out $(UI_TEST_BINS),$(TEST_BINS)): $(BUILD)/tests/%: \
+		tests/unit/%.c $(NODE_ARS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcmm.a \
-		$(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(NODE_ARS) \
+		$(NODE_LIBS) $(LDLIBS) -lcmocka
+$(UI_TEST_BINS): $(BUILD)/tests/%: tests/unit/%.c $(UI_ARS) | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(UI_ARS) \
+		$(UI_LIBS) $(NODE_LIBS) $(LDLIBS) -lcmocka
 
 # The core and simulator linked with libc alone: a stray libevent or
 # libsodium call in the pure part fails here, at link time.
@@ -153,11 +186,11 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(BUILD)/libcmm.a \
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(NODE_ARS) \
 		| $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< \
-		$(BUILD)/libcmm.a $(LDLIBS)
+		$(NODE_ARS) $(NODE_LIBS) $(LDLIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
