@@ -24,6 +24,7 @@
 
 #include "net/mac.h"
 #include "net/wire.h"
+#include "src/core/core_keys.h"
 #include "src/node/config.h"
 #include "util/parse.h"
 
@@ -31,41 +32,16 @@
 
 enum cfg_sec { SEC_NONE, SEC_CLUSTER, SEC_NODE, SEC_DEVICE };
 
+/* The [cluster] keys of the file itself; the core's timings and policies
+ * are in the one table of src/core/core_keys.c, shared with the
+ * simulator. */
 enum cfg_key {
-	K_NAME, K_KEY_FILE, K_HEARTBEAT, K_FAILURE, K_ROUND, K_JOIN, K_INITIAL,
-	K_ISOLATION, K_WINNER, K_PROMPT, K_LOSS, K_STATE_DIR, K_SOCKET, K_HOOK,
-	K_FAULT, K_CONFIG_VERSION, K__COUNT
+	K_NAME, K_KEY_FILE, K_STATE_DIR, K_SOCKET, K_HOOK, K_FAULT, K__COUNT
 };
 
 static const char *const cfg_cluster_keys[K__COUNT] = {
-	"name", "key_file", "heartbeat_ms", "failure_timeout_ms",
-	"round_timeout_ms", "join_retry_ms", "initial_quorum", "isolation",
-	"winner", "prompt_timeout_s", "on_quorum_loss", "state_dir",
-	"control_socket", "hook", "fault_injection", "config_version",
-};
-
-struct cfg_enum {
-	const char	*name;
-	int		value;
-};
-
-static const struct cfg_enum cfg_initial[] = {
-	{ "majority", CMM_INITIAL_MAJORITY }, { "ask", CMM_INITIAL_ASK },
-	{ "any", CMM_INITIAL_ANY }, { NULL, 0 },
-};
-static const struct cfg_enum cfg_isolation[] = {
-	{ "ask", CMM_ISOLATION_ASK }, { "isolated", CMM_ISOLATION_ISOLATED },
-	{ "not-isolated", CMM_ISOLATION_NOT_ISOLATED }, { NULL, 0 },
-};
-static const struct cfg_enum cfg_winner[] = {
-	{ "ask", CMM_WINNER_ASK }, { "lowest", CMM_WINNER_LOWEST },
-	{ "highest", CMM_WINNER_HIGHEST }, { NULL, 0 },
-};
-static const struct cfg_enum cfg_loss[] = {
-	{ "rejoin", CMM_LOSS_REJOIN }, { "halt", CMM_LOSS_HALT }, { NULL, 0 },
-};
-static const struct cfg_enum cfg_onoff[] = {
-	{ "on", 1 }, { "off", 0 }, { NULL, 0 },
+	"name", "key_file", "state_dir", "control_socket", "hook",
+	"fault_injection",
 };
 
 /* Parser state; lines are 1-based, 0 means "not seen". */
@@ -81,6 +57,7 @@ struct cfg_parse {
 	char		sec_text[CMM_NAME_MAX + 16];	/* "[node 3]" */
 	int		cluster_line;
 	int		key_line[K__COUNT];
+	int		core_line[CMM_KEY__COUNT];	/* src/core/core_keys.h */
 	int		prio_line[CMM_MAX_NODES];
 	int		dev_line[CMM_MAX_DEVICES];
 	int		dev_path_line[CMM_MAX_DEVICES];
@@ -106,8 +83,6 @@ static void	cfg_device_key(struct cfg_parse *ps, const char *name,
 		    const char *value);
 static bool	cfg_int(struct cfg_parse *ps, const char *key, const char *v,
 		    long long min, long long max, long long *out);
-static bool	cfg_enum(struct cfg_parse *ps, const char *key, const char *v,
-		    const struct cfg_enum *tab, int *out);
 static bool	cfg_path(struct cfg_parse *ps, const char *key, const char *v,
 		    bool pattern, char *out, size_t outlen);
 static bool	cfg_address(struct cfg_parse *ps, const char *v,
@@ -117,7 +92,6 @@ static bool	cfg_same_addr(const struct cmm_node_addr *a,
 static void	cfg_defaults(struct cmm_config *cfg);
 static void	cfg_validate(struct cfg_parse *ps);
 static int	cfg_expand(const char *pat, int id, char *buf, size_t len);
-static const char *cfg_enum_name(const struct cfg_enum *tab, int value);
 
 /* Records the first error only: later ones are often its echoes. */
 static void
@@ -324,12 +298,24 @@ static void
 cfg_cluster_key(struct cfg_parse *ps, const char *name, const char *value)
 {
 	struct cmm_config *cfg = ps->cfg;
-	struct cmm_core_cfg *core = &cfg->core;
-	long long n;
-	int	k, e;
+	const struct cmm_key *ck;
+	char	why[CMM_PARSE_WHY_LEN + 64];
+	int	k;
 
 	if (cfg_group_key(ps, name, value))
 		return;
+	if ((ck = cmm_core_key_find(name)) != NULL) {
+		k = (int)(ck - cmm_core_keys);
+		if (ps->core_line[k] > 0) {
+			cfg_fail(ps, ps->line, name, "duplicate key (first at "
+			    "line %d)", ps->core_line[k]);
+			return;
+		}
+		ps->core_line[k] = ps->line;
+		if (cmm_core_key_set(&cfg->core, ck, value, why, sizeof(why)) != 0)
+			cfg_fail(ps, ps->line, name, "%s", why);
+		return;
+	}
 	for (k = 0; k < K__COUNT; k++)
 		if (strcmp(name, cfg_cluster_keys[k]) == 0)
 			break;
@@ -359,50 +345,12 @@ cfg_cluster_key(struct cfg_parse *ps, const char *name, const char *value)
 		cfg_path(ps, name, value, false, cfg->key_file,
 		    sizeof(cfg->key_file));
 		break;
-	case K_HEARTBEAT:
-		if (cfg_int(ps, name, value, 1, 60000, &n))
-			core->heartbeat_ms = n;
-		break;
-	case K_FAILURE:
-		if (cfg_int(ps, name, value, 1, 600000, &n))
-			core->failure_timeout_ms = n;
-		break;
-	case K_ROUND:
-		if (cfg_int(ps, name, value, 1, 600000, &n))
-			core->round_timeout_ms = n;
-		break;
-	case K_JOIN:
-		if (cfg_int(ps, name, value, 1, 600000, &n))
-			core->join_retry_ms = n;
-		break;
-	case K_PROMPT:
-		/* a week: longer is a typo, 0 already means "for ever" */
-		if (cfg_int(ps, name, value, 0, 604800, &n))
-			core->prompt_timeout_ms = n * 1000;
-		break;
-	case K_INITIAL:
-		if (cfg_enum(ps, name, value, cfg_initial, &e))
-			core->initial = (enum cmm_initial_policy)e;
-		break;
-	case K_ISOLATION:
-		if (cfg_enum(ps, name, value, cfg_isolation, &e))
-			core->isolation = (enum cmm_isolation_policy)e;
-		break;
-	case K_WINNER:
-		if (cfg_enum(ps, name, value, cfg_winner, &e))
-			core->winner = (enum cmm_winner_policy)e;
-		break;
-	case K_LOSS:
-		if (cfg_enum(ps, name, value, cfg_loss, &e))
-			core->on_quorum_loss = (enum cmm_loss_policy)e;
-		break;
 	case K_FAULT:
-		if (cfg_enum(ps, name, value, cfg_onoff, &e))
-			cfg->fault_injection = e != 0;
-		break;
-	case K_CONFIG_VERSION:
-		if (cfg_int(ps, name, value, 1, UINT32_MAX, &n))
-			core->config_version = (uint32_t)n;
+		if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0)
+			cfg->fault_injection = value[1] == 'n';
+		else
+			cfg_fail(ps, ps->line, name, "bad value '%s' (expected on "
+			    "or off)", value);
 		break;
 	case K_STATE_DIR:
 		cfg_path(ps, name, value, true, cfg->state_dir,
@@ -616,28 +564,6 @@ cfg_int(struct cfg_parse *ps, const char *key, const char *v, long long min,
 	return true;
 }
 
-static bool
-cfg_enum(struct cfg_parse *ps, const char *key, const char *v,
-    const struct cfg_enum *tab, int *out)
-{
-	char	list[128];
-	size_t	used = 0;
-	int	i, n;
-
-	for (i = 0; tab[i].name != NULL; i++)
-		if (strcmp(v, tab[i].name) == 0) {
-			*out = tab[i].value;
-			return true;
-		}
-	n = i;
-	list[0] = '\0';
-	for (i = 0; i < n && used < sizeof(list); i++)
-		used += snprintf(list + used, sizeof(list) - used, "%s%s",
-		    i == 0 ? "" : i == n - 1 ? " or " : ", ", tab[i].name);
-	cfg_fail(ps, ps->line, key, "bad value '%s' (expected %s)", v, list);
-	return false;
-}
-
 /* A path, relative ones taken from the config's directory.  A pattern
  * (state_dir, control_socket) may hold %n and %%; the directory's own
  * percent signs are escaped so they stay literal. */
@@ -799,6 +725,9 @@ cfg_validate(struct cfg_parse *ps)
 {
 	struct cmm_config *cfg = ps->cfg;
 	struct cmm_core_cfg *core = &cfg->core;
+	bool	given[CMM_KEY__COUNT];
+	enum cmm_key_id blame;
+	char	why[CMM_PARSE_WHY_LEN + 64];
 	int	i, j, id;
 
 	if (ps->cluster_line == 0) {
@@ -809,20 +738,13 @@ cfg_validate(struct cfg_parse *ps)
 		cfg_fail(ps, ps->cluster_line, "name", "missing in [cluster]");
 	if (ps->key_line[K_KEY_FILE] == 0)
 		cfg_fail(ps, ps->cluster_line, "key_file", "missing in [cluster]");
-	/* the detector must miss two heartbeats in a row before it declares a
-	 * failure, or one lost datagram starts a round */
-	if (core->failure_timeout_ms <= 2 * core->heartbeat_ms) {
-		if (ps->key_line[K_FAILURE] > 0)
-			cfg_fail(ps, ps->key_line[K_FAILURE], "failure_timeout_ms",
-			    "%lld must exceed 2 * heartbeat_ms = %lld",
-			    (long long)core->failure_timeout_ms,
-			    2 * (long long)core->heartbeat_ms);
-		else
-			cfg_fail(ps, ps->key_line[K_HEARTBEAT], "heartbeat_ms",
-			    "%lld is too large: failure_timeout_ms (%lld) must "
-			    "exceed 2 * heartbeat_ms", (long long)core->heartbeat_ms,
-			    (long long)core->failure_timeout_ms);
-	}
+	/* the rules between keys (failure_timeout_ms > 2 * heartbeat_ms),
+	 * the same the simulator applies */
+	for (i = 0; i < CMM_KEY__COUNT; i++)
+		given[i] = ps->core_line[i] > 0;
+	if (cmm_core_keys_check(core, given, &blame, why, sizeof(why)) != 0)
+		cfg_fail(ps, ps->core_line[blame], cmm_core_keys[blame].name,
+		    "%s", why);
 	if (cfg->n_nodes == 0)
 		cfg_fail(ps, 0, NULL, "no [node N] sections");
 	for (id = 0; id < CMM_MAX_NODES; id++)
@@ -997,37 +919,28 @@ cmm_config_device(const struct cmm_config *cfg, const char *name)
 	return -1;
 }
 
-static const char *
-cfg_enum_name(const struct cfg_enum *tab, int value)
-{
-	for (int i = 0; tab[i].name != NULL; i++)
-		if (tab[i].value == value)
-			return tab[i].name;
-	return "?";
-}
-
 const char *
 cmm_config_initial_name(enum cmm_initial_policy p)
 {
-	return cfg_enum_name(cfg_initial, (int)p);
+	return cmm_core_key_value_name(CMM_KEY_INITIAL, (int)p);
 }
 
 const char *
 cmm_config_isolation_name(enum cmm_isolation_policy p)
 {
-	return cfg_enum_name(cfg_isolation, (int)p);
+	return cmm_core_key_value_name(CMM_KEY_ISOLATION, (int)p);
 }
 
 const char *
 cmm_config_winner_name(enum cmm_winner_policy p)
 {
-	return cfg_enum_name(cfg_winner, (int)p);
+	return cmm_core_key_value_name(CMM_KEY_WINNER, (int)p);
 }
 
 const char *
 cmm_config_loss_name(enum cmm_loss_policy p)
 {
-	return cfg_enum_name(cfg_loss, (int)p);
+	return cmm_core_key_value_name(CMM_KEY_LOSS, (int)p);
 }
 
 /*

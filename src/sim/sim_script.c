@@ -31,7 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/core/core_keys.h"
 #include "src/sim/sim.h"
+#include "util/parse.h"
 
 #define SCRIPT_TOK_MAX	128
 
@@ -44,6 +46,7 @@ struct script {
 	char		*err;
 	size_t		errlen;
 	int64_t		end;
+	int		key_line[CMM_KEY__COUNT];	/* where each was set */
 };
 
 static int	script_err(struct script *sc, const char *fmt, ...)
@@ -57,6 +60,8 @@ static int	script_arrow(struct script *sc, char **tok, int ntok, int *a,
 static int	script_at(struct script *sc, char **tok, int ntok);
 static int	script_expect(struct script *sc, char **tok, int ntok);
 static int	script_line(struct script *sc, char *line);
+static int	script_set(struct script *sc, char **tok, int ntok);
+static int	script_check_keys(struct script *sc);
 static void	script_queue(struct script *sc, struct cmm_sim_action *a,
 		    uint8_t prio);
 static void	action_expect_cluster(struct cmm_sim *s,
@@ -142,110 +147,6 @@ cmm_sim_parse_fraction(const char *text, uint32_t *ppm)
 	return 0;
 }
 
-/* A positive count of milliseconds for a timing key. */
-static int
-key_ms(const char *value, int64_t lo, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (!isdigit((unsigned char)value[0]))
-		return -1;
-	v = strtoll(value, &end, 10);
-	if (*end != '\0' || v < lo || v > INT64_C(86400000))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int
-cmm_sim_set_key(struct cmm_core_cfg *cfg, const char *key, const char *value,
-    const char **why)
-{
-	int64_t v;
-
-	if (strcmp(key, "heartbeat_ms") == 0 ||
-	    strcmp(key, "failure_timeout_ms") == 0 ||
-	    strcmp(key, "round_timeout_ms") == 0 ||
-	    strcmp(key, "join_retry_ms") == 0) {
-		if (key_ms(value, 1, &v) != 0) {
-			*why = "must be a whole number of milliseconds, 1..86400000";
-			return -1;
-		}
-		if (key[0] == 'h')
-			cfg->heartbeat_ms = v;
-		else if (key[0] == 'f')
-			cfg->failure_timeout_ms = v;
-		else if (key[0] == 'r')
-			cfg->round_timeout_ms = v;
-		else
-			cfg->join_retry_ms = v;
-		return 0;
-	}
-	if (strcmp(key, "prompt_timeout_s") == 0) {
-		if (key_ms(value, 0, &v) != 0 || v > 86400) {
-			*why = "must be a whole number of seconds, 0..86400";
-			return -1;
-		}
-		cfg->prompt_timeout_ms = v * 1000;
-		return 0;
-	}
-	if (strcmp(key, "initial_quorum") == 0) {
-		if (strcmp(value, "majority") == 0)
-			cfg->initial = CMM_INITIAL_MAJORITY;
-		else if (strcmp(value, "ask") == 0)
-			cfg->initial = CMM_INITIAL_ASK;
-		else if (strcmp(value, "any") == 0)
-			cfg->initial = CMM_INITIAL_ANY;
-		else {
-			*why = "must be majority, ask or any";
-			return -1;
-		}
-		return 0;
-	}
-	if (strcmp(key, "isolation") == 0) {
-		if (strcmp(value, "ask") == 0)
-			cfg->isolation = CMM_ISOLATION_ASK;
-		else if (strcmp(value, "isolated") == 0)
-			cfg->isolation = CMM_ISOLATION_ISOLATED;
-		else if (strcmp(value, "not-isolated") == 0)
-			cfg->isolation = CMM_ISOLATION_NOT_ISOLATED;
-		else {
-			*why = "must be ask, isolated or not-isolated";
-			return -1;
-		}
-		return 0;
-	}
-	if (strcmp(key, "winner") == 0) {
-		if (strcmp(value, "ask") == 0)
-			cfg->winner = CMM_WINNER_ASK;
-		else if (strcmp(value, "lowest") == 0)
-			cfg->winner = CMM_WINNER_LOWEST;
-		else if (strcmp(value, "highest") == 0)
-			cfg->winner = CMM_WINNER_HIGHEST;
-		else {
-			*why = "must be ask, lowest or highest";
-			return -1;
-		}
-		return 0;
-	}
-	if (strcmp(key, "on_quorum_loss") == 0) {
-		if (strcmp(value, "rejoin") == 0)
-			cfg->on_quorum_loss = CMM_LOSS_REJOIN;
-		else if (strcmp(value, "halt") == 0)
-			cfg->on_quorum_loss = CMM_LOSS_HALT;
-		else {
-			*why = "must be rejoin or halt";
-			return -1;
-		}
-		return 0;
-	}
-	*why = "unknown key (heartbeat_ms, failure_timeout_ms, round_timeout_ms, "
-	    "join_retry_ms, prompt_timeout_s, initial_quorum, isolation, winner, "
-	    "on_quorum_loss)";
-	return -1;
-}
-
 /* ---- the parser ---- */
 
 static int
@@ -264,15 +165,13 @@ script_err(struct script *sc, const char *fmt, ...)
 static int
 script_node(struct script *sc, const char *tok, int *out)
 {
-	char *end;
-	long v;
+	long long v;
 
 	if (tok == NULL)
 		return script_err(sc, "missing node id");
 	if (!isdigit((unsigned char)tok[0]))
 		return script_err(sc, "'%s' is not a node id", tok);
-	v = strtol(tok, &end, 10);
-	if (*end != '\0' || v < 0 || v >= sc->sim->n)
+	if (cmm_parse_int(tok, 0, sc->sim->n - 1, &v, NULL, 0) != 0)
 		return script_err(sc, "node '%s' out of range 0..%d", tok,
 		    sc->sim->n - 1);
 	*out = (int)v;
@@ -462,11 +361,12 @@ script_at(struct script *sc, char **tok, int ntok)
 		a.kind = CMM_SIM_A_FORGET;
 	} else if (strcmp(verb, "jitter") == 0 ||
 	    strcmp(verb, "device-latency") == 0) {
-		int64_t v, w = 0;
+		long long v, w = 0;
 
 		if (args < 1 || args > (verb[0] == 'j' ? 1 : 2) ||
-		    key_ms(tok[0], 0, &v) != 0 || v > 60000 ||
-		    (args == 2 && (key_ms(tok[1], 0, &w) != 0 || w > 60000)))
+		    cmm_parse_int(tok[0], 0, 60000, &v, NULL, 0) != 0 ||
+		    (args == 2 && cmm_parse_int(tok[1], 0, 60000, &w, NULL,
+		    0) != 0))
 			return script_err(sc, "want: at T %s MS%s (0..60000)", verb,
 			    verb[0] == 'j' ? "" : " [JITTER_MS]");
 		a.k = (int)v;
@@ -521,8 +421,7 @@ script_expect(struct script *sc, char **tok, int ntok)
 
 	memset(&a, 0, sizeof(a));
 	if (ntok >= 2 && strcmp(tok[1], "steps") == 0) {
-		char *end;
-		long k;
+		long long k;
 
 		if (ntok != 5)
 			return script_err(sc, "want: expect steps T1 T2 K");
@@ -531,9 +430,7 @@ script_expect(struct script *sc, char **tok, int ntok)
 			return -1;
 		if (a.t < a.t1)
 			return script_err(sc, "T2 is before T1");
-		k = strtol(tok[4], &end, 10);
-		if (!isdigit((unsigned char)tok[4][0]) || *end != '\0' ||
-		    k > 1000000)
+		if (cmm_parse_int(tok[4], 0, 1000000, &k, NULL, 0) != 0)
 			return script_err(sc, "bad step count '%s'", tok[4]);
 		a.k = (int)k;
 		a.kind = CMM_SIM_A_EXPECT_STEPS;
@@ -593,7 +490,6 @@ static int
 script_line(struct script *sc, char *line)
 {
 	char *tok[SCRIPT_TOK_MAX], *p, *save = NULL;
-	const char *why = NULL;
 	int ntok = 0;
 
 	if ((p = strchr(line, '#')) != NULL)
@@ -608,15 +504,13 @@ script_line(struct script *sc, char *line)
 		return 0;
 	if (strcmp(tok[0], "nodes") == 0) {
 		struct cmm_sim_opts o = *sc->o;
-		char *end;
-		long v;
+		long long v;
 
 		if (sc->sim != NULL)
 			return script_err(sc, "'nodes' given twice");
 		if (ntok != 2 || !isdigit((unsigned char)tok[1][0]))
 			return script_err(sc, "want: nodes N");
-		v = strtol(tok[1], &end, 10);
-		if (*end != '\0' || v < 1 || v > CMM_MAX_NODES)
+		if (cmm_parse_int(tok[1], 1, CMM_MAX_NODES, &v, NULL, 0) != 0)
 			return script_err(sc, "node count must be 1..%d",
 			    CMM_MAX_NODES);
 		o.nodes = (int)v;
@@ -657,23 +551,66 @@ script_line(struct script *sc, char *line)
 		cfg->n_devices++;
 		return 0;
 	}
-	if (strcmp(tok[0], "set") == 0 || strcmp(tok[0], "policy") == 0) {
-		if (ntok != 3)
-			return script_err(sc, "want: %s KEY VALUE", tok[0]);
-		if (tok[0][0] == 'p' && strcmp(tok[1], "isolation") != 0 &&
-		    strcmp(tok[1], "winner") != 0 &&
-		    strcmp(tok[1], "initial_quorum") != 0)
-			return script_err(sc, "unknown policy '%s' (isolation, "
-			    "winner, initial_quorum)", tok[1]);
-		if (cmm_sim_set_key(sc->sim->cfg, tok[1], tok[2], &why) != 0)
-			return script_err(sc, "%s '%s': %s", tok[1], tok[2], why);
-		return 0;
-	}
+	if (strcmp(tok[0], "set") == 0 || strcmp(tok[0], "policy") == 0)
+		return script_set(sc, tok, ntok);
 	if (strcmp(tok[0], "at") == 0)
 		return script_at(sc, tok, ntok);
 	if (strcmp(tok[0], "expect") == 0)
 		return script_expect(sc, tok, ntok);
 	return script_err(sc, "unknown statement '%s'", tok[0]);
+}
+
+/* "set KEY VALUE" / "policy KEY VALUE": a cluster key through the table
+ * the config file uses (src/core/core_keys.c), with the same bounds and
+ * the same reason, "FILE:LINE: KEY: reason". */
+static int
+script_set(struct script *sc, char **tok, int ntok)
+{
+	const struct cmm_key *k;
+	char why[CMM_PARSE_WHY_LEN + 64];
+	int id;
+
+	if (ntok != 3)
+		return script_err(sc, "want: %s KEY VALUE", tok[0]);
+	if (tok[0][0] == 'p' && strcmp(tok[1], "isolation") != 0 &&
+	    strcmp(tok[1], "winner") != 0 &&
+	    strcmp(tok[1], "initial_quorum") != 0)
+		return script_err(sc, "unknown policy '%s' (isolation, "
+		    "winner, initial_quorum)", tok[1]);
+	if ((k = cmm_core_key_find(tok[1])) == NULL) {
+		char list[512] = "";
+
+		for (id = 0; id < CMM_KEY__COUNT; id++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			    "%s%s", id == 0 ? "" : ", ", cmm_core_keys[id].name);
+		return script_err(sc, "%s: unknown key (%s)", tok[1], list);
+	}
+	id = (int)(k - cmm_core_keys);
+	if (sc->key_line[id] > 0)
+		return script_err(sc, "%s: duplicate key (first at line %d)",
+		    tok[1], sc->key_line[id]);
+	if (cmm_core_key_set(sc->sim->cfg, k, tok[2], why, sizeof(why)) != 0)
+		return script_err(sc, "%s: %s", tok[1], why);
+	sc->key_line[id] = sc->line;
+	return 0;
+}
+
+/* The rules between keys, once all are set, like the config reader's
+ * last check: the simulator runs no configuration the daemon refuses. */
+static int
+script_check_keys(struct script *sc)
+{
+	bool given[CMM_KEY__COUNT];
+	enum cmm_key_id blame;
+	char why[CMM_PARSE_WHY_LEN + 64];
+
+	for (int i = 0; i < CMM_KEY__COUNT; i++)
+		given[i] = sc->key_line[i] > 0;
+	if (cmm_core_keys_check(sc->sim->cfg, given, &blame, why,
+	    sizeof(why)) == 0)
+		return 0;
+	sc->line = sc->key_line[blame];
+	return script_err(sc, "%s: %s", cmm_core_keys[blame].name, why);
 }
 
 struct cmm_sim *
@@ -710,6 +647,10 @@ cmm_sim_script_load(const char *path, const struct cmm_sim_opts *o,
 	fclose(f);
 	if (sc.sim == NULL) {
 		snprintf(err, errlen, "%s: no 'nodes N' statement", path);
+		return NULL;
+	}
+	if (script_check_keys(&sc) != 0) {
+		cmm_sim_free(sc.sim);
 		return NULL;
 	}
 	if (cmm_sim_ready(sc.sim) != 0) {

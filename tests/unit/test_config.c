@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Unit tests for src/config.c: every key, the defaults, %n expansion,
+ * Unit tests for src/node/config.c: every key, the defaults, %n expansion,
  * addresses, relative paths, and every rejection with its exact one-line
  * message (file, line, key, reason).
  */
@@ -206,6 +206,33 @@ test_every_key(void **state)
 	snprintf(want, sizeof(want), "%s: node id 1024 out of range (0..1023)",
 	    cfgpath);
 	assert_string_equal(err, want);
+}
+
+/* Both ends of every range are taken, and the rule's edge. */
+static void
+test_bounds_accepted(void **state)
+{
+	(void)state;
+	load_ok(BASE "heartbeat_ms = 1\nfailure_timeout_ms = 3\n"
+	    "round_timeout_ms = 1\njoin_retry_ms = 1\nprompt_timeout_s = 0\n"
+	    "config_version = 1\n");
+	assert_int_equal(cfg->core.heartbeat_ms, 1);
+	assert_int_equal(cfg->core.failure_timeout_ms, 3);
+	assert_int_equal(cfg->core.round_timeout_ms, 1);
+	assert_int_equal(cfg->core.join_retry_ms, 1);
+	assert_int_equal(cfg->core.prompt_timeout_ms, 0);
+	load_ok(BASE "heartbeat_ms = 60000\nfailure_timeout_ms = 600000\n"
+	    "round_timeout_ms = 600000\njoin_retry_ms = 600000\n"
+	    "prompt_timeout_s = 604800\nconfig_version = 4294967295\n");
+	assert_int_equal(cfg->core.heartbeat_ms, 60000);
+	assert_int_equal(cfg->core.failure_timeout_ms, 600000);
+	assert_int_equal(cfg->core.round_timeout_ms, 600000);
+	assert_int_equal(cfg->core.join_retry_ms, 600000);
+	assert_int_equal(cfg->core.prompt_timeout_ms, 604800000);
+	assert_int_equal(cfg->core.config_version, UINT32_MAX);
+	/* the rule: just above twice the heartbeat, either order */
+	load_ok(BASE "failure_timeout_ms = 201\nheartbeat_ms = 100\n");
+	load_ok(BASE "heartbeat_ms = 499\n");
 }
 
 static void
@@ -459,6 +486,31 @@ static const struct bad bad_configs[] = {
 	{ BASE "heartbeat_ms = 500\n",
 	  ":8: heartbeat_ms: 500 is too large: failure_timeout_ms (1000) must "
 	  "exceed 2 * heartbeat_ms" },
+	/* every bound of the key table (src/core/core_keys.c), the upper ones
+	 * the simulator used to exceed, and the rule with the key written
+	 * second or with both at their limits */
+	{ BASE "heartbeat_ms = 86400000\n",
+	  ":8: heartbeat_ms: 86400000 is out of range (1..60000)" },
+	{ BASE "failure_timeout_ms = 600001\n",
+	  ":8: failure_timeout_ms: 600001 is out of range (1..600000)" },
+	{ BASE "round_timeout_ms = 0\n",
+	  ":8: round_timeout_ms: 0 is out of range (1..600000)" },
+	{ BASE "join_retry_ms = 600001\n",
+	  ":8: join_retry_ms: 600001 is out of range (1..600000)" },
+	{ BASE "prompt_timeout_s = 604801\n",
+	  ":8: prompt_timeout_s: 604801 is out of range (0..604800)" },
+	{ BASE "heartbeat_ms = 100\nfailure_timeout_ms = 150\n",
+	  ":9: failure_timeout_ms: 150 must exceed 2 * heartbeat_ms = 200" },
+	{ BASE "heartbeat_ms = 60000\nfailure_timeout_ms = 120000\n",
+	  ":9: failure_timeout_ms: 120000 must exceed 2 * heartbeat_ms = "
+	  "120000" },
+	{ BASE "heartbeat_ms = 60000\n",
+	  ":8: heartbeat_ms: 60000 is too large: failure_timeout_ms (1000) must "
+	  "exceed 2 * heartbeat_ms" },
+	{ BASE "heartbeat_ms = 1\nfailure_timeout_ms = 2\n",
+	  ":9: failure_timeout_ms: 2 must exceed 2 * heartbeat_ms = 2" },
+	{ BASE "heartbeat_ms = 100\nheartbeat_ms = 100\n",
+	  ":9: heartbeat_ms: duplicate key (first at line 8)" },
 	/* enums */
 	{ BASE "initial_quorum = most\n",
 	  ":8: initial_quorum: bad value 'most' (expected majority, ask or any)" },
@@ -762,6 +814,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_bounds_accepted),
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_expand_percent_dir),
 		cmocka_unit_test(test_addresses),
