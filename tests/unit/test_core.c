@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_core: the protocol core of round v2 (DESIGN §2 "A reconfiguration
+ * test_core: the protocol core of round v2 (docs/PROTOCOL.md, "5. The
  * round") driven directly through its public API, without the simulator.
  *
  * Two ways to drive it:
@@ -14,13 +14,12 @@
  * test can check what was persisted before which message left.  Checked
  * on every effect of every test: one configuration per epoch across all
  * nodes (agreement), a COMMIT event only after its persist, no send to
- * self; after every input: the next deadline lies after `now`.
+ * self; after every tick: no busy loop (check_deadline).
  * TEST_CORE_TRACE=1 prints each test's log.
  *
- * Tests that fail on purpose against the core as it is, each showing a
- * bug described above it: test_reconfigure_other_member,
- * test_no_busy_loop_round_outlives_petition, and test_random_faults
- * (seed 11 hits the same busy loop).
+ * test_reconfigure_other_member, test_no_busy_loop_round_outlives_petition
+ * and test_random_faults (seed 11) each reproduce a bug the core once had,
+ * described above the test.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,6 +32,7 @@
 #include <cmocka.h>
 
 #include "src/core/core.h"
+#include "tests/unit/fixture.h"
 
 #define MAXN	8
 #define QMAX	16384
@@ -80,6 +80,7 @@ struct node {
 	int64_t			ticks;		/* on_tick calls */
 	int64_t			inputs;		/* packets, device results */
 	int64_t			rinputs;	/* the same, less heartbeats */
+	int			spin;		/* ticks in a row asking for now + 1 */
 };
 
 static struct {
@@ -239,17 +240,6 @@ sink_emit(void *ctx, const struct cmm_effect *fx)
 
 /* ---- the world ---- */
 
-static struct cmm_set
-set_of(const char *text)
-{
-	struct cmm_set s;
-	const char *why = NULL;
-
-	if (cmm_set_parse(text, CMM_MAX_NODES, NULL, &s, &why) != 0)
-		fail_msg("bad set \"%s\": %s", text, why);
-	return s;
-}
-
 static void
 world_init(int count)
 {
@@ -277,7 +267,7 @@ static void
 world_device(int i, const char *list)
 {
 	snprintf(w.cfg.devices[i].name, sizeof(w.cfg.devices[i].name), "d%d", i);
-	w.cfg.devices[i].nodes = set_of(list);
+	w.cfg.devices[i].nodes = fx_set(list);
 	if (w.cfg.n_devices <= i)
 		w.cfg.n_devices = i + 1;
 	w.dev[i] = cmm_device_mem_new();
@@ -304,15 +294,34 @@ world_free(void)
 	w.nlog = w.caplog = 0;
 }
 
-/* The next deadline is always after the time the core was last given. */
-static void
-check_deadline(int i)
-{
-	int64_t d = cmm_core_next_deadline(w.n[i].core);
+/*
+ * No busy loop, after every input and tick.  "The next deadline lies after
+ * now" cannot fail: cmm_core_next_deadline() turns a deadline in the past
+ * into now + 1.  What a stuck deadline does show is a core that, ticked
+ * at the time it asked for and given nothing in between, asks again for
+ * the very next millisecond, tick after tick.  SPIN_MAX such ticks in a
+ * row fail the test (a random backoff of 1 ms happens, 16 in a row do
+ * not); tick_windows() below bounds the ticks per simulated second.
+ */
+#define SPIN_MAX	16
 
-	if (d <= w.now)
-		fail_msg("node %d: next deadline %lld is not after now %lld", i,
-		    (long long)d, (long long)w.now);
+static struct cmm_core_status status_of(int i);
+
+static void
+check_deadline(int i, bool ticked)
+{
+	struct node *n = &w.n[i];
+	int64_t d = cmm_core_next_deadline(n->core);
+
+	if (!ticked || d > w.now + 1) {
+		n->spin = 0;
+		return;
+	}
+	if (++n->spin > SPIN_MAX)
+		fail_msg("node %d (%s): ticked %d times in a row at %lld and "
+		    "on, with no input, each time asking for the next ms: a "
+		    "busy loop", i, cmm_state_name(status_of(i).state),
+		    n->spin, (long long)w.now);
 }
 
 /* Starts node i with what is on its disk (NULL: fresh). */
@@ -326,7 +335,7 @@ node_start(int i)
 	    NULL, &sink, 7);
 	assert_non_null(w.n[i].core);
 	assert_int_equal(cmm_core_start(w.n[i].core, w.now), 0);
-	check_deadline(i);
+	check_deadline(i, false);
 }
 
 /* Starts node i as if its disk held p. */
@@ -362,7 +371,7 @@ deliver(const struct pkt *p)
 	if (p->m.type != CMM_MSG_HEARTBEAT)
 		n->rinputs++;
 	cmm_core_on_packet(n->core, w.now, &p->m);
-	check_deadline(p->to);
+	check_deadline(p->to, false);
 }
 
 /*
@@ -430,7 +439,7 @@ run_until(int64_t until)
 			w.n[op.node].rinputs++;
 			cmm_core_on_device_result(w.n[op.node].core, w.now,
 			    op.req.id, &res);
-			check_deadline(op.node);
+			check_deadline(op.node, false);
 		}
 		for (int i = 0; i < w.count; i++) {
 			struct cmm_core *c = w.n[i].core;
@@ -438,7 +447,7 @@ run_until(int64_t until)
 			if (c != NULL && cmm_core_next_deadline(c) <= w.now) {
 				w.n[i].ticks++;
 				cmm_core_on_tick(c, w.now);
-				check_deadline(i);
+				check_deadline(i, true);
 			}
 		}
 	}
@@ -456,7 +465,7 @@ run_for(int64_t ms)
 static void
 link_set(const char *a, const char *b, bool cut)
 {
-	struct cmm_set sa = set_of(a), sb = set_of(b);
+	struct cmm_set sa = fx_set(a), sb = fx_set(b);
 
 	for (int i = 0; i < MAXN; i++)
 		for (int j = 0; j < MAXN; j++)
@@ -492,24 +501,11 @@ persisted(int i)
 }
 
 static void
-assert_set(const struct cmm_set *s, const char *want)
-{
-	struct cmm_set ws = set_of(want);
-
-	if (!cmm_set_eq(s, &ws)) {
-		char got[256];
-
-		cmm_set_format(s, got, sizeof(got));
-		fail_msg("set {%s}, want {%s}", got, want);
-	}
-}
-
-static void
 assert_persisted_members(int i, const char *want)
 {
 	struct cmm_persist p = persisted(i);
 
-	assert_set(&p.members, want);
+	fx_assert_set(&p.members, want);
 }
 
 /* Node i is a member of (epoch, list), on disk too. */
@@ -521,16 +517,16 @@ assert_member(int i, uint32_t epoch, const char *list)
 	assert_int_equal(st.state, CMM_ST_MEMBER);
 	assert_true(st.member);
 	assert_int_equal(st.epoch, epoch);
-	assert_set(&st.members, list);
+	fx_assert_set(&st.members, list);
 	assert_int_equal(w.n[i].disk.epoch, epoch);
-	assert_set(&w.n[i].disk.members, list);
+	fx_assert_set(&w.n[i].disk.members, list);
 }
 
 /* Every node of list is a member of (epoch, list), state member. */
 static void
 assert_cluster(const char *list, uint32_t epoch)
 {
-	struct cmm_set want = set_of(list);
+	struct cmm_set want = fx_set(list);
 
 	for (int i = cmm_set_next(&want, 0); i >= 0;
 	    i = cmm_set_next(&want, i + 1)) {
@@ -675,7 +671,7 @@ solo_start(int count, uint32_t epoch, const char *members)
 	world_init(count);
 	memset(&p, 0, sizeof(p));
 	p.epoch = epoch;
-	p.members = set_of(members);
+	p.members = fx_set(members);
 	node_start_with(SOLO, &p);
 }
 
@@ -692,7 +688,7 @@ msg_from(int type, int from, uint32_t epoch, const char *members)
 	m.incarnation = 1;
 	m.seq = (uint64_t)w.nlog + 1;
 	m.epoch = epoch;
-	m.members = set_of(members);
+	m.members = fx_set(members);
 	if (epoch > 0 && cmm_set_has(&m.members, from))
 		m.flags = CMM_MSGF_MEMBER;
 	return m;
@@ -707,7 +703,7 @@ round_msg(int type, int from, uint32_t epoch, const char *members,
 
 	m.instance = inst;
 	m.ballot = b;
-	m.value = set_of(value);
+	m.value = fx_set(value);
 	return m;
 }
 
@@ -724,7 +720,7 @@ inject(const struct cmm_msg *m)
 	if (m->type != CMM_MSG_HEARTBEAT)
 		w.n[SOLO].rinputs++;
 	cmm_core_on_packet(w.n[SOLO].core, w.now, m);
-	check_deadline(SOLO);
+	check_deadline(SOLO, false);
 	return mark;
 }
 
@@ -732,12 +728,12 @@ inject(const struct cmm_msg *m)
 static void
 heartbeats(const char *list, uint32_t epoch, const char *members)
 {
-	struct cmm_set s = set_of(list);
+	struct cmm_set s = fx_set(list);
 
 	for (int i = cmm_set_next(&s, 0); i >= 0; i = cmm_set_next(&s, i + 1)) {
 		struct cmm_msg m = msg_from(CMM_MSG_HEARTBEAT, i, epoch, members);
 
-		m.row = set_of(list);
+		m.row = fx_set(list);
 		cmm_set_add(&m.row, SOLO);
 		inject(&m);
 	}
@@ -886,14 +882,14 @@ test_promise_persisted_first(void **state)
 	assert_true(w.log[ip].persist.accepted == CMM_BALLOT_NONE);
 	assert_int_equal(w.log[ip].persist.epoch, 1);
 	r = only_send(mark, SOLO, CMM_MSG_PROMISE);
-	assert_set(&r->to, "1");
+	fx_assert_set(&r->to, "1");
 	assert_int_equal(r->msg.instance, 2);
 	assert_true(r->msg.ballot == B(1, 1));
 	assert_true(r->msg.vballot == CMM_BALLOT_NONE);
-	assert_set(&r->msg.value, "-");
-	assert_set(&r->msg.row, "0-2");
+	fx_assert_set(&r->msg.value, "-");
+	fx_assert_set(&r->msg.row, "0-2");
 	assert_int_equal(r->msg.epoch, 1);
-	assert_set(&r->msg.members, "0-2");
+	fx_assert_set(&r->msg.members, "0-2");
 	assert_true(r->msg.flags & CMM_MSGF_ACCEPTOR);
 	assert_false(r->msg.flags & CMM_MSGF_PENDING);
 	assert_true(persisted(SOLO).promised == B(1, 1));
@@ -912,7 +908,7 @@ test_promise_persisted_first(void **state)
 	assert_int_equal(count_type(mark, SOLO, CMM_FX_PERSIST), 0);
 	assert_int_equal(count_send(mark, SOLO, CMM_MSG_PROMISE, 0), 0);
 	r = only_send(mark, SOLO, CMM_MSG_NACK);
-	assert_set(&r->to, "2");
+	fx_assert_set(&r->to, "2");
 	assert_int_equal(r->msg.instance, 2);
 	assert_true(r->msg.ballot == B(0, 2));
 	assert_true(r->msg.vballot == B(1, 1));
@@ -976,7 +972,7 @@ test_accept_below_promise_nacked(void **state)
 	m = round_msg(CMM_MSG_ACCEPT, 2, 1, "0-2", 2, B(0, 2), "0,2");
 	mark = inject(&m);
 	r = only_send(mark, SOLO, CMM_MSG_NACK);
-	assert_set(&r->to, "2");
+	fx_assert_set(&r->to, "2");
 	assert_int_equal(r->msg.instance, 2);
 	assert_true(r->msg.ballot == B(0, 2));
 	assert_true(r->msg.vballot == B(1, 1));
@@ -1024,16 +1020,16 @@ test_accept_persisted_and_reported(void **state)
 	assert_int_equal(count_type(mark, SOLO, CMM_FX_PERSIST), 1);
 	assert_true(w.log[ip].persist.promised == B(1, 1));
 	assert_true(w.log[ip].persist.accepted == B(1, 1));
-	assert_set(&w.log[ip].persist.value, "0-1");
+	fx_assert_set(&w.log[ip].persist.value, "0-1");
 	assert_int_equal(w.log[ip].persist.epoch, 1);	/* not chosen yet */
 	r = only_send(mark, SOLO, CMM_MSG_ACCEPTED);
 	/* to every node of P and S it sees, the coordinator among them */
-	assert_set(&r->to, "1-2");
+	fx_assert_set(&r->to, "1-2");
 	assert_int_equal(r->msg.instance, 2);
 	assert_true(r->msg.ballot == B(1, 1));
-	assert_set(&r->msg.value, "0-1");
+	fx_assert_set(&r->msg.value, "0-1");
 	assert_int_equal(r->msg.epoch, 1);
-	assert_set(&r->msg.members, "0-2");
+	fx_assert_set(&r->msg.members, "0-2");
 	/* one ACCEPTED (its own) is no quorum of three: nothing learned */
 	assert_int_equal(persisted(SOLO).epoch, 1);
 	assert_int_equal(count_event(mark, SOLO, CMM_EV_COMMIT), 0);
@@ -1045,12 +1041,12 @@ test_accept_persisted_and_reported(void **state)
 	assert_true(ip >= mark);
 	assert_true(w.log[ip].persist.promised == B(2, 2));
 	assert_true(w.log[ip].persist.accepted == B(1, 1));
-	assert_set(&w.log[ip].persist.value, "0-1");
+	fx_assert_set(&w.log[ip].persist.value, "0-1");
 	r = only_send(mark, SOLO, CMM_MSG_PROMISE);
-	assert_set(&r->to, "2");
+	fx_assert_set(&r->to, "2");
 	assert_true(r->msg.ballot == B(2, 2));
 	assert_true(r->msg.vballot == B(1, 1));
-	assert_set(&r->msg.value, "0-1");
+	fx_assert_set(&r->msg.value, "0-1");
 	assert_true(r->msg.flags & CMM_MSGF_ACCEPTOR);
 	assert_true(r->msg.flags & CMM_MSGF_PENDING);
 
@@ -1067,7 +1063,7 @@ test_accept_persisted_and_reported(void **state)
 	    2));
 	assert_true(ip >= mark);
 	assert_true(w.log[ip].persist.accepted == B(2, 2));
-	assert_set(&w.log[ip].persist.value, "0,2");
+	fx_assert_set(&w.log[ip].persist.value, "0,2");
 }
 
 /* An accept that cannot be written is never announced. */
@@ -1144,19 +1140,19 @@ test_learner_needs_one_ballot(void **state)
 	i = find_persist(mark, SOLO);
 	assert_true(i >= 0);
 	assert_int_equal(w.log[i].persist.epoch, 2);
-	assert_set(&w.log[i].persist.members, "0-1");
+	fx_assert_set(&w.log[i].persist.members, "0-1");
 	/* the slot of the instance it decides is cleared in the same write */
 	assert_true(w.log[i].persist.promised == CMM_BALLOT_NONE);
 	assert_true(w.log[i].persist.accepted == CMM_BALLOT_NONE);
-	assert_set(&w.log[i].persist.value, "-");
+	fx_assert_set(&w.log[i].persist.value, "-");
 	assert_int_equal(w.log[i].persist.next_attempt, 0);
 	i = find_event(mark, SOLO, CMM_EV_COMMIT);
 	assert_true(i >= 0);
 	r = &w.log[i];
 	assert_int_equal(r->ev.epoch, 2);
-	assert_set(&r->ev.members, "0-1");
-	assert_set(&r->ev.departed, "2");
-	assert_set(&r->ev.joined, "-");
+	fx_assert_set(&r->ev.members, "0-1");
+	fx_assert_set(&r->ev.departed, "2");
+	fx_assert_set(&r->ev.joined, "-");
 	assert_member(SOLO, 2, "0-1");
 }
 
@@ -1216,20 +1212,20 @@ test_learn_without_self(void **state)
 	assert_true(i >= 0);
 	assert_int_equal(count_type(mark, SOLO, CMM_FX_PERSIST), 1);
 	assert_int_equal(w.log[i].persist.epoch, 2);
-	assert_set(&w.log[i].persist.members, "1-2");
+	fx_assert_set(&w.log[i].persist.members, "1-2");
 	assert_true(w.log[i].persist.promised == CMM_BALLOT_NONE);
 	assert_true(w.log[i].persist.accepted == CMM_BALLOT_NONE);
-	assert_set(&w.log[i].persist.value, "-");
+	fx_assert_set(&w.log[i].persist.value, "-");
 	assert_int_equal(count_event(mark, SOLO, CMM_EV_COMMIT), 0);
 	assert_int_equal(count_type(mark, SOLO, CMM_FX_DEVICE), 0);
 	i = find_event(mark, SOLO, CMM_EV_LEARN);
 	assert_true(i >= 0);
 	assert_int_equal(w.log[i].ev.epoch, 2);
-	assert_set(&w.log[i].ev.members, "1-2");
+	fx_assert_set(&w.log[i].ev.members, "1-2");
 	st = status_of(SOLO);
 	assert_false(st.member);
 	assert_int_equal(st.epoch, 2);
-	assert_set(&st.members, "1-2");
+	fx_assert_set(&st.members, "1-2");
 	assert_int_equal(st.state, CMM_ST_JOINING);
 	assert_int_equal(st.crown_prince, -1);
 	assert_int_equal(w.n[SOLO].disk.epoch, 2);
@@ -1242,7 +1238,7 @@ test_learn_without_self(void **state)
 	assert_false(r->msg.flags & CMM_MSGF_ACCEPTOR);
 	assert_false(r->msg.flags & CMM_MSGF_MEMBER);
 	assert_int_equal(r->msg.epoch, 2);
-	assert_set(&r->msg.members, "1-2");
+	fx_assert_set(&r->msg.members, "1-2");
 	assert_true(r->msg.vballot == CMM_BALLOT_NONE);
 	/* and an ACCEPT of instance 3 is not accepted */
 	m = round_msg(CMM_MSG_ACCEPT, 2, 2, "1-2", 3, B(1, 2), "0-2");
@@ -1269,7 +1265,7 @@ test_learn_from_header(void **state)
 	i = find_persist(mark, SOLO);
 	assert_true(i >= 0);
 	assert_int_equal(w.log[i].persist.epoch, 5);
-	assert_set(&w.log[i].persist.members, "1-3");
+	fx_assert_set(&w.log[i].persist.members, "1-3");
 	assert_int_equal(count_event(mark, SOLO, CMM_EV_LEARN), 1);
 	assert_false(status_of(SOLO).member);
 	/* an older epoch in a header changes nothing */
@@ -1295,9 +1291,9 @@ test_old_instance_gets_commit(void **state)
 	m = round_msg(CMM_MSG_PREPARE, 2, 1, "0-2", 2, B(1, 2), "-");
 	mark = inject(&m);
 	r = only_send(mark, SOLO, CMM_MSG_COMMIT);
-	assert_set(&r->to, "2");
+	fx_assert_set(&r->to, "2");
 	assert_int_equal(r->msg.epoch, 2);
-	assert_set(&r->msg.members, "0-1");
+	fx_assert_set(&r->msg.members, "0-1");
 	assert_int_equal(count_type(mark, SOLO, CMM_FX_PERSIST), 0);
 	assert_int_equal(count_send(mark, SOLO, CMM_MSG_PROMISE, 0), 0);
 	assert_int_equal(count_send(mark, SOLO, CMM_MSG_NACK, 0), 0);
@@ -1306,7 +1302,7 @@ test_old_instance_gets_commit(void **state)
 	mark = inject(&m);
 	r = only_send(mark, SOLO, CMM_MSG_COMMIT);
 	assert_int_equal(r->msg.epoch, 2);
-	assert_set(&r->msg.members, "0-1");
+	fx_assert_set(&r->msg.members, "0-1");
 	assert_int_equal(count_send(mark, SOLO, CMM_MSG_ACCEPTED, 0), 0);
 	assert_int_equal(count_type(mark, SOLO, CMM_FX_PERSIST), 0);
 	/* and a formation PREPARE from a node that knows nothing */
@@ -1319,8 +1315,9 @@ test_old_instance_gets_commit(void **state)
 	assert_true(persisted(SOLO).promised == CMM_BALLOT_NONE);
 }
 
-/* DESIGN §2: epochs never wrap: a header at or above CMM_EPOCH_LIMIT is
- * ignored whole (no detector, no learning, no reply), logged once. */
+/* Epochs never wrap (docs/PROTOCOL.md, "15. Properties"): a header at or
+ * above CMM_EPOCH_LIMIT is ignored whole (no detector, no learning, no
+ * reply), logged once. */
 static void
 test_epoch_limit_ignored(void **state)
 {
@@ -1387,8 +1384,8 @@ test_split_brain_alarm(void **state)
 	r = &w.log[i];
 	assert_int_equal(r->ev.peer, 2);
 	assert_int_equal(r->ev.epoch, 2);
-	assert_set(&r->ev.members, "0-1");	/* ours */
-	assert_set(&r->ev.departed, "1-2");	/* theirs */
+	fx_assert_set(&r->ev.members, "0-1");	/* ours */
+	fx_assert_set(&r->ev.departed, "1-2");	/* theirs */
 	assert_non_null(strstr(r->text, "SPLIT BRAIN"));
 	/* nothing is learned or overwritten */
 	assert_int_equal(count_type(mark, SOLO, CMM_FX_PERSIST), 0);
@@ -1406,7 +1403,7 @@ test_split_brain_alarm(void **state)
 	assert_int_equal(count_event(mark, SOLO, CMM_EV_SPLIT_BRAIN), 1);
 	i = find_event(mark, SOLO, CMM_EV_SPLIT_BRAIN);
 	assert_int_equal(w.log[i].ev.peer, 1);
-	assert_set(&w.log[i].ev.departed, "1");
+	fx_assert_set(&w.log[i].ev.departed, "1");
 	/* an epoch learned later keeps the older one for comparison */
 	m = msg_from(CMM_MSG_HEARTBEAT, 1, 3, "0-1");
 	inject(&m);
@@ -1420,8 +1417,8 @@ test_split_brain_alarm(void **state)
 	assert_int_equal(count_event(mark, SOLO, CMM_EV_SPLIT_BRAIN), 1);
 	i = find_event(mark, SOLO, CMM_EV_SPLIT_BRAIN);
 	assert_int_equal(w.log[i].ev.epoch, 3);
-	assert_set(&w.log[i].ev.members, "0-1");
-	assert_set(&w.log[i].ev.departed, "0,2");
+	fx_assert_set(&w.log[i].ev.members, "0-1");
+	fx_assert_set(&w.log[i].ev.departed, "0,2");
 }
 
 /* A leaving member stays an acceptor until a configuration without it is
@@ -1442,7 +1439,7 @@ test_leaver_stays_acceptor(void **state)
 	assert_int_equal(cmm_core_leave(w.n[SOLO].core, w.now, &why), 0);
 	assert_int_equal(status_of(SOLO).state, CMM_ST_LEAVING);
 	r = only_send(mark, SOLO, CMM_MSG_LEAVE);
-	assert_set(&r->to, "1-2");
+	fx_assert_set(&r->to, "1-2");
 	assert_true(r->msg.flags & CMM_MSGF_LEAVING);
 	/* it promises ... */
 	m = round_msg(CMM_MSG_PREPARE, 2, 1, "0-2", 2, B(1, 2), "-");
@@ -1455,7 +1452,7 @@ test_leaver_stays_acceptor(void **state)
 	m = round_msg(CMM_MSG_ACCEPT, 2, 1, "0-2", 2, B(1, 2), "1-2");
 	mark = inject(&m);
 	r = only_send(mark, SOLO, CMM_MSG_ACCEPTED);
-	assert_set(&r->msg.value, "1-2");
+	fx_assert_set(&r->msg.value, "1-2");
 	assert_true(persisted(SOLO).accepted == B(1, 2));
 	assert_int_equal(status_of(SOLO).state, CMM_ST_LEAVING);
 	/* chosen: it persists it, and stops */
@@ -1464,7 +1461,7 @@ test_leaver_stays_acceptor(void **state)
 	i = find_persist(mark, SOLO);
 	assert_true(i >= 0);
 	assert_int_equal(w.log[i].persist.epoch, 2);
-	assert_set(&w.log[i].persist.members, "1-2");
+	fx_assert_set(&w.log[i].persist.members, "1-2");
 	assert_int_equal(status_of(SOLO).state, CMM_ST_STOPPED);
 	assert_false(status_of(SOLO).member);
 	assert_int_equal(count_event(mark, SOLO, CMM_EV_COMMIT), 0);
@@ -1549,8 +1546,8 @@ test_crown_prince_fast_path(void **state)
 	assert_true(ia >= 0);
 	r = &w.log[ia];
 	assert_true(r->msg.ballot == B(0, 2));
-	assert_set(&r->msg.value, "1-2");
-	assert_set(&r->to, "1");
+	fx_assert_set(&r->msg.value, "1-2");
+	fx_assert_set(&r->to, "1");
 	/* attempt 0 is marked used on disk before the ACCEPT leaves */
 	ip = last_persist_before(2, ia);
 	assert_true(ip >= mark);
@@ -1568,8 +1565,8 @@ test_crown_prince_fast_path(void **state)
 	assert_true(event_time(mark, 1, CMM_EV_COMMIT) <= t_fail + 2 * w.latency);
 	assert_true(event_time(mark, 2, CMM_EV_COMMIT) <= t_fail + 2 * w.latency);
 	r = &w.log[find_event(mark, 2, CMM_EV_COMMIT)];
-	assert_set(&r->ev.departed, "0");
-	assert_set(&r->ev.joined, "-");
+	fx_assert_set(&r->ev.departed, "0");
+	fx_assert_set(&r->ev.joined, "-");
 	/* no phase 1 to explain: the commit says which quorum accepted */
 	assert_true(r->has_dec);
 	assert_int_equal(r->dec.method, CMM_QM_VOTE);
@@ -1604,7 +1601,7 @@ test_other_coordinator_prepares(void **state)
 	assert_true(ipr >= 0);
 	r = &w.log[ipr];
 	assert_true(r->msg.ballot == B(1, 1));
-	assert_set(&r->to, "0");
+	fx_assert_set(&r->to, "0");
 	ip = last_persist_before(1, ipr);
 	assert_true(ip >= mark);
 	assert_int_equal(w.log[ip].persist.next_attempt, 2);
@@ -1620,10 +1617,10 @@ test_other_coordinator_prepares(void **state)
 	assert_true(iprom > ipr);
 	assert_true(iacc > iprom);
 	assert_true(w.log[iacc].msg.ballot == B(1, 1));
-	assert_set(&w.log[iacc].msg.value, "0-1");
+	fx_assert_set(&w.log[iacc].msg.value, "0-1");
 	assert_int_equal(count_send(mark, 1, CMM_MSG_ACCEPT, 2), 1);
 	r = &w.log[find_event(mark, 1, CMM_EV_COMMIT)];
-	assert_set(&r->ev.departed, "2");
+	fx_assert_set(&r->ev.departed, "2");
 	/* the coordinator's commit says how quorum was reached */
 	assert_true(r->has_dec);
 	assert_int_equal(r->dec.method, CMM_QM_VOTE);
@@ -1650,11 +1647,11 @@ test_restarted_crown_prince_and_highest_ballot(void **state)
 	memset(&p, 0, sizeof(p));
 	p.incarnation = 4;
 	p.epoch = 1;
-	p.members = set_of("0-2");
+	p.members = fx_set("0-2");
 	node_start_with(0, &p);
 	p.promised = B(0, 2);
 	p.accepted = B(0, 2);
-	p.value = set_of("1-2");
+	p.value = fx_set("1-2");
 	node_start_with(1, &p);
 	/* the crown prince marked attempt 0 used and sent its ACCEPT, then
 	 * crashed before it wrote its own accept */
@@ -1680,11 +1677,11 @@ test_restarted_crown_prince_and_highest_ballot(void **state)
 
 		assert_true(i > ipr);
 		assert_true(w.log[i].msg.vballot == B(0, 2));
-		assert_set(&w.log[i].msg.value, "1-2");
+		fx_assert_set(&w.log[i].msg.value, "1-2");
 	}
 	iacc = find_send(mark, 2, CMM_MSG_ACCEPT, 2);
 	assert_true(iacc > ipr);
-	assert_set(&w.log[iacc].msg.value, "1-2");
+	fx_assert_set(&w.log[iacc].msg.value, "1-2");
 	/* every node recorded epoch 2 as {1,2}, node 0 too */
 	for (int n = 0; n < 3; n++) {
 		int seen = 0;
@@ -1693,7 +1690,7 @@ test_restarted_crown_prince_and_highest_ballot(void **state)
 			if (w.log[i].node == n &&
 			    w.log[i].type == CMM_FX_PERSIST &&
 			    w.log[i].persist.epoch == 2) {
-				assert_set(&w.log[i].persist.members, "1-2");
+				fx_assert_set(&w.log[i].persist.members, "1-2");
 				seen++;
 			}
 		assert_true(seen >= 1);
@@ -1721,14 +1718,14 @@ test_leave_two_nodes(void **state)
 	i = find_send(mark, 0, CMM_MSG_ACCEPTED, 2);
 	assert_true(i >= 0);
 	r = &w.log[i];
-	assert_set(&r->msg.value, "1");
+	fx_assert_set(&r->msg.value, "1");
 	assert_true(r->msg.flags & CMM_MSGF_LEAVING);
 	assert_member(1, 2, "1");
 	assert_int_equal(status_of(0).state, CMM_ST_STOPPED);
 	assert_int_equal(w.n[0].disk.epoch, 2);
-	assert_set(&w.n[0].disk.members, "1");
+	fx_assert_set(&w.n[0].disk.members, "1");
 	r = &w.log[find_event(mark, 1, CMM_EV_COMMIT)];
-	assert_set(&r->ev.departed, "0");
+	fx_assert_set(&r->ev.departed, "0");
 	/* it stopped after its accept was chosen, not before */
 	{
 		int k = find_event(i, 0, CMM_EV_LEAVE);
@@ -1758,7 +1755,7 @@ test_leave_four_nodes(void **state)
 	assert_cluster("0-2", 2);
 	assert_int_equal(status_of(3).state, CMM_ST_STOPPED);
 	assert_int_equal(w.n[3].disk.epoch, 2);
-	assert_set(&w.n[3].disk.members, "0-2");
+	fx_assert_set(&w.n[3].disk.members, "0-2");
 	why = NULL;
 	assert_int_equal(cmm_core_leave(w.n[3].core, w.now, &why), -1);
 	assert_non_null(why);
@@ -1878,7 +1875,7 @@ test_cut_off_member_learns(void **state)
 	i = find_persist(mark, 0);
 	assert_true(i >= 0);
 	assert_int_equal(w.log[i].persist.epoch, 2);
-	assert_set(&w.log[i].persist.members, "1-2");
+	fx_assert_set(&w.log[i].persist.members, "1-2");
 	j = find_event(mark, 0, CMM_EV_LEARN);
 	assert_true(j > i);
 	assert_int_equal(w.log[j].ev.epoch, 2);
@@ -2038,13 +2035,13 @@ test_race_won(void **state)
 	assert_int_equal(ops[0], CMM_DEVOP_PROMISE);
 	assert_int_equal(ops[1], CMM_DEVOP_ACCEPT);
 	assert_int_equal(ops[2], CMM_DEVOP_FENCE);
-	assert_set(&w.log[find_event(mark, 0, CMM_EV_COMMIT)].ev.departed, "1");
+	fx_assert_set(&w.log[find_event(mark, 0, CMM_EV_COMMIT)].ev.departed, "1");
 	assert_int_equal(w.dev[0]->ops->read(w.dev[0], &rec, err, sizeof(err)),
 	    CMM_DEV_OK);
 	assert_int_equal(rec.reg_epoch[1], 0);
 	assert_int_equal(rec.fence_epoch[1], 2);
 	assert_int_equal(rec.committed_epoch, 2);
-	assert_set(&rec.committed, "0");
+	fx_assert_set(&rec.committed, "0");
 	assert_int_equal(rec.slot_instance, 2);
 	assert_true(rec.slot_accepted == B(1, 0));
 }
@@ -2072,7 +2069,7 @@ test_race_crown_prince_fast(void **state)
 
 		assert_true(w.log[i].dev.op.ballot == B(0, 1));
 		assert_int_equal(w.log[i].dev.op.epoch, 2);
-		assert_set(&w.log[i].dev.op.set, "1");
+		fx_assert_set(&w.log[i].dev.op.set, "1");
 	}
 }
 
@@ -2500,15 +2497,15 @@ test_core_new_and_start(void **state)
 	assert_null(cmm_core_new(&w.cfg, 0, NULL, &nosink, 1));
 	memset(&p, 0, sizeof(p));
 	p.epoch = CMM_EPOCH_LIMIT;
-	p.members = set_of("0-2");
+	p.members = fx_set("0-2");
 	assert_null(cmm_core_new(&w.cfg, 0, &p, &sink, 1));
 	p.epoch = 1;
-	p.members = set_of("0-3");	/* 3 is not configured */
+	p.members = fx_set("0-3");	/* 3 is not configured */
 	assert_null(cmm_core_new(&w.cfg, 0, &p, &sink, 1));
 	cmm_set_clear(&p.members);
 	assert_null(cmm_core_new(&w.cfg, 0, &p, &sink, 1));
 	/* a core not started is silent and asks for no tick */
-	p.members = set_of("0-2");
+	p.members = fx_set("0-2");
 	p.incarnation = 41;
 	c = cmm_core_new(&w.cfg, 0, &p, &sink, 1);
 	assert_non_null(c);
@@ -2553,7 +2550,7 @@ test_config_stamped(void **state)
 	/* a state from under another config: start stamps the current one */
 	memset(&p, 0, sizeof(p));
 	p.epoch = 1;
-	p.members = set_of("0-2");
+	p.members = fx_set("0-2");
 	memset(p.cfg_digest, 0x11, sizeof(p.cfg_digest));
 	p.cfg_version = 4;
 	mark = w.nlog;
@@ -2627,8 +2624,8 @@ test_round_info(void **state)
 	assert_int_equal(ri.attempt, 1);
 	assert_int_equal(ri.coordinator, 2);
 	assert_false(ri.fast);
-	assert_set(&ri.next, "0-2");
-	assert_set(&ri.presence, "0-2");
+	fx_assert_set(&ri.next, "0-2");
+	fx_assert_set(&ri.presence, "0-2");
 	assert_true(cmm_core_last_decision(w.n[2].core, &d));
 	assert_int_equal(d.method, CMM_QM_INITIAL);
 	assert_int_equal(d.verdict, CMM_QV_WIN);
@@ -2645,8 +2642,8 @@ test_round_info(void **state)
 	assert_int_equal(ri.epoch, 2);
 	assert_int_equal(ri.attempt, 0);
 	assert_true(ri.fast);
-	assert_set(&ri.next, "1-2");
-	assert_set(&ri.prev, "0-2");
+	fx_assert_set(&ri.next, "1-2");
+	fx_assert_set(&ri.prev, "0-2");
 	assert_int_equal(ri.prev_epoch, 1);
 	assert_non_null(strstr(ri.outcome, "chosen"));
 }
@@ -2684,7 +2681,7 @@ test_no_busy_loop_round_outlives_petition(void **state)
 	w.quiet = false;
 	memset(&p, 0, sizeof(p));
 	p.epoch = 1;
-	p.members = set_of("0-2");
+	p.members = fx_set("0-2");
 	p.next_attempt = 1;
 	node_start_with(SOLO, &p);
 	ticks0 = w.n[SOLO].ticks;
@@ -2697,7 +2694,7 @@ test_no_busy_loop_round_outlives_petition(void **state)
 				struct cmm_msg m = msg_from(CMM_MSG_HEARTBEAT, i,
 				    i < 3 ? 1 : 0, i < 3 ? "0-2" : "-");
 
-				m.row = set_of(w.now >= 1500 ? "0-3" : "0-2");
+				m.row = fx_set(w.now >= 1500 ? "0-3" : "0-2");
 				if (i == 1 && w.now >= 1600)
 					m.flags |= CMM_MSGF_PENDING;
 				if (i < 3 || w.now >= 1500)
@@ -2717,7 +2714,7 @@ test_no_busy_loop_round_outlives_petition(void **state)
 				    i < 3 ? 1 : 0, i < 3 ? "0-2" : "-", 2, B(1, 0),
 				    "-");
 
-				m.row = set_of("0-3");
+				m.row = fx_set("0-3");
 				if (i < 3)
 					m.flags |= CMM_MSGF_ACCEPTOR;
 				inject(&m);

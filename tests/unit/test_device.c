@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for quorum/device.c and quorum/device_file.c: every rule of
- * cmm_devrec_apply() (REGISTER, FENCE, PROMISE, ACCEPT; DESIGN §3) as one
- * table of cases run identically against the in-memory and the file
- * backend, then the file backend on its own: layout, the two slots, short,
- * corrupt, blank and version 1 and 2 files, the rewrite of `cmm check`,
- * its OFD lock across processes, records authenticated with a key (one
- * written with another key reads as CORRUPT), and no symlink followed.
+ * cmm_devrec_apply() (REGISTER, FENCE, PROMISE, ACCEPT; docs/PROTOCOL.md,
+ * "14. Quorum devices and fencing") as one table of cases run identically
+ * against the in-memory and the file backend, then the file backend on its
+ * own: layout, the two slots, short, corrupt, blank and version 1 and 2
+ * files, the rewrite of `cmm check`, its OFD lock across processes,
+ * records authenticated with a key (one written with another key reads as
+ * CORRUPT), and no symlink followed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +30,7 @@
 #include "quorum/device.h"
 #include "quorum/device_file.h"
 #include "src/node/devkey.h"
+#include "tests/unit/fixture.h"
 
 /* cmm_ballot_make() as a constant expression, for the tables */
 #define B(a, c)		((((cmm_ballot)(a) + 1) << 16) | (cmm_ballot)(c))
@@ -50,26 +52,6 @@ static char tmpdir[64];
 static int file_seq;
 /* the records' key (test_file_auth uses others): set up in main */
 static struct cmm_devfile_key tkey;
-
-static struct cmm_set
-set_of(const char *text)
-{
-	struct cmm_set s;
-	const char *why = NULL;
-
-	if (text == NULL)
-		text = "-";
-	if (cmm_set_parse(text, CMM_MAX_NODES, NULL, &s, &why) != 0)
-		fail_msg("bad set \"%s\" in the test: %s", text, why);
-	return s;
-}
-
-static void
-assert_contains(const char *hay, const char *needle)
-{
-	if (strstr(hay, needle) == NULL)
-		fail_msg("\"%s\" does not contain \"%s\"", hay, needle);
-}
 
 /* A fresh path in the test's temporary directory. */
 static void
@@ -115,8 +97,8 @@ mkop(enum cmm_dev_op op, int node, uint32_t epoch, cmm_ballot b,
 	o.node = node;
 	o.epoch = epoch;
 	o.ballot = b;
-	o.set = set_of(set);
-	o.departed = set_of(departed);
+	o.set = fx_set(set);
+	o.departed = fx_set(departed);
 	return o;
 }
 
@@ -351,7 +333,7 @@ run_step(struct cmm_device *d, const struct dcase *c, int k)
 	struct cmm_devop op = mkop(s->op, s->node, s->epoch, s->ballot, s->set,
 	    s->departed);
 	struct cmm_devrec before = dev_read(d), after;
-	struct cmm_set stale = set_of(s->stale);
+	struct cmm_set stale = fx_set(s->stale);
 	struct cmm_devres res;
 	char err[256];
 	enum cmm_dev_status st = dev_apply(d, &op, &res, err, sizeof(err));
@@ -382,7 +364,7 @@ static void
 expect_set(const struct dcase *c, const char *what, const struct cmm_set *got,
     const char *want)
 {
-	struct cmm_set w = set_of(want);
+	struct cmm_set w = fx_set(want);
 	char g[256];
 
 	if (!cmm_set_eq(got, &w)) {
@@ -477,7 +459,7 @@ run_bad_ids(struct cmm_device *(*mk)(void))
 			assert_int_equal(dev_apply(d, &op, &res, err,
 			    sizeof(err)), CMM_DEV_IO);
 			assert_int_equal(res.status, CMM_DEV_IO);
-			assert_contains(err, "out of range");
+			fx_assert_contains(err, "out of range");
 			assert_null(strchr(err, '\n'));
 		}
 	}
@@ -663,12 +645,12 @@ test_file_open(void **state)
 	new_path(path, sizeof(path));
 	/* absent without create: a one-line error naming the file */
 	assert_null(cmm_device_file_open(path, false, &tkey, err, sizeof(err)));
-	assert_contains(err, path);
-	assert_contains(err, "No such file");
+	fx_assert_contains(err, path);
+	fx_assert_contains(err, "No such file");
 	/* empty without create: not a device */
 	close(open(path, O_CREAT | O_WRONLY, 0600));
 	assert_null(cmm_device_file_open(path, false, &tkey, err, sizeof(err)));
-	assert_contains(err, "empty file");
+	fx_assert_contains(err, "empty file");
 	/* empty with create: initialised to a full file */
 	d = cmm_device_file_open(path, true, &tkey, err, sizeof(err));
 	assert_non_null(d);
@@ -691,7 +673,7 @@ test_file_open(void **state)
 	d->ops->close(d);
 	/* a directory is refused */
 	assert_null(cmm_device_file_open(tmpdir, false, &tkey, err, sizeof(err)));
-	assert_contains(err, tmpdir);
+	fx_assert_contains(err, tmpdir);
 	assert_null(cmm_device_file_open("", true, &tkey, err, sizeof(err)));
 }
 
@@ -759,7 +741,7 @@ test_file_format(void **state)
 	d = open_mem();
 	assert_int_equal(cmm_device_file_rewrite(d, err, sizeof(err)),
 	    CMM_DEV_IO);
-	assert_contains(err, "not a file device");
+	fx_assert_contains(err, "not a file device");
 	d->ops->close(d);
 }
 
@@ -773,8 +755,8 @@ expect_corrupt(struct cmm_device *d, const char *path, const char *reason)
 	char err[256];
 
 	assert_int_equal(d->ops->read(d, &r, err, sizeof(err)), CMM_DEV_CORRUPT);
-	assert_contains(err, reason);
-	assert_contains(err, path);
+	fx_assert_contains(err, reason);
+	fx_assert_contains(err, path);
 	for (enum cmm_dev_op o = CMM_DEVOP_REGISTER; o <= CMM_DEVOP_ACCEPT; o++) {
 		struct cmm_devop op = mkop(o, 1, 99, B(0, 1), "1", "2");
 		struct cmm_devres res;
@@ -782,12 +764,12 @@ expect_corrupt(struct cmm_device *d, const char *path, const char *reason)
 		assert_int_equal(dev_apply(d, &op, &res, err, sizeof(err)),
 		    CMM_DEV_CORRUPT);
 		assert_int_equal(res.status, CMM_DEV_CORRUPT);
-		assert_contains(err, reason);
+		fx_assert_contains(err, reason);
 		assert_null(strchr(err, '\n'));
 	}
 	assert_int_equal(cmm_device_file_rewrite(d, err, sizeof(err)),
 	    CMM_DEV_CORRUPT);
-	assert_contains(err, reason);
+	fx_assert_contains(err, reason);
 	assert_int_equal(slurp(path, after, sizeof(after)), n);
 	assert_memory_equal(before, after, n);
 }
@@ -801,10 +783,10 @@ expect_open_fails(const char *path, const char *reason)
 	char err[256];
 
 	assert_null(cmm_device_file_open(path, false, &tkey, err, sizeof(err)));
-	assert_contains(err, reason);
-	assert_contains(err, path);
+	fx_assert_contains(err, reason);
+	fx_assert_contains(err, path);
 	assert_null(cmm_device_file_open(path, true, &tkey, err, sizeof(err)));
-	assert_contains(err, reason);
+	fx_assert_contains(err, reason);
 	assert_int_equal(slurp(path, after, sizeof(after)), n);
 	assert_memory_equal(before, after, n);
 }
@@ -958,7 +940,7 @@ test_file_blank(void **state)
 	assert_int_equal(ftruncate(fd, FULL), 0);
 	close(fd);
 	assert_null(cmm_device_file_open(path, false, &tkey, err, sizeof(err)));
-	assert_contains(err, "not initialised");
+	fx_assert_contains(err, "not initialised");
 	d = cmm_device_file_open(path, true, &tkey, err, sizeof(err));
 	assert_non_null(d);
 	assert_int_equal(dev_read(d).holder, -1);
@@ -975,7 +957,7 @@ test_file_blank(void **state)
 	close(fd);
 	poke(path, 0, head, sizeof(head));
 	assert_null(cmm_device_file_open(path, false, &tkey, err, sizeof(err)));
-	assert_contains(err, "not initialised as a device (creation "
+	fx_assert_contains(err, "not initialised as a device (creation "
 	    "interrupted; slot A: " BAD_TAG ")");
 	d = cmm_device_file_open(path, true, &tkey, err, sizeof(err));
 	assert_non_null(d);
@@ -1133,21 +1115,14 @@ static int
 setup_dir(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/cmm-test-device.XXXXXX");
-	return mkdtemp(tmpdir) != NULL ? 0 : -1;
+	return fx_tmpdir(tmpdir, sizeof(tmpdir), "device");
 }
 
 static int
 teardown_dir(void **state)
 {
-	char path[128];
-
 	(void)state;
-	for (int i = 0; i < file_seq; i++) {
-		snprintf(path, sizeof(path), "%s/dev%d", tmpdir, i);
-		unlink(path);
-	}
-	return rmdir(tmpdir);
+	return fx_tmpdir_remove(tmpdir);
 }
 
 /* Records are authenticated with the key: a device written with another
@@ -1200,7 +1175,7 @@ test_file_auth(void **state)
 	/* no key at all is refused before the file is opened */
 	memset(&b, 0, sizeof(b));
 	assert_null(cmm_device_file_open(path, false, &b, err, sizeof(err)));
-	assert_contains(err, "no key to authenticate it");
+	fx_assert_contains(err, "no key to authenticate it");
 	assert_null(cmm_device_file_open(path, false, NULL, err, sizeof(err)));
 	d->ops->close(d);
 }
@@ -1217,14 +1192,14 @@ test_file_symlink(void **state)
 	assert_int_equal(close(open(target, O_CREAT | O_WRONLY, 0600)), 0);
 	assert_int_equal(symlink(target, path), 0);
 	assert_null(cmm_device_file_open(path, true, &tkey, err, sizeof(err)));
-	assert_contains(err, "Too many levels of symbolic links");
+	fx_assert_contains(err, "Too many levels of symbolic links");
 	{
 		struct stat st;
 
 		assert_int_equal(stat(target, &st), 0);
 		assert_int_equal(st.st_size, 0);	/* not initialised */
 	}
-	/* teardown removes only the devN it made */
+	/* the target is not a device file; the test removes what it made */
 	assert_int_equal(unlink(target), 0);
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for quorum/vote.c: the quorum system Q(P) of round v2
- * (DESIGN §2 "A reconfiguration round"): which sets of acceptors are a
+ * (docs/PROTOCOL.md, "4. Quorums"): which sets of acceptors are a
  * quorum of P, formation over the configured nodes, the decision after
  * phase 1 and its one-line explanation, and the planted bugs.
  */
@@ -15,22 +15,13 @@
 #include <cmocka.h>
 
 #include "quorum/vote.h"
-
-static struct cmm_set
-set_of(const char *text)
-{
-	struct cmm_set s;
-	const char *why = NULL;
-
-	assert_int_equal(cmm_set_parse(text, CMM_MAX_NODES, NULL, &s, &why), 0);
-	return s;
-}
+#include "tests/unit/fixture.h"
 
 /* Q(P) with priority = id unless prio is given. */
 static bool
 q(const char *P, const char *a, bool device, const int *prio, unsigned bugs)
 {
-	struct cmm_set p = set_of(P), s = set_of(a);
+	struct cmm_set p = fx_set(P), s = fx_set(a);
 
 	return cmm_quorum_is(&p, &s, device, prio, bugs);
 }
@@ -38,7 +29,7 @@ q(const char *P, const char *a, bool device, const int *prio, unsigned bugs)
 static bool
 qf(const char *configured, const char *a, unsigned bugs)
 {
-	struct cmm_set c = set_of(configured), s = set_of(a);
+	struct cmm_set c = fx_set(configured), s = fx_set(a);
 
 	return cmm_quorum_formation(&c, &s, bugs);
 }
@@ -66,9 +57,9 @@ static void
 vt_init(struct vt *t, int self, const char *prev, const char *promised)
 {
 	memset(t, 0, sizeof(*t));
-	t->prev = set_of(prev);
-	t->promised = set_of(promised);
-	t->configured = set_of("0-5");
+	t->prev = fx_set(prev);
+	t->promised = fx_set(promised);
+	t->configured = fx_set("0-5");
 	prio_ids(t->prio);
 	t->in.self = self;
 	t->in.prev = &t->prev;
@@ -90,16 +81,9 @@ vt_decide(struct vt *t)
 }
 
 static void
-assert_contains(const char *hay, const char *needle)
-{
-	if (strstr(hay, needle) == NULL)
-		fail_msg("\"%s\" does not contain \"%s\"", hay, needle);
-}
-
-static void
 test_crown_prince(void **state)
 {
-	struct cmm_set s = set_of("0-5");
+	struct cmm_set s = fx_set("0-5");
 	int prio[CMM_MAX_NODES];
 
 	(void)state;
@@ -113,12 +97,12 @@ test_crown_prince(void **state)
 	prio[4] = 100;
 	assert_int_equal(cmm_crown_prince(&s, prio), 4);
 	/* only members count */
-	s = set_of("0-3");
+	s = fx_set("0-3");
 	assert_int_equal(cmm_crown_prince(&s, prio), 2);
-	s = set_of("-");
+	s = fx_set("-");
 	assert_int_equal(cmm_crown_prince(&s, prio), -1);
 	assert_int_equal(cmm_crown_prince(NULL, prio), -1);
-	s = set_of("1000");
+	s = fx_set("1000");
 	assert_int_equal(cmm_crown_prince(&s, prio), 1000);
 }
 
@@ -312,7 +296,7 @@ count_disjoint_quorums(unsigned bugs)
 	return bad;
 }
 
-/* DESIGN §2: any two quorums of Q(P) intersect, so at most one value is
+/* Any two quorums of Q(P) intersect (docs/PROTOCOL.md, "4. Quorums"), so at most one value is
  * chosen per epoch; each planted quorum bug breaks it. */
 static void
 test_quorums_intersect(void **state)
@@ -455,7 +439,7 @@ test_decide_win(void **state)
 
 	/* both of a two-node P: a plain vote, the device not needed */
 	vt_init(&t, 0, "0-1", "0-1");
-	t.devices[0] = set_of("0-1");
+	t.devices[0] = fx_set("0-1");
 	t.in.n_devices = 1;
 	vt_decide(&t);
 	assert_int_equal(t.d.method, CMM_QM_VOTE);
@@ -512,7 +496,7 @@ test_decide_lose(void **state)
 	assert_string_equal(t.why, "vote: 0 of previous 2: no quorum");
 	/* a node outside a two-node P gets no race and no prompt */
 	vt_init(&t, 2, "0-1", "1-2");
-	t.devices[0] = set_of("0-2");
+	t.devices[0] = fx_set("0-2");
 	t.in.n_devices = 1;
 	vt_decide(&t);
 	assert_int_equal(t.d.method, CMM_QM_VOTE);
@@ -521,7 +505,7 @@ test_decide_lose(void **state)
 	assert_int_equal(t.d.votes, 1);
 	/* nor does a member of P that did not promise itself */
 	vt_init(&t, 0, "0-1", "1");
-	t.devices[0] = set_of("0-1");
+	t.devices[0] = fx_set("0-1");
 	t.in.n_devices = 1;
 	vt_decide(&t);
 	assert_int_equal(t.d.verdict, CMM_QV_LOSE);
@@ -536,10 +520,10 @@ test_decide_race(void **state)
 
 	(void)state;
 	vt_init(&t, 0, "0-1", "0");
-	t.devices[0] = set_of("2-3");
-	t.devices[1] = set_of("0,3");
-	t.devices[2] = set_of("0-1");
-	t.devices[3] = set_of("0-1,4");
+	t.devices[0] = fx_set("2-3");
+	t.devices[1] = fx_set("0,3");
+	t.devices[2] = fx_set("0-1");
+	t.devices[3] = fx_set("0-1,4");
 	t.in.n_devices = 4;
 	vt_decide(&t);
 	assert_int_equal(t.d.method, CMM_QM_RACE);
@@ -551,13 +535,13 @@ test_decide_race(void **state)
 	assert_string_equal(t.why, "race for device 2: the other node is silent");
 	/* the other side races for the same device */
 	t.in.self = 1;
-	t.promised = set_of("1");
+	t.promised = fx_set("1");
 	vt_decide(&t);
 	assert_int_equal(t.d.verdict, CMM_QV_RACE);
 	assert_int_equal(t.d.device, 2);
 	assert_true(t.d.crown_prince_present);
 	/* a joiner's presence does not change the race */
-	t.promised = set_of("1,5");
+	t.promised = fx_set("1,5");
 	vt_decide(&t);
 	assert_int_equal(t.d.verdict, CMM_QV_RACE);
 	/* the device promised: it is the second acceptor, a quorum */
@@ -569,7 +553,7 @@ test_decide_race(void **state)
 	assert_string_equal(t.why,
 	    "race: this node and the shared device: quorum");
 	/* with both nodes, the device's promise is a plain vote */
-	t.promised = set_of("0-1");
+	t.promised = fx_set("0-1");
 	vt_decide(&t);
 	assert_int_equal(t.d.method, CMM_QM_VOTE);
 	assert_int_equal(t.d.verdict, CMM_QV_WIN);
@@ -586,7 +570,7 @@ test_decide_operator(void **state)
 	(void)state;
 	/* a device shared with a third node only does not count */
 	vt_init(&t, 1, "0-1", "1");
-	t.devices[0] = set_of("1-2");
+	t.devices[0] = fx_set("1-2");
 	t.in.n_devices = 1;
 	vt_decide(&t);
 	assert_int_equal(t.d.method, CMM_QM_OPERATOR);
@@ -622,7 +606,7 @@ test_decide_operator(void **state)
 	assert_int_equal(t.d.winner, 1);
 	/* choice is ordered by id, not by who asks, nor by priority */
 	vt_init(&t, 7, "3,7", "7");
-	t.configured = set_of("0-9");
+	t.configured = fx_set("0-9");
 	t.prio[3] = 50;
 	vt_decide(&t);
 	assert_int_equal(t.d.verdict, CMM_QV_ASK_WINNER);
@@ -651,7 +635,7 @@ test_decide_formation(void **state)
 	assert_string_equal(t.why, "initial: 4 of 6 configured: majority");
 	/* a one-node configuration is its own majority: no question */
 	vt_init(&t, 0, "-", "0");
-	t.configured = set_of("0");
+	t.configured = fx_set("0");
 	vt_decide(&t);
 	assert_int_equal(t.d.method, CMM_QM_INITIAL);
 	assert_int_equal(t.d.verdict, CMM_QV_WIN);
@@ -684,7 +668,7 @@ test_decide_formation_minority(void **state)
 	}
 	/* two configured, one present: half is not a majority */
 	vt_init(&t, 0, "-", "0");
-	t.configured = set_of("0-1");
+	t.configured = fx_set("0-1");
 	vt_decide(&t);
 	assert_int_equal(t.d.method, CMM_QM_ISOLATION);
 	assert_int_equal(t.d.verdict, CMM_QV_ASK_ISOLATION);
@@ -722,7 +706,7 @@ test_decide_matches_quorum_is(void **state)
 		bool want;
 
 		vt_init(&t, 0, "0-5", "-");
-		t.configured = set_of("0-7");
+		t.configured = fx_set("0-7");
 		t.prio[1] = 40;
 		for (int i = 0; i < 8; i++)
 			if (bits & (1u << i))
@@ -736,7 +720,7 @@ test_decide_matches_quorum_is(void **state)
 		assert_int_equal(t.d.crown_prince, 1);
 		assert_int_equal(t.d.crown_prince_present, (bits & 2) != 0);
 		assert_int_equal(t.d.votes, __builtin_popcount(bits & 0x3f));
-		assert_contains(t.why, want ? ": quorum" : ": no quorum");
+		fx_assert_contains(t.why, want ? ": quorum" : ": no quorum");
 	}
 }
 
@@ -746,9 +730,9 @@ test_shared_device(void **state)
 	struct cmm_set dev[3];
 
 	(void)state;
-	dev[0] = set_of("0,3");
-	dev[1] = set_of("1,3");
-	dev[2] = set_of("0-3");
+	dev[0] = fx_set("0,3");
+	dev[1] = fx_set("1,3");
+	dev[2] = fx_set("0-3");
 	assert_int_equal(cmm_quorum_shared_device(dev, 3, 0, 3), 0);
 	assert_int_equal(cmm_quorum_shared_device(dev, 3, 3, 1), 1);
 	assert_int_equal(cmm_quorum_shared_device(dev, 3, 0, 2), 2);
@@ -805,7 +789,7 @@ test_null_sets(void **state)
 {
 	struct cmm_qinput in;
 	struct cmm_qdecision d;
-	struct cmm_set promised = set_of("0"), conf = set_of("0");
+	struct cmm_set promised = fx_set("0"), conf = fx_set("0");
 
 	(void)state;
 	/* missing optional sets read as empty; nothing crashes */
