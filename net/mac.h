@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * mac: the cluster key file and packet authentication (DESIGN §2
- * "Messages", issue 3).  libsodium, no libevent.
+ * mac: the cluster key file and packet authentication (docs/PROTOCOL.md
+ * "Messages").  libsodium, no libevent.
  *
  * The key file is text: 64 hex digits (a 32-byte master key) and a
  * newline, mode 0600.  The master key is never used directly: the
@@ -55,7 +55,7 @@ size_t	cmm_mac_seal(const struct cmm_keys *k, uint8_t *buf, size_t len);
 bool	cmm_mac_verify(const struct cmm_keys *k, const uint8_t *buf,
 	    size_t total_len);
 
-/* The config digest of the canonical text data[0..len) (src/config.h
+/* The config digest of the canonical text data[0..len) (src/node/config.h
  * makes it): keyed BLAKE2b-128 with the cfg subkey, so only holders of the
  * cluster key can compute or check one. */
 void	cmm_mac_digest(const struct cmm_keys *k, const void *data, size_t len,

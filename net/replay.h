@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * replay: a per-sender sliding window of 64 sequence numbers per
- * (sender, incarnation), as IPsec's anti-replay window (DESIGN §2
+ * (sender, incarnation), as IPsec's anti-replay window (docs/PROTOCOL.md
  * "Messages").  libc only.
  *
  * cmm_replay_check() only looks; cmm_replay_accept() moves the window and

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * udp: the datagram transport on libevent (issue 3).  One socket bound to
+ * udp: the datagram transport on libevent.  One socket bound to
  * the node's address (IPv4 or IPv6), an EV_PERSIST read event that drains
  * it until EAGAIN in batches (recvmmsg), and, only if a peer of the other
  * address family is configured, a second unbound socket for it.
@@ -63,7 +63,7 @@ int	cmm_udp_sendto(struct cmm_udp *u, const struct sockaddr *to,
 	    socklen_t tolen, const uint8_t *buf, size_t len);
 
 /* Fault injection: bit 1 drops what arrives from the peer, bit 2 what goes
- * to it (see enum cmm_link_dir in src/daemon.h); 0 heals. */
+ * to it (see enum cmm_link_dir in src/node/daemon.h); 0 heals. */
 void	cmm_udp_cut(struct cmm_udp *u, int id, unsigned dir);
 unsigned cmm_udp_cut_state(const struct cmm_udp *u, int id);
 /* true (and counted) when what comes from node id must be dropped. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * device_file: the file-backed quorum device (DESIGN §3); the record layout,
+ * device_file: the file-backed quorum device (docs/PROTOCOL.md "Quorum
+ * devices and fencing"); the record layout,
  * the two slots and the cooperative-fencing caveat are in device_file.h.
  */
 #include <errno.h>

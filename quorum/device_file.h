@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * device_file: the shipped quorum-device backend (DESIGN §3), a small file
+ * device_file: the shipped quorum-device backend (docs/PROTOCOL.md
+ * "Quorum devices and fencing"), a small file
  * on a filesystem every sharing node can reach.  Format version 3.
  *
  * The file holds two copies ("slots") of one fixed-size record,

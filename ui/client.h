@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * client: the console's side of the control protocol (src/ctl_proto.h) on
+ * client: the console's side of the control protocol (src/ctl/ctl_proto.h) on
  * a bufferevent.  Requests are sent at once and their replies matched in
  * order to the callbacks given; the greeting, `!` event and `?` prompt
  * lines go to one line callback.  Nothing blocks: the same code serves a
  * socketpair in the node's own process and a unix socket of a node
- * attached later (DESIGN §1).
+ * attached later (docs/ARCHITECTURE.md, "One command language").
  */
 #ifndef CMM_UI_CLIENT_H
 #define CMM_UI_CLIENT_H

@@ -58,7 +58,8 @@ static const attr_t mono_table[CMM_UI_R__COUNT] = {
 	[CMM_UI_R_STATE_BAD]	= A_BOLD | A_REVERSE,
 };
 
-/* the ui's curses state (DESIGN §1 allows it): the table in use */
+/* the ui's curses state (only ui/ talks to the terminal): the table in
+ * use */
 static attr_t	colour_attrs[CMM_UI_R__COUNT];
 
 bool

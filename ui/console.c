@@ -2,7 +2,8 @@
 /*
  * console: terminal set-up and teardown, the loop's events (stdin, one
  * coalesced redraw, a 1 Hz tick, signals) and the glue between the
- * protocol client and the model (see console.h and STYLE.md §8).
+ * protocol client and the model (see console.h; how readline and curses
+ * share the terminal is in prompt.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -731,8 +732,9 @@ con_evlog(int severity, const char *msg)
 	cmm_ui_model_log(&con_live->model, CMM_UI_LK_TROUBLE, true, NULL, msg);
 }
 
-/* Teardown in the order of STYLE.md §8: readline, history, curses, then
- * stderr back and what it caught shown. */
+/* Teardown in the reverse order of set-up -- readline, history, curses,
+ * then stderr back and what it caught shown -- so each layer still has
+ * the terminal state it expects when it restores its own. */
 static void
 con_end_terminal(struct cmm_console *c)
 {

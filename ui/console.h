@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * console: the operator console (issue 4).  An ncurses view of one node
+ * console: the operator console.  An ncurses view of one node
  * (cluster vector, round, quorum, timing, event log, history), a readline
  * command line on the bottom line, and the isolation and winner prompts as
- * a modal box.  It is only a client of the control protocol (DESIGN §1):
+ * a modal box.  It is only a client of the control protocol (docs/ARCHITECTURE.md):
  * it is handed one connected stream socket and runs inside the caller's
  * libevent loop, so `cmm node` on a terminal (one end of a socketpair),
  * `cmm demo` and `cmm console -s SOCKET` are one code path.

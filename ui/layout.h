@@ -94,8 +94,8 @@ int	cmm_ui_round_matrix(const struct cmm_ui_round *r, int w, char *out,
 void	cmm_ui_round_title(const struct cmm_ui_round *r, int64_t now, char *buf,
 	    size_t len);
 
-/* DESIGN/issue 4: warn before a false failure becomes likely, when the
- * p99 inter-arrival time is above half the failure timeout. */
+/* Warn before a false failure becomes likely, when the p99 inter-arrival
+ * time is above half the failure timeout (cmm.conf(5), failure_timeout_ms). */
 bool	cmm_ui_timing_warn(int64_t p99_ms, int failure_timeout_ms);
 /* One row of the timing table:
  * "  3 alive mbr    87ms 100/118   up" + " WARN p99>timeout/2" */

@@ -475,7 +475,8 @@ cmm_ui_model_devices(struct cmm_ui_model *m, const char *json, char *err,
 }
 
 /* A node is shown fenced when a device it shares, and that this node can
- * read, no longer has it registered (DESIGN §3). */
+ * read, no longer has it registered (docs/PROTOCOL.md "Quorum devices and
+ * fencing"). */
 static void
 model_mark_fenced(struct cmm_ui_model *m)
 {

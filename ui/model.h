@@ -2,7 +2,7 @@
 /*
  * model: what the console knows about the node it is attached to, filled
  * from the `--json` replies and `watch --json` events of the control
- * protocol (src/ctl_proto.h).  Pure: no terminal, no libevent, no clock
+ * protocol (src/ctl/ctl_proto.h).  Pure: no terminal, no libevent, no clock
  * of its own (callers pass `now` in milliseconds), so it is unit-tested
  * without a terminal.  The console never reaches into the daemon: every
  * field here came over the protocol.
@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CMM_UI_MAX_ID		1024	/* node ids are 0..1023 (DESIGN §2) */
+#define CMM_UI_MAX_ID		1024	/* node ids are 0..1023 (CMM_MAX_NODES) */
 #define CMM_UI_LOG_MAX		1000	/* event log lines kept */
 #define CMM_UI_HIST_MAX		64	/* committed configurations kept */
 #define CMM_UI_FENCE_MAX	8	/* recent fences kept for the quorum pane */

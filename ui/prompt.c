@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * prompt: GNU readline in callback mode on the console's bottom line
- * (STYLE.md §8, variant A).  readline reads the tty itself and is the one
+ * (readline's alternate interface, rl_callback_read_char, fed from the
+ * event loop).  readline reads the tty itself and is the one
  * key dispatcher: the console's keys (views, scrolling, focus, prompt
  * answers) are readline commands bound in its keymaps, so ~/.inputrc can
  * rebind them ($if cmm).  curses only draws; readline never writes to the
@@ -595,7 +596,8 @@ con_prompt_init(struct cmm_console *c, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open /dev/null");
 		return -1;
 	}
-	/* before readline's first initialisation (STYLE.md §8 step 4) */
+	/* before readline's first initialisation: it reads these once, and
+	 * must neither catch signals nor touch the terminal curses owns */
 	rl_readline_name = "cmm";
 	rl_catch_signals = 0;
 	rl_catch_sigwinch = 0;

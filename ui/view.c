@@ -3,7 +3,8 @@
  * view: draws the console's panes from the model.  Each pane has its own
  * window and is drawn only when its dirty flag is set; everything goes out
  * with wnoutrefresh and one doupdate, the command line last so the cursor
- * stays where readline wants it (STYLE.md §8 "Asynchronous output").
+ * stays where readline wants it (readline never writes to the terminal
+ * itself: see prompt.c).
  */
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * config: reads the cluster config with inih (DESIGN §4 "Config").
+ * config: reads the cluster config with inih (assets/cmm.conf.5).
  *
  * inih hands us key = value pairs but no line numbers and no empty
  * sections, so the file is fed through our own line reader: it counts lines
@@ -373,7 +373,7 @@ cfg_cluster_key(struct cfg_parse *ps, const char *name, const char *value)
 }
 
 /* control_group and control_readonly_group (the control socket's access,
- * src/ctl_server.c): true when name is one of them, handled here. */
+ * src/ctl/ctl_server.c): true when name is one of them, handled here. */
 static bool
 cfg_group_key(struct cfg_parse *ps, const char *name, const char *value)
 {
@@ -707,7 +707,7 @@ cfg_same_addr(const struct cmm_node_addr *a, const struct cmm_node_addr *b)
 	    ((const struct sockaddr_in6 *)&b->sa)->sin6_scope_id;
 }
 
-/* DESIGN §4 defaults, no nodes and no devices. */
+/* The defaults of assets/cmm.conf.5, no nodes and no devices. */
 static void
 cfg_defaults(struct cmm_config *cfg)
 {

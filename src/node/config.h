@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * config: the cluster config file (DESIGN §4 "Config", issue 3), one INI
+ * config: the cluster config file (cmm.conf(5), assets/cmm.conf.5), one INI
  * file for the whole cluster, read with inih.
  *
  *   [cluster]       name, key_file, config_version, heartbeat_ms,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * state: the committed state and the history of a node on disk (issue 3
- * "Persistence").  Records are explicit little-endian with a BLAKE2b-128
+ * state: the committed state and the history of a node on disk
+ * (docs/PROTOCOL.md "What a node keeps").  Records are explicit little-endian with a BLAKE2b-128
  * checksum (libsodium), so a torn or bit-flipped file is caught, never
  * believed.
  *

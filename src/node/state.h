@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * state: what a node keeps on disk in its state dir (DESIGN §4 "Files",
- * issue 3 "Persistence").  Plain POSIX file I/O; every call is synchronous
+ * state: what a node keeps on disk in its state dir (docs/PROTOCOL.md
+ * "What a node keeps"; the files in cmm(1)).  Plain POSIX file I/O; every call is synchronous
  * and durable when it returns 0.
  *
  *   DIR/state     the persisted state (struct cmm_persist): two slots of

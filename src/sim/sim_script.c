@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * sim_script: the scenario language of `cmm sim --script` (issue 2), one
+ * sim_script: the scenario language of `cmm sim --script`, one
  * statement a line, `#` comments:
  *
  *   nodes N                      device NAME A B [C...]

@@ -300,7 +300,8 @@ test_packet_replayed(void **state)
 	free(r);
 }
 
-/* DESIGN §2: an ACCEPT overtaken by a later heartbeat must still count. */
+/* An ACCEPT overtaken by a later heartbeat must still count: the window
+ * is per sender, not per message type, and reordering is normal. */
 static void
 test_accept_overtaken_by_heartbeat(void **state)
 {

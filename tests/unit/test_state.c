@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Unit tests for src/state.c: the state record's round trip (every
+ * Unit tests for src/node/state.c: the state record's round trip (every
  * field of the acceptor slot) and exact layout, the two slots written in
  * turn (a torn write loses only the write in progress), corruption
  * detection, the refusal of older formats (version 1 and 2 records),
@@ -299,7 +299,7 @@ test_state_each_field(void **state)
 	}
 }
 
-/* The record is a file format: the layout in src/state.c's comment,
+/* The record is a file format: the layout in src/node/state.c's comment,
  * little-endian, byte for byte, its BLAKE2b-128 checksum included. */
 static void
 test_state_layout(void **state)

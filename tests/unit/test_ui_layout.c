@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test_ui_layout: what the console draws, without a terminal (issue 4):
+/* test_ui_layout: what the console draws, without a terminal:
  * pane geometry at 80x24 and 120x40, the vote explanation, the round
  * matrix, the timing warning rule, the model fed from protocol JSON. */
 #include <setjmp.h>
