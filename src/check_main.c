@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * check_main: `cmm check -c FILE --id N [--timeout MS]`, the preflight an
- * operator runs before trusting a node (issue 3).  One line per check,
+ * operator runs before trusting a node.  One line per check,
  * "ok ..." or "FAIL ...: reason"; exit 0 only if every check passed, 1 if
  * one failed, 2 on a usage error.
  *
@@ -29,6 +29,7 @@
 #include "src/node/devkey.h"
 #include "src/node/state.h"
 #include "src/subcmd.h"
+#include "util/parse.h"
 
 #define CHECK_RESEND_MS	200
 
@@ -362,15 +363,13 @@ out:
 
 /* ---- the rest ---- */
 
+/* A whole number in [lo, hi] (lo >= 0), or -1. */
 static int
 check_parse_int(const char *s, int lo, int hi)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	long long v;
 
-	if (*s == '\0' || *end != '\0' || v < lo || v > hi)
-		return -1;
-	return (int)v;
+	return cmm_parse_int(s, lo, hi, &v, NULL, 0) < 0 ? -1 : (int)v;
 }
 
 int

@@ -2,7 +2,7 @@
 /*
  * ctl_client: `cmm ctl -s SOCKET [--json] COMMAND...` and
  * `cmm ctl -s SOCKET [--json] -` (a script on stdin).  A blocking client of
- * the control protocol (src/ctl_proto.h): one process, one connection, one
+ * the control protocol (src/ctl/ctl_proto.h): one process, one connection, one
  * request at a time.  Exit 0: every command succeeded; 1: a command failed
  * (its one-line error on stderr, "line N: " in front for a script); 2: a
  * usage error, or the node cannot be reached.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * demo: `cmm demo [-n N] [--dir DIR]` (cmm(1), "cmm demo").  Writes a
+ * demo: `cmm demo [-n N] [--dir DIR]` (cmm(1), SUBCOMMANDS).  Writes a
  * cluster config for N nodes on 127.0.0.1 (the FIG. 1 ring of shared
  * devices for six, a ring of neighbours otherwise; fault injection on), a
  * key and the device files into DIR, starts every node as its own

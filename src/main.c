@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* main: `cmm SUBCOMMAND ...` dispatch.  The only place with globals. */
+/* main: `cmm SUBCOMMAND ...` dispatch to the entry points declared in
+ * src/subcmd.h. */
 #include <stdio.h>
 #include <string.h>
 

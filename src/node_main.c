@@ -15,6 +15,7 @@
 #include "src/node/daemon.h"
 #include "src/subcmd.h"
 #include "ui/console.h"
+#include "util/parse.h"
 
 /* The console attached in this process, NULL once detached.  A static:
  * the detach callback has no other way back to it. */
@@ -82,10 +83,9 @@ node_usage(FILE *f)
 static int
 node_parse_id(const char *s)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	long long v;
 
-	if (*s == '\0' || *end != '\0' || v < 0 || v >= CMM_MAX_NODES)
+	if (cmm_parse_int(s, 0, CMM_MAX_NODES - 1, &v, NULL, 0) < 0)
 		return -1;
 	return (int)v;
 }

@@ -164,7 +164,5 @@ int	cmm_note_text(const struct cmm_note *n, int node, uint32_t epoch,
  * closed), status's "prompt" and a watch line's prompt fields.  now is on
  * the core's clock, for deadline_ms. */
 json_t	*cmm_prompt_json(const struct cmm_prompt *p, int64_t now);
-/* ISO 8601 UTC with milliseconds from ns since the epoch. */
-void	cmm_iso8601(int64_t wall_ns, char *buf, size_t len);
 
 #endif

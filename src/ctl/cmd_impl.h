@@ -46,7 +46,6 @@ struct cmm_daemon *cmm_cmd_daemon(struct cmm_cmd_ctx *ctx);
 /* Parses a node id argument that must be configured (any id when d is
  * NULL).  -1 after setting the error. */
 int	cmm_cmd_node_arg(struct cmm_cmd_ctx *ctx, const char *s);
-/* Parses a decimal integer in [lo, hi]; false on anything else. */
-bool	cmm_cmd_int(const char *s, long lo, long hi, long *out);
+/* Integer arguments: util/parse.h's cmm_parse_int. */
 
 #endif

@@ -9,6 +9,8 @@
 #include "src/ctl/cmd.h"
 #include "src/ctl/cmd_impl.h"
 #include "src/node/config.h"
+#include "util/parse.h"
+#include "util/timefmt.h"
 #include "src/node/state.h"
 
 #define SETBUF	(CMM_MAX_NODES * 5 + 8)
@@ -61,34 +63,19 @@ cmm_cmd_daemon(struct cmm_cmd_ctx *ctx)
 	return ctx->daemon;
 }
 
-bool
-cmm_cmd_int(const char *s, long lo, long hi, long *out)
-{
-	char	*end;
-	long	 v;
-
-	if (*s == '\0' || ((*s < '0' || *s > '9') && *s != '-'))
-		return false;
-	v = strtol(s, &end, 10);
-	if (*end != '\0' || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
 int
 cmm_cmd_node_arg(struct cmm_cmd_ctx *ctx, const char *s)
 {
-	long v;
+	long long v;
 
-	if (!cmm_cmd_int(s, 0, CMM_MAX_NODES - 1, &v)) {
+	if (cmm_parse_int(s, 0, CMM_MAX_NODES - 1, &v, NULL, 0) < 0) {
 		cmm_cmd_fail(ctx, "%s: '%s' is not a node id (0..%d)",
 		    ctx->entry->name, s, CMM_MAX_NODES - 1);
 		return -1;
 	}
 	if (ctx->daemon != NULL &&
 	    !cmm_set_has(&cmm_daemon_core_cfg(ctx->daemon)->configured, (int)v)) {
-		cmm_cmd_fail(ctx, "%s: node %ld is not configured",
+		cmm_cmd_fail(ctx, "%s: node %lld is not configured",
 		    ctx->entry->name, v);
 		return -1;
 	}
@@ -650,14 +637,14 @@ CMM_CMD_FN(cmm_cmd_history)
 {
 	struct cmm_hist_rec	*recs;
 	struct cmm_daemon	*d;
-	long			 n = 10;
+	long long		 n = 10;
 	int			 got;
 	char			 warn[256], err[256], line[512];
 	json_t			*arr, *o;
 
 	if ((d = cmm_cmd_daemon(ctx)) == NULL)
 		return CMM_CMD_ERROR;
-	if (argc == 1 && !cmm_cmd_int(argv[0], 1, 10000, &n))
+	if (argc == 1 && cmm_parse_int(argv[0], 1, 10000, &n, NULL, 0) < 0)
 		return cmm_cmd_fail(ctx, "history: '%s' is not a count (1..10000)",
 		    argv[0]);
 	if ((recs = calloc((size_t)n, sizeof(*recs))) == NULL)
@@ -671,7 +658,7 @@ CMM_CMD_FN(cmm_cmd_history)
 	if (ctx->json) {
 		arr = json_array();
 		for (int i = 0; i < got; i++) {
-			cmm_iso8601(recs[i].time_ms * 1000000, line, sizeof(line));
+			cmm_time_iso8601(0, recs[i].time_ms, line, sizeof(line));
 			o = json_object();
 			json_object_set_new(o, "kind",
 			    json_string(cmm_hist_kind_name(recs[i].kind)));

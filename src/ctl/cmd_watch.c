@@ -4,10 +4,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "src/ctl/cmd.h"
 #include "src/ctl/cmd_impl.h"
+#include "util/parse.h"
+#include "util/timefmt.h"
 
 #define SETBUF	(CMM_MAX_NODES * 5 + 8)
 #define WAIT_MAX_S	86400
@@ -19,9 +20,9 @@ static const char *drop_group(enum cmm_drop d);
 static int
 wait_seconds(struct cmm_cmd_ctx *ctx, int argc, char **argv)
 {
-	long s = 0;
+	long long s = 0;
 
-	if (argc == 2 && !cmm_cmd_int(argv[1], 0, WAIT_MAX_S, &s)) {
+	if (argc == 2 && cmm_parse_int(argv[1], 0, WAIT_MAX_S, &s, NULL, 0) < 0) {
 		cmm_cmd_fail(ctx, "%s: '%s' is not a number of seconds (0..%d)",
 		    ctx->entry->name, argv[1], WAIT_MAX_S);
 		return -1;
@@ -105,21 +106,6 @@ cmm_wait_holds(struct cmm_daemon *d, const struct cmm_wait *w, char *desc,
 
 /* ---- the watch stream ---- */
 
-void
-cmm_iso8601(int64_t wall_ns, char *buf, size_t len)
-{
-	time_t		t = (time_t)(wall_ns / 1000000000);
-	struct tm	tm;
-	char		base[32];
-
-	if (gmtime_r(&t, &tm) == NULL) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%03dZ", base, (int)((wall_ns / 1000000) % 1000));
-}
-
 /* The status counter a reason is counted in (net/wire.h groups
  * SHORT..MALFORMED but VERSION as malformed). */
 static const char *
@@ -171,7 +157,7 @@ cmm_note_json(const struct cmm_note *n, int node, uint32_t epoch)
 {
 	const struct cmm_event	*ev;
 	json_t			*o, *p;
-	char			 t[40], why[256];
+	char			 t[CMM_ISO8601_LEN], why[256];
 	const char		*type;
 
 	switch (n->type) {
@@ -195,7 +181,7 @@ cmm_note_json(const struct cmm_note *n, int node, uint32_t epoch)
 	case CMM_NOTE_OPERATOR:	type = "operator"; break;
 	default:		return NULL;
 	}
-	cmm_iso8601(n->wall_ns, t, sizeof(t));
+	cmm_time_iso8601(0, n->wall_ns / 1000000, t, sizeof(t));
 	o = json_object();
 	json_object_set_new(o, "type", json_string(type));
 	json_object_set_new(o, "node", json_integer(node));
@@ -277,7 +263,7 @@ cmm_note_text(const struct cmm_note *n, int node, uint32_t epoch, char *buf,
     size_t len)
 {
 	const struct cmm_prompt	*p;
-	char			 t[40], m[SETBUF];
+	char			 t[CMM_ISO8601_LEN], m[SETBUF];
 	json_t			*o;
 	const char		*type;
 
@@ -285,7 +271,7 @@ cmm_note_text(const struct cmm_note *n, int node, uint32_t epoch, char *buf,
 		return -1;
 	type = json_string_value(json_object_get(o, "type"));
 	epoch = (uint32_t)json_integer_value(json_object_get(o, "epoch"));
-	cmm_iso8601(n->wall_ns, t, sizeof(t));
+	cmm_time_iso8601(0, n->wall_ns / 1000000, t, sizeof(t));
 	switch (n->type) {
 	case CMM_NOTE_EVENT:
 		if (n->fx->u.event->type == CMM_EV_COMMIT) {

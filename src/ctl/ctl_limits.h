@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ctl_limits: what the control server allows, as pure decisions (no I/O),
- * so each rule has a unit test of its own.  The server (src/ctl_server.c)
+ * so each rule has a unit test of its own.  The server (src/ctl/ctl_server.c)
  * gathers the facts (SO_PEERCRED, the peer's groups, buffer lengths) and
  * asks here.
  *
@@ -63,7 +63,7 @@ const char *cmm_ctl_role_name(enum cmm_ctl_role r);
 const char *cmm_ctl_admit(bool root, int n_users, int n_all);
 
 /* true when a peer of role r may run a command with these table flags
- * (CMM_CMDF_* of src/cmd.h). */
+ * (CMM_CMDF_* of src/ctl/cmd.h). */
 bool	cmm_ctl_may_run(enum cmm_ctl_role r, unsigned cmd_flags);
 
 /* What to do with a client whose unread output is out_len bytes. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ctl_proto: the control protocol spoken on a node's control socket
- * (DESIGN §1, §4).  `cmm ctl`, the console (attached in-process through a
+ * (docs/ARCHITECTURE.md, "One command language"; cmm(1)).  `cmm ctl`, the
+ * console (attached in-process through a
  * socketpair or later through the socket) and scripts are all clients of
  * it.  Pure text encode/parse: no I/O, no libevent, so ui/ may include it.
  *

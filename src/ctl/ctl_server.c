@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* ctl_server: the node's control socket on libevent (see the header and
- * src/ctl_proto.h for the protocol). */
+ * src/ctl/ctl_proto.h for the protocol). */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * ctl_server: the control socket of a node (DESIGN §1 "One command
- * language", §4; issue 3).  A unix stream socket, mode 0660, served on the
- * daemon's libevent loop with an evconnlistener and one bufferevent per
- * connection.  Each connection speaks the line protocol of
- * src/ctl_proto.h; every request runs through the one command table
- * (src/cmd.h).  `watch` streams events, `wait` completes asynchronously;
- * nothing here blocks the loop.
+ * ctl_server: the control socket of a node (docs/ARCHITECTURE.md, "One
+ * command language"; cmm(1), "THE CONTROL SOCKET").  A unix stream socket,
+ * mode 0660, served on the daemon's libevent loop with an evconnlistener
+ * and one bufferevent per connection.  Each connection speaks the line
+ * protocol of src/ctl/ctl_proto.h; every request runs through the one
+ * command table (src/ctl/cmd.h).  `watch` streams events, `wait`
+ * completes asynchronously; nothing here blocks the loop.
  *
- * The server learns of events by registering itself with
- * cmm_daemon_listen() (src/daemon.h): the daemon needs no other call.
+ * The entry point (src/node_main.c) creates the server on a daemon; the
+ * daemon does not know it.  The server uses src/node/daemon.h: the loop
+ * (cmm_daemon_base), a note listener (cmm_daemon_listen) for events,
+ * the snapshots and operator calls through the command handlers, and
+ * the config and log for its own rules and refusals.
  *
- * Access and limits (the rules themselves are src/ctl_limits.h): the
+ * Access and limits (the rules themselves are src/ctl/ctl_limits.h): the
  * socket is mode 0660 and group control_group (mode 0666 when
  * control_readonly_group is set); every peer's uid and groups come from
  * the kernel (SO_PEERCRED, SO_PEERGROUPS) and decide its role, read-write

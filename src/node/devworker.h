@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * devworker: quorum-device calls off the daemon's loop (issue 3).  Each
+ * devworker: quorum-device calls off the daemon's loop.  Each
  * device this node shares gets its own thread, so a hung shared filesystem
  * stalls neither the heartbeats nor the other devices.  Requests carry a
  * time limit: when it passes, the loop reports failure to the core at once
@@ -35,7 +35,7 @@ typedef void (*cmm_devworker_done)(void *ctx, uint32_t id,
 /* paths[i] is device i's file, NULL for a device this node does not
  * share (requests for it fail at once).  Files are opened (and created
  * empty when absent) by the worker on first use; their records are
- * authenticated with key (src/devkey.h, copied).  NULL with a reason. */
+ * authenticated with key (src/node/devkey.h, copied).  NULL with a reason. */
 struct cmm_devworker *cmm_devworker_new(struct event_base *base,
 	    int n_devices, const char *const *paths,
 	    const struct cmm_devfile_key *key, int64_t timeout_ms,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Unit tests for src/ctl_limits.c: who is read-write, read-only or turned
+ * Unit tests for src/ctl/ctl_limits.c: who is read-write, read-only or turned
  * away; the connection slots kept for root; which commands a read-only
  * peer may run (every row of the command table); the output limits.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Unit tests for src/devworker.c: device operations on worker threads,
+ * Unit tests for src/node/devworker.c: device operations on worker threads,
  * results back on the loop (never from inside submit), a time limit that
  * fails a request stuck behind a lock, and the late result reported as
  * late.

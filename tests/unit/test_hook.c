@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Unit tests for src/hook.c: the hook runs without a shell with the CMM_*
+ * Unit tests for src/node/hook.c: the hook runs without a shell with the CMM_*
  * environment, its exit code is reported, one that runs too long is
  * killed, one that cannot run is reported, and nothing blocks the loop.
  */
