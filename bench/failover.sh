@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# failover.sh [N...]: issue 5, experiments 1 and 2, on loopback with real
-# processes (heartbeat_ms 50, failure_timeout_ms 500).
+# failover.sh [N...]: experiments 1 and 2 of `make bench`, on loopback with
+# real processes (heartbeat_ms 50, failure_timeout_ms 500).
 #   failover               SIGKILL one member per trial, rotating from the
 #                          crown prince (highest id) down; BENCH_TRIALS (10)
 #   simultaneous_failures  SIGKILL floor((N-1)/2) members at once, a
@@ -15,6 +15,11 @@
 # failover.sh --tmpfs [N...]: the single failover only, with every state
 # dir on /dev/shm, where fsync costs nothing: the difference to the plain
 # run is what the disk adds (experiment failover_tmpfs).
+#
+# failover.sh --fig1: the single failover on the FIG. 1 cluster as a user
+# would run it: six nodes, the ring of six shared quorum devices, the
+# default timings (experiment failover_fig1): the cost of a failover with
+# the devices fenced, at the timeouts cmm ships with.
 # shellcheck source=bench/lib.sh
 . "${BENCH_SRC:-bench}/lib.sh"
 TRIALS=${BENCH_TRIALS:-10}
@@ -26,12 +31,27 @@ if [ "${1:-}" = --tmpfs ]; then
 	TMPDIR=/dev/shm
 	FO=failover_tmpfs
 	STRIALS=0
+elif [ "${1:-}" = --fig1 ]; then
+	shift
+	FO=failover_fig1
+	STRIALS=0
+	set -- 6
 fi
 SIZES=${*:-3 5 8 16}
 b_init "$FO"
 
 start_cluster() {
-	b_cluster "$1" "heartbeat_ms = 50" "failure_timeout_ms = 500"
+	if [ "$FO" = failover_fig1 ]; then
+		b_cluster 6
+		b_device d03 "0 3"
+		b_device d35 "3 5"
+		b_device d51 "5 1"
+		b_device d14 "1 4"
+		b_device d42 "4 2"
+		b_device d20 "2 0"
+	else
+		b_cluster "$1" "heartbeat_ms = 50" "failure_timeout_ms = 500"
+	fi
 	ALL=$(b_seq 0 $((N - 1)))
 	for i in $ALL; do
 		b_spawn "$i"

@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # bench/lib.sh: sourced by the benchmark scripts (bench/*.sh).  Real `cmm
 # node` processes on 127.0.0.1, all in one mktemp -d dir, every PID
-# recorded and killed by PID at exit, every wait bounded.
+# recorded and killed by PID at exit, every wait bounded.  The cluster
+# config is written by the tests' library (tests/mp/lib/mp.sh), so the
+# benchmarks run what the tests run.
 #
 #   b_init NAME            temp dir and traps
 #   b_cluster N [LINE...]  a fresh cluster dir with N nodes on free ports;
 #                          extra [cluster] lines as arguments
+#   b_device NAME "IDS"    append a quorum device shared by IDS
 #   b_spawn ID             start node ID (no wait)
 #   b_watch ID             `watch --json` of node ID appended to its file,
 #                          started as soon as the node's socket exists
@@ -20,6 +23,8 @@ set -u
 : "${CMM:?set CMM to the cmm binary}"
 : "${BENCHTOOL:?set BENCHTOOL to the benchtool binary}"
 BENCH_SRC=${BENCH_SRC:-bench}
+# shellcheck source=tests/mp/lib/mp.sh
+. "$BENCH_SRC/../tests/mp/lib/mp.sh"
 
 b_say() {
 	echo "bench: $*" >&2
@@ -89,23 +94,12 @@ b_cluster() {
 		tries=$((tries + 1))
 		[ "$tries" -lt 50 ] || { b_say "no free block of $N ports"; exit 1; }
 	done
-	"$CMM" keygen "$C/key" >/dev/null || { b_say "keygen failed"; exit 1; }
-	{
-		echo "[cluster]"
-		echo "name = bench$N"
-		echo "key_file = key"
-		echo "state_dir = state%n"
-		echo "control_socket = node%n.sock"
-		for line in "$@"; do
-			echo "$line"
-		done
-		i=0
-		while [ "$i" -lt "$N" ]; do
-			echo "[node $i]"
-			echo "address = 127.0.0.1:$((B_PORT + i))"
-			i=$((i + 1))
-		done
-	} >"$CONF"
+	mp_write_config "$CONF" "bench$N" "$B_PORT" "$N" "$@" ||
+	    { b_say "keygen failed"; exit 1; }
+}
+
+b_device() {
+	mp_device "$1" "$2" "$CONF"
 }
 
 b_sock() {

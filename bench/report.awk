@@ -25,6 +25,9 @@ BEGIN {
 	title["failover_tmpfs"] = "1b. The same with every state dir on " \
 	    "tmpfs (/dev/shm): fsync costs nothing"
 	title["failover_tmpfs_phases"] = "   where the overhead goes, on tmpfs"
+	title["failover_fig1"] = "1c. The FIG. 1 cluster: six nodes, a ring " \
+	    "of six quorum devices, the default timings"
+	title["failover_fig1_phases"] = "   where the overhead goes, FIG. 1"
 	title["simultaneous_failures"] = "2. Simultaneous failures: " \
 	    "floor((N-1)/2) members SIGKILLed at once"
 	title["joins"] = "3. Simultaneous joins: the upper N/2 nodes start " \
@@ -33,7 +36,8 @@ BEGIN {
 	    "crown prince, all commit (750 ms simulated)"
 	title["idle"] = "5. Idle cost: daemons with the default timings"
 	nexp = split("failover failover_phases failover_tmpfs " \
-	    "failover_tmpfs_phases simultaneous_failures joins sim idle", order,
+	    "failover_tmpfs_phases failover_fig1 failover_fig1_phases " \
+	    "simultaneous_failures joins sim idle", order,
 	    " ")
 	for (i = 1; i <= nexp; i++)
 		known[order[i]] = 1

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# run.sh: `make bench` (issue 5).  Runs every experiment, prints one table
+# run.sh: `make bench`.  Runs every experiment, prints one table
 # per experiment with the targets beside the figures, writes
 # bench/results.json (one record per row) and bench/latency.png (gnuplot).
 # Needs CMM (an optimised build/cmm) and BENCHTOOL (build/bench/benchtool).
@@ -52,6 +52,7 @@ sh "$BENCH_SRC/failover.sh" $SIZES
 case " $SIZES " in
 *" 16 "*) sh "$BENCH_SRC/failover.sh" --tmpfs 16 ;;
 esac
+sh "$BENCH_SRC/failover.sh" --fig1
 # shellcheck disable=SC2086 # a list of sizes
 sh "$BENCH_SRC/joins.sh" $SIZES
 # shellcheck disable=SC2086 # a list of sizes

@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# mp.sh: sourced by the multi-process tests (tests/mp/*.sh).  Real `cmm
+# mp.sh: sourced by the multi-process tests (tests/mp/*.sh), and by the
+# benchmarks (bench/lib.sh) for the cluster config.  Real `cmm
 # node` processes on 127.0.0.1, each test in its own temp dir, every PID
 # recorded and killed on exit, every wait bounded.  On failure the tail of
 # every node's log is printed, so a failure report carries its evidence.
 #
 #   mp_init NAME            temp dir, traps, a random-ish block of ports
 #   mp_config N [LINE...]   N nodes; extra [cluster] lines as arguments
-#   mp_device NAME "IDS"    append a [device NAME] shared by IDS
+#   mp_device NAME "IDS" [FILE]   append a [device NAME] shared by IDS
+#   mp_write_config FILE NAME PORT N [LINE...]   a cluster config and its
+#                           key, without a test around it (bench/ uses it)
 #   mp_start ID [ARGS...]   start node ID headless; waits for its socket
 #   mp_spawn ID [ARGS...]   the same without waiting
 #   mp_start_all "IDS"      start several together, then wait for them
@@ -76,32 +79,45 @@ mp_skip() {
 	exit 77
 }
 
-mp_config() {
-	n=$1
-	shift
-	"$CMM" keygen "$MP_DIR/key" >/dev/null || mp_fail "keygen"
+# mp_write_config FILE NAME PORT N [LINE...]: cluster NAME of N nodes on
+# 127.0.0.1:PORT and up, state and sockets beside FILE, a new key in the
+# same dir; the LINEs go into [cluster].  1 if keygen fails.  (Names with
+# a _mw prefix: the callers' loops use n and i.)
+mp_write_config() {
+	_mw_file=$1
+	_mw_name=$2
+	_mw_port=$3
+	_mw_n=$4
+	shift 4
+	"$CMM" keygen "$(dirname "$_mw_file")/key" >/dev/null || return 1
 	{
 		echo "[cluster]"
-		echo "name = mp-$MP_NAME"
+		echo "name = $_mw_name"
 		echo "key_file = key"
 		echo "state_dir = state%n"
 		echo "control_socket = node%n.sock"
-		echo "fault_injection = on"
-		for line in "$@"; do
-			echo "$line"
+		for _mw_line in "$@"; do
+			echo "$_mw_line"
 		done
-		i=0
-		while [ "$i" -lt "$n" ]; do
-			echo "[node $i]"
-			echo "address = 127.0.0.1:$((MP_PORT + i))"
-			i=$((i + 1))
+		_mw_i=0
+		while [ "$_mw_i" -lt "$_mw_n" ]; do
+			echo "[node $_mw_i]"
+			echo "address = 127.0.0.1:$((_mw_port + _mw_i))"
+			_mw_i=$((_mw_i + 1))
 		done
-	} >"$MP_CONF"
+	} >"$_mw_file"
+}
+
+mp_config() {
+	n=$1
+	shift
+	mp_write_config "$MP_CONF" "mp-$MP_NAME" "$MP_PORT" "$n" \
+	    "fault_injection = on" "$@" || mp_fail "keygen"
 }
 
 mp_device() {
 	printf '[device %s]\npath = %s.dev\nnodes = %s\n' "$1" "$1" "$2" \
-	    >>"$MP_CONF"
+	    >>"${3:-$MP_CONF}"
 }
 
 mp_sock() {
