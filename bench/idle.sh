@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# idle.sh [N]: issue 5, experiment 5.  N (16) daemons with the default
+# idle.sh [N]: `make bench`, experiment 5.  N (16) daemons with the default
 # timings, one settled cluster, watched for BENCH_IDLE_S (30) seconds:
 #   cpu_pct  user + system time of each daemon over the window (/proc/PID/stat)
 #   rss_mb   VmRSS of each daemon at the end (/proc/PID/status)

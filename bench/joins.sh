@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# joins.sh [N...]: issue 5, experiment 3.  A cluster of N configured nodes
+# joins.sh [N...]: `make bench`, experiment 3.  A cluster of N configured nodes
 # (heartbeat_ms 50, failure_timeout_ms 500) runs with the lower N - N/2;
 # the upper N/2 (the crown prince among them) start at once.  Per trial:
 # join_ms (start of the first joiner -> last commit of all N seen on any

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# simscale.sh [N...]: issue 5, experiment 4.  `cmm sim --script` with a
+# simscale.sh [N...]: `make bench`, experiment 4.  `cmm sim --script` with a
 # generated scenario (heartbeat_ms 50, failure_timeout_ms 500): all N
 # start, one cluster at 150 ms, the crown prince is killed at 150 ms, the
 # rest must be one cluster at 750 ms, in one epoch step.  Per N:

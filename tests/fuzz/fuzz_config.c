@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * fuzz_config: the cluster config parser (src/config.h; issue 6).
+ * fuzz_config: the cluster config parser (src/node/config.h).
  *
  * The input is a config file.  Loading must give 0, or -1 with exactly one
  * line of error; a config that loads must be one every other module takes:

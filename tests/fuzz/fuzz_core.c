@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_core: hostile but correctly signed message sequences into the
- * protocol core (src/core.h), through the real receive path (net/packet.h).
+ * protocol core (src/core/core.h), through the real receive path
+ * (net/packet.h).
  *
  * An attacker who holds the cluster key (or a buggy peer) can send
  * anything the format carries.  Each input is one run: three cores (nodes

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * fuzz_ctl: the control plane's parsers (src/ctl_proto.h, src/cmd.h;
- * issue 6).
+ * fuzz_ctl: the control plane's parsers (src/ctl/ctl_proto.h,
+ * src/ctl/cmd.h).
  *
  * The input is a stream of lines, each used twice:
  *  - as a request, the way the control server takes it: split into words,

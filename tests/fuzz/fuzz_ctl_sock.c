@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_ctl_sock: the control protocol through the control server's own
- * framing (src/ctl_server.c), with a real daemon behind it.
+ * framing (src/ctl/ctl_server.c), with a real daemon behind it.
  *
  * No daemon process: each input gets a fresh struct cmm_daemon made by
  * cmm_daemon_new() in this process, for node 0 of a two-node config in a
@@ -169,7 +169,7 @@ sock_drive(struct cmm_daemon *d, int fd, char *out, size_t cap)
 	return got;
 }
 
-/* The server's output against the protocol (src/ctl_proto.h). */
+/* The server's output against the protocol (src/ctl/ctl_proto.h). */
 static void
 sock_check(char *out, size_t len, int requests)
 {

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * fuzz_script: the simulator's scenario parser (src/sim_script.c; issue 6).
+ * fuzz_script: the simulator's scenario parser (src/sim/sim_script.c).
  *
  * The input is a scenario file.  Loading gives a simulator, or NULL with
  * one line "FILE:LINE: reason".  A scenario that loads is run too, for at
  * most FUZZ_SIM_MS of virtual time and with at most FUZZ_SIM_NODES nodes,
  * so the actions the parser built are executed.  With FUZZ_SIM_STRICT=1
  * in the environment a property violation aborts (the fuzzer as a model
- * checker: any scenario, no planted bug, must keep DESIGN §2's
- * properties); by default only crashes count.
+ * checker: any scenario, no planted bug, must keep the properties
+ * of docs/PROTOCOL.md, "15. Properties"); by default only crashes count.
  */
 #include "src/sim/sim.h"
 #include "tests/fuzz/fuzz_util.h"

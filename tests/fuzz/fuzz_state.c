@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * fuzz_state: the state-file and history loaders (src/state.h; issue 6).
+ * fuzz_state: the state-file and history loaders (src/node/state.h).
  *
  * The first input byte is a mode, the rest is written as the node's state
  * file and as its history.  The records are checksummed, so a fuzzer
@@ -26,7 +26,7 @@
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* src/state.c's layouts: the checksum of a state slot (two slots of
+/* src/node/state.c's layouts: the checksum of a state slot (two slots of
  * CMM_STATE_REC_SIZE), and of a version 3 slot (two of 336 bytes) */
 #define ST_SUM_OFF	344
 #define ST_V3_REC	336

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * gen_corpus: writes the generated part of the fuzz seed corpora (issue 6)
+ * gen_corpus: writes the generated part of the fuzz seed corpora
  * with cmm's own codec and state module, so the seeds are real.
  *
  *	gen_corpus OUTDIR	(tests/fuzz/mkcorpus.sh runs it)

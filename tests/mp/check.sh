@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # `cmm check`: every check passes for a node whose peer runs; a peer that
 # does not answer fails it (exit 1, one FAIL line); checking a device whose
-# reservation a live node holds leaves the record exactly as it was
-# (issue 3).
+# reservation a live node holds leaves the record exactly as it was.
 . tests/mp/lib/mp.sh
 mp_init check
 mp_config 2

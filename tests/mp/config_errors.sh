@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Every config error stops `cmm node` at start with its one-line message
-# `FILE:LINE: key: reason` (or `FILE: reason`) and exit code 2 (issue 3).
+# `FILE:LINE: key: reason` (or `FILE: reason`) and exit code 2.
 # Each run is bounded: a config accepted by mistake would start a node,
 # which `timeout` kills, and the case fails.
 set -u

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The console of `cmm demo` in tmux at 80x24 and 120x40 (issue 4): all six
+# The console of `cmm demo` in tmux at 80x24 and 120x40: all six
 # FIG. 1 nodes shown as members of one epoch; `kill 5` typed on the command
 # line shows the round, the new epoch and node 5 out; the nodes view shows
 # every node at that epoch; Tab completes command names and arguments; the

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The isolation prompt (patent step 412) on the console (issue 4), and the
+# The isolation prompt (patent step 412) on the console, and the
 # terminal at its plainest: node 0 of two starts alone and asks whether it
 # is isolated; a console with TERM=vt100 and NO_COLOR shows the box with
 # its countdown (prompt_timeout_s); 'i' fills in the answer, Enter sends

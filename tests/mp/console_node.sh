@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # `cmm node` on a terminal runs the console in its own process, over a
-# socketpair (DESIGN §1, issue 4): the console shows the node and takes
-# commands; ^D detaches it and the node runs on; SIGTERM then makes the
-# node leave and exit 0 with the terminal in cooked mode.
+# socketpair (a client like any other, docs/ARCHITECTURE.md): the console
+# shows the node and takes commands; ^D detaches it and the node runs on;
+# SIGTERM then makes the node leave and exit 0 with the terminal in cooked
+# mode.
 . tests/mp/lib/tmux.sh
 tm_init node
 tm_cluster 2

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The winner prompt (patent step 812) on the console (issue 4): two nodes
+# The winner prompt (patent step 812) on the console: two nodes
 # without a shared device lose each other; the modal box appears on every
 # console (one on node 0, two on node 1); a key fills in the answer and
 # Enter sends it; answered on one console of node 1, the box closes on both

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Crash safety (issue 6): SIGKILL a writer at random instants while it
+# Crash safety: SIGKILL a writer at random instants while it
 # commits epochs the way a node does (proposal, device reservation, commit,
 # history, then announce), through the real state module and file quorum
 # device (tests/tools/crashdrv.c).  After every kill the state file and the

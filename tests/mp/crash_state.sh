@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # SIGKILL a node again and again while it starts, joins and commits: its
-# state file always loads (issue 3: written to a temporary file, fsync'd,
+# state file always loads (it is written to a temporary file, fsync'd,
 # renamed, directory fsync'd).  Fast timings make every restart a real
 # join: nodes 0 and 1 drop node 2 between kills, so each start of node 2
 # persists its incarnation, a proposal and a commit within ~100 ms, and the

@@ -3,7 +3,7 @@
 # SIGTERM and SIGINT: the node leaves gracefully (its LEAVE lets the others
 # reconfigure at once, without waiting for the failure timeout) and exits
 # 0.  on_quorum_loss = halt: a node that loses quorum exits with code 3,
-# after its no-quorum hook ran (issue 3).
+# after its no-quorum hook ran.
 . tests/mp/lib/mp.sh
 mp_init exit
 cat >"$MP_DIR/hook.sh" <<HOOK

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The libFuzzer harnesses of tests/fuzz/ in `make check` (issue 6): each
+# The libFuzzer harnesses of tests/fuzz/ in `make check`: each
 # replays its seed corpus (regression inputs included) and fuzzes for a few
 # seconds with ASan and UBSan, about 25 s in all.  The harnesses are built
 # with clang into build-fuzz/ (make fuzz-build FUZZ=1), whatever BUILD is;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The hook program runs on commit, fence and no-quorum with the CMM_*
-# environment (issue 3); its exit code is logged.  SIGHUP reopens the logs
+# environment; its exit code is logged.  SIGHUP reopens the logs
 # and the node carries on.
 . tests/mp/lib/mp.sh
 mp_init hooks

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # IPv6 and IPv4 in one cluster: nodes 0 and 1 on [::1], node 2 on
 # 127.0.0.1 (it reaches the others through a second, IPv6 socket).  A link
-# cut across the families still isolates the peer (issue 3).  Skipped when
+# cut across the families still isolates the peer.  Skipped when
 # the machine has no IPv6 loopback.
 . tests/mp/lib/mp.sh
 mp_init ipv6

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # A lone node at start (the other configured nodes are down) asks the
 # isolation question; `answer not-isolated` forms a one-node cluster, which
-# a second node then joins (issue 3, patent step 412).
+# a second node then joins (patent step 412).
 . tests/mp/lib/mp.sh
 mp_init isolation
 mp_config 3

@@ -3,7 +3,7 @@
 # A test sender (tests/tools/sendjunk.c) throws truncated, oversized,
 # random, foreign-cluster, wrongly keyed and replayed datagrams at a
 # running node: each lands in the right `dropped` counter and the
-# cluster's membership does not change (issue 3).
+# cluster's membership does not change.
 . tests/mp/lib/mp.sh
 mp_init junk
 mp_tool sendjunk

@@ -4,7 +4,7 @@
 # in a fourth: taking one node's link down makes the other two commit a
 # new epoch without it while it loses quorum; bringing it back up lets it
 # rejoin.  Every namespace is removed at the end.  Needs root (CI is);
-# skipped with a message otherwise (issue 3).
+# skipped (exit 77) with a message otherwise.
 . tests/mp/lib/mp.sh
 mp_init netns
 if [ "$(id -u)" != 0 ]; then

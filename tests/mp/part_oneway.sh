@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Real partitions, five nodes in their own network namespaces, two faults
-# the patent's rounds alone would flap on (DESIGN §2, convergence):
+# the patent's rounds alone would flap on (the connectivity cut,
+# docs/PROTOCOL.md, "5. The round", Choose):
 #  1. a non-transitive triangle: 0 and 2 drop each other, 1 sees both;
 #  2. one-way loss: node 4 drops everything from node 0 (0 hears 4, 4 does
 #     not hear 0), an nftables rule in node 4's namespace.

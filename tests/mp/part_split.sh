@@ -5,7 +5,7 @@
 # side holding the crown prince (node 5, highest priority) keeps quorum
 # (3 = |P|/2 votes with the crown prince, FIG. 9), the other side goes
 # no-quorum; the heal re-forms one cluster of six in one step.  Checked from
-# every node's `watch --json` stream (issue 6).  Root only.
+# every node's `watch --json` stream.  Root only.
 . tests/mp/lib/part.sh
 part_init split
 part_check_selftest

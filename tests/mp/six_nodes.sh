@@ -3,7 +3,7 @@
 # Six nodes from the FIG. 1 config (ring of shared devices 0-3, 3-5, 5-1,
 # 1-4, 4-2, 2-0) form one cluster; SIGKILL two at once: the four survivors
 # commit exactly one new epoch with the same members; restart one: it
-# rejoins in one step with a new incarnation (issue 3).
+# rejoins in one step with a new incarnation.
 . tests/mp/lib/mp.sh
 mp_init six
 mp_config 6

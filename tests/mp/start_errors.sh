@@ -4,7 +4,7 @@
 # that is missing, short or readable by others, on a node id that is not
 # configured and on a corrupt state file (naming the file and
 # --forget-state); --forget-state then moves the state aside and starts.
-# A second process for a running node's id fails to bind, exit 1 (issue 3).
+# A second process for a running node's id fails to bind, exit 1.
 . tests/mp/lib/mp.sh
 mp_init start-errors
 mp_config 2

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Two nodes sharing a quorum device, link cut by fault injection: exactly
 # one stays a member (it won the reservation race), the other ends
-# no-quorum; heal: it rejoins (issue 3).
+# no-quorum; heal: it rejoins.
 . tests/mp/lib/mp.sh
 mp_init two
 mp_config 2

@@ -3,7 +3,7 @@
 # Two nodes without a shared device, link cut by fault injection: both ask
 # the operator which node wins; `answer winner 1` through `cmm ctl` on both
 # decides it: node 1 keeps a one-node cluster, node 0 has no quorum; heal:
-# they form one cluster again (issue 3).
+# they form one cluster again.
 . tests/mp/lib/mp.sh
 mp_init prompt
 mp_config 2

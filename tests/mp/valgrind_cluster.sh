@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Three `cmm node` processes under valgrind memcheck (issue 6): formation,
+# Three `cmm node` processes under valgrind memcheck: formation,
 # one failover (node 2 SIGKILLed; 0 and 1 commit 0,1 in one step), then a
 # graceful shutdown of 0 and 1 by SIGTERM.  Each of those two must exit 0
 # with zero memcheck errors and zero definite leaks (--error-exitcode=9

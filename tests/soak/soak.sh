@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# `make soak` (not in `make check`; issue 6): sixteen nodes on the loopback
+# `make soak` (not in `make check`): sixteen nodes on the loopback
 # interface of a network namespace made for the soak, with netem on that
 # lo only (5% random loss, 20 ms +- 10 ms delay); heartbeat 100 ms, failure
 # timeout 1000 ms.

@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * crashdrv: SIGKILL at random instants during commits and device
- * reservations (issue 6 "Crash safety"), for tests/mp/crash_kill.sh.
+ * reservations (crash safety), for tests/mp/crash_kill.sh.
  *
  *	crashdrv --dir DIR [--kills N] [--seed S] [--max-us U] [--plant]
  *
  * A forked worker does what a node does for every epoch E, in the node's
- * order (DESIGN §2, round v2 steps 4-7): persist its accept of instance E
- * (state file: promised = accepted = the ballot, the value, the attempt
- * used), register on the file quorum device for E (the first
- * registration of an epoch takes the reservation) and register a second
- * node, persist the commit (state file: (E, S) and the slot cleared, in
- * one write), append the commit to the history, and only then announce
- * "E" on a pipe.  The supervisor kills the worker after a random 0..U µs,
- * reads what it announced, and checks:
+ * order (docs/PROTOCOL.md, "5. The round": learn, fence, commit): persist
+ * its accept of instance E (state file: promised = accepted = the ballot,
+ * the value, the attempt used), register on the file quorum device for E
+ * (the first registration of an epoch takes the reservation) and register
+ * a second node, persist the commit (state file: (E, S) and the slot
+ * cleared, in one write), append the commit to the history, and only then
+ * announce "E" on a pipe.  The supervisor kills the worker after a random
+ * 0..U µs, reads what it announced, and checks:
  *   - the state file loads; its epoch is at least the last one announced
  *     (later ones may be committed and not yet told) and never falls; it
  *     holds exactly what the worker wrote for that epoch: the members,
@@ -30,8 +30,9 @@
  * restarted node.  The worker's position at each kill (a shared page) is
  * counted, so the summary shows the kills fell inside every step.
  * Exit 0 when every check held, 1 at the first broken one.  --plant makes
- * the worker announce before it commits (the DESIGN §2 "commit before
- * persist" bug), so the test shows the checks catch it.
+ * the worker announce before it commits (the "commit before persist"
+ * bug, which the simulator plants as commit-early), so the test shows
+ * the checks catch it.
  */
 #include <errno.h>
 #include <fcntl.h>

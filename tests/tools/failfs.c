@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * failfs: an LD_PRELOAD shim that makes a disk fail on demand (issue 6
- * "Crash safety"), for tests/mp/crash_failfs.sh.
+ * failfs: an LD_PRELOAD shim that makes a disk fail on demand (crash
+ * safety), for tests/mp/crash_failfs.sh.
  *
  *	cc -shared -fPIC -o failfs.so tests/tools/failfs.c -ldl
  *	LD_PRELOAD=./failfs.so CMM_FAILFS="fsync errno=EIO after=2 \

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# tmux.sh: sourced by the console tests (tests/mp/console_*.sh, issue 4).
+# tmux.sh: sourced by the console tests (tests/mp/console_*.sh).
 # The console runs in a private tmux server (-L cmmtest$$, no config);
 # screens are read with capture-pane, keys typed with send-keys.  Every
 # wait polls with a bound; the server and every process whose command line
