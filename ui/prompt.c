@@ -18,6 +18,7 @@
 
 #include "ui/colour.h"
 #include "ui/console_int.h"
+#include "ui/keys.h"
 
 #define PROMPT_HISTORY_MAX	1000
 
@@ -34,21 +35,12 @@ static char	*prompt_generate(const char *text, int state);
 static void	prompt_show_matches(char **matches, int num, int maxlen);
 static int	prompt_width(const char *s, size_t n);
 static void	prompt_bind(const char *seq, rl_command_func_t *fn, bool nav);
-static int	key_f2(int count, int key);
-static int	key_f3(int count, int key);
-static int	key_f4(int count, int key);
-static int	key_f5(int count, int key);
+static int	key_run(int row, int count, int key);
 static int	key_help(int count, int key);
-static int	key_filter(int count, int key);
 static void	prompt_scroll(int step);
 static int	prompt_page(void);
-static int	key_pgup(int count, int key);
-static int	key_pgdn(int count, int key);
-static int	key_up(int count, int key);
-static int	key_down(int count, int key);
 static int	key_focus(int count, int key);
 static int	key_answer(int count, int key);
-static int	key_view_n(int count, int key);
 
 static void
 prompt_noop_prep(int meta)
@@ -279,9 +271,6 @@ comp_add_arg(const struct cmm_console *c, const char *synopsis, int k)
 	}
 }
 
-static const char *const prompt_local_cmds[] = { "source", "detach", "clear",
-    "keys", NULL };
-
 static char **
 prompt_complete(const char *text, int start, int end)
 {
@@ -307,8 +296,9 @@ prompt_complete(const char *text, int start, int end)
 	if (nw == 0) {
 		for (int i = 0; i < c->model.ncmds; i++)
 			comp_add(c->model.cmds[i], strcspn(c->model.cmds[i], " "));
-		for (int i = 0; prompt_local_cmds[i] != NULL; i++)
-			comp_add(prompt_local_cmds[i], strlen(prompt_local_cmds[i]));
+		for (int i = 0; i < CMM_UI_NLOCAL; i++)
+			comp_add(cmm_ui_local_cmds[i].name,
+			    strlen(cmm_ui_local_cmds[i].name));
 		for (int i = 0; c->opts.local_names && c->opts.local_names[i]; i++)
 			comp_add(c->opts.local_names[i],
 			    strlen(c->opts.local_names[i]));
@@ -386,53 +376,6 @@ prompt_show_matches(char **matches, int num, int maxlen)
 /* ---- keys: readline commands ---- */
 
 static int
-key_f2(int count, int key)
-{
-	(void)count;
-	(void)key;
-	con_set_view(prompt_con, CMM_UI_VIEW_MAIN);
-	return 0;
-}
-
-static int
-key_f3(int count, int key)
-{
-	(void)count;
-	(void)key;
-	con_set_view(prompt_con, CMM_UI_VIEW_NODES);
-	return 0;
-}
-
-static int
-key_f4(int count, int key)
-{
-	(void)count;
-	(void)key;
-	con_set_view(prompt_con, CMM_UI_VIEW_HISTORY);
-	return 0;
-}
-
-static int
-key_f5(int count, int key)
-{
-	(void)count;
-	(void)key;
-	con_set_view(prompt_con, CMM_UI_VIEW_LOG);
-	return 0;
-}
-
-/* keys mode: 1..5 pick a view */
-static int
-key_view_n(int count, int key)
-{
-	(void)count;
-	if (key >= '1' && key <= '5')
-		con_set_view(prompt_con, (enum cmm_ui_view)(key - '1' ==
-		    4 ? CMM_UI_VIEW_HELP : key - '1'));
-	return 0;
-}
-
-static int
 key_help(int count, int key)
 {
 	struct cmm_console *c = prompt_con;
@@ -442,19 +385,6 @@ key_help(int count, int key)
 		return rl_insert(count, key);
 	con_set_view(c, c->view == CMM_UI_VIEW_HELP ? CMM_UI_VIEW_MAIN :
 	    CMM_UI_VIEW_HELP);
-	return 0;
-}
-
-static int
-key_filter(int count, int key)
-{
-	struct cmm_console *c = prompt_con;
-
-	(void)count;
-	(void)key;
-	c->log_filter = (c->log_filter + 1) % (CMM_UI_FILTER_ALL + 1);
-	c->log_scroll = 0;
-	con_dirty(c, CON_D_LOG | CON_D_BIG);
 	return 0;
 }
 
@@ -486,38 +416,6 @@ prompt_page(void)
 	int			 page = w != NULL ? getmaxy(w) - 2 : 10;
 
 	return page < 1 ? 1 : page;
-}
-
-static int
-key_pgup(int count, int key)
-{
-	(void)key;
-	prompt_scroll(prompt_page() * (count > 0 ? count : 1));
-	return 0;
-}
-
-static int
-key_pgdn(int count, int key)
-{
-	(void)key;
-	prompt_scroll(-prompt_page() * (count > 0 ? count : 1));
-	return 0;
-}
-
-static int
-key_up(int count, int key)
-{
-	(void)key;
-	prompt_scroll(count > 0 ? count : 1);
-	return 0;
-}
-
-static int
-key_down(int count, int key)
-{
-	(void)key;
-	prompt_scroll(-(count > 0 ? count : 1));
-	return 0;
 }
 
 static int
@@ -563,6 +461,63 @@ key_answer(int count, int key)
 	return 0;
 }
 
+/* Row row of ui/keys.c's table, run: the one dispatcher of the keys. */
+static int
+key_run(int row, int count, int key)
+{
+	const struct cmm_ui_key	*k = &cmm_ui_keys[row];
+	struct cmm_console	*c = prompt_con;
+	int			 n = count > 0 ? count : 1;
+
+	switch (k->act) {
+	case CMM_UI_KA_HELP:
+		return key_help(count, key);
+	case CMM_UI_KA_VIEW:
+		con_set_view(c, (enum cmm_ui_view)k->arg);
+		return 0;
+	case CMM_UI_KA_VIEW_N:
+		/* '1'.. in the order of enum cmm_ui_view */
+		if (key >= '1' && key < '1' + CMM_UI_VIEW__COUNT)
+			con_set_view(c, (enum cmm_ui_view)(key - '1'));
+		return 0;
+	case CMM_UI_KA_FILTER:
+		c->log_filter = (c->log_filter + 1) % (CMM_UI_FILTER_ALL + 1);
+		c->log_scroll = 0;
+		con_dirty(c, CON_D_LOG | CON_D_BIG);
+		return 0;
+	case CMM_UI_KA_PAGE:
+		prompt_scroll(k->arg * prompt_page() * n);
+		return 0;
+	case CMM_UI_KA_LINE:
+		prompt_scroll(k->arg * n);
+		return 0;
+	case CMM_UI_KA_FOCUS:
+		return key_focus(count, key);
+	case CMM_UI_KA_ANSWER:
+		return key_answer(count, key);
+	case CMM_UI_KA_KILL_LINE:
+		return rl_kill_full_line(count, key);
+	case CMM_UI_KA_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* readline calls a command with (count, key) only, and ~/.inputrc names
+ * commands by function: one trampoline per row of the table. */
+#define KEY_ROW(i) static int key_row##i(int count, int key) \
+	{ return key_run(i, count, key); }
+KEY_ROW(0) KEY_ROW(1) KEY_ROW(2) KEY_ROW(3) KEY_ROW(4) KEY_ROW(5)
+KEY_ROW(6) KEY_ROW(7) KEY_ROW(8) KEY_ROW(9) KEY_ROW(10) KEY_ROW(11)
+KEY_ROW(12) KEY_ROW(13) KEY_ROW(14) KEY_ROW(15)
+static rl_command_func_t *const key_rows[] = {
+	key_row0, key_row1, key_row2, key_row3, key_row4, key_row5, key_row6,
+	key_row7, key_row8, key_row9, key_row10, key_row11, key_row12,
+	key_row13, key_row14, key_row15,
+};
+_Static_assert(sizeof(key_rows) / sizeof(key_rows[0]) == CMM_UI_NKEYS,
+    "one trampoline per row of ui/keys.c");
+
 /* Binds seq in the edit keymap and, when nav, in the keys-mode one. */
 static void
 prompt_bind(const char *seq, rl_command_func_t *fn, bool nav)
@@ -575,22 +530,6 @@ prompt_bind(const char *seq, rl_command_func_t *fn, bool nav)
 int
 con_prompt_init(struct cmm_console *c, char *err, size_t errlen)
 {
-	static const struct {
-		const char		*seq;
-		rl_command_func_t	*fn;
-	} fkeys[] = {
-		/* xterm/tmux, the vt100 PF keys and the linux console; keypad()
-		 * stays off, so the cursor keys come in their normal mode */
-		{ "\\eOP", key_help }, { "\\e[11~", key_help },
-		{ "\\e[[A", key_help },
-		{ "\\eOQ", key_f2 }, { "\\e[12~", key_f2 }, { "\\e[[B", key_f2 },
-		{ "\\eOR", key_f3 }, { "\\e[13~", key_f3 }, { "\\e[[C", key_f3 },
-		{ "\\eOS", key_f4 }, { "\\e[14~", key_f4 }, { "\\e[[D", key_f4 },
-		{ "\\e[15~", key_f5 }, { "\\e[[E", key_f5 },
-		{ "\\e[17~", key_filter }, { "\\e[20~", key_focus },
-		{ "\\e[5~", key_pgup }, { "\\e[6~", key_pgdn },
-	};
-
 	prompt_con = c;
 	if ((prompt_null = fopen("/dev/null", "w")) == NULL) {
 		snprintf(err, errlen, "cannot open /dev/null");
@@ -609,17 +548,9 @@ con_prompt_init(struct cmm_console *c, char *err, size_t errlen)
 	rl_attempted_completion_function = prompt_complete;
 	rl_instream = stdin;
 	rl_outstream = prompt_null;
-	rl_add_defun("cmm-help", key_help, -1);
-	rl_add_defun("cmm-view-main", key_f2, -1);
-	rl_add_defun("cmm-view-nodes", key_f3, -1);
-	rl_add_defun("cmm-view-history", key_f4, -1);
-	rl_add_defun("cmm-view-log", key_f5, -1);
-	rl_add_defun("cmm-view-number", key_view_n, -1);
-	rl_add_defun("cmm-filter", key_filter, -1);
-	rl_add_defun("cmm-scroll-up", key_pgup, -1);
-	rl_add_defun("cmm-scroll-down", key_pgdn, -1);
-	rl_add_defun("cmm-focus", key_focus, -1);
-	rl_add_defun("cmm-answer", key_answer, -1);
+	for (int i = 0; i < CMM_UI_NKEYS; i++)
+		if (cmm_ui_keys[i].defun != NULL)
+			rl_add_defun(cmm_ui_keys[i].defun, key_rows[i], -1);
 
 	rl_callback_handler_install("> ", prompt_on_line);
 	/* after it, so ~/.inputrc cannot turn them back on */
@@ -628,31 +559,22 @@ con_prompt_init(struct cmm_console *c, char *err, size_t errlen)
 
 	prompt_edit_map = rl_get_keymap();
 	prompt_nav_map = rl_make_bare_keymap();
-	for (size_t i = 0; i < sizeof(fkeys) / sizeof(fkeys[0]); i++)
-		prompt_bind(fkeys[i].seq, fkeys[i].fn, true);
-	prompt_bind("\\C-o", key_focus, true);
-	prompt_bind("?", key_help, true);
-	for (const char *k = "abin"; *k != '\0'; k++) {
-		char s[2] = { *k, '\0' };
+	/* every binding from the table; raw mode: ^C is a key, not a
+	 * signal, and clears the line */
+	for (int i = 0; i < CMM_UI_NKEYS; i++) {
+		const struct cmm_ui_key *k = &cmm_ui_keys[i];
 
-		prompt_bind(s, key_answer, true);
+		for (int j = 0; j < CMM_UI_KEY_SEQS; j++) {
+			if (k->both[j] != NULL)
+				prompt_bind(k->both[j], key_rows[i], true);
+			if (k->nav[j] != NULL)
+				rl_bind_keyseq_in_map(k->nav[j], key_rows[i],
+				    prompt_nav_map);
+			if (k->edit[j] != NULL)
+				rl_bind_keyseq_in_map(k->edit[j], key_rows[i],
+				    prompt_edit_map);
+		}
 	}
-	/* keys mode */
-	rl_bind_keyseq_in_map("j", key_down, prompt_nav_map);
-	rl_bind_keyseq_in_map("k", key_up, prompt_nav_map);
-	rl_bind_keyseq_in_map("\\e[A", key_up, prompt_nav_map);
-	rl_bind_keyseq_in_map("\\e[B", key_down, prompt_nav_map);
-	rl_bind_keyseq_in_map("f", key_filter, prompt_nav_map);
-	rl_bind_keyseq_in_map(":", key_focus, prompt_nav_map);
-	rl_bind_keyseq_in_map("\\r", key_focus, prompt_nav_map);
-	rl_bind_keyseq_in_map("\\n", key_focus, prompt_nav_map);
-	for (const char *k = "12345"; *k != '\0'; k++) {
-		char s[2] = { *k, '\0' };
-
-		rl_bind_keyseq_in_map(s, key_view_n, prompt_nav_map);
-	}
-	/* raw mode: ^C is a key, not a signal; it clears the line */
-	rl_bind_keyseq_in_map("\\C-c", rl_kill_full_line, prompt_edit_map);
 
 	using_history();
 	stifle_history(PROMPT_HISTORY_MAX);

@@ -13,6 +13,7 @@
 
 #include "ui/colour.h"
 #include "ui/console_int.h"
+#include "ui/keys.h"
 
 #define VIEW_LINE	512
 #define VIEW_MAXLINES	64
@@ -389,25 +390,27 @@ view_history(struct cmm_console *c, WINDOW *w)
 static void
 view_help(struct cmm_console *c, WINDOW *w)
 {
-	static const char *keys[] = {
-		"F1 or ? (empty line)  this help          F2  main view",
-		"F3  nodes and timing                    F4  history",
-		"F5  event log, full screen              F6  event filter",
-		"PgUp/PgDn  scroll the log or the view   Tab  complete",
-		"F9 or Ctrl-O  leave/enter the command line (keys mode:",
-		"   j/k scroll, 1-5 views, f filter, Enter or : to type)",
-		"Prompt open: a/b (winner) or i/n (isolation) fill in the",
-		"   answer; Enter sends it.   Ctrl-D on an empty line: detach",
-		"Console commands: source FILE, detach, clear, keys",
-	};
 	const struct cmm_ui_model	*m = &c->model;
 	char				 buf[VIEW_LINE];
 	int				 h = getmaxy(w), y = 1;
 
 	werase(w);
 	view_title(w, "help: keys and commands (any view key leaves)");
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && y < h; i++)
-		view_put(w, y++, 1, CMM_UI_R_NORMAL, keys[i]);
+	/* the key table of ui/keys.c, as cmm(1) and the usage show it */
+	for (int i = 0; cmm_ui_keys_help_line(i, buf, sizeof(buf)) != NULL &&
+	    y < h; i++)
+		view_put(w, y++, 1, CMM_UI_R_NORMAL, buf);
+	if (y < h) {
+		size_t used = (size_t)snprintf(buf, sizeof(buf),
+		    "console commands:");
+
+		for (int i = 0; i < CMM_UI_NLOCAL && used < sizeof(buf); i++)
+			used += (size_t)snprintf(buf + used, sizeof(buf) - used,
+			    "%s %s%s%s", i ? "," : "", cmm_ui_local_cmds[i].name,
+			    cmm_ui_local_cmds[i].args[0] ? " " : "",
+			    cmm_ui_local_cmds[i].args);
+		view_put(w, y++, 1, CMM_UI_R_TITLE, buf);
+	}
 	if (y < h)
 		view_put(w, y++, 1, CMM_UI_R_TITLE, "node commands (help CMD "
 		    "for more):");
