@@ -145,6 +145,11 @@ acceptor_on_accept(struct cmm_core *c, const struct cmm_msg *m)
 	}
 	if (!core_is_acceptor(c, m->instance))
 		return;
+	/* no coordinator proposes an empty set or a stranger: such a value
+	 * comes from a broken or hostile peer, and is not accepted */
+	if (cmm_set_empty(&m->value) ||
+	    !cmm_set_subset(&m->value, &c->cfg->configured))
+		return;
 	if (m->ballot < c->disk.promised) {
 		acceptor_reply(c, m, CMM_MSG_NACK, false);
 		return;

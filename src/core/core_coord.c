@@ -590,7 +590,8 @@ coord_on_promise(struct cmm_core *c, const struct cmm_msg *m)
 		cmm_set_add(&r->promised, m->sender);
 		/* step 3: the value of the highest accepted ballot may have
 		 * been chosen; it is the only one we may propose */
-		if (m->vballot > r->best_b) {
+		if (m->vballot > r->best_b && !cmm_set_empty(&m->value) &&
+		    cmm_set_subset(&m->value, &c->cfg->configured)) {
 			r->best_b = m->vballot;
 			r->best_v = m->value;
 		}
