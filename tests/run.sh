@@ -47,6 +47,7 @@ for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] && run "unit/$(basename "$t")" "$t"
 done
 run core-noio "$BUILD/tests/core-noio"
+run layout sh tests/layout/check.sh
 for s in assets/scenarios/*.sim; do
 	[ -f "$s" ] && run "scenario/$(basename "$s" .sim)" "$CMM" sim --script "$s"
 done
