@@ -134,8 +134,18 @@ $(BUILD)/libcmm.a: $(NODE_OBJS) $(CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The entry points that use no console (cmm keygen, check, ctl) as an
+# archive too: unit tests call them (test_mac runs cmm keygen) without
+# pulling in ui/.
+APP_UI_SRCS := $(shell grep -l '^\#include "ui/' $(APP_SRCS) 2>/dev/null)
+APP_NOUI_OBJS := $(filter-out $(APP_UI_SRCS:%.c=$(BUILD)/%.o),$(APP_OBJS))
+$(BUILD)/libcmmapp.a: $(APP_NOUI_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
 NODE_ARS := $(BUILD)/libcmmnode.a $(BUILD)/libcmmcore.a
 UI_ARS	 := $(BUILD)/libcmmui.a $(NODE_ARS)
+TEST_ARS := $(BUILD)/libcmmapp.a $(NODE_ARS)
 
 $(BUILD)/src/main.o: CMM_CPPFLAGS += -DCMM_BUILD_ID='"$(CMM_BUILD_ID)"'
 $(BUILD)/cmm: $(BUILD)/src/main.o $(APP_OBJS) $(UI_ARS) | $(BUILD)/libcmm.a
@@ -146,9 +156,9 @@ $(BUILD)/cmm: $(BUILD)/src/main.o $(APP_OBJS) $(UI_ARS) | $(BUILD)/libcmm.a
 # test_ui_*) the console's too.
 UI_TEST_BINS := $(filter $(BUILD)/tests/test_ui_%,$(TEST_BINS))
 $(filter-out $(UI_TEST_BINS),$(TEST_BINS)): $(BUILD)/tests/%: \
-		tests/unit/%.c $(NODE_ARS) | $(BUILD)/.deps-ok
+		tests/unit/%.c $(TEST_ARS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(NODE_ARS) \
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_ARS) \
 		$(NODE_LIBS) $(LDLIBS) -lcmocka
 $(UI_TEST_BINS): $(BUILD)/tests/%: tests/unit/%.c $(UI_ARS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
