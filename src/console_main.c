@@ -10,6 +10,7 @@
 
 #include "ui/client.h"
 #include "ui/console.h"
+#include "ui/keys.h"
 
 static void
 console_usage(FILE *f)
@@ -17,9 +18,8 @@ console_usage(FILE *f)
 	fprintf(f, "usage: cmm console -s SOCKET [--no-colour] [--history FILE]\n"
 	    "  -s, --socket SOCKET  the node's control socket\n"
 	    "  --no-colour          monochrome (also when NO_COLOR is set)\n"
-	    "  --history FILE       command history [~/.cmm_history]\n"
-	    "Keys: F1 or ? help, F2-F5 views, F6 event filter, PgUp/PgDn "
-	    "scroll,\nF9 or Ctrl-O keys mode, Tab completes, Ctrl-D detaches.\n");
+	    "  --history FILE       command history [~/.cmm_history]\n");
+	cmm_ui_keys_usage(f);
 }
 
 static void

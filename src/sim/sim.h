@@ -465,9 +465,6 @@ void	cmm_sim_do_action(struct cmm_sim *s, int idx);
 int	cmm_sim_parse_time(const char *text, int64_t *out);
 /* "0.25" -> 250000 ppm; 0 or -1. */
 int	cmm_sim_parse_fraction(const char *text, uint32_t *ppm);
-/* Applies a [cluster] key; 0 or -1 with why. */
-int	cmm_sim_set_key(struct cmm_core_cfg *cfg, const char *key,
-	    const char *value, const char **why);
 
 /* ---- sim_random.c: random faults ---- */
 

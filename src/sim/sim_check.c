@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "src/sim/sim.h"
+#include "util/fnv.h"
 
 static struct cmm_set *two(struct cmm_set *out, int a, int b);
 
@@ -32,7 +33,7 @@ two(struct cmm_set *out, int a, int b)
 static uint64_t
 hs(const struct cmm_set *s)
 {
-	return cmm_set_hash(s, UINT64_C(0xcbf29ce484222325));
+	return cmm_set_hash(s, CMM_FNV64_OFFSET);
 }
 
 void

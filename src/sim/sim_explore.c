@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "src/sim/sim.h"
+#include "util/fnv.h"
 
 #define X_PATH_MAX	256
 #define X_TABLE_BITS	22	/* 4M states, 32 MiB + 4 MiB shared */
@@ -286,10 +287,8 @@ x_pool_hash(const struct cmm_sim_explore *x)
 	for (size_t i = 0; i < x->npool; i++) {
 		uint64_t h = cmm_sim_mix((uint64_t)x->pool[i].from,
 		    (uint64_t)x->pool[i].to);
-		const unsigned char *b = (const unsigned char *)&x->pool[i].msg->m;
 
-		for (size_t k = 0; k < sizeof(x->pool[i].msg->m); k++)
-			h = (h ^ b[k]) * UINT64_C(0x100000001b3);
+		h = cmm_fnv64(&x->pool[i].msg->m, sizeof(x->pool[i].msg->m), h);
 		q += cmm_sim_mix(h, 1);
 	}
 	return q;

@@ -4,7 +4,6 @@
  * options, one run per seed, the summary line and the --json report
  * (emitted by hand: the pure part links with libc alone).
  */
-#include <ctype.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <time.h>
 
 #include "src/sim/sim.h"
+#include "util/parse.h"
 
 struct simcli {
 	int		nodes_lo, nodes_hi;
@@ -134,20 +134,24 @@ sim_range(const char *text, uint64_t lo_min, uint64_t hi_max, uint64_t *lo,
     uint64_t *hi)
 {
 	const char *dots = strstr(text, "..");
-	char *end;
+	unsigned long long a, b;
+	char first[32];
 
-	if (!isdigit((unsigned char)text[0]))
-		return -1;
-	*lo = strtoull(text, &end, 10);
-	if (dots != NULL) {
-		if (end != dots || !isdigit((unsigned char)dots[2]))
+	if (dots == NULL) {
+		if (cmm_parse_uint(text, lo_min, hi_max, &a, NULL, 0) != 0)
 			return -1;
-		*hi = strtoull(dots + 2, &end, 10);
-	} else {
-		*hi = *lo;
+		*lo = *hi = a;
+		return 0;
 	}
-	if (*end != '\0' || *lo < lo_min || *hi > hi_max || *lo > *hi)
+	if ((size_t)(dots - text) >= sizeof(first))
 		return -1;
+	memcpy(first, text, (size_t)(dots - text));
+	first[dots - text] = '\0';
+	if (cmm_parse_uint(first, lo_min, hi_max, &a, NULL, 0) != 0 ||
+	    cmm_parse_uint(dots + 2, a, hi_max, &b, NULL, 0) != 0)
+		return -1;
+	*lo = a;
+	*hi = b;
 	return 0;
 }
 
@@ -399,10 +403,10 @@ cmm_sim_main(int argc, char **argv)
 			break;
 		case 'D':
 		case 'C': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
+			long long v;
 
-			if (*end != '\0' || v < 0 || v > (c == 'D' ? 200 : 8)) {
+			if (cmm_parse_int(optarg, 0, c == 'D' ? 200 : 8, &v,
+			    NULL, 0) != 0) {
 				fprintf(stderr, "cmm sim: --%s '%s': want 0..%d\n",
 				    c == 'D' ? "depth" : "crashes", optarg,
 				    c == 'D' ? 200 : 8);
