@@ -31,11 +31,11 @@ static const struct cmm_key_name names_loss[] = {
 	{ "rejoin", CMM_LOSS_REJOIN }, { "halt", CMM_LOSS_HALT }, { NULL, 0 },
 };
 
-#define MS(id, key, lo, hi, sc, field, u) [id] = { .name = key, \
-	.type = CMM_KEY_MS, .min = lo, .max = hi, .scale = sc, \
-	.offset = offsetof(struct cmm_core_cfg, field), .unit = u }
-#define ENUM(id, key, tab, field) [id] = { .name = key, \
-	.type = CMM_KEY_ENUM, .names = tab, \
+#define MS(id, key, lo, hi, sc, field, u) [(id)] = { .name = (key), \
+	.type = CMM_KEY_MS, .min = (lo), .max = (hi), .scale = (sc), \
+	.offset = offsetof(struct cmm_core_cfg, field), .unit = (u) }
+#define ENUM(id, key, tab, field) [(id)] = { .name = (key), \
+	.type = CMM_KEY_ENUM, .names = (tab), \
 	.offset = offsetof(struct cmm_core_cfg, field) }
 
 /*
