@@ -376,6 +376,9 @@ con_connected(struct cmm_console *c, int fd)
 int
 cmm_console_switch(struct cmm_console *c, int fd, const char *socket_path)
 {
+	/* from now on the log holds more than one node's lines: each event
+	 * line names its node */
+	c->model.label_nodes = true;
 	snprintf(c->sock, sizeof(c->sock), "%s", socket_path ? socket_path : "");
 	if (c->src != NULL) {
 		fclose(c->src);

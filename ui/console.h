@@ -43,6 +43,12 @@ struct cmm_console_opts {
 	cmm_console_local_fn local;	/* may be NULL */
 	void		*local_arg;
 	const char	*const *local_names;	/* for completion; NULL-ended */
+	/* the local commands in the help view (F1), "NAME ARGS  what it
+	 * does" a line, NULL-ended, under local_help_title; may be NULL */
+	const char	*const *local_help;
+	const char	*local_help_title;
+	/* a one-line hint shown, dim, on an empty command line; may be NULL */
+	const char	*hint;
 	/* The console is gone (^D, `detach`, or `quit` when no local command
 	 * took it).  The terminal is already restored.  May be NULL. */
 	void		(*on_detach)(void *arg);

@@ -29,6 +29,9 @@ const struct cmm_ui_key cmm_ui_keys[CMM_UI_NKEYS] = {
 	{ "F6", "event filter: membership, rounds, prompts, trouble, "
 	    "commands, all", CMM_UI_KA_FILTER, 0, "cmm-filter",
 	    { "\\e[17~" }, { "f" }, { 0 } },
+	{ "F7", "cluster: what every node says of itself (state, epoch, "
+	    "whom it sees, config)", CMM_UI_KA_VIEW, CMM_UI_VIEW_CLUSTER,
+	    "cmm-view-cluster", { "\\e[18~" }, { 0 }, { 0 } },
 	{ "PgUp", "scroll the log or the view a page back", CMM_UI_KA_PAGE, 1,
 	    "cmm-scroll-up", { "\\e[5~" }, { 0 }, { 0 } },
 	{ "PgDn", "scroll the log or the view a page forward", CMM_UI_KA_PAGE,
@@ -40,16 +43,21 @@ const struct cmm_ui_key cmm_ui_keys[CMM_UI_NKEYS] = {
 	    { 0 }, { "k", "\\e[A" }, { 0 } },
 	{ "j or Down (keys mode)", "scroll a line forward", CMM_UI_KA_LINE, -1,
 	    NULL, { 0 }, { "j", "\\e[B" }, { 0 } },
-	{ "1-5 (keys mode)", "views: main, nodes, history, log, help",
-	    CMM_UI_KA_VIEW_N, 0, "cmm-view-number", { 0 },
-	    { "1", "2", "3", "4", "5" }, { 0 } },
+	{ "1-7 (keys mode)", "the same as F1-F7", CMM_UI_KA_VIEW_N, 0,
+	    "cmm-view-number", { 0 }, { "1", "2", "3", "4", "5", "6", "7" }, { 0 } },
 	{ "f, Enter or : (keys mode)", "the filter (f); back to the command "
 	    "line", CMM_UI_KA_NONE, 0, NULL, { 0 }, { 0 }, { 0 } },
-	{ "a b, i n", "with a prompt open: fill in the answer (winner a or b, "
-	    "isolated, not isolated); Enter sends it", CMM_UI_KA_ANSWER, 0,
-	    "cmm-answer", { "a", "b", "i", "n" }, { 0 }, { 0 } },
-	{ "Tab", "complete commands, node ids, device names, states",
-	    CMM_UI_KA_NONE, 0, NULL, { 0 }, { 0 }, { 0 } },
+	{ "a b, i n", "with a prompt open: the answer (winner a or b, "
+	    "isolated, not isolated) - in keys mode the key fills it in; on an "
+	    "empty command line the letter, then Tab; Enter sends it",
+	    CMM_UI_KA_ANSWER, 0, "cmm-answer", { 0 }, { "a", "b", "i", "n" },
+	    { 0 } },
+	{ "Tab", "complete commands, node ids, device names, states; a lone "
+	    "answer letter becomes the answer", CMM_UI_KA_TAB, 0,
+	    "cmm-complete", { 0 }, { 0 }, { "\\t" } },
+	{ "F8, F10-F12", "nothing (the key is swallowed)", CMM_UI_KA_NOTHING, 0,
+	    NULL, { "\\e[19~", "\\e[21~", "\\e[23~", "\\e[24~" }, { 0 },
+	    { 0 } },
 	{ "Ctrl-C; Ctrl-D", "clear the command line; on an empty one, detach "
 	    "(the node keeps running)", CMM_UI_KA_KILL_LINE, 0, NULL, { 0 },
 	    { 0 }, { "\\C-c" } },

@@ -17,16 +17,19 @@ enum cmm_ui_key_act {
 	CMM_UI_KA_NONE,		/* readline's own (Tab, Ctrl-D): documented */
 	CMM_UI_KA_HELP,		/* toggle the help view */
 	CMM_UI_KA_VIEW,		/* show view arg */
-	CMM_UI_KA_VIEW_N,	/* keys mode: '1'.. picks a view */
+	CMM_UI_KA_VIEW_N,	/* keys mode: '1'.. as F1.. */
 	CMM_UI_KA_FILTER,	/* next event-log filter */
 	CMM_UI_KA_PAGE,		/* scroll arg pages (negative: newer) */
 	CMM_UI_KA_LINE,		/* scroll arg lines */
 	CMM_UI_KA_FOCUS,	/* leave / enter the command line */
 	CMM_UI_KA_ANSWER,	/* fill in the answer to the open prompt */
 	CMM_UI_KA_KILL_LINE,	/* clear the command line */
+	CMM_UI_KA_TAB,		/* a lone answer letter: the answer; else
+				 * readline's completion */
+	CMM_UI_KA_NOTHING,	/* an unbound function key, swallowed */
 };
 
-#define CMM_UI_KEY_SEQS	6
+#define CMM_UI_KEY_SEQS	8
 
 struct cmm_ui_key {
 	const char	*key;		/* as the operator reads it: "F2" */
@@ -41,7 +44,7 @@ struct cmm_ui_key {
 	const char	*edit[CMM_UI_KEY_SEQS];
 };
 
-#define CMM_UI_NKEYS	16
+#define CMM_UI_NKEYS	18
 extern const struct cmm_ui_key cmm_ui_keys[CMM_UI_NKEYS];
 
 /* The console's own commands (run in the console, never sent). */

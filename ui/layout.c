@@ -17,7 +17,8 @@ static int	layout_wrap(char *out, size_t linelen, int max, int n, int w,
 const char *
 cmm_ui_view_name(enum cmm_ui_view v)
 {
-	static const char *names[] = { "main", "nodes", "history", "log", "help" };
+	static const char *names[] = { "main", "nodes", "history", "log", "help",
+	    "cluster" };
 
 	return (unsigned)v < CMM_UI_VIEW__COUNT ? names[v] : "?";
 }
@@ -172,7 +173,8 @@ cmm_ui_header_text(const struct cmm_ui_status *s, int64_t now,
 		snprintf(cp, sizeof(cp), "-");
 	snprintf(buf, len, "%s  node %d  %s  epoch %" PRIu32 "  quorum %s  "
 	    "prince %s  last reconf %s%s", s->cluster[0] ? s->cluster : "cmm",
-	    s->node, s->state, s->epoch, s->quorum ? "yes" : "no", cp, age,
+	    s->node, s->state, s->epoch, s->quorum_pending ? "pending" :
+	    s->quorum ? "yes" : "no", cp, age,
 	    since >= 0 ? " ago" : "");
 cut:
 	if (w >= 0 && (size_t)w < len)
@@ -306,8 +308,8 @@ cmm_ui_round_title(const struct cmm_ui_round *r, int64_t now, char *buf,
 			    "%" PRId64 " ms left", r->epoch, r->attempt, r->phase,
 			    left);
 		else
-			snprintf(buf, len, "round %" PRIu32 ".%" PRIu32 " %s",
-			    r->epoch, r->attempt, r->phase);
+			snprintf(buf, len, "round %" PRIu32 ".%" PRIu32 " %s, "
+			    "no time limit", r->epoch, r->attempt, r->phase);
 	} else
 		snprintf(buf, len, "round %" PRIu32 ".%" PRIu32 " (last): %s",
 		    r->epoch, r->attempt, r->phase);
@@ -441,33 +443,48 @@ cmm_ui_prompt_lines(const struct cmm_ui_model *m, int64_t now, int w,
 
 	if (!p->open || max <= 0)
 		return 0;
+	/* the question, the answers and what is safe come first and are
+	 * wrapped, never cut: the context after them is what a small
+	 * screen loses */
 	if (strcmp(p->kind, "winner") == 0) {
 		layout_put(out, linelen, max, &n, w, "WHICH NODE WINS? "
 		    "(patent step 812, round %" PRIu32 ".%" PRIu32 ")",
 		    p->round_epoch, p->round_attempt);
-		n = layout_wrap(out, linelen, max, n, w, "  ", p->why);
-		layout_put(out, linelen, max, &n, w, "The two nodes of the "
-		    "cluster lost each other and share no quorum device.");
-		layout_put(out, linelen, max, &n, w, " [a] node %d wins: it keeps "
-		    "the cluster, node %d is left out", p->choices[0],
-		    p->choices[1]);
-		layout_put(out, linelen, max, &n, w, " [b] node %d wins: it keeps "
-		    "the cluster, node %d is left out", p->choices[1],
-		    p->choices[0]);
-		layout_put(out, linelen, max, &n, w, "Safe: pick the SAME winner "
-		    "on both nodes; a node not picked stops.");
+		snprintf(line, sizeof(line), "Safe: pick the SAME winner on both "
+		    "nodes; a node not picked stops.");
+		n = layout_wrap(out, linelen, max, n, w, "  ", line);
+		snprintf(line, sizeof(line), "[a] node %d wins: it keeps the "
+		    "cluster, node %d is left out", p->choices[0], p->choices[1]);
+		n = layout_wrap(out, linelen, max, n, w, "     ", line);
+		snprintf(line, sizeof(line), "[b] node %d wins: it keeps the "
+		    "cluster, node %d is left out", p->choices[1], p->choices[0]);
+		n = layout_wrap(out, linelen, max, n, w, "     ", line);
+		n = layout_wrap(out, linelen, max, n, w, "  ", "The two nodes of "
+		    "the cluster lost each other and share no quorum device.");
 	} else {
 		layout_put(out, linelen, max, &n, w, "IS THIS NODE ISOLATED? "
 		    "(patent step 412, round %" PRIu32 ".%" PRIu32 ")",
 		    p->round_epoch, p->round_attempt);
-		n = layout_wrap(out, linelen, max, n, w, "  ", p->why);
-		layout_put(out, linelen, max, &n, w, " [i] isolated: this node "
-		    "stays out and keeps listening (safe)");
-		layout_put(out, linelen, max, &n, w, " [n] not isolated: the "
-		    "others are down, form a one-node cluster");
-		layout_put(out, linelen, max, &n, w, "Safe: answer [n] only if "
-		    "you KNOW the other nodes are stopped.");
+		n = layout_wrap(out, linelen, max, n, w, "  ", "Safe: answer [n] "
+		    "only if you KNOW the other nodes are stopped.");
+		n = layout_wrap(out, linelen, max, n, w, "     ", "[i] isolated: "
+		    "this node stays out and keeps listening (safe)");
+		n = layout_wrap(out, linelen, max, n, w, "     ", "[n] not "
+		    "isolated: the others are down, form a one-node cluster");
 	}
+	if (p->deadline >= 0) {
+		int64_t left = p->deadline - now;
+
+		layout_put(out, linelen, max, &n, w, "%" PRId64 " s left, then "
+		    "the configured policy answers", left > 0 ?
+		    (left + 999) / 1000 : 0);
+	} else
+		layout_put(out, linelen, max, &n, w, "no time limit: the round "
+		    "waits for an answer");
+	n = layout_wrap(out, linelen, max, n, w, "  ", "Keys mode (Ctrl-O): the "
+	    "key fills the answer in. Command line: the letter, Tab, Enter; or "
+	    "type the answer command.");
+	n = layout_wrap(out, linelen, max, n, w, "  ", p->why);
 	/* context: when each peer was last heard, which devices are shared */
 	line[0] = '\0';
 	for (int i = 0; i < m->nnodes; i++) {
@@ -503,16 +520,142 @@ cmm_ui_prompt_lines(const struct cmm_ui_model *m, int64_t now, int w,
 	}
 	layout_put(out, linelen, max, &n, w, "shared devices: %s",
 	    any ? line : "none");
-	if (p->deadline >= 0) {
-		int64_t left = p->deadline - now;
+	return n;
+}
 
-		layout_put(out, linelen, max, &n, w, "%" PRId64 " s left, then "
-		    "the configured policy answers", left > 0 ?
-		    (left + 999) / 1000 : 0);
-	} else
-		layout_put(out, linelen, max, &n, w, "no time limit: the round "
-		    "waits for an answer");
-	layout_put(out, linelen, max, &n, w, "Press the key, then Enter to "
-	    "send; or type the answer command.");
+/* ---- what the panes keep, the cluster view, fences ---- */
+
+const struct cmm_ui_round *
+cmm_ui_round_shown(const struct cmm_ui_model *m)
+{
+	if (!m->round.active && m->round_note[0] != '\0' && m->decided.valid)
+		return &m->decided;
+	return &m->round;
+}
+
+void
+cmm_ui_quorum_text(const struct cmm_ui_model *m, char *title, size_t tlen,
+    char *buf, size_t len, char *note, size_t nlen)
+{
+	struct cmm_ui_quorum	q = m->quorum;
+	const struct cmm_ui_status *s = &m->status;
+
+	note[0] = '\0';
+	if (q.valid && strcmp(q.method, "kept") == 0 && m->decided_q.valid) {
+		/* a round where nobody left decides nothing new */
+		q = m->decided_q;
+		snprintf(note, nlen, "then: nobody left, quorum kept");
+	}
+	if (q.valid)
+		snprintf(title, tlen, "quorum: %s, %s", q.method, q.verdict);
+	else
+		snprintf(title, tlen, "quorum");
+	cmm_ui_vote_explain(&q, buf, len);
+	/* a race is over once no round runs: say how it ended */
+	if (q.valid && strcmp(q.method, "race") == 0 &&
+	    strcmp(q.verdict, "race") == 0 && m->round.valid &&
+	    !m->round.active && s->valid) {
+		bool won = s->quorum && strcmp(s->state, "member") == 0;
+
+		snprintf(buf, len, "race for %s: %s", q.device[0] ? q.device : "?",
+		    won ? "won, this side is the cluster" :
+		    "lost, this side stays out");
+		snprintf(title, tlen, "quorum: race, %s", won ? "won" : "lost");
+	}
+}
+
+int
+cmm_ui_fence_text(const struct cmm_ui_fence *f, char *buf, size_t len)
+{
+	char by[160];
+
+	if (f->device[0] == '\0')
+		return snprintf(buf, len, "e%" PRIu32 " %d: NOT fenced, shares no "
+		    "device with a member", f->epoch, f->whom);
+	cmm_ui_set_format(&f->by, by, sizeof(by));
+	return snprintf(buf, len, "e%" PRIu32 " %s fenced %d on %s", f->epoch,
+	    by, f->whom, f->device);
+}
+
+bool
+cmm_ui_timing_any_warn(const struct cmm_ui_model *m)
+{
+	for (int i = 0; i < m->nnodes; i++)
+		if (m->nodes[i].has_hb && !m->nodes[i].self &&
+		    cmm_ui_timing_warn(m->nodes[i].hb_p99, m->failure_timeout_ms))
+			return true;
+	return false;
+}
+
+int
+cmm_ui_cluster_lines(const struct cmm_ui_model *m, int w, char *out,
+    size_t linelen, int max)
+{
+	/* the sides: nodes grouped by the epoch they say they are at, and
+	 * whether they say they are members of it */
+	struct {
+		uint32_t	 epoch;
+		bool		 member;
+		struct cmm_ui_set ids;
+	}		 side[16];
+	int		 nside = 0, n = 0;
+	char		 a[160], b[160], heard[24];
+
+	if (max <= 0)
+		return 0;
+	if (m->nnodes == 0) {
+		layout_put(out, linelen, max, &n, w, "no node list yet");
+		return n;
+	}
+	for (int i = 0; i < m->nnodes; i++) {
+		const struct cmm_ui_node *x = &m->nodes[i];
+		bool mb = strcmp(x->says_state, "member") == 0;
+		int k;
+
+		if (!x->self && !x->alive)
+			continue;
+		for (k = 0; k < nside; k++)
+			if (side[k].epoch == x->epoch && side[k].member == mb)
+				break;
+		if (k == nside) {
+			if (nside == 16)
+				continue;
+			side[k].epoch = x->epoch;
+			side[k].member = mb;
+			cmm_ui_set_clear(&side[k].ids);
+			nside++;
+		}
+		cmm_ui_set_add(&side[k].ids, x->id);
+	}
+	layout_put(out, linelen, max, &n, w, "%s",
+	    nside <= 1 ? "one side: every node heard agrees" :
+	    "SIDES: the nodes heard do not agree");
+	for (int k = 0; k < nside; k++) {
+		cmm_ui_set_format(&side[k].ids, a, sizeof(a));
+		layout_put(out, linelen, max, &n, w, "  epoch %" PRIu32 " %s: {%s}",
+		    side[k].epoch, side[k].member ? "members" : "outside", a);
+	}
+	layout_put(out, linelen, max, &n, w, " id  alive heard  says      epoch "
+	    "sees          config");
+	for (int i = 0; i < m->nnodes; i++) {
+		const struct cmm_ui_node *x = &m->nodes[i];
+
+		if (x->self)
+			snprintf(heard, sizeof(heard), "self");
+		else if (x->heard_ms < 0)
+			snprintf(heard, sizeof(heard), "never");
+		else
+			cmm_ui_age(x->heard_ms, heard, sizeof(heard));
+		if (x->has_sees)
+			cmm_ui_set_format(&x->sees, b, sizeof(b));
+		else
+			snprintf(b, sizeof(b), "?");
+		layout_put(out, linelen, max, &n, w, "%3d%c %-5s %-6s %-9s %5"
+		    PRIu32 " %-13s %s", x->id, x->self ? '*' : ' ',
+		    x->alive ? "yes" : "no", heard,
+		    x->says_state[0] ? x->says_state : "?", x->epoch, b,
+		    x->config_mismatch ? "MISMATCH" : x->heard_ms < 0 ? "?" :
+		    "match");
+	}
 	return n;
 }

@@ -24,6 +24,7 @@ enum cmm_ui_view {
 	CMM_UI_VIEW_HISTORY,	/* committed configurations */
 	CMM_UI_VIEW_LOG,	/* the event log, full height */
 	CMM_UI_VIEW_HELP,	/* keys and commands */
+	CMM_UI_VIEW_CLUSTER,	/* what every node says of itself */
 	CMM_UI_VIEW__COUNT
 };
 
@@ -106,5 +107,22 @@ void	cmm_ui_timing_row(const struct cmm_ui_node *n, int failure_timeout_ms,
  * countdown); returns the count written (each at most w+1 bytes). */
 int	cmm_ui_prompt_lines(const struct cmm_ui_model *m, int64_t now, int w,
 	    char *out, size_t linelen, int max);
+
+/* The round the pane shows: the last that changed the membership when a
+ * later one changed nothing (its note is m->round_note). */
+const struct cmm_ui_round *cmm_ui_round_shown(const struct cmm_ui_model *m);
+/* The quorum pane's title, explanation and note ("" none): the last
+ * decision when a later round kept quorum with nobody leaving; a race
+ * that is over said as won or lost. */
+void	cmm_ui_quorum_text(const struct cmm_ui_model *m, char *title,
+	    size_t tlen, char *buf, size_t len, char *note, size_t nlen);
+/* "e2 3 fenced 5 on d3-5", "e2 5: NOT fenced, shares no device ...". */
+int	cmm_ui_fence_text(const struct cmm_ui_fence *f, char *buf, size_t len);
+/* Some peer's p99 is above the warning threshold. */
+bool	cmm_ui_timing_any_warn(const struct cmm_ui_model *m);
+/* The cluster view: the sides (nodes by the epoch they say, member or
+ * not), then a row per node: alive, heard, says, epoch, sees, config. */
+int	cmm_ui_cluster_lines(const struct cmm_ui_model *m, int w, char *out,
+	    size_t linelen, int max);
 
 #endif

@@ -20,6 +20,9 @@ static int64_t	 model_int(json_t *o, const char *key, int64_t dflt);
 static void	 model_clean(char *s);
 static enum cmm_ui_logkind model_kind(const char *type);
 static void	 model_mark_fenced(struct cmm_ui_model *m);
+static void	 model_fences(struct cmm_ui_model *m);
+static int	 model_round_copy(struct cmm_ui_round *to,
+		    const struct cmm_ui_round *from);
 
 /* ---- sets ---- */
 
@@ -186,6 +189,7 @@ cmm_ui_model_reset(struct cmm_ui_model *m)
 {
 	free(m->nodes);
 	free(m->round.rows);
+	free(m->decided.rows);
 	free(m->devices);
 	free(m->cmds);
 	free(m->cmd_args);
@@ -197,6 +201,9 @@ cmm_ui_model_reset(struct cmm_ui_model *m)
 	m->status.since_commit_ms = -1;
 	memset(&m->round, 0, sizeof(m->round));
 	m->round.left_ms = -1;
+	memset(&m->decided, 0, sizeof(m->decided));
+	memset(&m->decided_q, 0, sizeof(m->decided_q));
+	m->round_note[0] = '\0';
 	memset(&m->quorum, 0, sizeof(m->quorum));
 	m->quorum.crown_prince = -1;
 	m->devices = NULL;
@@ -248,6 +255,23 @@ cmm_ui_model_status(struct cmm_ui_model *m, const char *json, int64_t now,
 	model_set(json_object_get(o, "alive"), &s.alive);
 	s.crown_prince = (int)model_int(o, "crown_prince", -1);
 	s.quorum = json_is_true(json_object_get(o, "quorum"));
+	/* awaiting the operator, the answer decides: neither yes nor no */
+	d = json_object_get(o, "quorum");
+	s.quorum_pending = (json_is_string(d) &&
+	    strcmp(json_string_value(d), "pending") == 0) ||
+	    strcmp(s.state, "awaiting-operator") == 0;
+	d = json_object_get(o, "suggest");
+	if (json_is_string(d))
+		model_str(o, "suggest", s.suggest, sizeof(s.suggest));
+	else if (json_is_object(d)) {
+		char cmd[160], why[160];
+
+		model_str(d, "command", cmd, sizeof(cmd));
+		model_str(d, "why", why, sizeof(why));
+		if (cmd[0] != '\0')
+			snprintf(s.suggest, sizeof(s.suggest), "%.100s%s%.130s",
+			    why, why[0] ? ": " : "", cmd);
+	}
 	s.since_commit_ms = model_int(o, "since_commit_ms", -1);
 	s.fetched = now;
 	if ((d = json_object_get(o, "dropped")) != NULL) {
@@ -269,6 +293,8 @@ cmm_ui_model_status(struct cmm_ui_model *m, const char *json, int64_t now,
 		m->last_change = now;
 	}
 	m->status = s;
+	model_fences(m);
+	model_mark_fenced(m);
 	json_decref(o);
 	return 0;
 }
@@ -318,6 +344,14 @@ cmm_ui_model_nodes(struct cmm_ui_model *m, const char *json, int64_t now,
 		    strcmp(json_string_value(json_object_get(v, "config")),
 		    "mismatch") == 0;
 		model_str(v, "address", x->address, sizeof(x->address));
+		/* what it says of itself: the node's own words when it sends
+		 * them, else what its member flag says */
+		model_str(v, "says_state", x->says_state, sizeof(x->says_state));
+		if (x->says_state[0] == '\0' && x->heard_ms >= 0)
+			snprintf(x->says_state, sizeof(x->says_state), "%s",
+			    x->says_member ? "member" : "outside");
+		x->has_sees = model_set(json_object_get(v, "sees"),
+		    &x->sees) == 0;
 		h = json_object_get(v, "heartbeat");
 		if (json_is_object(h)) {
 			x->has_hb = true;
@@ -337,6 +371,7 @@ cmm_ui_model_nodes(struct cmm_ui_model *m, const char *json, int64_t now,
 	m->nnodes = (int)n;
 	m->failure_timeout_ms = (int)model_int(o, "failure_timeout_ms",
 	    m->failure_timeout_ms);
+	model_fences(m);
 	model_mark_fenced(m);
 	json_decref(o);
 	return 0;
@@ -366,6 +401,8 @@ cmm_ui_model_round(struct cmm_ui_model *m, const char *json, int64_t now,
 	r.prev_epoch = (uint32_t)model_int(o, "prev_epoch", 0);
 	model_str(o, "phase", r.phase, sizeof(r.phase));
 	r.left_ms = model_int(o, "left_ms", -1);
+	if (r.left_ms > CMM_UI_NO_LIMIT_MS)
+		r.left_ms = -1;
 	model_set(json_object_get(o, "prev"), &r.prev);
 	model_set(json_object_get(o, "expected"), &r.expected);
 	model_set(json_object_get(o, "next"), &r.next);
@@ -392,7 +429,39 @@ cmm_ui_model_round(struct cmm_ui_model *m, const char *json, int64_t now,
 	}
 	free(m->round.rows);
 	m->round = r;
+	/* a round that changed the membership stays on screen; a later
+	 * one that changed nothing ("nobody left") is a note under it */
+	if (!r.active && !cmm_ui_set_eq(&r.prev, &r.next) &&
+	    cmm_ui_set_count(&r.next) > 0) {
+		free(m->decided.rows);
+		memset(&m->decided, 0, sizeof(m->decided));
+		model_round_copy(&m->decided, &r);
+		m->round_note[0] = '\0';
+	} else if (!r.active && r.valid && m->decided.valid &&
+	    (r.epoch != m->decided.epoch || r.attempt != m->decided.attempt))
+		snprintf(m->round_note, sizeof(m->round_note), "then round %"
+		    PRIu32 ".%" PRIu32 ": %.100s, no change", r.epoch, r.attempt,
+		    r.outcome[0] ? r.outcome : r.phase);
+	else if (r.active)
+		m->round_note[0] = '\0';
 	json_decref(o);
+	return 0;
+}
+
+/* A deep copy (the rows too); -1 when memory runs out (to is empty). */
+static int
+model_round_copy(struct cmm_ui_round *to, const struct cmm_ui_round *from)
+{
+	*to = *from;
+	to->rows = calloc(from->nrows ? (size_t)from->nrows : 1,
+	    sizeof(*to->rows));
+	if (to->rows == NULL) {
+		memset(to, 0, sizeof(*to));
+		return -1;
+	}
+	if (from->nrows > 0)
+		memcpy(to->rows, from->rows, (size_t)from->nrows *
+		    sizeof(*to->rows));
 	return 0;
 }
 
@@ -426,6 +495,9 @@ cmm_ui_model_quorum(struct cmm_ui_model *m, const char *json, char *err,
 		}
 	}
 	m->quorum = q;
+	/* "kept" (nobody left) decides nothing: the last decision stays */
+	if (q.valid && strcmp(q.method, "kept") != 0)
+		m->decided_q = q;
 	json_decref(o);
 	return 0;
 }
@@ -469,26 +541,93 @@ cmm_ui_model_devices(struct cmm_ui_model *m, const char *json, char *err,
 	free(m->devices);
 	m->devices = dv;
 	m->ndevices = (int)n;
+	model_fences(m);
 	model_mark_fenced(m);
 	json_decref(o);
 	return 0;
 }
 
-/* A node is shown fenced when a device it shares, and that this node can
- * read, no longer has it registered (docs/PROTOCOL.md "Quorum devices and
- * fencing"). */
+/* The ! mark: a fence in force, on some device, against the node. */
 static void
 model_mark_fenced(struct cmm_ui_model *m)
 {
 	for (int i = 0; i < m->nnodes; i++) {
 		m->nodes[i].fenced = false;
-		for (int k = 0; k < m->ndevices; k++)
-			if (m->devices[k].has_record &&
-			    cmm_ui_set_has(&m->devices[k].nodes, m->nodes[i].id) &&
-			    !cmm_ui_set_has(&m->devices[k].registered,
-			    m->nodes[i].id))
+		for (int k = 0; k < m->nfences; k++)
+			if (m->fences[k].whom == m->nodes[i].id &&
+			    m->fences[k].device[0] != '\0')
 				m->nodes[i].fenced = true;
 	}
+}
+
+/*
+ * The fences in force, from the history's commits: at each commit the
+ * members sharing a device with a node that departed fence it there
+ * (FIG. 9, and docs/PROTOCOL.md "Quorum devices and fencing"); a node
+ * that shares no device with any member is not fenced, which is shown
+ * too.  A fence ends when a later commit (or the node's own status)
+ * has the node as a member again: it registered anew.
+ */
+static void
+model_fences(struct cmm_ui_model *m)
+{
+	const struct cmm_ui_hist	*prev = NULL;
+
+	m->nfences = 0;
+	for (int i = 0; i < m->nhist; i++) {
+		const struct cmm_ui_hist *h = &m->hist[i];
+
+		if (strcmp(h->kind, "commit") != 0)
+			continue;
+		/* back as a member: its fences are over */
+		for (int k = 0; k < m->nfences; k++)
+			if (cmm_ui_set_has(&h->members, m->fences[k].whom)) {
+				m->fences[k--] = m->fences[--m->nfences];
+			}
+		for (int id = 0; prev != NULL && id < CMM_UI_MAX_ID; id++) {
+			bool any = false;
+
+			if (!cmm_ui_set_has(&prev->members, id) ||
+			    cmm_ui_set_has(&h->members, id))
+				continue;
+			for (int d = 0; d < m->ndevices; d++) {
+				struct cmm_ui_fence	*f;
+				struct cmm_ui_set	 by;
+
+				if (!cmm_ui_set_has(&m->devices[d].nodes, id))
+					continue;
+				cmm_ui_set_clear(&by);
+				for (int j = 0; j < CMM_UI_MAX_ID; j++)
+					if (cmm_ui_set_has(&m->devices[d].nodes, j) &&
+					    cmm_ui_set_has(&h->members, j))
+						cmm_ui_set_add(&by, j);
+				if (cmm_ui_set_count(&by) == 0)
+					continue;
+				any = true;
+				if (m->nfences == CMM_UI_FENCE_MAX)
+					memmove(&m->fences[0], &m->fences[1],
+					    sizeof(m->fences[0]) * --m->nfences);
+				f = &m->fences[m->nfences++];
+				f->epoch = h->epoch;
+				f->whom = id;
+				f->by = by;
+				snprintf(f->device, sizeof(f->device), "%s",
+				    m->devices[d].name);
+			}
+			if (!any && m->nfences < CMM_UI_FENCE_MAX) {
+				struct cmm_ui_fence *f = &m->fences[m->nfences++];
+
+				memset(f, 0, sizeof(*f));
+				f->epoch = h->epoch;
+				f->whom = id;
+			}
+		}
+		prev = h;
+	}
+	if (m->status.valid)
+		for (int k = 0; k < m->nfences; k++)
+			if (cmm_ui_set_has(&m->status.members, m->fences[k].whom))
+				m->fences[k--] = m->fences[--m->nfences];
 }
 
 int
@@ -519,6 +658,8 @@ cmm_ui_model_history(struct cmm_ui_model *m, const char *json, char *err,
 		model_str(v, "time", h->time, sizeof(h->time));
 		model_str(v, "reason", h->reason, sizeof(h->reason));
 	}
+	model_fences(m);
+	model_mark_fenced(m);
 	json_decref(o);
 	return 0;
 }
@@ -593,6 +734,9 @@ cmm_ui_model_prompt(struct cmm_ui_model *m, const char *json, int64_t now,
 		return -1;
 	}
 	left = model_int(o, "deadline_ms", -1);
+	/* no time limit may come as a far-off deadline: a day is none */
+	if (left > CMM_UI_NO_LIMIT_MS)
+		left = -1;
 	/* a `?` line at open carries no deadline: keep the one status gave */
 	if (left >= 0)
 		p.deadline = now + left;
@@ -633,7 +777,7 @@ cmm_ui_model_event(struct cmm_ui_model *m, const char *json, int64_t now)
 {
 	json_error_t	 je;
 	json_t		*o;
-	char		 type[24], text[200], t[40], line[240], set[160];
+	char		 type[24], text[200], t[40], line[240];
 	const char	*hms;
 	unsigned	 what = CMM_UI_EV_STATUS;
 	bool		 error = false;
@@ -702,23 +846,25 @@ cmm_ui_model_event(struct cmm_ui_model *m, const char *json, int64_t now)
 	if (strcmp(type, "commit") == 0)
 		what |= CMM_UI_EV_ROUND | CMM_UI_EV_QUORUM | CMM_UI_EV_NODES |
 		    CMM_UI_EV_DEVICES | CMM_UI_EV_HISTORY;
-	if (strcmp(type, "fence") == 0) {
-		struct cmm_ui_set dep;
-
-		model_set(json_object_get(o, "departed"), &dep);
-		cmm_ui_set_format(&dep, set, sizeof(set));
-		if (m->nfences == CMM_UI_FENCE_MAX) {
-			memmove(m->fences[0], m->fences[1],
-			    sizeof(m->fences[0]) * (CMM_UI_FENCE_MAX - 1));
-			m->nfences--;
-		}
-		snprintf(m->fences[m->nfences++], sizeof(m->fences[0]),
-		    "%.8s %.140s", hms ? hms : "", text);
-		what |= CMM_UI_EV_DEVICES;
-	}
+	if (strcmp(type, "fence") == 0)
+		what |= CMM_UI_EV_DEVICES | CMM_UI_EV_HISTORY;
 	if (strcmp(type, "commit") == 0)
 		m->last_change = now;
+	if (m->label_nodes && json_is_integer(json_object_get(o, "node"))) {
+		/* after a switch the log holds more than one node's lines */
+		char l2[240];
+
+		snprintf(l2, sizeof(l2), "n%lld %.220s",
+		    (long long)model_int(o, "node", -1), line);
+		snprintf(line, sizeof(line), "%s", l2);
+	}
 	cmm_ui_model_log(m, model_kind(type), error, hms, line);
+	/* what the trouble filter shows besides its own kind */
+	if (m->log_len > 0 && (error || strcmp(type, "fence") == 0 ||
+	    strcmp(type, "failure") == 0 || strcmp(type, "split-brain") == 0 ||
+	    strcmp(type, "no-quorum") == 0))
+		m->log[(m->log_head + m->log_len - 1) % CMM_UI_LOG_MAX].trouble =
+		    true;
 	json_decref(o);
 	return what;
 }
@@ -744,6 +890,7 @@ cmm_ui_model_log(struct cmm_ui_model *m, enum cmm_ui_logkind kind, bool error,
 	l = &m->log[slot];
 	l->kind = kind;
 	l->error = error;
+	l->trouble = error;
 	snprintf(l->time, sizeof(l->time), "%s", time ? time : "");
 	snprintf(l->text, sizeof(l->text), "%s", text);
 	model_clean(l->text);
@@ -761,7 +908,8 @@ cmm_ui_model_logline(const struct cmm_ui_model *m, int filter, int i,
 		const struct cmm_ui_logline *l =
 		    &m->log[(m->log_head + k) % CMM_UI_LOG_MAX];
 
-		if (filter != CMM_UI_FILTER_ALL && (int)l->kind != filter)
+		if (filter != CMM_UI_FILTER_ALL && (int)l->kind != filter &&
+		    !(filter == CMM_UI_LK_TROUBLE && l->trouble))
 			continue;
 		if (n == i)
 			found = l;

@@ -17,8 +17,10 @@
 #define CMM_UI_MAX_ID		1024	/* node ids are 0..1023 (CMM_MAX_NODES) */
 #define CMM_UI_LOG_MAX		1000	/* event log lines kept */
 #define CMM_UI_HIST_MAX		64	/* committed configurations kept */
-#define CMM_UI_FENCE_MAX	8	/* recent fences kept for the quorum pane */
+#define CMM_UI_FENCE_MAX	16	/* fences in force, for the quorum pane */
 #define CMM_UI_HILITE_MS	5000	/* changed cells stay highlighted */
+#define CMM_UI_NO_LIMIT_MS	((int64_t)86400000)	/* a deadline further
+					 * off than a day means none */
 
 /* A set of node ids, as the console sees them. */
 struct cmm_ui_set {
@@ -42,6 +44,9 @@ struct cmm_ui_status {
 	struct cmm_ui_set members, alive;
 	int		crown_prince;		/* -1: none */
 	bool		quorum;
+	bool		quorum_pending;		/* an operator's answer decides */
+	char		suggest[240];		/* the way out the node offers
+						 * (force-quorum), "" none */
 	int64_t		since_commit_ms;	/* -1: never committed */
 	int64_t		fetched;		/* console clock, ms */
 	uint64_t	dropped[4];		/* malformed, foreign, auth, replay */
@@ -58,7 +63,11 @@ struct cmm_ui_node {
 	bool		has_hb;			/* heartbeat statistics known */
 	int		hb_n;
 	int64_t		hb_median, hb_p99, hb_max;
-	bool		fenced;			/* unregistered on a device */
+	bool		fenced;			/* fenced, not yet back */
+	char		says_state[16];		/* member, outside, leaving,
+						 * amnesiac; "" unknown */
+	bool		has_sees;
+	struct cmm_ui_set sees;			/* whom it holds alive */
 	bool		config_mismatch;	/* its config digest is not ours */
 	int64_t		changed_at;		/* console clock, ms; -1: never */
 };
@@ -104,6 +113,18 @@ struct cmm_ui_device {
 	char		error[128];
 };
 
+/* A fence: at a commit, the members sharing a device with a departed
+ * node took its registration away (docs/PROTOCOL.md "Quorum devices and
+ * fencing").  Known from the committed configurations in the history
+ * and the devices' nodes, so also those from before the console came;
+ * gone once the node is a member again (it registers anew). */
+struct cmm_ui_fence {
+	uint32_t	epoch;
+	int		whom;
+	struct cmm_ui_set by;			/* empty: no device shared */
+	char		device[64];		/* "" when none */
+};
+
 struct cmm_ui_hist {
 	char		kind[16];
 	uint32_t	epoch;
@@ -117,7 +138,8 @@ enum cmm_ui_logkind {
 	CMM_UI_LK_MEMBERSHIP = 0,	/* commit, join, leave, failure, alive */
 	CMM_UI_LK_ROUND,		/* round, quorum, state, fence, no-quorum */
 	CMM_UI_LK_PROMPT,		/* prompt, answer, operator */
-	CMM_UI_LK_TROUBLE,		/* drop, log, hook */
+	CMM_UI_LK_TROUBLE,		/* drop, log, hook; the filter adds
+					 * errors, failures, fences, split brain */
 	CMM_UI_LK_COMMAND,		/* what was typed and its reply */
 	CMM_UI_LK__COUNT
 };
@@ -128,6 +150,7 @@ enum cmm_ui_logkind {
 struct cmm_ui_logline {
 	enum cmm_ui_logkind kind;
 	bool		error;			/* shown in the error role */
+	bool		trouble;		/* the trouble filter shows it too */
 	char		time[16];		/* HH:MM:SS (UTC, as the node says) */
 	char		text[240];
 };
@@ -153,8 +176,14 @@ struct cmm_ui_model {
 	int			nhist;
 	struct cmm_ui_hist	hist[CMM_UI_HIST_MAX];
 	struct cmm_ui_prompt	prompt;
-	char			fences[CMM_UI_FENCE_MAX][160];
+	struct cmm_ui_fence	fences[CMM_UI_FENCE_MAX];
 	int			nfences;
+	/* the last round and decision that changed the membership, kept
+	 * when a later round changes nothing; that one is a note */
+	struct cmm_ui_round	decided;
+	struct cmm_ui_quorum	decided_q;
+	char			round_note[160];
+	bool			label_nodes;	/* event lines name their node */
 	/* the log: a ring */
 	struct cmm_ui_logline	*log;
 	int			log_head, log_len;

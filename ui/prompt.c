@@ -8,9 +8,12 @@
  * rebind them ($if cmm).  curses only draws; readline never writes to the
  * terminal (custom redisplay, rl_outstream to /dev/null, no bell).
  */
+#include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include <readline/history.h>
@@ -26,6 +29,7 @@
 static struct cmm_console *prompt_con;
 static Keymap	prompt_nav_map, prompt_edit_map;
 static FILE	*prompt_null;
+static int	 prompt_added;	/* history lines this console added */
 
 static void	prompt_on_line(char *line);
 static void	prompt_noop_prep(int meta);
@@ -41,6 +45,13 @@ static void	prompt_scroll(int step);
 static int	prompt_page(void);
 static int	key_focus(int count, int key);
 static int	key_answer(int count, int key);
+static int	key_tab(int count, int key);
+static int	key_nothing(int count, int key);
+static bool	prompt_keep(const char *line);
+static void	prompt_hot_answer(const struct cmm_ui_prompt *p, int key,
+		    char *cmd, size_t len);
+static void	prompt_line_answer(const struct cmm_console *c,
+		    const char *line, char *cmd, size_t len);
 
 static void
 prompt_noop_prep(int meta)
@@ -105,8 +116,8 @@ con_prompt_redisplay(void)
 	werase(w);
 	if (!c->focused) {
 		wattrset(w, (attr_t)cmm_ui_attr(CMM_UI_R_DIM));
-		mvwaddnstr(w, 0, 0, "keys: j/k scroll, 1-5 views, f filter, "
-		    "? help, Enter or : to type a command", width - 1);
+		mvwaddnstr(w, 0, 0, "keys: j/k scroll, 1-7 as F1-F7, f filter, "
+		    "Enter or : to type a command", width - 1);
 		wattrset(w, A_NORMAL);
 		wmove(w, 0, 0);
 		wnoutrefresh(w);
@@ -157,10 +168,89 @@ con_prompt_redisplay(void)
 			left -= k;
 		}
 	}
+	/* an empty line shows the embedding program's hint, dim */
+	if (rl_end == 0 && c->opts.hint != NULL && pw + 2 < width) {
+		wattrset(w, (attr_t)cmm_ui_attr(CMM_UI_R_DIM));
+		mvwaddnstr(w, 0, pw, c->opts.hint, width - 1 - pw);
+	}
+	/* a lone answer letter: say what Tab makes of it, after the line */
+	{
+		char	cmd[64], ghost[96];
+		int	end = pw + prompt_width(rl_line_buffer, (size_t)rl_end);
+
+		prompt_line_answer(c, rl_line_buffer, cmd, sizeof(cmd));
+		if (cmd[0] != '\0' && end - off + 2 < width) {
+			snprintf(ghost, sizeof(ghost), "  Tab: %s, then Enter", cmd);
+			wattrset(w, (attr_t)cmm_ui_attr(CMM_UI_R_DIM));
+			mvwaddnstr(w, 0, end - off, ghost, width - 1 - (end - off));
+		}
+	}
 	wattrset(w, A_NORMAL);
 	wmove(w, 0, cur - off < width ? cur - off : width - 1);
 	wnoutrefresh(w);
 	doupdate();
+}
+
+/* ---- history ---- */
+
+/* An answer goes to one question: kept in the history, Up and Enter
+ * could send it to the next, unread.  The same for force-quorum. */
+static bool
+prompt_keep(const char *line)
+{
+	const char	*p = line + strspn(line, " \t");
+	size_t		 n = strcspn(p, " \t");
+
+	if (strncmp(p, "--json", 6) == 0 && n == 6) {
+		p += n;
+		p += strspn(p, " \t");
+		n = strcspn(p, " \t");
+	}
+	/* a unique prefix names a command too: "ans", "force" */
+	return !(n >= 3 && (strncmp(p, "answer", n < 6 ? n : 6) == 0 ||
+	    strncmp(p, "force-quorum", n < 12 ? n : 12) == 0));
+}
+
+/* The file's lines into the history, those never to recall left out. */
+static void
+prompt_history_load(const char *path)
+{
+	FILE	*f;
+	char	 buf[1024];
+
+	if (path[0] == '\0' || (f = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (buf[0] != '\0' && prompt_keep(buf))
+			add_history(buf);
+	}
+	fclose(f);
+}
+
+/*
+ * Merges this console's new lines into the file: appended under an
+ * exclusive lock, so consoles on other nodes that exit at the same time
+ * add their own instead of overwriting them; then the file is cut to
+ * the newest PROMPT_HISTORY_MAX lines.
+ */
+static void
+prompt_history_save(const char *path)
+{
+	int	fd, n = prompt_added < history_length ? prompt_added :
+		    history_length;
+
+	if (path[0] == '\0' || n <= 0)
+		return;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0600)) < 0)
+		return;
+	if (lockf(fd, F_LOCK, 0) == 0) {
+		append_history(n, path);
+		history_truncate_file(path, PROMPT_HISTORY_MAX);
+	}
+	close(fd);
+	prompt_added = 0;
 }
 
 /* ---- the line handler ---- */
@@ -176,11 +266,26 @@ prompt_on_line(char *line)
 		return;
 	}
 	if (*line != '\0') {
-		HIST_ENTRY *h = history_length > 0 ?
-		    history_get(history_base + history_length - 1) : NULL;
+		HIST_ENTRY	*h = history_length > 0 ?
+				    history_get(history_base + history_length - 1) :
+				    NULL;
+		char		 cmd[64], msg[160];
 
-		if (h == NULL || strcmp(h->line, line) != 0)
+		prompt_line_answer(c, line, cmd, sizeof(cmd));
+		if (cmd[0] != '\0') {
+			/* a lone answer letter is not an answer */
+			snprintf(msg, sizeof(msg), "'%s' not sent: Tab makes it "
+			    "'%s', then Enter sends that", line, cmd);
+			cmm_ui_model_log(&c->model, CMM_UI_LK_COMMAND, true, NULL,
+			    msg);
+			con_dirty(c, CON_D_LOG | CON_D_BIG | CON_D_CMD);
+			free(line);
+			return;
+		}
+		if (prompt_keep(line) && (h == NULL || strcmp(h->line, line) != 0)) {
 			add_history(line);
+			prompt_added++;
+		}
 		con_run_line(c, line, true);
 	}
 	free(line);
@@ -433,31 +538,84 @@ key_focus(int count, int key)
 	return 0;
 }
 
-/* A key answering the open prompt fills in the command; Enter sends it,
- * so one stray key never answers a question this grave. */
+/* The answer command a hot-key stands for with the open prompt, or ""
+ * when key answers nothing here. */
+static void
+prompt_hot_answer(const struct cmm_ui_prompt *p, int key, char *cmd,
+    size_t len)
+{
+	cmd[0] = '\0';
+	if (!p->open)
+		return;
+	if (strcmp(p->kind, "winner") == 0 && (key == 'a' || key == 'b'))
+		snprintf(cmd, len, "answer winner %d",
+		    p->choices[key == 'a' ? 0 : 1]);
+	else if (strcmp(p->kind, "isolation") == 0 && key == 'i')
+		snprintf(cmd, len, "answer isolated");
+	else if (strcmp(p->kind, "isolation") == 0 && key == 'n')
+		snprintf(cmd, len, "answer not-isolated");
+}
+
+/* The answer a command line holding just one hot-key letter stands for
+ * ("" when it holds anything else): what Tab fills in. */
+static void
+prompt_line_answer(const struct cmm_console *c, const char *line, char *cmd,
+    size_t len)
+{
+	cmd[0] = '\0';
+	if (line[0] != '\0' && line[1] == '\0')
+		prompt_hot_answer(&c->model.prompt, (unsigned char)line[0], cmd,
+		    len);
+}
+
+/*
+ * A hot-key with a prompt open.  In keys mode it fills in the answer
+ * command and enters the command line; Enter then sends it.  On the
+ * command line it is only the letter it is: what is typed is never
+ * rewritten, and a lone letter and Enter send nothing (the redisplay
+ * offers Tab to fill in the answer), so neither typing `nodes` nor a
+ * stray key can answer a question this grave.
+ */
 static int
 key_answer(int count, int key)
 {
-	struct cmm_console		*c = prompt_con;
-	const struct cmm_ui_prompt	*p = &c->model.prompt;
-	char				 cmd[64] = "";
+	struct cmm_console	*c = prompt_con;
+	char			 cmd[64];
 
-	if (p->open && rl_end == 0) {
-		if (strcmp(p->kind, "winner") == 0 && (key == 'a' || key == 'b'))
-			snprintf(cmd, sizeof(cmd), "answer winner %d",
-			    p->choices[key == 'a' ? 0 : 1]);
-		else if (strcmp(p->kind, "isolation") == 0 && key == 'i')
-			snprintf(cmd, sizeof(cmd), "answer isolated");
-		else if (strcmp(p->kind, "isolation") == 0 && key == 'n')
-			snprintf(cmd, sizeof(cmd), "answer not-isolated");
-	}
+	if (c->focused)
+		return rl_insert(count, key);
+	prompt_hot_answer(&c->model.prompt, key, cmd, sizeof(cmd));
 	if (cmd[0] == '\0')
-		return c->focused ? rl_insert(count, key) : 0;
-	if (!c->focused)
-		key_focus(1, 0);
+		return 0;
+	key_focus(1, 0);
 	rl_replace_line(cmd, 0);
 	rl_point = rl_end;
 	con_dirty(c, CON_D_CMD);
+	return 0;
+}
+
+/* Tab: a lone hot-key letter becomes its answer; otherwise completion. */
+static int
+key_tab(int count, int key)
+{
+	struct cmm_console	*c = prompt_con;
+	char			 cmd[64];
+
+	prompt_line_answer(c, rl_line_buffer, cmd, sizeof(cmd));
+	if (cmd[0] == '\0')
+		return rl_complete(count, key);
+	rl_replace_line(cmd, 0);
+	rl_point = rl_end;
+	con_dirty(c, CON_D_CMD);
+	return 0;
+}
+
+/* Unbound function keys: swallowed whole, so no '~' reaches the line. */
+static int
+key_nothing(int count, int key)
+{
+	(void)count;
+	(void)key;
 	return 0;
 }
 
@@ -476,9 +634,16 @@ key_run(int row, int count, int key)
 		con_set_view(c, (enum cmm_ui_view)k->arg);
 		return 0;
 	case CMM_UI_KA_VIEW_N:
-		/* '1'.. in the order of enum cmm_ui_view */
-		if (key >= '1' && key < '1' + CMM_UI_VIEW__COUNT)
-			con_set_view(c, (enum cmm_ui_view)(key - '1'));
+		/* a digit does what the function key of its number does */
+		for (int i = 0; i < CMM_UI_NKEYS; i++) {
+			char fk[4];
+
+			snprintf(fk, sizeof(fk), "F%c", key);
+			if (key >= '1' && key <= '9' && i != row &&
+			    strncmp(cmm_ui_keys[i].key, fk, 2) == 0 &&
+			    !isdigit((unsigned char)cmm_ui_keys[i].key[2]))
+				return key_run(i, count, key);
+		}
 		return 0;
 	case CMM_UI_KA_FILTER:
 		c->log_filter = (c->log_filter + 1) % (CMM_UI_FILTER_ALL + 1);
@@ -497,6 +662,10 @@ key_run(int row, int count, int key)
 		return key_answer(count, key);
 	case CMM_UI_KA_KILL_LINE:
 		return rl_kill_full_line(count, key);
+	case CMM_UI_KA_TAB:
+		return key_tab(count, key);
+	case CMM_UI_KA_NOTHING:
+		return key_nothing(count, key);
 	case CMM_UI_KA_NONE:
 		break;
 	}
@@ -509,11 +678,11 @@ key_run(int row, int count, int key)
 	{ return key_run(i, count, key); }
 KEY_ROW(0) KEY_ROW(1) KEY_ROW(2) KEY_ROW(3) KEY_ROW(4) KEY_ROW(5)
 KEY_ROW(6) KEY_ROW(7) KEY_ROW(8) KEY_ROW(9) KEY_ROW(10) KEY_ROW(11)
-KEY_ROW(12) KEY_ROW(13) KEY_ROW(14) KEY_ROW(15)
+KEY_ROW(12) KEY_ROW(13) KEY_ROW(14) KEY_ROW(15) KEY_ROW(16) KEY_ROW(17)
 static rl_command_func_t *const key_rows[] = {
 	key_row0, key_row1, key_row2, key_row3, key_row4, key_row5, key_row6,
 	key_row7, key_row8, key_row9, key_row10, key_row11, key_row12,
-	key_row13, key_row14, key_row15,
+	key_row13, key_row14, key_row15, key_row16, key_row17,
 };
 _Static_assert(sizeof(key_rows) / sizeof(key_rows[0]) == CMM_UI_NKEYS,
     "one trampoline per row of ui/keys.c");
@@ -578,7 +747,8 @@ con_prompt_init(struct cmm_console *c, char *err, size_t errlen)
 
 	using_history();
 	stifle_history(PROMPT_HISTORY_MAX);
-	read_history(c->history_path);
+	prompt_history_load(c->history_path);
+	prompt_added = 0;
 	c->focused = true;
 	return 0;
 }
@@ -603,8 +773,7 @@ con_prompt_free(struct cmm_console *c)
 	if (prompt_con == NULL)
 		return;
 	rl_callback_handler_remove();
-	if (c->history_path[0] != '\0')
-		write_history(c->history_path);
+	prompt_history_save(c->history_path);
 	comp_reset();
 	free(comp_list);
 	comp_list = NULL;

@@ -30,8 +30,19 @@ static void	 view_timing(struct cmm_console *c, WINDOW *w, bool full);
 static void	 view_log(struct cmm_console *c, WINDOW *w);
 static void	 view_history(struct cmm_console *c, WINDOW *w);
 static void	 view_help(struct cmm_console *c, WINDOW *w);
+static void	 view_cluster(struct cmm_console *c, WINDOW *w);
 static void	 view_status(struct cmm_console *c);
 static void	 view_box(struct cmm_console *c);
+
+/* Set while the console is not connected: what the panes show is the
+ * last the node said, no longer live, so every pane is drawn dim. */
+static bool	 view_stale;
+
+static enum cmm_ui_role
+view_role(enum cmm_ui_role r)
+{
+	return view_stale && r != CMM_UI_R_STATE_BAD ? CMM_UI_R_DIM : r;
+}
 
 /* A window for r (NULL when r is empty), replacing old. */
 static WINDOW *
@@ -87,13 +98,44 @@ view_title(WINDOW *w, const char *text)
 {
 	int width = getmaxx(w);
 
-	wattrset(w, (attr_t)cmm_ui_attr(CMM_UI_R_TITLE));
+	wattrset(w, (attr_t)cmm_ui_attr(view_role(CMM_UI_R_TITLE)));
 	mvwhline(w, 0, 0, ACS_HLINE, width);
 	mvwaddch(w, 0, 1, ' ');
 	mvwaddnstr(w, 0, 2, text, width > 4 ? width - 4 : 0);
 	if ((int)strlen(text) + 2 < width)
 		waddch(w, ' ');
 	wattrset(w, A_NORMAL);
+}
+
+/* text from line y on, wrapped at the pane's width (one column of
+ * margin each side), up to line h; returns the next free line */
+static int
+view_wrap(WINDOW *w, int y, int h, enum cmm_ui_role role, const char *text)
+{
+	int	width = getmaxx(w) - 2;
+	size_t	k;
+
+	if (width < 1)
+		return y;
+	for (const char *p = text; *p != '\0' && y < h; y++) {
+		k = strlen(p);
+		if (k > (size_t)width) {
+			/* break at the last space that fits, else hard */
+			k = (size_t)width;
+			for (size_t j = k; j > (size_t)width / 2; j--)
+				if (p[j] == ' ') {
+					k = j;
+					break;
+				}
+		}
+		wattrset(w, (attr_t)cmm_ui_attr(view_role(role)));
+		mvwaddnstr(w, y, 1, p, (int)k);
+		wattrset(w, A_NORMAL);
+		p += k;
+		while (*p == ' ')
+			p++;
+	}
+	return y;
 }
 
 static void
@@ -103,7 +145,7 @@ view_put(WINDOW *w, int y, int x, enum cmm_ui_role role, const char *s)
 
 	if (y >= getmaxy(w) || x >= width)
 		return;
-	wattrset(w, (attr_t)cmm_ui_attr(role));
+	wattrset(w, (attr_t)cmm_ui_attr(view_role(role)));
 	mvwaddnstr(w, y, x, s, width - x);
 	wattrset(w, A_NORMAL);
 }
@@ -122,8 +164,9 @@ view_header(struct cmm_console *c)
 	wbkgdset(w, (chtype)cmm_ui_attr(CMM_UI_R_HEADER) | ' ');
 	werase(w);
 	if (!c->connected) {
-		snprintf(buf, sizeof(buf), " %s: not connected to a node%s%.200s",
-		    c->title, c->sock[0] ? " - retrying " : "", c->sock);
+		snprintf(buf, sizeof(buf), " %s: NOT CONNECTED - the panes are "
+		    "the last known state%s%.200s", c->title, c->sock[0] ?
+		    "; retrying " : "", c->sock);
 		view_put(w, 0, 0, CMM_UI_R_STATE_BAD, buf);
 		wbkgdset(w, ' ');
 		return;
@@ -147,7 +190,11 @@ view_header(struct cmm_console *c)
 		if (st != NULL && (size_t)(st - buf) == strlen(pre))
 			view_put(w, 0, 1 + (int)strlen(pre),
 			    cmm_ui_state_role(s->state), s->state);
-		if (!s->quorum && (st = strstr(buf, "quorum no")) != NULL)
+		if (s->quorum_pending &&
+		    (st = strstr(buf, "quorum pending")) != NULL)
+			view_put(w, 0, 1 + (int)(st - buf), CMM_UI_R_STATE_ASK,
+			    "quorum pending");
+		else if (!s->quorum && (st = strstr(buf, "quorum no")) != NULL)
 			view_put(w, 0, 1 + (int)(st - buf), CMM_UI_R_STATE_BAD,
 			    "quorum no");
 	}
@@ -166,8 +213,8 @@ view_vector(struct cmm_console *c)
 	char				 cell[64];
 
 	werase(w);
-	view_title(w, "cluster: M member, A alive, * here, ^ crown prince, "
-	    "! fenced, bar: heartbeat age");
+	view_title(w, "cells: M/- member, A/x alive, * here, ^ crown prince, "
+	    "! fenced, ####: heartbeat age (F1: legend)");
 	if (m->nnodes == 0) {
 		view_put(w, 1, 1, CMM_UI_R_DIM, "(no node list yet)");
 		return;
@@ -209,13 +256,19 @@ view_round(struct cmm_console *c, WINDOW *w)
 	char	lines[VIEW_MAXLINES][VIEW_LINE], title[160];
 	int	n, width = getmaxx(w), h = getmaxy(w) - 1;
 
+	const struct cmm_ui_round *r = cmm_ui_round_shown(&c->model);
+
 	werase(w);
-	cmm_ui_round_title(&c->model.round, con_now(), title, sizeof(title));
+	cmm_ui_round_title(r, con_now(), title, sizeof(title));
 	view_title(w, title);
 	if (h > VIEW_MAXLINES)
 		h = VIEW_MAXLINES;
-	n = cmm_ui_round_matrix(&c->model.round, width - 2, lines[0],
-	    sizeof(lines[0]), h);
+	/* a later round that changed nothing: one line at the bottom */
+	if (r != &c->model.round && h > 1) {
+		view_put(w, h, 1, CMM_UI_R_DIM, c->model.round_note);
+		h--;
+	}
+	n = cmm_ui_round_matrix(r, width - 2, lines[0], sizeof(lines[0]), h);
 	for (int i = 0; i < n; i++) {
 		enum cmm_ui_role role = CMM_UI_R_NORMAL;
 
@@ -234,32 +287,32 @@ static void
 view_quorum(struct cmm_console *c, WINDOW *w)
 {
 	const struct cmm_ui_model	*m = &c->model;
-	const struct cmm_ui_quorum	*q = &m->quorum;
-	char				 buf[VIEW_LINE];
+	const struct cmm_ui_quorum	*q = m->decided_q.valid &&
+					    m->quorum.valid &&
+					    strcmp(m->quorum.method, "kept") == 0 ?
+					    &m->decided_q : &m->quorum;
+	char				 buf[VIEW_LINE], title[160], note[160];
 	int				 y = 1, h = getmaxy(w), width = getmaxx(w);
+	enum cmm_ui_role		 role;
 
 	werase(w);
-	if (q->valid)
-		snprintf(buf, sizeof(buf), "quorum: %s, %s", q->method,
-		    q->verdict);
-	else
-		snprintf(buf, sizeof(buf), "quorum");
-	view_title(w, buf);
-	cmm_ui_vote_explain(q, buf, sizeof(buf));
+	cmm_ui_quorum_text(m, title, sizeof(title), buf, sizeof(buf), note,
+	    sizeof(note));
+	view_title(w, title);
+	/* the way out of a lost quorum, when the node offers one, first */
+	if (m->status.suggest[0] != '\0')
+		y = view_wrap(w, y, h, CMM_UI_R_ERROR, m->status.suggest);
+	if (m->status.quorum_pending && y < h)
+		view_put(w, y++, 1, CMM_UI_R_STATE_ASK, "quorum pending: the "
+		    "operator's answer decides");
+	role = !q->valid ? CMM_UI_R_DIM : strcmp(q->verdict, "win") == 0 ||
+	    strstr(title, "won") != NULL ? CMM_UI_R_GOOD :
+	    strcmp(q->verdict, "lose") == 0 || strstr(title, "lost") != NULL ?
+	    CMM_UI_R_ERROR : CMM_UI_R_WARN;
 	/* the explanation may wrap: it is the point of the pane */
-	for (const char *p = buf; *p != '\0' && y < h; y++) {
-		int k = (int)strlen(p);
-
-		if (k > width - 2)
-			k = width - 2;
-		wattrset(w, (attr_t)cmm_ui_attr(!q->valid ? CMM_UI_R_DIM :
-		    strcmp(q->verdict, "win") == 0 ? CMM_UI_R_GOOD :
-		    strcmp(q->verdict, "lose") == 0 ? CMM_UI_R_ERROR :
-		    CMM_UI_R_WARN));
-		mvwaddnstr(w, y, 1, p, k);
-		wattrset(w, A_NORMAL);
-		p += k;
-	}
+	y = view_wrap(w, y, h, role, buf);
+	if (note[0] != '\0' && y < h)
+		view_put(w, y++, 1, CMM_UI_R_DIM, note);
 	if (q->valid && q->device[0] != '\0' && y < h) {
 		snprintf(buf, sizeof(buf), "device raced for: %s", q->device);
 		view_put(w, y++, 1, CMM_UI_R_NORMAL, buf);
@@ -270,10 +323,14 @@ view_quorum(struct cmm_console *c, WINDOW *w)
 		    "absent");
 		view_put(w, y++, 1, CMM_UI_R_NORMAL, buf);
 	}
-	if (m->nfences > 0 && y < h)
-		view_put(w, y++, 1, CMM_UI_R_TITLE, "fenced:");
-	for (int i = m->nfences - 1; i >= 0 && y < h; i--)
-		view_put(w, y++, 2, CMM_UI_R_WARN, m->fences[i]);
+	/* fences in force, newest first; a departed node nobody could
+	 * fence is said loudest: it may still be running */
+	for (int i = m->nfences - 1; i >= 0 && y < h - 1; i--) {
+		cmm_ui_fence_text(&m->fences[i], buf, sizeof(buf));
+		y = view_wrap(w, y, h - 1, m->fences[i].device[0] == '\0' ?
+		    CMM_UI_R_ERROR : CMM_UI_R_WARN, buf);
+	}
+	(void)width;
 	if (y < h) {
 		const uint64_t *d = m->status.dropped;
 
@@ -320,10 +377,34 @@ view_timing(struct cmm_console *c, WINDOW *w, bool full)
 		    CMM_UI_R_WARN : !n->alive ? CMM_UI_R_DEAD : CMM_UI_R_NORMAL;
 		view_put(w, y++, 1, role, buf);
 	}
-	if (full && y < h)
-		view_put(w, y, 1, CMM_UI_R_DIM, "WARN: p99 above half the failure "
-		    "timeout - a false failure is getting likely; raise "
+	/* said only when some peer is in that state */
+	if (full && y < h && cmm_ui_timing_any_warn(m))
+		view_put(w, y, 1, CMM_UI_R_WARN, "WARN: p99 above half the "
+		    "failure timeout - a false failure is getting likely; raise "
 		    "failure_timeout_ms or fix the network");
+}
+
+static enum cmm_ui_role
+view_log_role(const struct cmm_ui_logline *l)
+{
+	return l->error ? CMM_UI_R_ERROR : l->kind == CMM_UI_LK_COMMAND ?
+	    CMM_UI_R_NORMAL : l->kind == CMM_UI_LK_MEMBERSHIP ?
+	    CMM_UI_R_GOOD : l->kind == CMM_UI_LK_PROMPT ?
+	    CMM_UI_R_WARN : l->kind == CMM_UI_LK_TROUBLE ?
+	    CMM_UI_R_WARN : CMM_UI_R_NORMAL;
+}
+
+/* The screen lines one log line takes at width w: the full log view
+ * wraps (the end of a line is often its point), the main view cuts. */
+static int
+view_log_rows(const char *text, int w, bool wrap)
+{
+	int len = (int)strlen(text);
+
+	if (!wrap || w <= 9 || len <= w)
+		return 1;
+	/* the first row holds w columns, the others w - 9 (indented) */
+	return 1 + (len - w + (w - 9) - 1) / (w - 9);
 }
 
 static void
@@ -331,34 +412,61 @@ view_log(struct cmm_console *c, WINDOW *w)
 {
 	const struct cmm_ui_model	*m = &c->model;
 	char				 title[160], buf[VIEW_LINE];
-	int				 h = getmaxy(w) - 1, count, first, y;
+	int				 h = getmaxy(w) - 1, width = getmaxx(w);
+	int				 count, first, y, used;
+	bool				 wrap = w == c->w_big;
 
 	werase(w);
 	cmm_ui_model_logline(m, c->log_filter, 0, &count);
-	if (c->log_scroll > count - h)
+	if (c->log_scroll > count - 1)
+		c->log_scroll = count > 0 ? count - 1 : 0;
+	if (!wrap && c->log_scroll > count - h)
 		c->log_scroll = count - h > 0 ? count - h : 0;
 	snprintf(title, sizeof(title), "events: %s%s (F6 filter, PgUp/PgDn)",
 	    cmm_ui_logkind_name(c->log_filter), c->log_scroll ?
 	    ", scrolled" : "");
 	view_title(w, title);
-	first = count - h - c->log_scroll;
-	if (first < 0)
-		first = 0;
+	/* back from the newest shown until the pane is full */
+	first = count - c->log_scroll;
+	used = 0;
+	while (first > 0) {
+		const struct cmm_ui_logline *l =
+		    cmm_ui_model_logline(m, c->log_filter, first - 1, NULL);
+		int k;
+
+		if (l == NULL)
+			break;
+		snprintf(buf, sizeof(buf), "%-8s %s", l->time, l->text);
+		k = view_log_rows(buf, width, wrap);
+		if (used + k > h)
+			break;
+		used += k;
+		first--;
+	}
 	y = 1;
-	for (int i = first; i < count && y <= h; i++) {
+	for (int i = first; i < count - c->log_scroll && y <= h; i++) {
 		const struct cmm_ui_logline	*l;
-		enum cmm_ui_role		 role;
+		const char			*p;
+		int				 k, len;
 
 		l = cmm_ui_model_logline(m, c->log_filter, i, NULL);
 		if (l == NULL)
 			break;
 		snprintf(buf, sizeof(buf), "%-8s %s", l->time, l->text);
-		role = l->error ? CMM_UI_R_ERROR : l->kind == CMM_UI_LK_COMMAND ?
-		    CMM_UI_R_NORMAL : l->kind == CMM_UI_LK_MEMBERSHIP ?
-		    CMM_UI_R_GOOD : l->kind == CMM_UI_LK_PROMPT ?
-		    CMM_UI_R_WARN : l->kind == CMM_UI_LK_TROUBLE ?
-		    CMM_UI_R_WARN : CMM_UI_R_NORMAL;
-		view_put(w, y++, 0, role, buf);
+		if (!wrap) {
+			view_put(w, y++, 0, view_log_role(l), buf);
+			continue;
+		}
+		len = (int)strlen(buf);
+		k = len < width ? len : width;
+		wattrset(w, (attr_t)cmm_ui_attr(view_role(view_log_role(l))));
+		mvwaddnstr(w, y++, 0, buf, k);
+		for (p = buf + k; *p != '\0' && y <= h && width > 9; y++) {
+			k = (int)strlen(p) < width - 9 ? (int)strlen(p) : width - 9;
+			mvwaddnstr(w, y, 9, p, k);
+			p += k;
+		}
+		wattrset(w, A_NORMAL);
 	}
 }
 
@@ -387,20 +495,45 @@ view_history(struct cmm_console *c, WINDOW *w)
 	}
 }
 
+/* The legend of the cells and colours, for the help view. */
+static const char *const view_legend[] = {
+	"legend of the cells (F2), e.g. \" 5*^! MA ##..\":",
+	"  5       the node id",
+	"  * ^ !   this node; crown prince (decides a tie); fenced on a "
+	    "device, until it is a member again",
+	"  M or -  member of the committed configuration, or not",
+	"  A or x  alive (heartbeats heard), or not",
+	"  ####    age of its last heartbeat in quarters of the failure "
+	    "timeout: '.' fresh, '####' at the timeout; '====' this node",
+	"  colours: green member, yellow alive outside, grey dead, "
+	    "reverse just changed, red config mismatch",
+	"  header: quorum yes / no / pending (an operator's answer decides)",
+	"  grey panes: not connected, the last state known",
+};
+
 static void
 view_help(struct cmm_console *c, WINDOW *w)
 {
 	const struct cmm_ui_model	*m = &c->model;
 	char				 buf[VIEW_LINE];
-	int				 h = getmaxy(w), y = 1;
+	int				 h = getmaxy(w), y = 1, line = 0;
+	int				 skip;
 
 	werase(w);
-	view_title(w, "help: keys and commands (any view key leaves)");
+	view_title(w, "help: keys and commands (PgUp/PgDn, j/k scroll; any "
+	    "view key leaves)");
+	/* everything is counted; what scrolled off the top is skipped */
+	if (c->big_scroll > 200)
+		c->big_scroll = 200;
+	skip = c->big_scroll;
+#define HELP_LINE(role, text) do {					\
+		if (line++ >= skip && y < h)				\
+			view_put(w, y++, 1, (role), (text));		\
+	} while (0)
 	/* the key table of ui/keys.c, as cmm(1) and the usage show it */
-	for (int i = 0; cmm_ui_keys_help_line(i, buf, sizeof(buf)) != NULL &&
-	    y < h; i++)
-		view_put(w, y++, 1, CMM_UI_R_NORMAL, buf);
-	if (y < h) {
+	for (int i = 0; cmm_ui_keys_help_line(i, buf, sizeof(buf)) != NULL; i++)
+		HELP_LINE(CMM_UI_R_NORMAL, buf);
+	{
 		size_t used = (size_t)snprintf(buf, sizeof(buf),
 		    "console commands:");
 
@@ -409,15 +542,51 @@ view_help(struct cmm_console *c, WINDOW *w)
 			    "%s %s%s%s", i ? "," : "", cmm_ui_local_cmds[i].name,
 			    cmm_ui_local_cmds[i].args[0] ? " " : "",
 			    cmm_ui_local_cmds[i].args);
-		view_put(w, y++, 1, CMM_UI_R_TITLE, buf);
+		HELP_LINE(CMM_UI_R_TITLE, buf);
 	}
-	if (y < h)
-		view_put(w, y++, 1, CMM_UI_R_TITLE, "node commands (help CMD "
-		    "for more):");
-	for (int i = c->big_scroll; i < m->ncmds && y < h; i++) {
+	if (c->opts.local_help != NULL) {
+		HELP_LINE(CMM_UI_R_TITLE, c->opts.local_help_title ?
+		    c->opts.local_help_title : "commands run here:");
+		for (int i = 0; c->opts.local_help[i] != NULL; i++) {
+			snprintf(buf, sizeof(buf), "  %s", c->opts.local_help[i]);
+			HELP_LINE(CMM_UI_R_NORMAL, buf);
+		}
+	}
+	HELP_LINE(CMM_UI_R_TITLE, "node commands (help CMD for more):");
+	for (int i = 0; i < m->ncmds; i++) {
 		snprintf(buf, sizeof(buf), "  %s %s", m->cmds[i], m->cmd_args[i]);
-		view_put(w, y++, 1, CMM_UI_R_NORMAL, buf);
+		HELP_LINE(CMM_UI_R_NORMAL, buf);
 	}
+	for (size_t i = 0; i < sizeof(view_legend) / sizeof(view_legend[0]); i++)
+		HELP_LINE(i == 0 ? CMM_UI_R_TITLE : CMM_UI_R_NORMAL,
+		    view_legend[i]);
+#undef HELP_LINE
+	/* the end stays in reach: no scrolling past the last line */
+	if (skip > 0 && y < h && line - skip < h - 1) {
+		c->big_scroll = line - (h - 1) > 0 ? line - (h - 1) : 0;
+		if (c->big_scroll != skip)
+			view_help(c, w);
+	}
+}
+
+/* F7: what every node says of itself, from its heartbeats. */
+static void
+view_cluster(struct cmm_console *c, WINDOW *w)
+{
+	char	lines[VIEW_MAXLINES][VIEW_LINE];
+	int	n, h = getmaxy(w) - 1, first;
+
+	werase(w);
+	view_title(w, "cluster: what every node says in its heartbeats "
+	    "(last heard)");
+	n = cmm_ui_cluster_lines(&c->model, getmaxx(w) - 2, lines[0],
+	    sizeof(lines[0]), VIEW_MAXLINES);
+	first = c->big_scroll < n ? c->big_scroll : 0;
+	for (int i = first, y = 1; i < n && y <= h; i++, y++)
+		view_put(w, y, 1, strstr(lines[i], "MISMATCH") != NULL ||
+		    strncmp(lines[i], "SIDES", 5) == 0 ? CMM_UI_R_ERROR :
+		    strstr(lines[i], " no ") != NULL ? CMM_UI_R_DEAD :
+		    CMM_UI_R_NORMAL, lines[i]);
 }
 
 static void
@@ -429,8 +598,9 @@ view_status(struct cmm_console *c)
 
 	wbkgdset(w, (chtype)cmm_ui_attr(CMM_UI_R_STATUSBAR) | ' ');
 	werase(w);
-	snprintf(buf, sizeof(buf), "F1 help F2 main F3 nodes F4 history F5 log "
-	    "F6 filter F9 %s | %s | %s", c->focused ? "keys" : "type",
+	snprintf(buf, sizeof(buf), "F1 help F2 main F3 nodes F4 hist F5 log "
+	    "F6 filter F7 cluster F9 %s | %s | %s", c->focused ? "keys" :
+	    "type",
 	    cmm_ui_view_name(c->view), c->title);
 	wattrset(w, (attr_t)cmm_ui_attr(CMM_UI_R_STATUSBAR));
 	mvwaddnstr(w, 0, 0, buf, width);
@@ -477,6 +647,7 @@ con_view_draw(struct cmm_console *c)
 	if (!c->active)
 		return;
 	c->dirty = 0;
+	view_stale = !c->connected;
 	if (d & CON_D_LAYOUT)
 		con_view_layout(c), d = CON_D_ALL;
 	if (c->lay.too_small) {
@@ -512,11 +683,13 @@ con_view_draw(struct cmm_console *c)
 	}
 	big = c->w_big;
 	if (big != NULL && (d & (CON_D_BIG | (c->view == CMM_UI_VIEW_LOG ?
-	    CON_D_LOG : 0) | (c->view == CMM_UI_VIEW_NODES ? CON_D_TIMING : 0)))) {
+	    CON_D_LOG : 0) | (c->view == CMM_UI_VIEW_NODES ||
+	    c->view == CMM_UI_VIEW_CLUSTER ? CON_D_TIMING : 0)))) {
 		switch (c->view) {
 		case CMM_UI_VIEW_NODES:		view_timing(c, big, true); break;
 		case CMM_UI_VIEW_HISTORY:	view_history(c, big); break;
 		case CMM_UI_VIEW_LOG:		view_log(c, big); break;
+		case CMM_UI_VIEW_CLUSTER:	view_cluster(c, big); break;
 		default:			view_help(c, big); break;
 		}
 		wnoutrefresh(big);
