@@ -8,6 +8,7 @@
 
 #include "src/ctl/cmd.h"
 #include "src/ctl/cmd_impl.h"
+#include "src/ctl/cmd_metrics.h"
 
 #define M	CMM_CMDF_MUTATES
 #define A	CMM_CMDF_ANSWER
@@ -52,6 +53,9 @@ const struct cmm_cmd_entry cmm_cmd_table[] = {
 	    "show or set the log level", cmm_cmd_log_level },
 	{ "members", "", 0, 0, 0,
 	    "the committed members and their epoch", cmm_cmd_members },
+	{ "metrics", "", 0, 0, 0,
+	    "counters and gauges in the Prometheus text format",
+	    cmm_cmd_metrics },
 	{ "nodes", "", 0, 0, 0,
 	    "every configured node: alive, last heard, incarnation, link",
 	    cmm_cmd_nodes },

@@ -85,8 +85,8 @@ static bool	cfg_int(struct cfg_parse *ps, const char *key, const char *v,
 		    long long min, long long max, long long *out);
 static bool	cfg_path(struct cfg_parse *ps, const char *key, const char *v,
 		    bool pattern, char *out, size_t outlen);
-static bool	cfg_address(struct cfg_parse *ps, const char *v,
-		    struct cmm_node_addr *a);
+static bool	cfg_address(struct cfg_parse *ps, const char *key,
+		    const char *v, bool wildcard_ok, struct cmm_node_addr *a);
 static bool	cfg_same_addr(const struct cmm_node_addr *a,
 		    const struct cmm_node_addr *b);
 static void	cfg_defaults(struct cmm_config *cfg);
@@ -471,7 +471,7 @@ cfg_node_key(struct cfg_parse *ps, const char *name, const char *value)
 			return;
 		}
 		a->address_line = ps->line;
-		if (!cfg_address(ps, value, a))
+		if (!cfg_address(ps, name, value, false, a))
 			return;
 		for (i = 0; i < CMM_MAX_NODES; i++)
 			if (i != ps->sec_id && cfg->node[i].address_line > 0 &&
@@ -490,6 +490,22 @@ cfg_node_key(struct cfg_parse *ps, const char *name, const char *value)
 		ps->prio_line[ps->sec_id] = ps->line;
 		if (cfg_int(ps, name, value, 0, CFG_PRIORITY_MAX, &n))
 			cfg->core.priority[ps->sec_id] = (int)n;
+	} else if (strcmp(name, "metrics_listen") == 0) {
+		struct cmm_node_addr m;
+
+		if (a->metrics_line > 0) {
+			cfg_fail(ps, ps->line, name, "duplicate key (first at "
+			    "line %d)", a->metrics_line);
+			return;
+		}
+		a->metrics_line = ps->line;
+		/* the wildcard is allowed here: the operator opts in to serve
+		 * every interface */
+		memset(&m, 0, sizeof(m));
+		if (!cfg_address(ps, name, value, true, &m))
+			return;
+		snprintf(a->metrics_host, sizeof(a->metrics_host), "%s", m.host);
+		a->metrics_port = m.port;
 	} else
 		cfg_fail(ps, ps->line, name, "unknown key in %s", ps->sec_text);
 }
@@ -603,9 +619,11 @@ cfg_path(struct cfg_parse *ps, const char *key, const char *v, bool pattern,
 	return true;
 }
 
-/* "a.b.c.d:port" or "[v6]:port", numeric only: no name lookups at start. */
+/* "a.b.c.d:port" or "[v6]:port", numeric only: no name lookups at start.
+ * A peer address must be one a peer can reach: no wildcard. */
 static bool
-cfg_address(struct cfg_parse *ps, const char *v, struct cmm_node_addr *a)
+cfg_address(struct cfg_parse *ps, const char *key, const char *v,
+    bool wildcard_ok, struct cmm_node_addr *a)
 {
 	struct addrinfo hints, *res = NULL;
 	const char *colon, *host;
@@ -628,7 +646,7 @@ cfg_address(struct cfg_parse *ps, const char *v, struct cmm_node_addr *a)
 	} else {
 		colon = strchr(v, ':');
 		if (colon != NULL && strchr(colon + 1, ':') != NULL) {
-			cfg_fail(ps, ps->line, "address", "'%s': an IPv6 address "
+			cfg_fail(ps, ps->line, key, "'%s': an IPv6 address "
 			    "needs brackets: [ADDR]:PORT", v);
 			return false;
 		}
@@ -645,7 +663,7 @@ cfg_address(struct cfg_parse *ps, const char *v, struct cmm_node_addr *a)
 	if (rc == CMM_PARSE_NOT_NUMBER)
 		goto bad;
 	if (rc != 0) {
-		cfg_fail(ps, ps->line, "address", "port %s is out of range "
+		cfg_fail(ps, ps->line, key, "port %s is out of range "
 		    "(1..65535)", colon + 1);
 		return false;
 	}
@@ -655,7 +673,7 @@ cfg_address(struct cfg_parse *ps, const char *v, struct cmm_node_addr *a)
 	if (rc != 0 || res == NULL || res->ai_addrlen > sizeof(a->sa)) {
 		if (res != NULL)
 			freeaddrinfo(res);
-		cfg_fail(ps, ps->line, "address", "'%s' is not a numeric %s "
+		cfg_fail(ps, ps->line, key, "'%s' is not a numeric %s "
 		    "address", a->host, hints.ai_family == AF_INET ? "IPv4" :
 		    "IPv6");
 		return false;
@@ -670,24 +688,24 @@ cfg_address(struct cfg_parse *ps, const char *v, struct cmm_node_addr *a)
 		struct sockaddr_in *sin = (struct sockaddr_in *)&a->sa;
 
 		sin->sin_port = htons(a->port);
-		if (sin->sin_addr.s_addr == htonl(INADDR_ANY))
+		if (!wildcard_ok && sin->sin_addr.s_addr == htonl(INADDR_ANY))
 			goto wildcard;
 	} else {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->sa;
 
 		sin6->sin6_port = htons(a->port);
-		if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+		if (!wildcard_ok && IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
 			goto wildcard;
 	}
 	snprintf(a->address, sizeof(a->address), "%s", v);
 	return true;
 bad:
-	cfg_fail(ps, ps->line, "address", "bad address '%s' (expected "
+	cfg_fail(ps, ps->line, key, "bad address '%s' (expected "
 	    "IPv4:PORT or [IPv6]:PORT)", v);
 	return false;
 wildcard:
 	/* peers must be able to send to it */
-	cfg_fail(ps, ps->line, "address", "%s is the wildcard address, not "
+	cfg_fail(ps, ps->line, key, "%s is the wildcard address, not "
 	    "one a peer can reach", a->host);
 	return false;
 }

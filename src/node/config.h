@@ -46,6 +46,11 @@ struct cmm_node_addr {
 	int		family;		/* AF_INET or AF_INET6 */
 	struct sockaddr_storage sa;	/* ready for bind/sendto */
 	socklen_t	salen;
+	/* metrics_listen: where this node serves GET /metrics over HTTP
+	 * (src/node/metrics_http.h); metrics_line 0: not served */
+	int		metrics_line;
+	char		metrics_host[CMM_HOST_MAX];
+	uint16_t	metrics_port;
 };
 
 struct cmm_config {

@@ -25,6 +25,9 @@
 #include "src/node/devkey.h"
 #include "src/node/devworker.h"
 #include "src/node/hook.h"
+#include "src/node/metrics.h"
+#include "src/node/metrics_http.h"
+#include "src/node/notify.h"
 #include "src/node/state.h"
 
 #define DAEMON_MAX_LISTENERS	8
@@ -43,6 +46,8 @@ struct hb_ring {
 	int64_t		t[DAEMON_HB_RING];
 	int		head;		/* next slot */
 	int		n;
+	uint64_t	total;		/* inter-arrivals since the start */
+	int64_t		total_ms;	/* and their sum (metrics) */
 };
 
 struct daemon_listener {
@@ -94,6 +99,9 @@ struct cmm_daemon {
 	struct event		*leave_timer;
 	struct cmm_devworker	*dw;
 	struct cmm_hook		*hook;
+	struct cmm_metrics	*metrics;
+	struct cmm_metrics_http	*metrics_http;	/* metrics_listen, or NULL */
+	struct cmm_notify	*notify;	/* systemd, from cmm_daemon_start */
 	uint64_t		*seq;		/* per destination */
 	uint64_t		drops[CMM_DROP__COUNT];
 	struct cmm_prompt	prompt;
@@ -253,6 +261,11 @@ daemon_hb_record(struct cmm_daemon *d, int peer, int64_t now)
 	r = d->hb[peer];
 	if (r == NULL)
 		return;
+	if (r->n > 0) {
+		r->total++;
+		r->total_ms += now - r->t[(r->head - 1 + DAEMON_HB_RING) %
+		    DAEMON_HB_RING];
+	}
 	r->t[r->head] = now;
 	r->head = (r->head + 1) % DAEMON_HB_RING;
 	if (r->n < DAEMON_HB_RING)
@@ -1057,9 +1070,18 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 		return daemon_fail(d, 1, exit_code);
 	d->hook = cmm_hook_new(d->base, d->cfg->hook, DAEMON_HOOK_LIMIT_MS,
 	    daemon_hook_report, d);
-	if (d->hook == NULL) {
-		snprintf(err, errlen, "cannot set up the hook runner");
+	d->metrics = cmm_metrics_new(d);
+	if (d->hook == NULL || d->metrics == NULL) {
+		snprintf(err, errlen, "cannot set up the hook runner and metrics");
 		return daemon_fail(d, 1, exit_code);
+	}
+	cmm_hook_set_cluster(d->hook, d->cfg->name);
+	if (d->cfg->node[d->self].metrics_line > 0) {
+		d->metrics_http = cmm_metrics_http_new(d,
+		    d->cfg->node[d->self].metrics_host,
+		    d->cfg->node[d->self].metrics_port, err, errlen);
+		if (d->metrics_http == NULL)
+			return daemon_fail(d, 1, exit_code);
 	}
 
 	randombytes_buf(&seed, sizeof(seed));
@@ -1099,6 +1121,11 @@ cmm_daemon_start(struct cmm_daemon *d, char *err, size_t errlen)
 		return -1;
 	}
 	daemon_arm(d);
+	/* after the start, so the first STATUS= is this incarnation's */
+	if ((d->notify = cmm_notify_new(d)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -1133,7 +1160,10 @@ cmm_daemon_free(struct cmm_daemon *d)
 {
 	if (d == NULL)
 		return;
+	cmm_notify_free(d->notify);
+	cmm_metrics_http_free(d->metrics_http);
 	cmm_hook_free(d->hook);
+	cmm_metrics_free(d->metrics);
 	cmm_devworker_free(d->dw);
 	cmm_udp_free(d->udp);
 	cmm_core_free(d->core);
@@ -1218,6 +1248,30 @@ daemon_drop_summary(const struct cmm_daemon *d, struct cmm_drop_summary *s)
 	}
 }
 
+void
+cmm_daemon_wire_stats(struct cmm_daemon *d, struct cmm_wire_stats *s)
+{
+	struct cmm_udp_stats us;
+
+	memset(s, 0, sizeof(*s));
+	memcpy(s->drops, d->drops, sizeof(s->drops));
+	if (d->udp == NULL)
+		return;
+	cmm_udp_stats(d->udp, &us);
+	s->rx = us.rx;
+	s->tx = us.tx;
+	s->tx_errors = us.tx_errors;
+	s->cut_in = us.cut_in;
+	s->cut_out = us.cut_out;
+	s->overflow = us.overflow;
+}
+
+struct cmm_metrics *
+cmm_daemon_metrics(struct cmm_daemon *d)
+{
+	return d->metrics;
+}
+
 static bool
 daemon_peer_wire(const struct cmm_daemon *d, int peer,
     struct cmm_peer_wire *out)
@@ -1265,7 +1319,11 @@ daemon_hb_stats(const struct cmm_daemon *d, int peer,
 	int n = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!cmm_set_valid_id(peer) || (r = d->hb[peer]) == NULL || r->n < 2)
+	if (!cmm_set_valid_id(peer) || (r = d->hb[peer]) == NULL)
+		return false;
+	out->total = r->total;
+	out->total_ms = r->total_ms;
+	if (r->n < 2)
 		return false;
 	/* newest first, until an arrival falls out of the window */
 	for (int k = 1; k < r->n; k++) {
@@ -1281,6 +1339,7 @@ daemon_hb_stats(const struct cmm_daemon *d, int peer,
 	qsort(gaps, (size_t)n, sizeof(gaps[0]), daemon_cmp64);
 	out->n = n;
 	out->median_ms = gaps[n / 2];
+	out->p90_ms = gaps[(n * 90) / 100];
 	out->p99_ms = gaps[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
 	out->max_ms = gaps[n - 1];
 	return true;

@@ -112,8 +112,11 @@ struct cmm_peer_wire {
 struct cmm_hb_stats {
 	int		n;		/* samples */
 	int64_t		median_ms;
+	int64_t		p90_ms;
 	int64_t		p99_ms;
 	int64_t		max_ms;
+	uint64_t	total;		/* inter-arrivals since the start */
+	int64_t		total_ms;	/* their sum */
 };
 
 enum cmm_link_dir {
@@ -179,6 +182,17 @@ struct cmm_devices_snap {
 /* 0, or -1 when memory runs out.  Free with cmm_devices_snap_free. */
 int	cmm_daemon_devices(struct cmm_daemon *d, struct cmm_devices_snap *s);
 void	cmm_devices_snap_free(struct cmm_devices_snap *s);
+
+/* `metrics`: the transport's counters since the start. */
+struct cmm_wire_stats {
+	uint64_t	rx, tx, tx_errors;	/* datagrams */
+	uint64_t	cut_in, cut_out;	/* dropped by fault injection */
+	uint64_t	overflow;	/* dropped by the kernel: buffer full */
+	uint64_t	drops[CMM_DROP__COUNT];	/* by reason (net/wire.h) */
+};
+void	cmm_daemon_wire_stats(struct cmm_daemon *d, struct cmm_wire_stats *s);
+/* The event counters `metrics` shows (src/node/metrics.h), or NULL. */
+struct cmm_metrics *cmm_daemon_metrics(struct cmm_daemon *d);
 
 /* `history`: the last n records of the history file (state.h's
  * cmm_history_tail on this node's state dir). */

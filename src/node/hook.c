@@ -19,6 +19,7 @@
 #include <event2/event.h>
 
 #include "src/node/hook.h"
+#include "util/timefmt.h"
 
 extern char **environ;
 
@@ -29,6 +30,8 @@ extern char **environ;
 struct hook_req {
 	char		event[16];
 	char		prompt[16];
+	uint64_t	seq;		/* CMM_SEQ */
+	int64_t		wall_ms;	/* CMM_TIME: when the event was queued */
 	int		node;
 	uint32_t	epoch;
 	struct cmm_set	members, departed, joined;
@@ -46,6 +49,8 @@ struct hook_run {
 struct cmm_hook {
 	struct event_base	*base;
 	char			*path;
+	char			cluster[64];	/* CMM_CLUSTER */
+	uint64_t		seq;		/* the last CMM_SEQ given out */
 	int64_t			timeout_ms;
 	cmm_hook_report		report;
 	void			*ctx;
@@ -98,6 +103,23 @@ hook_list(const char *name, const struct cmm_set *s)
 }
 
 static void hook_start_next(struct cmm_hook *h);
+
+/* What the hook must not inherit: our own CMM_* (the run's replace them)
+ * and systemd's notify socket and watchdog, or the hook could speak to
+ * systemd for the daemon. */
+static bool
+hook_env_dropped(const char *e)
+{
+	static const char *const names[] = { "NOTIFY_SOCKET=", "WATCHDOG_USEC=",
+	    "WATCHDOG_PID=" };
+
+	if (strncmp(e, "CMM_", 4) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strncmp(e, names[i], strlen(names[i])) == 0)
+			return true;
+	return false;
+}
 
 /* One file or directory on the hook's path: whose, and who may write. */
 static int
@@ -280,8 +302,10 @@ hook_spawn(struct cmm_hook *h, struct hook_run *r, const struct hook_req *q)
 {
 	size_t n_env = 0;
 	char **env;
-	char *own[8] = { 0 };
+	char *own[11] = { 0 };
 	char ev[48], node[32], epoch[32], prompt[48], why[PATH_MAX + 200];
+	char seq[40], stamp[CMM_ISO8601_LEN], when[CMM_ISO8601_LEN + 16];
+	char cluster[96];
 	char *argv[3], event[64];
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -298,7 +322,7 @@ hook_spawn(struct cmm_hook *h, struct hook_run *r, const struct hook_req *q)
 	}
 	for (char **e = environ; *e != NULL; e++)
 		n_env++;
-	env = calloc(n_env + 10, sizeof(*env));
+	env = calloc(n_env + 1 + sizeof(own) / sizeof(own[0]), sizeof(*env));
 	if (env == NULL) {
 		hook_reportf(h, 1, "hook %s: out of memory", q->event);
 		return;
@@ -316,11 +340,17 @@ hook_spawn(struct cmm_hook *h, struct hook_run *r, const struct hook_req *q)
 		snprintf(prompt, sizeof(prompt), "CMM_PROMPT=%s", q->prompt);
 		own[6] = prompt;
 	}
-	/* ours replace any CMM_* the daemon itself was started with */
+	snprintf(seq, sizeof(seq), "CMM_SEQ=%llu", (unsigned long long)q->seq);
+	cmm_time_iso8601(0, q->wall_ms, stamp, sizeof(stamp));
+	snprintf(when, sizeof(when), "CMM_TIME=%s", stamp);
+	snprintf(cluster, sizeof(cluster), "CMM_CLUSTER=%s", h->cluster);
+	own[7] = seq;
+	own[8] = when;
+	own[9] = cluster;
 	for (char **e = environ; *e != NULL; e++)
-		if (strncmp(*e, "CMM_", 4) != 0)
+		if (!hook_env_dropped(*e))
 			env[k++] = *e;
-	for (int i = 0; i < 7; i++)
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
 		if (own[i] != NULL)
 			env[k++] = own[i];
 	env[k] = NULL;
@@ -388,16 +418,23 @@ cmm_hook_run(struct cmm_hook *h, const char *event, int node, uint32_t epoch,
     const struct cmm_set *joined, const char *prompt)
 {
 	struct hook_req *q;
+	struct timespec ts;
 
 	if (h == NULL || h->path == NULL)
 		return;
+	/* numbered before the skip: a gap in CMM_SEQ shows a lost run */
+	h->seq++;
 	if (h->q_len == HOOK_QUEUE) {
-		hook_reportf(h, 1, "hook %s (epoch %u): skipped, %d runs already "
-		    "waiting", event, epoch, HOOK_QUEUE);
+		hook_reportf(h, 1, "hook %s (epoch %u, seq %llu): skipped, %d runs "
+		    "already waiting", event, epoch, (unsigned long long)h->seq,
+		    HOOK_QUEUE);
 		return;
 	}
 	q = &h->queue[(h->q_head + h->q_len) % HOOK_QUEUE];
 	memset(q, 0, sizeof(*q));
+	q->seq = h->seq;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	q->wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	snprintf(q->event, sizeof(q->event), "%s", event);
 	snprintf(q->prompt, sizeof(q->prompt), "%s", prompt != NULL ? prompt : "");
 	q->node = node;
@@ -410,6 +447,14 @@ cmm_hook_run(struct cmm_hook *h, const char *event, int node, uint32_t epoch,
 		q->joined = *joined;
 	h->q_len++;
 	hook_start_next(h);
+}
+
+void
+cmm_hook_set_cluster(struct cmm_hook *h, const char *name)
+{
+	if (h != NULL)
+		snprintf(h->cluster, sizeof(h->cluster), "%s",
+		    name != NULL ? name : "");
 }
 
 int

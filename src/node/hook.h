@@ -6,7 +6,10 @@
  *
  * argv is { hook, EVENT }; the environment is the daemon's plus CMM_EVENT,
  * CMM_NODE, CMM_EPOCH, CMM_MEMBERS, CMM_DEPARTED, CMM_JOINED (comma lists,
- * "" when empty) and, for prompts, CMM_PROMPT.  stdin is /dev/null, stdout
+ * "" when empty), CMM_SEQ (this daemon's run number, from 1: a gap is a
+ * skipped run), CMM_TIME (when the event happened, ISO-8601 UTC),
+ * CMM_CLUSTER and, for prompts, CMM_PROMPT; without systemd's
+ * NOTIFY_SOCKET and WATCHDOG_*.  stdin is /dev/null, stdout
  * and stderr are the daemon's.  A hook still running after the time limit
  * is killed (SIGKILL to its pid); children are reaped from a SIGCHLD event.
  * At most a few run at once; later ones queue (a bounded queue: beyond it
@@ -45,6 +48,9 @@ void	cmm_hook_run(struct cmm_hook *h, const char *event, int node,
 	    uint32_t epoch, const struct cmm_set *members,
 	    const struct cmm_set *departed, const struct cmm_set *joined,
 	    const char *prompt);
+
+/* The cluster name the runs get in CMM_CLUSTER (copied; "" until set). */
+void	cmm_hook_set_cluster(struct cmm_hook *h, const char *name);
 
 /* Hooks running now. */
 int	cmm_hook_running(const struct cmm_hook *h);

@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "src/node/log.h"
 #include "util/timefmt.h"
@@ -12,6 +14,7 @@
 struct cmm_log {
 	char			ident[64];
 	bool			use_syslog;
+	bool			journal;	/* stderr is the journal */
 	enum cmm_log_level	level;
 	cmm_log_tap		tap;
 	void			*tap_ctx;
@@ -38,6 +41,24 @@ cmm_log_level_parse(const char *name)
 	return -1;
 }
 
+/* systemd names the journal stream it gave a service in JOURNAL_STREAM
+ * ("DEV:INODE"); stderr is that stream unless it was redirected since. */
+static bool
+log_stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char tail;
+
+	if (v == NULL || sscanf(v, "%llu:%llu%c", &dev, &ino, &tail) != 2)
+		return false;
+	if (fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
 struct cmm_log *
 cmm_log_new(const char *ident, bool use_syslog, enum cmm_log_level level)
 {
@@ -47,6 +68,7 @@ cmm_log_new(const char *ident, bool use_syslog, enum cmm_log_level level)
 		return NULL;
 	snprintf(l->ident, sizeof(l->ident), "%s", ident);
 	l->use_syslog = use_syslog;
+	l->journal = log_stderr_is_journal();
 	l->level = level;
 	if (use_syslog)
 		openlog("cmm", LOG_PID | LOG_NDELAY, LOG_DAEMON);
@@ -103,7 +125,7 @@ cmm_vlogf(struct cmm_log *l, enum cmm_log_level level, const char *fmt,
     va_list ap)
 {
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
-	char text[1024], stamp[CMM_ISO8601_LEN];
+	char text[1024], stamp[CMM_ISO8601_LEN], pfx[8] = "";
 	struct timespec ts;
 
 	if (!cmm_log_enabled(l, level))
@@ -115,8 +137,12 @@ cmm_vlogf(struct cmm_log *l, enum cmm_log_level level, const char *fmt,
 			*p = ' ';
 	clock_gettime(CLOCK_REALTIME, &ts);
 	cmm_time_iso8601(ts.tv_sec, ts.tv_nsec / 1000000, stamp, sizeof(stamp));
-	fprintf(stderr, "%s %-5s %s: %s\n", stamp, cmm_log_level_name(level),
-	    l->ident, text);
+	/* the journal reads a leading "<N>" as the line's syslog priority,
+	 * so `journalctl -p err` finds the errors */
+	if (l->journal)
+		snprintf(pfx, sizeof(pfx), "<%d>", prio[level]);
+	fprintf(stderr, "%s%s %-5s %s: %s\n", pfx, stamp,
+	    cmm_log_level_name(level), l->ident, text);
 	if (l->use_syslog)
 		syslog(prio[level], "%s: %s", l->ident, text);
 	if (l->tap != NULL)

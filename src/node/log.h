@@ -4,7 +4,9 @@
  * and, when asked, to syslog.  No globals: the caller owns the struct
  * cmm_log and passes it around.
  *
- * A stderr line is "2026-01-02T03:04:05.678Z LEVEL node N: text".  Every
+ * A stderr line is "2026-01-02T03:04:05.678Z LEVEL node N: text"; when
+ * stderr is the systemd journal (JOURNAL_STREAM names it) the line starts
+ * with its syslog priority, "<3>" for an error to "<7>" for debug.  Every
  * line passes through an optional tap (the daemon forwards it to the
  * control server's watchers).
  */
