@@ -43,7 +43,7 @@ done
 # wait for every socket (a refused connect is retried), then one cluster
 for i in $ALL; do
 	n=0
-	until "$CMM" ctl -s "$(b_sock "$i")" status >/dev/null 2>&1; do
+	until "$CMM" ctl -s "$(b_sock "$i")" members >/dev/null 2>&1; do
 		n=$((n + 1))
 		[ "$n" -lt 200 ] || { b_say "idle: node $i never answered"; exit 1; }
 		sleep 0.05

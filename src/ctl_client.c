@@ -1,28 +1,46 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * ctl_client: `cmm ctl -s SOCKET [--json] COMMAND...` and
- * `cmm ctl -s SOCKET [--json] -` (a script on stdin).  A blocking client of
- * the control protocol (src/ctl/ctl_proto.h): one process, one connection, one
- * request at a time.  Exit 0: every command succeeded; 1: a command failed
- * (its one-line error on stderr, "line N: " in front for a script); 2: a
- * usage error, or the node cannot be reached.
+ * ctl_client: `cmm ctl [-s SOCKET | -c FILE --id N] [--json] COMMAND...`
+ * and the same with `-` (a script on stdin).  A blocking client of the
+ * control protocol (src/ctl/ctl_proto.h): one process, one connection,
+ * one request at a time.  Exit 0: every command succeeded; 1: a command
+ * failed (its one-line error on stderr, "line N: " in front for a script;
+ * with --json the error object on stdout too), or a watched node went
+ * away; 2: a usage error, or the node cannot be reached; 3: `status` of a
+ * node that is not a quorate member.  cmm(1) documents all of it.
  */
 #include <errno.h>
+#include <glob.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "src/ctl/cmd.h"
 #include "src/ctl/ctl_proto.h"
+#include "src/node/config.h"
 #include "src/subcmd.h"
+#include "util/parse.h"
+#include "util/timefmt.h"
+
+/* Where the nodes of this host listen when the config does not say
+ * otherwise (cmm.conf(5), control_socket). */
+#define CTL_DEFAULT_GLOB	"/run/cmm/node*.sock"
+#define CTL_RECONNECT_MS	200
 
 struct ctl {
+	bool		 quiet;		/* connecting: keep the reasons */
 	const char	*path;
+	char		 pathbuf[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int		 fd;
 	FILE		*in;
-	bool		 watching;
+	int		 node;		/* from the greeting */
+	bool		 json;
 };
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -30,23 +48,191 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 static void	ctl_usage(FILE *f);
 static int	ctl_connect(struct ctl *c);
 static int	ctl_send(struct ctl *c, const char *line);
-static int	ctl_request(struct ctl *c, const char *line, char *err,
-		    size_t errlen);
+static int	ctl_request(struct ctl *c, const char *line, int *hint,
+		    char *err, size_t errlen);
 static int	ctl_script(struct ctl *c, bool json);
+static void	ctl_close(struct ctl *c);
+static void	ctl_json_error(const struct ctl *c, const char *msg);
+static int	ctl_find_socket(struct ctl *c, const char *cfgpath, int id,
+		    char *err, size_t errlen);
+static int	ctl_local(int argc, char **argv, bool json);
+static bool	ctl_is_watch(const char *line);
+static int	ctl_watch_reconnect(struct ctl *c, const char *req);
 
 static void
 ctl_usage(FILE *f)
 {
-	fprintf(f, "usage: cmm ctl -s SOCKET [--json] COMMAND [ARG...]\n"
-	    "       cmm ctl -s SOCKET [--json] -     (commands from stdin)\n"
-	    "Runs commands on the node listening at SOCKET ('help' lists "
-	    "them).\nA script has one command a line; blank lines and lines "
-	    "starting with '#'\nare skipped; it stops at the first command "
-	    "that fails.\nExit 0 ok, 1 a command failed, 2 usage error or "
-	    "no connection.\n");
+	fprintf(f, "usage: cmm ctl [-s SOCKET | -c FILE [--id N]] [--json] "
+	    "COMMAND [ARG...]\n"
+	    "       cmm ctl [-s SOCKET | -c FILE [--id N]] [--json] -   "
+	    "(commands from stdin)\n"
+	    "       cmm ctl [-s SOCKET | -c FILE [--id N]] [--json] watch "
+	    "[--reconnect]\n"
+	    "       cmm ctl --local [--json] list-commands|help [COMMAND]\n"
+	    "Runs commands on a node ('help' lists them).  The socket: -s, "
+	    "else node N's\ncontrol_socket in the config FILE (--id may be "
+	    "left out when only one\nof its nodes listens here), else the one "
+	    "socket matching %s.\n"
+	    "A script has one command a line; blank lines and lines starting "
+	    "with '#'\nare skipped; it stops at the first command that "
+	    "fails.\n"
+	    "--reconnect: a watch that loses its node waits for it, says how "
+	    "long it was\naway (a \"gap\" line) and resumes with a new "
+	    "snapshot.\n"
+	    "Exit 0 ok, 1 a command failed or the watched node went away, 2 "
+	    "usage error or\nno connection, 3 `status` of a node that is not "
+	    "a quorate member.\n", CTL_DEFAULT_GLOB);
 }
 
-/* Connects and reads the greeting.  0, or -1 after saying why on stderr. */
+static void
+ctl_close(struct ctl *c)
+{
+	if (c->in != NULL)
+		fclose(c->in);
+	else if (c->fd >= 0)
+		close(c->fd);
+	c->in = NULL;
+	c->fd = -1;
+}
+
+/* Under --json a failure that never reached the node is an error object
+ * on stdout too (docs/api/error.json), like the node's own. */
+static void
+ctl_json_error(const struct ctl *c, const char *msg)
+{
+	char *body;
+
+	if (!c->json || (body = cmm_cmd_error_body(msg)) == NULL)
+		return;
+	printf("%s\n", body);
+	fflush(stdout);
+	free(body);
+}
+
+static bool
+is_socket(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISSOCK(sb.st_mode);
+}
+
+/* Where to connect (see ctl_usage).  0 with c->path set, or -1 with one
+ * line in err. */
+static int
+ctl_find_socket(struct ctl *c, const char *cfgpath, int id, char *err,
+    size_t errlen)
+{
+	struct cmm_config	*cfg;
+	glob_t			 g;
+	char			 p[sizeof(c->pathbuf)];
+	int			 found = -1, n = 0;
+
+	if (c->path != NULL)
+		return 0;
+	if (cfgpath != NULL) {
+		if ((cfg = calloc(1, sizeof(*cfg))) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (cmm_config_load(cfgpath, cfg, err, errlen) < 0 ||
+		    (id >= 0 && cmm_config_check_id(cfg, id, err, errlen) < 0)) {
+			free(cfg);
+			return -1;
+		}
+		/* no --id: the one node of the config that listens here */
+		for (int i = 0; id < 0 && i < CMM_MAX_NODES; i++)
+			if (cmm_set_has(&cfg->core.configured, i) &&
+			    cmm_config_socket(cfg, i, p, sizeof(p)) == 0 &&
+			    is_socket(p)) {
+				found = i;
+				n++;
+			}
+		if (id < 0 && n != 1) {
+			snprintf(err, errlen, "%s: %s of its nodes listen%s here: "
+			    "say which with --id N", cfgpath, n == 0 ? "none" :
+			    "several", n == 1 ? "s" : "");
+			free(cfg);
+			return -1;
+		}
+		if (id < 0)
+			id = found;
+		if (cmm_config_socket(cfg, id, c->pathbuf,
+		    sizeof(c->pathbuf)) < 0) {
+			snprintf(err, errlen, "%s: the control socket of node %d "
+			    "is too long a path", cfgpath, id);
+			free(cfg);
+			return -1;
+		}
+		free(cfg);
+		c->path = c->pathbuf;
+		return 0;
+	}
+	if (glob(CTL_DEFAULT_GLOB, 0, NULL, &g) == 0) {
+		if (g.gl_pathc == 1)
+			snprintf(c->pathbuf, sizeof(c->pathbuf), "%s",
+			    g.gl_pathv[0]);
+		n = (int)g.gl_pathc;
+		globfree(&g);
+	}
+	if (n == 1) {
+		c->path = c->pathbuf;
+		return 0;
+	}
+	snprintf(err, errlen, "no socket given (-s SOCKET, or -c FILE --id N)%s",
+	    n > 1 ? ": several nodes listen in /run/cmm" : "");
+	return -1;
+}
+
+/* `list-commands` and `help` need no node: this binary's own table (every
+ * row, fault injection's too), for completion scripts and the build. */
+static int
+ctl_local(int argc, char **argv, bool json)
+{
+	struct cmm_cmd_ctx	 ctx;
+	char			*body;
+	int			 rc = EXIT_OK;
+
+	cmm_cmd_ctx_init(&ctx, NULL, CMM_CMDF_FAULT, json, -1);
+	if (cmm_cmd_run(&ctx, argc, argv) != CMM_CMD_OK) {
+		if (json && (body = cmm_cmd_error_body(ctx.error)) != NULL) {
+			printf("%s\n", body);
+			free(body);
+		}
+		fprintf(stderr, "%s\n", ctx.error);
+		rc = EXIT_FAILED;
+	} else if ((body = cmm_cmd_reply_body(&ctx)) != NULL) {
+		fputs(body, stdout);
+		if (json || (*body != '\0' && body[strlen(body) - 1] != '\n'))
+			putchar('\n');
+		free(body);
+	}
+	cmm_cmd_ctx_free(&ctx);
+	return rc;
+}
+
+static void	ctl_say(const struct ctl *c, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/* A reason connecting failed, on stderr unless c is quiet (a watch
+ * waiting for its node to come back); under --json on stdout too. */
+static void
+ctl_say(const struct ctl *c, const char *fmt, ...)
+{
+	va_list	ap;
+	char	msg[512];
+
+	if (c->quiet)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	fprintf(stderr, "cmm ctl: %s\n", msg);
+	ctl_json_error(c, msg);
+}
+
+/* Connects and reads the greeting.  0, or -1 after saying why. */
 static int
 ctl_connect(struct ctl *c)
 {
@@ -59,23 +245,23 @@ ctl_connect(struct ctl *c)
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlen(c->path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "cmm ctl: cannot connect to %s: path too long\n",
+		ctl_say(c, "cannot connect to %s: path too long\n",
 		    c->path);
 		return -1;
 	}
 	memcpy(sun.sun_path, c->path, strlen(c->path) + 1);
 	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		fprintf(stderr, "cmm ctl: cannot connect to %s: %s\n", c->path,
+		ctl_say(c, "cannot connect to %s: %s\n", c->path,
 		    strerror(errno));
 		return -1;
 	}
 	if ((c->in = fdopen(c->fd, "r")) == NULL) {
-		fprintf(stderr, "cmm ctl: %s: %s\n", c->path, strerror(errno));
+		ctl_say(c, "%s: %s\n", c->path, strerror(errno));
 		return -1;
 	}
 	if (getline(&line, &cap, c->in) < 0) {
-		fprintf(stderr, "cmm ctl: cannot connect to %s: the node closed "
+		ctl_say(c, "cannot connect to %s: the node closed "
 		    "the connection\n", c->path);
 		free(line);
 		return -1;
@@ -83,21 +269,22 @@ ctl_connect(struct ctl *c)
 	line[strcspn(line, "\n")] = '\0';
 	/* the node turned us away (permissions, or every slot taken) */
 	if (cmm_ctl_parse_line(line, &pl) == CMM_CTL_ERR) {
-		fprintf(stderr, "cmm ctl: %s refused the connection: %s\n",
+		ctl_say(c, "%s refused the connection: %s\n",
 		    c->path, pl);
 		free(line);
 		return -1;
 	}
 	if (cmm_ctl_parse_line(line, &pl) != CMM_CTL_HELLO ||
 	    cmm_ctl_parse_hello(pl, &version, &node) < 0) {
-		fprintf(stderr, "cmm ctl: cannot connect to %s: not a cmm control "
+		ctl_say(c, "cannot connect to %s: not a cmm control "
 		    "socket (it said '%.60s')\n", c->path, line);
 		free(line);
 		return -1;
 	}
 	free(line);
+	c->node = node;
 	if (version != CMM_CTL_VERSION) {
-		fprintf(stderr, "cmm ctl: cannot talk to %s: it speaks control "
+		ctl_say(c, "cannot talk to %s: it speaks control "
 		    "protocol %d, this cmm speaks %d\n", c->path, version,
 		    CMM_CTL_VERSION);
 		return -1;
@@ -123,14 +310,30 @@ ctl_send(struct ctl *c, const char *line)
 	return 0;
 }
 
+/* Is this request a `watch`?  (its reply is followed by a stream) */
+static bool
+ctl_is_watch(const char *line)
+{
+	char	 words[64], *w, *save = NULL;
+
+	snprintf(words, sizeof(words), "%s", line);
+	w = strtok_r(words, " \n", &save);
+	if (w != NULL && strcmp(w, "--json") == 0)
+		w = strtok_r(NULL, " \n", &save);
+	return w != NULL && strlen(w) >= 2 && strncmp("watch", w,
+	    strlen(w)) == 0;
+}
+
 /*
  * Sends one request line (with its LF) and prints the reply body on
  * stdout.  A `watch` reply is followed by the event stream until the node
- * closes the connection.  Returns 0 ok, 1 failed (err set), 2 connection
- * lost (err set).
+ * closes the connection, which is a failure: the node went away.  Returns
+ * 0 ok (*hint: the exit code the node suggested, 0 if none), 1 failed
+ * (err set), 2 connection lost (err set).
  */
 static int
-ctl_request(struct ctl *c, const char *line, char *err, size_t errlen)
+ctl_request(struct ctl *c, const char *line, int *hint, char *err,
+    size_t errlen)
 {
 	struct cmm_ctl_reply	 r;
 	char			*l = NULL;
@@ -138,21 +341,9 @@ ctl_request(struct ctl *c, const char *line, char *err, size_t errlen)
 	size_t			 cap = 0;
 	ssize_t			 n;
 	int			 tag, rc;
-	bool			 is_watch;
-	char			 words[64];
+	bool			 is_watch = ctl_is_watch(line);
 
-	/* is this a `watch`?  (its reply is followed by a stream) */
-	snprintf(words, sizeof(words), "%s", line);
-	is_watch = false;
-	{
-		char *w = strtok(words, " \n");
-
-		if (w != NULL && strcmp(w, "--json") == 0)
-			w = strtok(NULL, " \n");
-		if (w != NULL && strlen(w) >= 2 && strncmp("watch", w,
-		    strlen(w)) == 0)
-			is_watch = true;
-	}
+	*hint = 0;
 	if (ctl_send(c, line) < 0) {
 		snprintf(err, errlen, "%s: %s", c->path, strerror(errno));
 		return 2;
@@ -184,6 +375,8 @@ ctl_request(struct ctl *c, const char *line, char *err, size_t errlen)
 	rc = r.ok ? 0 : 1;
 	if (!r.ok)
 		snprintf(err, errlen, "%s", r.error ? r.error : "failed");
+	else
+		*hint = r.exit_hint;
 	cmm_ctl_reply_reset(&r);
 	if (rc == 0 && is_watch) {
 		/* the stream: '!' lines until the node goes away */
@@ -194,9 +387,66 @@ ctl_request(struct ctl *c, const char *line, char *err, size_t errlen)
 				fflush(stdout);
 			}
 		}
+		snprintf(err, errlen, "watch: node %d (%s) went away: the "
+		    "connection closed", c->node, c->path);
+		rc = 2;
 	}
 	free(l);
 	return rc;
+}
+
+static int64_t
+clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* `watch --reconnect`: when the stream ends, wait for the node to listen
+ * again, say how long it was away and what may have been missed (a "gap"
+ * line, docs/api/event/gap.json), and watch again: the new stream opens
+ * with a fresh snapshot.  Returns only when a request fails. */
+static int
+ctl_watch_reconnect(struct ctl *c, const char *req)
+{
+	struct timespec	 nap = { 0, CTL_RECONNECT_MS * 1000000L };
+	char		 err[CMM_CTL_LINE_MAX + 64], t[CMM_ISO8601_LEN];
+	int64_t		 gone_ns, wall;
+	int		 rc, hint;
+
+	for (;;) {
+		rc = ctl_request(c, req, &hint, err, sizeof(err));
+		if (rc != 2)
+			return rc;
+		fprintf(stderr, "cmm ctl: %s; reconnecting\n", err);
+		ctl_close(c);
+		gone_ns = clock_ns(CLOCK_MONOTONIC);
+		/* quiet: the node is expected to be away for a while */
+		c->quiet = true;
+		while (ctl_connect(c) < 0) {
+			ctl_close(c);
+			nanosleep(&nap, NULL);
+		}
+		c->quiet = false;
+		wall = clock_ns(CLOCK_REALTIME);
+		cmm_time_iso8601(0, wall / 1000000, t, sizeof(t));
+		if (c->json)
+			printf("{\"api\":%d,\"type\":\"gap\",\"seq\":null,"
+			    "\"node\":%d,\"epoch\":null,\"time\":\"%s\","
+			    "\"mono_ns\":%lld,\"away_ms\":%lld}\n",
+			    CMM_API_VERSION, c->node, t,
+			    (long long)clock_ns(CLOCK_MONOTONIC),
+			    (long long)((clock_ns(CLOCK_MONOTONIC) - gone_ns) /
+			    1000000));
+		else
+			printf("%s node %d gap: away %lld ms; events in between "
+			    "are lost, a new snapshot follows\n", t, c->node,
+			    (long long)((clock_ns(CLOCK_MONOTONIC) - gone_ns) /
+			    1000000));
+		fflush(stdout);
+	}
 }
 
 /* One command a line from stdin; stops at the first failure. */
@@ -206,7 +456,7 @@ ctl_script(struct ctl *c, bool json)
 	char	*line = NULL, *p, *req, err[CMM_CTL_LINE_MAX + 64];
 	size_t	 cap = 0, len;
 	long	 lineno = 0;
-	int	 rc;
+	int	 rc, hint;
 
 	while (getline(&line, &cap, stdin) >= 0) {
 		lineno++;
@@ -226,7 +476,7 @@ ctl_script(struct ctl *c, bool json)
 			free(line);
 			return EXIT_FAILED;
 		}
-		rc = ctl_request(c, req, err, sizeof(err));
+		rc = ctl_request(c, req, &hint, err, sizeof(err));
 		free(req);
 		if (rc != 0) {
 			fprintf(stderr, "line %ld: %s\n", lineno, err);
@@ -241,42 +491,73 @@ ctl_script(struct ctl *c, bool json)
 int
 cmm_ctl_main(int argc, char **argv)
 {
-	struct ctl	 c = { .path = NULL, .fd = -1, .in = NULL };
-	bool		 json = false, script = false;
+	struct ctl	 c = { .path = NULL, .fd = -1, .in = NULL, .node = -1 };
+	bool		 json = false, script = false, reconnect = false;
+	bool		 local = false;
+	const char	*cfgpath = NULL;
 	char		 req[CMM_CTL_LINE_MAX], err[CMM_CTL_LINE_MAX + 64];
-	int		 i, rc;
+	long long	 v;
+	int		 i, rc, hint, id = -1;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--socket") == 0) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-s") == 0 || strcmp(a, "--socket") == 0 ||
+		    strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0 ||
+		    strcmp(a, "-i") == 0 || strcmp(a, "--id") == 0) {
 			if (++i == argc) {
-				fprintf(stderr, "cmm ctl: -s needs a socket path\n");
+				fprintf(stderr, "cmm ctl: %s needs a value\n", a);
 				ctl_usage(stderr);
 				return EXIT_USAGE;
 			}
-			c.path = argv[i];
-		} else if (strcmp(argv[i], "--json") == 0)
+			if (a[1] == 's' || a[2] == 's')
+				c.path = argv[i];
+			else if (a[1] == 'c' || a[2] == 'c')
+				cfgpath = argv[i];
+			else if (cmm_parse_int(argv[i], 0, CMM_MAX_NODES - 1, &v,
+			    NULL, 0) < 0) {
+				fprintf(stderr, "cmm ctl: --id: '%s' is not a node "
+				    "id (0..%d)\n", argv[i], CMM_MAX_NODES - 1);
+				return EXIT_USAGE;
+			} else
+				id = (int)v;
+		} else if (strcmp(a, "--json") == 0)
 			json = true;
-		else if (strcmp(argv[i], "-h") == 0 ||
-		    strcmp(argv[i], "--help") == 0) {
+		else if (strcmp(a, "--reconnect") == 0)
+			reconnect = true;
+		else if (strcmp(a, "--local") == 0)
+			local = true;
+		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			ctl_usage(stdout);
 			return EXIT_OK;
-		} else if (strcmp(argv[i], "-") == 0) {
+		} else if (strcmp(a, "-") == 0) {
 			script = true;
 			i++;
 			break;
-		} else if (strcmp(argv[i], "--") == 0) {
+		} else if (strcmp(a, "--") == 0) {
 			i++;
 			break;
-		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "cmm ctl: unknown option '%s'\n", argv[i]);
+		} else if (a[0] == '-') {
+			fprintf(stderr, "cmm ctl: unknown option '%s'\n", a);
 			ctl_usage(stderr);
 			return EXIT_USAGE;
 		} else
 			break;
 	}
-	if (c.path == NULL) {
-		fprintf(stderr, "cmm ctl: no socket given (-s SOCKET)\n");
-		ctl_usage(stderr);
+	/* `watch --reconnect`: the option may follow the command word too */
+	if (argc - i == 2 && strcmp(argv[argc - 1], "--reconnect") == 0) {
+		reconnect = true;
+		argc--;
+	}
+	c.json = json;
+	if (c.path != NULL && cfgpath != NULL) {
+		fprintf(stderr, "cmm ctl: -s and -c say the same thing: give "
+		    "one\n");
+		return EXIT_USAGE;
+	}
+	if (id >= 0 && cfgpath == NULL) {
+		fprintf(stderr, "cmm ctl: --id N picks a node of the config: "
+		    "give -c FILE too\n");
 		return EXIT_USAGE;
 	}
 	if (script && i < argc) {
@@ -285,9 +566,17 @@ cmm_ctl_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!script && i == argc) {
-		fprintf(stderr, "cmm ctl: no command given (try 'cmm ctl -s %s "
-		    "help')\n", c.path);
+		fprintf(stderr, "cmm ctl: no command given (try 'cmm ctl "
+		    "--local help')\n");
 		return EXIT_USAGE;
+	}
+	if (local) {
+		if (script || c.path != NULL || cfgpath != NULL) {
+			fprintf(stderr, "cmm ctl: --local runs one command on "
+			    "no node: no -s, -c or '-'\n");
+			return EXIT_USAGE;
+		}
+		return ctl_local(argc - i, argv + i, json);
 	}
 	if (!script && cmm_ctl_encode_request(req, sizeof(req), json, argc - i,
 	    argv + i) < 0) {
@@ -295,23 +584,38 @@ cmm_ctl_main(int argc, char **argv)
 		    "it is empty or holds a blank\n");
 		return EXIT_USAGE;
 	}
+	if (reconnect && (script || !ctl_is_watch(req))) {
+		fprintf(stderr, "cmm ctl: --reconnect is for watch alone\n");
+		return EXIT_USAGE;
+	}
+	if (ctl_find_socket(&c, cfgpath, id, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cmm ctl: %s\n", err);
+		ctl_json_error(&c, err);
+		if (cfgpath == NULL)
+			ctl_usage(stderr);
+		return EXIT_USAGE;
+	}
 	if (ctl_connect(&c) < 0) {
-		if (c.in != NULL)
-			fclose(c.in);
-		else if (c.fd >= 0)
-			close(c.fd);
+		ctl_close(&c);
 		return EXIT_USAGE;
 	}
 	if (script)
 		rc = ctl_script(&c, json);
 	else {
-		rc = ctl_request(&c, req, err, sizeof(err));
-		if (rc == 2)
+		hint = 0;
+		if (reconnect)
+			rc = ctl_watch_reconnect(&c, req);
+		else
+			rc = ctl_request(&c, req, &hint, err, sizeof(err));
+		if (rc == 2) {
 			fprintf(stderr, "cmm ctl: %s\n", err);
-		else if (rc == 1)
+			/* a stream's stdout holds its events alone */
+			if (!ctl_is_watch(req))
+				ctl_json_error(&c, err);
+		} else if (rc == 1)
 			fprintf(stderr, "%s\n", err);
-		rc = rc == 0 ? EXIT_OK : EXIT_FAILED;
+		rc = rc == 0 ? hint : EXIT_FAILED;
 	}
-	fclose(c.in);
+	ctl_close(&c);
 	return rc;
 }

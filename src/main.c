@@ -28,6 +28,8 @@ usage(FILE *f)
 	fprintf(f, "usage: cmm SUBCOMMAND [ARGS...]\n\nsubcommands:\n");
 	for (size_t i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
 		fprintf(f, "  %-8s %s\n", subcmds[i].name, subcmds[i].help);
+	fprintf(f, "  %-8s %s\n", "version", "the version and build (also "
+	    "--version)");
 	fprintf(f, "\n'cmm SUBCOMMAND --help' for more; 'cmm --version'.\n");
 }
 
@@ -51,7 +53,8 @@ main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
+	if (strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
 		version();
 		return 0;
 	}

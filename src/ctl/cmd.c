@@ -381,6 +381,29 @@ cmm_cmd_set_json(struct cmm_cmd_ctx *ctx, json_t *obj)
 	ctx->obj = obj;
 }
 
+json_t *
+cmm_api_wrap(json_t *o, bool ok_field, bool ok)
+{
+	json_t *w = json_object();
+
+	if (w == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(w, "api", json_integer(CMM_API_VERSION));
+	if (ok_field)
+		json_object_set_new(w, "ok", json_boolean(ok));
+	if (o != NULL) {
+		/* the envelope's keys win over a handler's of the same name */
+		json_object_del(o, "api");
+		if (ok_field)
+			json_object_del(o, "ok");
+		json_object_update(w, o);
+		json_decref(o);
+	}
+	return w;
+}
+
 char *
 cmm_cmd_reply_body(const struct cmm_cmd_ctx *ctx)
 {
@@ -389,13 +412,38 @@ cmm_cmd_reply_body(const struct cmm_cmd_ctx *ctx)
 
 	if (!ctx->json)
 		return strdup(ctx->text ? ctx->text : "");
-	if (ctx->obj != NULL)
-		return json_dumps(ctx->obj, JSON_COMPACT);
-	if ((o = json_object()) == NULL)
+	o = ctx->obj != NULL ? json_deep_copy(ctx->obj) : json_object();
+	if ((o = cmm_api_wrap(o, true, true)) == NULL)
 		return NULL;
-	json_object_set_new(o, "ok", json_true());
-	if (ctx->text_len > 0)
+	if (ctx->obj == NULL && ctx->text_len > 0)
 		json_object_set_new(o, "text", json_string(ctx->text));
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+char *
+cmm_cmd_error_body(const char *msg)
+{
+	json_t	*o, *e;
+	char	*s, clean[CMM_CMD_ERROR_MAX];
+
+	/* an error may quote what the client sent, which need not be UTF-8 */
+	snprintf(clean, sizeof(clean), "%s", msg != NULL && *msg != '\0' ?
+	    msg : "failed");
+	if ((e = json_string(clean)) == NULL) {
+		for (char *p = clean; *p != '\0'; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
+		e = json_string(clean);
+	}
+	o = cmm_api_wrap(json_object(), true, false);
+	if (o == NULL || e == NULL) {
+		json_decref(o);
+		json_decref(e);
+		return NULL;
+	}
+	json_object_set_new(o, "error", e);
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	return s;

@@ -29,6 +29,19 @@
 #include "src/core/core.h"
 #include "src/node/daemon.h"
 
+/* The version of the JSON contract (docs/api/README.md): every JSON reply
+ * and watch line carries "api": CMM_API_VERSION, raised on any change a
+ * reader written for the old one could trip over (a field removed,
+ * renamed or retyped, a value's meaning changed).  New fields and new
+ * reply or event types do not raise it. */
+#define CMM_API_VERSION		1
+
+/* What `cmm ctl` exits with when a `status` reply says the node is not a
+ * quorate member (for monitoring; the reply itself is a success). */
+#define CMM_EXIT_NOT_QUORATE	3
+
+#define CMM_CMD_ERROR_MAX	512	/* an error message, NUL included */
+
 /* Row flags. */
 #define CMM_CMDF_MUTATES	0x01	/* changes the node: caller's uid logged */
 #define CMM_CMDF_ANSWER		0x02	/* answers a prompt: uid logged */
@@ -68,7 +81,9 @@ struct cmm_cmd_ctx {
 	char		*text;		/* reply body, malloc'd */
 	size_t		text_len, text_cap;
 	json_t		*obj;		/* JSON reply (owned) */
-	char		error[512];
+	char		error[CMM_CMD_ERROR_MAX];
+	int		exit_hint;	/* CMM_CMD_OK: what `cmm ctl` should
+					 * exit with (0, CMM_EXIT_NOT_QUORATE) */
 	struct cmm_wait	wait;		/* CMM_CMD_WAIT */
 	bool		watch_json;	/* CMM_CMD_WATCH */
 	const struct cmm_cmd_entry *entry;	/* the row that ran */
@@ -133,10 +148,17 @@ enum cmm_cmd_ret cmm_cmd_fail(struct cmm_cmd_ctx *ctx, const char *fmt, ...)
 /* Takes ownership of obj. */
 void	cmm_cmd_set_json(struct cmm_cmd_ctx *ctx, json_t *obj);
 
-/* The reply body as it goes on the wire: the compact JSON object in JSON
- * mode (text, if any, under "text"; {"ok": true} when empty), else the
- * text.  malloc'd, NULL when memory runs out. */
+/* The reply body as it goes on the wire: in JSON mode one compact object
+ * {"api":1,"ok":true,...} (the handler's fields after those two; text, if
+ * any, under "text"), else the text.  malloc'd, NULL when memory runs
+ * out. */
 char	*cmm_cmd_reply_body(const struct cmm_cmd_ctx *ctx);
+/* A failed request's JSON body: {"api":1,"ok":false,"error":msg}, compact,
+ * malloc'd (NULL when memory runs out). */
+char	*cmm_cmd_error_body(const char *msg);
+/* A new object holding "api" and, if ok_field, "ok": ok, then every field
+ * of o in its order; takes o (may be NULL).  NULL when memory runs out. */
+json_t	*cmm_api_wrap(json_t *o, bool ok_field, bool ok);
 
 /* ---- pieces shared with the control server, the console and tests ---- */
 
@@ -156,10 +178,37 @@ bool	cmm_wait_holds(struct cmm_daemon *d, const struct cmm_wait *w,
 	    char *desc, size_t len);
 
 /* One daemon note as a `watch` line: JSON (NULL for notes not streamed)
- * or text (returns -1 for notes not streamed).  node is this node. */
+ * or text (returns -1 for notes not streamed).  node is this node; cfg
+ * (may be NULL) names devices.  The JSON line's "seq" is null here: each
+ * watcher numbers its own stream (src/ctl/ctl_server.c). */
 json_t	*cmm_note_json(const struct cmm_note *n, int node, uint32_t epoch);
+json_t	*cmm_note_json_cfg(const struct cmm_note *n, int node, uint32_t epoch,
+	    const struct cmm_core_cfg *cfg);
 int	cmm_note_text(const struct cmm_note *n, int node, uint32_t epoch,
 	    char *buf, size_t len);
+/* The first line of a watch stream: the status, seq 0.  Times are the
+ * snapshot's (CLOCK_MONOTONIC and CLOCK_REALTIME, ns). */
+json_t	*cmm_snapshot_json(const struct cmm_status_snap *s, int64_t mono_ns,
+	    int64_t wall_ns);
+void	cmm_snapshot_text(const struct cmm_status_snap *s, int64_t wall_ns,
+	    char *buf, size_t len);
+/* A gap in a stream: what a watcher tells its reader when `seq` skipped
+ * (events lost because it read too slowly). */
+json_t	*cmm_lost_json(int node, uint32_t epoch, uint64_t first_seq,
+	    uint64_t count, int64_t mono_ns, int64_t wall_ns);
+/* The "type"s of watch lines that are not the core's events (those are
+ * cmm_event_type_name's), NULL-ended.  docs/api/event/ holds a schema for
+ * each of both; tests/mp/api_schema.sh reads the two lists. */
+extern const char *const cmm_watch_note_types[];
+
+/* A quorum decision as JSON: the rule that fired (method), the verdict,
+ * the numbers, the device by name (cfg may be NULL: null). */
+json_t	*cmm_decision_json(const struct cmm_qdecision *q,
+	    const struct cmm_core_cfg *cfg, const char *device);
+/* What a round's one-line outcome or step says, as a word: "chosen",
+ * "no-change", "failed", ... or "other" (docs/api/event/round.json). */
+const char *cmm_round_step_kind(const char *what);
+
 /* The one JSON encoder of a prompt: the `?` line's payload (kind NONE:
  * closed), status's "prompt" and a watch line's prompt fields.  now is on
  * the core's clock, for deadline_ms. */

@@ -214,6 +214,9 @@ CMM_CMD_FN(cmm_cmd_status)
 		cmm_cmd_set_json(ctx, cmm_status_json(&s));
 	else
 		cmm_status_text(ctx, &s);
+	/* monitoring reads the exit code: anything but a quorate member */
+	if (!cmm_status_quorum(&s.st))
+		ctx->exit_hint = CMM_EXIT_NOT_QUORATE;
 	return CMM_CMD_OK;
 }
 
@@ -460,47 +463,70 @@ CMM_CMD_FN(cmm_cmd_round)
 
 /* ---- quorum ---- */
 
+/* The rule that fired, as fields: the same object in `quorum`, in the
+ * quorum of commit, quorum and no-quorum events (docs/api/). */
+json_t *
+cmm_decision_json(const struct cmm_qdecision *q,
+    const struct cmm_core_cfg *cfg, const char *device)
+{
+	json_t	*o = json_object(), *ch = json_null();
+	char	 why[256];
+
+	cmm_quorum_explain(q, why, sizeof(why));
+	if (device == NULL && cfg != NULL && q->device >= 0 &&
+	    q->device < cfg->n_devices)
+		device = cfg->devices[q->device].name;
+	json_object_set_new(o, "method", json_string(cmm_qmethod_name(q->method)));
+	json_object_set_new(o, "verdict", json_string(verdict_name(q->verdict)));
+	json_object_set_new(o, "votes", json_integer(q->votes));
+	json_object_set_new(o, "prev_size", json_integer(q->prev_size));
+	/* what a vote needs: more than half of the previous members */
+	json_object_set_new(o, "majority", json_integer(q->prev_size / 2 + 1));
+	json_object_set_new(o, "crown_prince", q->crown_prince >= 0 ?
+	    json_integer(q->crown_prince) : json_null());
+	json_object_set_new(o, "crown_prince_present",
+	    json_boolean(q->crown_prince_present));
+	json_object_set_new(o, "device", device ? json_string(device) :
+	    json_null());
+	if (q->method == CMM_QM_OPERATOR || q->verdict == CMM_QV_ASK_WINNER) {
+		ch = json_array();
+		json_array_append_new(ch, json_integer(q->choice[0]));
+		json_array_append_new(ch, json_integer(q->choice[1]));
+	}
+	json_object_set_new(o, "choices", ch);
+	json_object_set_new(o, "winner", q->method == CMM_QM_OPERATOR &&
+	    q->winner >= 0 ? json_integer(q->winner) : json_null());
+	json_object_set_new(o, "explain", json_string(why));
+	return o;
+}
+
 CMM_CMD_FN(cmm_cmd_quorum)
 {
 	struct cmm_quorum_snap		 qs;
 	const struct cmm_qdecision	*q = &qs.q;
 	struct cmm_daemon		*d;
 	char				 why[256];
-	json_t				*o, *ch;
+	json_t				*o;
 
 	if ((d = cmm_cmd_daemon(ctx)) == NULL)
 		return CMM_CMD_ERROR;
 	cmm_daemon_quorum(d, &qs);
 	if (!qs.have) {
 		if (ctx->json)
-			cmm_cmd_set_json(ctx, json_pack("{s:n}", "method"));
+			cmm_cmd_set_json(ctx, json_pack("{s:b,s:n}", "decided",
+			    0, "method"));
 		else
 			cmm_cmd_printf(ctx, "no quorum decision yet\n");
 		return CMM_CMD_OK;
 	}
-	cmm_quorum_explain(q, why, sizeof(why));
 	if (ctx->json) {
-		o = json_object();
-		json_object_set_new(o, "method", json_string(cmm_qmethod_name(q->method)));
-		json_object_set_new(o, "verdict", json_string(verdict_name(q->verdict)));
-		json_object_set_new(o, "votes", json_integer(q->votes));
-		json_object_set_new(o, "prev_size", json_integer(q->prev_size));
-		json_object_set_new(o, "crown_prince", q->crown_prince >= 0 ?
-		    json_integer(q->crown_prince) : json_null());
-		json_object_set_new(o, "crown_prince_present",
-		    json_boolean(q->crown_prince_present));
-		json_object_set_new(o, "device",
-		    qs.device ? json_string(qs.device) : json_null());
-		if (q->verdict == CMM_QV_ASK_WINNER) {
-			ch = json_array();
-			json_array_append_new(ch, json_integer(q->choice[0]));
-			json_array_append_new(ch, json_integer(q->choice[1]));
-			json_object_set_new(o, "choices", ch);
-		}
-		json_object_set_new(o, "explain", json_string(why));
+		o = json_pack("{s:b}", "decided", 1);
+		json_object_update_new(o, cmm_decision_json(q, NULL,
+		    qs.device));
 		cmm_cmd_set_json(ctx, o);
 		return CMM_CMD_OK;
 	}
+	cmm_quorum_explain(q, why, sizeof(why));
 	cmm_cmd_printf(ctx, "%s\n", why);
 	cmm_cmd_printf(ctx, "method %s, verdict %s, votes %d of previous %d "
 	    "(majority needs %d)", cmm_qmethod_name(q->method),
@@ -512,6 +538,32 @@ CMM_CMD_FN(cmm_cmd_quorum)
 		cmm_cmd_printf(ctx, ", device %s", qs.device);
 	cmm_cmd_printf(ctx, "\n");
 	return CMM_CMD_OK;
+}
+
+/* A round event's step ("round (E,a) WHAT") as one word, from the
+ * outcomes src/core/core_coord.c and core_learn.c write. */
+const char *
+cmm_round_step_kind(const char *what)
+{
+	static const struct { const char *prefix, *kind; } steps[] = {
+		{ "started", "started" },
+		{ "proposing", "proposing" },
+		{ "chosen:", "chosen" },
+		{ "decided elsewhere:", "decided-elsewhere" },
+		{ "agreed: no change", "no-change" },
+		{ "failed:", "failed" },
+		{ "aborted:", "aborted" },
+		{ "abandoned:", "abandoned" },
+		{ "superseded:", "superseded" },
+		{ "isolated:", "isolated" },
+		{ "waiting for", "waiting" },
+		{ "nobody is left", "nobody-left" },
+	};
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (strncmp(what, steps[i].prefix, strlen(steps[i].prefix)) == 0)
+			return steps[i].kind;
+	return "other";
 }
 
 /* ---- devices ---- */

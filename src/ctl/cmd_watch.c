@@ -127,7 +127,7 @@ drop_group(enum cmm_drop d)
 json_t *
 cmm_prompt_json(const struct cmm_prompt *p, int64_t now)
 {
-	json_t *o = json_object(), *ch;
+	json_t *o = json_object(), *ch = json_null();
 
 	if (p->kind != CMM_PROMPT_NONE) {
 		ch = json_array();
@@ -140,24 +140,165 @@ cmm_prompt_json(const struct cmm_prompt *p, int64_t now)
 			json_array_append_new(ch, json_integer(p->choice[0]));
 			json_array_append_new(ch, json_integer(p->choice[1]));
 		}
-		json_object_set_new(o, "choices", ch);
-	}
+	} else
+		json_object_set_new(o, "kind", json_null());
+	json_object_set_new(o, "choices", ch);
 	json_object_set_new(o, "why", json_string(p->why ? p->why : ""));
-	if (p->kind != CMM_PROMPT_NONE)
-		json_object_set_new(o, "deadline_ms", p->deadline > 0 ?
-		    json_integer(p->deadline - now) : json_null());
+	/* null: open with no time limit, or closed */
+	json_object_set_new(o, "deadline_ms", p->kind != CMM_PROMPT_NONE &&
+	    p->deadline > 0 ? json_integer(p->deadline - now) : json_null());
 	json_object_set_new(o, "round_epoch", json_integer(p->round_epoch));
 	json_object_set_new(o, "round_attempt", json_integer(p->round_attempt));
 	json_object_set_new(o, "open", json_boolean(p->kind != CMM_PROMPT_NONE));
 	return o;
 }
 
+const char *const cmm_watch_note_types[] = {
+	"snapshot",	/* the first line: the status */
+	"prompt",	/* a prompt opened or closed */
+	"log",		/* a warning or error the node logged */
+	"drop",		/* datagrams dropped (rate-limited reports) */
+	"hook",		/* the hook program ran */
+	"operator",	/* an operator changed the node */
+	"lost",		/* this watcher read too slowly: seq skips */
+	"gap",		/* cmm ctl watch --reconnect: the node was away */
+	NULL,
+};
+
+static json_t *
+id_or_null(int v)
+{
+	return v < 0 ? json_null() : json_integer(v);
+}
+
+/* The fields every server-made watch line starts with; "seq" is null
+ * until the watcher's stream numbers it. */
+static json_t *
+watch_head(const char *type, int node, uint32_t epoch, int64_t mono_ns,
+    int64_t wall_ns)
+{
+	json_t	*o = json_object();
+	char	 t[CMM_ISO8601_LEN];
+
+	cmm_time_iso8601(0, wall_ns / 1000000, t, sizeof(t));
+	json_object_set_new(o, "api", json_integer(CMM_API_VERSION));
+	json_object_set_new(o, "type", json_string(type));
+	json_object_set_new(o, "seq", json_null());
+	json_object_set_new(o, "node", json_integer(node));
+	json_object_set_new(o, "epoch", json_integer(epoch));
+	json_object_set_new(o, "time", json_string(t));
+	json_object_set_new(o, "mono_ns", json_integer(mono_ns));
+	return o;
+}
+
+/* The devices a FENCE event fences on: those this node shares with a
+ * departed node (the core's commit step does the same walk). */
+static json_t *
+fence_devices_json(const struct cmm_core_cfg *cfg, int node,
+    const struct cmm_set *departed)
+{
+	json_t		*a = json_array();
+	struct cmm_set	 both;
+
+	for (int i = 0; cfg != NULL && i < cfg->n_devices; i++) {
+		if (!cmm_set_has(&cfg->devices[i].nodes, node))
+			continue;
+		cmm_set_and(&both, &cfg->devices[i].nodes, departed);
+		if (!cmm_set_empty(&both))
+			json_array_append_new(a, json_string(cfg->devices[i].name));
+	}
+	return a;
+}
+
+/* "round (E,a) WHAT": WHAT's step kind and, for "proposing {S}", S. */
+static void
+round_event_json(json_t *o, const char *text)
+{
+	const char	*what = text, *ob, *cb, *why;
+	struct cmm_set	 s;
+	char		 list[CMM_MAX_NODES * 5];
+	json_t		*prop = json_null();
+
+	if (strncmp(what, "round (", 7) == 0 && (what = strchr(what, ')')) != NULL)
+		what += what[1] == ' ' ? 2 : 1;
+	else
+		what = text;
+	ob = what + 10;
+	if (strncmp(what, "proposing {", 11) == 0 &&
+	    (cb = strchr(ob, '}')) != NULL && (size_t)(cb - ob - 1) < sizeof(list)) {
+		memcpy(list, ob + 1, (size_t)(cb - ob - 1));
+		list[cb - ob - 1] = '\0';
+		if (list[0] == '\0') {
+			json_decref(prop);
+			prop = json_array();
+		} else if (cmm_set_parse(list, CMM_MAX_NODES, NULL, &s, &why) == 0) {
+			json_decref(prop);
+			prop = cmm_set_json(&s);
+		}
+	}
+	json_object_set_new(o, "step", json_string(cmm_round_step_kind(what)));
+	json_object_set_new(o, "step_text", json_string(what));
+	json_object_set_new(o, "proposal", prop);
+}
+
+static void
+event_json(json_t *o, const struct cmm_event *ev, int node,
+    const struct cmm_core_cfg *cfg)
+{
+	json_object_set_new(o, "state", json_string(cmm_state_name(ev->state)));
+	/* an event of no particular round has both 0 */
+	json_object_set_new(o, "round_epoch", ev->round_epoch != 0 ||
+	    ev->round_attempt != 0 ? json_integer(ev->round_epoch) : json_null());
+	json_object_set_new(o, "round_attempt", ev->round_epoch != 0 ||
+	    ev->round_attempt != 0 ? json_integer(ev->round_attempt) :
+	    json_null());
+	json_object_set_new(o, "peer", id_or_null(ev->peer));
+	switch (ev->type) {
+	case CMM_EV_COMMIT:
+		json_object_set_new(o, "members", cmm_set_json(&ev->members));
+		json_object_set_new(o, "joined", cmm_set_json(&ev->joined));
+		json_object_set_new(o, "departed", cmm_set_json(&ev->departed));
+		json_object_set_new(o, "quorum", ev->decision != NULL ?
+		    cmm_decision_json(ev->decision, cfg, NULL) : json_null());
+		break;
+	case CMM_EV_QUORUM:
+	case CMM_EV_NO_QUORUM:
+		json_object_set_new(o, "quorum", ev->decision != NULL ?
+		    cmm_decision_json(ev->decision, cfg, NULL) : json_null());
+		break;
+	case CMM_EV_FENCE:
+		json_object_set_new(o, "departed", cmm_set_json(&ev->departed));
+		json_object_set_new(o, "devices",
+		    fence_devices_json(cfg, node, &ev->departed));
+		break;
+	case CMM_EV_LEARN:
+		json_object_set_new(o, "members", cmm_set_json(&ev->members));
+		break;
+	case CMM_EV_SPLIT_BRAIN:
+		json_object_set_new(o, "members", cmm_set_json(&ev->members));
+		json_object_set_new(o, "theirs", cmm_set_json(&ev->departed));
+		break;
+	case CMM_EV_ROUND:
+		round_event_json(o, ev->text ? ev->text : "");
+		break;
+	default:
+		break;
+	}
+	json_object_set_new(o, "text", json_string(ev->text ? ev->text : ""));
+}
+
 json_t *
 cmm_note_json(const struct cmm_note *n, int node, uint32_t epoch)
 {
-	const struct cmm_event	*ev;
+	return cmm_note_json_cfg(n, node, epoch, NULL);
+}
+
+json_t *
+cmm_note_json_cfg(const struct cmm_note *n, int node, uint32_t epoch,
+    const struct cmm_core_cfg *cfg)
+{
+	const struct cmm_event	*ev = NULL;
 	json_t			*o, *p;
-	char			 t[CMM_ISO8601_LEN], why[256];
 	const char		*type;
 
 	switch (n->type) {
@@ -181,49 +322,10 @@ cmm_note_json(const struct cmm_note *n, int node, uint32_t epoch)
 	case CMM_NOTE_OPERATOR:	type = "operator"; break;
 	default:		return NULL;
 	}
-	cmm_time_iso8601(0, n->wall_ns / 1000000, t, sizeof(t));
-	o = json_object();
-	json_object_set_new(o, "type", json_string(type));
-	json_object_set_new(o, "node", json_integer(node));
-	json_object_set_new(o, "epoch", json_integer(epoch));
-	json_object_set_new(o, "time", json_string(t));
-	json_object_set_new(o, "mono_ns", json_integer(n->mono_ns));
+	o = watch_head(type, node, epoch, n->mono_ns, n->wall_ns);
 	switch (n->type) {
 	case CMM_NOTE_EVENT:
-		ev = n->fx->u.event;
-		json_object_set_new(o, "state",
-		    json_string(cmm_state_name(ev->state)));
-		if (ev->round_epoch != 0 || ev->round_attempt != 0) {
-			json_object_set_new(o, "round_epoch",
-			    json_integer(ev->round_epoch));
-			json_object_set_new(o, "round_attempt",
-			    json_integer(ev->round_attempt));
-		}
-		if (ev->peer >= 0)
-			json_object_set_new(o, "peer", json_integer(ev->peer));
-		if (ev->type == CMM_EV_COMMIT) {
-			json_object_set_new(o, "members", cmm_set_json(&ev->members));
-			json_object_set_new(o, "joined", cmm_set_json(&ev->joined));
-			json_object_set_new(o, "departed",
-			    cmm_set_json(&ev->departed));
-		} else if (ev->type == CMM_EV_FENCE)
-			json_object_set_new(o, "departed",
-			    cmm_set_json(&ev->departed));
-		if (ev->decision != NULL) {
-			cmm_quorum_explain(ev->decision, why, sizeof(why));
-			p = json_object();
-			json_object_set_new(p, "method",
-			    json_string(cmm_qmethod_name(ev->decision->method)));
-			json_object_set_new(p, "votes",
-			    json_integer(ev->decision->votes));
-			json_object_set_new(p, "prev_size",
-			    json_integer(ev->decision->prev_size));
-			json_object_set_new(p, "crown_prince",
-			    json_integer(ev->decision->crown_prince));
-			json_object_set_new(p, "explain", json_string(why));
-			json_object_set_new(o, "quorum", p);
-		}
-		json_object_set_new(o, "text", json_string(ev->text ? ev->text : ""));
+		event_json(o, ev, node, cfg);
 		break;
 	case CMM_NOTE_PROMPT:
 		p = cmm_prompt_json(n->fx->u.prompt, 0);
@@ -240,21 +342,59 @@ cmm_note_json(const struct cmm_note *n, int node, uint32_t epoch)
 	case CMM_NOTE_DROP:
 		json_object_set_new(o, "reason", json_string(cmm_drop_name(n->drop)));
 		json_object_set_new(o, "counter", json_string(drop_group(n->drop)));
-		json_object_set_new(o, "sender", n->drop_sender >= 0 ?
-		    json_integer(n->drop_sender) : json_null());
+		json_object_set_new(o, "sender", id_or_null(n->drop_sender));
 		json_object_set_new(o, "from", json_string(n->text ? n->text : ""));
 		/* reports are rate-limited: one stands for this many */
 		json_object_set_new(o, "count", json_integer((json_int_t)
 		    (n->drop_count > 0 ? n->drop_count : 1)));
 		break;
 	case CMM_NOTE_OPERATOR:
-		json_object_set_new(o, "uid", json_integer(n->uid));
+		json_object_set_new(o, "uid", n->uid >= 0 ?
+		    json_integer(n->uid) : json_null());
 		json_object_set_new(o, "text", json_string(n->text ? n->text : ""));
 		break;
 	default:
 		json_object_set_new(o, "text", json_string(n->text ? n->text : ""));
 		break;
 	}
+	return o;
+}
+
+json_t *
+cmm_snapshot_json(const struct cmm_status_snap *s, int64_t mono_ns,
+    int64_t wall_ns)
+{
+	json_t *o = watch_head("snapshot", s->st.node, s->st.epoch, mono_ns,
+	    wall_ns);
+
+	json_object_set_new(o, "seq", json_integer(0));
+	json_object_set_new(o, "status", cmm_status_json(s));
+	return o;
+}
+
+void
+cmm_snapshot_text(const struct cmm_status_snap *s, int64_t wall_ns, char *buf,
+    size_t len)
+{
+	char t[CMM_ISO8601_LEN], m[SETBUF];
+
+	cmm_time_iso8601(0, wall_ns / 1000000, t, sizeof(t));
+	cmm_set_format(&s->st.members, m, sizeof(m));
+	snprintf(buf, len, "%s node %d epoch %" PRIu32 " snapshot: %s, members "
+	    "%s, quorum %s%s", t, s->st.node, s->st.epoch,
+	    cmm_state_name(s->st.state), m[0] ? m : "none",
+	    cmm_status_quorum(&s->st) ? "yes" : "no",
+	    s->prompt.kind != CMM_PROMPT_NONE ? ", a prompt is open" : "");
+}
+
+json_t *
+cmm_lost_json(int node, uint32_t epoch, uint64_t first_seq, uint64_t count,
+    int64_t mono_ns, int64_t wall_ns)
+{
+	json_t *o = watch_head("lost", node, epoch, mono_ns, wall_ns);
+
+	json_object_set_new(o, "seq", json_integer((json_int_t)first_seq));
+	json_object_set_new(o, "count", json_integer((json_int_t)count));
 	return o;
 }
 

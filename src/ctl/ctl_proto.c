@@ -103,6 +103,14 @@ cmm_ctl_parse_hello(const char *payload, int *version, int *node)
 char *
 cmm_ctl_encode_reply(const char *body, bool ok, const char *error)
 {
+	return cmm_ctl_encode_reply_hint(body, ok, error, 0);
+}
+
+char *
+cmm_ctl_encode_reply_hint(const char *body, bool ok, const char *error,
+    int exit_hint)
+{
+	char		 end[8];
 	char		*buf = NULL;
 	size_t		 len = 0, cap = 0;
 	const char	*p, *nl;
@@ -118,7 +126,11 @@ cmm_ctl_encode_reply(const char *body, bool ok, const char *error)
 			break;
 	}
 	if (ok) {
-		if (buf_add(&buf, &len, &cap, "+\n", 2) < 0)
+		if (exit_hint > 0 && exit_hint <= 9)
+			snprintf(end, sizeof(end), "+ %d\n", exit_hint);
+		else
+			snprintf(end, sizeof(end), "+\n");
+		if (buf_add(&buf, &len, &cap, end, strlen(end)) < 0)
 			goto fail;
 	} else {
 		if (error == NULL || *error == '\0')
@@ -179,6 +191,8 @@ cmm_ctl_reply_feed(struct cmm_ctl_reply *r, const char *line)
 	case CMM_CTL_OK:
 		r->done = true;
 		r->ok = true;
+		r->exit_hint = n == 1 && pl[0] >= '1' && pl[0] <= '9' ?
+		    pl[0] - '0' : 0;
 		break;
 	case CMM_CTL_ERR:
 		r->done = true;

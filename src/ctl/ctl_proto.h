@@ -21,11 +21,17 @@
  *	V 1 NODE	greeting, the first line: protocol version, node id
  *	: TEXT		one line of the pending reply's body; with --json the
  *			body is exactly one line holding one JSON object
- *	+		end of the reply: success
+ *	+ [N]		end of the reply: success; N (optional, 1..9) is
+ *			what `cmm ctl` should exit with, e.g. 3 after a
+ *			`status` of a node that is not a quorate member
  *	- MESSAGE	end of the reply: failure, MESSAGE is the one-line error
  *	! TEXT		an event (only after `watch`): a human line, or with
  *			`watch --json` one JSON object with at least type,
  *			node, epoch, time (ISO 8601, ms), mono_ns
+ *			(docs/api/: "api", "type", "seq" first; the first
+ *			line is a "snapshot" of the status, taken in the
+ *			same loop turn as the subscription, so no event
+ *			falls between the two)
  *	? JSON		the prompt changed (only after `watch`): an object
  *			{"open": true, "kind": "isolation"|"winner",
  *			 "choices": [...], "why": "...", "deadline_ms": n}
@@ -74,6 +80,9 @@ int	cmm_ctl_parse_hello(const char *payload, int *version, int *node);
  * a malloc'd, NUL-terminated string, or NULL when memory runs out.
  */
 char	*cmm_ctl_encode_reply(const char *body, bool ok, const char *error);
+/* The same with an exit hint on the success line ("+ N"; 0: none). */
+char	*cmm_ctl_encode_reply_hint(const char *body, bool ok, const char *error,
+	    int exit_hint);
 
 /* One event or prompt line ('!' or '?') with its LF; malloc'd or NULL. */
 char	*cmm_ctl_encode_async(enum cmm_ctl_tag tag, const char *text);
@@ -86,6 +95,7 @@ struct cmm_ctl_reply {
 	bool	done;		/* '+' or '-' seen */
 	bool	ok;
 	char	*error;		/* '-' message, malloc'd */
+	int	exit_hint;	/* '+ N': N, else 0 */
 };
 
 void	cmm_ctl_reply_init(struct cmm_ctl_reply *r);

@@ -43,7 +43,9 @@ struct ctl_conn {
 	enum cmm_ctl_role	 role;
 	bool			 watching;
 	bool			 watch_json;
+	uint64_t		 seq;		/* of the last event streamed */
 	uint64_t		 lost;		/* events skipped: output full */
+	uint64_t		 lost_first;	/* the seq of the first of them */
 	bool			 waiting;
 	bool			 wait_json;
 	struct cmm_wait		 wait;
@@ -80,7 +82,10 @@ static void	refuse(struct cmm_ctl_server *s, int fd, long uid,
 		    const char *why);
 static void	conn_drop(struct ctl_conn *c, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
-static bool	conn_may_run(struct ctl_conn *c, int argc, char **argv);
+static bool	conn_may_run(struct ctl_conn *c, bool json, int argc,
+		    char **argv);
+static void	conn_reply_hint(struct ctl_conn *c, const char *body,
+		    int exit_hint);
 static void	on_accept(struct evconnlistener *l, evutil_socket_t fd,
 		    struct sockaddr *sa, int salen, void *arg);
 static void	on_accept_error(struct evconnlistener *l, void *arg);
@@ -97,8 +102,14 @@ static void	conn_too_long(struct ctl_conn *c);
 static void	conn_line(struct ctl_conn *c, char *line);
 static void	conn_reply(struct ctl_conn *c, const char *body, bool ok,
 		    const char *error);
+static void	conn_fail(struct ctl_conn *c, bool json, const char *error);
 static void	conn_async(struct ctl_conn *c, enum cmm_ctl_tag tag,
 		    const char *text);
+static void	conn_put(struct ctl_conn *c, enum cmm_ctl_tag tag,
+		    const char *text);
+static void	conn_stream(struct ctl_conn *c, const char *line);
+static void	conn_watch_start(struct ctl_conn *c);
+static void	clock_now(int64_t *mono_ns, int64_t *wall_ns);
 static void	wait_done(struct ctl_conn *c, bool ok, const char *desc,
 		    bool resume);
 static void	on_wait_timeout(evutil_socket_t fd, short what, void *arg);
@@ -262,7 +273,7 @@ cmm_ctl_server_free(struct cmm_ctl_server *s)
 		struct ctl_conn *c = s->conns;
 
 		if (c->waiting) {
-			conn_reply(c, NULL, false, "wait: node stopping");
+			conn_fail(c, c->wait_json, "wait: node stopping");
 			/* one try to hand the reply over before closing */
 			evbuffer_write(bufferevent_get_output(c->bev),
 			    bufferevent_getfd(c->bev));
@@ -647,46 +658,44 @@ static void
 conn_line(struct ctl_conn *c, char *line)
 {
 	struct cmm_cmd_ctx	 ctx;
-	struct cmm_status_snap	 snap;
 	struct timeval		 tv;
 	char			*argv[CMM_CTL_MAX_ARGS], *body, desc[256];
 	const char		*why;
 	bool			 json;
 	int			 argc;
-	json_t			*o;
 
 	argc = cmm_ctl_parse_request(line, &json, argv, CMM_CTL_MAX_ARGS, &why);
 	if (argc < 0) {
-		conn_reply(c, NULL, false, why);
+		conn_fail(c, json, why);
 		return;
 	}
-	if (!conn_may_run(c, argc, argv))
+	if (!conn_may_run(c, json, argc, argv))
 		return;
 	cmm_cmd_ctx_init(&ctx, c->srv->d, allowed(c->srv), json, c->uid);
 	switch (cmm_cmd_run(&ctx, argc, argv)) {
 	case CMM_CMD_OK:
 		body = cmm_cmd_reply_body(&ctx);
-		conn_reply(c, body, body != NULL, "out of memory");
+		if (body == NULL)
+			conn_fail(c, json, "out of memory");
+		else
+			conn_reply_hint(c, body, ctx.exit_hint);
 		free(body);
 		break;
 	case CMM_CMD_ERROR:
-		conn_reply(c, NULL, false, ctx.error);
+		conn_fail(c, json, ctx.error);
 		break;
 	case CMM_CMD_WATCH:
 		c->watching = true;
 		c->watch_json = ctx.watch_json;
-		conn_reply(c, json ? "{\"ok\":true,\"watching\":true}" :
-		    "watching events (close the connection to stop)", true, NULL);
-		/* a console attached late must see the open prompt */
-		cmm_daemon_status(c->srv->d, &snap);
-		if (snap.prompt.kind != CMM_PROMPT_NONE) {
-			o = cmm_prompt_json(&snap.prompt, snap.now);
-			body = json_dumps(o, JSON_COMPACT);
-			json_decref(o);
-			if (body != NULL)
-				conn_async(c, CMM_CTL_PROMPT, body);
-			free(body);
-		}
+		if (json)
+			cmm_cmd_set_json(&ctx, json_pack("{s:b}", "watching", 1));
+		else
+			cmm_cmd_printf(&ctx, "watching events (close the "
+			    "connection to stop)");
+		body = cmm_cmd_reply_body(&ctx);
+		conn_reply(c, body, body != NULL, "out of memory");
+		free(body);
+		conn_watch_start(c);
 		break;
 	case CMM_CMD_WAIT:
 		c->wait = ctx.wait;
@@ -704,7 +713,7 @@ conn_line(struct ctl_conn *c, char *line)
 		}
 		break;
 	case CMM_CMD_QUIT:
-		conn_reply(c, NULL, false, "quit: only in cmm demo");
+		conn_fail(c, json, "quit: only in cmm demo");
 		break;
 	}
 	cmm_cmd_ctx_free(&ctx);
@@ -713,7 +722,7 @@ conn_line(struct ctl_conn *c, char *line)
 /* A read-only peer runs nothing the command table marks as changing the
  * node; false (and the refusal sent) when this request is such a one. */
 static bool
-conn_may_run(struct ctl_conn *c, int argc, char **argv)
+conn_may_run(struct ctl_conn *c, bool json, int argc, char **argv)
 {
 	const struct cmm_cmd_entry	*e;
 	char				 msg[CMM_CTL_LINE_MAX], unused[8];
@@ -729,7 +738,7 @@ conn_may_run(struct ctl_conn *c, int argc, char **argv)
 	snprintf(msg, sizeof(msg), "%s: permission denied: uid %ld may only "
 	    "run commands that change nothing (control_readonly_group %s)",
 	    e->name, c->uid, cmm_daemon_config(c->srv->d)->readonly_group);
-	conn_reply(c, NULL, false, msg);
+	conn_fail(c, json, msg);
 	return false;
 }
 
@@ -746,6 +755,116 @@ conn_reply(struct ctl_conn *c, const char *body, bool ok, const char *error)
 	free(r);
 }
 
+/* A success whose `cmm ctl` should exit with exit_hint (0: 0). */
+static void
+conn_reply_hint(struct ctl_conn *c, const char *body, int exit_hint)
+{
+	char *r = cmm_ctl_encode_reply_hint(body, true, NULL, exit_hint);
+
+	if (r == NULL) {
+		bufferevent_write(c->bev, "- out of memory\n", 16);
+		return;
+	}
+	bufferevent_write(c->bev, r, strlen(r));
+	free(r);
+}
+
+/* A failure: the "- error" line, after the JSON error object as the body
+ * when the request asked for JSON (docs/api/error.json), so a script
+ * reads one object on stdout either way. */
+static void
+conn_fail(struct ctl_conn *c, bool json, const char *error)
+{
+	char *body = json ? cmm_cmd_error_body(error) : NULL;
+
+	conn_reply(c, body, false, error);
+	free(body);
+}
+
+static void
+clock_now(int64_t *mono_ns, int64_t *wall_ns)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	*mono_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*wall_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The start of a watch stream: the status as its first line (seq 0),
+ * taken in the same loop turn as the subscription, so no event falls
+ * between what the snapshot shows and the first event streamed; then the
+ * open prompt, for a console attached late. */
+static void
+conn_watch_start(struct ctl_conn *c)
+{
+	struct cmm_status_snap	 snap;
+	int64_t			 mono, wall;
+	char			*body = NULL, text[1024];
+	json_t			*o;
+
+	c->seq = 0;
+	c->lost = 0;
+	clock_now(&mono, &wall);
+	cmm_daemon_status(c->srv->d, &snap);
+	if (c->watch_json) {
+		o = cmm_snapshot_json(&snap, mono, wall);
+		body = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		if (body != NULL)
+			conn_async(c, CMM_CTL_EVENT, body);
+		free(body);
+	} else {
+		cmm_snapshot_text(&snap, wall, text, sizeof(text));
+		conn_async(c, CMM_CTL_EVENT, text);
+	}
+	if (snap.prompt.kind != CMM_PROMPT_NONE) {
+		o = cmm_prompt_json(&snap.prompt, snap.now);
+		body = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		if (body != NULL)
+			conn_async(c, CMM_CTL_PROMPT, body);
+		free(body);
+	}
+}
+
+/* One numbered event line (seq already counted in c->seq).  A watcher
+ * that does not read loses events instead of growing the daemon; the
+ * next line that fits is preceded by a "lost" line naming the gap. */
+static void
+conn_stream(struct ctl_conn *c, const char *line)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	int64_t		 mono, wall;
+	char		*l;
+	json_t		*o;
+
+	if (!cmm_ctl_event_fits(evbuffer_get_length(out))) {
+		if (c->lost++ == 0)
+			c->lost_first = c->seq;
+		return;
+	}
+	if (c->lost > 0) {
+		l = NULL;
+		if (c->watch_json) {
+			clock_now(&mono, &wall);
+			o = cmm_lost_json(cmm_daemon_self(c->srv->d),
+			    cur_epoch(c->srv), c->lost_first, c->lost, mono, wall);
+			l = json_dumps(o, JSON_COMPACT);
+			json_decref(o);
+		} else if (asprintf(&l, "lost %llu events (%llu..%llu): this "
+		    "watcher read too slowly", (unsigned long long)c->lost,
+		    (unsigned long long)c->lost_first,
+		    (unsigned long long)(c->lost_first + c->lost - 1)) < 0)
+			l = NULL;
+		c->lost = 0;
+		conn_put(c, CMM_CTL_EVENT, l != NULL ? l : "lost");
+		free(l);
+	}
+	conn_put(c, CMM_CTL_EVENT, line);
+}
+
 /* An event or prompt line; a watcher that does not read loses events
  * (counted and reported) instead of growing the daemon without bound.
  * The soft limit sits below the disconnect limit, so a slow watcher
@@ -753,26 +872,17 @@ conn_reply(struct ctl_conn *c, const char *body, bool ok, const char *error)
 static void
 conn_async(struct ctl_conn *c, enum cmm_ctl_tag tag, const char *text)
 {
-	struct evbuffer	*out = bufferevent_get_output(c->bev);
-	char		*l, note[128];
+	struct evbuffer *out = bufferevent_get_output(c->bev);
 
-	if (!cmm_ctl_event_fits(evbuffer_get_length(out))) {
-		c->lost++;
-		return;
-	}
-	if (c->lost > 0) {
-		if (c->watch_json)
-			snprintf(note, sizeof(note), "{\"type\":\"lost\",\"node\":%d,"
-			    "\"count\":%llu}", cmm_daemon_self(c->srv->d),
-			    (unsigned long long)c->lost);
-		else
-			snprintf(note, sizeof(note), "lost %llu events: this "
-			    "watcher read too slowly", (unsigned long long)c->lost);
-		c->lost = 0;
-		if ((l = cmm_ctl_encode_async(CMM_CTL_EVENT, note)) != NULL)
-			bufferevent_write(c->bev, l, strlen(l));
-		free(l);
-	}
+	if (cmm_ctl_event_fits(evbuffer_get_length(out)))
+		conn_put(c, tag, text);
+}
+
+static void
+conn_put(struct ctl_conn *c, enum cmm_ctl_tag tag, const char *text)
+{
+	char *l;
+
 	if ((l = cmm_ctl_encode_async(tag, text)) != NULL)
 		bufferevent_write(c->bev, l, strlen(l));
 	free(l);
@@ -793,12 +903,12 @@ wait_done(struct ctl_conn *c, bool ok, const char *desc, bool resume)
 	if (!ok) {
 		snprintf(err, sizeof(err), "wait: timed out after %d s: %s",
 		    c->wait.seconds, desc);
-		conn_reply(c, NULL, false, err);
+		conn_fail(c, c->wait_json, err);
 	} else if (c->wait_json) {
 		json_t *o;
 
 		cmm_daemon_status(c->srv->d, &snap);
-		o = cmm_status_json(&snap);
+		o = cmm_api_wrap(cmm_status_json(&snap), true, true);
 		body = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
 		conn_reply(c, body, body != NULL, "out of memory");
@@ -861,7 +971,7 @@ on_note(void *arg, const struct cmm_note *n)
 	bool			 tried_text = false, waiters = false;
 	uint32_t		 epoch = cur_epoch(s);
 	int			 node = cmm_daemon_self(s->d);
-	json_t			*o;
+	json_t			*o, *ev = NULL;
 
 	for (c = s->conns; c != NULL; c = c->next)
 		waiters |= c->waiting;
@@ -878,25 +988,33 @@ on_note(void *arg, const struct cmm_note *n)
 		if (c->watch_json) {
 			if (!tried_js) {
 				tried_js = true;
-				if ((o = cmm_note_json(n, node, epoch)) != NULL) {
-					js = json_dumps(o, JSON_COMPACT);
-					json_decref(o);
-				}
+				ev = cmm_note_json_cfg(n, node, epoch,
+				    cmm_daemon_core_cfg(s->d));
 			}
-			if (js != NULL)
-				conn_async(c, CMM_CTL_EVENT, js);
+			if (ev != NULL) {
+				/* each watcher numbers its own stream */
+				json_object_set_new(ev, "seq",
+				    json_integer((json_int_t)++c->seq));
+				js = json_dumps(ev, JSON_COMPACT);
+				if (js != NULL)
+					conn_stream(c, js);
+				free(js);
+				js = NULL;
+			}
 		} else {
 			if (!tried_text) {
 				tried_text = true;
 				have_text = cmm_note_text(n, node, epoch, text,
 				    sizeof(text)) == 0;
 			}
-			if (have_text)
-				conn_async(c, CMM_CTL_EVENT, text);
+			if (have_text) {
+				c->seq++;
+				conn_stream(c, text);
+			}
 		}
 		if (pj != NULL)
 			conn_async(c, CMM_CTL_PROMPT, pj);
 	}
-	free(js);
+	json_decref(ev);
 	free(pj);
 }

@@ -17,7 +17,7 @@ tm_keys n "members" Enter
 tm_wait n 5 "the reply of members" "epoch [0-9]+: 0-1"
 tm_keys n C-d
 tm_wait n 5 "the detach message" "console detached; the node runs on"
-tm_ctl 0 status >/dev/null || tm_fail "node 0 stopped with its console"
+tm_ctl 0 members >/dev/null || tm_fail "node 0 stopped with its console"
 tm_ctl 0 wait members 0,1 5 >/dev/null || tm_fail "node 0 left the cluster"
 pid=$(tm display-message -p -t n '#{pane_pid}')
 npid=$(pgrep -P "$pid" -f "cmm node" | head -n 1)

@@ -58,5 +58,5 @@ tm_wait c1 10 "node 1 with node 0 back" "next \{0-1\}"
 # ^D detaches a console and leaves the node running
 tm_keys c1b C-d
 tm_wait c1b 5 "the console's exit" "CONSOLE-EXIT=0"
-tm_ctl 1 status >/dev/null || tm_fail "node 1 died with its console"
+tm_ctl 1 members >/dev/null || tm_fail "node 1 died with its console"
 echo "ok"

@@ -3,9 +3,10 @@
 # cmm ctl against a running node: node 0 of a two-node config started
 # alone, so the isolation prompt is open at start (`cmm demo` with no input
 # writes the config and stops at once).  Checks status and --json fields,
-# answers, wait with and without success, the watch stream, exit codes
-# 0/1/2, one-line errors, and a script on stdin that stops at its first
-# failing line.
+# answers, wait with and without success, the watch stream (snapshot
+# first, numbered, a non-zero exit when the node goes away), exit codes
+# 0/1/2/3, one-line errors (JSON under --json), -c FILE [--id N], and a
+# script on stdin that stops at its first failing line.
 set -u
 CMM=${CMM:-$(pwd)/build/cmm}
 T=$(mktemp -d /tmp/cmm-ctl-test.XXXXXX)
@@ -65,19 +66,33 @@ rm -rf "$T/d/node0" "$T/d/node1"
 NODE_PID=$!
 S=$T/d/node0.sock
 
-poll 100 "$CMM" ctl -s "$S" status || fail "node 0 never answered on $S"
+poll 100 "$CMM" ctl -s "$S" members || fail "node 0 never answered on $S"
+
+# the socket from the config: with --id, and without it when only one of
+# the config's nodes listens here
+"$CMM" ctl -c "$T/d/cmm.conf" --id 0 members >"$T/out" 2>"$T/err" ||
+    fail "ctl -c --id 0: $(cat "$T/err")"
+"$CMM" ctl -c "$T/d/cmm.conf" members >"$T/out" 2>"$T/err" ||
+    fail "ctl -c without --id (one node listens): $(cat "$T/err")"
+"$CMM" ctl -c "$T/d/cmm.conf" --id 1 members >"$T/out" 2>"$T/err"
+[ $? -eq 2 ] || fail "ctl -c --id 1 (not running) did not exit 2"
+grep -q "cannot connect to $T/d/node1.sock" "$T/err" ||
+    fail "ctl -c --id 1 names the wrong socket: $(cat "$T/err")"
+"$CMM" ctl -c "$T/d/cmm.conf" --id 7 members >/dev/null 2>"$T/err"
+[ $? -eq 2 ] || fail "ctl -c --id 7 (no such node) did not exit 2"
 
 # a lone node at start asks the isolation question
 ctl wait state awaiting-operator 15
 [ "$rc" -eq 0 ] || fail "wait state awaiting-operator: exit $rc: $(cat "$T/err")"
 grep -qx "state is awaiting-operator" "$T/out" || fail "wait reply: $(cat "$T/out")"
 
-# status --json: exactly one object on one line, with the contract's fields
+# status --json: exactly one object on one line, with the contract's
+# fields; exit 3: not a quorate member
 ctl --json status
-[ "$rc" -eq 0 ] || fail "--json status: exit $rc"
+[ "$rc" -eq 3 ] || fail "--json status of a node awaiting the operator: exit $rc"
 [ "$(lines "$T/out")" -eq 1 ] || fail "--json status is not one line"
 grep -q '^{.*}$' "$T/out" || fail "--json status is not an object"
-for f in '"node":0' '"state":"awaiting-operator"' '"epoch":0' '"members":\[\]' \
+for f in '^{"api":1,"ok":true,' '"node":0' '"state":"awaiting-operator"' '"epoch":0' '"members":\[\]' \
     '"crown_prince":null' '"quorum":false' '"incarnation":[0-9]' \
     '"prompt":{"kind":"isolation","choices":\["isolated","not-isolated"\]' \
     '"dropped":{"malformed":0,"foreign":0,"auth":0,"replay":0,"misdirected":0,"config":0,"version":0,"overflow":0}' \
@@ -87,7 +102,7 @@ done
 
 # the human status says the same
 ctl status
-{ [ "$rc" -eq 0 ] && grep -q "awaiting-operator" "$T/out" &&
+{ [ "$rc" -eq 3 ] && grep -q "awaiting-operator" "$T/out" &&
     grep -q "prompt: is this node isolated" "$T/out"; } || fail "status: $(cat "$T/out")"
 
 # watch --json in the background; stderr says when the stream is on
@@ -116,7 +131,7 @@ ctl --json wait members 0 10
 { [ "$rc" -eq 0 ] && grep -q '"members":\[0\]' "$T/out"; } ||
     fail "wait members 0: $rc $(cat "$T/out" "$T/err")"
 ctl --json status
-{ grep -q '"quorum":true' "$T/out" && grep -q '"prompt":null' "$T/out" &&
+{ [ "$rc" -eq 0 ] && grep -q '"quorum":true' "$T/out" && grep -q '"prompt":null' "$T/out" &&
     grep -q '"crown_prince":0' "$T/out"; } || fail "status after answer: $(cat "$T/out")"
 ctl answer isolated
 { [ "$rc" -eq 1 ] && grep -qx "answer: no prompt is open" "$T/err"; } ||
@@ -131,9 +146,15 @@ for f in '"node":0' '"epoch":1' '"members":\[0\]' '"joined":\[0\]' '"departed":\
 	echo "$c" | grep -q "$f" || fail "commit event lacks $f: $c"
 done
 grep -q '"type":"answer"' "$T/watch.out" || fail "no answer event"
-grep -q '"type":"prompt","node":0.*"open":false' "$T/watch.out" || fail "no prompt-closed event"
-grep -v '^{"type":"[a-z-]*","node":0,"epoch":[0-9]*,"time":"[^"]*","mono_ns":[0-9]*' \
+grep -q '"type":"prompt","seq":[0-9]*,"node":0.*"open":false' "$T/watch.out" || fail "no prompt-closed event"
+grep -v '^{"api":1,"type":"[a-z-]*","seq":[0-9]*,"node":0,"epoch":[0-9]*,"time":"[^"]*","mono_ns":[0-9]*' \
     "$T/watch.out" >"$T/bad" && fail "event lines without the common fields: $(head -n 3 "$T/bad")"
+# the stream opens with the status (seq 0), then counts 1, 2, 3, ...
+head -n 1 "$T/watch.out" | grep -q '^{"api":1,"type":"snapshot","seq":0,.*"status":{"node":0,' ||
+    fail "watch does not open with a snapshot: $(head -n 1 "$T/watch.out")"
+sed -n 's/^{"api":1,"type":"[a-z-]*","seq":\([0-9]*\),.*/\1/p' "$T/watch.out" |
+    awk 'NR - 1 != $1 { print "seq " $1 " on line " NR; exit 1 }' >"$T/bad" ||
+    fail "watch seq is not 0, 1, 2, ...: $(cat "$T/bad")"
 
 # an unknown command: exit 1, one line, nothing on stdout
 ctl foo
@@ -141,6 +162,14 @@ ctl foo
 { [ "$(lines "$T/err")" -eq 1 ] && grep -qx "unknown command 'foo' (try 'help')" "$T/err"; } ||
     fail "unknown command message: $(cat "$T/err")"
 [ -s "$T/out" ] && fail "unknown command wrote to stdout"
+# under --json the error is an object on stdout as well
+ctl --json foo
+{ [ "$rc" -eq 1 ] && [ "$(lines "$T/out")" -eq 1 ] &&
+    grep -qx '{"api":1,"ok":false,"error":"unknown command '"'foo'"' (try '"'help'"')"}' "$T/out"; } ||
+    fail "--json unknown command: $rc $(cat "$T/out")"
+"$CMM" ctl -s "$T/none.sock" --json members >"$T/out" 2>/dev/null
+{ [ $? -eq 2 ] && grep -q '^{"api":1,"ok":false,"error":"cannot connect to ' "$T/out"; } ||
+    fail "--json to a missing socket: $(cat "$T/out")"
 ctl status extra
 { [ "$rc" -eq 1 ] && grep -qx "status: too many arguments (usage: status)" "$T/err"; } ||
     fail "argument count: $(cat "$T/err")"
@@ -168,7 +197,7 @@ grep -qx "line 6: unknown command 'bogus' (try 'help')" "$T/err" ||
 grep -qx "epoch 1: 0" "$T/out" || fail "script members: $(cat "$T/out")"
 printf 'status\nwait state member 5\n--json members\n' | "$CMM" ctl -s "$S" - >"$T/out" 2>"$T/err"
 rc=$?
-{ [ "$rc" -eq 0 ] && grep -q '^{"epoch":1,"members":\[0\]' "$T/out"; } || fail "good script: $(cat "$T/out" "$T/err")"
+{ [ "$rc" -eq 0 ] && grep -q '^{"api":1,"ok":true,"epoch":1,"members":\[0\]' "$T/out"; } || fail "good script: $(cat "$T/out" "$T/err")"
 
 # the rest of the language answers
 for c in nodes round quorum devices history help list-commands "log level" "link heal"; do
@@ -189,4 +218,13 @@ rc=$?
 NODE_PID=""
 [ "$rc" -eq 0 ] || fail "node exit code $rc after SIGTERM"
 [ -e "$S" ] && fail "control socket left behind"
+
+# the watcher saw its node go: exit 1 and a line saying so
+poll 50 sh -c "! kill -0 $WATCH_PID" || fail "watch went on after its node stopped"
+wait "$WATCH_PID"
+rc=$?
+WATCH_PID=""
+[ "$rc" -eq 1 ] || fail "watch exit code $rc after its node stopped"
+grep -q "watch: node 0 .* went away" "$T/watch.err" ||
+    fail "watch did not say its node went away: $(cat "$T/watch.err")"
 echo "ok"

@@ -58,7 +58,7 @@ mkfifo "$T/in"
 DEMO_PID=$!
 exec 3>"$T/in"
 for i in 0 1 2; do
-	poll 100 ctl "$i" status || fail "node $i never answered"
+	poll 100 ctl "$i" members || fail "node $i never answered"
 	# the demo's own connection, which `cut` and `heal` go through
 	poll 50 grep -q "^cmm demo: node $i: connected" "$T/demo.out" ||
 	    fail "the demo never connected to node $i"

@@ -66,7 +66,7 @@ done
 grep -q '^fault_injection = on' "$T/d/cmm.conf" || fail "fault injection not on"
 
 for i in 0 1 2 3 4 5; do
-	poll 100 ctl "$i" status || fail "node $i never answered"
+	poll 100 ctl "$i" members || fail "node $i never answered"
 	poll 50 grep -q "^cmm demo: node $i: connected" "$T/demo.out" ||
 	    fail "the demo never connected to node $i"
 done
@@ -94,7 +94,7 @@ for i in 0 1 2 3 4; do
 done
 poll 50 sh -c "! kill -0 $p5" || fail "node 5 (pid $p5) still runs after kill 5"
 echo "start 5" >&3
-poll 100 ctl 5 status || fail "node 5 did not come back"
+poll 100 ctl 5 members || fail "node 5 did not come back"
 ctl 5 wait members 0-5 20 >/dev/null || fail "node 5 did not rejoin"
 # a node command goes to the viewed node
 echo "view 2" >&3

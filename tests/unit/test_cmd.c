@@ -349,13 +349,48 @@ test_reply_body(void **state)
 	cmm_cmd_ctx_free(&ctx);
 	cmm_cmd_ctx_init(&ctx, NULL, 0, true, -1);
 	b = cmm_cmd_reply_body(&ctx);
-	assert_string_equal(b, "{\"ok\":true}");
+	assert_string_equal(b, "{\"api\":1,\"ok\":true}");
 	free(b);
-	cmm_cmd_set_json(&ctx, json_pack("{s:i}", "a", 1));
+	/* the envelope first, and its keys win over a handler's */
+	cmm_cmd_set_json(&ctx, json_pack("{s:i,s:i}", "a", 1, "api", 7));
 	b = cmm_cmd_reply_body(&ctx);
-	assert_string_equal(b, "{\"a\":1}");
+	assert_string_equal(b, "{\"api\":1,\"ok\":true,\"a\":1}");
 	free(b);
 	cmm_cmd_ctx_free(&ctx);
+	b = cmm_cmd_error_body("no \"such\" node");
+	assert_string_equal(b, "{\"api\":1,\"ok\":false,\"error\":"
+	    "\"no \\\"such\\\" node\"}");
+	free(b);
+	/* an error quoting bytes that are not UTF-8 is still JSON */
+	b = cmm_cmd_error_body("bad \xff word");
+	assert_string_equal(b, "{\"api\":1,\"ok\":false,\"error\":"
+	    "\"bad ? word\"}");
+	free(b);
+}
+
+/* `status` of a node that is not quorate: "+ 3" ends the reply, and the
+ * reader hands the 3 on; a bare "+" is 0. */
+static void
+test_exit_hint(void **state)
+{
+	struct cmm_ctl_reply	 r;
+	char			*w;
+
+	w = cmm_ctl_encode_reply_hint("x", true, NULL, 3);
+	assert_string_equal(w, ": x\n+ 3\n");
+	cmm_ctl_reply_init(&r);
+	assert_int_equal(cmm_ctl_reply_feed(&r, ": x"), CMM_CTL_BODY);
+	assert_int_equal(cmm_ctl_reply_feed(&r, "+ 3"), CMM_CTL_OK);
+	assert_true(r.done && r.ok);
+	assert_int_equal(r.exit_hint, 3);
+	cmm_ctl_reply_reset(&r);
+	free(w);
+	w = cmm_ctl_encode_reply("x", true, NULL);
+	assert_string_equal(w, ": x\n+\n");
+	assert_int_equal(cmm_ctl_reply_feed(&r, "+"), CMM_CTL_OK);
+	assert_int_equal(r.exit_hint, 0);
+	cmm_ctl_reply_reset(&r);
+	free(w);
 }
 
 /* ---- framing ---- */
@@ -685,7 +720,9 @@ test_prompt_json(void **state)
 	p.kind = CMM_PROMPT_NONE;
 	o = cmm_prompt_json(&p, 3000);
 	assert_true(json_is_false(json_object_get(o, "open")));
-	assert_null(json_object_get(o, "kind"));
+	/* absent values are null, never missing or a sentinel */
+	assert_true(json_is_null(json_object_get(o, "kind")));
+	assert_true(json_is_null(json_object_get(o, "deadline_ms")));
 	json_decref(o);
 }
 
@@ -701,6 +738,7 @@ main(void)
 		cmocka_unit_test(test_arg_counts),
 		cmocka_unit_test(test_help_from_table),
 		cmocka_unit_test(test_reply_body),
+		cmocka_unit_test(test_exit_hint),
 		cmocka_unit_test(test_framing_round_trip),
 		cmocka_unit_test(test_framing_lines),
 		cmocka_unit_test(test_request_parse_encode),

@@ -151,8 +151,10 @@ mp_spawn() {
 	MP_PIDS="$MP_PIDS $pid"
 }
 
+# the node answers (`members` exits 0 whether or not it is quorate;
+# `status` exits 3 then)
 mp_up() {
-	"$CMM" ctl -s "$(mp_sock "$1")" status >/dev/null 2>&1
+	"$CMM" ctl -s "$(mp_sock "$1")" members >/dev/null 2>&1
 }
 
 mp_pid() {

@@ -140,7 +140,7 @@ tm_node() {
 	"$CMM" node -c "$TM_DIR/cmm.conf" --id "$1" --headless </dev/null \
 	    >>"$TM_DIR/node$1.log" 2>&1 &
 	deadline=$(( $(tm_now_ms) + 10000 ))
-	while ! "$CMM" ctl -s "$TM_DIR/node$1.sock" status >/dev/null 2>&1; do
+	while ! "$CMM" ctl -s "$TM_DIR/node$1.sock" members >/dev/null 2>&1; do
 		[ "$(tm_now_ms)" -gt "$deadline" ] &&
 		    tm_fail "node $1 never answered on its socket"
 		sleep 0.1
