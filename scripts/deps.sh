@@ -14,7 +14,7 @@ set -eu
 BUILD_PKGS="make gcc pkg-config libevent-dev libncurses-dev libreadline-dev \
 libsodium-dev libinih-dev libjansson-dev"
 TEST_PKGS="$BUILD_PKGS libcmocka-dev tmux iproute2 procps nftables jq valgrind \
-clang libclang-rt-14-dev spin python3 python3-jsonschema"
+clang libclang-rt-14-dev spin python3 python3-jsonschema python3-prometheus-client"
 
 check=0
 if [ "${1:-}" = --check ]; then

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* metrics_http: GET /metrics on the daemon's loop (see metrics_http.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +24,33 @@ struct cmm_metrics_http {
 	struct evhttp		*http;
 };
 
+/* libevent itself answers a method outside its allowed set with 501; a
+ * method it knows but we do not serve is the client's mistake: 405. */
+static bool
+metrics_http_method_ok(struct evhttp_request *req)
+{
+	enum evhttp_cmd_type c = evhttp_request_get_command(req);
+
+	if (c == EVHTTP_REQ_GET || c == EVHTTP_REQ_HEAD)
+		return true;
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
+	    "GET, HEAD");
+	evhttp_send_error(req, 405, "only GET and HEAD");
+	return false;
+}
+
 static void
 metrics_http_reply(struct evhttp_request *req, void *arg)
 {
 	struct cmm_metrics_http *h = arg;
 	struct evbuffer *out = evhttp_request_get_output_buffer(req);
 	size_t	 len;
-	char	*text = cmm_metrics_text(h->d, &len);
+	char	*text;
 
+	if (!metrics_http_method_ok(req))
+		return;
+	/* HEAD: libevent sends the headers of this reply without its body */
+	text = cmm_metrics_text(h->d, &len);
 	if (text == NULL || evbuffer_add(out, text, len) < 0) {
 		free(text);
 		evhttp_send_error(req, HTTP_INTERNAL, "out of memory");
@@ -47,6 +67,8 @@ static void
 metrics_http_other(struct evhttp_request *req, void *arg)
 {
 	(void)arg;
+	if (!metrics_http_method_ok(req))
+		return;
 	evhttp_send_error(req, HTTP_NOTFOUND, "only /metrics is served here");
 }
 
@@ -62,8 +84,9 @@ cmm_metrics_http_new(struct cmm_daemon *d, const char *host, uint16_t port,
 		return NULL;
 	}
 	h->d = d;
-	/* libevent answers 405 to the other methods */
-	evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET);
+	evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_timeout(h->http, METRICS_HTTP_TIMEOUT_S);
 	evhttp_set_max_headers_size(h->http, METRICS_HTTP_MAX_HEADERS);
 	evhttp_set_max_body_size(h->http, METRICS_HTTP_MAX_BODY);

@@ -6,7 +6,8 @@
  *
  * One libevent evhttp server on the daemon's loop, bound to that address
  * only.  GET (or HEAD) /metrics answers 200 with the text exposition;
- * any other path is 404, any other method 405.  A scrape is rendered on
+ * any other path is 404, any other method 405 (or libevent's 501 for a
+ * method it does not know).  A scrape is rendered on
  * the loop like a `cmm ctl metrics`, so what both show is the same.
  */
 #ifndef CMM_METRICS_HTTP_H
