@@ -188,6 +188,9 @@ install: $(BUILD)/cmm
 		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 0644 assets/cmm.1 $(DESTDIR)$(PREFIX)/share/man/man1/cmm.1
 	install -m 0644 assets/cmm.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/cmm.conf.5
+	install -d $(DESTDIR)$(PREFIX)/share/cmm/hooks
+	install -m 0755 assets/hooks/log-event assets/hooks/mail-event \
+		$(DESTDIR)$(PREFIX)/share/cmm/hooks/
 	sed 's|/usr/local/bin/cmm|$(PREFIX)/bin/cmm|' 'assets/cmm-node@.service' \
 		>'$(DESTDIR)$(PREFIX)/lib/systemd/system/cmm-node@.service'
 	chmod 0644 '$(DESTDIR)$(PREFIX)/lib/systemd/system/cmm-node@.service'
