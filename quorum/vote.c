@@ -278,6 +278,9 @@ cmm_quorum_explain(const struct cmm_qdecision *d, char *buf, unsigned len)
 	case CMM_QM_ISOLATION:
 		return snprintf(buf, len, "isolation question: alone, 1 of %d "
 		    "configured", d->prev_size);
+	case CMM_QM_FORCED:
+		return snprintf(buf, len, "forced by the operator: %d of %d "
+		    "promised, the rest declared dead", d->votes, d->prev_size);
 	case CMM_QM_NONE:
 	default:
 		return snprintf(buf, len, "none");
@@ -294,6 +297,7 @@ cmm_qmethod_name(enum cmm_qmethod m)
 	case CMM_QM_OPERATOR:	return "operator";
 	case CMM_QM_INITIAL:	return "initial";
 	case CMM_QM_ISOLATION:	return "isolation";
+	case CMM_QM_FORCED:	return "forced";
 	}
 	return "?";
 }

@@ -26,6 +26,7 @@ enum cmm_qmethod {
 	CMM_QM_OPERATOR,	/* two nodes, no device: the operator's pick stands in */
 	CMM_QM_INITIAL,		/* formation: a majority of the configured nodes */
 	CMM_QM_ISOLATION,	/* formation, alone: "not isolated" stands in */
+	CMM_QM_FORCED,		/* force-quorum: the operator declared the rest dead */
 };
 
 enum cmm_qverdict {

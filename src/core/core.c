@@ -13,6 +13,9 @@
 #include "src/core/core_int.h"
 #include "util/fnv.h"
 
+static void	core_prompt_timeout(struct cmm_core *c);
+static const char *force_check(struct cmm_core *c, const struct cmm_set *dead);
+
 static const char *const state_names[CMM_ST__COUNT] = {
 	"joining", "member", "reconfiguring", "awaiting-operator",
 	"isolated", "no-quorum", "leaving", "stopped",
@@ -130,6 +133,7 @@ cmm_core_new(const struct cmm_core_cfg *cfg, int self,
 		c->hist[0].members = c->disk.members;
 	}
 	c->last_commit_time = -1;
+	c->quorumless_since = -1;
 	c->state = CMM_ST_JOINING;
 	c->next_hb = CORE_NEVER;
 	c->next_expiry = CORE_NEVER;
@@ -166,6 +170,7 @@ cmm_core_start(struct cmm_core *c, int64_t now)
 		return -1;
 	}
 	c->started = true;
+	c->start_time = now;
 	/* listen for two heartbeats before the first round, so a starting
 	 * node knows who is alive (patent step 402) */
 	c->listen_until = now + 2 * c->cfg->heartbeat_ms;
@@ -240,13 +245,8 @@ cmm_core_on_tick(struct cmm_core *c, int64_t now)
 		learn_on_tick(c);
 		coord_on_tick(c);
 		if (c->prompt_open && c->prompt.deadline > 0 &&
-		    c->now >= c->prompt.deadline) {
-			/* the safe answer: isolated / not me */
-			core_log(c, CMM_LOG_WARN, "prompt timed out: taking the safe "
-			    "answer (%s)", c->prompt.kind == CMM_PROMPT_ISOLATION ?
-			    "isolated" : "the other node wins");
-			coord_answer(c, false, c->prompt.kind == CMM_PROMPT_ISOLATION);
-		}
+		    c->now >= c->prompt.deadline)
+			core_prompt_timeout(c);
 		coord_evaluate(c);
 	}
 	core_sync_state(c);
@@ -289,6 +289,8 @@ cmm_core_on_device_result(struct cmm_core *c, int64_t now, uint32_t id,
 	if (!c->stopped) {
 		if (id != 0 && id == c->r.dev_req)
 			coord_on_device(c, id, res);
+		else if (coord_owns_request(c, id))
+			coord_on_force_device(c, id, res);
 		else
 			learn_on_device(c, id, res);
 		coord_evaluate(c);
@@ -297,6 +299,38 @@ cmm_core_on_device_result(struct cmm_core *c, int64_t now, uint32_t id,
 }
 
 /* ---- operator ---- */
+
+/*
+ * A prompt nobody answered in time gets the safe answer: "isolated", or
+ * "the other node wins".  Said as what it is -- a policy answered, not an
+ * operator -- in the log, an ANSWER event (the daemon records it in the
+ * history) and the prompt's closing line.
+ */
+static void
+core_prompt_timeout(struct cmm_core *c)
+{
+	struct cmm_event ev;
+	long long secs = (long long)(c->cfg->prompt_timeout_ms + 999) / 1000;
+	int other = c->prompt.choice[0] == c->self ? c->prompt.choice[1] :
+	    c->prompt.choice[0];
+
+	core_event_init(c, &ev, CMM_EV_ANSWER);
+	ev.timed_out = true;
+	if (c->prompt.kind == CMM_PROMPT_ISOLATION) {
+		core_event(c, &ev, "prompt timed out after %lld s: the "
+		    "prompt_timeout_s policy answered isolated (the safe "
+		    "answer: this node stays out)", secs);
+	} else {
+		ev.peer = other;
+		core_event(c, &ev, "prompt timed out after %lld s: the "
+		    "prompt_timeout_s policy answered winner %d (the safe "
+		    "answer: this node stays out)", secs, other);
+	}
+	coord_answer(c, false, c->prompt.kind == CMM_PROMPT_ISOLATION,
+	    c->prompt.kind == CMM_PROMPT_ISOLATION ?
+	    "prompt timed out: the timeout policy answered isolated" :
+	    "prompt timed out: the timeout policy picked the other node");
+}
 
 int
 cmm_core_answer_isolation(struct cmm_core *c, int64_t now, bool isolated,
@@ -311,7 +345,7 @@ cmm_core_answer_isolation(struct cmm_core *c, int64_t now, bool isolated,
 	}
 	core_event_init(c, &ev, CMM_EV_ANSWER);
 	core_event(c, &ev, "answer: %s", isolated ? "isolated" : "not-isolated");
-	coord_answer(c, !isolated, isolated);
+	coord_answer(c, !isolated, isolated, NULL);
 	coord_evaluate(c);
 	core_sync_state(c);
 	return 0;
@@ -329,13 +363,16 @@ cmm_core_answer_winner(struct cmm_core *c, int64_t now, int winner,
 		return -1;
 	}
 	if (winner != c->prompt.choice[0] && winner != c->prompt.choice[1]) {
-		*why = "the winner must be one of the two nodes the prompt names";
+		snprintf(c->why, sizeof(c->why), "node %d is not a choice: the "
+		    "prompt asks between node %d and node %d", winner,
+		    c->prompt.choice[0], c->prompt.choice[1]);
+		*why = c->why;
 		return -1;
 	}
 	core_event_init(c, &ev, CMM_EV_ANSWER);
 	ev.peer = winner;
 	core_event(c, &ev, "answer: winner %d", winner);
-	coord_answer(c, winner == c->self, false);
+	coord_answer(c, winner == c->self, false, NULL);
 	coord_evaluate(c);
 	core_sync_state(c);
 	return 0;
@@ -410,6 +447,171 @@ cmm_core_reconfigure(struct cmm_core *c, int64_t now, const char **why)
 	return 0;
 }
 
+/*
+ * Why force-quorum may not run now, or NULL (docs/PROTOCOL.md "Forcing
+ * quorum").  The declaration "these members are dead" replaces their
+ * promises, so it is refused while anything suggests one of them is not:
+ * this node heard it within the failure timeout, or a live peer's row
+ * still holds it.  The list must be exactly the members this node does
+ * not hear: the operator answers for every missing member, and the
+ * forced configuration leaves out nobody it can hear.
+ */
+static const char *
+force_check(struct cmm_core *c, const struct cmm_set *dead)
+{
+	const struct cmm_set *P = &c->disk.members;
+	int64_t ft = c->cfg->failure_timeout_ms;
+	struct cmm_set missing;
+	char list[96], ml[96];
+
+	if (c->stopped || c->leaving)
+		return "this node has left the cluster; use join";
+	if (c->disk.epoch == 0)
+		return "no configuration is known yet (forming a cluster has "
+		    "initial_quorum and the isolation question instead)";
+	if (c->disk.abstain != 0 && c->disk.epoch < c->disk.abstain)
+		return "this node lost its state: it may not stand in as an "
+		    "acceptor";
+	cmm_set_format(P, list, sizeof(list));
+	if (!cmm_set_has(P, c->self)) {
+		snprintf(c->why, sizeof(c->why), "this node is not in epoch %u "
+		    "{%s}: run it on a member of that configuration",
+		    c->disk.epoch, list);
+		return c->why;
+	}
+	if (cmm_set_empty(dead))
+		return "name the dead members: force-quorum dead LIST confirm";
+	if (cmm_set_has(dead, c->self)) {
+		snprintf(c->why, sizeof(c->why), "node %d is this node", c->self);
+		return c->why;
+	}
+	for (int q = cmm_set_next(dead, 0); q >= 0; q = cmm_set_next(dead, q + 1))
+		if (!cmm_set_has(P, q)) {
+			snprintf(c->why, sizeof(c->why), "node %d is not a member "
+			    "of epoch %u {%s}", q, c->disk.epoch, list);
+			return c->why;
+		}
+	for (int q = cmm_set_next(dead, 0); q >= 0; q = cmm_set_next(dead, q + 1)) {
+		const struct core_peer *p = &c->peers[q];
+
+		if (p->alive || (p->last_heard >= 0 && c->now - p->last_heard < ft)) {
+			snprintf(c->why, sizeof(c->why), "node %d was heard %lld ms "
+			    "ago, within the failure timeout (%lld ms): it may be "
+			    "alive", q, (long long)(c->now - p->last_heard),
+			    (long long)ft);
+			return c->why;
+		}
+		for (int r = cmm_set_next(&c->alive, 0); r >= 0;
+		    r = cmm_set_next(&c->alive, r + 1))
+			if (r != c->self && cmm_set_has(&c->peers[r].row, q) &&
+			    c->now - c->peers[r].row_at < ft) {
+				snprintf(c->why, sizeof(c->why), "node %d is still "
+				    "heard by node %d: it may be alive", q, r);
+				return c->why;
+			}
+	}
+	if (c->member) {
+		snprintf(c->why, sizeof(c->why), "this node is a quorate member "
+		    "of epoch %u: there is no lost quorum to force", c->disk.epoch);
+		return c->why;
+	}
+	if (c->prompt_open)
+		return "a prompt is open: answer it instead";
+	if (c->cm.active)
+		return "a configuration is being fenced and committed; try again";
+	if (c->now - c->start_time < ft) {
+		snprintf(c->why, sizeof(c->why), "this node started %lld ms ago: "
+		    "it has not listened for a failure timeout (%lld ms) yet",
+		    (long long)(c->now - c->start_time), (long long)ft);
+		return c->why;
+	}
+	/* the rule: LIST = the members of P this node does not hear */
+	cmm_set_minus(&missing, P, &c->alive);
+	cmm_set_del(&missing, c->self);
+	if (!cmm_set_eq(&missing, dead)) {
+		cmm_set_format(&missing, ml, sizeof(ml));
+		for (int q = cmm_set_next(&missing, 0); q >= 0;
+		    q = cmm_set_next(&missing, q + 1))
+			if (!cmm_set_has(dead, q)) {
+				snprintf(c->why, sizeof(c->why), "node %d is missing "
+				    "too: list every member not heard (force-quorum "
+				    "dead %s confirm)", q, ml);
+				return c->why;
+			}
+	}
+	if (cmm_set_empty(&missing) || cmm_quorum_is(P, &c->alive, false,
+	    c->cfg->priority, c->cfg->bugs)) {
+		snprintf(c->why, sizeof(c->why), "the live members are a quorum "
+		    "of epoch %u {%s}: the next round needs no force", c->disk.epoch,
+		    list);
+		return c->why;
+	}
+	if (c->disk.epoch + 1 >= CMM_EPOCH_LIMIT)
+		return "the epoch space is used up";
+	return NULL;
+}
+
+int
+cmm_core_force_quorum(struct cmm_core *c, int64_t now,
+    const struct cmm_set *dead, const char **why)
+{
+	const char *no;
+
+	core_advance(c, now);
+	if (!c->started) {
+		*why = "the node has not started";
+		return -1;
+	}
+	if ((no = force_check(c, dead)) != NULL) {
+		*why = no;
+		return -1;
+	}
+	/* a round of our own in progress (a backoff, a phase 1 that cannot
+	 * complete) is replaced by the forced one */
+	coord_abandon(c, "replaced by force-quorum");
+	coord_force(c, dead);
+	core_sync_state(c);
+	return 0;
+}
+
+bool
+cmm_core_force_suggest(const struct cmm_core *c, struct cmm_set *dead)
+{
+	const struct cmm_set *P = &c->disk.members;
+	struct cmm_set unheard, reach;
+
+	cmm_set_clear(dead);
+	if (c->member || c->stopped || c->leaving || c->prompt_open ||
+	    c->disk.epoch == 0 || !cmm_set_has(P, c->self) ||
+	    c->quorumless_since < 0 || (c->disk.abstain != 0 &&
+	    c->disk.epoch < c->disk.abstain) || core_round_active(c) ||
+	    c->now - c->quorumless_since <
+	    CORE_SUGGEST_TIMEOUTS * c->cfg->failure_timeout_ms)
+		return false;
+	cmm_set_minus(&unheard, P, &c->alive);
+	for (int q = cmm_set_next(&unheard, 0); q >= 0;
+	    q = cmm_set_next(&unheard, q + 1)) {
+		const struct core_peer *p = &c->peers[q];
+
+		if (p->last_heard >= 0 &&
+		    c->now - p->last_heard < c->cfg->failure_timeout_ms)
+			cmm_set_del(&unheard, q);
+		for (int r = cmm_set_next(&c->alive, 0); r >= 0;
+		    r = cmm_set_next(&c->alive, r + 1))
+			if (r != c->self && cmm_set_has(&c->peers[r].row, q))
+				cmm_set_del(&unheard, q);
+	}
+	cmm_set_and(&reach, P, &c->alive);
+	if (cmm_set_empty(&unheard) ||
+	    cmm_quorum_is(P, &reach, false, c->cfg->priority, c->cfg->bugs))
+		return false;
+	cmm_set_or(&reach, &reach, &unheard);
+	if (!cmm_quorum_is(P, &reach, false, c->cfg->priority, c->cfg->bugs))
+		return false;
+	*dead = unheard;
+	return true;
+}
+
 /* ---- introspection ---- */
 
 void
@@ -431,6 +633,9 @@ cmm_core_status(const struct cmm_core *c, struct cmm_core_status *st)
 	st->prompt_deadline = c->prompt_open ? c->prompt.deadline : 0;
 	st->last_commit_time = c->last_commit_time;
 	st->amnesiac = c->disk.abstain > c->disk.epoch;
+	st->quorumless_since = c->member ? -1 : c->quorumless_since;
+	st->quorum_pending = c->member && c->prompt_open;
+	st->force_hint = cmm_core_force_suggest(c, &st->force_dead);
 }
 
 void
@@ -463,6 +668,11 @@ cmm_core_round(const struct cmm_core *c, struct cmm_round_info *ri)
 	    CMM_PHASE_WAIT : c->r.phase;
 	ri->deadline = c->cm.active ? c->cm.deadline :
 	    ri->phase == CMM_PHASE_WAIT ? c->stepin_at : c->r.deadline;
+	/* waiting for the operator: the prompt's time limit, if any */
+	if (!c->cm.active && c->r.phase == CMM_PHASE_QUORUM)
+		ri->deadline = c->prompt_open ? c->prompt.deadline : 0;
+	if (ri->deadline == CORE_NEVER)
+		ri->deadline = 0;	/* none */
 	ri->prev_epoch = c->r.prev_epoch;
 	ri->prev = c->r.prev;
 	ri->expected = c->r.asked;
@@ -528,6 +738,7 @@ cmm_core_state_hash(const struct cmm_core *c, uint64_t h)
 	memset(&copy->sink, 0, sizeof(copy->sink));
 	copy->peers = NULL;
 	memset(copy->text, 0, sizeof(copy->text));
+	memset(copy->why, 0, sizeof(copy->why));
 	memset(copy->r.outcome, 0, sizeof(copy->r.outcome));
 	memset(copy->cm.why, 0, sizeof(copy->cm.why));
 	copy->prompt.why = NULL;

@@ -168,6 +168,10 @@ struct cmm_event {
 	struct cmm_set	joined;		/* COMMIT: S \ P */
 	struct cmm_set	departed;	/* COMMIT/FENCE: P \ S; SPLIT_BRAIN: theirs */
 	const struct cmm_qdecision *decision;	/* COMMIT/QUORUM/NO_QUORUM */
+	bool		unfenced;	/* FENCE: `peer` departed and shares no
+					 * device with a member: nobody fenced it */
+	bool		timed_out;	/* ANSWER: a policy answered a prompt
+					 * that timed out, not an operator */
 	const char	*text;		/* one line for logs and consoles */
 };
 
@@ -236,6 +240,21 @@ int	cmm_core_answer_winner(struct cmm_core *c, int64_t now, int winner,
 int	cmm_core_join(struct cmm_core *c, int64_t now, const char **why);
 int	cmm_core_leave(struct cmm_core *c, int64_t now, const char **why);
 int	cmm_core_reconfigure(struct cmm_core *c, int64_t now, const char **why);
+/* force-quorum (docs/PROTOCOL.md "Forcing quorum"): the operator declares
+ * the members `dead` dead, and this node runs a round of the next instance
+ * in which that declaration stands in for their promises, racing first
+ * for the devices it shares with them.  Refused (-1, *why names the node)
+ * while any of them is heard or was heard within the failure timeout, for
+ * this node itself, a non-member, a quorate member, an open prompt, or a
+ * list that even so makes no quorum.  0: the round started; its outcome
+ * is a ROUND event (and `round`). */
+int	cmm_core_force_quorum(struct cmm_core *c, int64_t now,
+	    const struct cmm_set *dead, const char **why);
+/* The force-quorum an operator could run now: true, with the members not
+ * heard in *dead, when this node is in its known configuration, has been
+ * without quorum for CORE_SUGGEST_TIMEOUTS failure timeouts, and the
+ * command would be accepted. */
+bool	cmm_core_force_suggest(const struct cmm_core *c, struct cmm_set *dead);
 
 /* ---- introspection (for status, the console and the simulator) ---- */
 
@@ -259,6 +278,11 @@ struct cmm_core_status {
 	int64_t		prompt_deadline;
 	int64_t		last_commit_time;	/* -1: none since start */
 	bool		amnesiac;	/* state was lost: abstaining */
+	int64_t		quorumless_since;	/* -1: a quorate member */
+	bool		quorum_pending;	/* a member waiting for the operator */
+	/* cmm_core_force_suggest: the force-quorum the operator could run */
+	bool		force_hint;
+	struct cmm_set	force_dead;
 };
 void	cmm_core_status(const struct cmm_core *c, struct cmm_core_status *st);
 
@@ -270,7 +294,7 @@ struct cmm_round_info {
 	int		coordinator;	/* -1: none */
 	bool		fast;		/* attempt 0 of the crown prince: no phase 1 */
 	enum cmm_phase	phase;
-	int64_t		deadline;	/* of the phase */
+	int64_t		deadline;	/* of the phase; 0: none */
 	uint32_t	prev_epoch;
 	struct cmm_set	prev;		/* P, the acceptors */
 	struct cmm_set	expected;	/* PREPARE sent to */

@@ -18,6 +18,8 @@ static void	coord_propose(struct cmm_core *c);
 static void	coord_fail(struct cmm_core *c, const char *why);
 static void	coord_lose(struct cmm_core *c, const char *why);
 static bool	coord_hold(struct cmm_core *c);
+static void	coord_force_devices(struct cmm_core *c);
+static void	coord_force_decide(struct cmm_core *c);
 
 bool
 coord_active(const struct cmm_core *c)
@@ -51,6 +53,11 @@ coord_event(struct cmm_core *c, const char *what)
 {
 	struct cmm_event ev;
 
+	if (c->r.quiet) {
+		core_log(c, CMM_LOG_DEBUG, "round (%u,%u) %s", c->r.inst,
+		    cmm_ballot_attempt(c->r.b), what);
+		return;
+	}
 	core_event_init(c, &ev, CMM_EV_ROUND);
 	core_event(c, &ev, "round (%u,%u) %s", c->r.inst,
 	    cmm_ballot_attempt(c->r.b), what);
@@ -379,6 +386,10 @@ coord_begin(struct cmm_core *c, uint32_t inst, bool *standin_only)
 	r->prev_epoch = c->disk.epoch;
 	r->prev = *core_acceptors(c);
 	r->device = -1;
+	/* a retry on the view that found no quorum last time says nothing
+	 * new: only a change of the situation is announced */
+	r->quiet = !c->member && c->nq_said &&
+	    cmm_set_eq(&c->nq_alive, &c->alive);
 	if (!coord_feasible(c, standin_only)) {
 		r->phase = CMM_PHASE_PREPARE;	/* so the round can end */
 		r->b = cmm_ballot_make(0, c->self);
@@ -571,7 +582,8 @@ coord_check_prepare(struct cmm_core *c)
 	cmm_set_minus(&wait, &r->asked, &r->answered);
 	cmm_set_and(&wait, &wait, &c->alive);
 	coord_drop_reported_dead(c, &wait);
-	if (c->now < r->deadline && (!cmm_set_empty(&wait) || r->dev_req != 0))
+	if (c->now < r->deadline && (!cmm_set_empty(&wait) || r->dev_req != 0 ||
+	    r->fdev_pending > 0))
 		return;
 	coord_decide(c);
 }
@@ -651,6 +663,11 @@ coord_quorum(struct cmm_core *c)
 	c->last_dec = r->dec;
 	c->have_last_dec = true;
 	cmm_quorum_explain(&r->dec, expl, sizeof(expl));
+	if (r->quiet) {
+		core_log(c, CMM_LOG_DEBUG, "round (%u,%u) quorum: %s", r->inst,
+		    cmm_ballot_attempt(r->b), expl);
+		return;
+	}
 	core_event_init(c, &ev, CMM_EV_QUORUM);
 	ev.decision = &r->dec;
 	core_event(c, &ev, "round (%u,%u) quorum: %s", r->inst,
@@ -665,6 +682,10 @@ coord_decide(struct cmm_core *c)
 	struct core_coord *r = &c->r;
 	char expl[160];
 
+	if (r->forced) {
+		coord_force_decide(c);
+		return;
+	}
 	coord_quorum(c);
 	cmm_quorum_explain(&r->dec, expl, sizeof(expl));
 	switch (r->dec.verdict) {
@@ -694,7 +715,10 @@ coord_decide(struct cmm_core *c)
 		    c->cfg->isolation != CMM_ISOLATION_ASK) {
 			coord_answer(c, c->cfg->isolation ==
 			    CMM_ISOLATION_NOT_ISOLATED,
-			    c->cfg->isolation == CMM_ISOLATION_ISOLATED);
+			    c->cfg->isolation == CMM_ISOLATION_ISOLATED,
+			    c->cfg->isolation == CMM_ISOLATION_ISOLATED ?
+			    "policy isolation = isolated" :
+			    "policy isolation = not-isolated");
 			break;
 		}
 		/* step 412: only a human can tell isolation from being first */
@@ -798,28 +822,43 @@ coord_fail(struct cmm_core *c, const char *why)
 	r->deadline = c->now + core_jitter(c, base);
 }
 
-/* No quorum for this node: drop membership, keep petitioning. */
+/* No quorum for this node: drop membership, keep petitioning.  Retries
+ * on an unchanged view back off (join_retry_ms, doubled per abort up to
+ * 2^CORE_NOQUORUM_MAX_SHIFT times); any change of the rows retries at
+ * once (coord_evaluate). */
 static void
 coord_lose(struct cmm_core *c, const char *why)
 {
+	int shift = c->nq_aborts < CORE_NOQUORUM_MAX_SHIFT ? c->nq_aborts :
+	    CORE_NOQUORUM_MAX_SHIFT;
+
 	core_round_end(c, "aborted: ", why);
 	c->idle_version = c->rows_version;
-	c->idle_until = c->now + c->cfg->join_retry_ms;
+	c->idle_until = c->now + (c->cfg->join_retry_ms << shift);
 	core_drop_membership(c, why);
+	if (!c->member) {
+		c->nq_aborts++;
+		c->nq_said = true;
+		c->nq_alive = c->alive;
+	}
 }
 
+/* The operator's (or a policy's) answer to the open question; `said`
+ * names who answered when it was not the operator (NULL: the operator). */
 void
-coord_answer(struct cmm_core *c, bool proceed, bool isolated)
+coord_answer(struct cmm_core *c, bool proceed, bool isolated, const char *said)
 {
 	struct core_coord *r = &c->r;
 
 	if (c->prompt_open)
-		core_prompt_close(c, isolated ? "answered: isolated" :
-		    proceed ? "answered: proceed" : "answered: the other node wins");
+		core_prompt_close(c, said != NULL ? said : isolated ?
+		    "answered: isolated" : proceed ? "answered: proceed" :
+		    "answered: the other node wins");
 	if (r->phase != CMM_PHASE_QUORUM)
 		return;
 	if (isolated) {
-		core_round_end(c, "", "isolated: staying out");
+		core_round_end(c, "", said != NULL ? said :
+		    "isolated: staying out");
 		c->isolated = true;
 		c->idle_version = c->rows_version;
 		c->idle_until = CORE_NEVER;
@@ -829,7 +868,8 @@ coord_answer(struct cmm_core *c, bool proceed, bool isolated)
 		r->standin = true;
 		coord_propose(c);
 	} else {
-		coord_lose(c, "the operator picked the other node");
+		coord_lose(c, said != NULL ? said :
+		    "the operator picked the other node");
 		/* asking again makes sense only once someone comes or goes */
 		c->idle_until = CORE_NEVER;
 	}
@@ -924,4 +964,187 @@ coord_on_tick(struct cmm_core *c)
 	default:
 		break;
 	}
+}
+
+/* ---- force-quorum (docs/PROTOCOL.md "Forcing quorum") ---- */
+
+/*
+ * The operator declared `dead` dead (core.c checked the declaration): a
+ * round of the next instance at a fresh ballot, whose phase 1 counts the
+ * declaration in place of the promises of the dead.  First, on every
+ * device this node shares with one of them, it asks the device's slot for
+ * a promise: a device that has seen a newer configuration, or promised a
+ * higher ballot to someone else, ends the round -- the side that holds a
+ * device keeps it.
+ */
+void
+coord_force(struct cmm_core *c, const struct cmm_set *dead)
+{
+	struct core_coord *r = &c->r;
+	uint32_t inst = c->disk.epoch + 1, attempt;
+	int failures = r->inst == inst ? r->failures : 0;
+	char dl[96], buf[200];
+
+	memset(r, 0, sizeof(*r));
+	r->inst = inst;
+	r->failures = failures;
+	r->prev_epoch = c->disk.epoch;
+	r->prev = c->disk.members;
+	r->device = -1;
+	r->forced = true;
+	r->force = true;
+	r->dead = *dead;
+	attempt = coord_next_attempt(c);
+	r->b = cmm_ballot_make(attempt, c->self);
+	if (coord_persist_ballot(c, attempt, true) != 0)
+		return;
+	r->phase = CMM_PHASE_PREPARE;
+	r->deadline = c->now + c->cfg->round_timeout_ms;
+	c->stepin_at = CORE_NEVER;
+	cmm_set_format(dead, dl, sizeof(dl));
+	snprintf(buf, sizeof(buf), "started (force-quorum: the operator "
+	    "declared {%s} dead)", dl);
+	coord_event(c, buf);
+	core_log(c, CMM_LOG_WARN, "force-quorum: instance %u, {%s} declared "
+	    "dead by the operator", inst, dl);
+	core_sync_state(c);
+	coord_force_devices(c);
+	coord_send_prepare(c, true);
+}
+
+/* The devices this node shares with a declared-dead member: a PROMISE of
+ * this ballot asked of each (their ids are consecutive). */
+static void
+coord_force_devices(struct cmm_core *c)
+{
+	struct core_coord *r = &c->r;
+	struct cmm_devop op;
+
+	memset(&op, 0, sizeof(op));
+	op.op = CMM_DEVOP_PROMISE;
+	op.epoch = r->inst;
+	op.ballot = r->b;
+	r->fdev_base = c->next_req + 1;
+	for (int i = 0; i < c->cfg->n_devices; i++) {
+		struct cmm_set shared;
+
+		if (!cmm_set_has(&c->cfg->devices[i].nodes, c->self))
+			continue;
+		cmm_set_and(&shared, &c->cfg->devices[i].nodes, &r->dead);
+		if (cmm_set_empty(&shared))
+			continue;
+		(void)core_device(c, i, &op);
+		r->fdev_total++;
+		r->fdev_pending++;
+	}
+}
+
+bool
+coord_owns_request(const struct cmm_core *c, uint32_t id)
+{
+	const struct core_coord *r = &c->r;
+
+	return r->forced && r->fdev_total > 0 && id >= r->fdev_base &&
+	    id < r->fdev_base + (uint32_t)r->fdev_total;
+}
+
+/* One device's answer to the forced round's PROMISE. */
+void
+coord_on_force_device(struct cmm_core *c, uint32_t id,
+    const struct cmm_devres *res)
+{
+	struct core_coord *r = &c->r;
+	int dev = -1, k = (int)(id - r->fdev_base);
+	char buf[160];
+
+	if (r->phase != CMM_PHASE_PREPARE || r->fdev_pending <= 0)
+		return;
+	/* the k-th device this node shares with the dead */
+	for (int i = 0; i < c->cfg->n_devices && dev < 0; i++) {
+		struct cmm_set shared;
+
+		if (!cmm_set_has(&c->cfg->devices[i].nodes, c->self))
+			continue;
+		cmm_set_and(&shared, &c->cfg->devices[i].nodes, &r->dead);
+		if (!cmm_set_empty(&shared) && k-- == 0)
+			dev = i;
+	}
+	r->fdev_pending--;
+	if (res->status == CMM_DEV_OLD && res->committed_epoch >= r->inst) {
+		/* the other side committed and the device saw it: it won */
+		learn_chosen(c, res->committed_epoch, &res->committed, NULL,
+		    "learned from the quorum device");
+		return;
+	}
+	if (res->status != CMM_DEV_OK) {
+		if (res->status == CMM_DEV_NACK && res->slot_promised > c->seen_max)
+			c->seen_max = res->slot_promised;
+		snprintf(buf, sizeof(buf), "force-quorum lost the race for "
+		    "device %s (%s): a side that holds a device keeps it",
+		    dev >= 0 ? c->cfg->devices[dev].name : "?",
+		    cmm_dev_status_name(res->status));
+		coord_lose(c, buf);
+		return;
+	}
+	/* the device is one more acceptor of this instance: a value it
+	 * accepted may have been chosen */
+	if (res->slot_accepted > r->best_b && !cmm_set_empty(&res->slot_value) &&
+	    cmm_set_subset(&res->slot_value, &c->cfg->configured)) {
+		r->best_b = res->slot_accepted;
+		r->best_v = res->slot_value;
+	}
+	coord_check_prepare(c);
+}
+
+/* Phase 1 of a forced round is over: the devices all promised (a refusal
+ * ended the round already), and the live members' promises with the
+ * declared dead must make a quorum of P.  Then the declaration stands in
+ * for the dead, as an answer does in a two-node split. */
+static void
+coord_force_decide(struct cmm_core *c)
+{
+	struct core_coord *r = &c->r;
+	struct cmm_set with, missing;
+	struct cmm_event ev;
+	char dl[96], ml[96];
+
+	if (r->fdev_pending > 0) {
+		coord_lose(c, "force-quorum: a quorum device did not answer in "
+		    "time");
+		return;
+	}
+	cmm_set_and(&with, &r->promised, &r->prev);
+	cmm_set_or(&with, &with, &r->dead);
+	if (!cmm_quorum_is(&r->prev, &with, false, c->cfg->priority,
+	    c->cfg->bugs)) {
+		cmm_set_minus(&missing, &r->prev, &with);
+		cmm_set_format(&missing, ml, sizeof(ml));
+		snprintf(r->outcome, sizeof(r->outcome), "force-quorum: {%s} "
+		    "did not promise", ml);
+		coord_lose(c, r->outcome);
+		return;
+	}
+	memset(&r->dec, 0, sizeof(r->dec));
+	r->dec.method = CMM_QM_FORCED;
+	r->dec.verdict = CMM_QV_WIN;
+	cmm_set_and(&with, &r->promised, &r->prev);
+	r->dec.votes = cmm_set_count(&with);
+	r->dec.prev_size = cmm_set_count(&r->prev);
+	r->dec.crown_prince = cmm_crown_prince(&r->prev, c->cfg->priority);
+	r->dec.crown_prince_present = r->dec.crown_prince >= 0 &&
+	    cmm_set_has(&with, r->dec.crown_prince);
+	r->dec.device = -1;
+	r->dec.choice[0] = r->dec.choice[1] = -1;
+	r->dec.winner = -1;
+	r->have_dec = true;
+	c->last_dec = r->dec;
+	c->have_last_dec = true;
+	cmm_set_format(&r->dead, dl, sizeof(dl));
+	core_event_init(c, &ev, CMM_EV_QUORUM);
+	ev.decision = &r->dec;
+	core_event(c, &ev, "round (%u,%u) quorum: forced by the operator: %d "
+	    "of %d promised, {%s} declared dead", r->inst,
+	    cmm_ballot_attempt(r->b), r->dec.votes, r->dec.prev_size, dl);
+	r->standin = true;
+	coord_propose(c);
 }

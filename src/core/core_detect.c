@@ -43,6 +43,15 @@ detect_run(struct cmm_core *c)
 		changed = true;
 		c->rows_version++;
 		cmm_set_del(&c->alive, i);
+		if (p->leaving) {
+			/* a graceful leave stops the leaver: that silence is
+			 * the leave finishing, not a failure */
+			core_event_init(c, &ev, CMM_EV_LEAVE);
+			ev.peer = i;
+			core_event(c, &ev, "node %d left (it asked to leave and "
+			    "stopped)", i);
+			continue;
+		}
 		core_event_init(c, &ev, CMM_EV_FAILURE);
 		ev.peer = i;
 		core_event(c, &ev, "node %d failed (silent for %lld ms)", i,

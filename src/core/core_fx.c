@@ -233,6 +233,15 @@ core_sync_state(struct cmm_core *c)
 	enum cmm_state s = core_compute_state(c);
 	struct cmm_event ev;
 
+	/* how long this node has been without quorum (force-quorum's hint),
+	 * and the no-quorum backoff, which a membership resets */
+	if (c->member) {
+		c->quorumless_since = -1;
+		c->nq_aborts = 0;
+		c->nq_said = false;
+	} else if (c->started && c->quorumless_since < 0) {
+		c->quorumless_since = c->now;
+	}
 	if (s == c->state)
 		return;
 	c->state = s;
@@ -310,6 +319,11 @@ core_round_end(struct cmm_core *c, const char *prefix, const char *why)
 		return;
 	c->r.phase = CMM_PHASE_DONE;
 	snprintf(c->r.outcome, sizeof(c->r.outcome), "%s%.120s", prefix, why);
+	if (c->r.quiet) {
+		core_log(c, CMM_LOG_DEBUG, "round (%u,%u) %s", c->r.inst,
+		    cmm_ballot_attempt(c->r.b), c->r.outcome);
+		return;
+	}
 	core_event_init(c, &ev, CMM_EV_ROUND);
 	core_event(c, &ev, "round (%u,%u) %s", c->r.inst,
 	    cmm_ballot_attempt(c->r.b), c->r.outcome);

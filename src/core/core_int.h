@@ -37,6 +37,12 @@
  * at most CORE_BACKOFF_MAX_SHIFT times */
 #define CORE_BACKOFF_DIV	4
 #define CORE_BACKOFF_MAX_SHIFT	4
+/* rounds that find no quorum back off: join_retry_ms doubled per abort,
+ * at most this many times */
+#define CORE_NOQUORUM_MAX_SHIFT	3
+/* status suggests force-quorum after this many failure timeouts without
+ * quorum */
+#define CORE_SUGGEST_TIMEOUTS	10
 /* an instance left half-finished is finished by an idle cluster after
  * this many round timeouts; fencing gets as long before it fails */
 #define CORE_PENDING_TIMEOUTS	2
@@ -88,6 +94,16 @@ struct core_coord {
 	uint32_t	dev_req;	/* pending device request, 0: none */
 	bool		dev_promised;
 	bool		standin;	/* an operator answer or policy stands in */
+	bool		quiet;		/* a retry of a no-quorum round on the
+					 * same view: logged at debug only */
+	/* force-quorum (docs/PROTOCOL.md "Forcing quorum"): the operator's
+	 * declaration stands in for the promises of `dead`, and this node
+	 * first races the devices it shares with them */
+	bool		forced;
+	struct cmm_set	dead;
+	uint32_t	fdev_base;	/* PROMISE ids [fdev_base, + fdev_total) */
+	int		fdev_total;
+	int		fdev_pending;
 	struct cmm_qdecision dec;
 	bool		have_dec;
 	int		failures;	/* consecutive failed attempts */
@@ -139,6 +155,7 @@ struct cmm_core {
 
 	struct cmm_persist disk;	/* what was last written */
 	bool		started;
+	int64_t		start_time;	/* of cmm_core_start */
 	int64_t		now;
 	int64_t		listen_until;	/* first round waits to hear peers */
 	bool		listened;
@@ -189,10 +206,19 @@ struct cmm_core {
 	struct cmm_prompt prompt;
 	bool		prompt_open;
 
+	/* no quorum: since when, how many aborts in a row (the backoff), and
+	 * the live set of the last abort (an abort on the same view is not
+	 * announced again) */
+	int64_t		quorumless_since;	/* -1: a quorate member */
+	int		nq_aborts;
+	struct cmm_set	nq_alive;
+	bool		nq_said;
+
 	uint32_t	next_req;
 	struct cmm_qdecision last_dec;
 	bool		have_last_dec;
 	char		text[256];
+	char		why[200];	/* an operator call's refusal */
 };
 
 /* ---- core_fx.c: effects and state (the leaf) ---- */
@@ -263,8 +289,13 @@ void	coord_on_device(struct cmm_core *c, uint32_t id,
 	    const struct cmm_devres *res);
 void	coord_on_tick(struct cmm_core *c);
 void	coord_on_detector(struct cmm_core *c);
-void	coord_answer(struct cmm_core *c, bool proceed, bool isolated);
+void	coord_answer(struct cmm_core *c, bool proceed, bool isolated,
+	    const char *said);
 void	coord_abandon(struct cmm_core *c, const char *why);
+void	coord_force(struct cmm_core *c, const struct cmm_set *dead);
+bool	coord_owns_request(const struct cmm_core *c, uint32_t id);
+void	coord_on_force_device(struct cmm_core *c, uint32_t id,
+	    const struct cmm_devres *res);
 bool	coord_active(const struct cmm_core *c);
 int64_t	coord_deadline(const struct cmm_core *c);
 

@@ -18,6 +18,8 @@ static void	commit_start(struct cmm_core *c, uint32_t epoch,
 		    const struct cmm_set *S, const struct cmm_set *departed,
 		    bool rejoin);
 static void	commit_finish(struct cmm_core *c);
+static void	commit_unfenced(struct cmm_core *c, const struct cmm_set *S,
+		    const struct cmm_set *departed);
 static void	commit_fail(struct cmm_core *c);
 static void	learn_explain(struct cmm_core *c, const struct cmm_set *from,
 		    bool device, cmm_ballot b, struct cmm_qdecision *dec);
@@ -327,6 +329,48 @@ learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *chosen,
 	commit_start(c, epoch, S, &departed, false);
 }
 
+/* A member of P that failed and shares no quorum device with any member
+ * of S is fenced by nobody: it may go on using shared data until it
+ * learns it is out.  Said loudly, once per commit, on every member. */
+static void
+commit_unfenced(struct cmm_core *c, const struct cmm_set *S,
+    const struct cmm_set *departed)
+{
+	struct cmm_set none, both;
+	struct cmm_event ev;
+	char list[96];
+
+	cmm_set_clear(&none);
+	for (int q = cmm_set_next(departed, 0); q >= 0;
+	    q = cmm_set_next(departed, q + 1)) {
+		bool fenced = false;
+
+		/* only members that went away: a node that never was one, or
+		 * left gracefully (it stops itself), needs no fence */
+		if (!cmm_set_has(&c->cm.prev, q) || core_peer_leaving(c, q))
+			continue;
+		for (int i = 0; i < c->cfg->n_devices && !fenced; i++) {
+			if (!cmm_set_has(&c->cfg->devices[i].nodes, q))
+				continue;
+			cmm_set_and(&both, &c->cfg->devices[i].nodes, S);
+			fenced = !cmm_set_empty(&both);
+		}
+		if (!fenced)
+			cmm_set_add(&none, q);
+	}
+	if (cmm_set_empty(&none))
+		return;
+	cmm_set_format(&none, list, sizeof(list));
+	core_event_init(c, &ev, CMM_EV_FENCE);
+	ev.epoch = c->cm.epoch;
+	ev.departed = none;
+	ev.peer = cmm_set_next(&none, 0);
+	ev.unfenced = true;
+	core_event(c, &ev, "NOT FENCED: {%s} left epoch %u but shares no quorum "
+	    "device with a member and no watchdog fences it: it must be stopped "
+	    "before shared data is trusted", list, c->cm.epoch);
+}
+
 /* Fence (patent step 612): before the configuration is used, every
  * departed node loses its registrations on the devices shared with it. */
 static void
@@ -365,6 +409,8 @@ commit_start(struct cmm_core *c, uint32_t epoch, const struct cmm_set *S,
 		}
 	cm->fence_total = n;
 	cm->pending = n;
+	if (!rejoin)
+		commit_unfenced(c, S, departed);
 	if (n == 0) {
 		commit_finish(c);
 		return;

@@ -28,6 +28,7 @@ CMM_CMD_FN(cmm_cmd_reconfigure);
 CMM_CMD_FN(cmm_cmd_answer_isolated);
 CMM_CMD_FN(cmm_cmd_answer_not_isolated);
 CMM_CMD_FN(cmm_cmd_answer_winner);
+CMM_CMD_FN(cmm_cmd_force_quorum);
 CMM_CMD_FN(cmm_cmd_log_level);
 CMM_CMD_FN(cmm_cmd_link_cut);
 CMM_CMD_FN(cmm_cmd_link_heal);

@@ -87,7 +87,8 @@ cmm_cmd_node_arg(struct cmm_cmd_ctx *ctx, const char *s)
 bool
 cmm_status_quorum(const struct cmm_core_status *st)
 {
-	if (!st->member)
+	/* a member waiting for the operator's answer holds no quorum yet */
+	if (!st->member || st->quorum_pending)
 		return false;
 	return st->state == CMM_ST_MEMBER || st->state == CMM_ST_RECONFIGURING ||
 	    st->state == CMM_ST_AWAITING_OPERATOR;
@@ -115,6 +116,13 @@ cmm_status_json(const struct cmm_status_snap *s)
 	json_object_set_new(o, "crown_prince", st->crown_prince >= 0 ?
 	    json_integer(st->crown_prince) : json_null());
 	json_object_set_new(o, "quorum", json_boolean(cmm_status_quorum(st)));
+	json_object_set_new(o, "quorum_pending", json_boolean(st->quorum_pending));
+	/* how long without quorum, and the force-quorum that would be
+	 * accepted now (docs/PROTOCOL.md "Forcing quorum") */
+	json_object_set_new(o, "no_quorum_ms", st->quorumless_since >= 0 ?
+	    json_integer(s->now - st->quorumless_since) : json_null());
+	json_object_set_new(o, "force_quorum_dead", st->force_hint ?
+	    cmm_set_json(&st->force_dead) : json_null());
 	/* the `?` line's object: one encoder for every prompt */
 	p = s->prompt.kind == CMM_PROMPT_NONE ? json_null() :
 	    cmm_prompt_json(&s->prompt, s->now);
@@ -181,7 +189,17 @@ cmm_status_text(struct cmm_cmd_ctx *ctx, const struct cmm_status_snap *s)
 	cmm_cmd_printf(ctx, "members: %s", m);
 	if (st->crown_prince >= 0)
 		cmm_cmd_printf(ctx, "; crown prince %d", st->crown_prince);
-	cmm_cmd_printf(ctx, "; quorum %s\n", cmm_status_quorum(st) ? "yes" : "no");
+	cmm_cmd_printf(ctx, "; quorum %s\n", st->quorum_pending ?
+	    "pending (awaiting the operator)" : cmm_status_quorum(st) ? "yes" :
+	    "no");
+	if (st->force_hint) {
+		char dl[SETBUF];
+
+		cmm_set_format(&st->force_dead, dl, sizeof(dl));
+		cmm_cmd_printf(ctx, "without quorum for %" PRId64 " s; if nodes "
+		    "%s are really down: force-quorum dead %s confirm\n",
+		    (s->now - st->quorumless_since) / 1000, dl, dl);
+	}
 	cmm_cmd_printf(ctx, "alive: %s", a);
 	if (st->last_commit_time >= 0)
 		cmm_cmd_printf(ctx, "; last commit %" PRId64 " ms ago",

@@ -197,3 +197,50 @@ CMM_CMD_FN(cmm_cmd_link_heal)
 		cmm_cmd_printf(ctx, "%s\n", what);
 	return CMM_CMD_OK;
 }
+
+/*
+ * force-quorum dead LIST confirm (docs/PROTOCOL.md "Forcing quorum"): the
+ * operator declares the members of LIST dead, and this node takes quorum
+ * without them.  The word "confirm" is required: the command is safe only
+ * if those nodes are really down, which no software can tell from a
+ * partition.  The core refuses while any of them is heard.
+ */
+CMM_CMD_FN(cmm_cmd_force_quorum)
+{
+	struct cmm_daemon	*d;
+	struct cmm_set		 dead;
+	const char		*why = NULL;
+	char			 list[96], what[192];
+	json_t			*arr;
+
+	if ((d = cmm_cmd_daemon(ctx)) == NULL)
+		return CMM_CMD_ERROR;
+	if (strcmp(argv[0], "dead") != 0)
+		return cmm_cmd_fail(ctx, "force-quorum: usage: force-quorum dead "
+		    "LIST confirm");
+	if (cmm_set_parse(argv[1], CMM_MAX_NODES, NULL, &dead, &why) != 0)
+		return cmm_cmd_fail(ctx, "force-quorum: bad node list '%s': %s",
+		    argv[1], why != NULL ? why : "?");
+	cmm_set_format(&dead, list, sizeof(list));
+	if (strcmp(argv[2], "confirm") != 0)
+		return cmm_cmd_fail(ctx, "force-quorum: the last word must be "
+		    "'confirm': run it only if nodes %s are really down "
+		    "(killed, powered off), or two clusters may run at once",
+		    list);
+	if (cmm_daemon_force_quorum(d, ctx->uid, &dead, &why) < 0)
+		return cmm_cmd_fail(ctx, "force-quorum: %s", why ? why : "failed");
+	if (ctx->json) {
+		if ((arr = json_array()) == NULL)
+			return cmm_cmd_fail(ctx, "force-quorum: out of memory");
+		for (int q = cmm_set_next(&dead, 0); q >= 0;
+		    q = cmm_set_next(&dead, q + 1))
+			json_array_append_new(arr, json_integer(q));
+		cmm_cmd_set_json(ctx, json_pack("{s:o,s:b}", "dead", arr,
+		    "started", 1));
+		return CMM_CMD_OK;
+	}
+	snprintf(what, sizeof(what), "force-quorum: nodes %s declared dead; a "
+	    "round without them started (see `round`, `status`)", list);
+	cmm_cmd_printf(ctx, "%s\n", what);
+	return CMM_CMD_OK;
+}

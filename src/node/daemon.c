@@ -738,8 +738,10 @@ daemon_event(struct cmm_daemon *d, const struct cmm_effect *fx)
 
 	cmm_set_clear(&none);
 	cmm_logf(d->log, e->type == CMM_EV_SPLIT_BRAIN ? CMM_LOG_ERROR :
-	    e->type == CMM_EV_NO_QUORUM ? CMM_LOG_WARN :
-	    CMM_LOG_INFO, "%s", e->text != NULL ? e->text : "(event)");
+	    e->type == CMM_EV_NO_QUORUM || (e->type == CMM_EV_FENCE &&
+	    e->unfenced) || (e->type == CMM_EV_ANSWER && e->timed_out) ?
+	    CMM_LOG_WARN : CMM_LOG_INFO, "%s", e->text != NULL ? e->text :
+	    "(event)");
 	switch (e->type) {
 	case CMM_EV_COMMIT:
 		/* the state is on disk already (persist before announcing);
@@ -756,6 +758,14 @@ daemon_event(struct cmm_daemon *d, const struct cmm_effect *fx)
 	case CMM_EV_FENCE:
 		cmm_hook_run(d->hook, "fence", d->self, e->epoch, &e->members,
 		    &e->departed, &none, NULL);
+		break;
+	case CMM_EV_ANSWER:
+		/* a policy that answered a timed-out prompt is recorded like
+		 * an operator's answer (the operator's own is recorded with
+		 * its uid where the command ran) */
+		if (e->timed_out)
+			daemon_history(d, CMM_HIST_ANSWER, -1, e->text != NULL ?
+			    e->text : "prompt timed out");
 		break;
 	case CMM_EV_SPLIT_BRAIN:
 		/* never silent: the log (error), the history, a hook, and
@@ -1400,6 +1410,18 @@ cmm_daemon_reconfigure(struct cmm_daemon *d, long uid, const char **why)
 	int rc = cmm_core_reconfigure(d->core, cmm_daemon_now(d), why);
 
 	return daemon_operator(d, uid, CMM_HIST_COMMAND, "reconfigure", rc, why);
+}
+
+int
+cmm_daemon_force_quorum(struct cmm_daemon *d, long uid,
+    const struct cmm_set *dead, const char **why)
+{
+	char what[160], dl[96];
+	int rc = cmm_core_force_quorum(d->core, cmm_daemon_now(d), dead, why);
+
+	cmm_set_format(dead, dl, sizeof(dl));
+	snprintf(what, sizeof(what), "force-quorum dead %s", dl);
+	return daemon_operator(d, uid, CMM_HIST_COMMAND, what, rc, why);
 }
 
 int

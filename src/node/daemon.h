@@ -211,6 +211,10 @@ int	cmm_daemon_answer_isolation(struct cmm_daemon *d, long uid,
 	    bool isolated, const char **why);
 int	cmm_daemon_answer_winner(struct cmm_daemon *d, long uid, int winner,
 	    const char **why);
+/* force-quorum: the operator declares the members `dead` dead (core.h);
+ * audited: the log and the history get the uid; a refusal is logged. */
+int	cmm_daemon_force_quorum(struct cmm_daemon *d, long uid,
+	    const struct cmm_set *dead, const char **why);
 /* Records an operator command the protocol does not see (log level,
  * link cut/heal) in the history, with the uid, so an audit sees every
  * change to the node.  A failure is logged, not returned. */

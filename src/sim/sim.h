@@ -48,6 +48,7 @@ enum cmm_sim_act {
 	CMM_SIM_A_JITTER,	/* latency jitter k ms (reordering) */
 	CMM_SIM_A_DEVLAT,	/* device latency k ms (+ up to m ms) */
 	CMM_SIM_A_EXPLORE,	/* the explorer starts here */
+	CMM_SIM_A_FORCE,	/* n runs force-quorum, declaring set dead */
 	CMM_SIM_A_EXPECT_CLUSTER, /* set */
 	CMM_SIM_A_EXPECT_STATE,	/* n, state (-1: down) */
 	CMM_SIM_A_EXPECT_PROMPT, /* n, prompt kind */
@@ -158,6 +159,8 @@ struct cmm_sim_node {
 	int		ans_iso;	/* last isolation answer: -1, 0 no, 1 yes */
 	int		ans_winner;	/* last winner answer, -1: none */
 	uint32_t	ans_inst;	/* the instance the answer was for */
+	uint32_t	force_inst;	/* force-quorum ran for this instance */
+	struct cmm_set	force_dead;	/* and declared these dead */
 	bool		alarmed;	/* raised the split-brain alarm */
 	bool		forgot;		/* restarted with its state lost */
 };

@@ -316,6 +316,20 @@ check_chosen(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t epoch,
 				free(idx);
 				return true;
 			}
+			/* the other stated exception: force-quorum on the node
+			 * that coordinated, its declaration in place of the
+			 * promises of the dead */
+			if (!formation && n->force_inst == epoch &&
+			    cmm_ballot_coord(b) == n->id) {
+				struct cmm_set with;
+
+				cmm_set_or(&with, &A, &n->force_dead);
+				if (check_quorum_of(s, &P, &with, false, false)) {
+					free(idx);
+					*standin = true;
+					return true;
+				}
+			}
 		}
 		free(idx);
 	}
@@ -639,9 +653,12 @@ cmm_sim_check_devreq(struct cmm_sim *s, struct cmm_sim_node *n,
 		return;
 	case CMM_DEVOP_PROMISE:
 	case CMM_DEVOP_ACCEPT:
+		/* a two-node race, or force-quorum's race against the dead */
 		if (!n->has_disk || d->epoch + 1 != req->op.epoch ||
 		    !cmm_set_has(&d->members, n->id) ||
-		    cmm_set_count(&d->members) != 2 ||
+		    (cmm_set_count(&d->members) != 2 &&
+		    !(req->op.op == CMM_DEVOP_PROMISE &&
+		    n->force_inst == req->op.epoch)) ||
 		    d->next_attempt <= cmm_ballot_attempt(req->op.ballot))
 			cmm_sim_violate(s, "devices", two(&who, n->id, -1),
 			    "node %d used the slot of device %s for instance %"

@@ -15,6 +15,7 @@
  *   at T forget LIST             (restart with the state lost)
  *   at T explore                 (cmm sim --explore branches from here)
  *   at T answer N isolated|not-isolated|winner M
+ *   at T force-quorum N dead LIST   (the operator's force-quorum on N)
  *   expect at T cluster LIST     expect at T state N STATE|down
  *   expect at T prompt N isolation|winner|none
  *   expect at T alarm N          (N raised the split-brain alarm)
@@ -407,6 +408,13 @@ script_at(struct script *sc, char **tok, int ntok)
 			return script_err(sc, "want: at T answer N isolated|"
 			    "not-isolated|winner M");
 		}
+	} else if (strcmp(verb, "force-quorum") == 0) {
+		if (args != 3 || strcmp(tok[1], "dead") != 0)
+			return script_err(sc, "want: at T force-quorum N dead LIST");
+		if (script_node(sc, tok[0], &a.n) != 0 ||
+		    script_list(sc, tok[2], &a.set) != 0)
+			return -1;
+		a.kind = CMM_SIM_A_FORCE;
 	} else {
 		return script_err(sc, "unknown action '%s'", verb);
 	}
@@ -861,6 +869,28 @@ cmm_sim_do_action(struct cmm_sim *s, int idx)
 			n->ans_iso = old_iso;
 			n->ans_winner = old_win;
 			cmm_sim_fail(s, a.line, "answer %d refused: %s", a.n,
+			    why != NULL ? why : "");
+		}
+		cmm_sim_after_input(s, n);
+		break;
+	}
+	case CMM_SIM_A_FORCE: {
+		char dl[256];
+
+		if (n->core == NULL) {
+			cmm_sim_fail(s, a.line, "force-quorum %d: the node is down",
+			    a.n);
+			break;
+		}
+		cmm_set_format(&a.set, dl, sizeof(dl));
+		cmm_sim_trace(s, -1, "force-quorum %d dead %s", a.n, dl);
+		/* recorded first, like an answer: the checker must see the
+		 * declaration that stands in for the dead */
+		n->force_inst = n->disk.epoch + 1;
+		n->force_dead = a.set;
+		if (cmm_core_force_quorum(n->core, s->now, &a.set, &why) != 0) {
+			n->force_inst = 0;
+			cmm_sim_fail(s, a.line, "force-quorum %d refused: %s", a.n,
 			    why != NULL ? why : "");
 		}
 		cmm_sim_after_input(s, n);
