@@ -66,8 +66,9 @@ demo_usage(FILE *f)
 	    "Starts a local cluster of N nodes (default 6, the FIG. 1 ring) on "
 	    "127.0.0.1,\neach its own process, with its files in DIR (a new "
 	    "temporary directory\nif not given), and prints their events.  "
-	    "Commands on stdin: kill N, start N,\ncut A B [oneway], heal, view N, "
-	    "quit; any other command goes to the viewed node.\n");
+	    "Commands: kill N, start N, fresh N\n(restart with no state), "
+	    "cut A B [oneway], heal, view N, quit, help; any other\ncommand "
+	    "goes to the viewed node.\n");
 }
 
 /* N free UDP ports on 127.0.0.1: bound together so they differ, then let
@@ -165,6 +166,28 @@ demo_write_files(struct demo *d, const int *ports)
 	return 0;
 }
 
+/* `fresh N`: node id's state directory (state, history) moved aside to
+ * DIR/nodeN.old.K, so it starts as a new machine would: epoch 0, no
+ * cluster known, and alone it is asked the isolation question. */
+static int
+demo_state_aside(struct demo *d, int id)
+{
+	char	from[PATH_MAX + 16], to[PATH_MAX + 32];
+
+	snprintf(from, sizeof(from), "%s/node%d", d->dir, id);
+	for (int k = 1; k < 1000; k++) {
+		snprintf(to, sizeof(to), "%s.old.%d", from, k);
+		if (access(to, F_OK) < 0)
+			break;
+	}
+	if (rename(from, to) < 0 && errno != ENOENT) {
+		printf("cmm demo: fresh: %s: %s\n", from, strerror(errno));
+		return -1;
+	}
+	printf("cmm demo: node %d: its state moved to %s\n", id, to);
+	return 0;
+}
+
 /* Starts node id as `cmm node -c CONF --id N --headless`, logging to
  * DIR/nodeN.log.  It dies with the demo (PR_SET_PDEATHSIG) and sits in its
  * own process group, so a Ctrl-C reaches the demo alone, which stops it. */
@@ -181,6 +204,8 @@ cmm_demo_spawn(struct demo *d, int id)
 	int			 fd;
 
 	snprintf(ids, sizeof(ids), "%d", id);
+	if (nd->fresh && demo_state_aside(d, id) < 0)
+		return -1;
 	fflush(stdout);
 	fflush(stderr);
 	/* until the child has dropped libevent's handlers, a signal to it
@@ -217,8 +242,9 @@ cmm_demo_spawn(struct demo *d, int id)
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	nd->pid = pid;
-	printf("cmm demo: node %d started, pid %d, log %s\n", id, (int)pid,
-	    nd->log);
+	printf("cmm demo: node %d started%s, pid %d, log %s\n", id,
+	    nd->fresh ? " with no state" : "", (int)pid, nd->log);
+	nd->fresh = false;
 	fflush(stdout);
 	return 0;
 }
@@ -309,9 +335,10 @@ on_node_read(struct bufferevent *bev, void *arg)
 			nd->up = true;
 			break;
 		case CMM_CTL_EVENT:
-			/* the console shows the viewed node's events itself */
+			/* the console shows the viewed node's events itself;
+			 * here every node's come in: each names its node */
 			if (nd->demo->con == NULL)
-				printf("%s\n", pl);
+				printf("node %d: %s\n", nd->id, pl);
 			break;
 		case CMM_CTL_BODY:
 		case CMM_CTL_OK:
@@ -437,6 +464,10 @@ demo_pollable(int fd)
 	return S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) || isatty(fd);
 }
 
+/* The demo's commands in one line, for the banner and the console's
+ * empty command line. */
+#define DEMO_HINT	"kill N, start N, fresh N, cut A B, heal, view N, quit"
+
 /* ---- processes ---- */
 
 static int
@@ -468,6 +499,13 @@ demo_reap(struct demo *d)
 				printf("cmm demo: node %d (pid %d) exited with "
 				    "status %d%s\n", i, (int)pid, WEXITSTATUS(st),
 				    WEXITSTATUS(st) ? " (see its log)" : "");
+			/* `fresh N` killed it to start it again, stateless */
+			if (d->node[i].fresh && !d->quitting &&
+			    cmm_demo_spawn(d, i) == 0) {
+				struct timeval tv = { 0, 100000 };
+
+				evtimer_add(d->node[i].retry, &tv);
+			}
 		}
 	}
 	fflush(stdout);
@@ -674,24 +712,31 @@ cmm_demo_main(int argc, char **argv)
 		    ports[i], d->node[i].sock);
 		evtimer_add(d->node[i].retry, &tv);
 	}
-	printf("cmm demo: commands: kill N, start N, cut A B [oneway], heal, "
-	    "view N, quit;\ncmm demo: any other command (status, round, "
-	    "help...) goes to node %d (view N to change)\n", d->view);
+	printf("cmm demo: commands: %s, help;\ncmm demo: any other command "
+	    "(status, round, ...) goes to node %d (view N to change)\n",
+	    DEMO_HINT, d->view);
 	fflush(stdout);
 
 	/* on a terminal, the console on node 0 takes stdin */
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
 		/* completion of the local commands, from their table */
-		static const char *names[16];
+		static const char *names[16], *help[16];
+		static char helpbuf[16][160];
 		struct cmm_console_opts co;
 		char cerr[256];
 		size_t k = 0;
 
 		for (const struct cmm_cmd_entry *e = cmm_demo_cmd_table;
 		    e->name != NULL && k + 1 < sizeof(names) / sizeof(names[0]);
-		    e++)
+		    e++) {
+			snprintf(helpbuf[k], sizeof(helpbuf[k]), "%s %s%s%s",
+			    e->name, e->args, e->args[0] ? "  " : " ",
+			    e->help + (strncmp(e->help, "demo: ", 6) == 0 ? 6 : 0));
+			help[k] = helpbuf[k];
 			names[k++] = e->name;
+		}
 		names[k] = NULL;
+		help[k] = NULL;
 
 		memset(&co, 0, sizeof(co));
 		co.title = "cmm demo";
@@ -699,6 +744,9 @@ cmm_demo_main(int argc, char **argv)
 		co.local = demo_console_local;
 		co.local_arg = d;
 		co.local_names = names;
+		co.local_help = help;
+		co.local_help_title = "demo commands (run by the demo):";
+		co.hint = "demo: " DEMO_HINT "; F1 help";
 		co.capture_stdout = true;
 		co.on_detach = demo_console_detached;
 		co.detach_arg = d;

@@ -2,7 +2,7 @@
 /*
  * demo: the state of `cmm demo`, shared by src/demo.c (the processes, the
  * control connections, the loop) and src/demo_cmd.c (the demo's own
- * command table: kill, start, cut, heal, view, quit).  Nothing else
+ * command table: kill, start, fresh, cut, heal, view, quit).  Nothing else
  * includes this.
  */
 #ifndef CMM_DEMO_H
@@ -32,6 +32,7 @@ struct demo_node {
 	int			 internal;	/* replies to swallow (watch) */
 	struct cmm_ctl_reply	 reply;
 	struct event		*retry;
+	bool			 fresh;		/* next start: state moved aside */
 };
 
 struct demo {

@@ -16,6 +16,7 @@
 
 static CMM_CMD_FN(demo_kill);
 static CMM_CMD_FN(demo_start);
+static CMM_CMD_FN(demo_fresh);
 static CMM_CMD_FN(demo_cut);
 static CMM_CMD_FN(demo_heal);
 static CMM_CMD_FN(demo_view);
@@ -28,6 +29,9 @@ const struct cmm_cmd_entry cmm_demo_cmd_table[] = {
 	{ "cut", "A B [oneway]", 2, 3, D,
 	    "demo: cut the link between nodes A and B (only A to B if oneway)",
 	    demo_cut },
+	{ "fresh", "N", 1, 1, D,
+	    "demo: restart node N with its state moved aside (a new machine)",
+	    demo_fresh },
 	{ "heal", "", 0, 0, D,
 	    "demo: restore every cut link on every node", demo_heal },
 	{ "kill", "N", 1, 1, D,
@@ -59,7 +63,9 @@ cmm_demo_cmd_run(struct demo *d, int argc, char **argv, bool json,
 	    &used, err, errlen);
 	if (e == NULL)
 		return -1;
-	if (!(e->flags & CMM_CMDF_DEMO))
+	/* `help` runs here, over both tables, so it names the demo's rows
+	 * too; any other node command goes to the viewed node */
+	if (!(e->flags & CMM_CMDF_DEMO) && strcmp(e->name, "help") != 0)
 		return 0;
 	cmm_cmd_ctx_init(ctx, NULL, CMM_CMDF_FAULT, json, -1);
 	ctx->tables = cmm_demo_cmd_tables;
@@ -113,6 +119,32 @@ static CMM_CMD_FN(demo_start)
 		    (int)d->node[id].pid);
 	if (cmm_demo_spawn(d, id) < 0)
 		return cmm_cmd_fail(ctx, "start: node %d did not start", id);
+	evtimer_add(d->node[id].retry, &tv);
+	return CMM_CMD_OK;
+}
+
+/* A node with no state: SIGKILL if it runs, then started again once it
+ * is reaped with its state directory moved aside (src/demo.c), as a new
+ * machine: alone, it is asked the isolation question (patent step 412). */
+static CMM_CMD_FN(demo_fresh)
+{
+	struct demo	*d = ctx->env;
+	struct timeval	 tv = { 0, 100000 };
+	int		 id;
+
+	if ((id = demo_node_arg(ctx, argv[0])) < 0)
+		return CMM_CMD_ERROR;
+	d->node[id].fresh = true;
+	if (d->node[id].pid != 0) {
+		if (kill(d->node[id].pid, SIGKILL) < 0)
+			return cmm_cmd_fail(ctx, "fresh: node %d (pid %d): %s", id,
+			    (int)d->node[id].pid, strerror(errno));
+		cmm_cmd_printf(ctx, "cmm demo: node %d killed; it starts again "
+		    "with no state\n", id);
+		return CMM_CMD_OK;
+	}
+	if (cmm_demo_spawn(d, id) < 0)
+		return cmm_cmd_fail(ctx, "fresh: node %d did not start", id);
 	evtimer_add(d->node[id].retry, &tv);
 	return CMM_CMD_OK;
 }

@@ -108,6 +108,8 @@ con_set_view(struct cmm_console *c, enum cmm_ui_view v)
 	c->big_scroll = 0;
 	if (v == CMM_UI_VIEW_HISTORY)
 		con_fetch(c, 1u << CON_F_HISTORY);
+	if (v == CMM_UI_VIEW_CLUSTER)
+		con_fetch(c, 1u << CON_F_CLUSTER);
 	con_dirty(c, CON_D_LAYOUT);
 }
 
@@ -124,6 +126,7 @@ con_fetch(struct cmm_console *c, unsigned kinds)
 		[CON_F_DEVICES] = "--json devices",
 		[CON_F_HISTORY] = "--json history 64",
 		[CON_F_COMMANDS] = "--json list-commands",
+		[CON_F_CLUSTER] = "--json cluster",
 	};
 
 	c->want |= kinds;
@@ -200,6 +203,10 @@ con_on_fetched(void *arg, bool ok, const char *body, const char *error)
 			rc = cmm_ui_model_commands(m, body, err, sizeof(err));
 			d = CON_D_BIG;
 			break;
+		case CON_F_CLUSTER:
+			rc = cmm_ui_model_cluster(m, body, err, sizeof(err));
+			d = CON_D_BIG;
+			break;
 		default:
 			break;
 		}
@@ -249,6 +256,9 @@ con_on_tick(evutil_socket_t fd, short what, void *arg)
 	/* the devices (fencing marks) now and then; events ask sooner */
 	if (c->ticks % 10 == 0)
 		kinds |= 1u << CON_F_DEVICES;
+	/* the cluster view ages like the nodes view: once a second */
+	if (c->view == CMM_UI_VIEW_CLUSTER)
+		kinds |= 1u << CON_F_CLUSTER;
 	/* nothing piles up behind a `wait` typed by the operator */
 	if (cmm_ui_client_pending(c->client) < 8)
 		con_fetch(c, kinds);
@@ -272,7 +282,8 @@ con_on_line(void *arg, int tag, const char *payload)
 		    c->node, c->sock[0] ? " at " : "", c->sock);
 		cmm_ui_model_log(&c->model, CMM_UI_LK_COMMAND, false, NULL, line);
 		cmm_ui_client_request(c->client, "--json watch", con_on_watch, c);
-		con_fetch(c, (1u << CON_F__COUNT) - 1);
+		con_fetch(c, ((1u << CON_F__COUNT) - 1) &
+		    ~(c->view == CMM_UI_VIEW_CLUSTER ? 0 : 1u << CON_F_CLUSTER));
 		con_dirty(c, CON_D_ALL);
 		break;
 	case CMM_CTL_EVENT:

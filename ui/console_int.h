@@ -35,7 +35,8 @@
 /* What to fetch from the node (bit per request kind). */
 enum con_fetch {
 	CON_F_STATUS = 0, CON_F_NODES, CON_F_ROUND, CON_F_QUORUM,
-	CON_F_DEVICES, CON_F_HISTORY, CON_F_COMMANDS, CON_F__COUNT
+	CON_F_DEVICES, CON_F_HISTORY, CON_F_COMMANDS, CON_F_CLUSTER,
+	CON_F__COUNT
 };
 
 struct cmm_console;

@@ -215,7 +215,7 @@ cmm_ui_vote_explain(const struct cmm_ui_quorum *q, char *buf, size_t len)
 			    "picks %d or %d", q->choices[0], q->choices[1]);
 		else
 			snprintf(buf, len, "race for %s: %s",
-			    q->device[0] ? q->device : "?",
+			    q->device[0] ? q->device : "the shared device",
 			    strcmp(q->verdict, "win") == 0 ? "won" :
 			    strcmp(q->verdict, "race") == 0 ? "racing" :
 			    strcmp(q->verdict, "lose") == 0 ? "lost" : q->verdict);
@@ -481,7 +481,7 @@ cmm_ui_prompt_lines(const struct cmm_ui_model *m, int64_t now, int w,
 	} else
 		layout_put(out, linelen, max, &n, w, "no time limit: the round "
 		    "waits for an answer");
-	n = layout_wrap(out, linelen, max, n, w, "  ", "Keys mode (Ctrl-O): the "
+	n = layout_wrap(out, linelen, max, n, w, "  ", "Keys mode (F9, Ctrl-O): the "
 	    "key fills the answer in. Command line: the letter, Tab, Enter; or "
 	    "type the answer command.");
 	n = layout_wrap(out, linelen, max, n, w, "  ", p->why);
@@ -557,7 +557,7 @@ cmm_ui_quorum_text(const struct cmm_ui_model *m, char *title, size_t tlen,
 	    !m->round.active && s->valid) {
 		bool won = s->quorum && strcmp(s->state, "member") == 0;
 
-		snprintf(buf, len, "race for %s: %s", q.device[0] ? q.device : "?",
+		snprintf(buf, len, "race for %s: %s", q.device[0] ? q.device : "the shared device",
 		    won ? "won, this side is the cluster" :
 		    "lost, this side stays out");
 		snprintf(title, tlen, "quorum: race, %s", won ? "won" : "lost");
@@ -591,54 +591,59 @@ int
 cmm_ui_cluster_lines(const struct cmm_ui_model *m, int w, char *out,
     size_t linelen, int max)
 {
-	/* the sides: nodes grouped by the epoch they say they are at, and
-	 * whether they say they are members of it */
+	/* the sides: the nodes heard, grouped by the configuration they say
+	 * is committed (epoch and members) and whether they are in it */
 	struct {
 		uint32_t	 epoch;
 		bool		 member;
-		struct cmm_ui_set ids;
+		struct cmm_ui_set members, ids;
 	}		 side[16];
 	int		 nside = 0, n = 0;
-	char		 a[160], b[160], heard[24];
+	char		 a[160], b[160], c[160], heard[24];
 
 	if (max <= 0)
 		return 0;
-	if (m->nnodes == 0) {
-		layout_put(out, linelen, max, &n, w, "no node list yet");
+	if (m->nsays == 0) {
+		layout_put(out, linelen, max, &n, w, "no cluster reply yet (the "
+		    "node may be older than the `cluster` command)");
 		return n;
 	}
-	for (int i = 0; i < m->nnodes; i++) {
-		const struct cmm_ui_node *x = &m->nodes[i];
-		bool mb = strcmp(x->says_state, "member") == 0;
+	for (int i = 0; i < m->nsays; i++) {
+		const struct cmm_ui_says *x = &m->says[i];
+		bool mb = strcmp(x->state, "member") == 0;
 		int k;
 
-		if (!x->self && !x->alive)
+		if (!x->known || (!x->self && !x->alive))
 			continue;
 		for (k = 0; k < nside; k++)
-			if (side[k].epoch == x->epoch && side[k].member == mb)
+			if (side[k].epoch == x->epoch && side[k].member == mb &&
+			    cmm_ui_set_eq(&side[k].members, &x->members))
 				break;
 		if (k == nside) {
 			if (nside == 16)
 				continue;
 			side[k].epoch = x->epoch;
 			side[k].member = mb;
+			side[k].members = x->members;
 			cmm_ui_set_clear(&side[k].ids);
 			nside++;
 		}
 		cmm_ui_set_add(&side[k].ids, x->id);
 	}
-	layout_put(out, linelen, max, &n, w, "%s",
-	    nside <= 1 ? "one side: every node heard agrees" :
-	    "SIDES: the nodes heard do not agree");
+	layout_put(out, linelen, max, &n, w, "%s", nside <= 1 ?
+	    "one view: every node heard says the same configuration" :
+	    "SIDES: the nodes heard say different configurations");
 	for (int k = 0; k < nside; k++) {
 		cmm_ui_set_format(&side[k].ids, a, sizeof(a));
-		layout_put(out, linelen, max, &n, w, "  epoch %" PRIu32 " %s: {%s}",
-		    side[k].epoch, side[k].member ? "members" : "outside", a);
+		cmm_ui_set_format(&side[k].members, b, sizeof(b));
+		layout_put(out, linelen, max, &n, w, "  {%s}: epoch %" PRIu32
+		    " {%s}, %s", a, side[k].epoch, b, side[k].member ?
+		    "members" : "not members");
 	}
 	layout_put(out, linelen, max, &n, w, " id  alive heard  says      epoch "
-	    "sees          config");
-	for (int i = 0; i < m->nnodes; i++) {
-		const struct cmm_ui_node *x = &m->nodes[i];
+	    "members     sees        config");
+	for (int i = 0; i < m->nsays; i++) {
+		const struct cmm_ui_says *x = &m->says[i];
 
 		if (x->self)
 			snprintf(heard, sizeof(heard), "self");
@@ -646,16 +651,23 @@ cmm_ui_cluster_lines(const struct cmm_ui_model *m, int w, char *out,
 			snprintf(heard, sizeof(heard), "never");
 		else
 			cmm_ui_age(x->heard_ms, heard, sizeof(heard));
+		if (!x->known) {
+			layout_put(out, linelen, max, &n, w, "%3d%c %-5s %-6s "
+			    "(nothing heard)", x->id, x->self ? '*' : ' ',
+			    x->alive ? "yes" : "no", heard);
+			continue;
+		}
+		cmm_ui_set_format(&x->members, b, sizeof(b));
 		if (x->has_sees)
-			cmm_ui_set_format(&x->sees, b, sizeof(b));
+			cmm_ui_set_format(&x->sees, c, sizeof(c));
 		else
-			snprintf(b, sizeof(b), "?");
+			snprintf(c, sizeof(c), "?");
 		layout_put(out, linelen, max, &n, w, "%3d%c %-5s %-6s %-9s %5"
-		    PRIu32 " %-13s %s", x->id, x->self ? '*' : ' ',
-		    x->alive ? "yes" : "no", heard,
-		    x->says_state[0] ? x->says_state : "?", x->epoch, b,
-		    x->config_mismatch ? "MISMATCH" : x->heard_ms < 0 ? "?" :
-		    "match");
+		    PRIu32 " %-11s %-11s %s", x->id, x->self ? '*' : ' ',
+		    x->alive ? "yes" : "no", heard, x->state, x->epoch,
+		    b[0] ? b : "none", c[0] ? c : "none",
+		    strcmp(x->config, "mismatch") == 0 ? "MISMATCH" :
+		    x->config[0] ? x->config : "?");
 	}
 	return n;
 }

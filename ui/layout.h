@@ -120,8 +120,9 @@ void	cmm_ui_quorum_text(const struct cmm_ui_model *m, char *title,
 int	cmm_ui_fence_text(const struct cmm_ui_fence *f, char *buf, size_t len);
 /* Some peer's p99 is above the warning threshold. */
 bool	cmm_ui_timing_any_warn(const struct cmm_ui_model *m);
-/* The cluster view: the sides (nodes by the epoch they say, member or
- * not), then a row per node: alive, heard, says, epoch, sees, config. */
+/* The cluster view: the sides (the nodes heard, by the configuration
+ * they say is committed), then a row per node: alive, heard, says,
+ * epoch, members, whom it sees, config digest. */
 int	cmm_ui_cluster_lines(const struct cmm_ui_model *m, int w, char *out,
 	    size_t linelen, int max);
 

@@ -193,6 +193,9 @@ cmm_ui_model_reset(struct cmm_ui_model *m)
 	free(m->devices);
 	free(m->cmds);
 	free(m->cmd_args);
+	free(m->says);
+	m->says = NULL;
+	m->nsays = 0;
 	m->nodes = NULL;
 	m->nnodes = 0;
 	m->alarm[0] = '\0';
@@ -217,6 +220,7 @@ cmm_ui_model_reset(struct cmm_ui_model *m)
 	m->ncmds = 0;
 	m->failure_timeout_ms = 0;
 	m->last_change = -1;
+	m->quorumless_seen = -1;
 }
 
 void
@@ -228,6 +232,82 @@ cmm_ui_model_free(struct cmm_ui_model *m)
 }
 
 /* ---- replies ---- */
+
+/*
+ * The way out of a lost quorum the node offers (force-quorum, see
+ * cmm(1) "recovering a partition that lost quorum"): a string, or an
+ * object with the exact command, under one of the names a node may use;
+ * with the time without quorum when the node says it.
+ */
+static void
+model_suggest(json_t *o, struct cmm_ui_status *s)
+{
+	static const char *const names[] = { "suggest", "force_quorum",
+	    "suggestion", NULL };
+	static const char *const ms_names[] = { "quorumless_ms",
+	    "no_quorum_ms", "without_quorum_ms", NULL };
+	char	 cmd[160] = "";
+	json_t	*d;
+
+	s->quorumless_ms = -1;
+	for (int i = 0; ms_names[i] != NULL; i++)
+		if (json_is_integer(json_object_get(o, ms_names[i])))
+			s->quorumless_ms = model_int(o, ms_names[i], -1);
+	for (int i = 0; names[i] != NULL && cmd[0] == '\0'; i++) {
+		d = json_object_get(o, names[i]);
+		if (json_is_string(d))
+			model_str(o, names[i], cmd, sizeof(cmd));
+		else if (json_is_object(d))
+			model_str(d, "command", cmd, sizeof(cmd));
+	}
+	if (cmd[0] == '\0')
+		return;
+	if (s->quorumless_ms >= 0)
+		snprintf(s->suggest, sizeof(s->suggest), "NO QUORUM for %" PRId64
+		    " s. Only if those nodes are really down: %.160s",
+		    s->quorumless_ms / 1000, cmd);
+	else
+		snprintf(s->suggest, sizeof(s->suggest), "NO QUORUM. Only if "
+		    "those nodes are really down: %.160s", cmd);
+}
+
+/*
+ * Without the node's own offer, the console makes it: a node that was
+ * a member of its configuration and has been without quorum for a while
+ * (as this console saw it) may be brought back by declaring the members
+ * it does not hear dead.  Said with the condition that makes it safe.
+ */
+static void
+model_suggest_fallback(struct cmm_ui_model *m, struct cmm_ui_status *s,
+    int64_t now)
+{
+	struct cmm_ui_set	dead;
+	char			list[64];
+	int64_t			wait = m->failure_timeout_ms > 0 ?
+				    (int64_t)m->failure_timeout_ms *
+				    CMM_UI_SUGGEST_TIMEOUTS : 10000;
+
+	if (strcmp(s->state, "no-quorum") != 0 ||
+	    !cmm_ui_set_has(&s->members, s->node)) {
+		m->quorumless_seen = -1;
+		return;
+	}
+	if (m->quorumless_seen < 0)
+		m->quorumless_seen = now;
+	if (s->suggest[0] != '\0' || now - m->quorumless_seen < wait)
+		return;
+	cmm_ui_set_clear(&dead);
+	for (int id = 0; id < CMM_UI_MAX_ID; id++)
+		if (cmm_ui_set_has(&s->members, id) &&
+		    !cmm_ui_set_has(&s->alive, id))
+			cmm_ui_set_add(&dead, id);
+	if (cmm_ui_set_count(&dead) == 0)
+		return;
+	cmm_ui_set_format(&dead, list, sizeof(list));
+	snprintf(s->suggest, sizeof(s->suggest), "NO QUORUM for %" PRId64
+	    " s. Only if nodes %.60s are really down: force-quorum dead %.60s "
+	    "confirm", (now - m->quorumless_seen) / 1000, list, list);
+}
 
 int
 cmm_ui_model_status(struct cmm_ui_model *m, const char *json, int64_t now,
@@ -259,19 +339,9 @@ cmm_ui_model_status(struct cmm_ui_model *m, const char *json, int64_t now,
 	d = json_object_get(o, "quorum");
 	s.quorum_pending = (json_is_string(d) &&
 	    strcmp(json_string_value(d), "pending") == 0) ||
+	    json_is_true(json_object_get(o, "quorum_pending")) ||
 	    strcmp(s.state, "awaiting-operator") == 0;
-	d = json_object_get(o, "suggest");
-	if (json_is_string(d))
-		model_str(o, "suggest", s.suggest, sizeof(s.suggest));
-	else if (json_is_object(d)) {
-		char cmd[160], why[160];
-
-		model_str(d, "command", cmd, sizeof(cmd));
-		model_str(d, "why", why, sizeof(why));
-		if (cmd[0] != '\0')
-			snprintf(s.suggest, sizeof(s.suggest), "%.100s%s%.130s",
-			    why, why[0] ? ": " : "", cmd);
-	}
+	model_suggest(o, &s);
 	s.since_commit_ms = model_int(o, "since_commit_ms", -1);
 	s.fetched = now;
 	if ((d = json_object_get(o, "dropped")) != NULL) {
@@ -292,6 +362,7 @@ cmm_ui_model_status(struct cmm_ui_model *m, const char *json, int64_t now,
 		}
 		m->last_change = now;
 	}
+	model_suggest_fallback(m, &s, now);
 	m->status = s;
 	model_fences(m);
 	model_mark_fenced(m);
@@ -344,14 +415,6 @@ cmm_ui_model_nodes(struct cmm_ui_model *m, const char *json, int64_t now,
 		    strcmp(json_string_value(json_object_get(v, "config")),
 		    "mismatch") == 0;
 		model_str(v, "address", x->address, sizeof(x->address));
-		/* what it says of itself: the node's own words when it sends
-		 * them, else what its member flag says */
-		model_str(v, "says_state", x->says_state, sizeof(x->says_state));
-		if (x->says_state[0] == '\0' && x->heard_ms >= 0)
-			snprintf(x->says_state, sizeof(x->says_state), "%s",
-			    x->says_member ? "member" : "outside");
-		x->has_sees = model_set(json_object_get(v, "sees"),
-		    &x->sees) == 0;
 		h = json_object_get(v, "heartbeat");
 		if (json_is_object(h)) {
 			x->has_hb = true;
@@ -498,6 +561,51 @@ cmm_ui_model_quorum(struct cmm_ui_model *m, const char *json, char *err,
 	/* "kept" (nobody left) decides nothing: the last decision stays */
 	if (q.valid && strcmp(q.method, "kept") != 0)
 		m->decided_q = q;
+	json_decref(o);
+	return 0;
+}
+
+int
+cmm_ui_model_cluster(struct cmm_ui_model *m, const char *json, char *err,
+    size_t errlen)
+{
+	struct cmm_ui_says	*sv;
+	json_t			*o, *arr, *v, *d;
+	size_t			 i, n;
+
+	if ((o = model_parse(json, err, errlen, "cluster")) == NULL)
+		return -1;
+	arr = json_object_get(o, "nodes");
+	if (!json_is_array(arr)) {
+		snprintf(err, errlen, "cluster reply: no \"nodes\" array");
+		json_decref(o);
+		return -1;
+	}
+	n = json_array_size(arr);
+	if ((sv = calloc(n ? n : 1, sizeof(*sv))) == NULL) {
+		snprintf(err, errlen, "cluster reply: out of memory");
+		json_decref(o);
+		return -1;
+	}
+	json_array_foreach(arr, i, v) {
+		struct cmm_ui_says *x = &sv[i];
+
+		x->id = (int)model_int(v, "id", -1);
+		x->self = json_is_true(json_object_get(v, "self"));
+		x->alive = json_is_true(json_object_get(v, "alive"));
+		x->heard_ms = model_int(v, "last_heard_ms", -1);
+		d = json_object_get(v, "state");
+		x->known = json_is_string(d);
+		model_str(v, "state", x->state, sizeof(x->state));
+		x->epoch = (uint32_t)model_int(v, "epoch", 0);
+		model_set(json_object_get(v, "members"), &x->members);
+		x->has_sees = model_set(json_object_get(v, "sees"),
+		    &x->sees) == 0;
+		model_str(v, "config", x->config, sizeof(x->config));
+	}
+	free(m->says);
+	m->says = sv;
+	m->nsays = (int)n;
 	json_decref(o);
 	return 0;
 }
@@ -789,6 +897,12 @@ cmm_ui_model_event(struct cmm_ui_model *m, const char *json, int64_t now)
 		return 0;
 	}
 	model_str(o, "type", type, sizeof(type));
+	/* watch's first line is the status it starts from: fetched anyway,
+	 * nothing happened */
+	if (strcmp(type, "snapshot") == 0) {
+		json_decref(o);
+		return CMM_UI_EV_STATUS;
+	}
 	model_str(o, "text", text, sizeof(text));
 	model_str(o, "time", t, sizeof(t));
 	/* "2026-11-25T09:06:46.505Z" -> "09:06:46" */

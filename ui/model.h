@@ -19,6 +19,8 @@
 #define CMM_UI_HIST_MAX		64	/* committed configurations kept */
 #define CMM_UI_FENCE_MAX	16	/* fences in force, for the quorum pane */
 #define CMM_UI_HILITE_MS	5000	/* changed cells stay highlighted */
+#define CMM_UI_SUGGEST_TIMEOUTS	5	/* failure timeouts without quorum
+					 * before force-quorum is offered */
 #define CMM_UI_NO_LIMIT_MS	((int64_t)86400000)	/* a deadline further
 					 * off than a day means none */
 
@@ -47,6 +49,7 @@ struct cmm_ui_status {
 	bool		quorum_pending;		/* an operator's answer decides */
 	char		suggest[240];		/* the way out the node offers
 						 * (force-quorum), "" none */
+	int64_t		quorumless_ms;		/* as the node says; -1 */
 	int64_t		since_commit_ms;	/* -1: never committed */
 	int64_t		fetched;		/* console clock, ms */
 	uint64_t	dropped[4];		/* malformed, foreign, auth, replay */
@@ -64,10 +67,6 @@ struct cmm_ui_node {
 	int		hb_n;
 	int64_t		hb_median, hb_p99, hb_max;
 	bool		fenced;			/* fenced, not yet back */
-	char		says_state[16];		/* member, outside, leaving,
-						 * amnesiac; "" unknown */
-	bool		has_sees;
-	struct cmm_ui_set sees;			/* whom it holds alive */
 	bool		config_mismatch;	/* its config digest is not ours */
 	int64_t		changed_at;		/* console clock, ms; -1: never */
 };
@@ -123,6 +122,21 @@ struct cmm_ui_fence {
 	int		whom;
 	struct cmm_ui_set by;			/* empty: no device shared */
 	char		device[64];		/* "" when none */
+};
+
+/* What one node says of itself in its last datagram (`cluster`). */
+struct cmm_ui_says {
+	int		id;
+	bool		self, alive;
+	int64_t		heard_ms;		/* -1: never */
+	bool		known;			/* heard: the rest holds */
+	char		state[16];		/* member, outside, leaving,
+						 * amnesiac */
+	uint32_t	epoch;
+	struct cmm_ui_set members;
+	bool		has_sees;
+	struct cmm_ui_set sees;			/* whom it holds alive */
+	char		config[12];		/* match, mismatch, "" unknown */
 };
 
 struct cmm_ui_hist {
@@ -184,6 +198,10 @@ struct cmm_ui_model {
 	struct cmm_ui_quorum	decided_q;
 	char			round_note[160];
 	bool			label_nodes;	/* event lines name their node */
+	int64_t			quorumless_seen;	/* console clock: first
+					 * status without quorum; -1 */
+	struct cmm_ui_says	*says;		/* the cluster view's rows */
+	int			nsays;
 	/* the log: a ring */
 	struct cmm_ui_logline	*log;
 	int			log_head, log_len;
@@ -212,6 +230,9 @@ int	cmm_ui_model_nodes(struct cmm_ui_model *m, const char *json, int64_t now,
 int	cmm_ui_model_round(struct cmm_ui_model *m, const char *json, int64_t now,
 	    char *err, size_t errlen);
 int	cmm_ui_model_quorum(struct cmm_ui_model *m, const char *json,
+	    char *err, size_t errlen);
+/* The `cluster` reply: what every node says of itself. */
+int	cmm_ui_model_cluster(struct cmm_ui_model *m, const char *json,
 	    char *err, size_t errlen);
 int	cmm_ui_model_devices(struct cmm_ui_model *m, const char *json,
 	    char *err, size_t errlen);

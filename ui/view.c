@@ -511,28 +511,75 @@ static const char *const view_legend[] = {
 	"  grey panes: not connected, the last state known",
 };
 
+/* The help view's lines, wrapped to its width; drawn from big_scroll. */
+struct view_help_buf {
+	WINDOW	*w;
+	int	 width, h, skip, line, y;
+};
+
+/* One help entry, wrapped; continuation lines indented by indent. */
+static void
+view_help_add(struct view_help_buf *b, enum cmm_ui_role role, int indent,
+    const char *text)
+{
+	char		 buf[VIEW_LINE];
+	const char	*p = text;
+	int		 first = 1;
+
+	while (*p != '\0' || first) {
+		int	pad = first ? 0 : indent;
+		int	room = b->width - pad;
+		int	k = (int)strlen(p);
+
+		if (room < 10)
+			room = 10;
+		if (k > room) {
+			int j;
+
+			for (j = room; j > room / 2 && p[j] != ' '; j--)
+				;
+			k = j > room / 2 ? j : room;
+		}
+		snprintf(buf, sizeof(buf), "%*s%.*s", pad, "", k, p);
+		if (b->line++ >= b->skip && b->y < b->h)
+			view_put(b->w, b->y++, 1, role, buf);
+		p += k;
+		while (*p == ' ')
+			p++;
+		first = 0;
+	}
+}
+
 static void
 view_help(struct cmm_console *c, WINDOW *w)
 {
 	const struct cmm_ui_model	*m = &c->model;
 	char				 buf[VIEW_LINE];
-	int				 h = getmaxy(w), y = 1, line = 0;
-	int				 skip;
+	struct view_help_buf		 b;
 
 	werase(w);
 	view_title(w, "help: keys and commands (PgUp/PgDn, j/k scroll; any "
 	    "view key leaves)");
+	b.w = w;
+	b.width = getmaxx(w) - 2;
+	b.h = getmaxy(w);
+	b.y = 1;
+	b.line = 0;
 	/* everything is counted; what scrolled off the top is skipped */
-	if (c->big_scroll > 200)
-		c->big_scroll = 200;
-	skip = c->big_scroll;
-#define HELP_LINE(role, text) do {					\
-		if (line++ >= skip && y < h)				\
-			view_put(w, y++, 1, (role), (text));		\
-	} while (0)
+	b.skip = c->big_scroll;
+	/* the embedding program's own commands first (the demo's) */
+	if (c->opts.local_help != NULL) {
+		view_help_add(&b, CMM_UI_R_TITLE, 0, c->opts.local_help_title ?
+		    c->opts.local_help_title : "commands run here:");
+		for (int i = 0; c->opts.local_help[i] != NULL; i++) {
+			snprintf(buf, sizeof(buf), "  %s", c->opts.local_help[i]);
+			view_help_add(&b, CMM_UI_R_NORMAL, 6, buf);
+		}
+	}
 	/* the key table of ui/keys.c, as cmm(1) and the usage show it */
+	view_help_add(&b, CMM_UI_R_TITLE, 0, "keys:");
 	for (int i = 0; cmm_ui_keys_help_line(i, buf, sizeof(buf)) != NULL; i++)
-		HELP_LINE(CMM_UI_R_NORMAL, buf);
+		view_help_add(&b, CMM_UI_R_NORMAL, 27, buf);
 	{
 		size_t used = (size_t)snprintf(buf, sizeof(buf),
 		    "console commands:");
@@ -542,29 +589,21 @@ view_help(struct cmm_console *c, WINDOW *w)
 			    "%s %s%s%s", i ? "," : "", cmm_ui_local_cmds[i].name,
 			    cmm_ui_local_cmds[i].args[0] ? " " : "",
 			    cmm_ui_local_cmds[i].args);
-		HELP_LINE(CMM_UI_R_TITLE, buf);
+		view_help_add(&b, CMM_UI_R_TITLE, 2, buf);
 	}
-	if (c->opts.local_help != NULL) {
-		HELP_LINE(CMM_UI_R_TITLE, c->opts.local_help_title ?
-		    c->opts.local_help_title : "commands run here:");
-		for (int i = 0; c->opts.local_help[i] != NULL; i++) {
-			snprintf(buf, sizeof(buf), "  %s", c->opts.local_help[i]);
-			HELP_LINE(CMM_UI_R_NORMAL, buf);
-		}
-	}
-	HELP_LINE(CMM_UI_R_TITLE, "node commands (help CMD for more):");
+	view_help_add(&b, CMM_UI_R_TITLE, 0, "node commands (help CMD for "
+	    "more):");
 	for (int i = 0; i < m->ncmds; i++) {
 		snprintf(buf, sizeof(buf), "  %s %s", m->cmds[i], m->cmd_args[i]);
-		HELP_LINE(CMM_UI_R_NORMAL, buf);
+		view_help_add(&b, CMM_UI_R_NORMAL, 6, buf);
 	}
 	for (size_t i = 0; i < sizeof(view_legend) / sizeof(view_legend[0]); i++)
-		HELP_LINE(i == 0 ? CMM_UI_R_TITLE : CMM_UI_R_NORMAL,
+		view_help_add(&b, i == 0 ? CMM_UI_R_TITLE : CMM_UI_R_NORMAL, 10,
 		    view_legend[i]);
-#undef HELP_LINE
-	/* the end stays in reach: no scrolling past the last line */
-	if (skip > 0 && y < h && line - skip < h - 1) {
-		c->big_scroll = line - (h - 1) > 0 ? line - (h - 1) : 0;
-		if (c->big_scroll != skip)
+	/* no scrolling past the end: the last page stays the last */
+	if (b.skip > 0 && b.line - b.skip < b.h - 1) {
+		c->big_scroll = b.line - (b.h - 1) > 0 ? b.line - (b.h - 1) : 0;
+		if (c->big_scroll != b.skip)
 			view_help(c, w);
 	}
 }

@@ -709,6 +709,10 @@ cmm_core_peer(const struct cmm_core *c, int id, struct cmm_peer_info *pi)
 		pi->epoch = c->disk.epoch;
 		pi->member = c->member;
 		pi->leaving = c->leaving;
+		pi->amnesiac = c->disk.abstain > c->disk.epoch;
+		pi->has_row = true;
+		pi->row = c->alive;
+		pi->members = c->disk.members;
 		return;
 	}
 	pi->alive = c->peers[id].alive;
@@ -717,6 +721,10 @@ cmm_core_peer(const struct cmm_core *c, int id, struct cmm_peer_info *pi)
 	pi->epoch = c->peers[id].epoch;
 	pi->member = (c->peers[id].flags & CMM_MSGF_MEMBER) != 0;
 	pi->leaving = c->peers[id].leaving;
+	pi->amnesiac = (c->peers[id].flags & CMM_MSGF_AMNESIAC) != 0;
+	pi->has_row = c->peers[id].row_at > 0;
+	pi->row = c->peers[id].row;
+	pi->members = c->peers[id].members;
 }
 
 void

@@ -316,6 +316,10 @@ struct cmm_peer_info {
 	uint32_t	epoch;		/* as reported in its last message */
 	bool		member;		/* its member flag */
 	bool		leaving;
+	bool		amnesiac;	/* its AMNESIAC flag: it lost its state */
+	bool		has_row;	/* a HEARTBEAT or PROMISE came: row holds */
+	struct cmm_set	row;		/* whom it holds alive */
+	struct cmm_set	members;	/* its committed members, as it says */
 };
 void	cmm_core_peer(const struct cmm_core *c, int id, struct cmm_peer_info *pi);
 

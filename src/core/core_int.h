@@ -59,6 +59,7 @@ struct core_peer {
 	bool		leaving;	/* LEAVE or LEAVING flag, this incarnation */
 	struct cmm_set	row;		/* peers it holds alive */
 	int64_t		row_at;		/* when that row arrived */
+	struct cmm_set	members;	/* its committed members, from its header */
 	uint32_t	alarmed;	/* split brain reported for this epoch */
 };
 

@@ -54,6 +54,7 @@ recv_header(struct cmm_core *c, const struct cmm_msg *m)
 		p->alive_since = c->now;
 	}
 	p->epoch = m->epoch;
+	p->members = m->members;
 	p->flags = m->flags;
 	/* the flags the coordinator looks for, as sets: no scan per packet */
 	if (m->flags & CMM_MSGF_AMNESIAC)

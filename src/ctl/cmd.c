@@ -27,6 +27,9 @@ const struct cmm_cmd_entry cmm_cmd_table[] = {
 	{ "answer winner", "N", 1, 1, A,
 	    "answer the winner prompt: node N keeps the cluster",
 	    cmm_cmd_answer_winner },
+	{ "cluster", "", 0, 0, 0,
+	    "what every node says of itself: state, epoch, members, whom it "
+	    "sees, config", cmm_cmd_cluster },
 	{ "config", "", 0, 0, 0,
 	    "the effective configuration and its config digest",
 	    cmm_cmd_config },

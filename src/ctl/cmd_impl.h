@@ -18,6 +18,9 @@ CMM_CMD_FN(cmm_cmd_quorum);
 CMM_CMD_FN(cmm_cmd_devices);
 CMM_CMD_FN(cmm_cmd_history);
 
+/* cmd_cluster.c */
+CMM_CMD_FN(cmm_cmd_cluster);
+
 /* cmd_config.c */
 CMM_CMD_FN(cmm_cmd_config);
 

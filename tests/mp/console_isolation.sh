@@ -3,7 +3,8 @@
 # The isolation prompt (patent step 412) on the console, and the
 # terminal at its plainest: node 0 of two starts alone and asks whether it
 # is isolated; a console with TERM=vt100 and NO_COLOR shows the box with
-# its countdown (prompt_timeout_s); 'i' fills in the answer, Enter sends
+# its countdown (prompt_timeout_s); in keys mode 'i' fills in the answer,
+# the safety sentence whole at 80x24; Enter sends
 # it, the node is isolated and the box closes.  Then the terminal is
 # restored after a crash signal (SIGSEGV) and after a too-small window.
 . tests/mp/lib/tmux.sh
@@ -19,6 +20,11 @@ tm_wait v 10 "the isolation box" "IS THIS NODE ISOLATED"
 tm_wait v 5 "what each answer does" "\[i\] isolated: .*\(safe\)"
 tm_wait v 5 "the countdown" "[0-9]+ s left, then the configured policy"
 tm_wait v 5 "the context: when the peer was last heard" "last heard: 1:never"
+tm_wait v 5 "the safety sentence, whole" \
+    "Safe: answer \[n\] only if you KNOW the other nodes are stopped\."
+# keys mode (Ctrl-O): the key fills in the answer
+tm_keys v C-o
+tm_wait v 5 "keys mode on the bottom line" "^keys: j/k scroll"
 tm_keys v i
 tm_wait v 5 "the answer filled in by the key" "^> answer isolated ?$"
 tm_keys v Enter

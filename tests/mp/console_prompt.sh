@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The winner prompt (patent step 812) on the console: two nodes
 # without a shared device lose each other; the modal box appears on every
-# console (one on node 0, two on node 1); a key fills in the answer and
-# Enter sends it; answered on one console of node 1, the box closes on both
-# of node 1's consoles and stays on node 0's until it is answered there.
+# console (one on node 0, two on node 1), "no time limit" said as such.
+# A typed line is never rewritten: `nodes` and `answer winner 1` go as
+# typed; a lone answer letter and Enter send nothing, Tab makes it the
+# answer.  Answered on one console of node 1, the box closes on both of
+# node 1's consoles and stays on node 0's until it is answered there.
 . tests/mp/lib/tmux.sh
 tm_init prompt
 tm_cluster 2
@@ -29,11 +31,32 @@ for s in c0 c1 c1b; do
 	tm_wait "$s" 5 "awaiting-operator in the header" "awaiting-operator"
 done
 
+# no time limit is said as such, never as a huge count
+tm_wait c1 5 "no time limit in the box" "no time limit: the round waits"
+tm_cap c1 | grep -Eq "[0-9]{7,} (ms|s) left" &&
+    tm_fail "a huge number of ms left instead of no time limit"
+
+# a typed line is never rewritten: `nodes` starts with an answer letter
+tm_keys c1 "nodes"
+tm_wait c1 5 "'nodes' typed verbatim" "^> nodes ?$"
+tm_keys c1 Enter
+tm_wait c1 5 "the echo of nodes in the log" "> nodes$"
+tm_wait c1 5 "an empty line after nodes" "^> ?$"
+tm_cap c1 | grep -q "WHICH NODE WINS" || tm_fail "nodes closed the box"
+
 # the key that makes node 1 the winner, as the box says
 key=b
 tm_cap c1 | grep -q "\[a\] node 1 wins" && key=a
+# on the command line a lone letter is the letter; Enter sends nothing
 tm_keys c1 "$key"
-tm_wait c1 5 "the answer filled in by the key" "^> answer winner 1 ?$"
+tm_wait c1 5 "the Tab hint after a lone answer letter" \
+    "^> $key  Tab: answer winner 1, then Enter"
+tm_keys c1 Enter
+tm_wait c1 5 "the lone letter refused" "'$key' not sent: Tab makes it"
+tm_cap c1 | grep -q "WHICH NODE WINS" || tm_fail "a lone letter answered"
+# Tab makes it the answer; Enter sends that
+tm_keys c1 "$key" Tab
+tm_wait c1 5 "the answer filled in by Tab" "^> answer winner 1 ?$"
 tm_keys c1 Enter
 tm_gone c1 10 "the winner box on the console that answered" "WHICH NODE WINS"
 tm_gone c1b 10 "the winner box on node 1's other console" "WHICH NODE WINS"
@@ -43,9 +66,10 @@ tm_cap c0 | grep -q "WHICH NODE WINS" ||
     tm_fail "node 0's box closed before node 0 was answered"
 tm_wait c1 10 "node 1 alone, a member" "node 1  member  epoch"
 
-key=b
-tm_cap c0 | grep -q "\[a\] node 1 wins" && key=a
-tm_keys c0 "$key" Enter
+# typed in full, `answer winner 1` stays as typed (its 'a' is a letter)
+tm_keys c0 "answer winner 1"
+tm_wait c0 5 "the answer typed verbatim" "^> answer winner 1 ?$"
+tm_keys c0 Enter
 tm_gone c0 10 "the winner box on node 0's console" "WHICH NODE WINS"
 tm_wait c0 10 "node 0 without quorum" "node 0  no-quorum"
 tm_wait c1 5 "node 1's cluster of one" "next \{1\}"
