@@ -11,6 +11,7 @@ static bool	row_visible(const struct cmm_cmd_ctx *ctx,
 		    const struct cmm_cmd_entry *e);
 static bool	row_matches(const struct cmm_cmd_entry *e, int argc, char **argv);
 static json_t	*row_json(const struct cmm_cmd_entry *e);
+static json_t	*watch_types_json(void);
 
 static bool
 row_visible(const struct cmm_cmd_ctx *ctx, const struct cmm_cmd_entry *e)
@@ -59,6 +60,25 @@ row_json(const struct cmm_cmd_entry *e)
 		json_array_append_new(f, json_string("demo"));
 	json_object_set_new(o, "flags", f);
 	return o;
+}
+
+/* Every "type" a watch line can have: the core's events and the node's
+ * own notes (docs/api/event/ has a schema for each; the schema test
+ * reads this list). */
+static json_t *
+watch_types_json(void)
+{
+	json_t *a = json_array();
+
+	for (int t = 1; t < CMM_EV__COUNT; t++)
+		/* a prompt event is streamed as the "prompt" note; the core
+		 * raises no JOIN event (a petition shows as a round) */
+		if (t != CMM_EV_PROMPT && t != CMM_EV_JOIN)
+			json_array_append_new(a, json_string(
+			    cmm_event_type_name((enum cmm_event_type)t)));
+	for (int i = 0; cmm_watch_note_types[i] != NULL; i++)
+		json_array_append_new(a, json_string(cmm_watch_note_types[i]));
+	return a;
 }
 
 CMM_CMD_FN(cmm_cmd_help)
@@ -117,6 +137,7 @@ CMM_CMD_FN(cmm_cmd_list_commands)
 			    e->help);
 	}
 	if (ctx->json)
-		cmm_cmd_set_json(ctx, json_pack("{s:o}", "commands", arr));
+		cmm_cmd_set_json(ctx, json_pack("{s:o,s:o}", "commands", arr,
+		    "events", watch_types_json()));
 	return CMM_CMD_OK;
 }

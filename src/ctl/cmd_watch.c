@@ -267,9 +267,17 @@ event_json(json_t *o, const struct cmm_event *ev, int node,
 		    cmm_decision_json(ev->decision, cfg, NULL) : json_null());
 		break;
 	case CMM_EV_FENCE:
+		/* fenced false: the loud "NOT FENCED" line, departed nodes
+		 * that share no device with a member (devices then empty) */
+		json_object_set_new(o, "fenced", json_boolean(!ev->unfenced));
 		json_object_set_new(o, "departed", cmm_set_json(&ev->departed));
-		json_object_set_new(o, "devices",
+		json_object_set_new(o, "devices", ev->unfenced ? json_array() :
 		    fence_devices_json(cfg, node, &ev->departed));
+		break;
+	case CMM_EV_ANSWER:
+		/* true: the prompt timed out and the configured policy
+		 * answered, not an operator */
+		json_object_set_new(o, "timed_out", json_boolean(ev->timed_out));
 		break;
 	case CMM_EV_LEARN:
 		json_object_set_new(o, "members", cmm_set_json(&ev->members));
