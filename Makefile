@@ -92,7 +92,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps deps-test check demo clean install bench FORCE fuzz \
 	fuzz-build lint crashtest soak model swarm golden
-all: $(BUILD)/cmm
+all: $(BUILD)/cmm $(BUILD)/cmm.bash
 
 # A plain build only checks for the packages (and says how to get them);
 # deps, check and demo install what is missing first.
@@ -181,9 +181,16 @@ demo:
 	@$(MAKE) --no-print-directory $(BUILD)/cmm
 	$(BUILD)/cmm demo
 
-install: $(BUILD)/cmm
+# bash completion, generated from the command table (scripts/completion.sh)
+$(BUILD)/cmm.bash: $(BUILD)/cmm scripts/completion.sh
+	sh scripts/completion.sh $(BUILD)/cmm >$@.tmp && mv $@.tmp $@
+
+install: $(BUILD)/cmm $(BUILD)/cmm.bash
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/cmm $(DESTDIR)$(PREFIX)/bin/cmm
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 $(BUILD)/cmm.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/cmm
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 0644 assets/cmm.1 $(DESTDIR)$(PREFIX)/share/man/man1/cmm.1
