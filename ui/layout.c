@@ -551,6 +551,12 @@ cmm_ui_quorum_text(const struct cmm_ui_model *m, char *title, size_t tlen,
 	else
 		snprintf(title, tlen, "quorum");
 	cmm_ui_vote_explain(&q, buf, len);
+	/* the last decision won, but the node has lost quorum since */
+	if (q.valid && strcmp(q.verdict, "win") == 0 && s->valid &&
+	    !s->quorum && !s->quorum_pending &&
+	    strcmp(s->state, "no-quorum") == 0)
+		snprintf(note, nlen, "since then: no quorum (too few members "
+		    "alive)");
 	/* a race is over once no round runs: say how it ended */
 	if (q.valid && strcmp(q.method, "race") == 0 &&
 	    strcmp(q.verdict, "race") == 0 && m->round.valid &&

@@ -253,6 +253,20 @@ model_suggest(json_t *o, struct cmm_ui_status *s)
 	for (int i = 0; ms_names[i] != NULL; i++)
 		if (json_is_integer(json_object_get(o, ms_names[i])))
 			s->quorumless_ms = model_int(o, ms_names[i], -1);
+	/* the node's own answer: the members to declare dead, or null when
+	 * force-quorum would be refused now (then the console offers none) */
+	d = json_object_get(o, "force_quorum_dead");
+	s->offer_known = d != NULL;
+	if (json_is_array(d)) {
+		struct cmm_ui_set dead;
+		char list[64];
+
+		if (model_set(d, &dead) == 0 && cmm_ui_set_count(&dead) > 0) {
+			cmm_ui_set_format(&dead, list, sizeof(list));
+			snprintf(cmd, sizeof(cmd), "force-quorum dead %s confirm",
+			    list);
+		}
+	}
 	for (int i = 0; names[i] != NULL && cmd[0] == '\0'; i++) {
 		d = json_object_get(o, names[i]);
 		if (json_is_string(d))
@@ -294,7 +308,8 @@ model_suggest_fallback(struct cmm_ui_model *m, struct cmm_ui_status *s,
 	}
 	if (m->quorumless_seen < 0)
 		m->quorumless_seen = now;
-	if (s->suggest[0] != '\0' || now - m->quorumless_seen < wait)
+	if (s->suggest[0] != '\0' || s->offer_known ||
+	    now - m->quorumless_seen < wait)
 		return;
 	cmm_ui_set_clear(&dead);
 	for (int id = 0; id < CMM_UI_MAX_ID; id++)

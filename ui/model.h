@@ -50,6 +50,8 @@ struct cmm_ui_status {
 	char		suggest[240];		/* the way out the node offers
 						 * (force-quorum), "" none */
 	int64_t		quorumless_ms;		/* as the node says; -1 */
+	bool		offer_known;		/* the node says which force-
+						 * quorum it would accept */
 	int64_t		since_commit_ms;	/* -1: never committed */
 	int64_t		fetched;		/* console clock, ms */
 	uint64_t	dropped[4];		/* malformed, foreign, auth, replay */

@@ -1597,12 +1597,10 @@ cmm_daemon_nodes(struct cmm_daemon *d, struct cmm_nodes_snap *s)
 		r->priority = cfg->priority[id];
 		r->member = cmm_set_has(&st.members, id);
 		if (r->self) {
-			/* what the node says of itself */
-			r->peer.alive = true;
+			/* what the node says of itself: what its datagrams
+			 * say (epoch, members, flags, whom it holds alive) */
+			cmm_core_peer(d->core, id, &r->peer);
 			r->peer.last_heard = now;
-			r->peer.incarnation = st.incarnation;
-			r->peer.epoch = st.epoch;
-			r->peer.member = st.member;
 			r->link = CMM_LINK_UP;
 		} else {
 			cmm_core_peer(d->core, id, &r->peer);
