@@ -502,17 +502,19 @@ cmm_ctl_main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (strcmp(a, "-s") == 0 || strcmp(a, "--socket") == 0 ||
-		    strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0 ||
-		    strcmp(a, "-i") == 0 || strcmp(a, "--id") == 0) {
+		bool is_s = strcmp(a, "-s") == 0 || strcmp(a, "--socket") == 0;
+		bool is_c = strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0;
+		bool is_i = strcmp(a, "-i") == 0 || strcmp(a, "--id") == 0;
+
+		if (is_s || is_c || is_i) {
 			if (++i == argc) {
 				fprintf(stderr, "cmm ctl: %s needs a value\n", a);
 				ctl_usage(stderr);
 				return EXIT_USAGE;
 			}
-			if (a[1] == 's' || a[2] == 's')
+			if (is_s)
 				c.path = argv[i];
-			else if (a[1] == 'c' || a[2] == 'c')
+			else if (is_c)
 				cfgpath = argv[i];
 			else if (cmm_parse_int(argv[i], 0, CMM_MAX_NODES - 1, &v,
 			    NULL, 0) < 0) {

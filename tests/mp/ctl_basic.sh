@@ -52,6 +52,11 @@ ctl() {
 
 lines() { wc -l <"$1" | tr -d ' '; }
 
+# the version and the build it came from, as --version or as a subcommand
+v=$("$CMM" --version) || fail "cmm --version failed"
+[ "$v" = "$("$CMM" version)" ] || fail "cmm version differs from --version"
+printf '%s\n' "$v" | grep -q '^build [^ ]' || fail "no build id in: $v"
+
 # the demo as a config writer: no input, so it stops at once
 "$CMM" demo -n 2 --dir "$T/d" </dev/null >"$T/demo.out" 2>&1 ||
     fail "cmm demo -n 2 failed: $(cat "$T/demo.out")"
