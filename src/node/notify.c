@@ -105,12 +105,6 @@ cmm_notify_send(struct cmm_notify *n, const char *msg)
 	return 0;
 }
 
-bool
-cmm_notify_ready(const struct cmm_notify *n)
-{
-	return n != NULL && n->ready;
-}
-
 /* Sends STATUS= when the line changed, with READY=1 the first time the
  * node is ready and STOPPING=1 the first time it leaves. */
 static void
@@ -193,7 +187,9 @@ notify_open(struct cmm_notify *n, const char *name)
 		n->salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
 		    len + 1);
 	snprintf(n->name, sizeof(n->name), "%s", name);
-	n->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	/* non-blocking: a systemd that does not read must not stall the
+	 * loop (a full queue is a failed send, logged) */
+	n->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (n->fd < 0) {
 		cmm_logf(n->log, CMM_LOG_ERROR, "systemd notify: socket: %s",
 		    strerror(errno));

@@ -23,7 +23,6 @@
 #ifndef CMM_NOTIFY_H
 #define CMM_NOTIFY_H
 
-#include <stdbool.h>
 
 struct cmm_daemon;
 struct cmm_notify;
@@ -39,7 +38,5 @@ void	cmm_notify_free(struct cmm_notify *n);
 /* Sends one message ("READY=1\nSTATUS=...") now.  0, or -1 (nothing to
  * send to, or the send failed: logged once). */
 int	cmm_notify_send(struct cmm_notify *n, const char *msg);
-/* Whether READY=1 has been sent. */
-bool	cmm_notify_ready(const struct cmm_notify *n);
 
 #endif

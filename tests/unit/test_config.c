@@ -556,6 +556,22 @@ static const struct bad bad_configs[] = {
 	  ":9: address: 0.0.0.0 is the wildcard address, not one a peer can reach" },
 	{ BASE "[node 2]\naddress = [::]:7400\n",
 	  ":9: address: :: is the wildcard address, not one a peer can reach" },
+	/* metrics_listen: a numeric address like address, the wildcard allowed */
+#define M2 BASE "[node 2]\naddress = 127.0.0.1:7402\n"
+	{ M2 "metrics_listen = 127.0.0.1:9100\n", NULL },
+	{ M2 "metrics_listen = 0.0.0.0:9100\n", NULL },
+	{ M2 "metrics_listen = [::]:9100\n", NULL },
+	{ M2 "metrics_listen = localhost:9100\n",
+	  ":10: metrics_listen: 'localhost' is not a numeric IPv4 address" },
+	{ M2 "metrics_listen = ::1:9100\n", ":10: metrics_listen: '::1:9100': "
+	  "an IPv6 address needs brackets: [ADDR]:PORT" },
+	{ M2 "metrics_listen = 127.0.0.1:0\n",
+	  ":10: metrics_listen: port 0 is out of range (1..65535)" },
+	{ M2 "metrics_listen = 127.0.0.1:1\nmetrics_listen = 127.0.0.1:2\n",
+	  ":11: metrics_listen: duplicate key (first at line 10)" },
+	{ BASE "metrics_listen = 127.0.0.1:9100\n",
+	  ":8: metrics_listen: unknown key in [cluster]" },
+#undef M2
 	/* devices */
 	{ BASE "[device d]\npath = p\nnodes = 0 7\n",
 	  ":10: nodes: node 7 is not configured (no [node 7] section)" },
@@ -625,13 +641,28 @@ test_bom_and_crlf(void **state)
 	assert_int_equal(cfg->node[0].port, 1);
 }
 
+/* metrics_listen is kept per node, as host and port for the HTTP bind. */
+static void
+test_metrics_listen(void **state)
+{
+	(void)state;
+	load_ok(BASE "[node 2]\naddress = 127.0.0.1:7402\n"
+	    "metrics_listen = [::1]:9464\n");
+	assert_int_equal(cfg->node[2].metrics_line, 10);
+	assert_string_equal(cfg->node[2].metrics_host, "::1");
+	assert_int_equal(cfg->node[2].metrics_port, 9464);
+	assert_int_equal(cfg->node[0].metrics_line, 0);
+}
+
 /* Loading overwrites everything: nothing leaks from a previous load. */
 static void
 test_reload_clears(void **state)
 {
 	(void)state;
-	load_ok(BASE "heartbeat_ms = 7\n[node 9]\naddress = 127.0.0.1:9\n");
+	load_ok(BASE "heartbeat_ms = 7\n[node 9]\naddress = 127.0.0.1:9\n"
+	    "metrics_listen = 127.0.0.1:9\n");
 	load_ok(BASE);
+	assert_int_equal(cfg->node[9].metrics_line, 0);
 	assert_false(cfg->node[9].present);
 	assert_int_equal(cfg->n_nodes, 2);
 	assert_int_equal(cfg->core.heartbeat_ms, 100);
@@ -824,6 +855,7 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_bom_and_crlf),
+		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_reload_clears),
 		cmocka_unit_test(test_control_groups),
 		cmocka_unit_test(test_config_digest),
