@@ -4,8 +4,9 @@
 # metrics_listen print the Prometheus text format, and what they say
 # matches `status --json`: before and after node 2 fails (a commit and a
 # fence of node 2 off the shared device).  The page is bound to the
-# configured address only; other paths are 404, other methods 405.  Bad
-# metrics_listen values and a taken port stop the node at start.
+# configured address only; HEAD has no body, other paths are 404, other
+# methods 405.  Bad metrics_listen values and a taken port stop the node
+# at start.
 . tests/mp/lib/mp.sh
 mp_init metrics
 command -v python3 >/dev/null 2>&1 || mp_skip "no python3"
@@ -185,6 +186,14 @@ except urllib.error.HTTPError as e:
 PY
 )
 [ "$r" = 405 ] || mp_fail "POST /metrics gave $r, expected 405"
+r=$("$PY" - "$mport" <<'PY'
+import sys, urllib.request
+req = urllib.request.Request("http://127.0.0.1:%s/metrics" % sys.argv[1], method="HEAD")
+r = urllib.request.urlopen(req, timeout=5)
+print(r.status, len(r.read()))
+PY
+)
+[ "$r" = "200 0" ] || mp_fail "HEAD /metrics: $r, expected 200 and no body"
 "$PY" - "$mport" <<'PY' || mp_fail "the metrics port answers on 127.0.0.2: bound wider than configured"
 import socket, sys
 try:
