@@ -325,8 +325,17 @@ cmm_ui_round_matrix(const struct cmm_ui_round *r, int w, char *out,
 
 	if (max <= 0)
 		return 0;
-	if (!r->valid || r->nrows == 0) {
+	if (!r->valid) {
 		layout_put(out, linelen, max, &n, w, "no round yet");
+		return n;
+	}
+	if (r->nrows == 0) {
+		/* e.g. a round that ended before any message went out */
+		layout_put(out, linelen, max, &n, w, "no PROMISE or ACCEPTED "
+		    "recorded");
+		if (r->outcome[0] != '\0')
+			layout_put(out, linelen, max, &n, w, "  outcome: %s",
+			    r->outcome);
 		return n;
 	}
 	for (int i = 0; i < r->nrows; i++)

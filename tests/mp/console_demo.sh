@@ -41,7 +41,8 @@ run_size() { # W H
 	# chosen (node 0 is not the coordinator: it learned it from a quorum
 	# of ACCEPTEDs, at least four of the six previous members)
 	tm_wait "$s" 5 "the round panel with {0-4}" "next \{0-4\}"
-	tm_wait "$s" 5 "node 5 out and dead" "$(cell 5 -x)"
+	tm_wait "$s" 5 "node 5 out, dead and fenced (!)" " 5[*^ ]{2}! -x "
+	tm_wait "$s" 5 "who fenced node 5 where" "e2 [0-9] fenced 5 on d[0-9]-[0-9]"
 	tm_keys "$s" F5
 	tm_wait "$s" 5 "the choice and the vote in the event log" \
 	    "quorum: epoch 2 chosen at ballot \([0-9]+,4\): vote: [4-5] of previous 6 > half"
@@ -73,7 +74,8 @@ tm_keys s80 F2
 # `fresh 5`: node 5 comes back with no state, and joins
 tm_keys s80 "fresh 5" Enter
 tm_wait s80 10 "node 5 started with no state" "node 5 started with no state"
-tm_wait s80 20 "node 5 a member again" "$(cell 5 MA)"
+tm_wait s80 20 "node 5 a member again, no longer marked fenced" \
+    " 5[*^ ]{3} MA "
 # after `view 1` the event lines name their node
 tm_keys s80 "view 1" Enter
 tm_wait s80 10 "node 1 in the header" "node 1  member  epoch"

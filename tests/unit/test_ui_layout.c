@@ -354,11 +354,11 @@ test_model_json(void **state)
 		assert_false(cmm_ui_model_node(&m2, 2)->config_mismatch);
 		cmm_ui_model_free(&m2);
 	}
-	/* a device that no longer registers node 1: fenced */
+	/* a device alone says nothing of who fenced whom: the history does */
 	assert_int_equal(cmm_ui_model_devices(&m, "{\"devices\":[{\"name\":\"d0-1\","
 	    "\"nodes\":[0,1],\"shared\":true,\"registered\":[0],\"holder\":0,"
 	    "\"epoch\":3}]}", err, sizeof(err)), 0);
-	assert_true(cmm_ui_model_node(&m, 1)->fenced);
+	assert_false(cmm_ui_model_node(&m, 1)->fenced);
 	assert_false(cmm_ui_model_node(&m, 0)->fenced);
 	assert_int_equal(m.devices[0].committed_epoch, 0);
 	/* the device record's epochs: committed, and who a fence removed */
@@ -370,13 +370,37 @@ test_model_json(void **state)
 	assert_int_equal(m.devices[0].committed_epoch, 3);
 	assert_true(cmm_ui_set_has(&m.devices[0].fenced_ids, 1));
 	assert_int_equal(cmm_ui_set_count(&m.devices[0].fenced_ids), 1);
-	assert_true(cmm_ui_model_node(&m, 1)->fenced);
 
 	/* a membership change highlights the cell that changed */
 	assert_int_equal(cmm_ui_model_status(&m, "{\"node\":0,\"state\":\"member\","
 	    "\"epoch\":3,\"members\":[0]}", 500, err, sizeof(err)), 0);
 	assert_int_equal(cmm_ui_model_node(&m, 1)->changed_at, 500);
 	assert_int_equal(cmm_ui_model_node(&m, 0)->changed_at, -1);
+
+	/* fences, from the history: node 1 left at epoch 3 and shares d0-1
+	 * with member 0, so 0 fenced it there; node 2 shares no device with
+	 * a member: NOT fenced, said so */
+	assert_int_equal(cmm_ui_model_history(&m, "{\"history\":["
+	    "{\"kind\":\"commit\",\"epoch\":2,\"members\":[0,1,2]},"
+	    "{\"kind\":\"commit\",\"epoch\":3,\"members\":[0]}]}", err,
+	    sizeof(err)), 0);
+	assert_true(cmm_ui_model_node(&m, 1)->fenced);
+	assert_false(cmm_ui_model_node(&m, 0)->fenced);
+	assert_int_equal(m.nfences, 2);
+	{
+		char f[160], g[160];
+
+		cmm_ui_fence_text(&m.fences[0], f, sizeof(f));
+		cmm_ui_fence_text(&m.fences[1], g, sizeof(g));
+		assert_string_equal(f, "e3 0 fenced 1 on d0-1");
+		assert_string_equal(g, "e3 2: NOT fenced, shares no device "
+		    "with a member");
+	}
+	/* back as a member, node 1 registered anew: no fence any more */
+	assert_int_equal(cmm_ui_model_status(&m, "{\"node\":0,\"state\":\"member\","
+	    "\"epoch\":4,\"members\":[0,1]}", 550, err, sizeof(err)), 0);
+	assert_false(cmm_ui_model_node(&m, 1)->fenced);
+	assert_int_equal(m.nfences, 1);
 
 	/* the prompt: `?` lines open and close it */
 	assert_int_equal(cmm_ui_model_prompt(&m, "{\"open\":true,\"kind\":\"winner\","
@@ -477,6 +501,67 @@ test_set_format(void **state)
 	assert_string_equal(buf, "0-2");
 }
 
+/* The round and quorum panes keep the last decision that changed the
+ * membership; a later round that changed nothing is a note; a race that
+ * is over says how it ended; no time limit is never a huge count. */
+static void
+test_panes_keep(void **state)
+{
+	struct cmm_ui_model		 m;
+	const struct cmm_ui_round	*r;
+	char				 err[256], title[160], buf[256], note[160];
+
+	(void)state;
+	cmm_ui_model_init(&m);
+	assert_int_equal(cmm_ui_model_round(&m, "{\"active\":false,\"epoch\":3,"
+	    "\"attempt\":1,\"phase\":\"done\",\"prev\":[0,1,2],\"next\":[0,1],"
+	    "\"outcome\":\"chosen\",\"nodes\":[{\"id\":0},{\"id\":1}]}", 100,
+	    err, sizeof(err)), 0);
+	assert_int_equal(cmm_ui_model_quorum(&m, "{\"method\":\"vote\","
+	    "\"verdict\":\"win\",\"votes\":2,\"prev_size\":3}", err,
+	    sizeof(err)), 0);
+	/* then a round where nobody left */
+	assert_int_equal(cmm_ui_model_round(&m, "{\"active\":false,\"epoch\":4,"
+	    "\"attempt\":0,\"phase\":\"done\",\"prev\":[0,1],\"next\":[0,1],"
+	    "\"outcome\":\"chosen\",\"nodes\":[{\"id\":0},{\"id\":1}]}", 200,
+	    err, sizeof(err)), 0);
+	assert_int_equal(cmm_ui_model_quorum(&m, "{\"method\":\"kept\","
+	    "\"verdict\":\"win\"}", err, sizeof(err)), 0);
+	r = cmm_ui_round_shown(&m);
+	assert_int_equal(r->epoch, 3);
+	assert_string_equal(m.round_note, "then round 4.0: chosen, no change");
+	cmm_ui_quorum_text(&m, title, sizeof(title), buf, sizeof(buf), note,
+	    sizeof(note));
+	assert_string_equal(title, "quorum: vote, win");
+	assert_string_equal(note, "then: nobody left, quorum kept");
+	/* a new round runs: it is shown */
+	assert_int_equal(cmm_ui_model_round(&m, "{\"active\":true,\"epoch\":5,"
+	    "\"attempt\":0,\"phase\":\"phase1\",\"prev\":[0,1],\"next\":[],"
+	    "\"left_ms\":9223372036854141311,\"nodes\":[]}", 300, err,
+	    sizeof(err)), 0);
+	r = cmm_ui_round_shown(&m);
+	assert_int_equal(r->epoch, 5);
+	/* a deadline beyond any sense is no deadline */
+	cmm_ui_round_title(r, 300, title, sizeof(title));
+	assert_null(strstr(title, "ms left"));
+	assert_non_null(strstr(title, "no time limit"));
+
+	/* a race over: won, not "racing" */
+	assert_int_equal(cmm_ui_model_round(&m, "{\"active\":false,\"epoch\":5,"
+	    "\"attempt\":0,\"phase\":\"done\",\"prev\":[0,1],\"next\":[0],"
+	    "\"nodes\":[{\"id\":0}]}", 400, err, sizeof(err)), 0);
+	assert_int_equal(cmm_ui_model_quorum(&m, "{\"method\":\"race\","
+	    "\"verdict\":\"race\",\"device\":\"d0-1\"}", err, sizeof(err)), 0);
+	assert_int_equal(cmm_ui_model_status(&m, "{\"node\":0,\"state\":\"member\","
+	    "\"epoch\":6,\"members\":[0],\"quorum\":true}", 400, err,
+	    sizeof(err)), 0);
+	cmm_ui_quorum_text(&m, title, sizeof(title), buf, sizeof(buf), note,
+	    sizeof(note));
+	assert_string_equal(buf, "race for d0-1: won, this side is the cluster");
+	assert_null(strstr(buf, "racing"));
+	cmm_ui_model_free(&m);
+}
+
 int
 main(void)
 {
@@ -491,6 +576,7 @@ main(void)
 		cmocka_unit_test(test_model_json),
 		cmocka_unit_test(test_prompt_lines),
 		cmocka_unit_test(test_set_format),
+		cmocka_unit_test(test_panes_keep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
