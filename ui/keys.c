@@ -55,7 +55,8 @@ const struct cmm_ui_key cmm_ui_keys[CMM_UI_NKEYS] = {
 	{ "Tab", "complete commands, node ids, device names, states; a lone "
 	    "answer letter becomes the answer", CMM_UI_KA_TAB, 0,
 	    "cmm-complete", { 0 }, { 0 }, { "\\t" } },
-	{ "F8, F10-F12", "nothing (the key is swallowed)", CMM_UI_KA_NOTHING, 0,
+	{ "F8, F10-F12", "nothing (the key is swallowed); so are the F-keys "
+	    "with Shift, Ctrl or Alt", CMM_UI_KA_NOTHING, 0,
 	    NULL, { "\\e[19~", "\\e[21~", "\\e[23~", "\\e[24~" }, { 0 },
 	    { 0 } },
 	{ "Ctrl-C; Ctrl-D", "clear the command line; on an empty one, detach "

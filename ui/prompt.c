@@ -744,6 +744,27 @@ con_prompt_init(struct cmm_console *c, char *err, size_t errlen)
 				    prompt_edit_map);
 		}
 	}
+	/* the function keys with Shift, Alt or Ctrl (xterm's modifier
+	 * parameter 2..8) do what the table's unbound row does: nothing, so
+	 * none of their bytes ("5~", "R") reach the line */
+	for (int i = 0; i < CMM_UI_NKEYS; i++) {
+		static const int fk[] = { 11, 12, 13, 14, 15, 17, 18, 19, 20,
+		    21, 23, 24 };
+		char seq[32];
+
+		if (cmm_ui_keys[i].act != CMM_UI_KA_NOTHING)
+			continue;
+		for (int mod = 2; mod <= 8; mod++) {
+			for (const char *p = "PQRS"; *p != '\0'; p++) {
+				snprintf(seq, sizeof(seq), "\\e[1;%d%c", mod, *p);
+				prompt_bind(seq, key_rows[i], true);
+			}
+			for (size_t k = 0; k < sizeof(fk) / sizeof(fk[0]); k++) {
+				snprintf(seq, sizeof(seq), "\\e[%d;%d~", fk[k], mod);
+				prompt_bind(seq, key_rows[i], true);
+			}
+		}
+	}
 
 	using_history();
 	stifle_history(PROMPT_HISTORY_MAX);

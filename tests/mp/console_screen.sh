@@ -43,8 +43,9 @@ tm_wait s 5 "the nodes view" "timing: heartbeats"
 tm_gone s 3 "a p99 warning on a healthy loopback" "WARN: p99"
 tm_keys s F2
 
-# unbound function keys do nothing: no '~' on the command line
-tm_keys s F8 F10 F11 F12
+# unbound function keys, and F-keys with Shift, Ctrl or Alt, do nothing:
+# no "~" or "5~" on the command line
+tm_keys s F8 F10 F11 F12 S-F3 C-F5 M-F8
 tm_wait s 3 "an empty command line after unbound keys" "^> ?$"
 
 # keys mode: a digit does what the F-key of its number does
