@@ -585,8 +585,9 @@ cmm_ui_fence_text(const struct cmm_ui_fence *f, char *buf, size_t len)
 	char by[160];
 
 	if (f->device[0] == '\0')
-		return snprintf(buf, len, "e%" PRIu32 " %d: NOT fenced, shares no "
-		    "device with a member", f->epoch, f->whom);
+		return snprintf(buf, len, "e%" PRIu32 " %d: NOT FENCED, shares no "
+		    "device with a member; stop it before trusting shared data",
+		    f->epoch, f->whom);
 	cmm_ui_set_format(&f->by, by, sizeof(by));
 	return snprintf(buf, len, "e%" PRIu32 " %s fenced %d on %s", f->epoch,
 	    by, f->whom, f->device);

@@ -116,7 +116,7 @@ const struct cmm_ui_round *cmm_ui_round_shown(const struct cmm_ui_model *m);
  * that is over said as won or lost. */
 void	cmm_ui_quorum_text(const struct cmm_ui_model *m, char *title,
 	    size_t tlen, char *buf, size_t len, char *note, size_t nlen);
-/* "e2 3 fenced 5 on d3-5", "e2 5: NOT fenced, shares no device ...". */
+/* "e2 3 fenced 5 on d3-5", "e2 5: NOT FENCED, shares no device ...". */
 int	cmm_ui_fence_text(const struct cmm_ui_fence *f, char *buf, size_t len);
 /* Some peer's p99 is above the warning threshold. */
 bool	cmm_ui_timing_any_warn(const struct cmm_ui_model *m);

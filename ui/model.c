@@ -737,7 +737,9 @@ model_fences(struct cmm_ui_model *m)
 				snprintf(f->device, sizeof(f->device), "%s",
 				    m->devices[d].name);
 			}
-			if (!any && m->nfences < CMM_UI_FENCE_MAX) {
+			/* a node that left on purpose stops itself */
+			if (!any && m->nfences < CMM_UI_FENCE_MAX &&
+			    strstr(h->reason, "leaving") == NULL) {
 				struct cmm_ui_fence *f = &m->fences[m->nfences++];
 
 				memset(f, 0, sizeof(*f));

@@ -292,7 +292,7 @@ view_quorum(struct cmm_console *c, WINDOW *w)
 					    strcmp(m->quorum.method, "kept") == 0 ?
 					    &m->decided_q : &m->quorum;
 	char				 buf[VIEW_LINE], title[160], note[160];
-	int				 y = 1, h = getmaxy(w), width = getmaxx(w);
+	int				 y = 1, h = getmaxy(w);
 	enum cmm_ui_role		 role;
 
 	werase(w);
@@ -330,7 +330,6 @@ view_quorum(struct cmm_console *c, WINDOW *w)
 		y = view_wrap(w, y, h - 1, m->fences[i].device[0] == '\0' ?
 		    CMM_UI_R_ERROR : CMM_UI_R_WARN, buf);
 	}
-	(void)width;
 	if (y < h) {
 		const uint64_t *d = m->status.dropped;
 

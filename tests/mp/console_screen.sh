@@ -85,7 +85,7 @@ tm_keys s F2
 # trouble)
 kill_node 2
 tm_ctl 0 wait members 0-1 10 >/dev/null || tm_fail "node 2 never removed"
-tm_wait s 5 "the NOT fenced line" "2: NOT fenced, shares no device"
+tm_wait s 5 "the NOT fenced line" "2: NOT FENCED, shares no device"
 tm_keys s F6 F6 F6 F6
 tm_wait s 5 "the trouble filter" "events: trouble"
 tm_wait s 5 "the failure in the trouble filter" "failure: node 2 failed"
@@ -94,7 +94,7 @@ tm_wait s 5 "the whole log again" "events: all"
 # back as a member, node 2 is no longer shown as a departed node
 tm_node 2
 tm_ctl 0 wait members 0-2 15 >/dev/null || tm_fail "node 2 not back"
-tm_gone s 10 "the NOT fenced line once node 2 is back" "2: NOT fenced"
+tm_gone s 10 "the NOT fenced line once node 2 is back" "2: NOT FENCED"
 
 # nodes 1 and 2 killed: node 0 has no quorum, and in a while the console
 # offers the exact command (with the condition that makes it safe)

@@ -393,8 +393,8 @@ test_model_json(void **state)
 		cmm_ui_fence_text(&m.fences[0], f, sizeof(f));
 		cmm_ui_fence_text(&m.fences[1], g, sizeof(g));
 		assert_string_equal(f, "e3 0 fenced 1 on d0-1");
-		assert_string_equal(g, "e3 2: NOT fenced, shares no device "
-		    "with a member");
+		assert_string_equal(g, "e3 2: NOT FENCED, shares no device "
+		    "with a member; stop it before trusting shared data");
 	}
 	/* back as a member, node 1 registered anew: no fence any more */
 	assert_int_equal(cmm_ui_model_status(&m, "{\"node\":0,\"state\":\"member\","
