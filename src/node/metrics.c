@@ -99,6 +99,12 @@ metrics_on_note(void *ctx, const struct cmm_note *n)
 			m->c.events[e->type]++;
 		if (e->type == CMM_EV_ROUND)
 			metrics_round(m, e);
+		/* a departed node that shares no device is announced as a
+		 * FENCE event too, but nothing fenced it */
+		if (e->type == CMM_EV_FENCE && e->unfenced)
+			m->c.not_fenced++;
+		else if (e->type == CMM_EV_FENCE)
+			m->c.fences++;
 		break;
 	}
 	case CMM_NOTE_PROMPT: {
@@ -259,7 +265,10 @@ render_counts(FILE *f, const struct cmm_metrics_counts *c)
 	counter(f, "cmm_commits_total", "Configurations holding this node "
 	    "that it committed.", c->events[CMM_EV_COMMIT]);
 	counter(f, "cmm_fences_total", "Fence events: departed nodes fenced "
-	    "off the quorum devices.", c->events[CMM_EV_FENCE]);
+	    "off the quorum devices.", c->fences);
+	counter(f, "cmm_not_fenced_total", "Departed nodes that share no "
+	    "quorum device with a member: nothing fenced them.",
+	    c->not_fenced);
 	head(f, "cmm_prompts_total", "counter", "Questions opened to the "
 	    "operator, by kind.");
 	for (int k = 1; k <= 2; k++)

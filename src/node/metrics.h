@@ -43,6 +43,8 @@ enum cmm_round_outcome {
 struct cmm_metrics_counts {
 	int64_t		start_wall_ms;	/* CLOCK_REALTIME at creation */
 	uint64_t	events[CMM_EV__COUNT];	/* by enum cmm_event_type */
+	uint64_t	fences;		/* FENCE events that fenced */
+	uint64_t	not_fenced;	/* FENCE events saying nobody could */
 	uint64_t	rounds_started;
 	uint64_t	round_outcomes[CMM_RO__COUNT];
 	uint64_t	prompts[3];	/* by enum cmm_prompt_kind (NONE unused) */

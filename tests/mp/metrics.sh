@@ -167,6 +167,8 @@ check "$f" after cmm_quorate 1
 check "$f" after 'cmm_peer_up{peer="2"}' 0
 at_least "$f" after cmm_commits_total $((c0 + 1))
 at_least "$f" after cmm_fences_total 1
+# node 2 shares a device with node 0: fenced, not "not fenced"
+check "$f" after cmm_not_fenced_total 0
 # the round that dropped node 2 was chosen by one of 0 and 1
 mp_ctl 1 metrics >"$MP_DIR/ctl1.txt" || mp_fail "ctl metrics on node 1"
 "$PY" "$MP_DIR/parse.py" "$MP_DIR/ctl1.txt" >"$MP_DIR/ctl1.p" || mp_fail "node 1: bad format"
