@@ -756,8 +756,10 @@ daemon_event(struct cmm_daemon *d, const struct cmm_effect *fx)
 		    &e->departed, &none, NULL);
 		break;
 	case CMM_EV_FENCE:
-		cmm_hook_run(d->hook, "fence", d->self, e->epoch, &e->members,
-		    &e->departed, &none, NULL);
+		/* a departure nothing fenced is its own event: a hook that
+		 * acts on "fence" must not believe the node is cut off */
+		cmm_hook_run(d->hook, e->unfenced ? "not-fenced" : "fence",
+		    d->self, e->epoch, &e->members, &e->departed, &none, NULL);
 		break;
 	case CMM_EV_ANSWER:
 		/* a policy that answered a timed-out prompt is recorded like

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * hook: runs the configured `hook` program on commit, no-quorum, fence and
- * prompt events (cmm.conf(5), "hook"), without a shell and without
- * blocking the loop.
+ * hook: runs the configured `hook` program on the membership events
+ * (commit, no-quorum, fence, not-fenced, split-brain, prompt; cmm.conf(5),
+ * "hook"), without a shell and without blocking the loop.
  *
  * argv is { hook, EVENT }; the environment is the daemon's plus CMM_EVENT,
  * CMM_NODE, CMM_EPOCH, CMM_MEMBERS, CMM_DEPARTED, CMM_JOINED (comma lists,

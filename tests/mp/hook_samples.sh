@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The sample hooks of assets/hooks: log-event as a real cluster's hook
 # (logger(1) replaced by a stub on PATH that records its arguments) logs
-# commit and fence with their priorities; mail-event mails a fence and
-# ignores a commit (mail(1) stubbed the same way).
+# a commit and, when node 1 (which shares no device) fails, not-fenced,
+# each with its priority; run as the node runs it, it logs a fence;
+# mail-event mails a fence and ignores a commit (mail(1) stubbed the same
+# way).
 . tests/mp/lib/mp.sh
 mp_init hook_samples
 mkdir "$MP_DIR/bin"
@@ -31,10 +33,16 @@ has() { # FILE TEXT
 }
 mp_wait 5 "the commit logged" has "$MP_DIR/logger.out" \
 	"-t cmm-hook -p daemon.info -- cluster mp-hook_samples node 0: commit epoch $e members {0,1,2} joined {0,1,2} (seq 1 at "
-mp_kill 2
-mp_wait 10 "commit of 0,1" mp_all "0 1" members 0,1
-mp_wait 5 "the fence logged as a warning" has "$MP_DIR/logger.out" \
-	"-t cmm-hook -p daemon.warning -- cluster mp-hook_samples node 0: fence epoch"
+mp_kill 1
+mp_wait 10 "commit of 0,2" mp_all "0 2" members 0,2
+mp_wait 5 "not-fenced logged as a warning" has "$MP_DIR/logger.out" \
+	"-t cmm-hook -p daemon.warning -- cluster mp-hook_samples node 0: not-fenced epoch $((e + 1)) members {0,2} departed {1}"
+grep -F -- "node 0: fence " "$MP_DIR/logger.out" &&
+	mp_fail "node 1 shares no device, yet a fence was logged"
+(cd "$MP_DIR" && CMM_EVENT=fence CMM_CLUSTER=c CMM_NODE=0 CMM_EPOCH=9 \
+	CMM_MEMBERS=0 CMM_DEPARTED=2 ./log-event fence) || mp_fail "log-event fence"
+has "$MP_DIR/logger.out" "-t cmm-hook -p daemon.warning -- cluster c node 0: fence epoch 9 members {0} departed {2}" ||
+	mp_fail "log-event fence: $(tail -n 1 "$MP_DIR/logger.out")"
 
 # mail-event, run as the node runs it
 CMM_EVENT=commit CMM_CLUSTER=c CMM_NODE=1 CMM_EPOCH=5 CMM_MEMBERS=0,1 \
