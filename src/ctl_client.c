@@ -31,6 +31,9 @@
 /* Where the nodes of this host listen when the config does not say
  * otherwise (cmm.conf(5), control_socket). */
 #define CTL_DEFAULT_GLOB	"/run/cmm/node*.sock"
+/* The config the systemd unit runs nodes with (assets/cmm-node@.service),
+ * unless $CMM_CONFIG names another. */
+#define CTL_DEFAULT_CONF	"/etc/cmm/cmm.conf"
 #define CTL_RECONNECT_MS	200
 
 struct ctl {
@@ -71,7 +74,8 @@ ctl_usage(FILE *f)
 	    "       cmm ctl --local [--json] list-commands|help [COMMAND]\n"
 	    "Runs commands on a node ('help' lists them).  The socket: -s, "
 	    "else node N's\ncontrol_socket in the config FILE (--id may be "
-	    "left out when only one\nof its nodes listens here), else the one "
+	    "left out when only one\nof its nodes listens here); without -c "
+	    "the config is $CMM_CONFIG, else\n%s if it exists, else the one "
 	    "socket matching %s.\n"
 	    "A script has one command a line; blank lines and lines starting "
 	    "with '#'\nare skipped; it stops at the first command that "
@@ -81,7 +85,7 @@ ctl_usage(FILE *f)
 	    "snapshot.\n"
 	    "Exit 0 ok, 1 a command failed or the watched node went away, 2 "
 	    "usage error or\nno connection, 3 `status` of a node that is not "
-	    "a quorate member.\n", CTL_DEFAULT_GLOB);
+	    "a quorate member.\n", CTL_DEFAULT_CONF, CTL_DEFAULT_GLOB);
 }
 
 static void
@@ -130,6 +134,16 @@ ctl_find_socket(struct ctl *c, const char *cfgpath, int id, char *err,
 
 	if (c->path != NULL)
 		return 0;
+	if (cfgpath == NULL && (cfgpath = getenv("CMM_CONFIG")) != NULL &&
+	    *cfgpath == '\0')
+		cfgpath = NULL;
+	if (cfgpath == NULL && access(CTL_DEFAULT_CONF, R_OK) == 0)
+		cfgpath = CTL_DEFAULT_CONF;
+	if (cfgpath == NULL && id >= 0) {
+		snprintf(err, errlen, "--id N picks a node of the config: give "
+		    "-c FILE (there is no %s)", CTL_DEFAULT_CONF);
+		return -1;
+	}
 	if (cfgpath != NULL) {
 		if ((cfg = calloc(1, sizeof(*cfg))) == NULL) {
 			snprintf(err, errlen, "out of memory");
@@ -555,11 +569,6 @@ cmm_ctl_main(int argc, char **argv)
 	if (c.path != NULL && cfgpath != NULL) {
 		fprintf(stderr, "cmm ctl: -s and -c say the same thing: give "
 		    "one\n");
-		return EXIT_USAGE;
-	}
-	if (id >= 0 && cfgpath == NULL) {
-		fprintf(stderr, "cmm ctl: --id N picks a node of the config: "
-		    "give -c FILE too\n");
 		return EXIT_USAGE;
 	}
 	if (script && i < argc) {

@@ -865,10 +865,11 @@ conn_stream(struct ctl_conn *c, const char *line)
 	conn_put(c, CMM_CTL_EVENT, line);
 }
 
-/* An event or prompt line; a watcher that does not read loses events
- * (counted and reported) instead of growing the daemon without bound.
- * The soft limit sits below the disconnect limit, so a slow watcher
- * loses events long before it would be cut off. */
+/* A line outside the numbered stream (a prompt, the snapshot): dropped
+ * while the watcher's queue is past the soft limit, which sits below the
+ * disconnect limit, so a slow watcher loses lines long before it would
+ * be cut off.  (A prompt line is sent again at its next change; the
+ * numbered events go through conn_stream, which counts what it drops.) */
 static void
 conn_async(struct ctl_conn *c, enum cmm_ctl_tag tag, const char *text)
 {

@@ -85,6 +85,11 @@ grep -q "cannot connect to $T/d/node1.sock" "$T/err" ||
     fail "ctl -c --id 1 names the wrong socket: $(cat "$T/err")"
 "$CMM" ctl -c "$T/d/cmm.conf" --id 7 members >/dev/null 2>"$T/err"
 [ $? -eq 2 ] || fail "ctl -c --id 7 (no such node) did not exit 2"
+# without -c, the config named by $CMM_CONFIG
+CMM_CONFIG=$T/d/cmm.conf "$CMM" ctl --id 0 members >"$T/out" 2>"$T/err" ||
+    fail "CMM_CONFIG with --id 0: $(cat "$T/err")"
+CMM_CONFIG=$T/d/cmm.conf "$CMM" ctl members >"$T/out" 2>"$T/err" ||
+    fail "CMM_CONFIG without --id: $(cat "$T/err")"
 
 # a lone node at start asks the isolation question
 ctl wait state awaiting-operator 15
