@@ -93,6 +93,30 @@ def check_line(schemas, rel, line, where, problems):
     return obj
 
 
+def check_seq(obj, expect, where, problems):
+    """A stream opens with a snapshot (seq 0) and counts 1, 2, 3...; a
+    "lost" line says where a gap starts and how long it is; after a "gap"
+    (cmm ctl --reconnect) a new stream opens.  Returns the next seq due,
+    or None after a gap."""
+    t, seq = obj.get("type"), obj.get("seq")
+    if t == "gap":
+        return None
+    if expect is None or expect == 0:
+        if t != "snapshot" or seq != 0:
+            problems.append("%s: a stream must open with a snapshot, "
+                            "seq 0 (got %s seq %s)" % (where, t, seq))
+        return 1
+    if t == "lost":
+        if seq != expect:
+            problems.append("%s: lost from seq %s, %s was due" %
+                            (where, seq, expect))
+        return (seq if isinstance(seq, int) else expect) + \
+            obj.get("count", 0)
+    if seq != expect:
+        problems.append("%s: seq %s, %s was due" % (where, seq, expect))
+    return (seq if isinstance(seq, int) else expect) + 1
+
+
 def main(argv):
     if len(argv) < 4:
         print(__doc__)
@@ -133,9 +157,11 @@ def main(argv):
             problems.append("%s: replies of a command the node does not "
                             "list" % f)
 
-    # every watch line: its type's schema; every type seen at least once
+    # every watch line: its type's schema; every type seen at least once;
+    # and the numbering of each stream
     seen = set()
     for path in events:
+        expect = 0
         with open(path) as f:
             for n, line in enumerate(f, 1):
                 where = "%s line %d" % (os.path.basename(path), n)
@@ -143,6 +169,9 @@ def main(argv):
                     t = json.loads(line).get("type")
                 except (ValueError, AttributeError):
                     t = None
+                if isinstance(t, str):
+                    expect = check_seq(json.loads(line), expect, where,
+                                       problems)
                 if not isinstance(t, str):
                     problems.append("%s: a watch line without a type: "
                                     "%.200s" % (where, line))

@@ -616,6 +616,49 @@ test_status_json(void **state)
 	json_decref(o);
 }
 
+/* A round event's step and proposal as fields: what scripts match on
+ * instead of the text; a peer of none is null, never -1. */
+static void
+test_round_event_fields(void **state)
+{
+	struct cmm_event	ev;
+	struct cmm_effect	fx = { .type = CMM_FX_EVENT };
+	struct cmm_note		n;
+	json_t			*o, *p;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = CMM_EV_ROUND;
+	ev.epoch = 4;
+	ev.round_epoch = 5;
+	ev.round_attempt = 2;
+	ev.peer = -1;
+	ev.text = "round (5,2) proposing {0-2,7}";
+	fx.u.event = &ev;
+	memset(&n, 0, sizeof(n));
+	n.type = CMM_NOTE_EVENT;
+	n.fx = &fx;
+	o = cmm_note_json(&n, 0, 4);
+	assert_int_equal(json_integer_value(json_object_get(o, "api")), 1);
+	assert_true(json_is_null(json_object_get(o, "seq")));
+	assert_true(json_is_null(json_object_get(o, "peer")));
+	assert_string_equal(json_string_value(json_object_get(o, "step")),
+	    "proposing");
+	p = json_object_get(o, "proposal");
+	assert_int_equal(json_array_size(p), 4);
+	assert_int_equal(json_integer_value(json_array_get(p, 3)), 7);
+	json_decref(o);
+	ev.text = "round (5,2) chosen: epoch 5 is {0-2}";
+	o = cmm_note_json(&n, 0, 4);
+	assert_string_equal(json_string_value(json_object_get(o, "step")),
+	    "chosen");
+	assert_true(json_is_null(json_object_get(o, "proposal")));
+	json_decref(o);
+	assert_string_equal(cmm_round_step_kind("agreed: no change"),
+	    "no-change");
+	assert_string_equal(cmm_round_step_kind("failed: no quorum"), "failed");
+	assert_string_equal(cmm_round_step_kind("something new"), "other");
+}
+
 static void
 test_note_json(void **state)
 {
@@ -744,6 +787,7 @@ main(void)
 		cmocka_unit_test(test_request_parse_encode),
 		cmocka_unit_test(test_status_json),
 		cmocka_unit_test(test_note_json),
+		cmocka_unit_test(test_round_event_fields),
 		cmocka_unit_test(test_prompt_json),
 	};
 
