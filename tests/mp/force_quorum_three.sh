@@ -4,7 +4,8 @@
 # quorum and says so once.  A LIST that leaves out a silent member is
 # refused; after ten failure timeouts `status` offers the exact command
 # (force_quorum_dead, no_quorum_ms in JSON); forced, the survivor commits
-# {0} and is quorate; the two come back and are taken in again.
+# {0} and is quorate, with a NOT FENCED warning (no device); the two come
+# back and are taken in again.
 . tests/mp/lib/mp.sh
 mp_init fq3
 mp_config 3 "heartbeat_ms = 100" "failure_timeout_ms = 500" \
@@ -52,6 +53,9 @@ mp_wait 5 "node 0 quorate" mp_is 0 state member
 	mp_fail "node 0 is at epoch $(mp_get 0 epoch), want $((e + 1))"
 mp_ctl 0 history 20 | grep "force-quorum dead 1-2" | grep -q "$uid" ||
 	mp_fail "history lacks the force-quorum record with uid $uid"
+# no device: nobody fenced the two, and the log says so as a warning
+grep -q "warn .*NOT FENCED: {1-2}" "$MP_DIR/node0.log" ||
+	mp_fail "no NOT FENCED warning for the unfenced departed {1-2}"
 echo "forced: epoch $((e + 1)), members 0"
 
 mp_start 1

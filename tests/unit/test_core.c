@@ -1747,6 +1747,7 @@ static void
 test_leave_four_nodes(void **state)
 {
 	const char *why = NULL;
+	int mark;
 
 	(void)state;
 	form(4);
@@ -1762,6 +1763,13 @@ test_leave_four_nodes(void **state)
 	why = NULL;
 	assert_int_equal(cmm_core_reconfigure(w.n[3].core, w.now, &why), -1);
 	assert_non_null(why);
+	/* its silence from then on is the leave finishing, not a failure */
+	mark = w.nlog;
+	run_for(3000);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(count_event(mark, i, CMM_EV_FAILURE), 0);
+		assert_int_equal(count_event(mark, i, CMM_EV_LEAVE), 1);
+	}
 }
 
 /* Every member asking to leave: nothing is committed, all stop. */
@@ -1923,6 +1931,8 @@ test_isolation_prompt(void **state)
 static void
 test_isolation_prompt_timeout(void **state)
 {
+	int i;
+
 	(void)state;
 	world_init(3);
 	w.cfg.prompt_timeout_ms = 1000;
@@ -1933,6 +1943,13 @@ test_isolation_prompt_timeout(void **state)
 	assert_int_equal(w.n[0].disk.epoch, 0);
 	assert_int_equal(count(0, is, &(struct want){ 0, CMM_FX_PROMPT, 0, 0,
 	    0 }), 2);	/* opened, closed */
+	/* said as a policy's answer, not an operator's */
+	i = find_event(0, 0, CMM_EV_ANSWER);
+	assert_true(i >= 0);
+	assert_true(w.log[i].ev.timed_out);
+	assert_non_null(strstr(w.log[i].text, "prompt_timeout_s policy "
+	    "answered isolated"));
+	assert_int_equal(count_event(0, 0, CMM_EV_ANSWER), 1);
 	/* a peer showing up makes it try again */
 	node_start(1);
 	run_for(3000);
@@ -1960,6 +1977,9 @@ test_winner_prompt(void **state)
 		assert_int_equal(st.prompt_choice[1], 1);
 	}
 	assert_int_equal(cmm_core_answer_winner(w.n[0].core, w.now, 5, &why), -1);
+	/* a wrong node is told the valid choices */
+	assert_string_equal(why, "node 5 is not a choice: the prompt asks "
+	    "between node 0 and node 1");
 	assert_int_equal(cmm_core_answer_winner(w.n[0].core, w.now, 1, &why), 0);
 	assert_int_equal(cmm_core_answer_winner(w.n[1].core, w.now, 1, &why), 0);
 	run_for(100);
@@ -1969,6 +1989,65 @@ test_winner_prompt(void **state)
 	heal_all();
 	run_for(3000);
 	assert_cluster("0-1", 3);
+}
+
+/* force-quorum (docs/PROTOCOL.md "Forcing quorum"): the crown prince's
+ * half of four nodes dies; {0,1} is no quorum until the operator declares
+ * {2,3} dead.  Refused while they were heard lately, for a partial list,
+ * for a live node; then one forced epoch, an unfenced warning (no device),
+ * and the dead are taken back in when they return. */
+static void
+test_force_quorum(void **state)
+{
+	const char *why = NULL;
+	struct cmm_set dead;
+	int i;
+
+	(void)state;
+	form(4);
+	assert_cluster("0-3", 1);
+	node_kill(2);
+	node_kill(3);
+	dead = fx_set("2-3");
+	assert_int_equal(cmm_core_force_quorum(w.n[0].core, w.now, &dead, &why),
+	    -1);
+	assert_non_null(strstr(why, "node 2 was heard"));
+	run_for(5000);
+	assert_int_equal(status_of(0).state, CMM_ST_NO_QUORUM);
+	assert_int_equal(status_of(1).state, CMM_ST_NO_QUORUM);
+	assert_true(status_of(0).quorumless_since >= 0);
+	dead = fx_set("2");
+	assert_int_equal(cmm_core_force_quorum(w.n[0].core, w.now, &dead, &why),
+	    -1);
+	assert_non_null(strstr(why, "node 3 is missing too"));
+	dead = fx_set("1-3");
+	assert_int_equal(cmm_core_force_quorum(w.n[0].core, w.now, &dead, &why),
+	    -1);
+	assert_non_null(strstr(why, "node 1 was heard"));
+	dead = fx_set("0,2-3");
+	assert_int_equal(cmm_core_force_quorum(w.n[0].core, w.now, &dead, &why),
+	    -1);
+	assert_int_equal(w.n[0].disk.epoch, 1);
+	dead = fx_set("2-3");
+	i = w.nlog;
+	assert_int_equal(cmm_core_force_quorum(w.n[0].core, w.now, &dead, &why),
+	    0);
+	run_for(1000);
+	assert_cluster("0-1", 2);
+	assert_int_equal(status_of(0).quorumless_since, -1);
+	i = find_event(i, 0, CMM_EV_QUORUM);
+	assert_true(i >= 0);
+	assert_int_equal(w.log[i].dec.method, CMM_QM_FORCED);
+	i = find_event(i, 0, CMM_EV_FENCE);
+	assert_true(i >= 0 && w.log[i].ev.unfenced);
+	fx_assert_set(&w.log[i].ev.departed, "2-3");
+	/* a quorate member has nothing to force */
+	assert_int_equal(cmm_core_force_quorum(w.n[0].core, w.now, &dead, &why),
+	    -1);
+	node_start(2);
+	node_start(3);
+	run_for(5000);
+	assert_cluster("0-3", 3);
 }
 
 /* The winner policy decides without asking. */
@@ -2881,6 +2960,7 @@ main(void)
 		T(test_isolation_prompt),
 		T(test_isolation_prompt_timeout),
 		T(test_winner_prompt),
+		T(test_force_quorum),
 		T(test_winner_policy),
 		T(test_race_won),
 		T(test_race_crown_prince_fast),
