@@ -163,9 +163,9 @@ ctl_find_socket(struct ctl *c, const char *cfgpath, int id, char *err,
 				n++;
 			}
 		if (id < 0 && n != 1) {
-			snprintf(err, errlen, "%s: %s of its nodes listen%s here: "
-			    "say which with --id N", cfgpath, n == 0 ? "none" :
-			    "several", n == 1 ? "s" : "");
+			snprintf(err, errlen, "%s: %s here: say which with --id "
+			    "N", cfgpath, n == 0 ? "none of its nodes listens" :
+			    "several of its nodes listen");
 			free(cfg);
 			return -1;
 		}
