@@ -61,6 +61,7 @@ static int	ctl_find_socket(struct ctl *c, const char *cfgpath, int id,
 static int	ctl_local(int argc, char **argv, bool json);
 static bool	ctl_is_watch(const char *line);
 static int	ctl_watch_reconnect(struct ctl *c, const char *req);
+static int	ctl_usage_error(const struct ctl *c, const char *msg);
 
 static void
 ctl_usage(FILE *f)
@@ -111,6 +112,16 @@ ctl_json_error(const struct ctl *c, const char *msg)
 	printf("%s\n", body);
 	fflush(stdout);
 	free(body);
+}
+
+/* A usage error found once the options are read: exit 2, the message on
+ * stderr (and under --json as an error object on stdout). */
+static int
+ctl_usage_error(const struct ctl *c, const char *msg)
+{
+	fprintf(stderr, "cmm ctl: %s\n", msg);
+	ctl_json_error(c, msg);
+	return EXIT_USAGE;
 }
 
 static bool
@@ -566,39 +577,27 @@ cmm_ctl_main(int argc, char **argv)
 		argc--;
 	}
 	c.json = json;
-	if (c.path != NULL && cfgpath != NULL) {
-		fprintf(stderr, "cmm ctl: -s and -c say the same thing: give "
-		    "one\n");
-		return EXIT_USAGE;
-	}
-	if (script && i < argc) {
-		fprintf(stderr, "cmm ctl: '-' reads commands from stdin: no "
-		    "command words after it\n");
-		return EXIT_USAGE;
-	}
-	if (!script && i == argc) {
-		fprintf(stderr, "cmm ctl: no command given (try 'cmm ctl "
-		    "--local help')\n");
-		return EXIT_USAGE;
-	}
+	if (c.path != NULL && cfgpath != NULL)
+		return ctl_usage_error(&c, "-s and -c say the same thing: give "
+		    "one");
+	if (script && i < argc)
+		return ctl_usage_error(&c, "'-' reads commands from stdin: no "
+		    "command words after it");
+	if (!script && i == argc)
+		return ctl_usage_error(&c, "no command given (try 'cmm ctl "
+		    "--local help')");
 	if (local) {
-		if (script || c.path != NULL || cfgpath != NULL) {
-			fprintf(stderr, "cmm ctl: --local runs one command on "
-			    "no node: no -s, -c or '-'\n");
-			return EXIT_USAGE;
-		}
+		if (script || c.path != NULL || cfgpath != NULL)
+			return ctl_usage_error(&c, "--local runs one command on "
+			    "no node: no -s, -c or '-'");
 		return ctl_local(argc - i, argv + i, json);
 	}
 	if (!script && cmm_ctl_encode_request(req, sizeof(req), json, argc - i,
-	    argv + i) < 0) {
-		fprintf(stderr, "cmm ctl: the command is too long, or a word of "
-		    "it is empty or holds a blank\n");
-		return EXIT_USAGE;
-	}
-	if (reconnect && (script || !ctl_is_watch(req))) {
-		fprintf(stderr, "cmm ctl: --reconnect is for watch alone\n");
-		return EXIT_USAGE;
-	}
+	    argv + i) < 0)
+		return ctl_usage_error(&c, "the command is too long, or a word of "
+		    "it is empty or holds a blank");
+	if (reconnect && (script || !ctl_is_watch(req)))
+		return ctl_usage_error(&c, "--reconnect is for watch alone");
 	if (ctl_find_socket(&c, cfgpath, id, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cmm ctl: %s\n", err);
 		ctl_json_error(&c, err);

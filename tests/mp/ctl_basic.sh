@@ -189,6 +189,9 @@ ctl status extra
 [ $? -eq 2 ] || fail "ctl without -s did not exit 2"
 "$CMM" ctl -s "$S" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "ctl without a command did not exit 2"
+"$CMM" ctl -s "$S" --json >"$T/out" 2>/dev/null
+{ [ $? -eq 2 ] && grep -q '^{"api":1,"ok":false,"error":"no command given' "$T/out"; } ||
+    fail "a usage error under --json is no error object: $(cat "$T/out")"
 "$CMM" ctl -s "$S" --bogus status >/dev/null 2>&1
 [ $? -eq 2 ] || fail "ctl with a bad option did not exit 2"
 "$CMM" ctl -s "$T/none.sock" status >"$T/out" 2>"$T/err"
