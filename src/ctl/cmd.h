@@ -198,11 +198,13 @@ json_t	*cmm_lost_json(int node, uint32_t epoch, uint64_t first_seq,
 	    uint64_t count, int64_t mono_ns, int64_t wall_ns);
 /* The "type"s of watch lines that are not the core's events (those are
  * cmm_event_type_name's), NULL-ended.  docs/api/event/ holds a schema for
- * each of both; tests/mp/api_schema.sh reads the two lists. */
+ * each of both; `list-commands --json` lists them all as "events", which
+ * is where tests/mp/api_schema.sh learns what it must see. */
 extern const char *const cmm_watch_note_types[];
 
 /* A quorum decision as JSON: the rule that fired (method), the verdict,
- * the numbers, the device by name (cfg may be NULL: null). */
+ * the numbers, and the device by name: device if given, else the one of
+ * cfg the decision names (cfg may be NULL), else null. */
 json_t	*cmm_decision_json(const struct cmm_qdecision *q,
 	    const struct cmm_core_cfg *cfg, const char *device);
 /* What a round's one-line outcome or step says, as a word: "chosen",

@@ -217,28 +217,28 @@ round_event_json(json_t *o, const char *text)
 	const char	*what = text, *ob, *cb, *why;
 	struct cmm_set	 s;
 	char		 list[CMM_MAX_NODES * 5];
-	json_t		*prop = json_null();
+	json_t		*prop = NULL;
 
 	if (strncmp(what, "round (", 7) == 0 && (what = strchr(what, ')')) != NULL)
 		what += what[1] == ' ' ? 2 : 1;
 	else
 		what = text;
-	ob = what + 10;
-	if (strncmp(what, "proposing {", 11) == 0 &&
-	    (cb = strchr(ob, '}')) != NULL && (size_t)(cb - ob - 1) < sizeof(list)) {
-		memcpy(list, ob + 1, (size_t)(cb - ob - 1));
-		list[cb - ob - 1] = '\0';
-		if (list[0] == '\0') {
-			json_decref(prop);
-			prop = json_array();
-		} else if (cmm_set_parse(list, CMM_MAX_NODES, NULL, &s, &why) == 0) {
-			json_decref(prop);
-			prop = cmm_set_json(&s);
+	if (strncmp(what, "proposing {", 11) == 0) {
+		ob = what + 11;
+		cb = strchr(ob, '}');
+		if (cb != NULL && (size_t)(cb - ob) < sizeof(list)) {
+			memcpy(list, ob, (size_t)(cb - ob));
+			list[cb - ob] = '\0';
+			if (list[0] == '\0')
+				prop = json_array();
+			else if (cmm_set_parse(list, CMM_MAX_NODES, NULL, &s,
+			    &why) == 0)
+				prop = cmm_set_json(&s);
 		}
 	}
 	json_object_set_new(o, "step", json_string(cmm_round_step_kind(what)));
 	json_object_set_new(o, "step_text", json_string(what));
-	json_object_set_new(o, "proposal", prop);
+	json_object_set_new(o, "proposal", prop != NULL ? prop : json_null());
 }
 
 static void

@@ -25,6 +25,8 @@
  *			what `cmm ctl` should exit with, e.g. 3 after a
  *			`status` of a node that is not a quorate member
  *	- MESSAGE	end of the reply: failure, MESSAGE is the one-line error
+ *			(with --json the body before it is the error object,
+ *			{"api":1,"ok":false,"error":MESSAGE})
  *	! TEXT		an event (only after `watch`): a human line, or with
  *			`watch --json` one JSON object with at least type,
  *			node, epoch, time (ISO 8601, ms), mono_ns
