@@ -14,7 +14,8 @@
 #include "util/fnv.h"
 
 static void	core_prompt_timeout(struct cmm_core *c);
-static const char *force_check(struct cmm_core *c, const struct cmm_set *dead);
+static const char *force_check(const struct cmm_core *c,
+	    const struct cmm_set *dead, char *why, size_t len);
 
 static const char *const state_names[CMM_ST__COUNT] = {
 	"joining", "member", "reconfiguring", "awaiting-operator",
@@ -457,7 +458,8 @@ cmm_core_reconfigure(struct cmm_core *c, int64_t now, const char **why)
  * forced configuration leaves out nobody it can hear.
  */
 static const char *
-force_check(struct cmm_core *c, const struct cmm_set *dead)
+force_check(const struct cmm_core *c, const struct cmm_set *dead, char *why,
+    size_t len)
 {
 	const struct cmm_set *P = &c->disk.members;
 	int64_t ft = c->cfg->failure_timeout_ms;
@@ -474,56 +476,56 @@ force_check(struct cmm_core *c, const struct cmm_set *dead)
 		    "acceptor";
 	cmm_set_format(P, list, sizeof(list));
 	if (!cmm_set_has(P, c->self)) {
-		snprintf(c->why, sizeof(c->why), "this node is not in epoch %u "
+		snprintf(why, len, "this node is not in epoch %u "
 		    "{%s}: run it on a member of that configuration",
 		    c->disk.epoch, list);
-		return c->why;
+		return why;
 	}
 	if (cmm_set_empty(dead))
 		return "name the dead members: force-quorum dead LIST confirm";
 	if (cmm_set_has(dead, c->self)) {
-		snprintf(c->why, sizeof(c->why), "node %d is this node", c->self);
-		return c->why;
+		snprintf(why, len, "node %d is this node", c->self);
+		return why;
 	}
 	for (int q = cmm_set_next(dead, 0); q >= 0; q = cmm_set_next(dead, q + 1))
 		if (!cmm_set_has(P, q)) {
-			snprintf(c->why, sizeof(c->why), "node %d is not a member "
+			snprintf(why, len, "node %d is not a member "
 			    "of epoch %u {%s}", q, c->disk.epoch, list);
-			return c->why;
+			return why;
 		}
 	for (int q = cmm_set_next(dead, 0); q >= 0; q = cmm_set_next(dead, q + 1)) {
 		const struct core_peer *p = &c->peers[q];
 
 		if (p->alive || (p->last_heard >= 0 && c->now - p->last_heard < ft)) {
-			snprintf(c->why, sizeof(c->why), "node %d was heard %lld ms "
+			snprintf(why, len, "node %d was heard %lld ms "
 			    "ago, within the failure timeout (%lld ms): it may be "
 			    "alive", q, (long long)(c->now - p->last_heard),
 			    (long long)ft);
-			return c->why;
+			return why;
 		}
 		for (int r = cmm_set_next(&c->alive, 0); r >= 0;
 		    r = cmm_set_next(&c->alive, r + 1))
 			if (r != c->self && cmm_set_has(&c->peers[r].row, q) &&
 			    c->now - c->peers[r].row_at < ft) {
-				snprintf(c->why, sizeof(c->why), "node %d is still "
+				snprintf(why, len, "node %d is still "
 				    "heard by node %d: it may be alive", q, r);
-				return c->why;
+				return why;
 			}
 	}
 	if (c->member) {
-		snprintf(c->why, sizeof(c->why), "this node is a quorate member "
+		snprintf(why, len, "this node is a quorate member "
 		    "of epoch %u: there is no lost quorum to force", c->disk.epoch);
-		return c->why;
+		return why;
 	}
 	if (c->prompt_open)
 		return "a prompt is open: answer it instead";
 	if (c->cm.active)
 		return "a configuration is being fenced and committed; try again";
 	if (c->now - c->start_time < ft) {
-		snprintf(c->why, sizeof(c->why), "this node started %lld ms ago: "
+		snprintf(why, len, "this node started %lld ms ago: "
 		    "it has not listened for a failure timeout (%lld ms) yet",
 		    (long long)(c->now - c->start_time), (long long)ft);
-		return c->why;
+		return why;
 	}
 	/* the rule: LIST = the members of P this node does not hear */
 	cmm_set_minus(&missing, P, &c->alive);
@@ -533,18 +535,18 @@ force_check(struct cmm_core *c, const struct cmm_set *dead)
 		for (int q = cmm_set_next(&missing, 0); q >= 0;
 		    q = cmm_set_next(&missing, q + 1))
 			if (!cmm_set_has(dead, q)) {
-				snprintf(c->why, sizeof(c->why), "node %d is missing "
+				snprintf(why, len, "node %d is missing "
 				    "too: list every member not heard (force-quorum "
 				    "dead %s confirm)", q, ml);
-				return c->why;
+				return why;
 			}
 	}
 	if (cmm_set_empty(&missing) || cmm_quorum_is(P, &c->alive, false,
 	    c->cfg->priority, c->cfg->bugs)) {
-		snprintf(c->why, sizeof(c->why), "the live members are a quorum "
+		snprintf(why, len, "the live members are a quorum "
 		    "of epoch %u {%s}: the next round needs no force", c->disk.epoch,
 		    list);
-		return c->why;
+		return why;
 	}
 	if (c->disk.epoch + 1 >= CMM_EPOCH_LIMIT)
 		return "the epoch space is used up";
@@ -562,7 +564,7 @@ cmm_core_force_quorum(struct cmm_core *c, int64_t now,
 		*why = "the node has not started";
 		return -1;
 	}
-	if ((no = force_check(c, dead)) != NULL) {
+	if ((no = force_check(c, dead, c->why, sizeof(c->why))) != NULL) {
 		*why = no;
 		return -1;
 	}
@@ -577,39 +579,21 @@ cmm_core_force_quorum(struct cmm_core *c, int64_t now,
 bool
 cmm_core_force_suggest(const struct cmm_core *c, struct cmm_set *dead)
 {
-	const struct cmm_set *P = &c->disk.members;
-	struct cmm_set unheard, reach;
+	char why[200];
 
+	/* the command force_check would accept now: every member not heard,
+	 * offered once this node has been without quorum for a while */
 	cmm_set_clear(dead);
-	if (c->member || c->stopped || c->leaving || c->prompt_open ||
-	    c->disk.epoch == 0 || !cmm_set_has(P, c->self) ||
-	    c->quorumless_since < 0 || (c->disk.abstain != 0 &&
-	    c->disk.epoch < c->disk.abstain) || core_round_active(c) ||
-	    c->now - c->quorumless_since <
+	if (!c->started || c->quorumless_since < 0 || core_round_active(c) ||
+	    c->disk.epoch == 0 || c->now - c->quorumless_since <
 	    CORE_SUGGEST_TIMEOUTS * c->cfg->failure_timeout_ms)
 		return false;
-	cmm_set_minus(&unheard, P, &c->alive);
-	for (int q = cmm_set_next(&unheard, 0); q >= 0;
-	    q = cmm_set_next(&unheard, q + 1)) {
-		const struct core_peer *p = &c->peers[q];
-
-		if (p->last_heard >= 0 &&
-		    c->now - p->last_heard < c->cfg->failure_timeout_ms)
-			cmm_set_del(&unheard, q);
-		for (int r = cmm_set_next(&c->alive, 0); r >= 0;
-		    r = cmm_set_next(&c->alive, r + 1))
-			if (r != c->self && cmm_set_has(&c->peers[r].row, q))
-				cmm_set_del(&unheard, q);
-	}
-	cmm_set_and(&reach, P, &c->alive);
-	if (cmm_set_empty(&unheard) ||
-	    cmm_quorum_is(P, &reach, false, c->cfg->priority, c->cfg->bugs))
-		return false;
-	cmm_set_or(&reach, &reach, &unheard);
-	if (!cmm_quorum_is(P, &reach, false, c->cfg->priority, c->cfg->bugs))
-		return false;
-	*dead = unheard;
-	return true;
+	cmm_set_minus(dead, &c->disk.members, &c->alive);
+	cmm_set_del(dead, c->self);
+	if (force_check(c, dead, why, sizeof(why)) == NULL)
+		return true;
+	cmm_set_clear(dead);
+	return false;
 }
 
 /* ---- introspection ---- */
