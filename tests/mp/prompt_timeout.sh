@@ -18,9 +18,10 @@ winner_prompt() {
 mp_ctl 0 link cut 1 >/dev/null || mp_fail "link cut refused"
 mp_wait 10 "winner prompt on both nodes" winner_prompt
 s=$(mp_status 0)
-[ "$(mp_json_field "$s" quorum_pending)" = true ] &&
-	[ "$(mp_json_field "$s" quorum)" = false ] ||
+if [ "$(mp_json_field "$s" quorum_pending)" != true ] ||
+    [ "$(mp_json_field "$s" quorum)" != false ]; then
 	mp_fail "awaiting the operator, quorum is not reported pending: $s"
+fi
 mp_ctl 0 status | grep -q "quorum pending" ||
 	mp_fail "status text does not say quorum pending: $(mp_ctl 0 status)"
 
