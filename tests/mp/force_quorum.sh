@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# force-quorum on the FIG. 1 cluster (six nodes, the ring of shared devices
-# 0-3, 3-5, 5-1, 1-4, 4-2, 2-0): SIGKILL 3, 4 and 5 together, the crown
+# force-quorum on the FIG. 1 cluster of assets/fig1.conf (six nodes, the
+# ring of shared devices 0-3, 3-5, 5-1, 1-4, 4-2, 2-0, its timings; only
+# ports and paths made the test's own): SIGKILL 3, 4 and 5 together, the crown
 # prince's half.  {0,1,2} is exactly half without the crown prince: no
 # quorum, and nothing moves by itself.  force-quorum is refused while the
 # dead were heard within the failure timeout, refused for a listed node
@@ -9,14 +10,17 @@
 # and the history holds the command with the caller's uid.
 . tests/mp/lib/mp.sh
 mp_init fq6
-mp_config 6 "heartbeat_ms = 100" "failure_timeout_ms = 1000" \
-    "round_timeout_ms = 500" "join_retry_ms = 1000"
-mp_device d03 "0 3"
-mp_device d35 "3 5"
-mp_device d51 "5 1"
-mp_device d14 "1 4"
-mp_device d42 "4 2"
-mp_device d20 "2 0"
+# assets/fig1.conf itself, with this test's ports, key, state and devices
+"$CMM" keygen "$MP_DIR/key" >/dev/null || mp_fail "keygen"
+sed -e "s|^key_file = .*|key_file = key|" \
+    -e "s|^state_dir = .*|state_dir = state%n|" \
+    -e "s|^control_socket = .*|control_socket = node%n.sock|" \
+    -e "s|^path = /var/lib/cmm/devices/\(.*\)|path = \1.dev|" \
+    -e "s|^address = 127.0.0.1:740\([0-5]\)|address = 127.0.0.1:PORT\1|" \
+    assets/fig1.conf >"$MP_CONF.in" || mp_fail "cannot read assets/fig1.conf"
+awk -v base="$MP_PORT" '/PORT[0-5]$/ { n = substr($0, length($0)); \
+    sub(/PORT[0-5]$/, base + n) } { print }' "$MP_CONF.in" >"$MP_CONF"
+grep -q "127.0.0.1:$MP_PORT\$" "$MP_CONF" || mp_fail "fig1.conf did not adapt"
 mp_start_all "0 1 2 3 4 5"
 mp_wait 20 "six-node cluster" mp_all "0 1 2 3 4 5" members 0,1,2,3,4,5
 mp_wait 5 "all six members" mp_all "0 1 2 3 4 5" state member
