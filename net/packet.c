@@ -14,6 +14,13 @@ enum cmm_drop
 cmm_packet_open(const struct cmm_rx *rx, const uint8_t *buf, size_t len,
     struct cmm_msg *out)
 {
+	return cmm_packet_open_link(rx, 0, buf, len, out);
+}
+
+enum cmm_drop
+cmm_packet_open_link(const struct cmm_rx *rx, int link, const uint8_t *buf,
+    size_t len, struct cmm_msg *out)
+{
 	struct cmm_msg m;
 	struct cmm_replay *win;
 	enum cmm_drop why;
@@ -38,10 +45,16 @@ cmm_packet_open(const struct cmm_rx *rx, const uint8_t *buf, size_t len,
 		 * window move.  A foreign digest moves it too: the datagram
 		 * is the sender's own, and a replay of it must not reach
 		 * the alarm either. */
-		why = cmm_replay_check(win, m.sender, m.incarnation, m.seq);
-		if (why != CMM_DROP_NONE)
+		why = cmm_replay_check_link(win, m.sender, m.incarnation,
+		    m.seq, link);
+		if (why != CMM_DROP_NONE && why != CMM_DROP_DUPLICATE)
 			return why;
-		cmm_replay_accept(win, m.sender, m.incarnation, m.seq);
+		cmm_replay_accept_link(win, m.sender, m.incarnation, m.seq,
+		    link);
+		if (why == CMM_DROP_DUPLICATE) {
+			*out = m;
+			return why;
+		}
 	}
 	*out = m;
 	return foreign ? CMM_DROP_CONFIG : CMM_DROP_NONE;

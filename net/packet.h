@@ -49,6 +49,12 @@ struct cmm_rx {
  */
 enum cmm_drop cmm_packet_open(const struct cmm_rx *rx, const uint8_t *buf,
 	    size_t len, struct cmm_msg *out);
+/* The same for a datagram that came on redundant link `link`
+ * (cmm_packet_open is link 0).  A copy already taken on another link is
+ * CMM_DROP_DUPLICATE, which fills *out too: it is authentic and for us,
+ * so the caller may count it as a sign of that link's life. */
+enum cmm_drop cmm_packet_open_link(const struct cmm_rx *rx, int link,
+	    const uint8_t *buf, size_t len, struct cmm_msg *out);
 
 /* Encodes m and appends its MAC.  Returns the datagram's length, or -1 if
  * it does not fit cap (or m cannot be encoded). */

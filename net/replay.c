@@ -18,13 +18,13 @@ cmm_replay_forget(struct cmm_replay *r, int sender)
 }
 
 enum cmm_drop
-cmm_replay_check(const struct cmm_replay *r, int sender, uint32_t incarnation,
-    uint64_t seq)
+cmm_replay_check_link(const struct cmm_replay *r, int sender,
+    uint32_t incarnation, uint64_t seq, int link)
 {
 	const struct cmm_replay_win *w;
-	uint64_t age;
+	uint64_t age, bit;
 
-	if (!cmm_set_valid_id(sender))
+	if (!cmm_set_valid_id(sender) || link < 0 || link >= CMM_REPLAY_LINKS)
 		return CMM_DROP_MALFORMED;
 	w = &r->win[sender];
 	if (!w->seen || incarnation > w->incarnation)
@@ -37,27 +37,39 @@ cmm_replay_check(const struct cmm_replay *r, int sender, uint32_t incarnation,
 	age = w->top - seq;
 	if (age >= CMM_REPLAY_WINDOW)
 		return CMM_DROP_REPLAY;
-	if (w->bits & (UINT64_C(1) << age))
-		return CMM_DROP_REPLAY;
-	return CMM_DROP_NONE;
+	bit = UINT64_C(1) << age;
+	if (!(w->bits & bit))
+		return CMM_DROP_NONE;
+	/* taken already: a first copy on this link is the sender's own
+	 * redundancy; a second one on the same link is played back */
+	return w->link[link] & bit ? CMM_DROP_REPLAY : CMM_DROP_DUPLICATE;
+}
+
+enum cmm_drop
+cmm_replay_check(const struct cmm_replay *r, int sender, uint32_t incarnation,
+    uint64_t seq)
+{
+	return cmm_replay_check_link(r, sender, incarnation, seq, 0);
 }
 
 void
-cmm_replay_accept(struct cmm_replay *r, int sender, uint32_t incarnation,
-    uint64_t seq)
+cmm_replay_accept_link(struct cmm_replay *r, int sender, uint32_t incarnation,
+    uint64_t seq, int link)
 {
 	struct cmm_replay_win *w;
 	uint64_t d;
 
-	if (!cmm_set_valid_id(sender))
+	if (!cmm_set_valid_id(sender) || link < 0 || link >= CMM_REPLAY_LINKS)
 		return;
 	w = &r->win[sender];
 	if (!w->seen || incarnation > w->incarnation) {
 		/* a restart: the new process counts from scratch */
+		memset(w, 0, sizeof(*w));
 		w->seen = true;
 		w->incarnation = incarnation;
 		w->top = seq;
 		w->bits = 1;
+		w->link[link] = 1;
 		return;
 	}
 	if (incarnation < w->incarnation)
@@ -66,10 +78,23 @@ cmm_replay_accept(struct cmm_replay *r, int sender, uint32_t incarnation,
 		d = seq - w->top;
 		w->bits = d >= CMM_REPLAY_WINDOW ? 0 : w->bits << d;
 		w->bits |= 1;
+		for (int k = 0; k < CMM_REPLAY_LINKS; k++)
+			w->link[k] = d >= CMM_REPLAY_WINDOW ? 0 :
+			    w->link[k] << d;
+		w->link[link] |= 1;
 		w->top = seq;
 		return;
 	}
 	d = w->top - seq;
-	if (d < CMM_REPLAY_WINDOW)
+	if (d < CMM_REPLAY_WINDOW) {
 		w->bits |= UINT64_C(1) << d;
+		w->link[link] |= UINT64_C(1) << d;
+	}
+}
+
+void
+cmm_replay_accept(struct cmm_replay *r, int sender, uint32_t incarnation,
+    uint64_t seq)
+{
+	cmm_replay_accept_link(r, sender, incarnation, seq, 0);
 }

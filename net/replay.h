@@ -11,6 +11,13 @@
  * seen, or older than the highest seen minus 63, is a replay; a late one
  * inside the window is accepted once (an ACCEPT overtaken by a later
  * HEARTBEAT still counts).
+ *
+ * Redundant links: a sender puts the same datagram (same incarnation and
+ * seq) on every link, so each one arrives up to once per link.  The window
+ * remembers, per seq, the links it came on: a seq already taken that
+ * arrives on a link it has not come on yet is CMM_DROP_DUPLICATE (a copy,
+ * expected, and proof that link works); on the same link again, or outside
+ * the window, it is CMM_DROP_REPLAY.  Without a link argument, link 0.
  */
 #ifndef CMM_REPLAY_H
 #define CMM_REPLAY_H
@@ -22,12 +29,14 @@
 #include "net/wire.h"
 
 #define CMM_REPLAY_WINDOW	64
+#define CMM_REPLAY_LINKS	4	/* CMM_LINKS_MAX of src/node/config.h */
 
 struct cmm_replay_win {
 	bool		seen;		/* anything accepted from this sender */
 	uint32_t	incarnation;
 	uint64_t	top;		/* highest seq accepted */
 	uint64_t	bits;		/* bit i: seq top - i accepted */
+	uint64_t	link[CMM_REPLAY_LINKS];	/* the same, per link */
 };
 
 struct cmm_replay {
@@ -45,5 +54,13 @@ enum cmm_drop cmm_replay_check(const struct cmm_replay *r, int sender,
  * the MAC verified. */
 void	cmm_replay_accept(struct cmm_replay *r, int sender,
 	    uint32_t incarnation, uint64_t seq);
+
+/* The same for a datagram that came on link (0..CMM_REPLAY_LINKS-1):
+ * check may also say CMM_DROP_DUPLICATE, and accept after NONE or
+ * DUPLICATE records the link. */
+enum cmm_drop cmm_replay_check_link(const struct cmm_replay *r, int sender,
+	    uint32_t incarnation, uint64_t seq, int link);
+void	cmm_replay_accept_link(struct cmm_replay *r, int sender,
+	    uint32_t incarnation, uint64_t seq, int link);
 
 #endif

@@ -30,6 +30,8 @@ struct udp_sock {
 	int		fd;
 	struct event	*ev;
 	uint32_t	drops;		/* the kernel's count, last seen */
+	int		link;		/* what it delivers as */
+	struct cmm_udp	*u;
 };
 
 /* The receive batch: buffers are touched only as far as datagrams fill
@@ -47,12 +49,15 @@ struct udp_batch {
 
 struct cmm_udp {
 	struct event_base	*base;
-	struct cmm_addr		local;
-	struct udp_sock		sock[2];	/* [0] bound, [1] other family */
+	struct cmm_addr		local[CMM_UDP_LINKS];
+	int			n_links;
+	struct udp_sock		sock[CMM_UDP_LINKS];	/* bound, per link */
+	struct udp_sock		other[2];	/* unbound: [0] v4, [1] v6 */
 	cmm_udp_recv_fn		fn;
 	void			*ctx;
-	struct cmm_addr		*peer;		/* CMM_MAX_NODES, len 0: none */
-	unsigned char		*cut;		/* CMM_MAX_NODES */
+	/* per (id, link) at id * CMM_UDP_LINKS + link */
+	struct cmm_addr		*peer;		/* len 0: none */
+	unsigned char		*cut;
 	int			n_cut;
 	struct cmm_udp_stats	st;
 	struct udp_batch	*rx;
@@ -122,8 +127,8 @@ udp_note_drops(struct cmm_udp *u, struct udp_sock *s, struct msghdr *h)
 static void
 udp_read_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct cmm_udp *u = arg;
-	struct udp_sock *s = u->sock[0].fd == fd ? &u->sock[0] : &u->sock[1];
+	struct udp_sock *s = arg;
+	struct cmm_udp *u = s->u;
 	struct udp_batch *b = u->rx;
 
 	(void)what;
@@ -151,7 +156,7 @@ udp_read_cb(evutil_socket_t fd, short what, void *arg)
 
 			udp_note_drops(u, s, h);
 			u->st.rx++;
-			u->fn(u->ctx, b->buf[i], b->msg[i].msg_len,
+			u->fn(u->ctx, s->link, b->buf[i], b->msg[i].msg_len,
 			    (struct sockaddr *)&b->from[i], h->msg_namelen);
 		}
 		n += got;
@@ -192,7 +197,8 @@ udp_open(struct cmm_udp *u, struct udp_sock *s, int family,
 		s->fd = -1;
 		return -1;
 	}
-	s->ev = event_new(u->base, s->fd, EV_READ | EV_PERSIST, udp_read_cb, u);
+	s->u = u;
+	s->ev = event_new(u->base, s->fd, EV_READ | EV_PERSIST, udp_read_cb, s);
 	if (s->ev == NULL || event_add(s->ev, NULL) < 0) {
 		snprintf(err, errlen, "event_new failed");
 		if (s->ev != NULL)
@@ -207,16 +213,22 @@ udp_open(struct cmm_udp *u, struct udp_sock *s, int family,
 
 struct cmm_udp *
 cmm_udp_new(struct event_base *base, const struct cmm_addr *bind_to,
-    cmm_udp_recv_fn fn, void *ctx, char *err, size_t errlen)
+    int n_links, cmm_udp_recv_fn fn, void *ctx, char *err, size_t errlen)
 {
-	struct cmm_udp *u = calloc(1, sizeof(*u));
+	struct cmm_udp *u;
 
+	if (n_links < 1 || n_links > CMM_UDP_LINKS) {
+		snprintf(err, errlen, "%d links (1..%d)", n_links, CMM_UDP_LINKS);
+		return NULL;
+	}
+	u = calloc(1, sizeof(*u));
 	if (u == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	u->peer = calloc(CMM_MAX_NODES, sizeof(*u->peer));
-	u->cut = calloc(CMM_MAX_NODES, 1);
+	u->peer = calloc((size_t)CMM_MAX_NODES * CMM_UDP_LINKS,
+	    sizeof(*u->peer));
+	u->cut = calloc((size_t)CMM_MAX_NODES * CMM_UDP_LINKS, 1);
 	u->rx = calloc(1, sizeof(*u->rx));
 	if (u->peer == NULL || u->cut == NULL || u->rx == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -229,16 +241,31 @@ cmm_udp_new(struct event_base *base, const struct cmm_addr *bind_to,
 	u->base = base;
 	u->fn = fn;
 	u->ctx = ctx;
-	u->sock[0].fd = u->sock[1].fd = -1;
-	if (udp_open(u, &u->sock[0], bind_to->ss.ss_family, bind_to, err,
-	    errlen) < 0) {
-		cmm_udp_free(u);
-		return NULL;
+	for (int k = 0; k < CMM_UDP_LINKS; k++)
+		u->sock[k].fd = -1;
+	u->other[0].fd = u->other[1].fd = -1;
+	for (int k = 0; k < n_links; k++) {
+		u->sock[k].link = k;
+		if (udp_open(u, &u->sock[k], bind_to[k].ss.ss_family,
+		    &bind_to[k], err, errlen) < 0) {
+			cmm_udp_free(u);
+			return NULL;
+		}
+		u->n_links = k + 1;
+		u->local[k].len = sizeof(u->local[k].ss);
+		getsockname(u->sock[k].fd, (struct sockaddr *)&u->local[k].ss,
+		    &u->local[k].len);
 	}
-	u->local.len = sizeof(u->local.ss);
-	getsockname(u->sock[0].fd, (struct sockaddr *)&u->local.ss,
-	    &u->local.len);
 	return u;
+}
+
+static void
+udp_close(struct udp_sock *s)
+{
+	if (s->ev != NULL)
+		event_free(s->ev);
+	if (s->fd >= 0)
+		close(s->fd);
 }
 
 void
@@ -246,12 +273,10 @@ cmm_udp_free(struct cmm_udp *u)
 {
 	if (u == NULL)
 		return;
-	for (int i = 0; i < 2; i++) {
-		if (u->sock[i].ev != NULL)
-			event_free(u->sock[i].ev);
-		if (u->sock[i].fd >= 0)
-			close(u->sock[i].fd);
-	}
+	for (int k = 0; k < CMM_UDP_LINKS; k++)
+		udp_close(&u->sock[k]);
+	udp_close(&u->other[0]);
+	udp_close(&u->other[1]);
 	free(u->peer);
 	free(u->cut);
 	free(u->rx);
@@ -261,38 +286,43 @@ cmm_udp_free(struct cmm_udp *u)
 void
 cmm_udp_local(const struct cmm_udp *u, struct cmm_addr *out)
 {
-	*out = u->local;
+	*out = u->local[0];
 }
 
 int
-cmm_udp_set_peer(struct cmm_udp *u, int id, const struct cmm_addr *a)
+cmm_udp_set_peer(struct cmm_udp *u, int id, int link, const struct cmm_addr *a)
 {
-	if (!cmm_set_valid_id(id))
+	if (!cmm_set_valid_id(id) || link < 0 || link >= u->n_links)
 		return -1;
-	u->peer[id] = *a;
+	u->peer[id * CMM_UDP_LINKS + link] = *a;
 	return 0;
 }
 
-/* The socket for a destination family; the second one is opened on first
- * use, unbound, so a v4 node can still reach a v6 peer. */
+/* The socket to send from on `link` to a destination family: the link's
+ * own when the family matches; otherwise one unbound socket per family,
+ * opened on first use, so a v4 node can still reach a v6 peer. */
 static int
-udp_fd_for(struct cmm_udp *u, int family)
+udp_fd_for(struct cmm_udp *u, int link, int family)
 {
+	struct udp_sock *o;
 	char err[128];
 
-	if (family == u->local.ss.ss_family)
-		return u->sock[0].fd;
-	if (u->sock[1].fd < 0 &&
-	    udp_open(u, &u->sock[1], family, NULL, err, sizeof(err)) < 0)
+	if (family == u->local[link].ss.ss_family)
+		return u->sock[link].fd;
+	for (int k = 0; k < u->n_links; k++)
+		if (family == u->local[k].ss.ss_family)
+			return u->sock[k].fd;
+	o = &u->other[family == AF_INET6];
+	if (o->fd < 0 && udp_open(u, o, family, NULL, err, sizeof(err)) < 0)
 		return -1;
-	return u->sock[1].fd;
+	return o->fd;
 }
 
-int
-cmm_udp_sendto(struct cmm_udp *u, const struct sockaddr *to, socklen_t tolen,
-    const uint8_t *buf, size_t len)
+static int
+udp_sendto_link(struct cmm_udp *u, int link, const struct sockaddr *to,
+    socklen_t tolen, const uint8_t *buf, size_t len)
 {
-	int fd = udp_fd_for(u, to->sa_family);
+	int fd = udp_fd_for(u, link, to->sa_family);
 
 	if (fd < 0) {
 		u->st.tx_errors++;
@@ -316,45 +346,96 @@ cmm_udp_sendto(struct cmm_udp *u, const struct sockaddr *to, socklen_t tolen,
 }
 
 int
-cmm_udp_send(struct cmm_udp *u, int id, const uint8_t *buf, size_t len)
+cmm_udp_sendto(struct cmm_udp *u, const struct sockaddr *to, socklen_t tolen,
+    const uint8_t *buf, size_t len)
 {
-	if (!cmm_set_valid_id(id) || u->peer[id].len == 0) {
+	return udp_sendto_link(u, 0, to, tolen, buf, len);
+}
+
+int
+cmm_udp_send_link(struct cmm_udp *u, int id, int link, const uint8_t *buf,
+    size_t len)
+{
+	const struct cmm_addr *a;
+
+	if (!cmm_set_valid_id(id) || link < 0 || link >= u->n_links ||
+	    (a = &u->peer[id * CMM_UDP_LINKS + link])->len == 0) {
 		errno = EDESTADDRREQ;
 		return -1;
 	}
-	if (u->cut[id] & 2) {
+	if (u->cut[id * CMM_UDP_LINKS + link] & 2) {
 		u->st.cut_out++;
 		return 0;
 	}
-	return cmm_udp_sendto(u, (const struct sockaddr *)&u->peer[id].ss,
-	    u->peer[id].len, buf, len);
+	return udp_sendto_link(u, link, (const struct sockaddr *)&a->ss, a->len,
+	    buf, len);
+}
+
+int
+cmm_udp_send(struct cmm_udp *u, int id, const uint8_t *buf, size_t len)
+{
+	int ok = 0, err = EDESTADDRREQ;
+
+	/* the same bytes on every link: the receiver's window keeps the
+	 * first copy and counts the others as duplicates */
+	for (int k = 0; k < u->n_links; k++) {
+		if (cmm_udp_send_link(u, id, k, buf, len) == 0)
+			ok++;
+		else
+			err = errno;
+	}
+	if (ok == 0) {
+		errno = err;
+		return -1;
+	}
+	return 0;
 }
 
 void
-cmm_udp_cut(struct cmm_udp *u, int id, unsigned dir)
+cmm_udp_cut(struct cmm_udp *u, int id, int link, unsigned dir)
 {
-	if (!cmm_set_valid_id(id))
+	if (!cmm_set_valid_id(id) || link >= u->n_links)
 		return;
-	if (u->cut[id] != 0)
-		u->n_cut--;
-	u->cut[id] = (unsigned char)(dir & 3);
-	if (u->cut[id] != 0)
-		u->n_cut++;
+	for (int k = link < 0 ? 0 : link; k < (link < 0 ? u->n_links :
+	    link + 1); k++) {
+		unsigned char *c = &u->cut[id * CMM_UDP_LINKS + k];
+
+		if (*c != 0)
+			u->n_cut--;
+		*c = (unsigned char)(dir & 3);
+		if (*c != 0)
+			u->n_cut++;
+	}
 }
 
 bool
-cmm_udp_cut_in(struct cmm_udp *u, int id)
+cmm_udp_cut_in(struct cmm_udp *u, int id, int link)
 {
-	if (u->n_cut == 0 || !cmm_set_valid_id(id) || !(u->cut[id] & 1))
+	if (u->n_cut == 0 || !cmm_set_valid_id(id) || link < 0 ||
+	    link >= u->n_links || !(u->cut[id * CMM_UDP_LINKS + link] & 1))
 		return false;
 	u->st.cut_in++;
 	return true;
 }
 
-unsigned
-cmm_udp_cut_state(const struct cmm_udp *u, int id)
+bool
+cmm_udp_any_cut(const struct cmm_udp *u)
 {
-	return cmm_set_valid_id(id) ? u->cut[id] : 0;
+	return u->n_cut > 0;
+}
+
+unsigned
+cmm_udp_cut_state(const struct cmm_udp *u, int id, int link)
+{
+	unsigned all = 3;
+
+	if (!cmm_set_valid_id(id) || link >= u->n_links)
+		return 0;
+	if (link >= 0)
+		return u->cut[id * CMM_UDP_LINKS + link];
+	for (int k = 0; k < u->n_links; k++)
+		all &= u->cut[id * CMM_UDP_LINKS + k];
+	return all;
 }
 
 void
@@ -376,10 +457,10 @@ cmm_udp_rcvbuf_want(int nodes, int system_default)
 	return want > system_default ? (int)want : system_default;
 }
 
-int
-cmm_udp_size_rcvbuf(struct cmm_udp *u, int nodes, int *want, int *got)
+static int
+udp_size_one(int fd, int nodes, int *want, int *got)
 {
-	int		fd = u->sock[0].fd, cur = 0, half;
+	int		cur = 0, half;
 	socklen_t	len = sizeof(cur);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &cur, &len) < 0)
@@ -399,4 +480,25 @@ cmm_udp_size_rcvbuf(struct cmm_udp *u, int nodes, int *want, int *got)
 	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, got, &len) < 0)
 		return -1;
 	return *got < *want ? 1 : 0;
+}
+
+int
+cmm_udp_size_rcvbuf(struct cmm_udp *u, int nodes, int *want, int *got)
+{
+	int rc = 0;
+
+	/* every link carries a full copy of every burst */
+	for (int k = 0; k < u->n_links; k++) {
+		int w, g, r = udp_size_one(u->sock[k].fd, nodes, &w, &g);
+
+		if (r < 0)
+			return -1;
+		if (k == 0 || g < *got) {
+			*want = w;
+			*got = g;
+		}
+		if (r > rc)
+			rc = r;
+	}
+	return rc;
 }

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * udp: the datagram transport on libevent.  One socket bound to
- * the node's address (IPv4 or IPv6), an EV_PERSIST read event that drains
- * it until EAGAIN in batches (recvmmsg), and, only if a peer of the other
- * address family is configured, a second unbound socket for it.
+ * udp: the datagram transport on libevent.  One socket bound to each of
+ * the node's addresses, one per redundant link (IPv4 or IPv6), each with
+ * an EV_PERSIST read event that drains it until EAGAIN in batches
+ * (recvmmsg), and, only if a peer's link is of the other address family,
+ * an unbound socket for that family.  A datagram's link is the socket it
+ * came in on; what goes to a node goes out on every one of its links,
+ * link k from this node's link k (docs/ARCHITECTURE.md "Redundant
+ * links").
  *
  * Datagrams the kernel drops because the receive buffer is full are
  * counted (SO_RXQ_OVFL: the kernel's count arrives with the next datagram
  * it queues), so a burst that overflows the buffer is seen, not silent;
  * cmm_udp_size_rcvbuf sizes that buffer for a burst of every peer.
  *
- * The transport knows peers only by address: a table id -> address, used
- * to send to a node.  It never looks inside a datagram, so for fault
+ * The transport knows peers only by address: a table (id, link) ->
+ * address, used to send to a node.  It never looks inside a datagram, so for fault
  * injection it drops what goes to a peer whose link is cut, while what
  * comes from one is dropped by the caller once the datagram's
  * authenticated sender is known (cmm_udp_cut_in): a source address would
@@ -38,36 +42,50 @@ struct cmm_addr {
 /* "127.0.0.1:7400" / "[::1]:7400" into buf; returns buf. */
 const char *cmm_addr_format(const struct sockaddr *sa, char *buf, size_t len);
 
+#define CMM_UDP_LINKS	4	/* CMM_LINKS_MAX of src/node/config.h */
+
 /* Called on the loop for every datagram (len may exceed CMM_WIRE_MAX: an
  * oversized datagram is delivered with its real length, up to 64 KiB, so
- * the caller counts it). */
-typedef void (*cmm_udp_recv_fn)(void *ctx, const uint8_t *buf, size_t len,
-	    const struct sockaddr *from, socklen_t fromlen);
+ * the caller counts it).  link: the link (bound socket) it came in on. */
+typedef void (*cmm_udp_recv_fn)(void *ctx, int link, const uint8_t *buf,
+	    size_t len, const struct sockaddr *from, socklen_t fromlen);
 
-/* Binds to `bind` and starts reading.  NULL with a one-line reason. */
-struct cmm_udp *cmm_udp_new(struct event_base *base, const struct cmm_addr *bind,
-	    cmm_udp_recv_fn fn, void *ctx, char *err, size_t errlen);
+/* Binds one socket to each of bind[0..n_links) and starts reading.  NULL
+ * with a one-line reason. */
+struct cmm_udp *cmm_udp_new(struct event_base *base,
+	    const struct cmm_addr *bind, int n_links, cmm_udp_recv_fn fn,
+	    void *ctx, char *err, size_t errlen);
 void	cmm_udp_free(struct cmm_udp *u);
 
-/* The address actually bound (port 0 resolved). */
+/* The address link 0 actually bound (port 0 resolved). */
 void	cmm_udp_local(const struct cmm_udp *u, struct cmm_addr *out);
 
-/* Tells the transport where node `id` (0..1023) lives. */
-int	cmm_udp_set_peer(struct cmm_udp *u, int id, const struct cmm_addr *a);
+/* Tells the transport where node `id` (0..1023) lives on `link`. */
+int	cmm_udp_set_peer(struct cmm_udp *u, int id, int link,
+	    const struct cmm_addr *a);
 
-/* Sends one datagram to node id.  0 sent (or dropped by a cut link),
- * -1 with errno on a socket error. */
+/* Sends one datagram to node id on every link.  0 when it went out on at
+ * least one (or every link is cut), -1 with errno when every send
+ * failed. */
 int	cmm_udp_send(struct cmm_udp *u, int id, const uint8_t *buf, size_t len);
+/* The same on one link only. */
+int	cmm_udp_send_link(struct cmm_udp *u, int id, int link,
+	    const uint8_t *buf, size_t len);
 /* Sends to an address that is not a configured peer (probe answers). */
 int	cmm_udp_sendto(struct cmm_udp *u, const struct sockaddr *to,
 	    socklen_t tolen, const uint8_t *buf, size_t len);
 
 /* Fault injection: bit 1 drops what arrives from the peer, bit 2 what goes
- * to it (see enum cmm_link_dir in src/node/daemon.h); 0 heals. */
-void	cmm_udp_cut(struct cmm_udp *u, int id, unsigned dir);
-unsigned cmm_udp_cut_state(const struct cmm_udp *u, int id);
-/* true (and counted) when what comes from node id must be dropped. */
-bool	cmm_udp_cut_in(struct cmm_udp *u, int id);
+ * to it (see enum cmm_link_dir in src/node/daemon.h); 0 heals.  link -1:
+ * every link. */
+void	cmm_udp_cut(struct cmm_udp *u, int id, int link, unsigned dir);
+/* link -1: the bits set on every link (what cuts the node off). */
+unsigned cmm_udp_cut_state(const struct cmm_udp *u, int id, int link);
+/* true (and counted) when what comes from node id on link must be
+ * dropped. */
+bool	cmm_udp_cut_in(struct cmm_udp *u, int id, int link);
+/* true while anything is cut (the receive path's fast test). */
+bool	cmm_udp_any_cut(const struct cmm_udp *u);
 
 struct cmm_udp_stats {
 	uint64_t	rx, tx;		/* datagrams */
@@ -86,7 +104,7 @@ void	cmm_udp_stats(const struct cmm_udp *u, struct cmm_udp_stats *s);
  * every peer's round messages, never less than the system's default. */
 int	cmm_udp_rcvbuf_want(int nodes, int system_default);
 
-/* Sets the bound socket's receive buffer to cmm_udp_rcvbuf_want(nodes,
+/* Sets every bound socket's receive buffer to cmm_udp_rcvbuf_want(nodes,
  * the buffer it has now), past net.core.rmem_max when the process may
  * (SO_RCVBUFFORCE).  *want and *got: bytes asked for and granted.  0 when
  * granted, 1 when the kernel capped it below *want, -1 on error. */

@@ -54,6 +54,7 @@ static const char *const drop_names[CMM_DROP__COUNT] = {
 	[CMM_DROP_REPLAY] = "replay",
 	[CMM_DROP_MISDIRECTED] = "misdirected",
 	[CMM_DROP_CONFIG] = "config",
+	[CMM_DROP_DUPLICATE] = "duplicate",
 };
 
 static const char *const type_names[CMM_MSG_TYPE_MAX + 1] = {

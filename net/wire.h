@@ -149,6 +149,9 @@ enum cmm_drop {
 	CMM_DROP_REPLAY,	/* sequence already seen or too old */
 	CMM_DROP_MISDIRECTED,	/* addressed to another node */
 	CMM_DROP_CONFIG,	/* the sender's config digest is not ours */
+	/* a redundant link's copy of a datagram already taken from another
+	 * link: authentic, expected, not an attack (net/replay.h) */
+	CMM_DROP_DUPLICATE,
 	CMM_DROP__COUNT
 };
 

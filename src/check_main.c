@@ -86,9 +86,9 @@ check_usage(FILE *f)
 {
 	fprintf(f, "usage: cmm check -c FILE --id N [--timeout MS]\n"
 	    "  checks the config, the key, the state, the hook, binds the "
-	    "node's address,\n  probes every peer (each must answer within "
-	    "MS ms, default 1000) and\n  exercises every device the node "
-	    "shares; exit 0 only if every check passes\n");
+	    "node's address(es),\n  probes every peer on every link (each must "
+	    "answer within MS ms, default 1000)\n  and exercises every device "
+	    "the node shares; exit 0 only if every check passes\n");
 }
 
 /* ---- peers ---- */
@@ -110,7 +110,7 @@ struct probe {
  */
 static void
 check_send_probes(int fd, const struct cmm_config *cfg, const struct cmm_keys *k,
-    int self, struct probe *pr)
+    int self, int link, struct probe *pr)
 {
 	uint8_t buf[CMM_WIRE_MAX];
 	struct timespec ts;
@@ -135,8 +135,8 @@ check_send_probes(int fd, const struct cmm_config *cfg, const struct cmm_keys *k
 		n = cmm_packet_seal(k, cfg->cluster_id, &m, buf, sizeof(buf));
 		if (n > 0)
 			sendto(fd, buf, (size_t)n, MSG_DONTWAIT,
-			    (const struct sockaddr *)&cfg->node[i].sa,
-			    cfg->node[i].salen);
+			    (const struct sockaddr *)&cfg->node[i].link[link].sa,
+			    cfg->node[i].link[link].salen);
 	}
 }
 
@@ -170,21 +170,35 @@ check_read_acks(int fd, const struct cmm_rx *rx, struct probe *pr,
 	return got;
 }
 
-/* One line per peer; a peer whose config digest differs fails. */
+/* "peer 2" or, with several links, "peer 2 link 1" */
+static const char *
+check_peer_name(const struct cmm_config *cfg, int i, int link, char *buf,
+    size_t len)
+{
+	if (cfg->n_links > 1)
+		snprintf(buf, len, "peer %d link %d", i, link);
+	else
+		snprintf(buf, len, "peer %d", i);
+	return buf;
+}
+
+/* One line per peer (and link); a peer whose config digest differs
+ * fails. */
 static void
 check_report_peer(struct check *c, const struct cmm_config *cfg, int i,
-    const struct probe *p)
+    int link, const struct probe *p)
 {
-	char mem[128], ours[2 * CMM_DIGEST_LEN + 1];
+	char mem[128], ours[2 * CMM_DIGEST_LEN + 1], who[32];
 	char theirs[2 * CMM_DIGEST_LEN + 1], ver[32] = "";
 
 	cmm_set_format(&p->ack.members, mem, sizeof(mem));
 	if (memcmp(p->ack.digest, cfg->core.digest, CMM_DIGEST_LEN) == 0) {
-		check_ok(c, "peer %d answered (%s, %s, epoch %u, members %s, "
-		    "protocol %u..%u, config digest matches)", i,
-		    cfg->node[i].address, p->ack.flags & CMM_MSGF_MEMBER ?
+		check_ok(c, "%s answered (%s, %s, epoch %u, members %s, "
+		    "protocol %u..%u, config digest matches, %lld ms)",
+		    check_peer_name(cfg, i, link, who, sizeof(who)),
+		    cfg->node[i].link[link].address, p->ack.flags & CMM_MSGF_MEMBER ?
 		    "member" : "not a member", p->ack.epoch, mem, p->ack.vmin,
-		    p->ack.vmax);
+		    p->ack.vmax, (long long)p->rtt_ms);
 		return;
 	}
 	cmm_digest_hex(cfg->core.digest, ours);
@@ -192,16 +206,19 @@ check_report_peer(struct check *c, const struct cmm_config *cfg, int i,
 	if (p->ack.ext & CMM_EXT_CONFIG_VERSION)
 		snprintf(ver, sizeof(ver), ", config_version %u",
 		    p->ack.config_version);
-	check_fail(c, "peer %d (%s): config differs: its digest is %s%s, "
+	check_fail(c, "%s (%s): config differs: its digest is %s%s, "
 	    "ours %s (config_version %u); compare 'cmm ctl config' on both",
-	    i, cfg->node[i].address, theirs, ver, ours,
+	    check_peer_name(cfg, i, link, who, sizeof(who)),
+	    cfg->node[i].link[link].address, theirs, ver, ours,
 	    cfg->core.config_version);
 }
 
+/* Probes every peer on one link, from this node's address on it. */
 static void
 check_peers(struct check *c, const struct cmm_config *cfg,
-    const struct cmm_keys *k, int fd, int self, int timeout_ms)
+    const struct cmm_keys *k, int fd, int self, int link, int timeout_ms)
 {
+	char who[32];
 	struct probe *pr = calloc(CMM_MAX_NODES, sizeof(*pr));
 	struct cmm_rx rx = { .keys = k, .cluster_id = cfg->cluster_id,
 	    .self = self };
@@ -227,7 +244,7 @@ check_peers(struct check *c, const struct cmm_config *cfg,
 			break;
 		/* a lost probe or answer is retried, like any datagram */
 		if (now >= next_send) {
-			check_send_probes(fd, cfg, k, self, pr);
+			check_send_probes(fd, cfg, k, self, link, pr);
 			next_send = now + CHECK_RESEND_MS;
 		}
 		wait = (int)(next_send - now);
@@ -240,10 +257,11 @@ check_peers(struct check *c, const struct cmm_config *cfg,
 		if (!pr[i].want)
 			continue;
 		if (pr[i].answered)
-			check_report_peer(c, cfg, i, &pr[i]);
+			check_report_peer(c, cfg, i, link, &pr[i]);
 		else
-			check_fail(c, "peer %d (%s): no answer within %d ms", i,
-			    cfg->node[i].address, timeout_ms);
+			check_fail(c, "%s (%s): no answer within %d ms",
+			    check_peer_name(cfg, i, link, who, sizeof(who)),
+			    cfg->node[i].link[link].address, timeout_ms);
 	}
 	free(pr);
 }
@@ -484,34 +502,46 @@ cmm_check_main(int argc, char **argv)
 			check_fail(&chk, "hook %s: %s", cfg->hook, strerror(errno));
 	}
 
-	fd = socket(cfg->node[id].sa.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		check_fail(&chk, "bind %s: socket: %s", cfg->node[id].address,
-		    strerror(errno));
-	} else if (bind(fd, (const struct sockaddr *)&cfg->node[id].sa,
-	    cfg->node[id].salen) < 0) {
-		int e = errno;
+	/* every link: its own address, its own probes */
+	for (int k = 0; k < cfg->n_links; k++) {
+		const struct cmm_link_addr *la = &cfg->node[id].link[k];
 
-		/* peers answer a probe only at the configured address of the
-		 * node it speaks for: from any other port nothing comes back */
-		check_fail(&chk, "bind %s: %s%s", cfg->node[id].address,
-		    strerror(e), e == EADDRINUSE ? " (is node running? then "
-		    "'cmm ctl nodes' shows its peers)" : "");
-		close(fd);
-		fd = -1;
-	} else {
-		check_ok(&chk, "bind %s", cfg->node[id].address);
-	}
+		fd = socket(la->sa.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			check_fail(&chk, "bind %s: socket: %s", la->address,
+			    strerror(errno));
+		} else if (bind(fd, (const struct sockaddr *)&la->sa,
+		    la->salen) < 0) {
+			int e = errno;
 
-	if (cfg->n_nodes > 1) {
-		if (!have_key || fd < 0)
-			check_fail(&chk, "peers: not probed (%s)", !have_key ?
-			    "no key" : "the node's address is not ours");
-		else
-			check_peers(&chk, cfg, &keys, fd, id, timeout_ms);
+			/* peers answer a probe only at the configured address
+			 * of the node it speaks for: from any other port
+			 * nothing comes back */
+			check_fail(&chk, "bind %s: %s%s", la->address,
+			    strerror(e), e == EADDRINUSE ? " (is node running? "
+			    "then 'cmm ctl nodes' shows its peers)" : "");
+			close(fd);
+			fd = -1;
+		} else {
+			check_ok(&chk, "bind %s", la->address);
+		}
+
+		if (cfg->n_nodes > 1) {
+			char on[16] = "";
+
+			if (cfg->n_links > 1)
+				snprintf(on, sizeof(on), " on link %d", k);
+			if (!have_key || fd < 0)
+				check_fail(&chk, "peers%s: not probed (%s)", on,
+				    !have_key ? "no key" :
+				    "the node's address is not ours");
+			else
+				check_peers(&chk, cfg, &keys, fd, id, k,
+				    timeout_ms);
+		}
+		if (fd >= 0)
+			close(fd);
 	}
-	if (fd >= 0)
-		close(fd);
 
 	/* records are authenticated with the key: no key, no check */
 	for (int i = 0; i < cfg->core.n_devices; i++) {

@@ -354,7 +354,8 @@ comp_add_arg(const struct cmm_console *c, const char *synopsis, int k)
 		if (i != k)
 			continue;
 		t += strspn(t, "[");
-		t[strcspn(t, "]")] = '\0';
+		/* "N[/LINK]": completes as N */
+		t[strcspn(t, "][")] = '\0';
 		if (strcmp(t, "N") == 0 || strcmp(t, "A") == 0 ||
 		    strcmp(t, "B") == 0 || strcmp(t, "LIST") == 0)
 			comp_add_nodes(c);

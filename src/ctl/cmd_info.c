@@ -20,10 +20,6 @@ static const char *link_name(enum cmm_link_dir l);
 static json_t	*ms_or_null(int64_t v);
 static void	 status_prompt_text(struct cmm_cmd_ctx *ctx,
 		    const struct cmm_status_snap *s);
-static json_t	*status_watchdog_json(const struct cmm_status_snap *s);
-static json_t	*status_realtime_json(const struct cmm_rt_status *rt);
-static void	 status_fencing_text(struct cmm_cmd_ctx *ctx,
-		    const struct cmm_status_snap *s);
 
 static const char *
 verdict_name(enum cmm_qverdict v)
@@ -147,81 +143,10 @@ cmm_status_json(const struct cmm_status_snap *s)
 	    json_integer((json_int_t)s->dropped.version));
 	json_object_set_new(dr, "overflow",
 	    json_integer((json_int_t)s->dropped.overflow));
+	json_object_set_new(dr, "duplicate",
+	    json_integer((json_int_t)s->dropped.duplicate));
 	json_object_set_new(o, "dropped", dr);
-	json_object_set_new(o, "watchdog", status_watchdog_json(s));
-	json_object_set_new(o, "realtime", status_realtime_json(&s->realtime));
 	return o;
-}
-
-/* null without a watchdog in the config */
-static json_t *
-status_watchdog_json(const struct cmm_status_snap *s)
-{
-	const struct cmm_wd_status *w = &s->watchdog;
-	json_t *o;
-
-	if (!s->has_watchdog)
-		return json_null();
-	o = json_object();
-	json_object_set_new(o, "path", json_string(w->path));
-	json_object_set_new(o, "kind", json_string(w->kind));
-	json_object_set_new(o, "timeout_s", json_integer(w->timeout_s));
-	json_object_set_new(o, "interval_ms", json_integer(w->interval_ms));
-	json_object_set_new(o, "armed", json_boolean(w->armed));
-	json_object_set_new(o, "petting", json_boolean(w->petting));
-	json_object_set_new(o, "not_petting", w->petting ? json_null() :
-	    json_string(w->why));
-	json_object_set_new(o, "last_pet_ms", w->last_pet_ms < 0 ? json_null() :
-	    json_integer(w->last_pet_ms));
-	json_object_set_new(o, "pets", json_integer((json_int_t)w->pets));
-	return o;
-}
-
-static json_t *
-status_realtime_json(const struct cmm_rt_status *rt)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "config", json_string(
-	    cmm_realtime_mode_name(rt->mode)));
-	json_object_set_new(o, "sched", json_string(rt->sched_rr ? "SCHED_RR" :
-	    "SCHED_OTHER"));
-	json_object_set_new(o, "priority", rt->sched_rr ?
-	    json_integer(rt->priority) : json_null());
-	json_object_set_new(o, "memory_locked", json_boolean(rt->locked));
-	json_object_set_new(o, "problem", rt->why[0] != '\0' ?
-	    json_string(rt->why) : json_null());
-	return o;
-}
-
-/* the watchdog and realtime lines of `status` */
-static void
-status_fencing_text(struct cmm_cmd_ctx *ctx, const struct cmm_status_snap *s)
-{
-	const struct cmm_wd_status *w = &s->watchdog;
-	const struct cmm_rt_status *rt = &s->realtime;
-
-	if (s->has_watchdog) {
-		cmm_cmd_printf(ctx, "watchdog: %s (%s, %d s, a pet every %" PRId64
-		    " ms): ", w->path, w->kind, w->timeout_s, w->interval_ms);
-		if (w->petting)
-			cmm_cmd_printf(ctx, "armed, petting");
-		else
-			cmm_cmd_printf(ctx, "%sNOT petting: %s", w->armed ?
-			    "armed, " : "", w->why);
-		if (w->last_pet_ms >= 0)
-			cmm_cmd_printf(ctx, "; last pet %" PRId64 " ms ago",
-			    w->last_pet_ms);
-		cmm_cmd_printf(ctx, "\n");
-	}
-	if (rt->mode == CMM_RT_NO)
-		cmm_cmd_printf(ctx, "realtime: off (realtime = no)\n");
-	else
-		cmm_cmd_printf(ctx, "realtime: %s%s, memory %slocked%s%s\n",
-		    rt->sched_rr ? "event loop SCHED_RR" : "SCHED_OTHER",
-		    rt->sched_rr ? "" : " (normal priority)",
-		    rt->locked ? "" : "not ", rt->why[0] != '\0' ? "; " : "",
-		    rt->why);
 }
 
 static void
@@ -292,10 +217,10 @@ cmm_status_text(struct cmm_cmd_ctx *ctx, const struct cmm_status_snap *s)
 	cmm_cmd_printf(ctx, "dropped: malformed %" PRIu64 ", foreign %" PRIu64
 	    ", auth %" PRIu64 ", replay %" PRIu64 ", misdirected %" PRIu64
 	    ", config %" PRIu64 ", version %" PRIu64 ", overflow %" PRIu64
-	    "\n", s->dropped.malformed, s->dropped.foreign, s->dropped.auth,
-	    s->dropped.replay, s->dropped.misdirected, s->dropped.config,
-	    s->dropped.version, s->dropped.overflow);
-	status_fencing_text(ctx, s);
+	    ", duplicate %" PRIu64 "\n", s->dropped.malformed,
+	    s->dropped.foreign, s->dropped.auth, s->dropped.replay,
+	    s->dropped.misdirected, s->dropped.config, s->dropped.version,
+	    s->dropped.overflow, s->dropped.duplicate);
 }
 
 CMM_CMD_FN(cmm_cmd_status)
@@ -367,6 +292,92 @@ nodes_wire_json(json_t *o, const struct cmm_peer_wire *w)
 	    json_integer(w->config_version) : json_null());
 }
 
+static const char *
+link_cut_name(enum cmm_link_dir l)
+{
+	static const char *const names[] = { "no", "in", "out", "both" };
+
+	return names[l & 3];
+}
+
+/* A node's redundant links: one object each (self: the addresses only). */
+static json_t *
+nodes_links_json(const struct cmm_node_row *r)
+{
+	json_t *arr = json_array(), *l, *h;
+
+	for (int k = 0; k < r->n_links; k++) {
+		const struct cmm_link_stats *st = &r->links[k].st;
+
+		l = json_object();
+		json_object_set_new(l, "link", json_integer(k));
+		json_object_set_new(l, "address", json_string(r->links[k].addr));
+		if (r->self) {
+			json_object_set_new(l, "up", json_null());
+			json_object_set_new(l, "last_heard_ms", json_null());
+			json_object_set_new(l, "heartbeat", json_null());
+			json_object_set_new(l, "duplicates", json_integer(0));
+			json_object_set_new(l, "cut", json_string("self"));
+			json_array_append_new(arr, l);
+			continue;
+		}
+		json_object_set_new(l, "up", json_boolean(st->up));
+		json_object_set_new(l, "last_heard_ms", ms_or_null(st->heard_ms));
+		if (st->hb_n > 0) {
+			h = json_object();
+			json_object_set_new(h, "n", json_integer(st->hb_n));
+			json_object_set_new(h, "median_ms",
+			    json_integer(st->hb_median_ms));
+			json_object_set_new(h, "p99_ms", json_integer(st->hb_p99_ms));
+			json_object_set_new(h, "max_ms", json_integer(st->hb_max_ms));
+			json_object_set_new(l, "heartbeat", h);
+		} else
+			json_object_set_new(l, "heartbeat", json_null());
+		json_object_set_new(l, "duplicates",
+		    json_integer((json_int_t)st->duplicates));
+		/* fault injection on this link alone */
+		json_object_set_new(l, "cut", json_string(link_cut_name(
+		    r->links[k].cut)));
+		json_array_append_new(arr, l);
+	}
+	return arr;
+}
+
+/* Under a peer's row, one line per link when there are several. */
+static void
+nodes_links_text(struct cmm_cmd_ctx *ctx, const struct cmm_node_row *r)
+{
+	char heard[24], hb[32];
+
+	if (r->n_links < 2)
+		return;
+	for (int k = 0; k < r->n_links; k++) {
+		const struct cmm_link_stats *st = &r->links[k].st;
+
+		if (r->self) {
+			cmm_cmd_printf(ctx, "         link %d %s\n", k,
+			    r->links[k].addr);
+			continue;
+		}
+		if (st->heard_ms < 0)
+			snprintf(heard, sizeof(heard), "never");
+		else
+			snprintf(heard, sizeof(heard), "%" PRId64 "ms",
+			    st->heard_ms);
+		if (st->hb_n > 0)
+			snprintf(hb, sizeof(hb), "%" PRId64 "/%" PRId64 " ms",
+			    st->hb_median_ms, st->hb_p99_ms);
+		else
+			snprintf(hb, sizeof(hb), "-");
+		cmm_cmd_printf(ctx, "         link %d %-22s %-4s heard %8s "
+		    "heartbeat %s, %" PRIu64 " duplicates%s%s\n", k,
+		    r->links[k].addr, st->up ? "up" : "DOWN", heard, hb,
+		    st->duplicates, r->links[k].cut != CMM_LINK_UP ?
+		    ", fault injection: cut " : "", r->links[k].cut != CMM_LINK_UP ?
+		    link_cut_name(r->links[k].cut) : "");
+	}
+}
+
 CMM_CMD_FN(cmm_cmd_nodes)
 {
 	struct cmm_nodes_snap		 ns;
@@ -420,6 +431,7 @@ CMM_CMD_FN(cmm_cmd_nodes)
 			} else
 				json_object_set_new(o, "heartbeat", json_null());
 			nodes_wire_json(o, &r->wire);
+			json_object_set_new(o, "links", nodes_links_json(r));
 			json_array_append_new(arr, o);
 			continue;
 		}
@@ -451,6 +463,7 @@ CMM_CMD_FN(cmm_cmd_nodes)
 		    r->self ? "self" : link_name(r->link),
 		    cfgname == NULL ? "-" : r->wire.mismatch ? "MISMATCH" :
 		    cfgname, proto, hbtxt);
+		nodes_links_text(ctx, r);
 	}
 	if (ctx->json) {
 		o = json_object();

@@ -8,6 +8,7 @@
 
 #include "src/ctl/cmd.h"
 #include "src/ctl/cmd_impl.h"
+#include "util/parse.h"
 
 static enum cmm_cmd_ret	done(struct cmm_cmd_ctx *ctx, int rc, const char *why,
 			    const char *what);
@@ -142,17 +143,44 @@ CMM_CMD_FN(cmm_cmd_log_level)
 	return CMM_CMD_OK;
 }
 
+/* "N" (every link to node N) or "N/K" (its redundant link K): the node,
+ * *link -1 or K; -1 with the reply failed. */
+static int
+link_arg(struct cmm_cmd_ctx *ctx, const char *s, int *link)
+{
+	char node[16];
+	const char *slash = strchr(s, '/');
+	long long k;
+	size_t len = slash != NULL ? (size_t)(slash - s) : strlen(s);
+
+	*link = -1;
+	if (len >= sizeof(node))
+		len = sizeof(node) - 1;
+	memcpy(node, s, len);
+	node[len] = '\0';
+	if (slash != NULL) {
+		if (cmm_parse_int(slash + 1, 0, CMM_LINKS_MAX - 1, &k, NULL,
+		    0) < 0) {
+			cmm_cmd_fail(ctx, "%s: '%s' is not a link (0..%d)",
+			    ctx->entry->name, slash + 1, CMM_LINKS_MAX - 1);
+			return -1;
+		}
+		*link = (int)k;
+	}
+	return cmm_cmd_node_arg(ctx, node);
+}
+
 CMM_CMD_FN(cmm_cmd_link_cut)
 {
 	struct cmm_daemon	*d;
 	enum cmm_link_dir	 dir = CMM_LINK_BOTH;
 	const char		*why = NULL;
-	char			 what[64];
-	int			 n;
+	char			 what[64], on[16] = "";
+	int			 n, link;
 
 	if ((d = cmm_cmd_daemon(ctx)) == NULL)
 		return CMM_CMD_ERROR;
-	if ((n = cmm_cmd_node_arg(ctx, argv[0])) < 0)
+	if ((n = link_arg(ctx, argv[0], &link)) < 0)
 		return CMM_CMD_ERROR;
 	if (n == cmm_daemon_self(d))
 		return cmm_cmd_fail(ctx, "link cut: node %d is this node", n);
@@ -165,9 +193,11 @@ CMM_CMD_FN(cmm_cmd_link_cut)
 			return cmm_cmd_fail(ctx, "link cut: '%s' is not a direction "
 			    "(in or out; both when omitted)", argv[1]);
 	}
-	if (cmm_daemon_link_cut(d, n, dir, &why) < 0)
+	if (cmm_daemon_link_cut(d, n, link, dir, &why) < 0)
 		return cmm_cmd_fail(ctx, "link cut: %s", why ? why : "failed");
-	snprintf(what, sizeof(what), "link cut %d %s", n,
+	if (link >= 0)
+		snprintf(on, sizeof(on), "/%d", link);
+	snprintf(what, sizeof(what), "link cut %d%s %s", n, on,
 	    dir == CMM_LINK_IN ? "in" : dir == CMM_LINK_OUT ? "out" : "both");
 	cmm_daemon_record(d, ctx->uid, what);
 	if (!ctx->json)
@@ -180,16 +210,18 @@ CMM_CMD_FN(cmm_cmd_link_heal)
 	struct cmm_daemon	*d;
 	const char		*why = NULL;
 	char			 what[64];
-	int			 n = -1;
+	int			 n = -1, link = -1;
 
 	if ((d = cmm_cmd_daemon(ctx)) == NULL)
 		return CMM_CMD_ERROR;
-	if (argc == 1 && (n = cmm_cmd_node_arg(ctx, argv[0])) < 0)
+	if (argc == 1 && (n = link_arg(ctx, argv[0], &link)) < 0)
 		return CMM_CMD_ERROR;
-	if (cmm_daemon_link_heal(d, n, &why) < 0)
+	if (cmm_daemon_link_heal(d, n, link, &why) < 0)
 		return cmm_cmd_fail(ctx, "link heal: %s", why ? why : "failed");
 	if (n < 0)
 		snprintf(what, sizeof(what), "link heal (every link)");
+	else if (link >= 0)
+		snprintf(what, sizeof(what), "link heal %d/%d", n, link);
 	else
 		snprintf(what, sizeof(what), "link heal %d", n);
 	cmm_daemon_record(d, ctx->uid, what);

@@ -160,6 +160,7 @@ const char *const cmm_watch_note_types[] = {
 	"drop",		/* datagrams dropped (rate-limited reports) */
 	"hook",		/* the hook program ran */
 	"operator",	/* an operator changed the node */
+	"link",		/* a redundant link went down or came up */
 	"lost",		/* this watcher read too slowly: seq skips */
 	"gap",		/* cmm ctl watch --reconnect: the node was away */
 	NULL,
@@ -328,6 +329,7 @@ cmm_note_json_cfg(const struct cmm_note *n, int node, uint32_t epoch,
 	case CMM_NOTE_DROP:	type = "drop"; break;
 	case CMM_NOTE_HOOK:	type = "hook"; break;
 	case CMM_NOTE_OPERATOR:	type = "operator"; break;
+	case CMM_NOTE_LINK:	type = "link"; break;
 	default:		return NULL;
 	}
 	o = watch_head(type, node, epoch, n->mono_ns, n->wall_ns);
@@ -360,6 +362,13 @@ cmm_note_json_cfg(const struct cmm_note *n, int node, uint32_t epoch,
 		json_object_set_new(o, "uid", n->uid >= 0 ?
 		    json_integer(n->uid) : json_null());
 		json_object_set_new(o, "text", json_string(n->text ? n->text : ""));
+		break;
+	case CMM_NOTE_LINK:
+		json_object_set_new(o, "peer", json_integer(n->link_peer));
+		json_object_set_new(o, "link", json_integer(n->link));
+		json_object_set_new(o, "up", json_boolean(n->link_up));
+		json_object_set_new(o, "address", json_string(n->text ? n->text :
+		    ""));
 		break;
 	default:
 		json_object_set_new(o, "text", json_string(n->text ? n->text : ""));
@@ -454,6 +463,11 @@ cmm_note_text(const struct cmm_note *n, int node, uint32_t epoch, char *buf,
 	case CMM_NOTE_OPERATOR:
 		snprintf(buf, len, "%s node %d epoch %" PRIu32 " operator uid %ld: "
 		    "%s", t, node, epoch, n->uid, n->text ? n->text : "");
+		break;
+	case CMM_NOTE_LINK:
+		snprintf(buf, len, "%s node %d epoch %" PRIu32 " link: link %d to "
+		    "node %d (%s) %s", t, node, epoch, n->link, n->link_peer,
+		    n->text ? n->text : "?", n->link_up ? "up" : "down");
 		break;
 	default:
 		snprintf(buf, len, "%s node %d epoch %" PRIu32 " %s: %s", t, node,

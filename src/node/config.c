@@ -36,13 +36,12 @@ enum cfg_sec { SEC_NONE, SEC_CLUSTER, SEC_NODE, SEC_DEVICE };
  * are in the one table of src/core/core_keys.c, shared with the
  * simulator. */
 enum cfg_key {
-	K_NAME, K_KEY_FILE, K_STATE_DIR, K_SOCKET, K_HOOK, K_FAULT,
-	K_WATCHDOG, K_WD_TIMEOUT, K_REALTIME, K__COUNT
+	K_NAME, K_KEY_FILE, K_STATE_DIR, K_SOCKET, K_HOOK, K_FAULT, K__COUNT
 };
 
 static const char *const cfg_cluster_keys[K__COUNT] = {
 	"name", "key_file", "state_dir", "control_socket", "hook",
-	"fault_injection", "watchdog", "watchdog_timeout_s", "realtime",
+	"fault_injection",
 };
 
 /* Parser state; lines are 1-based, 0 means "not seen". */
@@ -88,8 +87,8 @@ static bool	cfg_path(struct cfg_parse *ps, const char *key, const char *v,
 		    bool pattern, char *out, size_t outlen);
 static bool	cfg_address(struct cfg_parse *ps, const char *key,
 		    const char *v, bool wildcard_ok, struct cmm_node_addr *a);
-static bool	cfg_same_addr(const struct cmm_node_addr *a,
-		    const struct cmm_node_addr *b);
+static bool	cfg_same_sa(const struct sockaddr_storage *a,
+		    const struct sockaddr_storage *b);
 static void	cfg_defaults(struct cmm_config *cfg);
 static void	cfg_validate(struct cfg_parse *ps);
 static int	cfg_expand(const char *pat, int id, char *buf, size_t len);
@@ -368,26 +367,6 @@ cfg_cluster_key(struct cfg_parse *ps, const char *name, const char *value)
 			cfg_path(ps, name, value, false, cfg->hook,
 			    sizeof(cfg->hook));
 		break;
-	case K_WATCHDOG:
-		cfg_path(ps, name, value, true, cfg->watchdog,
-		    sizeof(cfg->watchdog));
-		break;
-	case K_WD_TIMEOUT: {
-		long long n;
-
-		if (cfg_int(ps, name, value, 1, CMM_WD_TIMEOUT_MAX, &n))
-			cfg->watchdog_timeout_s = (int)n;
-		break;
-	}
-	case K_REALTIME:
-		if (strcmp(value, "yes") == 0)
-			cfg->realtime = CMM_RT_YES;
-		else if (strcmp(value, "no") == 0)
-			cfg->realtime = CMM_RT_NO;
-		else
-			cfg_fail(ps, ps->line, name, "bad value '%s' (expected yes "
-			    "or no)", value);
-		break;
 	case K__COUNT:
 		break;
 	}
@@ -477,13 +456,91 @@ cfg_gid(struct cfg_parse *ps, const char *key, const char *v, gid_t *out)
 	return true;
 }
 
+/* `address = A[, B...]`: one address per redundant link, each one no
+ * other link of any node uses.  a's own fields are link 0's. */
+static void
+cfg_node_links(struct cfg_parse *ps, const char *name, const char *value,
+    struct cmm_node_addr *a)
+{
+	struct cmm_config *cfg = ps->cfg;
+	struct cmm_node_addr one;
+	char	part[CMM_ADDR_MAX];
+	const char *p = value, *end;
+	size_t	len;
+
+	a->n_links = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = strchr(p, ',');
+		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == 0) {
+			cfg_fail(ps, ps->line, name, "an empty address in the "
+			    "list '%s'", value);
+			return;
+		}
+		if (a->n_links == CMM_LINKS_MAX) {
+			cfg_fail(ps, ps->line, name, "more than %d addresses "
+			    "(one per link, at most %d links)", CMM_LINKS_MAX,
+			    CMM_LINKS_MAX);
+			return;
+		}
+		if (len >= sizeof(part)) {
+			cfg_fail(ps, ps->line, name, "address '%.*s' is too "
+			    "long", (int)len, p);
+			return;
+		}
+		memcpy(part, p, len);
+		part[len] = '\0';
+		memset(&one, 0, sizeof(one));
+		if (!cfg_address(ps, name, part, false, &one))
+			return;
+		for (int k = 0; k < a->n_links; k++)
+			if (cfg_same_sa(&one.sa, &a->link[k].sa)) {
+				cfg_fail(ps, ps->line, name, "%s is listed "
+				    "twice", part);
+				return;
+			}
+		for (int i = 0; i < CMM_MAX_NODES; i++) {
+			if (i == ps->sec_id || cfg->node[i].address_line == 0)
+				continue;
+			for (int k = 0; k < cfg->node[i].n_links; k++)
+				if (cfg_same_sa(&one.sa, &cfg->node[i].link[k].sa)) {
+					cfg_fail(ps, ps->line, name, "%s is "
+					    "already %s address of node %d "
+					    "(line %d)", part,
+					    cfg->node[i].n_links > 1 ? "an" :
+					    "the", i, cfg->node[i].address_line);
+					return;
+				}
+		}
+		if (a->n_links == 0) {
+			memcpy(a->address, one.address, sizeof(a->address));
+			memcpy(a->host, one.host, sizeof(a->host));
+			a->port = one.port;
+			a->family = one.family;
+			a->sa = one.sa;
+			a->salen = one.salen;
+		}
+		memcpy(a->link[a->n_links].address, one.address,
+		    sizeof(one.address));
+		a->link[a->n_links].sa = one.sa;
+		a->link[a->n_links].salen = one.salen;
+		a->n_links++;
+		if (end == NULL)
+			return;
+		p = end + 1;
+	}
+}
+
 static void
 cfg_node_key(struct cfg_parse *ps, const char *name, const char *value)
 {
 	struct cmm_config *cfg = ps->cfg;
 	struct cmm_node_addr *a = &cfg->node[ps->sec_id];
 	long long n;
-	int	i;
 
 	if (strcmp(name, "address") == 0) {
 		if (a->address_line > 0) {
@@ -492,16 +549,7 @@ cfg_node_key(struct cfg_parse *ps, const char *name, const char *value)
 			return;
 		}
 		a->address_line = ps->line;
-		if (!cfg_address(ps, name, value, false, a))
-			return;
-		for (i = 0; i < CMM_MAX_NODES; i++)
-			if (i != ps->sec_id && cfg->node[i].address_line > 0 &&
-			    cfg_same_addr(a, &cfg->node[i])) {
-				cfg_fail(ps, ps->line, name, "%s is already the "
-				    "address of node %d (line %d)", value, i,
-				    cfg->node[i].address_line);
-				return;
-			}
+		cfg_node_links(ps, name, value, a);
 	} else if (strcmp(name, "priority") == 0) {
 		if (ps->prio_line[ps->sec_id] > 0) {
 			cfg_fail(ps, ps->line, name, "duplicate key (first at "
@@ -732,18 +780,25 @@ wildcard:
 }
 
 static bool
-cfg_same_addr(const struct cmm_node_addr *a, const struct cmm_node_addr *b)
+cfg_same_sa(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
-	if (a->family != b->family || a->port != b->port)
+	if (a->ss_family != b->ss_family)
 		return false;
-	if (a->family == AF_INET)
-		return ((const struct sockaddr_in *)&a->sa)->sin_addr.s_addr ==
-		    ((const struct sockaddr_in *)&b->sa)->sin_addr.s_addr;
-	return memcmp(&((const struct sockaddr_in6 *)&a->sa)->sin6_addr,
-	    &((const struct sockaddr_in6 *)&b->sa)->sin6_addr,
-	    sizeof(struct in6_addr)) == 0 &&
-	    ((const struct sockaddr_in6 *)&a->sa)->sin6_scope_id ==
-	    ((const struct sockaddr_in6 *)&b->sa)->sin6_scope_id;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const struct sockaddr_in *)a;
+		const struct sockaddr_in *y = (const struct sockaddr_in *)b;
+
+		return x->sin_port == y->sin_port &&
+		    x->sin_addr.s_addr == y->sin_addr.s_addr;
+	} else {
+		const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a;
+		const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		    memcmp(&x->sin6_addr, &y->sin6_addr,
+		    sizeof(x->sin6_addr)) == 0 &&
+		    x->sin6_scope_id == y->sin6_scope_id;
+	}
 }
 
 /* The defaults of assets/cmm.conf.5, no nodes and no devices. */
@@ -756,9 +811,6 @@ cfg_defaults(struct cmm_config *cfg)
 	strcpy(cfg->control_socket, "/run/cmm/node%n.sock");
 	cfg->hook[0] = '\0';
 	cfg->fault_injection = false;
-	cfg->watchdog[0] = '\0';
-	cfg->watchdog_timeout_s = CMM_WD_TIMEOUT_DEFAULT;
-	cfg->realtime = CMM_RT_DEFAULT;
 }
 
 /* Checks that need the whole file. */
@@ -780,10 +832,6 @@ cfg_validate(struct cfg_parse *ps)
 		cfg_fail(ps, ps->cluster_line, "name", "missing in [cluster]");
 	if (ps->key_line[K_KEY_FILE] == 0)
 		cfg_fail(ps, ps->cluster_line, "key_file", "missing in [cluster]");
-	/* a timeout without a watchdog would promise a fence nobody keeps */
-	if (ps->key_line[K_WD_TIMEOUT] > 0 && ps->key_line[K_WATCHDOG] == 0)
-		cfg_fail(ps, ps->key_line[K_WD_TIMEOUT], "watchdog_timeout_s",
-		    "set without watchdog");
 	/* the rules between keys (failure_timeout_ms > 2 * heartbeat_ms),
 	 * the same the simulator applies */
 	for (i = 0; i < CMM_KEY__COUNT; i++)
@@ -797,6 +845,23 @@ cfg_validate(struct cfg_parse *ps)
 		if (cfg->node[id].present && cfg->node[id].address_line == 0)
 			cfg_fail(ps, cfg->node[id].line, "address",
 			    "missing in [node %d]", id);
+	/* link k pairs node addresses k: a node with fewer addresses would
+	 * leave a link half-configured */
+	j = -1;
+	for (id = 0; id < CMM_MAX_NODES; id++) {
+		if (!cfg->node[id].present || cfg->node[id].n_links == 0)
+			continue;
+		if (j < 0) {
+			j = id;
+			cfg->n_links = cfg->node[id].n_links;
+		} else if (cfg->node[id].n_links != cfg->n_links)
+			cfg_fail(ps, cfg->node[id].address_line, "address",
+			    "node %d has %d address%s, node %d has %d: every "
+			    "node needs one address per link", id,
+			    cfg->node[id].n_links,
+			    cfg->node[id].n_links == 1 ? "" : "es", j,
+			    cfg->n_links);
+	}
 	for (i = 0; i < core->n_devices; i++) {
 		const struct cmm_device_cfg *d = &core->devices[i];
 
@@ -957,13 +1022,6 @@ cmm_config_socket(const struct cmm_config *cfg, int id, char *buf, size_t len)
 }
 
 int
-cmm_config_watchdog(const struct cmm_config *cfg, int id, char *buf,
-    size_t len)
-{
-	return cfg_expand(cfg->watchdog, id, buf, len);
-}
-
-int
 cmm_config_device(const struct cmm_config *cfg, const char *name)
 {
 	for (int i = 0; i < cfg->core.n_devices; i++)
@@ -1002,7 +1060,9 @@ cmm_config_loss_name(enum cmm_loss_policy p)
  * different quorum.  One line per item, in a fixed order, values as the
  * config spells them; node lines by id, device lines in file order (the
  * first device two nodes share is the one they race for).  Left out on
- * purpose: addresses, paths, hooks and every timing key -- heartbeat_ms,
+ * purpose: addresses (and so the redundant links: a link is a way to
+ * reach a node, never a reason to count it), paths, hooks and every
+ * timing key -- heartbeat_ms,
  * failure_timeout_ms, round_timeout_ms, join_retry_ms, prompt_timeout_s.
  * Timings decide when rounds start and end, never which sets are quorums
  * (a round is safe whatever its timing), so they may differ for a while

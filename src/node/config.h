@@ -7,14 +7,15 @@
  *                   failure_timeout_ms, round_timeout_ms, join_retry_ms,
  *                   initial_quorum, isolation, winner, prompt_timeout_s,
  *                   on_quorum_loss, state_dir, control_socket, hook,
- *                   fault_injection, control_group, control_readonly_group,
- *                   watchdog, watchdog_timeout_s, realtime
- *   [node N]        address (IPv4:port or [IPv6]:port), priority [N]
+ *                   fault_injection, control_group, control_readonly_group
+ *   [node N]        address (IPv4:port or [IPv6]:port; a comma-separated
+ *                   list of up to CMM_LINKS_MAX, one per redundant link),
+ *                   priority [N]
  *   [device NAME]   path, nodes (space-separated ids, at least two)
  *
- * Relative paths (key_file, state_dir, control_socket, hook, watchdog, device
- * paths) are relative to the directory of the config file.  `%n` in
- * state_dir, control_socket and watchdog is the node id, `%%` a percent sign.  Addresses are
+ * Relative paths (key_file, state_dir, control_socket, hook, device paths)
+ * are relative to the directory of the config file.  `%n` in state_dir and
+ * control_socket is the node id, `%%` a percent sign.  Addresses are
  * numeric: no name is looked up.
  *
  * Loading never exits and never prints: a bad file gives -1 and exactly one
@@ -32,13 +33,21 @@
 #include <sys/types.h>
 
 #include "src/core/core.h"
-#include "src/node/realtime.h"
-#include "src/node/watchdog.h"
+#include "src/node/links.h"
 
 #define CMM_CFG_PATH_MAX	1024
 #define CMM_ADDR_MAX		80	/* "[ffff:...:ffff%scope]:65535" */
 #define CMM_HOST_MAX		64
-#define CMM_WD_TIMEOUT_DEFAULT	10	/* s */
+/* Redundant links (CMM_LINKS_MAX, src/node/links.h): a node has one
+ * address per link, every node the same number; link k of one node talks
+ * to link k of the others. */
+
+/* One link's address of a node. */
+struct cmm_link_addr {
+	char		address[CMM_ADDR_MAX];	/* as written */
+	struct sockaddr_storage sa;
+	socklen_t	salen;
+};
 
 struct cmm_node_addr {
 	bool		present;	/* a [node N] section exists */
@@ -50,6 +59,9 @@ struct cmm_node_addr {
 	int		family;		/* AF_INET or AF_INET6 */
 	struct sockaddr_storage sa;	/* ready for bind/sendto */
 	socklen_t	salen;
+	/* every link's address; the fields above are link 0's */
+	int		n_links;
+	struct cmm_link_addr link[CMM_LINKS_MAX];
 	/* metrics_listen: where this node serves GET /metrics over HTTP
 	 * (src/node/metrics_http.h); metrics_line 0: not served */
 	int		metrics_line;
@@ -67,11 +79,6 @@ struct cmm_config {
 	char		control_socket[CMM_CFG_PATH_MAX]; /* pattern */
 	char		hook[CMM_CFG_PATH_MAX];	/* "" = none */
 	bool		fault_injection;
-	/* self-fencing (src/node/watchdog.h): "" = none; a pattern, %n
-	 * unexpanded */
-	char		watchdog[CMM_CFG_PATH_MAX];
-	int		watchdog_timeout_s;
-	enum cmm_rt_mode realtime;	/* src/node/realtime.h */
 	/* control socket access: the socket's group (read-write) and a group
 	 * whose members may run only commands that change nothing; a name or
 	 * a number in the file, resolved to a gid when the file is read */
@@ -81,6 +88,7 @@ struct cmm_config {
 	char		readonly_group[CMM_NAME_MAX];
 	struct cmm_core_cfg core;	/* timings, policies, nodes, devices */
 	int		n_nodes;
+	int		n_links;	/* addresses per node, 1..CMM_LINKS_MAX */
 	struct cmm_node_addr node[CMM_MAX_NODES];
 	/* device i is core.devices[i]; its file: */
 	char		device_path[CMM_MAX_DEVICES][CMM_CFG_PATH_MAX];
@@ -100,9 +108,6 @@ int	cmm_config_check_id(const struct cmm_config *cfg, int id, char *err,
 int	cmm_config_state_dir(const struct cmm_config *cfg, int id, char *buf,
 	    size_t len);
 int	cmm_config_socket(const struct cmm_config *cfg, int id, char *buf,
-	    size_t len);
-/* The watchdog path of node id (cfg->watchdog[0] != '\0'), the same way. */
-int	cmm_config_watchdog(const struct cmm_config *cfg, int id, char *buf,
 	    size_t len);
 
 /* Index of the device called name, or -1. */

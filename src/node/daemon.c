@@ -28,9 +28,7 @@
 #include "src/node/metrics.h"
 #include "src/node/metrics_http.h"
 #include "src/node/notify.h"
-#include "src/node/realtime.h"
 #include "src/node/state.h"
-#include "src/node/watchdog.h"
 
 #define DAEMON_MAX_LISTENERS	8
 #define DAEMON_HB_RING		1024	/* arrivals kept per peer */
@@ -83,7 +81,8 @@ struct cmm_daemon {
 	int			self;
 	char			state_dir[CMM_CFG_PATH_MAX];
 	char			sock_path[CMM_CFG_PATH_MAX];
-	char			bound[80];	/* the UDP address, for the log */
+	/* the UDP addresses, one per link, for the log */
+	char			bound[CMM_LINKS_MAX * CMM_ADDR_MAX];
 	struct cmm_keys		keys;
 	struct cmm_log		*log;
 	struct event_base	*base;
@@ -104,9 +103,6 @@ struct cmm_daemon {
 	struct cmm_metrics	*metrics;
 	struct cmm_metrics_http	*metrics_http;	/* metrics_listen, or NULL */
 	struct cmm_notify	*notify;	/* systemd, from cmm_daemon_start */
-	struct cmm_watchdog	*wd;		/* config `watchdog`, or NULL */
-	bool			wd_armed;	/* once: never again after a stop */
-	struct cmm_rt_status	rt;		/* config `realtime`: what it got */
 	uint64_t		*seq;		/* per destination */
 	uint64_t		drops[CMM_DROP__COUNT];
 	struct cmm_prompt	prompt;
@@ -114,6 +110,8 @@ struct cmm_daemon {
 	struct daemon_listener	lis[DAEMON_MAX_LISTENERS];
 	int			n_lis;
 	struct hb_ring		**hb;		/* per configured peer */
+	struct cmm_links	*links;		/* per peer and link */
+	struct event		*link_timer;
 	int64_t			last_now;
 	int			exit_code;
 	bool			leaving;
@@ -224,6 +222,7 @@ daemon_arm(struct cmm_daemon *d)
 	/* on the way out the core gets no more time: it must not act */
 	if (d->exiting) {
 		evtimer_del(d->timer);
+		event_del(d->link_timer);
 		return;
 	}
 	if (delay < 0)
@@ -411,7 +410,7 @@ daemon_wire_heard(struct cmm_daemon *d, const struct cmm_msg *m, bool mismatch)
  * where it came from: a forged source address must not make this node
  * reflect traffic at a third party. */
 static void
-daemon_probe(struct cmm_daemon *d, const struct cmm_msg *m,
+daemon_probe(struct cmm_daemon *d, const struct cmm_msg *m, int link,
     const char *from)
 {
 	struct cmm_core_status st;
@@ -432,8 +431,9 @@ daemon_probe(struct cmm_daemon *d, const struct cmm_msg *m,
 	daemon_wire_fill(d, &a, m->sender);
 	n = cmm_packet_seal(&d->keys, d->cfg->cluster_id, &a, d->buf,
 	    sizeof(d->buf));
+	/* on the link the probe came in on: `cmm check` probes each one */
 	if (n > 0)
-		cmm_udp_send(d->udp, m->sender, d->buf, (size_t)n);
+		cmm_udp_send_link(d->udp, m->sender, link, d->buf, (size_t)n);
 	daemon_rlog(d, DAEMON_RLOG_PROBE, CMM_LOG_INFO, m->sender, from, NULL);
 }
 
@@ -476,8 +476,31 @@ daemon_recv_foreign(struct cmm_daemon *d, const struct cmm_msg *m,
 	daemon_arm(d);
 }
 
+/* Fault injection on one link of several: the cut must be seen before
+ * the window moves, or a cut link's copy arriving first would make the
+ * good link's copy a duplicate.  The sender is known only once the MAC
+ * verified, so the datagram is opened once without a window; this costs
+ * a second MAC check only while a link is cut. */
+static bool
+daemon_cut_before_window(struct cmm_daemon *d, int link, const uint8_t *buf,
+    size_t len)
+{
+	struct cmm_rx peek = d->rx;
+	struct cmm_msg m;
+	enum cmm_drop why;
+
+	if (!cmm_udp_any_cut(d->udp))
+		return false;
+	peek.replay = NULL;
+	peek.probes = NULL;
+	why = cmm_packet_open(&peek, buf, len, &m);
+	if (why != CMM_DROP_NONE && why != CMM_DROP_CONFIG)
+		return false;
+	return cmm_udp_cut_in(d->udp, m.sender, link);
+}
+
 static void
-daemon_recv(void *ctx, const uint8_t *buf, size_t len,
+daemon_recv(void *ctx, int link, const uint8_t *buf, size_t len,
     const struct sockaddr *from, socklen_t fromlen)
 {
 	struct cmm_daemon *d = ctx;
@@ -489,15 +512,26 @@ daemon_recv(void *ctx, const uint8_t *buf, size_t len,
 	(void)fromlen;
 	if (d->exiting)
 		return;
-	why = cmm_packet_open(&d->rx, buf, len, &m);
+	/* fault injection: a cut link loses everything, probes included */
+	if (daemon_cut_before_window(d, link, buf, len))
+		return;
+	why = cmm_packet_open_link(&d->rx, link, buf, len, &m);
+	/* another link's copy: authentic, so that link works; the first
+	 * copy went on to the core, this one goes no further */
+	if (why == CMM_DROP_DUPLICATE) {
+		d->drops[why]++;
+		if (m.sender != d->self &&
+		    cmm_set_has(&d->cfg->core.configured, m.sender))
+			cmm_links_heard(d->links, m.sender, link,
+			    cmm_daemon_now(d), m.type == CMM_MSG_HEARTBEAT,
+			    true);
+		return;
+	}
 	/* (m is filled for NONE and CONFIG only) */
 	if (why != CMM_DROP_NONE && why != CMM_DROP_CONFIG) {
 		daemon_drop(d, why, -1, from, NULL);
 		return;
 	}
-	/* fault injection: a cut link loses everything, probes included */
-	if (cmm_udp_cut_in(d->udp, m.sender))
-		return;
 	if (why == CMM_DROP_CONFIG) {
 		daemon_recv_foreign(d, &m, from);
 		return;
@@ -514,17 +548,52 @@ daemon_recv(void *ctx, const uint8_t *buf, size_t len,
 		return;
 	}
 	if (m.type == CMM_MSG_PROBE) {
-		daemon_probe(d, &m, cmm_addr_format(from, addr, sizeof(addr)));
+		daemon_probe(d, &m, link, cmm_addr_format(from, addr,
+		    sizeof(addr)));
 		return;
 	}
 	if (m.type == CMM_MSG_PROBE_ACK)
 		return;
 	daemon_wire_heard(d, &m, false);
 	now = cmm_daemon_now(d);
+	cmm_links_heard(d->links, m.sender, link, now,
+	    m.type == CMM_MSG_HEARTBEAT, false);
 	if (m.type == CMM_MSG_HEARTBEAT)
 		daemon_hb_record(d, m.sender, now);
 	cmm_core_on_packet(d->core, now, &m);
 	daemon_arm(d);
+}
+
+/* ---- redundant links ---- */
+
+static void
+daemon_link_change(void *ctx, int peer, int link, bool up)
+{
+	struct cmm_daemon *d = ctx;
+	struct cmm_note n = { .type = CMM_NOTE_LINK, .drop_sender = -1,
+	    .uid = -1, .link_peer = peer, .link = link, .link_up = up,
+	    .text = d->cfg->node[peer].link[link].address };
+
+	/* with one link the link is the node: the failure detector says
+	 * all there is to say */
+	if (d->cfg->n_links < 2)
+		return;
+	/* not a reconfiguration: the core still hears the peer on the
+	 * others (docs/PROTOCOL.md "Redundant links") */
+	cmm_logf(d->log, up ? CMM_LOG_INFO : CMM_LOG_WARN, "link %d to node %d "
+	    "(%s) %s", link, peer, d->cfg->node[peer].link[link].address, up ?
+	    "up" : "down: nothing heard on it for the failure timeout");
+	daemon_note(d, &n);
+}
+
+static void
+daemon_link_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct cmm_daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	cmm_links_check(d->links, cmm_daemon_now(d), daemon_link_change, d);
 }
 
 /* ---- effects ---- */
@@ -733,83 +802,6 @@ daemon_prompt(struct cmm_daemon *d, const struct cmm_effect *fx)
 	}
 }
 
-/* ---- watchdog self-fencing (src/node/watchdog.h) ---- */
-
-/*
- * Whether the node may pet its watchdog now (docs/PROTOCOL.md "Watchdog
- * self-fencing"): only as a quorate member that hears a quorum of its
- * configuration within the failure timeout.  A refused registration or a
- * failed fence drops membership in the core, so "member" also says its
- * registrations hold.  Hearing a quorum is checked here, on this clock,
- * rather than waiting for the core's round to declare the loss: a node
- * cut off from its peers stops petting one failure timeout after it last
- * heard them, before any round on either side can end.
- */
-static bool
-daemon_wd_may_pet(void *ctx, int64_t mono, const char **why)
-{
-	struct cmm_daemon *d = ctx;
-	struct cmm_core_status st;
-	struct cmm_set heard;
-	int64_t now = cmm_daemon_now(d), ft = d->cfg->core.failure_timeout_ms;
-
-	(void)mono;
-	if (d->exiting) {
-		*why = "the node is stopping";
-		return false;
-	}
-	cmm_core_status(d->core, &st);
-	if (!st.member || (st.state != CMM_ST_MEMBER &&
-	    st.state != CMM_ST_RECONFIGURING && st.state != CMM_ST_LEAVING &&
-	    st.state != CMM_ST_AWAITING_OPERATOR)) {
-		*why = "not a quorate member";
-		return false;
-	}
-	if (st.quorum_pending) {
-		*why = "awaiting the operator: no quorum yet";
-		return false;
-	}
-	cmm_set_clear(&heard);
-	cmm_set_add(&heard, d->self);
-	for (int q = cmm_set_next(&st.members, 0); q >= 0;
-	    q = cmm_set_next(&st.members, q + 1)) {
-		struct cmm_peer_info pi;
-
-		cmm_core_peer(d->core, q, &pi);
-		if (pi.last_heard >= 0 && now - pi.last_heard < ft)
-			cmm_set_add(&heard, q);
-	}
-	if (!cmm_quorum_is(&st.members, &heard, false, d->cfg->core.priority,
-	    d->cfg->core.bugs)) {
-		*why = "it does not hear a quorum of its configuration";
-		return false;
-	}
-	return true;
-}
-
-/* Armed when the node first becomes a member (watchdog.h says why not at
- * start).  A member that cannot arm it must not go on as one. */
-static void
-daemon_wd_arm(struct cmm_daemon *d)
-{
-	struct cmm_core_status st;
-	char err[512];
-
-	if (d->wd == NULL || d->exiting || d->wd_armed)
-		return;
-	cmm_core_status(d->core, &st);
-	if (!st.member)
-		return;
-	d->wd_armed = true;
-	if (cmm_watchdog_arm(d->wd, err, sizeof(err)) == 0)
-		return;
-	cmm_logf(d->log, CMM_LOG_ERROR, "%s; a member that cannot fence "
-	    "itself must not run: exiting", err);
-	d->exit_code = 1;
-	d->exiting = true;
-	event_base_loopexit(d->base, NULL);
-}
-
 static void
 daemon_event(struct cmm_daemon *d, const struct cmm_effect *fx)
 {
@@ -863,7 +855,6 @@ daemon_event(struct cmm_daemon *d, const struct cmm_effect *fx)
 		break;
 	}
 	daemon_note(d, &n);
-	daemon_wd_arm(d);
 }
 
 static int
@@ -997,7 +988,7 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	struct cmm_daemon *d = calloc(1, sizeof(*d));
 	struct cmm_persist loaded;
 	const char *paths[CMM_MAX_DEVICES];
-	struct cmm_addr bind_to;
+	struct cmm_addr binds[CMM_LINKS_MAX];
 	char moved[CMM_CFG_PATH_MAX + 32];
 	uint64_t seed;
 	int rc;
@@ -1126,19 +1117,38 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	/* a control client that hangs up must not kill the node */
 	signal(SIGPIPE, SIG_IGN);
 
-	memcpy(&bind_to.ss, &d->cfg->node[o->id].sa, sizeof(bind_to.ss));
-	bind_to.len = d->cfg->node[o->id].salen;
-	d->udp = cmm_udp_new(d->base, &bind_to, daemon_recv, d, err, errlen);
+	/* one socket per link (docs/ARCHITECTURE.md "Redundant links") */
+	for (int k = 0; k < d->cfg->n_links; k++) {
+		memcpy(&binds[k].ss, &d->cfg->node[o->id].link[k].sa,
+		    sizeof(binds[k].ss));
+		binds[k].len = d->cfg->node[o->id].link[k].salen;
+	}
+	d->udp = cmm_udp_new(d->base, binds, d->cfg->n_links, daemon_recv, d,
+	    err, errlen);
+	d->links = cmm_links_new(d->cfg->n_links,
+	    d->cfg->core.failure_timeout_ms);
+	d->link_timer = event_new(d->base, -1, EV_PERSIST, daemon_link_timer_cb,
+	    d);
 	if (d->udp == NULL)
 		return daemon_fail(d, 1, exit_code);
+	if (d->links == NULL || d->link_timer == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return daemon_fail(d, 1, exit_code);
+	}
 	for (int i = cmm_set_next(&d->cfg->core.configured, 0); i >= 0;
 	    i = cmm_set_next(&d->cfg->core.configured, i + 1)) {
-		struct cmm_addr a;
+		for (int k = 0; k < d->cfg->n_links; k++) {
+			struct cmm_addr a;
 
-		memcpy(&a.ss, &d->cfg->node[i].sa, sizeof(a.ss));
-		a.len = d->cfg->node[i].salen;
-		cmm_udp_set_peer(d->udp, i, &a);
+			memcpy(&a.ss, &d->cfg->node[i].link[k].sa, sizeof(a.ss));
+			a.len = d->cfg->node[i].link[k].salen;
+			cmm_udp_set_peer(d->udp, i, k, &a);
+		}
 		if (i != o->id) {
+			if (cmm_links_add_peer(d->links, i) < 0) {
+				snprintf(err, errlen, "out of memory");
+				return daemon_fail(d, 1, exit_code);
+			}
 			d->hb[i] = calloc(1, sizeof(*d->hb[i]));
 			if (d->hb[i] == NULL) {
 				snprintf(err, errlen, "out of memory");
@@ -1179,24 +1189,6 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 			return daemon_fail(d, 1, exit_code);
 	}
 
-	if (d->cfg->watchdog[0] != '\0') {
-		char wpath[CMM_CFG_PATH_MAX];
-		/* a pet every heartbeat, and at least three per timeout */
-		int64_t every = d->cfg->watchdog_timeout_s * 1000 / 3;
-
-		if (every > d->cfg->core.heartbeat_ms)
-			every = d->cfg->core.heartbeat_ms;
-		if (cmm_config_watchdog(d->cfg, o->id, wpath, sizeof(wpath)) < 0) {
-			snprintf(err, errlen, "%s: watchdog of node %d is too long",
-			    o->config_path, o->id);
-			return daemon_fail(d, 2, exit_code);
-		}
-		d->wd = cmm_watchdog_new(d->base, wpath, d->cfg->watchdog_timeout_s,
-		    every, daemon_wd_may_pet, d, d->log, err, errlen);
-		if (d->wd == NULL)
-			return daemon_fail(d, 2, exit_code);
-	}
-
 	randombytes_buf(&seed, sizeof(seed));
 	d->sink.ctx = d;
 	d->sink.emit = daemon_emit;
@@ -1206,8 +1198,15 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 		    o->id);
 		return daemon_fail(d, 1, exit_code);
 	}
-	cmm_addr_format((const struct sockaddr *)&bind_to.ss, d->bound,
-	    sizeof(d->bound));
+	for (int k = 0; k < d->cfg->n_links; k++) {
+		size_t used = strlen(d->bound);
+
+		cmm_addr_format((const struct sockaddr *)&binds[k].ss,
+		    d->bound + used + (k > 0 ? 2 : 0), sizeof(d->bound) - used -
+		    (k > 0 ? 2 : 0));
+		if (k > 0)
+			memcpy(d->bound + used, ", ", 2);
+	}
 	*exit_code = 0;
 	return d;
 }
@@ -1216,29 +1215,6 @@ const char *
 cmm_daemon_sock_path(const struct cmm_daemon *d)
 {
 	return d->sock_path;
-}
-
-/* realtime (realtime.h): on this thread, the one that runs the loop; the
- * device workers started already and keep the normal policy. */
-static void
-daemon_realtime(struct cmm_daemon *d)
-{
-	struct cmm_rt_status *rt = &d->rt;
-
-	cmm_realtime_apply(d->cfg->realtime, rt);
-	if (rt->mode == CMM_RT_NO)
-		cmm_logf(d->log, CMM_LOG_INFO, "realtime: off (realtime = no): "
-		    "normal priority, memory not locked");
-	else if (rt->sched_rr && rt->locked)
-		cmm_logf(d->log, CMM_LOG_INFO, "realtime: event loop SCHED_RR "
-		    "priority %d, memory locked", rt->priority);
-	else
-		cmm_logf(d->log, CMM_LOG_WARN, "realtime%s: %s; %s; going on "
-		    "without%s", rt->mode == CMM_RT_YES ? " = yes" : "", rt->why,
-		    rt->sched_rr ? "event loop SCHED_RR" : rt->locked ?
-		    "memory locked" : "normal priority, memory not locked",
-		    rt->mode == CMM_RT_YES ? " (status says so)" : " (set "
-		    "realtime = no to say it is meant)");
 }
 
 /* Separate from cmm_daemon_new so the entry point can open the control
@@ -1251,13 +1227,20 @@ cmm_daemon_start(struct cmm_daemon *d, char *err, size_t errlen)
 	    "control socket %s%s", d->cfg->name, d->self, d->bound,
 	    d->state_dir, d->sock_path,
 	    d->cfg->fault_injection ? ", fault injection ON" : "");
-	daemon_realtime(d);
 	if (cmm_core_start(d->core, cmm_daemon_now(d)) < 0) {
 		snprintf(err, errlen, "%s: cannot persist the new incarnation",
 		    d->state_dir);
 		return -1;
 	}
 	daemon_arm(d);
+	{
+		/* links are checked at the heartbeat's pace: a link down is
+		 * reported within a heartbeat of its timeout */
+		struct timeval tv = { d->cfg->core.heartbeat_ms / 1000,
+		    (d->cfg->core.heartbeat_ms % 1000) * 1000 };
+
+		event_add(d->link_timer, &tv);
+	}
 	/* after the start, so the first STATUS= is this incarnation's */
 	if ((d->notify = cmm_notify_new(d)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -1277,10 +1260,6 @@ cmm_daemon_run(struct cmm_daemon *d)
 		cmm_logf(d->log, CMM_LOG_ERROR, "event loop ran out of events");
 		return 1;
 	}
-	/* a stop the operator asked for disarms the watchdog; a halt or a
-	 * fatal error leaves it counting: the machine is to be reset */
-	if (d->leaving && d->exit_code == 0)
-		cmm_watchdog_disarm(d->wd);
 	/* a no-quorum hook before a halt, say, must get to run: wait for the
 	 * hooks, within their own time limit */
 	if (cmm_hook_busy(d->hook) > 0) {
@@ -1302,12 +1281,14 @@ cmm_daemon_free(struct cmm_daemon *d)
 	if (d == NULL)
 		return;
 	cmm_notify_free(d->notify);
-	cmm_watchdog_free(d->wd);
 	cmm_metrics_http_free(d->metrics_http);
 	cmm_hook_free(d->hook);
 	cmm_metrics_free(d->metrics);
 	cmm_devworker_free(d->dw);
 	cmm_udp_free(d->udp);
+	cmm_links_free(d->links);
+	if (d->link_timer != NULL)
+		event_free(d->link_timer);
 	cmm_core_free(d->core);
 	if (d->timer != NULL)
 		event_free(d->timer);
@@ -1382,6 +1363,7 @@ daemon_drop_summary(const struct cmm_daemon *d, struct cmm_drop_summary *s)
 	s->misdirected = d->drops[CMM_DROP_MISDIRECTED];
 	s->config = d->drops[CMM_DROP_CONFIG];
 	s->version = d->drops[CMM_DROP_VERSION];
+	s->duplicate = d->drops[CMM_DROP_DUPLICATE];
 	if (d->udp != NULL) {
 		struct cmm_udp_stats us;
 
@@ -1589,7 +1571,8 @@ daemon_dir_name(unsigned dir)
 }
 
 static int
-daemon_link_check(const struct cmm_daemon *d, int peer, const char **why)
+daemon_link_check(const struct cmm_daemon *d, int peer, int link,
+    const char **why)
 {
 	if (!d->cfg->fault_injection) {
 		*why = "fault injection is off (set fault_injection = on in "
@@ -1605,31 +1588,56 @@ daemon_link_check(const struct cmm_daemon *d, int peer, const char **why)
 		*why = "no such node in the config";
 		return -1;
 	}
+	if (link >= d->cfg->n_links) {
+		*why = "no such link (links are numbered from 0, one per "
+		    "address)";
+		return -1;
+	}
 	return 0;
 }
 
+/* "link 1 to node 2" or "link to node 2" (every link) */
+static void
+daemon_link_what(const struct cmm_daemon *d, int peer, int link, char *buf,
+    size_t len)
+{
+	if (link >= 0 && d->cfg->n_links > 1)
+		snprintf(buf, len, "link %d to node %d", link, peer);
+	else
+		snprintf(buf, len, "link to node %d", peer);
+}
+
 int
-cmm_daemon_link_cut(struct cmm_daemon *d, int peer, enum cmm_link_dir dir,
-    const char **why)
+cmm_daemon_link_cut(struct cmm_daemon *d, int peer, int link,
+    enum cmm_link_dir dir, const char **why)
 {
 	unsigned now_dir;
+	char what[48];
 
-	if (daemon_link_check(d, peer, why) < 0)
+	if (daemon_link_check(d, peer, link, why) < 0)
 		return -1;
 	if ((dir & CMM_LINK_BOTH) == 0) {
 		*why = "nothing to cut";
 		return -1;
 	}
-	now_dir = cmm_udp_cut_state(d->udp, peer) | (unsigned)dir;
-	cmm_udp_cut(d->udp, peer, now_dir);
-	cmm_logf(d->log, CMM_LOG_WARN, "fault injection: link to node %d cut "
-	    "(%s)", peer, daemon_dir_name(now_dir));
+	for (int k = link < 0 ? 0 : link; k < (link < 0 ? d->cfg->n_links :
+	    link + 1); k++) {
+		now_dir = cmm_udp_cut_state(d->udp, peer, k) | (unsigned)dir;
+		cmm_udp_cut(d->udp, peer, k, now_dir);
+	}
+	now_dir = cmm_udp_cut_state(d->udp, peer, link);
+	daemon_link_what(d, peer, link, what, sizeof(what));
+	cmm_logf(d->log, CMM_LOG_WARN, "fault injection: %s cut (%s)", what,
+	    daemon_dir_name(now_dir));
 	return 0;
 }
 
 int
-cmm_daemon_link_heal(struct cmm_daemon *d, int peer, const char **why)
+cmm_daemon_link_heal(struct cmm_daemon *d, int peer, int link,
+    const char **why)
 {
+	char what[48];
+
 	if (peer < 0) {
 		if (!d->cfg->fault_injection) {
 			*why = "fault injection is off (set fault_injection = on "
@@ -1637,22 +1645,22 @@ cmm_daemon_link_heal(struct cmm_daemon *d, int peer, const char **why)
 			return -1;
 		}
 		for (int i = 0; i < CMM_MAX_NODES; i++)
-			cmm_udp_cut(d->udp, i, 0);
+			cmm_udp_cut(d->udp, i, -1, 0);
 		cmm_logf(d->log, CMM_LOG_WARN, "fault injection: every link healed");
 		return 0;
 	}
-	if (daemon_link_check(d, peer, why) < 0)
+	if (daemon_link_check(d, peer, link, why) < 0)
 		return -1;
-	cmm_udp_cut(d->udp, peer, 0);
-	cmm_logf(d->log, CMM_LOG_WARN, "fault injection: link to node %d healed",
-	    peer);
+	cmm_udp_cut(d->udp, peer, link, 0);
+	daemon_link_what(d, peer, link, what, sizeof(what));
+	cmm_logf(d->log, CMM_LOG_WARN, "fault injection: %s healed", what);
 	return 0;
 }
 
 static enum cmm_link_dir
 daemon_link_state(const struct cmm_daemon *d, int peer)
 {
-	return (enum cmm_link_dir)cmm_udp_cut_state(d->udp, peer);
+	return (enum cmm_link_dir)cmm_udp_cut_state(d->udp, peer, -1);
 }
 
 /* ---- logging ---- */
@@ -1702,11 +1710,6 @@ cmm_daemon_status(struct cmm_daemon *d, struct cmm_status_snap *s)
 	s->cluster = d->cfg->name;
 	s->digest = d->cfg->core.digest;
 	s->now = cmm_daemon_now(d);
-	if (d->wd != NULL) {
-		s->has_watchdog = true;
-		cmm_watchdog_status(d->wd, &s->watchdog);
-	}
-	s->realtime = d->rt;
 }
 
 int
@@ -1743,6 +1746,15 @@ cmm_daemon_nodes(struct cmm_daemon *d, struct cmm_nodes_snap *s)
 			cmm_core_peer(d->core, id, &r->peer);
 			r->has_hb = daemon_hb_stats(d, id, &r->hb);
 			r->link = daemon_link_state(d, id);
+		}
+		r->n_links = d->cfg->n_links;
+		for (int k = 0; k < r->n_links; k++) {
+			r->links[k].addr = d->cfg->node[id].link[k].address;
+			if (r->self)
+				continue;
+			cmm_links_stats(d->links, id, k, now, &r->links[k].st);
+			r->links[k].cut = (enum cmm_link_dir)
+			    cmm_udp_cut_state(d->udp, id, k);
 		}
 		r->heard_ms = r->peer.last_heard < 0 ? -1 :
 		    now - r->peer.last_heard;

@@ -24,9 +24,8 @@
 #include "net/wire.h"
 #include "quorum/device.h"
 #include "src/core/core.h"
+#include "src/node/links.h"
 #include "src/node/log.h"
-#include "src/node/realtime.h"
-#include "src/node/watchdog.h"
 
 struct event_base;
 struct cmm_config;
@@ -85,6 +84,7 @@ struct cmm_drop_summary {
 	uint64_t	malformed, foreign, auth, replay;
 	uint64_t	misdirected, config, version;
 	uint64_t	overflow;	/* the kernel's: receive buffer full */
+	uint64_t	duplicate;	/* redundant links' copies (expected) */
 };
 
 /* `status`, `members`, `wait`, and the prompt a watcher sees first. */
@@ -95,9 +95,6 @@ struct cmm_status_snap {
 	const char	*cluster;	/* name, may be NULL */
 	const uint8_t	*digest;	/* config digest, may be NULL */
 	int64_t		now;		/* ms, the core's clock */
-	bool		has_watchdog;	/* config `watchdog`: watchdog holds */
-	struct cmm_wd_status	watchdog;
-	struct cmm_rt_status	realtime;	/* what cmm_daemon_start got */
 };
 void	cmm_daemon_status(struct cmm_daemon *d, struct cmm_status_snap *s);
 
@@ -144,6 +141,13 @@ struct cmm_node_row {
 	bool		has_hb;		/* hb holds two samples or more */
 	struct cmm_hb_stats hb;
 	struct cmm_peer_wire wire;
+	/* redundant links (links.h): one per address; self: its own */
+	int		n_links;
+	struct {
+		const char	*addr;
+		struct cmm_link_stats st;	/* self: zero */
+		enum cmm_link_dir cut;		/* fault injection */
+	}		links[CMM_LINKS_MAX];
 };
 struct cmm_nodes_snap {
 	int		self;
@@ -231,10 +235,12 @@ void	cmm_daemon_kick(struct cmm_daemon *d);
 /* ---- fault injection (config fault_injection = on; -1 "fault injection
  * is off" otherwise).  The transport drops datagrams to/from the peer. ---- */
 
-int	cmm_daemon_link_cut(struct cmm_daemon *d, int peer, enum cmm_link_dir dir,
+/* link: one redundant link (0..), -1 every link to the peer. */
+int	cmm_daemon_link_cut(struct cmm_daemon *d, int peer, int link,
+	    enum cmm_link_dir dir, const char **why);
+/* peer -1: heal every link to every peer. */
+int	cmm_daemon_link_heal(struct cmm_daemon *d, int peer, int link,
 	    const char **why);
-/* peer -1: heal every link. */
-int	cmm_daemon_link_heal(struct cmm_daemon *d, int peer, const char **why);
 
 /* ---- logging ---- */
 
@@ -252,6 +258,8 @@ enum cmm_note_type {
 				 * last one's source address */
 	CMM_NOTE_HOOK,		/* text: "hook EVENT exited N in M ms" */
 	CMM_NOTE_OPERATOR,	/* text: what an operator did, uid */
+	CMM_NOTE_LINK,		/* link_peer, link, link_up; text: the
+				 * peer's address on that link */
 };
 
 struct cmm_note {
@@ -265,6 +273,8 @@ struct cmm_note {
 	uint64_t	drop_count;	/* DROP: datagrams it stands for (the
 					 * reports are rate-limited) */
 	long		uid;		/* OPERATOR */
+	int		link_peer, link;	/* LINK */
+	bool		link_up;	/* LINK */
 	const char	*text;
 };
 

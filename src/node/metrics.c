@@ -326,6 +326,51 @@ render_hb(FILE *f, const struct cmm_node_row *r)
 	    PRIu64 "\n", r->id, r->hb.total);
 }
 
+/* Per redundant link of each peer: up, silence, the median heartbeat
+ * gap, copies taken on it after another link's (docs/ARCHITECTURE.md
+ * "Redundant links").  With one link these say what the peer rows do,
+ * and are still given, so a dashboard needs no special case. */
+static void
+render_links(FILE *f, const struct cmm_nodes_snap *ns)
+{
+	head(f, "cmm_link_up", "gauge", "1 while something was heard from the "
+	    "peer on this link within the failure timeout.");
+	for (int i = 0; i < ns->n; i++)
+		for (int k = 0; !ns->row[i].self && k < ns->row[i].n_links; k++)
+			fprintf(f, "cmm_link_up{peer=\"%d\",link=\"%d\"} %d\n",
+			    ns->row[i].id, k, ns->row[i].links[k].st.up);
+	head(f, "cmm_link_last_heard_seconds", "gauge", "Seconds since the "
+	    "peer was last heard on this link (never heard: left out).");
+	for (int i = 0; i < ns->n; i++)
+		for (int k = 0; !ns->row[i].self && k < ns->row[i].n_links; k++) {
+			if (ns->row[i].links[k].st.heard_ms < 0)
+				continue;
+			fprintf(f, "cmm_link_last_heard_seconds{peer=\"%d\","
+			    "link=\"%d\"} ", ns->row[i].id, k);
+			put_seconds(f, ns->row[i].links[k].st.heard_ms);
+			fputc('\n', f);
+		}
+	head(f, "cmm_link_heartbeat_interval_median_seconds", "gauge",
+	    "Median time between two heartbeats from the peer on this link "
+	    "over the last minute (no samples: left out).");
+	for (int i = 0; i < ns->n; i++)
+		for (int k = 0; !ns->row[i].self && k < ns->row[i].n_links; k++) {
+			if (ns->row[i].links[k].st.hb_n == 0)
+				continue;
+			fprintf(f, "cmm_link_heartbeat_interval_median_seconds{"
+			    "peer=\"%d\",link=\"%d\"} ", ns->row[i].id, k);
+			put_seconds(f, ns->row[i].links[k].st.hb_median_ms);
+			fputc('\n', f);
+		}
+	head(f, "cmm_link_duplicates_total", "counter", "Copies of a "
+	    "datagram that came on this link after another link's.");
+	for (int i = 0; i < ns->n; i++)
+		for (int k = 0; !ns->row[i].self && k < ns->row[i].n_links; k++)
+			fprintf(f, "cmm_link_duplicates_total{peer=\"%d\","
+			    "link=\"%d\"} %" PRIu64 "\n", ns->row[i].id, k,
+			    ns->row[i].links[k].st.duplicates);
+}
+
 static void
 render_peers(FILE *f, const struct cmm_nodes_snap *ns)
 {
@@ -352,6 +397,7 @@ render_peers(FILE *f, const struct cmm_nodes_snap *ns)
 	for (int i = 0; i < ns->n; i++)
 		if (!ns->row[i].self)
 			render_hb(f, &ns->row[i]);
+	render_links(f, ns);
 }
 
 char *

@@ -68,6 +68,10 @@ echo "\$CMM_EVENT" >>"$MP_DIR/hook.out"
 HOOK
 chmod 755 "$MP_DIR/hook.sh"
 mp_config 2 "hook = hook.sh"
+# two links per node (127.0.0.1 and 127.0.0.2): nodes shows both, and the
+# cut below takes both down, which `link` events report
+sed -i 's/^address = 127\.0\.0\.1:\([0-9]*\)$/address = 127.0.0.1:\1, 127.0.0.2:\1/' \
+    "$MP_CONF"
 mp_start 0
 watch 0 a0.jsonl
 mp_wait 10 "node 0 alone asks whether it is isolated" \
@@ -114,7 +118,7 @@ mp_wait 5 "a drop event" seen a0.jsonl drop
 mp_wait 5 "a hook event" seen a0.jsonl hook
 mp_kill 0
 mp_kill 1
-for t in snapshot prompt answer commit split-brain log operator; do
+for t in snapshot prompt answer commit split-brain log operator link; do
 	seen a0.jsonl "$t" || mp_fail "part A had no $t event"
 done
 

@@ -105,7 +105,7 @@ grep -q '^{.*}$' "$T/out" || fail "--json status is not an object"
 for f in '^{"api":1,"ok":true,' '"node":0' '"state":"awaiting-operator"' '"epoch":0' '"members":\[\]' \
     '"crown_prince":null' '"quorum":false' '"incarnation":[0-9]' \
     '"prompt":{"kind":"isolation","choices":\["isolated","not-isolated"\]' \
-    '"dropped":{"malformed":0,"foreign":0,"auth":0,"replay":0,"misdirected":0,"config":0,"version":0,"overflow":0}' \
+    '"dropped":{"malformed":0,"foreign":0,"auth":0,"replay":0,"misdirected":0,"config":0,"version":0,"overflow":0,"duplicate":0}' \
     '"config_digest":"[0-9a-f]\{32\}"'; do
 	grep -q "$f" "$T/out" || fail "status --json lacks $f: $(cat "$T/out")"
 done

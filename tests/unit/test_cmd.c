@@ -234,7 +234,7 @@ test_arg_counts(void **state)
 	cmm_cmd_ctx_free(&ctx);
 	assert_int_equal(run(&ctx, "link cut", CMM_CMDF_FAULT, false),
 	    CMM_CMD_ERROR);
-	assert_non_null(strstr(ctx.error, "usage: link cut N [in|out]"));
+	assert_non_null(strstr(ctx.error, "usage: link cut N[/LINK] [in|out]"));
 	cmm_cmd_ctx_free(&ctx);
 	/* counts right: the handler runs, and finds no node here */
 	assert_int_equal(run(&ctx, "history 5", 0, false), CMM_CMD_ERROR);
@@ -268,8 +268,8 @@ test_help_from_table(void **state)
 	cmm_cmd_ctx_free(&ctx);
 	assert_int_equal(run(&ctx, "help link", CMM_CMDF_FAULT, false),
 	    CMM_CMD_OK);
-	assert_non_null(strstr(ctx.text, "link cut N [in|out]"));
-	assert_non_null(strstr(ctx.text, "link heal [N]"));
+	assert_non_null(strstr(ctx.text, "link cut N[/LINK] [in|out]"));
+	assert_non_null(strstr(ctx.text, "link heal [N[/LINK]]"));
 	assert_null(strstr(ctx.text, "status"));
 	cmm_cmd_ctx_free(&ctx);
 	assert_int_equal(run(&ctx, "help nosuch", 0, false), CMM_CMD_ERROR);

@@ -341,6 +341,46 @@ test_addresses(void **state)
 	assert_int_equal(cfg->n_nodes, 5);
 }
 
+/* Redundant links: one address per link, IPv4 and IPv6 mixed, every node
+ * the same number; the first one is the node's address as before. */
+#define LINKS \
+	"[cluster]\nname = test\nkey_file = key\n" \
+	"[node 0]\naddress = 127.0.0.1:7400, [::1]:7400\n" \
+	"[node 1]\naddress = 127.0.0.1:7401,[::1]:7401 \n"
+static void
+test_links(void **state)
+{
+	(void)state;
+	load_ok(LINKS);
+	assert_int_equal(cfg->n_links, 2);
+	assert_int_equal(cfg->node[1].n_links, 2);
+	assert_string_equal(cfg->node[1].address, "127.0.0.1:7401");
+	assert_string_equal(cfg->node[1].link[0].address, "127.0.0.1:7401");
+	assert_string_equal(cfg->node[1].link[1].address, "[::1]:7401");
+	assert_int_equal(cfg->node[1].link[1].sa.ss_family, AF_INET6);
+	assert_int_equal(cfg->node[1].family, AF_INET);
+	load_ok(BASE);
+	assert_int_equal(cfg->n_links, 1);
+	assert_int_equal(cfg->node[0].n_links, 1);
+	assert_string_equal(cfg->node[0].link[0].address, "127.0.0.1:7400");
+	load_ok(LINKS "[node 2]\naddress = 10.0.0.2:1, 10.1.0.2:1\n");
+	load_fails(LINKS "[node 2]\naddress = 10.0.0.2:1\n", ":9: address: "
+	    "node 2 has 1 address, node 0 has 2: every node needs one address "
+	    "per link");
+	load_fails(LINKS "[node 2]\naddress = 10.0.0.2:1, 10.0.0.3:1, "
+	    "10.0.0.4:1, 10.0.0.5:1, 10.0.0.6:1\n", ":9: address: more than 4 "
+	    "addresses (one per link, at most 4 links)");
+	load_fails(LINKS "[node 2]\naddress = 10.0.0.2:1, 10.0.0.2:1\n",
+	    ":9: address: 10.0.0.2:1 is listed twice");
+	load_fails(LINKS "[node 2]\naddress = 10.0.0.2:1, [::1]:7400\n",
+	    ":9: address: [::1]:7400 is already an address of node 0 (line 5)");
+	load_fails(LINKS "[node 2]\naddress = 10.0.0.2:1,\n",
+	    ":9: address: an empty address in the list '10.0.0.2:1,'");
+	load_fails(LINKS "[node 2]\naddress = 10.0.0.2:1, ::1:7\n",
+	    ":9: address: '::1:7': an IPv6 address needs brackets: [ADDR]:PORT");
+}
+#undef LINKS
+
 static void
 test_paths_relative(void **state)
 {
@@ -845,6 +885,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_bounds_accepted),
 		cmocka_unit_test(test_expand),
 		cmocka_unit_test(test_expand_percent_dir),

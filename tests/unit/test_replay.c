@@ -149,6 +149,52 @@ test_check_does_not_mutate(void **state)
 	free(r);
 }
 
+/* Redundant links: one copy per link is a duplicate, a second copy on a
+ * link is a replay, and the window slides every link's record with it. */
+static int
+take_on(struct cmm_replay *r, int sender, uint32_t inc, uint64_t seq, int link)
+{
+	enum cmm_drop why = cmm_replay_check_link(r, sender, inc, seq, link);
+
+	if (why == CMM_DROP_NONE || why == CMM_DROP_DUPLICATE)
+		cmm_replay_accept_link(r, sender, inc, seq, link);
+	return (int)why;
+}
+
+static void
+test_link_copies(void **state)
+{
+	struct cmm_replay *r = new_replay();
+
+	(void)state;
+	assert_int_equal(take_on(r, 3, 1, 10, 0), CMM_DROP_NONE);
+	assert_int_equal(take_on(r, 3, 1, 10, 1), CMM_DROP_DUPLICATE);
+	assert_int_equal(take_on(r, 3, 1, 10, 2), CMM_DROP_DUPLICATE);
+	assert_int_equal(take_on(r, 3, 1, 10, 1), CMM_DROP_REPLAY);
+	assert_int_equal(take_on(r, 3, 1, 10, 0), CMM_DROP_REPLAY);
+	/* the copy on link 1 first this time */
+	assert_int_equal(take_on(r, 3, 1, 11, 1), CMM_DROP_NONE);
+	assert_int_equal(take_on(r, 3, 1, 11, 0), CMM_DROP_DUPLICATE);
+	/* a late first copy inside the window, then its twin */
+	assert_int_equal(take_on(r, 3, 1, 40, 0), CMM_DROP_NONE);
+	assert_int_equal(take_on(r, 3, 1, 12, 1), CMM_DROP_NONE);
+	assert_int_equal(take_on(r, 3, 1, 12, 0), CMM_DROP_DUPLICATE);
+	assert_int_equal(take_on(r, 3, 1, 12, 0), CMM_DROP_REPLAY);
+	/* slid out of the window: a replay on any link */
+	assert_int_equal(take_on(r, 3, 1, 200, 0), CMM_DROP_NONE);
+	assert_int_equal(take_on(r, 3, 1, 40, 1), CMM_DROP_REPLAY);
+	/* a restart forgets the old links' record */
+	assert_int_equal(take_on(r, 3, 2, 1, 1), CMM_DROP_NONE);
+	assert_int_equal(take_on(r, 3, 2, 1, 0), CMM_DROP_DUPLICATE);
+	assert_int_equal(take_on(r, 3, 1, 201, 0), CMM_DROP_REPLAY);
+	/* no such link */
+	assert_int_equal(cmm_replay_check_link(r, 3, 2, 5, CMM_REPLAY_LINKS),
+	    CMM_DROP_MALFORMED);
+	assert_int_equal(cmm_replay_check_link(r, 3, 2, 5, -1),
+	    CMM_DROP_MALFORMED);
+	free(r);
+}
+
 static void
 test_bad_sender(void **state)
 {
@@ -339,6 +385,7 @@ main(void)
 		cmocka_unit_test(test_incarnations),
 		cmocka_unit_test(test_check_does_not_mutate),
 		cmocka_unit_test(test_bad_sender),
+		cmocka_unit_test(test_link_copies),
 		cmocka_unit_test(test_forged_does_not_move_window),
 		cmocka_unit_test(test_packet_replayed),
 		cmocka_unit_test(test_accept_overtaken_by_heartbeat),

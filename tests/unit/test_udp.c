@@ -31,12 +31,14 @@ struct rx {
 };
 
 static void
-on_recv(void *ctx, const uint8_t *buf, size_t len, const struct sockaddr *from,
-    socklen_t fromlen)
+on_recv(void *ctx, int link, const uint8_t *buf, size_t len,
+    const struct sockaddr *from, socklen_t fromlen)
 {
 	struct rx *r = ctx;
 
 	(void)fromlen;
+	if (link != 0)
+		r->bad = true;
 	r->n++;
 	r->bytes += len;
 	if (len != 200 || buf[0] != 0xc3 || buf[199] != 0x3c ||
@@ -93,7 +95,7 @@ test_overflow_counted(void **state)
 	sin->sin_family = AF_INET;
 	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	bind_to.len = sizeof(*sin);
-	u = cmm_udp_new(base, &bind_to, on_recv, &r, err, sizeof(err));
+	u = cmm_udp_new(base, &bind_to, 1, on_recv, &r, err, sizeof(err));
 	assert_non_null(u);
 	cmm_udp_local(u, &local);
 

@@ -1108,7 +1108,7 @@ test_names(void **state)
 	static const char *const drops[CMM_DROP__COUNT] = {
 		"none", "short", "long", "magic", "version", "type",
 		"malformed", "foreign", "auth", "replay", "misdirected",
-		"config",
+		"config", "duplicate",
 	};
 
 	(void)state;
