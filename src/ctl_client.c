@@ -10,7 +10,6 @@
  * node that is not a quorate member.  cmm(1) documents all of it.
  */
 #include <errno.h>
-#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,17 +22,11 @@
 
 #include "src/ctl/cmd.h"
 #include "src/ctl/ctl_proto.h"
-#include "src/node/config.h"
+#include "src/node_socket.h"
 #include "src/subcmd.h"
 #include "util/parse.h"
 #include "util/timefmt.h"
 
-/* Where the nodes of this host listen when the config does not say
- * otherwise (cmm.conf(5), control_socket). */
-#define CTL_DEFAULT_GLOB	"/run/cmm/node*.sock"
-/* The config the systemd unit runs nodes with (assets/cmm-node@.service),
- * unless $CMM_CONFIG names another. */
-#define CTL_DEFAULT_CONF	"/etc/cmm/cmm.conf"
 #define CTL_RECONNECT_MS	200
 
 struct ctl {
@@ -86,7 +79,8 @@ ctl_usage(FILE *f)
 	    "snapshot.\n"
 	    "Exit 0 ok, 1 a command failed or the watched node went away, 2 "
 	    "usage error or\nno connection, 3 `status` of a node that is not "
-	    "a quorate member.\n", CTL_DEFAULT_CONF, CTL_DEFAULT_GLOB);
+	    "a quorate member.\n", CMM_NODE_SOCKET_CONF,
+	    CMM_NODE_SOCKET_GLOB);
 }
 
 static void
@@ -124,89 +118,19 @@ ctl_usage_error(const struct ctl *c, const char *msg)
 	return EXIT_USAGE;
 }
 
-static bool
-is_socket(const char *path)
-{
-	struct stat sb;
-
-	return stat(path, &sb) == 0 && S_ISSOCK(sb.st_mode);
-}
-
-/* Where to connect (see ctl_usage).  0 with c->path set, or -1 with one
- * line in err. */
+/* Where to connect: -s as given, else src/node_socket.h's rule.  0 with
+ * c->path set, or -1 with one line in err. */
 static int
 ctl_find_socket(struct ctl *c, const char *cfgpath, int id, char *err,
     size_t errlen)
 {
-	struct cmm_config	*cfg;
-	glob_t			 g;
-	char			 p[sizeof(c->pathbuf)];
-	int			 found = -1, n = 0;
-
 	if (c->path != NULL)
 		return 0;
-	if (cfgpath == NULL && (cfgpath = getenv("CMM_CONFIG")) != NULL &&
-	    *cfgpath == '\0')
-		cfgpath = NULL;
-	if (cfgpath == NULL && access(CTL_DEFAULT_CONF, R_OK) == 0)
-		cfgpath = CTL_DEFAULT_CONF;
-	if (cfgpath == NULL && id >= 0) {
-		snprintf(err, errlen, "--id N picks a node of the config: give "
-		    "-c FILE (there is no %s)", CTL_DEFAULT_CONF);
+	if (cmm_node_socket_find(cfgpath, id, c->pathbuf, sizeof(c->pathbuf),
+	    err, errlen) < 0)
 		return -1;
-	}
-	if (cfgpath != NULL) {
-		if ((cfg = calloc(1, sizeof(*cfg))) == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		if (cmm_config_load(cfgpath, cfg, err, errlen) < 0 ||
-		    (id >= 0 && cmm_config_check_id(cfg, id, err, errlen) < 0)) {
-			free(cfg);
-			return -1;
-		}
-		/* no --id: the one node of the config that listens here */
-		for (int i = 0; id < 0 && i < CMM_MAX_NODES; i++)
-			if (cmm_set_has(&cfg->core.configured, i) &&
-			    cmm_config_socket(cfg, i, p, sizeof(p)) == 0 &&
-			    is_socket(p)) {
-				found = i;
-				n++;
-			}
-		if (id < 0 && n != 1) {
-			snprintf(err, errlen, "%s: %s here: say which with --id "
-			    "N", cfgpath, n == 0 ? "none of its nodes listens" :
-			    "several of its nodes listen");
-			free(cfg);
-			return -1;
-		}
-		if (id < 0)
-			id = found;
-		if (cmm_config_socket(cfg, id, c->pathbuf,
-		    sizeof(c->pathbuf)) < 0) {
-			snprintf(err, errlen, "%s: the control socket of node %d "
-			    "is too long a path", cfgpath, id);
-			free(cfg);
-			return -1;
-		}
-		free(cfg);
-		c->path = c->pathbuf;
-		return 0;
-	}
-	if (glob(CTL_DEFAULT_GLOB, 0, NULL, &g) == 0) {
-		if (g.gl_pathc == 1)
-			snprintf(c->pathbuf, sizeof(c->pathbuf), "%s",
-			    g.gl_pathv[0]);
-		n = (int)g.gl_pathc;
-		globfree(&g);
-	}
-	if (n == 1) {
-		c->path = c->pathbuf;
-		return 0;
-	}
-	snprintf(err, errlen, "no socket given (-s SOCKET, or -c FILE --id N)%s",
-	    n > 1 ? ": several nodes listen in /run/cmm" : "");
-	return -1;
+	c->path = c->pathbuf;
+	return 0;
 }
 
 /* `list-commands` and `help` need no node: this binary's own table (every

@@ -4,7 +4,7 @@
 # socketpair (a client like any other, docs/ARCHITECTURE.md): the console
 # shows the node and takes commands; ^D detaches it and the node runs on;
 # SIGTERM then makes the node leave and exit 0 with the terminal in cooked
-# mode.
+# mode.  `cmm console -c FILE --id N` attaches to a node named in a config.
 . tests/mp/lib/tmux.sh
 tm_init node
 tm_cluster 2
@@ -19,6 +19,20 @@ tm_keys n C-d
 tm_wait n 5 "the detach message" "console detached; the node runs on"
 tm_ctl 0 members >/dev/null || tm_fail "node 0 stopped with its console"
 tm_ctl 0 wait members 0,1 5 >/dev/null || tm_fail "node 0 left the cluster"
+# `cmm console -c FILE --id N` finds node N's socket in the config, like
+# `cmm ctl -c`; a node the config does not have is a one-line error
+tm_new c 80 24 "$CMM console -c $TM_DIR/cmm.conf --id 1; \
+echo CONSOLE-EXIT=\$?; sleep 60"
+tm_wait c 10 "node 1's console through -c and --id" "node 1  member  epoch"
+tm_keys c C-d
+tm_wait c 5 "the console's exit" "CONSOLE-EXIT=0"
+if err=$("$CMM" console -c "$TM_DIR/cmm.conf" --id 7 2>&1 </dev/null); then
+	tm_fail "a console for node 7, which the config does not have"
+fi
+case $err in
+*"cmm console: "*7*) ;;
+*) tm_fail "no one-line error for --id 7: $err" ;;
+esac
 pid=$(tm display-message -p -t n '#{pane_pid}')
 npid=$(pgrep -P "$pid" -f "cmm node" | head -n 1)
 [ -n "$npid" ] || tm_fail "no node process under the pane"
