@@ -20,6 +20,10 @@ static const char *link_name(enum cmm_link_dir l);
 static json_t	*ms_or_null(int64_t v);
 static void	 status_prompt_text(struct cmm_cmd_ctx *ctx,
 		    const struct cmm_status_snap *s);
+static json_t	*status_watchdog_json(const struct cmm_status_snap *s);
+static json_t	*status_realtime_json(const struct cmm_rt_status *rt);
+static void	 status_fencing_text(struct cmm_cmd_ctx *ctx,
+		    const struct cmm_status_snap *s);
 
 static const char *
 verdict_name(enum cmm_qverdict v)
@@ -146,7 +150,80 @@ cmm_status_json(const struct cmm_status_snap *s)
 	json_object_set_new(dr, "duplicate",
 	    json_integer((json_int_t)s->dropped.duplicate));
 	json_object_set_new(o, "dropped", dr);
+	json_object_set_new(o, "watchdog", status_watchdog_json(s));
+	json_object_set_new(o, "realtime", status_realtime_json(&s->realtime));
 	return o;
+}
+
+/* null without a watchdog in the config */
+static json_t *
+status_watchdog_json(const struct cmm_status_snap *s)
+{
+	const struct cmm_wd_status *w = &s->watchdog;
+	json_t *o;
+
+	if (!s->has_watchdog)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "path", json_string(w->path));
+	json_object_set_new(o, "kind", json_string(w->kind));
+	json_object_set_new(o, "timeout_s", json_integer(w->timeout_s));
+	json_object_set_new(o, "interval_ms", json_integer(w->interval_ms));
+	json_object_set_new(o, "armed", json_boolean(w->armed));
+	json_object_set_new(o, "petting", json_boolean(w->petting));
+	json_object_set_new(o, "not_petting", w->petting ? json_null() :
+	    json_string(w->why));
+	json_object_set_new(o, "last_pet_ms", w->last_pet_ms < 0 ? json_null() :
+	    json_integer(w->last_pet_ms));
+	json_object_set_new(o, "pets", json_integer((json_int_t)w->pets));
+	return o;
+}
+
+static json_t *
+status_realtime_json(const struct cmm_rt_status *rt)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "config", json_string(
+	    cmm_realtime_mode_name(rt->mode)));
+	json_object_set_new(o, "sched", json_string(rt->sched_rr ? "SCHED_RR" :
+	    "SCHED_OTHER"));
+	json_object_set_new(o, "priority", rt->sched_rr ?
+	    json_integer(rt->priority) : json_null());
+	json_object_set_new(o, "memory_locked", json_boolean(rt->locked));
+	json_object_set_new(o, "problem", rt->why[0] != '\0' ?
+	    json_string(rt->why) : json_null());
+	return o;
+}
+
+/* the watchdog and realtime lines of `status` */
+static void
+status_fencing_text(struct cmm_cmd_ctx *ctx, const struct cmm_status_snap *s)
+{
+	const struct cmm_wd_status *w = &s->watchdog;
+	const struct cmm_rt_status *rt = &s->realtime;
+
+	if (s->has_watchdog) {
+		cmm_cmd_printf(ctx, "watchdog: %s (%s, %d s, a pet every %" PRId64
+		    " ms): ", w->path, w->kind, w->timeout_s, w->interval_ms);
+		if (w->petting)
+			cmm_cmd_printf(ctx, "armed, petting");
+		else
+			cmm_cmd_printf(ctx, "%sNOT petting: %s", w->armed ?
+			    "armed, " : "", w->why);
+		if (w->last_pet_ms >= 0)
+			cmm_cmd_printf(ctx, "; last pet %" PRId64 " ms ago",
+			    w->last_pet_ms);
+		cmm_cmd_printf(ctx, "\n");
+	}
+	if (rt->mode == CMM_RT_NO)
+		cmm_cmd_printf(ctx, "realtime: off (realtime = no)\n");
+	else
+		cmm_cmd_printf(ctx, "realtime: %s%s, memory %slocked%s%s\n",
+		    rt->sched_rr ? "event loop SCHED_RR" : "SCHED_OTHER",
+		    rt->sched_rr ? "" : " (normal priority)",
+		    rt->locked ? "" : "not ", rt->why[0] != '\0' ? "; " : "",
+		    rt->why);
 }
 
 static void
@@ -221,6 +298,7 @@ cmm_status_text(struct cmm_cmd_ctx *ctx, const struct cmm_status_snap *s)
 	    s->dropped.foreign, s->dropped.auth, s->dropped.replay,
 	    s->dropped.misdirected, s->dropped.config, s->dropped.version,
 	    s->dropped.overflow, s->dropped.duplicate);
+	status_fencing_text(ctx, s);
 }
 
 CMM_CMD_FN(cmm_cmd_status)

@@ -36,12 +36,13 @@ enum cfg_sec { SEC_NONE, SEC_CLUSTER, SEC_NODE, SEC_DEVICE };
  * are in the one table of src/core/core_keys.c, shared with the
  * simulator. */
 enum cfg_key {
-	K_NAME, K_KEY_FILE, K_STATE_DIR, K_SOCKET, K_HOOK, K_FAULT, K__COUNT
+	K_NAME, K_KEY_FILE, K_STATE_DIR, K_SOCKET, K_HOOK, K_FAULT,
+	K_WATCHDOG, K_WD_TIMEOUT, K_REALTIME, K__COUNT
 };
 
 static const char *const cfg_cluster_keys[K__COUNT] = {
 	"name", "key_file", "state_dir", "control_socket", "hook",
-	"fault_injection",
+	"fault_injection", "watchdog", "watchdog_timeout_s", "realtime",
 };
 
 /* Parser state; lines are 1-based, 0 means "not seen". */
@@ -366,6 +367,26 @@ cfg_cluster_key(struct cfg_parse *ps, const char *name, const char *value)
 		else
 			cfg_path(ps, name, value, false, cfg->hook,
 			    sizeof(cfg->hook));
+		break;
+	case K_WATCHDOG:
+		cfg_path(ps, name, value, true, cfg->watchdog,
+		    sizeof(cfg->watchdog));
+		break;
+	case K_WD_TIMEOUT: {
+		long long n;
+
+		if (cfg_int(ps, name, value, 1, CMM_WD_TIMEOUT_MAX, &n))
+			cfg->watchdog_timeout_s = (int)n;
+		break;
+	}
+	case K_REALTIME:
+		if (strcmp(value, "yes") == 0)
+			cfg->realtime = CMM_RT_YES;
+		else if (strcmp(value, "no") == 0)
+			cfg->realtime = CMM_RT_NO;
+		else
+			cfg_fail(ps, ps->line, name, "bad value '%s' (expected yes "
+			    "or no)", value);
 		break;
 	case K__COUNT:
 		break;
@@ -811,6 +832,9 @@ cfg_defaults(struct cmm_config *cfg)
 	strcpy(cfg->control_socket, "/run/cmm/node%n.sock");
 	cfg->hook[0] = '\0';
 	cfg->fault_injection = false;
+	cfg->watchdog[0] = '\0';
+	cfg->watchdog_timeout_s = CMM_WD_TIMEOUT_DEFAULT;
+	cfg->realtime = CMM_RT_DEFAULT;
 }
 
 /* Checks that need the whole file. */
@@ -832,6 +856,10 @@ cfg_validate(struct cfg_parse *ps)
 		cfg_fail(ps, ps->cluster_line, "name", "missing in [cluster]");
 	if (ps->key_line[K_KEY_FILE] == 0)
 		cfg_fail(ps, ps->cluster_line, "key_file", "missing in [cluster]");
+	/* a timeout without a watchdog would promise a fence nobody keeps */
+	if (ps->key_line[K_WD_TIMEOUT] > 0 && ps->key_line[K_WATCHDOG] == 0)
+		cfg_fail(ps, ps->key_line[K_WD_TIMEOUT], "watchdog_timeout_s",
+		    "set without watchdog");
 	/* the rules between keys (failure_timeout_ms > 2 * heartbeat_ms),
 	 * the same the simulator applies */
 	for (i = 0; i < CMM_KEY__COUNT; i++)
@@ -1019,6 +1047,13 @@ int
 cmm_config_socket(const struct cmm_config *cfg, int id, char *buf, size_t len)
 {
 	return cfg_expand(cfg->control_socket, id, buf, len);
+}
+
+int
+cmm_config_watchdog(const struct cmm_config *cfg, int id, char *buf,
+    size_t len)
+{
+	return cfg_expand(cfg->watchdog, id, buf, len);
 }
 
 int

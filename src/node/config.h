@@ -7,15 +7,16 @@
  *                   failure_timeout_ms, round_timeout_ms, join_retry_ms,
  *                   initial_quorum, isolation, winner, prompt_timeout_s,
  *                   on_quorum_loss, state_dir, control_socket, hook,
- *                   fault_injection, control_group, control_readonly_group
+ *                   fault_injection, control_group, control_readonly_group,
+ *                   watchdog, watchdog_timeout_s, realtime
  *   [node N]        address (IPv4:port or [IPv6]:port; a comma-separated
  *                   list of up to CMM_LINKS_MAX, one per redundant link),
  *                   priority [N]
  *   [device NAME]   path, nodes (space-separated ids, at least two)
  *
- * Relative paths (key_file, state_dir, control_socket, hook, device paths)
- * are relative to the directory of the config file.  `%n` in state_dir and
- * control_socket is the node id, `%%` a percent sign.  Addresses are
+ * Relative paths (key_file, state_dir, control_socket, hook, watchdog, device
+ * paths) are relative to the directory of the config file.  `%n` in
+ * state_dir, control_socket and watchdog is the node id, `%%` a percent sign.  Addresses are
  * numeric: no name is looked up.
  *
  * Loading never exits and never prints: a bad file gives -1 and exactly one
@@ -33,11 +34,14 @@
 #include <sys/types.h>
 
 #include "src/core/core.h"
+#include "src/node/realtime.h"
+#include "src/node/watchdog.h"
 #include "src/node/links.h"
 
 #define CMM_CFG_PATH_MAX	1024
 #define CMM_ADDR_MAX		80	/* "[ffff:...:ffff%scope]:65535" */
 #define CMM_HOST_MAX		64
+#define CMM_WD_TIMEOUT_DEFAULT	10	/* s */
 /* Redundant links (CMM_LINKS_MAX, src/node/links.h): a node has one
  * address per link, every node the same number; link k of one node talks
  * to link k of the others. */
@@ -79,6 +83,11 @@ struct cmm_config {
 	char		control_socket[CMM_CFG_PATH_MAX]; /* pattern */
 	char		hook[CMM_CFG_PATH_MAX];	/* "" = none */
 	bool		fault_injection;
+	/* self-fencing (src/node/watchdog.h): "" = none; a pattern, %n
+	 * unexpanded */
+	char		watchdog[CMM_CFG_PATH_MAX];
+	int		watchdog_timeout_s;
+	enum cmm_rt_mode realtime;	/* src/node/realtime.h */
 	/* control socket access: the socket's group (read-write) and a group
 	 * whose members may run only commands that change nothing; a name or
 	 * a number in the file, resolved to a gid when the file is read */
@@ -108,6 +117,9 @@ int	cmm_config_check_id(const struct cmm_config *cfg, int id, char *err,
 int	cmm_config_state_dir(const struct cmm_config *cfg, int id, char *buf,
 	    size_t len);
 int	cmm_config_socket(const struct cmm_config *cfg, int id, char *buf,
+	    size_t len);
+/* The watchdog path of node id (cfg->watchdog[0] != '\0'), the same way. */
+int	cmm_config_watchdog(const struct cmm_config *cfg, int id, char *buf,
 	    size_t len);
 
 /* Index of the device called name, or -1. */

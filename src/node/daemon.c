@@ -28,7 +28,9 @@
 #include "src/node/metrics.h"
 #include "src/node/metrics_http.h"
 #include "src/node/notify.h"
+#include "src/node/realtime.h"
 #include "src/node/state.h"
+#include "src/node/watchdog.h"
 
 #define DAEMON_MAX_LISTENERS	8
 #define DAEMON_HB_RING		1024	/* arrivals kept per peer */
@@ -103,6 +105,9 @@ struct cmm_daemon {
 	struct cmm_metrics	*metrics;
 	struct cmm_metrics_http	*metrics_http;	/* metrics_listen, or NULL */
 	struct cmm_notify	*notify;	/* systemd, from cmm_daemon_start */
+	struct cmm_watchdog	*wd;		/* config `watchdog`, or NULL */
+	bool			wd_armed;	/* once: never again after a stop */
+	struct cmm_rt_status	rt;		/* config `realtime`: what it got */
 	uint64_t		*seq;		/* per destination */
 	uint64_t		drops[CMM_DROP__COUNT];
 	struct cmm_prompt	prompt;
@@ -802,6 +807,83 @@ daemon_prompt(struct cmm_daemon *d, const struct cmm_effect *fx)
 	}
 }
 
+/* ---- watchdog self-fencing (src/node/watchdog.h) ---- */
+
+/*
+ * Whether the node may pet its watchdog now (docs/PROTOCOL.md "Watchdog
+ * self-fencing"): only as a quorate member that hears a quorum of its
+ * configuration within the failure timeout.  A refused registration or a
+ * failed fence drops membership in the core, so "member" also says its
+ * registrations hold.  Hearing a quorum is checked here, on this clock,
+ * rather than waiting for the core's round to declare the loss: a node
+ * cut off from its peers stops petting one failure timeout after it last
+ * heard them, before any round on either side can end.
+ */
+static bool
+daemon_wd_may_pet(void *ctx, int64_t mono, const char **why)
+{
+	struct cmm_daemon *d = ctx;
+	struct cmm_core_status st;
+	struct cmm_set heard;
+	int64_t now = cmm_daemon_now(d), ft = d->cfg->core.failure_timeout_ms;
+
+	(void)mono;
+	if (d->exiting) {
+		*why = "the node is stopping";
+		return false;
+	}
+	cmm_core_status(d->core, &st);
+	if (!st.member || (st.state != CMM_ST_MEMBER &&
+	    st.state != CMM_ST_RECONFIGURING && st.state != CMM_ST_LEAVING &&
+	    st.state != CMM_ST_AWAITING_OPERATOR)) {
+		*why = "not a quorate member";
+		return false;
+	}
+	if (st.quorum_pending) {
+		*why = "awaiting the operator: no quorum yet";
+		return false;
+	}
+	cmm_set_clear(&heard);
+	cmm_set_add(&heard, d->self);
+	for (int q = cmm_set_next(&st.members, 0); q >= 0;
+	    q = cmm_set_next(&st.members, q + 1)) {
+		struct cmm_peer_info pi;
+
+		cmm_core_peer(d->core, q, &pi);
+		if (pi.last_heard >= 0 && now - pi.last_heard < ft)
+			cmm_set_add(&heard, q);
+	}
+	if (!cmm_quorum_is(&st.members, &heard, false, d->cfg->core.priority,
+	    d->cfg->core.bugs)) {
+		*why = "it does not hear a quorum of its configuration";
+		return false;
+	}
+	return true;
+}
+
+/* Armed when the node first becomes a member (watchdog.h says why not at
+ * start).  A member that cannot arm it must not go on as one. */
+static void
+daemon_wd_arm(struct cmm_daemon *d)
+{
+	struct cmm_core_status st;
+	char err[512];
+
+	if (d->wd == NULL || d->exiting || d->wd_armed)
+		return;
+	cmm_core_status(d->core, &st);
+	if (!st.member)
+		return;
+	d->wd_armed = true;
+	if (cmm_watchdog_arm(d->wd, err, sizeof(err)) == 0)
+		return;
+	cmm_logf(d->log, CMM_LOG_ERROR, "%s; a member that cannot fence "
+	    "itself must not run: exiting", err);
+	d->exit_code = 1;
+	d->exiting = true;
+	event_base_loopexit(d->base, NULL);
+}
+
 static void
 daemon_event(struct cmm_daemon *d, const struct cmm_effect *fx)
 {
@@ -855,6 +937,7 @@ daemon_event(struct cmm_daemon *d, const struct cmm_effect *fx)
 		break;
 	}
 	daemon_note(d, &n);
+	daemon_wd_arm(d);
 }
 
 static int
@@ -1189,6 +1272,24 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 			return daemon_fail(d, 1, exit_code);
 	}
 
+	if (d->cfg->watchdog[0] != '\0') {
+		char wpath[CMM_CFG_PATH_MAX];
+		/* a pet every heartbeat, and at least three per timeout */
+		int64_t every = d->cfg->watchdog_timeout_s * 1000 / 3;
+
+		if (every > d->cfg->core.heartbeat_ms)
+			every = d->cfg->core.heartbeat_ms;
+		if (cmm_config_watchdog(d->cfg, o->id, wpath, sizeof(wpath)) < 0) {
+			snprintf(err, errlen, "%s: watchdog of node %d is too long",
+			    o->config_path, o->id);
+			return daemon_fail(d, 2, exit_code);
+		}
+		d->wd = cmm_watchdog_new(d->base, wpath, d->cfg->watchdog_timeout_s,
+		    every, daemon_wd_may_pet, d, d->log, err, errlen);
+		if (d->wd == NULL)
+			return daemon_fail(d, 2, exit_code);
+	}
+
 	randombytes_buf(&seed, sizeof(seed));
 	d->sink.ctx = d;
 	d->sink.emit = daemon_emit;
@@ -1217,6 +1318,29 @@ cmm_daemon_sock_path(const struct cmm_daemon *d)
 	return d->sock_path;
 }
 
+/* realtime (realtime.h): on this thread, the one that runs the loop; the
+ * device workers started already and keep the normal policy. */
+static void
+daemon_realtime(struct cmm_daemon *d)
+{
+	struct cmm_rt_status *rt = &d->rt;
+
+	cmm_realtime_apply(d->cfg->realtime, rt);
+	if (rt->mode == CMM_RT_NO)
+		cmm_logf(d->log, CMM_LOG_INFO, "realtime: off (realtime = no): "
+		    "normal priority, memory not locked");
+	else if (rt->sched_rr && rt->locked)
+		cmm_logf(d->log, CMM_LOG_INFO, "realtime: event loop SCHED_RR "
+		    "priority %d, memory locked", rt->priority);
+	else
+		cmm_logf(d->log, CMM_LOG_WARN, "realtime%s: %s; %s; going on "
+		    "without%s", rt->mode == CMM_RT_YES ? " = yes" : "", rt->why,
+		    rt->sched_rr ? "event loop SCHED_RR" : rt->locked ?
+		    "memory locked" : "normal priority, memory not locked",
+		    rt->mode == CMM_RT_YES ? " (status says so)" : " (set "
+		    "realtime = no to say it is meant)");
+}
+
 /* Separate from cmm_daemon_new so the entry point can open the control
  * socket in between: a node whose socket is taken by a live twin stops
  * before it persists a new incarnation. */
@@ -1227,6 +1351,7 @@ cmm_daemon_start(struct cmm_daemon *d, char *err, size_t errlen)
 	    "control socket %s%s", d->cfg->name, d->self, d->bound,
 	    d->state_dir, d->sock_path,
 	    d->cfg->fault_injection ? ", fault injection ON" : "");
+	daemon_realtime(d);
 	if (cmm_core_start(d->core, cmm_daemon_now(d)) < 0) {
 		snprintf(err, errlen, "%s: cannot persist the new incarnation",
 		    d->state_dir);
@@ -1260,6 +1385,10 @@ cmm_daemon_run(struct cmm_daemon *d)
 		cmm_logf(d->log, CMM_LOG_ERROR, "event loop ran out of events");
 		return 1;
 	}
+	/* a stop the operator asked for disarms the watchdog; a halt or a
+	 * fatal error leaves it counting: the machine is to be reset */
+	if (d->leaving && d->exit_code == 0)
+		cmm_watchdog_disarm(d->wd);
 	/* a no-quorum hook before a halt, say, must get to run: wait for the
 	 * hooks, within their own time limit */
 	if (cmm_hook_busy(d->hook) > 0) {
@@ -1281,6 +1410,7 @@ cmm_daemon_free(struct cmm_daemon *d)
 	if (d == NULL)
 		return;
 	cmm_notify_free(d->notify);
+	cmm_watchdog_free(d->wd);
 	cmm_metrics_http_free(d->metrics_http);
 	cmm_hook_free(d->hook);
 	cmm_metrics_free(d->metrics);
@@ -1710,6 +1840,11 @@ cmm_daemon_status(struct cmm_daemon *d, struct cmm_status_snap *s)
 	s->cluster = d->cfg->name;
 	s->digest = d->cfg->core.digest;
 	s->now = cmm_daemon_now(d);
+	if (d->wd != NULL) {
+		s->has_watchdog = true;
+		cmm_watchdog_status(d->wd, &s->watchdog);
+	}
+	s->realtime = d->rt;
 }
 
 int

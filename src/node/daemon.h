@@ -26,6 +26,8 @@
 #include "src/core/core.h"
 #include "src/node/links.h"
 #include "src/node/log.h"
+#include "src/node/realtime.h"
+#include "src/node/watchdog.h"
 
 struct event_base;
 struct cmm_config;
@@ -95,6 +97,9 @@ struct cmm_status_snap {
 	const char	*cluster;	/* name, may be NULL */
 	const uint8_t	*digest;	/* config digest, may be NULL */
 	int64_t		now;		/* ms, the core's clock */
+	bool		has_watchdog;	/* config `watchdog`: watchdog holds */
+	struct cmm_wd_status	watchdog;
+	struct cmm_rt_status	realtime;	/* what cmm_daemon_start got */
 };
 void	cmm_daemon_status(struct cmm_daemon *d, struct cmm_status_snap *s);
 

@@ -84,6 +84,15 @@ check no-nodes 0 \
 check id-not-configured 7 \
 	': node 7 is not configured (no [node 7] section)' \
 	"$BASE"
+check watchdog-timeout-alone 0 \
+	':8: watchdog_timeout_s: set without watchdog' \
+	"$BASE"'watchdog_timeout_s = 5\n'
+check watchdog-timeout-range 0 \
+	':9: watchdog_timeout_s: 0 is out of range (1..3600)' \
+	"$BASE"'watchdog = /dev/watchdog\nwatchdog_timeout_s = 0\n'
+check realtime-value 0 \
+	":8: realtime: bad value 'maybe' (expected yes or no)" \
+	"$BASE"'realtime = maybe\n'
 
 # a file that is not there
 out=$(timeout -k 2 10 "$CMM" node -c "$dir/missing.conf" --id 0 --headless \

@@ -19,14 +19,22 @@ for i in 0 1 2; do
 done
 tm_ctl 0 wait members 0-2 20 >/dev/null || tm_fail "no three-node cluster"
 
-# SIGKILL node ID: its process among those this test started
+# SIGKILL nodes ID...: their processes among those this test started, in
+# one kill(1), so several die in the same instant (found one by one under
+# load, they would fail in separate rounds)
 kill_node() {
-	for p in $(tm_procs); do
-		if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
-		    grep -q -- "--id $1 --headless"; then
-			kill -9 "$p"
-		fi
+	pids=
+	for id in "$@"; do
+		for p in $(tm_procs); do
+			if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
+			    grep -q -- "--id $id --headless"; then
+				pids="$pids $p"
+			fi
+		done
 	done
+	[ -n "$pids" ] || tm_fail "no process of node(s) $*"
+	# shellcheck disable=SC2086 # one word per PID
+	kill -9 $pids
 }
 
 h=$TM_DIR/hist
@@ -98,8 +106,7 @@ tm_gone s 10 "the NOT fenced line once node 2 is back" "2: NOT FENCED"
 
 # nodes 1 and 2 killed: node 0 has no quorum, and in a while the console
 # offers the exact command (with the condition that makes it safe)
-kill_node 1
-kill_node 2
+kill_node 1 2
 tm_wait s 10 "no quorum in the header" "node 0  no-quorum"
 tm_wait s 15 "the force-quorum offer" "NO QUORUM for [0-9]+ s\. Only if"
 tm_wait s 5 "the exact command" "dead 1-2 confirm"

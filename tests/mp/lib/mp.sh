@@ -9,7 +9,10 @@
 #   mp_config N [LINE...]   N nodes; extra [cluster] lines as arguments
 #   mp_device NAME "IDS" [FILE]   append a [device NAME] shared by IDS
 #   mp_write_config FILE NAME PORT N [LINE...]   a cluster config and its
-#                           key, without a test around it (bench/ uses it)
+#                           key, without a test around it (bench/ uses it);
+#                           realtime = $MP_REALTIME (default no: many
+#                           daemons, some under valgrind, must not run
+#                           SCHED_RR on a shared test machine)
 #   mp_start ID [ARGS...]   start node ID headless; waits for its socket
 #   mp_spawn ID [ARGS...]   the same without waiting
 #   mp_start_all "IDS"      start several together, then wait for them
@@ -96,6 +99,7 @@ mp_write_config() {
 		echo "key_file = key"
 		echo "state_dir = state%n"
 		echo "control_socket = node%n.sock"
+		echo "realtime = ${MP_REALTIME:-no}"
 		for _mw_line in "$@"; do
 			echo "$_mw_line"
 		done
