@@ -430,6 +430,13 @@ cmm_ui_model_nodes(struct cmm_ui_model *m, const char *json, int64_t now,
 		    strcmp(json_string_value(json_object_get(v, "config")),
 		    "mismatch") == 0;
 		model_str(v, "address", x->address, sizeof(x->address));
+		h = json_object_get(v, "links");
+		if (json_is_array(h)) {
+			x->n_links = (int)json_array_size(h);
+			for (size_t k = 0; k < json_array_size(h); k++)
+				x->links_up += json_is_true(json_object_get(
+				    json_array_get(h, k), "up"));
+		}
 		h = json_object_get(v, "heartbeat");
 		if (json_is_object(h)) {
 			x->has_hb = true;

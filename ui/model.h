@@ -70,6 +70,7 @@ struct cmm_ui_node {
 	int64_t		hb_median, hb_p99, hb_max;
 	bool		fenced;			/* fenced, not yet back */
 	bool		config_mismatch;	/* its config digest is not ours */
+	int		n_links, links_up;	/* redundant links (a peer) */
 	int64_t		changed_at;		/* console clock, ms; -1: never */
 };
 

@@ -370,6 +370,11 @@ view_timing(struct cmm_console *c, WINDOW *w, bool full)
 			    " prio %d n %d %s%s%s", n->epoch, n->priority, n->hb_n,
 			    n->address, n->says_member ? " says-member" : "",
 			    n->config_mismatch ? " CONFIG-MISMATCH" : "");
+			pos = strlen(buf);
+			/* redundant links: a peer with one down is still alive */
+			if (n->n_links > 1 && !n->self)
+				snprintf(buf + pos, sizeof(buf) - pos, " links %d/%d "
+				    "up", n->links_up, n->n_links);
 		}
 		role = n->config_mismatch ? CMM_UI_R_ERROR : n->has_hb &&
 		    cmm_ui_timing_warn(n->hb_p99, m->failure_timeout_ms) ?

@@ -14,7 +14,7 @@
 #  - `cmm check` probes every peer on every link
 #  - address lists: more than four, a duplicate, a bad one and a node with
 #    fewer links than the others are one-line errors
-. tests/mp/lib/mp.sh
+. tests/mp/lib/links.sh
 mp_init links
 command -v jq >/dev/null 2>&1 || mp_skip "no jq command"
 mp_config 3 "heartbeat_ms = 50" "failure_timeout_ms = 300" \
@@ -43,51 +43,6 @@ cfg_err "another node's" "127.0.0.2:$MP_PORT is already an address of node 0" \
     "127.0.0.1:$p, 127.0.0.2:$MP_PORT"
 cfg_err "fewer links" "node 1 has 1 address, node 0 has 2" "127.0.0.1:$p"
 echo "address lists: five, duplicate, bad, empty, taken, fewer: one-line errors"
-
-watch_start() { # ID: record the node's watch --json stream
-	"$CMM" ctl -s "$(mp_sock "$1")" --json watch >>"$MP_DIR/watch$1.jsonl" \
-	    2>"$MP_DIR/watch$1.err" &
-	MP_PIDS="$MP_PIDS $!"
-	mp_wait 10 "watch stream of node $1" grep -q watching "$MP_DIR/watch$1.err"
-}
-# node $1's view of node $2's link $3: true, false, or null
-link_up() {
-	mp_ctl "$1" --json nodes 2>/dev/null | jq -r --argjson p "$2" \
-	    --argjson k "$3" '.nodes[] | select(.id == $p) | .links[$k].up'
-}
-link_is() { # ID PEER LINK true|false
-	v=$(link_up "$1" "$2" "$3")
-	MP_WHY="node $1 says node $2 link $3 up=$v"
-	[ "$v" = "$4" ]
-}
-dup() { # ID: status's duplicate counter
-	mp_ctl "$1" --json status 2>/dev/null | jq -r '.dropped.duplicate'
-}
-dup_over() { # ID N
-	v=$(dup "$1")
-	MP_WHY="$v duplicates"
-	[ "${v:-0}" -gt "$2" ]
-}
-has_link_event() { # ID PEER LINK UP: a `link` event in node ID's stream
-	jq -c --argjson p "$2" --argjson k "$3" --argjson u "$4" \
-	    'select(.type == "link" and .peer == $p and .link == $k and .up == $u)' \
-	    "$MP_DIR/watch$1.jsonl" | grep -q .
-}
-commits() { # ID: commit events in its stream
-	jq -c 'select(.type == "commit")' "$MP_DIR/watch$1.jsonl" | wc -l
-}
-# the epoch stays $2 on every one of $1 for $3 ms (polled every 0.1 s)
-epoch_holds() {
-	until=$(( $(mp_now_ms) + $3 ))
-	while [ "$(mp_now_ms)" -lt "$until" ]; do
-		for i in $1; do
-			ep=$(mp_get "$i" epoch)
-			[ "$ep" = "$2" ] ||
-			    mp_fail "node $i moved to epoch $ep while one link was down"
-		done
-		sleep 0.1
-	done
-}
 
 all="0 1 2"
 mp_start_all "$all"
