@@ -16,7 +16,9 @@
 #   make lint       cppcheck, clang-tidy and shellcheck (scripts/lint.sh)
 #   make crashtest  1000 SIGKILLs during commits (tests/mp/crash_kill.sh)
 #   make soak [SOAK_SECONDS=600]  16 nodes, lossy lo in a netns, then
-#                   restarts (tests/soak/soak.sh; root; not in make check)
+#                   restarts (tests/soak/soak.sh); redundant links with 5%
+#                   loss on each (tests/soak/links_loss.sh); root; not in
+#                   make check
 #   make swarm [SEEDS=20000 DURATION=300s NODES=2..16]  simulator seeds on
 #                   every core; prints each failure with its command
 #   make bench      failover, joins, simulator scale, idle cost (bench/run.sh):
@@ -240,6 +242,8 @@ SOAK_SECONDS ?= 600
 soak: $(BUILD)/cmm
 	@BUILD=$(BUILD) CMM=$(CURDIR)/$(BUILD)/cmm SOAK_SECONDS=$(SOAK_SECONDS) \
 		sh tests/soak/soak.sh
+	@BUILD=$(BUILD) CMM=$(CURDIR)/$(BUILD)/cmm SOAK_SECONDS=$(SOAK_SECONDS) \
+		sh tests/soak/links_loss.sh
 
 # The kill and start times of bench/ on the daemons' clock (CLOCK_MONOTONIC)
 $(BUILD)/bench/benchtool: bench/benchtool.c | $(BUILD)/.deps-ok

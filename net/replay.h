@@ -29,7 +29,7 @@
 #include "net/wire.h"
 
 #define CMM_REPLAY_WINDOW	64
-#define CMM_REPLAY_LINKS	4	/* CMM_LINKS_MAX of src/node/config.h */
+#define CMM_REPLAY_LINKS	4	/* CMM_LINKS_MAX of src/node/links.h */
 
 struct cmm_replay_win {
 	bool		seen;		/* anything accepted from this sender */

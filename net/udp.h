@@ -42,7 +42,7 @@ struct cmm_addr {
 /* "127.0.0.1:7400" / "[::1]:7400" into buf; returns buf. */
 const char *cmm_addr_format(const struct sockaddr *sa, char *buf, size_t len);
 
-#define CMM_UDP_LINKS	4	/* CMM_LINKS_MAX of src/node/config.h */
+#define CMM_UDP_LINKS	4	/* CMM_LINKS_MAX of src/node/links.h */
 
 /* Called on the loop for every datagram (len may exceed CMM_WIRE_MAX: an
  * oversized datagram is delivered with its real length, up to 64 KiB, so

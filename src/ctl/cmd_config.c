@@ -14,16 +14,35 @@
 #include "src/ctl/cmd_impl.h"
 #include "src/node/config.h"
 
+/* A node's addresses as the config lists them: one per redundant link. */
+static const char *
+config_addresses(const struct cmm_node_addr *a, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; k < a->n_links && used < len; k++) {
+		int n = snprintf(buf + used, len - used, "%s%s", k > 0 ? ", " : "",
+		    a->link[k].address);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}
+
 static json_t *
 config_nodes_json(const struct cmm_config *cfg)
 {
 	json_t *arr = json_array();
+	char addrs[CMM_LINKS_MAX * (CMM_ADDR_MAX + 2)];
 
 	for (int id = cmm_set_next(&cfg->core.configured, 0); id >= 0;
 	    id = cmm_set_next(&cfg->core.configured, id + 1))
 		json_array_append_new(arr, json_pack("{s:i,s:i,s:s}", "id", id,
 		    "priority", cfg->core.priority[id], "address",
-		    cfg->node[id].address));
+		    config_addresses(&cfg->node[id], addrs, sizeof(addrs))));
 	return arr;
 }
 
@@ -83,6 +102,7 @@ config_text(struct cmm_cmd_ctx *ctx, const struct cmm_config *cfg,
     const char *hex, const char *text)
 {
 	const struct cmm_core_cfg *c = &cfg->core;
+	char addrs[CMM_LINKS_MAX * (CMM_ADDR_MAX + 2)];
 
 	cmm_cmd_printf(ctx, "config %s\n", cfg->path);
 	cmm_cmd_printf(ctx, "config digest %s (config_version %" PRIu32 ") "
@@ -106,7 +126,7 @@ config_text(struct cmm_cmd_ctx *ctx, const struct cmm_config *cfg,
 	for (int id = cmm_set_next(&c->configured, 0); id >= 0;
 	    id = cmm_set_next(&c->configured, id + 1))
 		cmm_cmd_printf(ctx, "  node %d address %s\n", id,
-		    cfg->node[id].address);
+		    config_addresses(&cfg->node[id], addrs, sizeof(addrs)));
 	for (int i = 0; i < c->n_devices; i++)
 		cmm_cmd_printf(ctx, "  device %s path %s\n", c->devices[i].name,
 		    cfg->device_path[i]);

@@ -5,7 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/replay.h"
+#include "net/udp.h"
 #include "quorum/nodeset.h"
+
+/* the transport and the window size their tables by the same count */
+_Static_assert(CMM_LINKS_MAX == CMM_UDP_LINKS &&
+    CMM_LINKS_MAX == CMM_REPLAY_LINKS, "one link count everywhere");
 
 #define LINKS_RING	64		/* heartbeat arrivals kept per link */
 #define LINKS_WINDOW_MS	60000		/* quantiles over the last minute */

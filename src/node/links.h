@@ -33,7 +33,8 @@ struct cmm_link_stats {
 	int64_t		hb_median_ms, hb_p99_ms, hb_max_ms;
 };
 
-/* n_links 1..CMM_LINKS_MAX, timeout_ms: the failure timeout.  NULL: out of memory. */
+/* n_links 1..CMM_LINKS_MAX, timeout_ms: the failure timeout.  NULL: out
+ * of memory. */
 struct cmm_links *cmm_links_new(int n_links, int64_t timeout_ms);
 void	cmm_links_free(struct cmm_links *l);
 /* Makes room for a peer (0..1023).  0, or -1 out of memory. */
@@ -45,9 +46,9 @@ void	cmm_links_heard(struct cmm_links *l, int peer, int link, int64_t now,
 	    bool heartbeat, bool duplicate);
 
 /* Links whose state changed since the last call: fn(ctx, peer, link, up)
- * for each.  A link goes down after timeout_ms of silence and up with
- * the first datagram after that; a link never heard is not reported (its
- * row says so). */
+ * for each.  A link is reported up with its first datagram (at the start
+ * too), down after timeout_ms of silence, up again with the next one; a
+ * link never heard is not reported (its row says so). */
 typedef void (*cmm_link_change_fn)(void *ctx, int peer, int link, bool up);
 void	cmm_links_check(struct cmm_links *l, int64_t now, cmm_link_change_fn fn,
 	    void *ctx);

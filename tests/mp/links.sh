@@ -11,7 +11,7 @@
 #    `duplicate`, never as `replay`
 #  - both links cut: exactly one new epoch, without node 2
 #  - one link healed: node 2 back in one step (one more epoch)
-#  - `cmm check` probes every peer on every link
+#  - `cmm check` probes every peer on every link; `config` lists them
 #  - address lists: more than four, a duplicate, a bad one and a node with
 #    fewer links than the others are one-line errors
 . tests/mp/lib/links.sh
@@ -55,6 +55,9 @@ e=$(mp_get 0 epoch)
 mp_all "$all" epoch "$e" || mp_fail "the three disagree on the epoch"
 mp_wait 5 "every link up" link_is 0 2 1 true
 link_is 0 2 0 true || mp_fail "node 2's link 0 not up at node 0"
+p2=$((MP_PORT + 2))
+mp_ctl 0 config | grep -q "^  node 2 address 127.0.0.1:$p2, 127.0.0.2:$p2\$" ||
+    mp_fail "config does not list node 2's two addresses: $(mp_ctl 0 config)"
 echo "formed over two links each: epoch $e"
 
 # ---- copies are duplicates, not replays ----

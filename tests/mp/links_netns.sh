@@ -13,60 +13,12 @@
 # with the reason, otherwise).
 . tests/mp/lib/links.sh
 mp_init links-netns
-if [ "$(id -u)" != 0 ]; then
-	mp_skip "not root (network namespaces need root)"
-fi
-for tool in ip jq; do
-	command -v "$tool" >/dev/null 2>&1 || mp_skip "no $tool command"
-done
-tag=cmml$$
-nsall="${tag}b0 ${tag}b1 ${tag}n0 ${tag}n1 ${tag}n2"
-mp_at_exit "for ns in $nsall; do ip netns del \$ns 2>/dev/null; done"
-if ! ip netns add "${tag}b0" 2>"$MP_DIR/netns.err"; then
-	mp_skip "cannot create a network namespace: $(cat "$MP_DIR/netns.err")"
-fi
-ip netns add "${tag}b1" || mp_fail "netns add ${tag}b1"
-for k in 0 1; do
-	ip -n "${tag}b$k" link add br0 type bridge || mp_fail "bridge $k"
-	ip -n "${tag}b$k" link set br0 up || mp_fail "bridge $k up"
-done
+command -v jq >/dev/null 2>&1 || mp_skip "no jq command"
+links_net 3
+links_config 3 "heartbeat_ms = 50" "failure_timeout_ms = 300" \
+    "round_timeout_ms = 200" "join_retry_ms = 300"
 for i in 0 1 2; do
-	ns=${tag}n$i
-	ip netns add "$ns" || mp_fail "netns add $ns"
-	ip -n "$ns" link set lo up
-	for k in 0 1; do
-		ip -n "$ns" link add eth$k type veth peer name v$i netns "${tag}b$k" ||
-		    mp_fail "veth $k for $ns"
-		ip -n "$ns" addr add "10.23$((2 + k)).0.1$i/24" dev eth$k ||
-		    mp_fail "addr $k in $ns"
-		ip -n "$ns" link set eth$k up || mp_fail "eth$k up in $ns"
-		ip -n "${tag}b$k" link set v$i master br0 || mp_fail "v$i into bridge $k"
-		ip -n "${tag}b$k" link set v$i up || mp_fail "v$i up"
-	done
-done
-
-"$CMM" keygen "$MP_DIR/key" >/dev/null || mp_fail "keygen"
-{
-	echo "[cluster]"
-	echo "name = mp-links-netns"
-	echo "key_file = key"
-	echo "state_dir = state%n"
-	echo "control_socket = node%n.sock"
-	echo "realtime = no"
-	echo "heartbeat_ms = 50"
-	echo "failure_timeout_ms = 300"
-	echo "round_timeout_ms = 200"
-	echo "join_retry_ms = 300"
-	for i in 0 1 2; do
-		echo "[node $i]"
-		echo "address = 10.232.0.1$i:7400, 10.233.0.1$i:7400"
-	done
-} >"$MP_CONF"
-for i in 0 1 2; do
-	ip netns exec "${tag}n$i" "$CMM" node -c "$MP_CONF" --id "$i" --headless \
-	    </dev/null >>"$MP_DIR/node$i.log" 2>&1 &
-	echo $! >"$MP_DIR/pid$i"
-	MP_PIDS="$MP_PIDS $!"
+	links_spawn "$i"
 done
 all="0 1 2"
 mp_wait 20 "three-node cluster over two networks" mp_all "$all" members 0,1,2
@@ -81,7 +33,7 @@ mp_wait 5 "duplicates at node 0" dup_over 0 10
 echo "formed over two bridges: epoch $e, $(dup 0) duplicates at node 0"
 
 c0=$(commits 0)
-ip -n "${tag}n2" link set eth1 down || mp_fail "eth1 down"
+ip -n "$(links_ns 2)" link set eth1 down || mp_fail "eth1 down"
 mp_wait 3 "node 2's link 1 down at node 0" link_is 0 2 1 false
 mp_wait 3 "node 2's link 1 down at node 1" link_is 1 2 1 false
 link_is 0 2 0 true || mp_fail "node 2's link 0 went down with link 1"
@@ -90,14 +42,14 @@ epoch_holds "$all" "$e" 3000
 mp_wait 3 "a link-down event at node 0" has_link_event 0 2 1 false
 echo "eth1 of node 2 down: link 1 down at 0 and 1, epoch $e held for 3 s"
 
-ip -n "${tag}n2" link set eth0 down || mp_fail "eth0 down"
+ip -n "$(links_ns 2)" link set eth0 down || mp_fail "eth0 down"
 mp_wait 10 "nodes 0,1 without node 2" mp_all "0 1" members 0,1
 epoch_holds "0 1" $((e + 1)) 1500
 [ "$(commits 0)" = $((c0 + 1)) ] ||
     mp_fail "node 0 committed $(( $(commits 0) - c0 )) times for one failure, want 1"
 echo "both down: one new epoch $((e + 1))"
 
-ip -n "${tag}n2" link set eth0 up || mp_fail "eth0 up"
+ip -n "$(links_ns 2)" link set eth0 up || mp_fail "eth0 up"
 mp_wait 10 "node 2 back" mp_all "$all" members 0,1,2
 mp_wait 5 "all three members again" mp_all "$all" state member
 mp_all "$all" epoch $((e + 2)) ||

@@ -10,6 +10,13 @@
 #   has_link_event ID PEER LINK UP   a `link` event in node ID's stream
 #   commits ID                commit events in node ID's stream
 #   epoch_holds "IDS" E MS    every one of IDS stays at epoch E for MS ms
+#   links_net N               N node namespaces, each with eth0 on bridge 0
+#                             (10.232.0.0/24, link 0) and eth1 on bridge 1
+#                             (10.233.0.0/24, link 1); removed at exit;
+#                             skips (77) without root or ip
+#   links_ns ID               node ID's namespace
+#   links_config N [LINE...]  the cluster config for them
+#   links_spawn ID            start node ID in its namespace
 set -u
 . tests/mp/lib/mp.sh
 
@@ -56,4 +63,78 @@ epoch_holds() {
 		done
 		sleep 0.1
 	done
+}
+
+links_ns() {
+	echo "${LINKS_TAG}n$1"
+}
+
+links_net() {
+	if [ "$(id -u)" != 0 ]; then
+		mp_skip "not root (network namespaces need root)"
+	fi
+	command -v ip >/dev/null 2>&1 || mp_skip "no ip command"
+	LINKS_TAG=cmml$$
+	_ln_all="${LINKS_TAG}b0 ${LINKS_TAG}b1"
+	_ln_i=0
+	while [ "$_ln_i" -lt "$1" ]; do
+		_ln_all="$_ln_all $(links_ns "$_ln_i")"
+		_ln_i=$((_ln_i + 1))
+	done
+	mp_at_exit "for ns in $_ln_all; do ip netns del \$ns 2>/dev/null; done"
+	if ! ip netns add "${LINKS_TAG}b0" 2>"$MP_DIR/netns.err"; then
+		mp_skip "cannot create a network namespace: $(cat "$MP_DIR/netns.err")"
+	fi
+	ip netns add "${LINKS_TAG}b1" || mp_fail "netns add ${LINKS_TAG}b1"
+	for k in 0 1; do
+		ip -n "${LINKS_TAG}b$k" link add br0 type bridge || mp_fail "bridge $k"
+		ip -n "${LINKS_TAG}b$k" link set br0 up || mp_fail "bridge $k up"
+	done
+	_ln_i=0
+	while [ "$_ln_i" -lt "$1" ]; do
+		ns=$(links_ns "$_ln_i")
+		ip netns add "$ns" || mp_fail "netns add $ns"
+		ip -n "$ns" link set lo up
+		for k in 0 1; do
+			ip -n "$ns" link add eth$k type veth peer name v$_ln_i \
+			    netns "${LINKS_TAG}b$k" || mp_fail "veth $k for $ns"
+			ip -n "$ns" addr add "10.23$((2 + k)).0.$((10 + _ln_i))/24" \
+			    dev eth$k || mp_fail "addr $k in $ns"
+			ip -n "$ns" link set eth$k up || mp_fail "eth$k up in $ns"
+			ip -n "${LINKS_TAG}b$k" link set v$_ln_i master br0 ||
+			    mp_fail "v$_ln_i into bridge $k"
+			ip -n "${LINKS_TAG}b$k" link set v$_ln_i up || mp_fail "v$_ln_i up"
+		done
+		_ln_i=$((_ln_i + 1))
+	done
+}
+
+links_config() {
+	_lc_n=$1
+	shift
+	"$CMM" keygen "$MP_DIR/key" >/dev/null || mp_fail "keygen"
+	{
+		echo "[cluster]"
+		echo "name = mp-$MP_NAME"
+		echo "key_file = key"
+		echo "state_dir = state%n"
+		echo "control_socket = node%n.sock"
+		echo "realtime = no"
+		for _lc_line in "$@"; do
+			echo "$_lc_line"
+		done
+		_lc_i=0
+		while [ "$_lc_i" -lt "$_lc_n" ]; do
+			echo "[node $_lc_i]"
+			echo "address = 10.232.0.$((10 + _lc_i)):7400, 10.233.0.$((10 + _lc_i)):7400"
+			_lc_i=$((_lc_i + 1))
+		done
+	} >"$MP_CONF"
+}
+
+links_spawn() {
+	ip netns exec "$(links_ns "$1")" "$CMM" node -c "$MP_CONF" --id "$1" \
+	    --headless </dev/null >>"$MP_DIR/node$1.log" 2>&1 &
+	echo $! >"$MP_DIR/pid$1"
+	MP_PIDS="$MP_PIDS $!"
 }
