@@ -42,7 +42,8 @@ cmm_replay_check_link(const struct cmm_replay *r, int sender,
 		return CMM_DROP_NONE;
 	/* taken already: a first copy on this link is the sender's own
 	 * redundancy; a second one on the same link is played back */
-	return w->link[link] & bit ? CMM_DROP_REPLAY : CMM_DROP_DUPLICATE;
+	return (w->link[link] & bit) != 0 ? CMM_DROP_REPLAY :
+	    CMM_DROP_DUPLICATE;
 }
 
 enum cmm_drop

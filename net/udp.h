@@ -15,9 +15,9 @@
  * cmm_udp_size_rcvbuf sizes that buffer for a burst of every peer.
  *
  * The transport knows peers only by address: a table (id, link) ->
- * address, used to send to a node.  It never looks inside a datagram, so for fault
- * injection it drops what goes to a peer whose link is cut, while what
- * comes from one is dropped by the caller once the datagram's
+ * address, used to send to a node.  It never looks inside a datagram, so
+ * for fault injection it drops what goes to a peer whose link is cut,
+ * while what comes from one is dropped by the caller once the datagram's
  * authenticated sender is known (cmm_udp_cut_in): a source address would
  * not do, as a peer of the other address family sends from an ephemeral
  * port.

@@ -106,7 +106,7 @@ struct probe {
  * for probes like any datagram, so it needs an incarnation and sequence
  * numbers above every earlier run's: the clock gives both (seconds, and
  * microseconds within the incarnation).  Answers go to self's configured
- * address only, which is why the check binds it.
+ * address on the link probed only, which is why the check binds each.
  */
 static void
 check_send_probes(int fd, const struct cmm_config *cfg, const struct cmm_keys *k,
