@@ -650,7 +650,7 @@ cmm_core_round(const struct cmm_core *c, struct cmm_round_info *ri)
 	ri->phase = c->cm.active ? CMM_PHASE_FENCE :
 	    c->r.phase == CMM_PHASE_NONE && c->stepin_at != CORE_NEVER ?
 	    CMM_PHASE_WAIT : c->r.phase;
-	ri->deadline = c->cm.active ? c->cm.deadline :
+	ri->deadline = c->cm.active ? learn_deadline(c) :
 	    ri->phase == CMM_PHASE_WAIT ? c->stepin_at : c->r.deadline;
 	/* waiting for the operator: the prompt's time limit, if any */
 	if (!c->cm.active && c->r.phase == CMM_PHASE_QUORUM)
@@ -668,6 +668,9 @@ cmm_core_round(const struct cmm_core *c, struct cmm_round_info *ri)
 	ri->next = c->r.value;
 	ri->differ = c->r.nacked;
 	ri->outcome = c->r.outcome;
+	/* the commit waits out a departed node's watchdog */
+	if (c->cm.active && c->cm.pending == 0 && c->cm.wd_until != 0)
+		ri->outcome = c->cm.wd_text;
 }
 
 bool

@@ -69,6 +69,10 @@ struct cmm_core_cfg {
 	enum cmm_winner_policy		winner;
 	enum cmm_loss_policy		on_quorum_loss;
 	int64_t		leave_timeout_ms;	/* a leaver stops after this */
+	/* Every node pets a watchdog with this timeout (0: none does): a
+	 * departed member that no device fences is taken as gone once it
+	 * has run out (docs/PROTOCOL.md "Watchdog self-fencing"). */
+	int64_t		watchdog_timeout_ms;
 	int		n_devices;
 	struct cmm_device_cfg devices[CMM_MAX_DEVICES];
 	unsigned	bugs;	/* CMM_BUG_* planted bugs, simulator tests only */
@@ -170,6 +174,8 @@ struct cmm_event {
 	const struct cmm_qdecision *decision;	/* COMMIT/QUORUM/NO_QUORUM */
 	bool		unfenced;	/* FENCE: `peer` departed and shares no
 					 * device with a member: nobody fenced it */
+	bool		by_watchdog;	/* FENCE: departed fenced by their
+					 * watchdogs, waited out */
 	bool		timed_out;	/* ANSWER: a policy answered a prompt
 					 * that timed out, not an operator */
 	const char	*text;		/* one line for logs and consoles */

@@ -129,6 +129,11 @@ struct core_commit {
 	int64_t		deadline;
 	struct cmm_qdecision dec;
 	bool		have_dec;
+	/* departed members no device fences: the commit waits until their
+	 * watchdogs have reset them (0: no wait) */
+	int64_t		wd_until;
+	struct cmm_set	wd_nodes;
+	char		wd_text[200];
 };
 
 /* What a node that did not coordinate saw of the last ballot (for status

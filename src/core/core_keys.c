@@ -61,6 +61,9 @@ const struct cmm_key cmm_core_keys[CMM_KEY__COUNT] = {
 	    .type = CMM_KEY_U32, .min = 1, .max = UINT32_MAX,
 	    .offset = offsetof(struct cmm_core_cfg, config_version),
 	    .unit = "N" },
+	/* the kernel's watchdog API counts whole seconds in an int */
+	MS(CMM_KEY_WATCHDOG, "watchdog_timeout_s", 1, 3600, 1000,
+	    watchdog_timeout_ms, "S"),
 };
 
 const struct cmm_key_rule cmm_core_key_rules[] = {

@@ -18,6 +18,7 @@ static void	commit_start(struct cmm_core *c, uint32_t epoch,
 		    const struct cmm_set *S, const struct cmm_set *departed,
 		    bool rejoin);
 static void	commit_finish(struct cmm_core *c);
+static void	commit_wd_done(struct cmm_core *c);
 static void	commit_unfenced(struct cmm_core *c, const struct cmm_set *S,
 		    const struct cmm_set *departed);
 static void	commit_fail(struct cmm_core *c);
@@ -329,9 +330,37 @@ learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *chosen,
 	commit_start(c, epoch, S, &departed, false);
 }
 
+/*
+ * With watchdogs (docs/PROTOCOL.md "Watchdog self-fencing") a departed
+ * member that no device fences is fenced by its own: it pets only while
+ * it hears every member of its configuration within the failure timeout,
+ * and anything it hears from this node from now on names the new epoch
+ * and tells it it is out.  So its last pet comes at most a failure timeout
+ * (plus a delivery, allowed a second one) after this moment, and its
+ * watchdog resets it a timeout after that: the configuration is used only
+ * then.
+ */
+static void
+commit_wd_wait(struct cmm_core *c, const struct cmm_set *none,
+    const char *list)
+{
+	struct core_commit *cm = &c->cm;
+	int64_t wait = c->cfg->watchdog_timeout_ms +
+	    2 * c->cfg->failure_timeout_ms;
+	bool one = cmm_set_count(none) == 1;
+
+	cm->wd_nodes = *none;
+	cm->wd_until = c->now + wait;
+	snprintf(cm->wd_text, sizeof(cm->wd_text), "waiting for node%s %s's "
+	    "watchdog%s (%lld ms) before epoch %u is used", one ? "" : "s",
+	    list, one ? "" : "s", (long long)wait, cm->epoch);
+	core_log(c, CMM_LOG_WARN, "%s", cm->wd_text);
+}
+
 /* A member of P that failed and shares no quorum device with any member
  * of S is fenced by nobody: it may go on using shared data until it
- * learns it is out.  Said loudly, once per commit, on every member. */
+ * learns it is out.  Said loudly, once per commit, on every member --
+ * unless every node runs a watchdog, which is waited out instead. */
 static void
 commit_unfenced(struct cmm_core *c, const struct cmm_set *S,
     const struct cmm_set *departed)
@@ -361,6 +390,10 @@ commit_unfenced(struct cmm_core *c, const struct cmm_set *S,
 	if (cmm_set_empty(&none))
 		return;
 	cmm_set_format(&none, list, sizeof(list));
+	if (c->cfg->watchdog_timeout_ms > 0) {
+		commit_wd_wait(c, &none, list);
+		return;
+	}
 	core_event_init(c, &ev, CMM_EV_FENCE);
 	ev.epoch = c->cm.epoch;
 	ev.departed = none;
@@ -409,10 +442,14 @@ commit_start(struct cmm_core *c, uint32_t epoch, const struct cmm_set *S,
 		}
 	cm->fence_total = n;
 	cm->pending = n;
+	cm->wd_until = 0;
+	cmm_set_clear(&cm->wd_nodes);
 	if (!rejoin)
 		commit_unfenced(c, S, departed);
 	if (n == 0) {
-		commit_finish(c);
+		commit_wd_done(c);
+		if (cm->active)
+			core_sync_state(c);
 		return;
 	}
 	cm->deadline = c->now + CORE_FENCE_TIMEOUTS * c->cfg->round_timeout_ms;
@@ -476,6 +513,31 @@ commit_finish(struct cmm_core *c)
 	}
 }
 
+/* The fences are done: commit, once the watchdogs waited for ran out. */
+static void
+commit_wd_done(struct cmm_core *c)
+{
+	struct core_commit *cm = &c->cm;
+	struct cmm_event ev;
+	char list[96];
+
+	if (cm->wd_until != 0) {
+		if (c->now < cm->wd_until)
+			return;
+		cmm_set_format(&cm->wd_nodes, list, sizeof(list));
+		core_event_init(c, &ev, CMM_EV_FENCE);
+		ev.epoch = cm->epoch;
+		ev.departed = cm->wd_nodes;
+		ev.peer = cmm_set_next(&cm->wd_nodes, 0);
+		ev.by_watchdog = true;
+		cm->wd_until = 0;
+		core_event(c, &ev, "{%s} left epoch %u sharing no quorum device "
+		    "with a member: fenced by its watchdog, waited out", list,
+		    cm->epoch);
+	}
+	commit_finish(c);
+}
+
 static void
 commit_fail(struct cmm_core *c)
 {
@@ -512,7 +574,7 @@ learn_on_device(struct cmm_core *c, uint32_t id, const struct cmm_devres *res)
 		if (cm->failed)
 			commit_fail(c);
 		else
-			commit_finish(c);
+			commit_wd_done(c);
 		return;
 	}
 	if (id >= cm->reg_base && id < cm->reg_base + (uint32_t)cm->reg_total &&
@@ -531,17 +593,24 @@ learn_on_device(struct cmm_core *c, uint32_t id, const struct cmm_devres *res)
 void
 learn_on_tick(struct cmm_core *c)
 {
-	if (c->cm.active && c->now >= c->cm.deadline) {
+	if (!c->cm.active)
+		return;
+	if (c->cm.pending > 0 && c->now >= c->cm.deadline) {
 		snprintf(c->cm.why, sizeof(c->cm.why), "a device did not answer "
 		    "in time");
 		commit_fail(c);
-	}
+	} else if (c->cm.pending == 0)
+		commit_wd_done(c);
 }
 
 int64_t
 learn_deadline(const struct cmm_core *c)
 {
-	return c->cm.active ? c->cm.deadline : CORE_NEVER;
+	if (!c->cm.active)
+		return CORE_NEVER;
+	if (c->cm.pending > 0)
+		return c->cm.deadline;
+	return c->cm.wd_until != 0 ? c->cm.wd_until : CORE_NEVER;
 }
 
 /*

@@ -184,7 +184,9 @@ status_realtime_json(const struct cmm_rt_status *rt)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "config", json_string(
+	/* not "config": a flat reader of status (tests/mp/lib/mp.sh) takes
+	 * that for the dropped counter */
+	json_object_set_new(o, "setting", json_string(
 	    cmm_realtime_mode_name(rt->mode)));
 	json_object_set_new(o, "sched", json_string(rt->sched_rr ? "SCHED_RR" :
 	    "SCHED_OTHER"));

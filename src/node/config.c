@@ -37,12 +37,12 @@ enum cfg_sec { SEC_NONE, SEC_CLUSTER, SEC_NODE, SEC_DEVICE };
  * simulator. */
 enum cfg_key {
 	K_NAME, K_KEY_FILE, K_STATE_DIR, K_SOCKET, K_HOOK, K_FAULT,
-	K_WATCHDOG, K_WD_TIMEOUT, K_REALTIME, K__COUNT
+	K_WATCHDOG, K_REALTIME, K__COUNT
 };
 
 static const char *const cfg_cluster_keys[K__COUNT] = {
 	"name", "key_file", "state_dir", "control_socket", "hook",
-	"fault_injection", "watchdog", "watchdog_timeout_s", "realtime",
+	"fault_injection", "watchdog", "realtime",
 };
 
 /* Parser state; lines are 1-based, 0 means "not seen". */
@@ -372,13 +372,6 @@ cfg_cluster_key(struct cfg_parse *ps, const char *name, const char *value)
 		cfg_path(ps, name, value, true, cfg->watchdog,
 		    sizeof(cfg->watchdog));
 		break;
-	case K_WD_TIMEOUT: {
-		long long n;
-
-		if (cfg_int(ps, name, value, 1, CMM_WD_TIMEOUT_MAX, &n))
-			cfg->watchdog_timeout_s = (int)n;
-		break;
-	}
 	case K_REALTIME:
 		if (strcmp(value, "yes") == 0)
 			cfg->realtime = CMM_RT_YES;
@@ -833,8 +826,29 @@ cfg_defaults(struct cmm_config *cfg)
 	cfg->hook[0] = '\0';
 	cfg->fault_injection = false;
 	cfg->watchdog[0] = '\0';
-	cfg->watchdog_timeout_s = CMM_WD_TIMEOUT_DEFAULT;
 	cfg->realtime = CMM_RT_DEFAULT;
+}
+
+/*
+ * watchdog and watchdog_timeout_s.  The core takes a nonzero timeout as
+ * "every node has a watchdog" and waits it out for a departed node, so a
+ * timeout without a watchdog would promise a fence nobody keeps.
+ */
+static void
+cfg_validate_watchdog(struct cfg_parse *ps)
+{
+	struct cmm_core_cfg *core = &ps->cfg->core;
+	int	line = ps->core_line[CMM_KEY_WATCHDOG];
+
+	if (ps->key_line[K_WATCHDOG] == 0) {
+		if (line > 0)
+			cfg_fail(ps, line, "watchdog_timeout_s", "set without "
+			    "watchdog");
+		core->watchdog_timeout_ms = 0;
+		return;
+	}
+	if (line == 0)
+		core->watchdog_timeout_ms = CMM_WD_TIMEOUT_DEFAULT * 1000;
 }
 
 /* Checks that need the whole file. */
@@ -856,10 +870,7 @@ cfg_validate(struct cfg_parse *ps)
 		cfg_fail(ps, ps->cluster_line, "name", "missing in [cluster]");
 	if (ps->key_line[K_KEY_FILE] == 0)
 		cfg_fail(ps, ps->cluster_line, "key_file", "missing in [cluster]");
-	/* a timeout without a watchdog would promise a fence nobody keeps */
-	if (ps->key_line[K_WD_TIMEOUT] > 0 && ps->key_line[K_WATCHDOG] == 0)
-		cfg_fail(ps, ps->key_line[K_WD_TIMEOUT], "watchdog_timeout_s",
-		    "set without watchdog");
+	cfg_validate_watchdog(ps);
 	/* the rules between keys (failure_timeout_ms > 2 * heartbeat_ms),
 	 * the same the simulator applies */
 	for (i = 0; i < CMM_KEY__COUNT; i++)
@@ -1116,6 +1127,11 @@ cfg_canonical_write(const struct cmm_config *cfg, FILE *f)
 	    cmm_config_isolation_name(core->isolation),
 	    cmm_config_winner_name(core->winner),
 	    cmm_config_loss_name(core->on_quorum_loss));
+	/* every node's watchdog is what the others wait out: only with one,
+	 * so a config without keeps its digest */
+	if (core->watchdog_timeout_ms > 0)
+		fprintf(f, "watchdog_timeout_s %lld\n",
+		    (long long)(core->watchdog_timeout_ms / 1000));
 	for (int id = cmm_set_next(&core->configured, 0); id >= 0;
 	    id = cmm_set_next(&core->configured, id + 1))
 		fprintf(f, "node %d priority %d\n", id, core->priority[id]);

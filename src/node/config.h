@@ -16,8 +16,9 @@
  *
  * Relative paths (key_file, state_dir, control_socket, hook, watchdog, device
  * paths) are relative to the directory of the config file.  `%n` in
- * state_dir, control_socket and watchdog is the node id, `%%` a percent sign.  Addresses are
- * numeric: no name is looked up.
+ * state_dir, control_socket and watchdog is the node id, `%%` a percent
+ * sign.  Addresses are numeric: no name is looked up.  watchdog_timeout_s
+ * is a core key (src/core/core_keys.c: the core waits it out).
  *
  * Loading never exits and never prints: a bad file gives -1 and exactly one
  * line `FILE:LINE: key: reason` (`FILE: reason` for whole-file problems).
@@ -86,7 +87,6 @@ struct cmm_config {
 	/* self-fencing (src/node/watchdog.h): "" = none; a pattern, %n
 	 * unexpanded */
 	char		watchdog[CMM_CFG_PATH_MAX];
-	int		watchdog_timeout_s;
 	enum cmm_rt_mode realtime;	/* src/node/realtime.h */
 	/* control socket access: the socket's group (read-write) and a group
 	 * whose members may run only commands that change nothing; a name or

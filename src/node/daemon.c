@@ -811,13 +811,16 @@ daemon_prompt(struct cmm_daemon *d, const struct cmm_effect *fx)
 
 /*
  * Whether the node may pet its watchdog now (docs/PROTOCOL.md "Watchdog
- * self-fencing"): only as a quorate member that hears a quorum of its
+ * self-fencing"): only as a quorate member that heard every member of its
  * configuration within the failure timeout.  A refused registration or a
  * failed fence drops membership in the core, so "member" also says its
- * registrations hold.  Hearing a quorum is checked here, on this clock,
- * rather than waiting for the core's round to declare the loss: a node
- * cut off from its peers stops petting one failure timeout after it last
- * heard them, before any round on either side can end.
+ * registrations hold.  Hearing every member is checked here, on this
+ * clock, rather than waiting for a round to declare a loss: what this
+ * node hears from a member that learned a configuration without it tells
+ * it it is out, so its last pet comes at most a failure timeout after the
+ * first member learned that -- the bound the others wait out
+ * (src/core/core_learn.c, commit_wd_wait).  A member failing stops the
+ * pets of all until the configuration without it is learned.
  */
 static bool
 daemon_wd_may_pet(void *ctx, int64_t mono, const char **why)
@@ -853,9 +856,8 @@ daemon_wd_may_pet(void *ctx, int64_t mono, const char **why)
 		if (pi.last_heard >= 0 && now - pi.last_heard < ft)
 			cmm_set_add(&heard, q);
 	}
-	if (!cmm_quorum_is(&st.members, &heard, false, d->cfg->core.priority,
-	    d->cfg->core.bugs)) {
-		*why = "it does not hear a quorum of its configuration";
+	if (!cmm_set_eq(&heard, &st.members)) {
+		*why = "a member of its configuration is silent";
 		return false;
 	}
 	return true;
@@ -1275,7 +1277,7 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	if (d->cfg->watchdog[0] != '\0') {
 		char wpath[CMM_CFG_PATH_MAX];
 		/* a pet every heartbeat, and at least three per timeout */
-		int64_t every = d->cfg->watchdog_timeout_s * 1000 / 3;
+		int64_t every = d->cfg->core.watchdog_timeout_ms / 3;
 
 		if (every > d->cfg->core.heartbeat_ms)
 			every = d->cfg->core.heartbeat_ms;
@@ -1284,10 +1286,20 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 			    o->config_path, o->id);
 			return daemon_fail(d, 2, exit_code);
 		}
-		d->wd = cmm_watchdog_new(d->base, wpath, d->cfg->watchdog_timeout_s,
-		    every, daemon_wd_may_pet, d, d->log, err, errlen);
+		d->wd = cmm_watchdog_new(d->base, wpath,
+		    (int)(d->cfg->core.watchdog_timeout_ms / 1000), every,
+		    daemon_wd_may_pet, d, d->log, err, errlen);
 		if (d->wd == NULL)
 			return daemon_fail(d, 2, exit_code);
+		/* the members stop petting while a failed member is replaced:
+		 * a failure timeout and a round or two */
+		if (d->cfg->core.watchdog_timeout_ms < 2 *
+		    (d->cfg->core.failure_timeout_ms +
+		    d->cfg->core.round_timeout_ms))
+			cmm_logf(d->log, CMM_LOG_WARN, "watchdog_timeout_s = %lld "
+			    "is under 2 * (failure_timeout_ms + round_timeout_ms)"
+			    ": a member's failure may reset the others too",
+			    (long long)(d->cfg->core.watchdog_timeout_ms / 1000));
 	}
 
 	randombytes_buf(&seed, sizeof(seed));

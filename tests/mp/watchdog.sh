@@ -7,9 +7,12 @@
 #   - SIGSTOP: none while stopped; after SIGCONT the node, which its peers
 #     took out meanwhile, does not pet again until it is a member again
 #     (no pet is followed by a status that says "no quorum");
-#   - its peers killed: the pets stop within a failure timeout and a pet
-#     interval of the kill, before status says "no quorum", and the killed
-#     nodes' FIFOs never saw the magic 'V';
+#   - a member killed: the others wait out its watchdog before they use
+#     the configuration without it (the round panel says so), and say
+#     nothing is NOT FENCED;
+#   - its last peer killed: the pets stop within a failure timeout and a
+#     pet interval of the kill, before status says "no quorum", and the
+#     killed nodes' FIFOs never saw the magic 'V';
 #   - SIGTERM: the last byte is the magic close 'V', then EOF.
 # Also: realtime = yes shows SCHED_RR in status and in chrt (as root);
 # realtime = no keeps SCHED_OTHER; a watchdog path that is not there
@@ -54,7 +57,7 @@ done
 
 MP_REALTIME=yes
 mp_config 3 "heartbeat_ms = 50" "failure_timeout_ms = 400" \
-    "watchdog = wd%n.fifo" "watchdog_timeout_s = 1"
+    "watchdog = wd%n.fifo" "watchdog_timeout_s = 2"
 mp_start_all "0 1 2"
 mp_wait 15 "three-node cluster" mp_all "0 1 2" members 0,1,2
 
@@ -77,23 +80,23 @@ for i in 0 1 2; do
 done
 st=$(mp_status 0)
 case "$st" in
-*'"watchdog":{"path":"'*'wd0.fifo","kind":"fifo","timeout_s":1,"interval_ms":50,"armed":true,"petting":true,"not_petting":null,'*) ;;
+*'"watchdog":{"path":"'*'wd0.fifo","kind":"fifo","timeout_s":2,"interval_ms":50,"armed":true,"petting":true,"not_petting":null,'*) ;;
 *) mp_fail "status of node 0 does not show the watchdog petting: $st" ;;
 esac
-mp_ctl 0 status | grep -q '^watchdog: .*wd0.fifo (fifo, 1 s, a pet every 50 ms): armed, petting' ||
+mp_ctl 0 status | grep -q '^watchdog: .*wd0.fifo (fifo, 2 s, a pet every 50 ms): armed, petting' ||
     mp_fail "status text has no watchdog line: $(mp_ctl 0 status)"
 echo "ok: pets while quorate"
 
 # ---- realtime: SCHED_RR where permitted (we are root in CI)
 case "$st" in
-*'"realtime":{"config":"yes","sched":"SCHED_RR","priority":10,"memory_locked":true,"problem":null}'*)
+*'"realtime":{"setting":"yes","sched":"SCHED_RR","priority":10,"memory_locked":true,"problem":null}'*)
 	if command -v chrt >/dev/null 2>&1; then
 		chrt -p "$(mp_pid 0)" | grep -q 'SCHED_RR' ||
 		    mp_fail "chrt does not show SCHED_RR: $(chrt -p "$(mp_pid 0)")"
 	fi
 	echo "ok: realtime SCHED_RR"
 	;;
-*'"realtime":{"config":"yes","sched":"SCHED_OTHER"'*'"problem":"'*)
+*'"realtime":{"setting":"yes","sched":"SCHED_OTHER"'*'"problem":"'*)
 	[ "$(id -u)" -ne 0 ] || mp_fail "root but no SCHED_RR: $st"
 	echo "(not root: realtime not permitted, said in status)"
 	;;
@@ -132,13 +135,32 @@ grep -q 'the event loop stalled' "$MP_DIR/node0.log" ||
     mp_fail "node 0 did not say its loop stalled"
 echo "ok: SIGSTOP/SIGCONT"
 mp_wait 15 "three-node cluster again" mp_all "0 1 2" members 0,1,2
+mp_wait 10 "node 0 a member again" mp_is 0 state member
 
-# ---- quorum loss: peers killed; pets stop within the failure timeout
-# (400 ms) and a pet interval (50 ms) of the kill, with slack for a
-# loaded machine; and before status says "no quorum"
+# ---- node 2 dies and shares no device: nodes 0 and 1 wait out its
+# watchdog (2 s + 2 failure timeouts) before they use the configuration
+# without it, and say so in the round panel; no NOT FENCED
+mp_kill 2
+mp_wait 10 "node 0 waiting for node 2's watchdog" sh -c "'$CMM' ctl -s '$(mp_sock 0)' round | grep -q \"outcome: waiting for node 2's watchdog (2800 ms) before epoch\""
+tw=$(mp_now_ms)
+mp_is 0 state reconfiguring || mp_fail "node 0 is $(mp_get 0 state) while it waits"
+mp_wait 10 "node 0 a member without node 2" mp_is 0 state member
+tm=$(mp_now_ms)
+mp_is 0 members 0,1 || mp_fail "node 0's members: $(mp_get 0 members)"
+[ $((tm - tw)) -ge 2500 ] ||
+    mp_fail "the configuration was used $((tm - tw)) ms after the wait began (want 2800)"
+grep -q '{2} left epoch [0-9]* sharing no quorum device with a member: fenced by its watchdog, waited out' \
+    "$MP_DIR/node0.log" || mp_fail "no watchdog fence event in node 0's log"
+grep -q 'NOT FENCED' "$MP_DIR/node0.log" && mp_fail "node 0 said NOT FENCED with a watchdog"
+mp_wait 10 "node 1 a member without node 2" mp_all "1" state member
+echo "ok: survivors waited $((tm - tw)) ms for node 2's watchdog"
+
+# ---- quorum loss: node 1 killed, node 0 alone of {0,1}; pets stop
+# within the failure timeout (400 ms) and a pet interval (50 ms) of the
+# kill, with slack for a loaded machine; and before status says "no
+# quorum"
 mp_wait 5 "node 0 petting again" sh -c "[ \$(grep -c ' \\.\$' '$MP_DIR/wd0.out') -gt $(pets 0) ]"
 mp_kill 1
-mp_kill 2
 tk=$(mp_now_ms)
 mp_wait 10 "node 0 without quorum" sh -c "[ \"\$($CMM ctl -s '$(mp_sock 0)' status >/dev/null 2>&1; echo \$?)\" = 3 ]"
 tq=$(mp_now_ms)
@@ -149,7 +171,6 @@ lp=$(last_pet 0)
 [ "$lp" -le "$tq" ] || mp_fail "node 0 petted after status said no quorum"
 n=$(pets_between 0 "$tq" "$(mp_now_ms)")
 [ "$n" -eq 0 ] || mp_fail "node 0 petted $n times without quorum"
-mp_get 0 watchdog >/dev/null
 mp_status 0 | grep -q '"armed":true,"petting":false,"not_petting":"' ||
     mp_fail "status does not say node 0 stopped petting: $(mp_status 0)"
 for i in 1 2; do
@@ -178,7 +199,7 @@ MP_PIDS="$MP_PIDS $rtpid"
 mp_wait 10 "the realtime = no node to answer" sh -c "'$CMM' ctl -s '$MP_DIR/rt/node0.sock' --json status 2>/dev/null | grep -q '\"realtime\"'"
 st=$("$CMM" ctl -s "$MP_DIR/rt/node0.sock" --json status)
 case "$st" in
-*'"realtime":{"config":"no","sched":"SCHED_OTHER","priority":null,"memory_locked":false,"problem":null}'*) ;;
+*'"realtime":{"setting":"no","sched":"SCHED_OTHER","priority":null,"memory_locked":false,"problem":null}'*) ;;
 *) mp_fail "realtime = no: $st" ;;
 esac
 if command -v chrt >/dev/null 2>&1; then

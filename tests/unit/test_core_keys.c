@@ -87,6 +87,10 @@ both(const char *k1, const char *v1, const char *k2, const char *v2)
 	static char cerr_r[512];
 	char	text[1024], cerr[512], serr[512];
 	struct cmm_sim_opts o = { .seed = 1, .nodes = 2, .out = stdout };
+	/* the config's watchdog_timeout_s needs a watchdog (a path, which
+	 * a scenario has not got: there every node has one) */
+	bool	wd = strcmp(k1, "watchdog_timeout_s") == 0 ||
+	    (k2 != NULL && strcmp(k2, "watchdog_timeout_s") == 0);
 	struct cmm_sim *s;
 	const char *cr, *sr;
 	int	cline = 0, sline = 0;
@@ -95,7 +99,8 @@ both(const char *k1, const char *v1, const char *k2, const char *v2)
 	snprintf(text, sizeof(text), "[node 0]\naddress = 127.0.0.1:7400\n"
 	    "[cluster]\n%s = %s\n%s%s%s%s%sname = t\nkey_file = key\n"
 	    "[node 1]\naddress = 127.0.0.1:7401\n", k1, v1,
-	    k2 ? k2 : "", k2 ? " = " : "", k2 ? v2 : "", k2 ? "\n" : "", "");
+	    k2 ? k2 : "", k2 ? " = " : "", k2 ? v2 : "", k2 ? "\n" : "",
+	    wd ? "watchdog = wd\n" : "");
 	write_file(cfgpath, text);
 	cerr[0] = '\0';
 	(void)cmm_config_load(cfgpath, cfg, cerr, sizeof(cerr));
