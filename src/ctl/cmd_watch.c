@@ -274,6 +274,8 @@ event_json(json_t *o, const struct cmm_event *ev, int node,
 		json_object_set_new(o, "departed", cmm_set_json(&ev->departed));
 		json_object_set_new(o, "devices", ev->unfenced ? json_array() :
 		    fence_devices_json(cfg, node, &ev->departed));
+		/* true: their watchdogs fenced them, waited out */
+		json_object_set_new(o, "watchdog", json_boolean(ev->by_watchdog));
 		break;
 	case CMM_EV_ANSWER:
 		/* true: the prompt timed out and the configured policy
