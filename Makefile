@@ -19,6 +19,10 @@
 #                   restarts (tests/soak/soak.sh); redundant links with 5%
 #                   loss on each (tests/soak/links_loss.sh); root; not in
 #                   make check
+#   make hwtest     arms the machine's real /dev/watchdog (softdog will do)
+#                   with a 600 s timeout and disarms it (tests/hw/); root;
+#                   not in make check, which must never touch the
+#                   hardware of the machine it runs on
 #   make swarm [SEEDS=20000 DURATION=300s NODES=2..16]  simulator seeds on
 #                   every core; prints each failure with its command
 #   make bench      failover, joins, simulator scale, idle cost (bench/run.sh):
@@ -93,7 +97,7 @@ ALL_OBJS  := $(ALL_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps deps-test check demo clean install bench FORCE fuzz \
-	fuzz-build lint crashtest soak model swarm golden
+	fuzz-build lint crashtest soak model swarm golden hwtest
 all: $(BUILD)/cmm $(BUILD)/cmm.bash
 
 # A plain build only checks for the packages (and says how to get them);
@@ -244,6 +248,12 @@ soak: $(BUILD)/cmm
 		sh tests/soak/soak.sh
 	@BUILD=$(BUILD) CMM=$(CURDIR)/$(BUILD)/cmm SOAK_SECONDS=$(SOAK_SECONDS) \
 		sh tests/soak/links_loss.sh
+
+# A skip (77: no root, no device, nowayout) is said and fails the target:
+# whoever runs it wants the device tested.
+hwtest: $(BUILD)/cmm
+	@BUILD=$(BUILD) CMM=$(CURDIR)/$(BUILD)/cmm sh tests/hw/watchdog_dev.sh; \
+	rc=$$?; [ $$rc -ne 77 ] || echo "hwtest: skipped, not run"; exit $$rc
 
 # The kill and start times of bench/ on the daemons' clock (CLOCK_MONOTONIC)
 $(BUILD)/bench/benchtool: bench/benchtool.c | $(BUILD)/.deps-ok

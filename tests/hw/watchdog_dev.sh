@@ -6,7 +6,8 @@
 # disarms it with the magic close and the kernel says it stopped.
 # Skipped (77) without root, without /dev/watchdog, when another program
 # holds it, or when the driver ignores the magic close (nowayout): a test
-# must never reset the machine it runs on.
+# must never reset the machine it runs on.  Run by `make hwtest`, not by
+# `make check`: a check must not arm the hardware of the machine it runs on.
 . tests/mp/lib/mp.sh
 mp_init watchdog_dev
 [ "$(id -u)" -eq 0 ] || mp_skip "not root"
