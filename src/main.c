@@ -20,6 +20,7 @@ static const struct {
 	{ "ctl", cmm_ctl_main, "run commands on a node through its control socket" },
 	{ "demo", cmm_demo_main, "a local cluster of N nodes on 127.0.0.1" },
 	{ "console", cmm_console_main, "attach the operator console to a running node" },
+	{ "arbiter", cmm_arbiter_main, "serve as the quorum device of clusters over UDP" },
 };
 
 static void

@@ -15,5 +15,6 @@ int	cmm_check_main(int argc, char **argv);
 int	cmm_ctl_main(int argc, char **argv);
 int	cmm_demo_main(int argc, char **argv);
 int	cmm_console_main(int argc, char **argv);
+int	cmm_arbiter_main(int argc, char **argv);
 
 #endif

@@ -51,10 +51,16 @@ config_devices_json(const struct cmm_config *cfg)
 {
 	json_t *arr = json_array();
 
-	for (int i = 0; i < cfg->core.n_devices; i++)
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:o}", "name",
+	for (int i = 0; i < cfg->core.n_devices; i++) {
+		json_t *o = json_pack("{s:s,s:s,s:o}", "name",
 		    cfg->core.devices[i].name, "path", cfg->device_path[i],
-		    "nodes", cmm_set_json(&cfg->core.devices[i].nodes)));
+		    "nodes", cmm_set_json(&cfg->core.devices[i].nodes));
+
+		if (o != NULL && cfg->device_arbiter[i].present)
+			json_object_set_new(o, "arbiter",
+			    json_string(cfg->device_arbiter[i].address));
+		json_array_append_new(arr, o);
+	}
 	return arr;
 }
 
@@ -128,8 +134,10 @@ config_text(struct cmm_cmd_ctx *ctx, const struct cmm_config *cfg,
 		cmm_cmd_printf(ctx, "  node %d address %s\n", id,
 		    config_addresses(&cfg->node[id], addrs, sizeof(addrs)));
 	for (int i = 0; i < c->n_devices; i++)
-		cmm_cmd_printf(ctx, "  device %s path %s\n", c->devices[i].name,
-		    cfg->device_path[i]);
+		cmm_cmd_printf(ctx, "  device %s %s %s\n", c->devices[i].name,
+		    cfg->device_arbiter[i].present ? "arbiter" : "path",
+		    cfg->device_arbiter[i].present ?
+		    cfg->device_arbiter[i].address : cfg->device_path[i]);
 }
 
 CMM_CMD_FN(cmm_cmd_config)

@@ -848,6 +848,9 @@ CMM_CMD_FN(cmm_cmd_devices)
 			o = json_object();
 			json_object_set_new(o, "name", json_string(r->name));
 			json_object_set_new(o, "path", json_string(r->path));
+			if (r->arbiter != NULL)
+				json_object_set_new(o, "arbiter",
+				    json_string(r->arbiter));
 			json_object_set_new(o, "nodes", cmm_set_json(&r->nodes));
 			json_object_set_new(o, "shared", json_boolean(r->shared));
 			if (r->read_ok)
@@ -858,7 +861,12 @@ CMM_CMD_FN(cmm_cmd_devices)
 			continue;
 		}
 		cmm_set_format(&r->nodes, n, sizeof(n));
-		cmm_cmd_printf(ctx, "%s (%s) nodes %s: ", r->name, r->path, n);
+		if (r->arbiter != NULL)
+			cmm_cmd_printf(ctx, "%s (arbiter %s) nodes %s: ", r->name,
+			    r->arbiter, n);
+		else
+			cmm_cmd_printf(ctx, "%s (%s) nodes %s: ", r->name,
+			    r->path, n);
 		if (!r->shared)
 			cmm_cmd_printf(ctx, "not shared by this node\n");
 		else if (!r->read_ok)

@@ -25,6 +25,7 @@
 #include "net/mac.h"
 #include "net/wire.h"
 #include "src/core/core_keys.h"
+#include "src/node/arbwire.h"
 #include "src/node/config.h"
 #include "util/parse.h"
 
@@ -62,6 +63,7 @@ struct cfg_parse {
 	int		prio_line[CMM_MAX_NODES];
 	int		dev_line[CMM_MAX_DEVICES];
 	int		dev_path_line[CMM_MAX_DEVICES];
+	int		dev_arb_line[CMM_MAX_DEVICES];
 	int		dev_nodes_line[CMM_MAX_DEVICES];
 	int		group_line[2];	/* control_group, control_readonly_group */
 };
@@ -609,6 +611,30 @@ cfg_device_key(struct cfg_parse *ps, const char *name, const char *value)
 		ps->dev_path_line[i] = ps->line;
 		cfg_path(ps, name, value, false, cfg->device_path[i],
 		    sizeof(cfg->device_path[i]));
+	} else if (strcmp(name, "arbiter") == 0) {
+		struct cmm_dev_arbiter *a = &cfg->device_arbiter[i];
+		struct cmm_node_addr na;
+
+		if (ps->dev_arb_line[i] > 0) {
+			cfg_fail(ps, ps->line, name, "duplicate key (first at "
+			    "line %d)", ps->dev_arb_line[i]);
+			return;
+		}
+		ps->dev_arb_line[i] = ps->line;
+		/* the arbiter stores the record under the device's name */
+		if (!cmm_arb_name_ok(d->name)) {
+			cfg_fail(ps, ps->line, name, "device name '%s' cannot "
+			    "be kept by an arbiter (1..%d of letters, digits, "
+			    "_ . -)", d->name, CMM_ARB_NAME_MAX);
+			return;
+		}
+		memset(&na, 0, sizeof(na));
+		if (!cfg_address(ps, name, value, false, &na))
+			return;
+		a->present = true;
+		snprintf(a->address, sizeof(a->address), "%s", value);
+		memcpy(&a->sa, &na.sa, na.salen);
+		a->salen = na.salen;
 	} else if (strcmp(name, "nodes") == 0) {
 		const char *p = value;
 		char	tok[32];
@@ -904,9 +930,13 @@ cfg_validate(struct cfg_parse *ps)
 	for (i = 0; i < core->n_devices; i++) {
 		const struct cmm_device_cfg *d = &core->devices[i];
 
-		if (ps->dev_path_line[i] == 0)
+		if (ps->dev_path_line[i] == 0 && ps->dev_arb_line[i] == 0)
 			cfg_fail(ps, ps->dev_line[i], "path", "missing in "
-			    "[device %s]", d->name);
+			    "[device %s] (or arbiter)", d->name);
+		if (ps->dev_path_line[i] > 0 && ps->dev_arb_line[i] > 0)
+			cfg_fail(ps, ps->dev_arb_line[i], "arbiter", "[device "
+			    "%s] has a path (line %d): a device is a file or an "
+			    "arbiter, not both", d->name, ps->dev_path_line[i]);
 		if (ps->dev_nodes_line[i] == 0)
 			cfg_fail(ps, ps->dev_line[i], "nodes", "missing in "
 			    "[device %s]", d->name);
@@ -918,6 +948,7 @@ cfg_validate(struct cfg_parse *ps)
 				    "section)", id, id);
 		for (j = 0; j < i; j++)
 			if (ps->dev_path_line[i] > 0 &&
+			    ps->dev_path_line[j] > 0 &&
 			    strcmp(cfg->device_path[i], cfg->device_path[j]) == 0)
 				cfg_fail(ps, ps->dev_path_line[i], "path", "same "
 				    "file as device %s (line %d)",

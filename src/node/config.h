@@ -12,7 +12,9 @@
  *   [node N]        address (IPv4:port or [IPv6]:port; a comma-separated
  *                   list of up to CMM_LINKS_MAX, one per redundant link),
  *                   priority [N]
- *   [device NAME]   path, nodes (space-separated ids, at least two)
+ *   [device NAME]   path or arbiter (HOST:PORT of a `cmm arbiter`, exactly
+ *                   one of the two), nodes (space-separated ids, at least
+ *                   two)
  *
  * Relative paths (key_file, state_dir, control_socket, hook, watchdog, device
  * paths) are relative to the directory of the config file.  `%n` in
@@ -99,8 +101,15 @@ struct cmm_config {
 	int		n_nodes;
 	int		n_links;	/* addresses per node, 1..CMM_LINKS_MAX */
 	struct cmm_node_addr node[CMM_MAX_NODES];
-	/* device i is core.devices[i]; its file: */
+	/* device i is core.devices[i]; its file ("" for an arbiter): */
 	char		device_path[CMM_MAX_DEVICES][CMM_CFG_PATH_MAX];
+	/* or the network arbiter that keeps its record */
+	struct cmm_dev_arbiter {
+		bool		present;
+		char		address[CMM_ADDR_MAX];	/* as written */
+		struct sockaddr_storage sa;
+		socklen_t	salen;
+	} device_arbiter[CMM_MAX_DEVICES];
 };
 
 /* Reads the config at path into *out (overwritten entirely).  0, or -1

@@ -1244,8 +1244,9 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	daemon_size_rcvbuf(d);
 
 	for (int i = 0; i < d->cfg->core.n_devices; i++)
-		paths[i] = cmm_set_has(&d->cfg->core.devices[i].nodes, o->id) ?
-		    d->cfg->device_path[i] : NULL;
+		paths[i] = !cmm_set_has(&d->cfg->core.devices[i].nodes, o->id) ?
+		    NULL : d->cfg->device_arbiter[i].present ?
+		    d->cfg->device_arbiter[i].address : d->cfg->device_path[i];
 	{
 		struct cmm_devfile_key dk;
 
@@ -1258,6 +1259,19 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	}
 	if (d->dw == NULL)
 		return daemon_fail(d, 1, exit_code);
+	/* the same device operations, carried to a `cmm arbiter` */
+	for (int i = 0; i < d->cfg->core.n_devices; i++) {
+		const struct cmm_dev_arbiter *a = &d->cfg->device_arbiter[i];
+
+		if (paths[i] != NULL && a->present &&
+		    cmm_devworker_set_arbiter(d->dw, i,
+		    (const struct sockaddr *)&a->sa, a->salen,
+		    d->cfg->cluster_id, d->cfg->core.devices[i].name) < 0) {
+			snprintf(err, errlen, "device %s: cannot set up its "
+			    "arbiter", d->cfg->core.devices[i].name);
+			return daemon_fail(d, 1, exit_code);
+		}
+	}
 	d->hook = cmm_hook_new(d->base, d->cfg->hook, DAEMON_HOOK_LIMIT_MS,
 	    daemon_hook_report, d);
 	d->metrics = cmm_metrics_new(d);
@@ -1952,6 +1966,8 @@ cmm_daemon_devices(struct cmm_daemon *d, struct cmm_devices_snap *s)
 
 		r->name = cfg->devices[i].name;
 		r->path = d->cfg->device_path[i];
+		r->arbiter = d->cfg->device_arbiter[i].present ?
+		    d->cfg->device_arbiter[i].address : NULL;
 		r->nodes = cfg->devices[i].nodes;
 		r->shared = daemon_has_device(d, i);
 		/* one small locked read of a local file each */

@@ -182,7 +182,8 @@ void	cmm_daemon_quorum(struct cmm_daemon *d, struct cmm_quorum_snap *s);
 /* `devices`: each configured device and, where this node shares it, its
  * record as read now (one small locked read of a local file each). */
 struct cmm_device_row {
-	const char	*name, *path;
+	const char	*name, *path;	/* path "" for an arbiter's */
+	const char	*arbiter;	/* HOST:PORT, or NULL for a file */
 	struct cmm_set	nodes;
 	bool		shared;		/* this node is among its nodes */
 	bool		read_ok;	/* rec valid; else err says why */

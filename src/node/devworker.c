@@ -12,7 +12,13 @@
 #include <event2/event.h>
 
 #include "quorum/device_file.h"
+#include "src/node/devarb.h"
 #include "src/node/devworker.h"
+
+/* A read from the loop's thread (the `devices` snapshot) waits for the
+ * arbiter this long at most, so an absent arbiter delays no heartbeat
+ * by more. */
+#define DW_ARB_READ_MS	100
 
 struct dw_job {
 	struct dw_job		*next;
@@ -41,6 +47,12 @@ struct dw_dev {
 	bool			exited;
 	struct cmm_device	*dev;		/* the worker's handle */
 	struct cmm_device	*rdev;		/* the loop's handle (reads) */
+	/* a network arbiter instead of a file (cmm_devworker_set_arbiter) */
+	bool			arb;
+	struct sockaddr_storage	arb_sa;
+	socklen_t		arb_salen;
+	uint32_t		arb_cluster;
+	char			*arb_name;
 };
 
 struct dw_pending {
@@ -109,14 +121,26 @@ dw_failed(struct cmm_devres *res, enum cmm_dev_status st)
 	res->status = st;
 }
 
+/* The device's backend: its file, or its arbiter (calls bounded by
+ * limit_ms). */
+static struct cmm_device *
+dw_open(struct dw_dev *d, int64_t limit_ms, char *err, size_t errlen)
+{
+	if (d->arb)
+		return cmm_device_arbiter_open((struct sockaddr *)&d->arb_sa,
+		    d->arb_salen, d->arb_cluster, d->arb_name, &d->w->key,
+		    limit_ms, err, errlen);
+	return cmm_device_file_open(d->path, true, &d->w->key, err, errlen);
+}
+
 /* One operation against the backend, on the worker thread. */
 static void
 dw_perform(struct dw_dev *d, const struct cmm_devreq *q,
     struct cmm_devres *res, char *err, unsigned errlen)
 {
 	if (d->dev == NULL) {
-		d->dev = cmm_device_file_open(d->path, true, &d->w->key, err,
-		    errlen);
+		/* the arbiter's retries end before the request's time does */
+		d->dev = dw_open(d, d->w->timeout_ms * 4 / 5, err, errlen);
 		if (d->dev == NULL) {
 			dw_failed(res, CMM_DEV_IO);
 			return;
@@ -285,6 +309,27 @@ cmm_devworker_new(struct event_base *base, int n_devices,
 	return w;
 }
 
+int
+cmm_devworker_set_arbiter(struct cmm_devworker *w, int idx,
+    const struct sockaddr *sa, socklen_t salen, uint32_t cluster_id,
+    const char *name)
+{
+	struct dw_dev *d;
+
+	if (idx < 0 || idx >= w->n || w->devs[idx].path == NULL ||
+	    salen > sizeof(d->arb_sa))
+		return -1;
+	d = &w->devs[idx];
+	free(d->arb_name);
+	if ((d->arb_name = strdup(name)) == NULL)
+		return -1;
+	memcpy(&d->arb_sa, sa, salen);
+	d->arb_salen = salen;
+	d->arb_cluster = cluster_id;
+	d->arb = true;
+	return 0;
+}
+
 void
 cmm_devworker_free(struct cmm_devworker *w)
 {
@@ -322,6 +367,7 @@ cmm_devworker_free(struct cmm_devworker *w)
 		if (d->rdev != NULL)
 			d->rdev->ops->close(d->rdev);
 		free(d->path);
+		free(d->arb_name);
 		pthread_mutex_destroy(&d->mu);
 		pthread_cond_destroy(&d->cv);
 	}
@@ -421,8 +467,7 @@ cmm_devworker_read(struct cmm_devworker *w, int idx, struct cmm_devrec *out,
 	}
 	d = &w->devs[idx];
 	if (d->rdev == NULL) {
-		d->rdev = cmm_device_file_open(d->path, true, &w->key, err,
-		    errlen);
+		d->rdev = dw_open(d, DW_ARB_READ_MS, err, errlen);
 		if (d->rdev == NULL)
 			return -1;
 	}

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "quorum/device.h"
 #include "quorum/device_file.h"
@@ -40,6 +41,12 @@ struct cmm_devworker *cmm_devworker_new(struct event_base *base,
 	    int n_devices, const char *const *paths,
 	    const struct cmm_devfile_key *key, int64_t timeout_ms,
 	    cmm_devworker_done done, void *ctx, char *err, size_t errlen);
+/* Makes device idx (shared: paths[idx] was not NULL, and names it in
+ * messages) a network arbiter at sa (src/node/devarb.h) instead of a
+ * file.  Call before the first request.  0, or -1. */
+int	cmm_devworker_set_arbiter(struct cmm_devworker *w, int idx,
+	    const struct sockaddr *sa, socklen_t salen, uint32_t cluster_id,
+	    const char *name);
 /* Stops the threads (waits a bounded time for a busy one). */
 void	cmm_devworker_free(struct cmm_devworker *w);
 

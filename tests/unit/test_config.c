@@ -468,7 +468,20 @@ static const struct bad bad_configs[] = {
 	{ "[cluster]\nname = n\n[node 0]\naddress = 127.0.0.1:1\n",
 	  ":1: key_file: missing in [cluster]" },
 	{ BASE "[node 2]\npriority = 5\n", ":8: address: missing in [node 2]" },
-	{ BASE "[device d]\nnodes = 0 1\n", ":8: path: missing in [device d]" },
+	{ BASE "[device d]\nnodes = 0 1\n",
+	  ":8: path: missing in [device d] (or arbiter)" },
+	{ BASE "[device d]\nnodes = 0 1\narbiter = 127.0.0.1:9\npath = p\n",
+	  ":10: arbiter: [device d] has a path (line 11): a device is a file "
+	  "or an arbiter, not both" },
+	{ BASE "[device d]\nnodes = 0 1\narbiter = 127.0.0.1:9\n"
+	  "arbiter = 127.0.0.1:8\n",
+	  ":11: arbiter: duplicate key (first at line 10)" },
+	{ BASE "[device d]\nnodes = 0 1\narbiter = arb.example:9\n",
+	  ":10: arbiter: 'arb.example' is not a numeric IPv4 address" },
+	{ BASE "[device .d]\nnodes = 0 1\narbiter = 127.0.0.1:9\n",
+	  ":10: arbiter: device name '.d' cannot be kept by an arbiter (1..63 "
+	  "of letters, digits, _ . -)" },
+	{ BASE "[device d]\nnodes = 0 1\narbiter = 127.0.0.1:9\n", NULL },
 	{ BASE "[device d]\npath = p\n", ":8: nodes: missing in [device d]" },
 	/* keys */
 	{ BASE "hartbeat_ms = 100\n", ":8: hartbeat_ms: unknown key in [cluster]" },
