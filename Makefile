@@ -207,6 +207,9 @@ install: $(BUILD)/cmm $(BUILD)/cmm.bash
 	sed 's|/usr/local/bin/cmm|$(PREFIX)/bin/cmm|' 'assets/cmm-node@.service' \
 		>'$(DESTDIR)$(PREFIX)/lib/systemd/system/cmm-node@.service'
 	chmod 0644 '$(DESTDIR)$(PREFIX)/lib/systemd/system/cmm-node@.service'
+	sed 's|/usr/local/bin/cmm|$(PREFIX)/bin/cmm|' 'assets/cmm-arbiter.service' \
+		>'$(DESTDIR)$(PREFIX)/lib/systemd/system/cmm-arbiter.service'
+	chmod 0644 '$(DESTDIR)$(PREFIX)/lib/systemd/system/cmm-arbiter.service'
 
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
