@@ -26,6 +26,7 @@
 #include "net/packet.h"
 #include "quorum/device_file.h"
 #include "src/node/config.h"
+#include "src/node/devarb.h"
 #include "src/node/devkey.h"
 #include "src/node/state.h"
 #include "src/subcmd.h"
@@ -326,6 +327,40 @@ check_self_note(const struct cmm_devrec *r, int self, char *buf, size_t len)
  * every step an operation takes.  The record read afterwards must not
  * have gone backwards (a live node may have moved it forward meanwhile).
  */
+/*
+ * A device kept by a network arbiter: one read through it (two round
+ * trips, tagged with the dev subkey) proves the arbiter is up, serves this
+ * cluster and holds our key; it changes nothing.
+ */
+static void
+check_arbiter(struct check *c, const struct cmm_config *cfg, int idx,
+    int self, const struct cmm_devfile_key *key)
+{
+	const char *name = cfg->core.devices[idx].name;
+	const struct cmm_dev_arbiter *a = &cfg->device_arbiter[idx];
+	struct cmm_device *dev;
+	struct cmm_devrec rec;
+	char err[3 * CMM_CFG_PATH_MAX], reg[128], me[96];
+
+	dev = cmm_device_arbiter_open((const struct sockaddr *)&a->sa,
+	    a->salen, cfg->cluster_id, name, key, 2000, err, sizeof(err));
+	if (dev == NULL) {
+		check_fail(c, "device %s: %s", name, err);
+		return;
+	}
+	if (dev->ops->read(dev, &rec, err, sizeof(err)) != CMM_DEV_OK) {
+		check_fail(c, "device %s: %s", name, err[0] != '\0' ? err :
+		    "the arbiter could not read its record");
+	} else {
+		cmm_set_format(&rec.registered, reg, sizeof(reg));
+		check_self_note(&rec, self, me, sizeof(me));
+		check_ok(c, "device %s (arbiter %s): read; reservation epoch "
+		    "%u, committed epoch %u, registered %s; %s", name,
+		    a->address, rec.epoch, rec.committed_epoch, reg, me);
+	}
+	dev->ops->close(dev);
+}
+
 static void
 check_device(struct check *c, const struct cmm_config *cfg, int idx, int self,
     const struct cmm_devfile_key *key)
@@ -339,6 +374,10 @@ check_device(struct check *c, const struct cmm_config *cfg, int idx, int self,
 	struct stat st;
 	enum cmm_dev_status s;
 
+	if (cfg->device_arbiter[idx].present) {
+		check_arbiter(c, cfg, idx, self, key);
+		return;
+	}
 	created = stat(path, &st) < 0 && errno == ENOENT;
 	dev = cmm_device_file_open(path, true, key, err, sizeof(err));
 	if (dev == NULL) {
