@@ -54,7 +54,8 @@ wd_decide(struct cmm_watchdog *w, bool pet, const char *why)
 {
 	if (pet && !w->petting)
 		cmm_logf(w->log, CMM_LOG_INFO, "watchdog %s: petting", w->path);
-	else if (!pet && (w->petting || w->why == NULL || strcmp(w->why, why)))
+	else if (!pet && (w->petting || w->why == NULL ||
+	    strcmp(w->why, why) != 0))
 		cmm_logf(w->log, w->petting ? CMM_LOG_WARN : CMM_LOG_INFO,
 		    "watchdog %s: not petting: %s%s", w->path, why,
 		    w->kind == WD_DEVICE ? "; the machine resets unless "
