@@ -742,11 +742,11 @@ conn_may_run(struct ctl_conn *c, bool json, int argc, char **argv)
 	return false;
 }
 
+/* Sends an encoded reply and frees it; NULL (the encoder ran out of
+ * memory) still ends the request, as a failure. */
 static void
-conn_reply(struct ctl_conn *c, const char *body, bool ok, const char *error)
+conn_send_reply(struct ctl_conn *c, char *r)
 {
-	char *r = cmm_ctl_encode_reply(body, ok, error);
-
 	if (r == NULL) {
 		bufferevent_write(c->bev, "- out of memory\n", 16);
 		return;
@@ -755,18 +755,18 @@ conn_reply(struct ctl_conn *c, const char *body, bool ok, const char *error)
 	free(r);
 }
 
+static void
+conn_reply(struct ctl_conn *c, const char *body, bool ok, const char *error)
+{
+	conn_send_reply(c, cmm_ctl_encode_reply(body, ok, error));
+}
+
 /* A success whose `cmm ctl` should exit with exit_hint (0: 0). */
 static void
 conn_reply_hint(struct ctl_conn *c, const char *body, int exit_hint)
 {
-	char *r = cmm_ctl_encode_reply_hint(body, true, NULL, exit_hint);
-
-	if (r == NULL) {
-		bufferevent_write(c->bev, "- out of memory\n", 16);
-		return;
-	}
-	bufferevent_write(c->bev, r, strlen(r));
-	free(r);
+	conn_send_reply(c, cmm_ctl_encode_reply_hint(body, true, NULL,
+	    exit_hint));
 }
 
 /* A failure: the "- error" line, after the JSON error object as the body
