@@ -1970,7 +1970,8 @@ cmm_daemon_devices(struct cmm_daemon *d, struct cmm_devices_snap *s)
 		    d->cfg->device_arbiter[i].address : NULL;
 		r->nodes = cfg->devices[i].nodes;
 		r->shared = daemon_has_device(d, i);
-		/* one small locked read of a local file each */
+		/* one small locked read of a local file each, or one
+		 * exchange with the arbiter bounded at 100 ms (devworker.c) */
 		r->read_ok = r->shared && daemon_read_device(d, i, &r->rec,
 		    r->err, sizeof(r->err)) == 0;
 	}
