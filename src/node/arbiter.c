@@ -61,7 +61,11 @@ acfg_fail(struct acfg *p, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	snprintf(p->err, p->errlen, "%s:%d: %s: %s", p->path, p->line, key, why);
+	if (p->line > 0)
+		snprintf(p->err, p->errlen, "%s:%d: %s: %s", p->path, p->line,
+		    key, why);
+	else	/* a whole-file problem: something missing */
+		snprintf(p->err, p->errlen, "%s: %s: %s", p->path, key, why);
 }
 
 static char *

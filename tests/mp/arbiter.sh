@@ -65,6 +65,22 @@ out=$("$CMM" check -c "$MP_DIR/both.conf" --id 0 2>&1) &&
 echo "$out" | grep -q "a device is a file or an arbiter, not both" ||
     mp_fail "wrong error for path and arbiter: $out"
 
+# the arbiter's own config errors: exit 2, one line naming file and key
+printf '[arbiter]\nlisten = 127.0.0.1:%s\nstate_dir = arb\n' "$APORT" \
+    >"$MP_DIR/bad1.conf"
+printf '[arbiter]\nlisten = 127.0.0.1:1\nstate_dir = arb\nport = 3\n' \
+    >"$MP_DIR/bad2.conf"
+for b in "bad1.conf: cluster: no [cluster NAME] section" \
+    "bad2.conf:4: port: unknown key in [arbiter]"; do
+	f=${b%%:*}
+	out=$("$CMM" arbiter -c "$MP_DIR/$f" 2>&1)
+	rc=$?
+	if ! { [ "$rc" = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] &&
+	    echo "$out" | grep -qF "$b"; }; then
+		mp_fail "cmm arbiter -c $f: exit $rc, said: $out"
+	fi
+done
+
 arb_start
 mp_start_all "0 1"
 mp_wait 15 "two-node cluster" mp_all "0 1" members 0,1
