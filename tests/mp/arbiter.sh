@@ -9,7 +9,8 @@
 # end no-quorum, none commits).  A forged datagram, a replayed request and
 # a resent one reach the arbiter through tests/tools/arb_client.c: the
 # first two are dropped and counted, the last answered from the record of
-# the first answer, never applied again.
+# the first answer, never applied again.  A second cluster served by the
+# same arbiter reads its own record of the same device name.
 . tests/mp/lib/mp.sh
 mp_init arbiter
 mp_config 2 "heartbeat_ms = 50" "failure_timeout_ms = 300" \
@@ -25,7 +26,10 @@ state_dir = arb
 control_socket = arbiter.sock
 [cluster mp-arbiter]
 key_file = key
+[cluster other]
+key_file = key2
 CONF
+"$CMM" keygen "$MP_DIR/key2" >/dev/null || mp_fail "keygen"
 ASOCK=$MP_DIR/arbiter.sock
 
 arb_start() {
@@ -135,6 +139,14 @@ for c in bad_tag replayed resent; do
 	v=$(arb_counter "$c")
 	[ "${v:-0}" -ge 1 ] || mp_fail "arbiter counter $c is ${v:-missing}, want >= 1"
 done
+# a second cluster on the same arbiter: its own record of the same name
+"$MP_TOOL" "127.0.0.1:$APORT" "$MP_DIR/key2" other d01 \
+    >"$MP_DIR/client2.out" 2>&1 || mp_fail "arb_client, cluster other: $(cat "$MP_DIR/client2.out")"
+grep -q "read: registered 0 node(s), reservation epoch 0" "$MP_DIR/client2.out" ||
+    mp_fail "cluster other sees another record: $(head -n 1 "$MP_DIR/client2.out")"
+"$CMM" ctl -s "$ASOCK" --json status | grep -q '"name": *"other", *"id": *"[0-9a-f]*", *"devices": *\[ *"d01" *\]' ||
+    mp_fail "status does not list cluster other's device: $("$CMM" ctl -s "$ASOCK" --json status)"
+echo "cluster other: its own empty record d01 on the same arbiter"
 echo "arbiter counted: bad_tag $(arb_counter bad_tag), replayed $(arb_counter replayed), resent $(arb_counter resent)"
 
 # the arbiter gone, no split: nothing changes
