@@ -269,11 +269,15 @@ layout_wrap(char *out, size_t linelen, int max, int n, int w,
 	if (w <= (int)ind + 4)
 		ind = 0;
 	room = (size_t)w - ind;
-	while (*p != '\0' && n < max) {
-		size_t k = strlen(p);
+	while (n < max) {
+		size_t k;
 
+		/* the spaces a break left are skipped before measuring */
 		while (*p == ' ')
 			p++;
+		if (*p == '\0')
+			break;
+		k = strlen(p);
 		if (k > room) {
 			k = room;
 			while (k > 0 && p[k] != ' ')
