@@ -8,15 +8,16 @@
 #     not hear 0), an nftables rule in node 4's namespace.
 # Each time the cluster must converge to a set whose members all see each
 # other (never both ends of the broken link), and then stay stable: no new
-# epoch in any node's stream over a 30 s window (PART_WINDOW=N shortens it
-# for quick runs).  The heal re-forms the five.  Root only.
+# epoch in any node's stream over a 15 s window: 50 failure timeouts, and
+# six join retries at their longest backoff (PART_WINDOW=N changes it).
+# The heal re-forms the five.  Root only.
 . tests/mp/lib/part.sh
 part_init oneway
 part_net 5
 part_config 5 "heartbeat_ms = 50" "failure_timeout_ms = 300" \
     "round_timeout_ms = 200" "join_retry_ms = 300"
 all="0 1 2 3 4"
-WINDOW=${PART_WINDOW:-30}
+WINDOW=${PART_WINDOW:-15}
 part_start_all "$all"
 mp_wait 20 "five-node cluster" mp_all "$all" members 0,1,2,3,4
 mp_wait 5 "all five members" mp_all "$all" state member
