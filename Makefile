@@ -17,8 +17,9 @@
 #   make crashtest  1000 SIGKILLs during commits (tests/mp/crash_kill.sh)
 #   make soak [SOAK_SECONDS=600]  16 nodes, lossy lo in a netns, then
 #                   restarts (tests/soak/soak.sh); redundant links with 5%
-#                   loss on each (tests/soak/links_loss.sh); root; not in
-#                   make check
+#                   loss on each (tests/soak/links_loss.sh); 16 nodes under
+#                   CPU hogs with and without realtime
+#                   (tests/soak/realtime_hog.sh); root; not in make check
 #   make hwtest     arms the machine's real /dev/watchdog (softdog will do)
 #                   with a 600 s timeout and disarms it (tests/hw/); root;
 #                   not in make check, which must never touch the
@@ -251,6 +252,8 @@ soak: $(BUILD)/cmm
 		sh tests/soak/soak.sh
 	@BUILD=$(BUILD) CMM=$(CURDIR)/$(BUILD)/cmm SOAK_SECONDS=$(SOAK_SECONDS) \
 		sh tests/soak/links_loss.sh
+	@BUILD=$(BUILD) CMM=$(CURDIR)/$(BUILD)/cmm SOAK_SECONDS=$(SOAK_SECONDS) \
+		sh tests/soak/realtime_hog.sh
 
 # A skip (77: no root, no device, nowayout) is said and fails the target:
 # whoever runs it wants the device tested.
