@@ -153,7 +153,15 @@ grep -q '{2} left epoch [0-9]* sharing no quorum device with a member: fenced by
     "$MP_DIR/node0.log" || mp_fail "no watchdog fence event in node 0's log"
 grep -q 'NOT FENCED' "$MP_DIR/node0.log" && mp_fail "node 0 said NOT FENCED with a watchdog"
 mp_wait 10 "node 1 a member without node 2" mp_all "1" state member
-echo "ok: survivors waited $((tm - tw)) ms for node 2's watchdog"
+# the survivors' own watchdogs must not lapse while they wait out node 2's
+# (the wait is longer than the timeout): no gap of a second between pets
+gap=$(awk -v a="$tw" -v b="$tm" '$2 == "." && $1 > a - 1000 && $1 <= b {
+	if (last != "" && $1 - last > g) g = $1 - last; last = $1 }
+	END { print g + 0 }' "$MP_DIR/wd0.out")
+if [ "$(pets_between 0 "$tw" "$tm")" -eq 0 ] || [ "$gap" -ge 1000 ]; then
+	mp_fail "node 0 stopped petting while it waited out node 2 (longest gap $gap ms)"
+fi
+echo "ok: survivors waited $((tm - tw)) ms for node 2's watchdog, petting (longest gap $gap ms)"
 
 # ---- quorum loss: node 1 killed, node 0 alone of {0,1}; pets stop
 # within the failure timeout (400 ms) and a pet interval (50 ms) of the
