@@ -9,6 +9,12 @@
  *					to FILE (its output passes through)
  *	benchtool ports BASE COUNT	exit 0 if UDP 127.0.0.1:BASE..+COUNT-1
  *					are all free, 1 if one is taken
+ *	benchtool ifdown NETNS IFNAME	take interface IFNAME of the network
+ *					namespace NETNS (/run/netns/NETNS)
+ *					down; prints the time just before
+ *					(CLOCK_MONOTONIC ns)
+ *	benchtool clocks		CLOCK_MONOTONIC and CLOCK_REALTIME
+ *					in ns, read back to back
  *
  * The daemons stamp their events (`watch --json` mono_ns) with
  * CLOCK_MONOTONIC, which is one clock for every process of the machine;
@@ -16,12 +22,16 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -34,6 +44,8 @@ static int	parse_long(const char *s, long lo, long hi, long *out);
 static int	cmd_kill(int argc, char **argv);
 static int	cmd_run(int argc, char **argv);
 static int	cmd_ports(int argc, char **argv);
+static int	cmd_ifdown(int argc, char **argv);
+static int	cmd_clocks(void);
 static void	usage(void);
 
 static int64_t
@@ -170,11 +182,83 @@ cmd_ports(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * The host-loss benchmark's "kill": the node's only interface goes down,
+ * so nothing it sends leaves and nothing sent to it is answered, not even
+ * by an ICMP error.  Done here rather than by `ip link set` so that the
+ * time printed is the moment of the change, not that of a fork and exec.
+ */
+static int
+cmd_ifdown(int argc, char **argv)
+{
+	struct ifreq	ifr;
+	char		path[256];
+	int64_t		t;
+	int		nsfd, fd;
+
+	if (argc != 2 || strchr(argv[0], '/') != NULL ||
+	    strlen(argv[1]) >= sizeof(ifr.ifr_name)) {
+		usage();
+		return 2;
+	}
+	if (snprintf(path, sizeof(path), "/run/netns/%s", argv[0]) >=
+	    (int)sizeof(path)) {
+		usage();
+		return 2;
+	}
+	if ((nsfd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    setns(nsfd, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "benchtool ifdown: %s: %s\n", path,
+		    strerror(errno));
+		return 1;
+	}
+	close(nsfd);
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+		perror("benchtool ifdown: socket");
+		return 1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, argv[1], strlen(argv[1]));
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		fprintf(stderr, "benchtool ifdown: %s: %s\n", argv[1],
+		    strerror(errno));
+		close(fd);
+		return 1;
+	}
+	ifr.ifr_flags = (short)(ifr.ifr_flags & ~IFF_UP);
+	t = mono_ns();
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) {
+		fprintf(stderr, "benchtool ifdown: %s down: %s\n", argv[1],
+		    strerror(errno));
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	printf("%" PRId64 "\n", t);
+	return 0;
+}
+
+/* Corosync stamps its log lines with the wall clock; the daemons and the
+ * kills use CLOCK_MONOTONIC: this pair converts one into the other */
+static int
+cmd_clocks(void)
+{
+	struct timespec	rt;
+	int64_t		m;
+
+	m = mono_ns();
+	clock_gettime(CLOCK_REALTIME, &rt);
+	printf("%" PRId64 " %" PRId64 "\n", m,
+	    (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec);
+	return 0;
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: benchtool now | kill PID... | "
-	    "run FILE CMD [ARG...] | ports BASE COUNT\n");
+	    "run FILE CMD [ARG...] | ports BASE COUNT | ifdown NETNS IFNAME "
+	    "| clocks\n");
 }
 
 int
@@ -194,6 +278,10 @@ main(int argc, char **argv)
 		return cmd_run(argc - 2, argv + 2);
 	if (strcmp(argv[1], "ports") == 0)
 		return cmd_ports(argc - 2, argv + 2);
+	if (strcmp(argv[1], "ifdown") == 0)
+		return cmd_ifdown(argc - 2, argv + 2);
+	if (strcmp(argv[1], "clocks") == 0 && argc == 2)
+		return cmd_clocks();
 	usage();
 	return 2;
 }

@@ -5,7 +5,8 @@
 # config is written by the tests' library (tests/mp/lib/mp.sh), so the
 # benchmarks run what the tests run.
 #
-#   b_init NAME            temp dir and traps
+#   b_init NAME            temp dir and traps; B_ATEXIT (a shell string)
+#                          runs at exit after every process is dead
 #   b_cluster N [LINE...]  a fresh cluster dir with N nodes on free ports;
 #                          extra [cluster] lines as arguments
 #   b_device NAME "IDS"    append a quorum device shared by IDS
@@ -65,6 +66,7 @@ b_cleanup() {
 	while read -r p; do
 		wait "$p" 2>/dev/null
 	done <"$B_DIR/pids"
+	eval "${B_ATEXIT:-:}"
 	if [ -n "${BENCH_KEEP:-}" ]; then
 		b_say "kept $B_DIR"
 	else
