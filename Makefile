@@ -26,8 +26,12 @@
 #                   hardware of the machine it runs on
 #   make swarm [SEEDS=20000 DURATION=300s NODES=2..16]  simulator seeds on
 #                   every core; prints each failure with its command
-#   make bench      failover, joins, simulator scale, idle cost (bench/run.sh):
-#                   tables, bench/results.json, bench/latency.png (~5 min)
+#   make bench      failover, crash and host loss in network namespaces,
+#                   cmm beside Corosync, joins, simulator scale, idle cost
+#                   (bench/run.sh): tables, bench/results.json,
+#                   bench/latency.png (~10 min)
+#   make bench-deps what make bench uses beyond the build (gnuplot-nox,
+#                   corosync), installed when missing; make deps never does
 #   make golden     rewrite the golden decision traces (tests/golden/)
 #   make model      SPIN models of round v2 and the two-node device race:
 #                   exhaustive searches, planted bugs caught
@@ -97,7 +101,7 @@ APP_OBJS  := $(APP_SRCS:%.c=$(BUILD)/%.o)
 ALL_OBJS  := $(ALL_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps deps-test check demo clean install bench FORCE fuzz \
+.PHONY: all deps deps-test check demo clean install bench bench-deps FORCE fuzz \
 	fuzz-build lint crashtest soak model swarm golden hwtest
 all: $(BUILD)/cmm $(BUILD)/cmm.bash
 
@@ -266,8 +270,10 @@ $(BUILD)/bench/benchtool: bench/benchtool.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
-bench:
-	@sh scripts/deps.sh build gnuplot-nox
+bench-deps:
+	@sh scripts/bench-deps.sh
+
+bench: bench-deps
 	@$(MAKE) --no-print-directory CFLAGS="-O2 -g" $(BUILD)/cmm \
 		$(BUILD)/bench/benchtool
 	@CMM=$(CURDIR)/$(BUILD)/cmm BENCHTOOL=$(CURDIR)/$(BUILD)/bench/benchtool \

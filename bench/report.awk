@@ -28,6 +28,19 @@ BEGIN {
 	title["failover_fig1"] = "1c. The FIG. 1 cluster: six nodes, a ring " \
 	    "of six quorum devices, the default timings"
 	title["failover_fig1_phases"] = "   where the overhead goes, FIG. 1"
+	title["process_crash"] = "1d. Process crash on a real network: one " \
+	    "daemon SIGKILLed per trial, its host alive;\n    every node in " \
+	    "its own network namespace on a bridge (heartbeat_ms 50, " \
+	    "failure_timeout_ms 500)"
+	title["host_loss"] = "1e. Host loss: the node's link goes down (no " \
+	    "ICMP error, nothing answers); the same layout and timings"
+	title["corosync"] = "6. Corosync beside cmm: three nodes in network " \
+	    "namespaces, one SIGKILLed per trial;\n   token 1000 + (3 - 2) " \
+	    "* token_coefficient 650 = 1650 ms, consensus 1.2 * 1650"
+	title["cmm_vs_corosync"] = "   cmm in the same layout, " \
+	    "failure_timeout_ms 1650 (heartbeat_ms 50)"
+	title["vs_corosync"] = "   cmm / Corosync, the medians: kill -> " \
+	    "last commit over kill -> new membership"
 	title["simultaneous_failures"] = "2. Simultaneous failures: " \
 	    "floor((N-1)/2) members SIGKILLed at once"
 	title["joins"] = "3. Simultaneous joins: the upper N/2 nodes start " \
@@ -37,7 +50,8 @@ BEGIN {
 	title["idle"] = "5. Idle cost: daemons with the default timings"
 	nexp = split("failover failover_phases failover_tmpfs " \
 	    "failover_tmpfs_phases failover_fig1 failover_fig1_phases " \
-	    "simultaneous_failures joins sim idle", order,
+	    "process_crash host_loss simultaneous_failures joins sim idle " \
+	    "corosync cmm_vs_corosync vs_corosync", order,
 	    " ")
 	for (i = 1; i <= nexp; i++)
 		known[order[i]] = 1
@@ -69,8 +83,17 @@ function target(e, nn, m,    key, t, ok, pl, ic) {
 	if (e == "failover" && m == "overhead_ms" && nn == 16) {
 		t = "median <= 10 ms"
 		ok = md[key] != "NA" && md[key] + 0 <= 10
-	} else if ((e == "simultaneous_failures" || e == "joins") &&
-	    m == "epoch_steps") {
+	} else if (e == "process_crash" && m == "kill_to_commit_ms") {
+		t = "median <= 50 ms"
+		ok = md[key] != "NA" && md[key] + 0 <= 50
+	} else if (e == "host_loss" && m == "kill_to_commit_ms" && nn == 16) {
+		t = "median <= failure timeout + 2 ms"
+		ok = md[key] != "NA" && md[key] + 0 <= 502
+	} else if (e == "vs_corosync") {
+		t = "<= 0.05"
+		ok = md[key] != "NA" && md[key] + 0 <= 0.05
+	} else if ((e == "simultaneous_failures" || e == "joins" ||
+	    e == "process_crash" || e == "host_loss") && m == "epoch_steps") {
 		t = "1 in every trial"
 		ok = tr[key] + 0 > 0 && mn[key] == 1 && mx[key] == 1 && ic == 0 &&
 		    (pl == "" || tr[key] + 0 >= pl)

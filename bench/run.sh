@@ -7,7 +7,8 @@
 # Each experiment script starts, records and kills its own processes, in
 # its own mktemp -d dir; this one keeps only the rows.
 #
-# Knobs: BENCH_TRIALS (10) single failovers per N, BENCH_STRIALS (5)
+# Knobs: BENCH_TRIALS (10) single failovers per N (also process crashes and
+# host losses per N, and Corosync trials: BENCH_CS_TRIALS), BENCH_STRIALS (5)
 # simultaneous-failure trials, BENCH_JTRIALS (5) join trials,
 # BENCH_SIMREPS (3), BENCH_IDLE_S (30), BENCH_QUICK=1 (a smoke run:
 # 3 trials, N = 3 and 5, sim up to 256, idle 5 s), BENCH_KEEP=1 (keep
@@ -53,6 +54,12 @@ case " $SIZES " in
 *" 16 "*) sh "$BENCH_SRC/failover.sh" --tmpfs 16 ;;
 esac
 sh "$BENCH_SRC/failover.sh" --fig1
+# on a real network (root: network namespaces; otherwise skipped, no rows)
+# shellcheck disable=SC2086 # a list of sizes
+sh "$BENCH_SRC/netfail.sh" $SIZES
+# shellcheck disable=SC2086 # a list of sizes
+sh "$BENCH_SRC/netfail.sh" --host-loss $SIZES
+sh "$BENCH_SRC/corosync.sh"
 # shellcheck disable=SC2086 # a list of sizes
 sh "$BENCH_SRC/joins.sh" $SIZES
 # shellcheck disable=SC2086 # a list of sizes
@@ -62,19 +69,25 @@ sh "$BENCH_SRC/idle.sh" "$IDLEN"
 mkdir -p "$OUT"
 awk -v json="$OUT/results.json" -v incomplete="$BENCH_INCOMPLETE" \
     -v fs="${fs:-?}" -v planned="failover=$BENCH_TRIALS \
-simultaneous_failures=$BENCH_STRIALS joins=$BENCH_JTRIALS" \
+simultaneous_failures=$BENCH_STRIALS joins=$BENCH_JTRIALS \
+process_crash=$BENCH_TRIALS host_loss=$BENCH_TRIALS" \
     -f "$BENCH_SRC/report.awk" "$BENCH_ROWS"
 
-# the plot: kill -> commit and overhead against N, median with min..max
+# the plot: kill -> commit and overhead against N, median with min..p90;
+# the namespaced crash and host loss beside the loopback failover
 awk -F '\t' '
+function v(a, n) {
+	return (n in a && a[n] !~ /NA/) ? a[n] : "NaN NaN NaN"
+}
 $1 == "failover" && $3 == "kill_to_commit_ms" { kc[$2] = $4 " " $5 " " $6 }
 $1 == "failover" && $3 == "overhead_ms" { oh[$2] = $4 " " $5 " " $6 }
 $1 == "failover_tmpfs" && $3 == "overhead_ms" { tf[$2] = $4 " " $5 " " $6 }
+$1 == "process_crash" && $3 == "kill_to_commit_ms" { pc[$2] = $4 " " $5 " " $6 }
+$1 == "host_loss" && $3 == "kill_to_commit_ms" { hl[$2] = $4 " " $5 " " $6 }
 END {
 	for (n in kc)
 		if (kc[n] !~ /NA/ && oh[n] !~ /NA/)
-			print n, kc[n], oh[n], (n in tf && tf[n] !~ /NA/) ? tf[n] : \
-			    "NaN NaN NaN"
+			print n, kc[n], oh[n], v(tf, n), v(pc, n), v(hl, n)
 }' "$BENCH_ROWS" | sort -n >"$R/plot.dat"
 if [ ! -s "$R/plot.dat" ]; then
 	echo "bench: no failover figures: no plot" >&2
@@ -96,7 +109,9 @@ set grid
 set key top left
 set ylabel "kill -> last survivor commits (ms)"
 set yrange [0:*]
-plot "$R/plot.dat" using 1:3:2:4 with yerrorlines lw 2 pt 7 title "kill -> commit", \
+plot "$R/plot.dat" using 1:3:2:4 with yerrorlines lw 2 pt 7 title "kill -> commit (loopback)", \
+     "$R/plot.dat" using 1:12:11:13 with yerrorlines lw 2 pt 9 title "process crash (netns)", \
+     "$R/plot.dat" using 1:15:14:16 with yerrorlines lw 2 pt 5 title "host loss (netns)", \
      500 with lines dt 2 lc rgb "gray" title "failure timeout"
 set ylabel "first detection -> last commit (ms)"
 plot "$R/plot.dat" using 1:6:5:7 with yerrorlines lw 2 pt 7 title "protocol overhead (state on $fs)", \
