@@ -142,6 +142,8 @@ cmm_sim_free(struct cmm_sim *s)
 		if (ev.kind == CMM_SIM_EV_DELIVER) {
 			cmm_sim_msg_unref(s, ev.u.dlv.msg);
 			cmm_sim_dup_unref(ev.u.dlv.dup);
+		} else if (ev.kind == CMM_SIM_EV_BATCH) {
+			cmm_sim_batch_free(s, ev.u.batch);
 		} else if (ev.kind == CMM_SIM_EV_DEVICE) {
 			free(ev.u.dev);
 		}
@@ -173,6 +175,7 @@ cmm_sim_free(struct cmm_sim *s)
 	free(s->group);
 	free(s->cut);
 	free(s->drops);
+	free(s->copies);
 	free(s->xpath);
 	cmm_sim_explore_free(s);
 	free(s->ring);
@@ -750,6 +753,9 @@ cmm_sim_step(struct cmm_sim *s)
 	case CMM_SIM_EV_DELIVER:
 		cmm_sim_net_deliver(s, &ev);
 		break;
+	case CMM_SIM_EV_BATCH:
+		cmm_sim_net_deliver_batch(s, ev.u.batch);
+		break;
 	case CMM_SIM_EV_DEVICE:
 		sim_device_done(s, &ev);
 		break;
@@ -812,6 +818,25 @@ hash_event(const struct cmm_sim *s, const struct cmm_sim_ev *ev)
 	return cmm_sim_mix(h, 0);
 }
 
+/* A batch counts as the DELIVER events it stands for. */
+static uint64_t
+hash_queued(const struct cmm_sim *s, const struct cmm_sim_ev *ev)
+{
+	const struct cmm_sim_batch *b = ev->u.batch;
+	struct cmm_sim_ev one = *ev;
+	uint64_t q = 0;
+
+	if (ev->kind != CMM_SIM_EV_BATCH)
+		return hash_event(s, ev);
+	one.kind = CMM_SIM_EV_DELIVER;
+	one.u.dlv.msg = b->msg;
+	for (uint32_t i = b->next; i < b->n; i++) {
+		one.node = b->to[i];
+		q += hash_event(s, &one);
+	}
+	return q;
+}
+
 uint64_t
 cmm_sim_state_hash(const struct cmm_sim *s)
 {
@@ -842,8 +867,8 @@ cmm_sim_state_hash(const struct cmm_sim *s)
 	/* the queue as a multiset: the order of insertion is no state */
 	for (int b = 0; b < CMM_SIM_WHEEL; b++)
 		for (uint32_t i = s->wheel[b].head; i < s->wheel[b].len; i++)
-			q += hash_event(s, &s->wheel[b].ev[i]);
+			q += hash_queued(s, &s->wheel[b].ev[i]);
 	for (size_t i = 0; i < s->nheap; i++)
-		q += hash_event(s, &s->heap[i]);
+		q += hash_queued(s, &s->heap[i]);
 	return cmm_sim_mix(h, q);
 }

@@ -95,6 +95,21 @@ struct cmm_sim_dup {
 	uint32_t	gen;		/* receiver instance that got it */
 };
 
+/*
+ * One datagram to several receivers that arrive at the same virtual time:
+ * a single event holding the receivers in the order their own events
+ * would have been queued (see sim_net.c for why that is the same run).
+ * Memory: a pointer to the shared message and two bytes a receiver, plus
+ * one pointer a receiver only when one of its copies was duplicated.
+ */
+struct cmm_sim_batch {
+	struct cmm_sim_msg *msg;	/* one reference, held by the batch */
+	struct cmm_sim_dup **dup;	/* NULL, or one per receiver */
+	uint32_t	n;		/* receivers */
+	uint32_t	next;		/* the first not yet delivered */
+	uint16_t	to[];		/* in queue order */
+};
+
 struct cmm_sim_devop {
 	struct cmm_devreq req;
 	uint32_t	gen;
@@ -106,6 +121,7 @@ enum cmm_sim_ev_kind {
 	CMM_SIM_EV_DEVICE,
 	CMM_SIM_EV_WAKE,
 	CMM_SIM_EV_ACTION,
+	CMM_SIM_EV_BATCH,	/* a DELIVER to each of several receivers */
 };
 
 struct cmm_sim_ev {
@@ -120,6 +136,7 @@ struct cmm_sim_ev {
 			struct cmm_sim_msg	*msg;
 			struct cmm_sim_dup	*dup;
 		} dlv;
+		struct cmm_sim_batch	*batch;
 		struct cmm_sim_devop	*dev;
 		int			action;	/* index into sim->acts */
 	} u;
@@ -258,6 +275,8 @@ struct cmm_sim_opts {
 	bool		plant_replay;
 	bool		trace_all;	/* print every trace line */
 	bool		json;		/* keep the commit log */
+	bool		unbatched;	/* one DELIVER event per copy (the
+					 * reference model of the batching) */
 	FILE		*out;		/* trace / report stream */
 };
 
@@ -287,6 +306,9 @@ struct cmm_sim {
 	struct cmm_sim_node *nodes;
 	struct cmm_device **dev;	/* cfg->n_devices */
 	struct cmm_sim_msg *msg_free;
+	/* one send's copies before they are grouped into batches */
+	struct cmm_sim_copy *copies;
+	size_t		ncopies, capcopies;
 
 	/* network */
 	int		*group;		/* partition group per node, 0 = none */
@@ -413,6 +435,8 @@ int	cmm_sim_explore_report(const struct cmm_sim *s, const char *script,
 void	cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 	    const struct cmm_set *to, const struct cmm_msg *msg);
 void	cmm_sim_net_deliver(struct cmm_sim *s, struct cmm_sim_ev *ev);
+/* Delivers the rest of a batch and frees it. */
+void	cmm_sim_net_deliver_batch(struct cmm_sim *s, struct cmm_sim_batch *b);
 void	cmm_sim_net_heal(struct cmm_sim *s);
 void	cmm_sim_net_partition(struct cmm_sim *s, const struct cmm_set *groups,
 	    int ngroups);
@@ -422,6 +446,8 @@ void	cmm_sim_net_drop(struct cmm_sim *s, int a, int b, uint32_t mask);
 /* Parses a message type name list ("accept,accepted", "propose" = both,
  * "round" = every round message) into a mask; 0 or -1. */
 int	cmm_sim_parse_types(const char *text, uint32_t *mask);
+/* Frees a batch and what it holds (its undelivered copies are lost). */
+void	cmm_sim_batch_free(struct cmm_sim *s, struct cmm_sim_batch *b);
 void	cmm_sim_msg_unref(struct cmm_sim *s, struct cmm_sim_msg *m);
 void	cmm_sim_dup_unref(struct cmm_sim_dup *d);
 

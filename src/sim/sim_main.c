@@ -29,6 +29,7 @@ struct simcli {
 	bool		plant_replay;
 	bool		trace;
 	bool		quiet;
+	bool		unbatched;
 };
 
 static const struct {
@@ -65,6 +66,7 @@ sim_usage(FILE *f)
 "               [--random-faults] [--faults LIST] [--duration D]\n"
 "               [--script FILE [--explore [--depth D]]]\n"
 "               [--plant-bug NAME]... [--json] [--trace] [--quiet]\n"
+"               [--unbatched]\n"
 "\n"
 "Runs protocol cores against a virtual clock, network and quorum devices,\n"
 "checking the protocol's properties (agreement, quorum chain, fencing,\n"
@@ -100,6 +102,9 @@ sim_usage(FILE *f)
 "                    failures, verdict, trace_hash\n"
 "  --trace           print every trace line as it happens\n"
 "  --quiet           print only the summary line (and any failure)\n"
+"  --unbatched       one event per delivered copy, not one per send and\n"
+"                    arrival time: the same run, slower (the reference\n"
+"                    the batching is tested against)\n"
 "\n"
 "Scenario files: one statement a line, # comments; T is a time with a\n"
 "unit (500ms, 2s, 1.5s); LIST is ids and ranges (0-3,5).\n"
@@ -240,6 +245,7 @@ sim_run_one(const struct simcli *cli, uint64_t seed)
 	o.plant_replay = cli->plant_replay;
 	o.trace_all = cli->trace;
 	o.json = cli->json;
+	o.unbatched = cli->unbatched;
 	o.out = cli->json ? stderr : stdout;
 	o.nodes = cli->nodes_lo + (int)(seed % (uint64_t)(cli->nodes_hi -
 	    cli->nodes_lo + 1));
@@ -345,6 +351,7 @@ cmm_sim_main(int argc, char **argv)
 		{ "plant-bug", required_argument, NULL, 'b' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "unbatched", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -448,6 +455,9 @@ cmm_sim_main(int argc, char **argv)
 			break;
 		case 'q':
 			cli.quiet = true;
+			break;
+		case 'U':
+			cli.unbatched = true;
 			break;
 		case 'h':
 			sim_usage(stdout);

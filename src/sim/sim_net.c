@@ -9,6 +9,29 @@
  * by the receiver (the daemon's path without the MAC: prefix, body,
  * destination), then filtered through the receiver's replay window
  * (net/replay.h) as the daemon does.
+ *
+ * Batching.  A heartbeat goes to every node: one event a copy made a
+ * 1024-node cluster queue a million events a second.  Instead the copies
+ * of one send that arrive at the same time share one event (struct
+ * cmm_sim_batch), which delivers them one after the other.  The run is
+ * exactly the one of the unbatched model (`cmm sim --unbatched`, one
+ * DELIVER event a copy), because:
+ *  1. the fate of each copy -- cut, selective drop, loss, duplication and
+ *     its jittered time -- is drawn at send time, receiver by receiver, in
+ *     the same order and from the same generator as before; only where the
+ *     result is stored changes;
+ *  2. the events of one send were queued one after the other, nothing in
+ *     between, so they hold consecutive insertion numbers; the queue runs
+ *     on (time, priority, insertion number), hence no other event can come
+ *     between two copies of one send due at the same time: they were a
+ *     contiguous run of the queue, in receiver order, which is the order
+ *     a batch delivers them in;
+ *  3. whatever a delivery queues comes after the rest of the run in both
+ *     models (a later insertion number at the same time and priority, or
+ *     a later time or priority), and the engine checks for a violation
+ *     between two copies as it does between two events.
+ * The explorer chooses between single events, so with it every copy stays
+ * its own event.  tests/sim/batching.sh compares both models' traces.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,7 +40,18 @@
 
 #include "src/sim/sim.h"
 
+/* One copy of a send, fate drawn, before it is queued. */
+struct cmm_sim_copy {
+	int64_t		t;
+	uint32_t	idx;		/* queue order within the send */
+	uint16_t	to;
+	struct cmm_sim_dup *dup;
+};
+
 static struct cmm_sim_msg *msg_alloc(struct cmm_sim *s);
+static void	net_queue(struct cmm_sim *s, struct cmm_sim_msg *sm, int to,
+		    struct cmm_sim_dup *dup, int64_t t);
+static void	net_flush(struct cmm_sim *s, struct cmm_sim_msg *sm);
 static bool	link_up(const struct cmm_sim *s, int a, int b);
 static bool	net_dropped(const struct cmm_sim *s, int a, int b, int type);
 
@@ -118,7 +152,6 @@ cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 	sm->refs = 1;	/* held while queuing */
 	for (int d = cmm_set_next(to, 0); d >= 0; d = cmm_set_next(to, d + 1)) {
 		struct cmm_sim_dup *dup = NULL;
-		struct cmm_sim_ev ev;
 		int copies = 1;
 
 		if (d >= s->n || d == from->id) {
@@ -155,22 +188,118 @@ cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 			dup->refs = 2;
 		}
 		for (int c = 0; c < copies; c++) {
-			memset(&ev, 0, sizeof(ev));
 			/* jitter reorders messages on a link */
-			ev.t = s->now + s->latency_ms + s->delay_ms +
+			int64_t t = s->now + s->latency_ms + s->delay_ms +
 			    (s->jitter_ms > 0 ? (int64_t)cmm_rng_below(&s->rng,
 			    (uint64_t)s->jitter_ms + 1) : 0);
-			if (ev.t <= s->now)
-				ev.t = s->now + 1;
-			ev.kind = CMM_SIM_EV_DELIVER;
-			ev.node = d;
-			ev.u.dlv.msg = sm;
-			ev.u.dlv.dup = dup;
-			sm->refs++;
-			cmm_sim_push(s, &ev);
+
+			net_queue(s, sm, d, dup, t <= s->now ? s->now + 1 : t);
 		}
 	}
+	net_flush(s, sm);
 	cmm_sim_msg_unref(s, sm);
+}
+
+/* One copy's fate is drawn: queue it (unbatched, or with the explorer),
+ * or keep it for net_flush. */
+static void
+net_queue(struct cmm_sim *s, struct cmm_sim_msg *sm, int to,
+    struct cmm_sim_dup *dup, int64_t t)
+{
+	struct cmm_sim_copy *c;
+
+	if (s->o.unbatched || s->x != NULL) {
+		struct cmm_sim_ev ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.t = t;
+		ev.kind = CMM_SIM_EV_DELIVER;
+		ev.node = to;
+		ev.u.dlv.msg = sm;
+		ev.u.dlv.dup = dup;
+		sm->refs++;
+		cmm_sim_push(s, &ev);
+		return;
+	}
+	s->copies = cmm_sim_grow(s->copies, &s->capcopies, s->ncopies + 1,
+	    sizeof(*s->copies));
+	c = &s->copies[s->ncopies];
+	c->t = t;
+	c->idx = (uint32_t)s->ncopies++;
+	c->to = (uint16_t)to;
+	c->dup = dup;
+}
+
+static int
+copy_cmp(const void *a, const void *b)
+{
+	const struct cmm_sim_copy *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The send's copies as one batch event per arrival time, each in queue
+ * order (point 2 above: any insertion number of the send's range would
+ * do, since no other event holds one). */
+static void
+net_flush(struct cmm_sim *s, struct cmm_sim_msg *sm)
+{
+	size_t i = 0, j;
+
+	if (s->ncopies == 0)
+		return;
+	for (j = 1; j < s->ncopies && s->copies[j].t == s->copies[0].t; j++)
+		;
+	if (j < s->ncopies)	/* jitter: several arrival times */
+		qsort(s->copies, s->ncopies, sizeof(*s->copies), copy_cmp);
+	for (; i < s->ncopies; i = j) {
+		struct cmm_sim_batch *b;
+		struct cmm_sim_ev ev;
+		bool dups = false;
+
+		for (j = i; j < s->ncopies && s->copies[j].t == s->copies[i].t;
+		    j++)
+			dups = dups || s->copies[j].dup != NULL;
+		b = malloc(sizeof(*b) + (j - i) * sizeof(b->to[0]));
+		if (b == NULL || (dups && (b->dup = calloc(j - i,
+		    sizeof(*b->dup))) == NULL)) {
+			fprintf(stderr, "cmm sim: out of memory\n");
+			exit(1);
+		}
+		if (!dups)
+			b->dup = NULL;
+		b->msg = sm;
+		sm->refs++;
+		b->n = (uint32_t)(j - i);
+		b->next = 0;
+		for (size_t k = i; k < j; k++) {
+			b->to[k - i] = s->copies[k].to;
+			if (dups)
+				b->dup[k - i] = s->copies[k].dup;
+		}
+		memset(&ev, 0, sizeof(ev));
+		ev.t = s->copies[i].t;
+		ev.kind = CMM_SIM_EV_BATCH;
+		ev.node = -1;
+		ev.u.batch = b;
+		cmm_sim_push(s, &ev);
+	}
+	s->ncopies = 0;
+}
+
+void
+cmm_sim_batch_free(struct cmm_sim *s, struct cmm_sim_batch *b)
+{
+	if (b == NULL)
+		return;
+	if (b->dup != NULL)
+		for (uint32_t i = b->next; i < b->n; i++)
+			cmm_sim_dup_unref(b->dup[i]);
+	cmm_sim_msg_unref(s, b->msg);
+	free(b->dup);
+	free(b);
 }
 
 /* The copy for node `to` as its receiver decodes it: addressed to it,
@@ -201,19 +330,22 @@ net_copy_for(struct cmm_sim *s, const struct cmm_msg *shared, int to,
 	return false;
 }
 
-void
-cmm_sim_net_deliver(struct cmm_sim *s, struct cmm_sim_ev *ev)
+/* One copy arrives at node `to`: the whole receiving side (a down node,
+ * the codec, the replay window, property 6, the core).  Takes over the
+ * copy's reference to dup; the message stays the caller's. */
+static void
+net_arrive(struct cmm_sim *s, int to, struct cmm_sim_msg *sm,
+    struct cmm_sim_dup *dup)
 {
-	struct cmm_sim_node *n = &s->nodes[ev->node];
+	struct cmm_sim_node *n = &s->nodes[to];
 	struct cmm_msg copy;
 	const struct cmm_msg *m = &copy;
-	struct cmm_sim_dup *dup = ev->u.dlv.dup;
 
 	if (n->core == NULL) {
 		s->st.drop_down++;
 		goto out;
 	}
-	if (!net_copy_for(s, &ev->u.dlv.msg->m, n->id, &copy))
+	if (!net_copy_for(s, &sm->m, n->id, &copy))
 		goto out;
 	if (!s->o.plant_replay) {
 		/* the daemon's rule: check, (MAC,) then move the window */
@@ -246,8 +378,31 @@ cmm_sim_net_deliver(struct cmm_sim *s, struct cmm_sim_ev *ev)
 	cmm_core_on_packet(n->core, s->now, m);
 	cmm_sim_after_input(s, n);
 out:
-	cmm_sim_msg_unref(s, ev->u.dlv.msg);
 	cmm_sim_dup_unref(dup);
+}
+
+void
+cmm_sim_net_deliver(struct cmm_sim *s, struct cmm_sim_ev *ev)
+{
+	net_arrive(s, ev->node, ev->u.dlv.msg, ev->u.dlv.dup);
+	cmm_sim_msg_unref(s, ev->u.dlv.msg);
+}
+
+/* A batch: its copies in order, each as the event it stands for (counted
+ * as one, and the run stops after a violation as it would between two
+ * events). */
+void
+cmm_sim_net_deliver_batch(struct cmm_sim *s, struct cmm_sim_batch *b)
+{
+	while (b->next < b->n && !s->violated) {
+		uint32_t i = b->next++;
+
+		if (i > 0)
+			s->st.events++;
+		net_arrive(s, b->to[i], b->msg, b->dup != NULL ? b->dup[i] :
+		    NULL);
+	}
+	cmm_sim_batch_free(s, b);
 }
 
 void
