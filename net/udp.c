@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/errqueue.h>
+
 #include <event2/event.h>
 
 #include "quorum/nodeset.h"
@@ -61,6 +63,7 @@ struct cmm_udp {
 	int			n_cut;
 	struct cmm_udp_stats	st;
 	struct udp_batch	*rx;
+	cmm_udp_unreach_fn	unreach;	/* NULL: ICMP errors not asked for */
 };
 
 const char *
@@ -124,12 +127,118 @@ udp_note_drops(struct cmm_udp *u, struct udp_sock *s, struct msghdr *h)
 	}
 }
 
+/* The node a datagram to `to` was meant for: the peer with that address
+ * on any link, or -1. */
+static int
+udp_peer_of(const struct cmm_udp *u, const struct sockaddr_storage *to)
+{
+	for (int i = 0; i < CMM_MAX_NODES * CMM_UDP_LINKS; i++) {
+		const struct cmm_addr *a = &u->peer[i];
+
+		if (a->len == 0 || a->ss.ss_family != to->ss_family)
+			continue;
+		if (to->ss_family == AF_INET) {
+			const struct sockaddr_in *x = (const void *)&a->ss,
+			    *y = (const void *)to;
+
+			if (x->sin_port == y->sin_port &&
+			    x->sin_addr.s_addr == y->sin_addr.s_addr)
+				return i / CMM_UDP_LINKS;
+		} else if (to->ss_family == AF_INET6) {
+			const struct sockaddr_in6 *x = (const void *)&a->ss,
+			    *y = (const void *)to;
+
+			if (x->sin6_port == y->sin6_port &&
+			    memcmp(&x->sin6_addr, &y->sin6_addr,
+			    sizeof(x->sin6_addr)) == 0)
+				return i / CMM_UDP_LINKS;
+		}
+	}
+	return -1;
+}
+
+/* Whether an error queue entry is a port-unreachable: ICMP type 3 code 3,
+ * ICMPv6 type 1 code 4. */
+static bool
+udp_is_unreach(const struct sock_extended_err *ee)
+{
+	return (ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == 3 &&
+	    ee->ee_code == 3) || (ee->ee_origin == SO_EE_ORIGIN_ICMP6 &&
+	    ee->ee_type == 1 && ee->ee_code == 4);
+}
+
+/* Drains the socket's error queue: each entry names the destination of
+ * the datagram that bounced (msg_name) and what the ICMP said.  A queue
+ * left full would keep the socket readable (EPOLLERR) for ever. */
+static void
+udp_read_errors(struct cmm_udp *u, struct udp_sock *s)
+{
+	for (int n = 0; n < UDP_DRAIN_MAX; n++) {
+		union {
+			char		buf[CMSG_SPACE(sizeof(struct
+					    sock_extended_err) +
+					    sizeof(struct sockaddr_in6))];
+			struct cmsghdr	align;
+		} ctl;
+		struct sockaddr_storage to;
+		uint8_t data[64];
+		struct iovec iov = { data, sizeof(data) };
+		struct msghdr h;
+		struct cmsghdr *c;
+		bool unreach = false;
+
+		memset(&h, 0, sizeof(h));
+		memset(&to, 0, sizeof(to));
+		h.msg_name = &to;
+		h.msg_namelen = sizeof(to);
+		h.msg_iov = &iov;
+		h.msg_iovlen = 1;
+		h.msg_control = ctl.buf;
+		h.msg_controllen = sizeof(ctl.buf);
+		if (recvmsg(s->fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		for (c = CMSG_FIRSTHDR(&h); c != NULL; c = CMSG_NXTHDR(&h, c)) {
+			struct sock_extended_err ee;
+
+			if (!((c->cmsg_level == SOL_IP &&
+			    c->cmsg_type == IP_RECVERR) ||
+			    (c->cmsg_level == SOL_IPV6 &&
+			    c->cmsg_type == IPV6_RECVERR)) ||
+			    c->cmsg_len < CMSG_LEN(sizeof(ee)))
+				continue;
+			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			unreach = udp_is_unreach(&ee);
+		}
+		if (!unreach || h.msg_namelen == 0) {
+			u->st.icmp_other++;
+			continue;
+		}
+		{
+			int id = udp_peer_of(u, &to);
+
+			if (id < 0)
+				u->st.unreachable_unknown++;
+			else
+				u->st.unreachable++;
+			u->unreach(u->ctx, s->link, id,
+			    (const struct sockaddr *)&to);
+		}
+	}
+}
+
 static void
 udp_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct udp_sock *s = arg;
 	struct cmm_udp *u = s->u;
 	struct udp_batch *b = u->rx;
+	/* an ICMP error queued on the socket wakes it too (EPOLLERR), with
+	 * or without data; its pending error surfaces in one call, to this
+	 * read or to a send, so a wakeup that reads nothing looks too */
+	bool errors = false;
 
 	(void)what;
 	for (int n = 0; n < UDP_DRAIN_MAX; ) {
@@ -138,18 +247,24 @@ udp_read_cb(evutil_socket_t fd, short what, void *arg)
 		udp_batch_reset(b);
 		got = recvmmsg(fd, b->msg, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (got < 0) {
-			/* EAGAIN: drained; anything else (ICMP errors
-			 * surfacing as ECONNREFUSED) is not ours to act on */
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			if (errno == EINTR || errno == ECONNREFUSED) {
+			/* EAGAIN: drained; anything else is an ICMP error
+			 * surfacing (ECONNREFUSED, EHOSTUNREACH, ...) */
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				if (n == 0)
+					errors = true;
+				break;
+			}
+			if (errno != EINTR)
+				errors = true;
+			if (errno == EINTR || errno == ECONNREFUSED ||
+			    u->unreach != NULL) {
 				n++;
 				continue;
 			}
-			return;
+			break;
 		}
 		if (got == 0)
-			return;
+			break;
 		u->st.batches++;
 		for (int i = 0; i < got; i++) {
 			struct msghdr *h = &b->msg[i].msg_hdr;
@@ -162,8 +277,49 @@ udp_read_cb(evutil_socket_t fd, short what, void *arg)
 		n += got;
 		/* a short batch: the queue is empty, save the EAGAIN call */
 		if (got < UDP_BATCH)
-			return;
+			break;
 	}
+	if (errors && u->unreach != NULL)
+		udp_read_errors(u, s);
+}
+
+/* The kernel's ICMP errors on one socket (IP_RECVERR / IPV6_RECVERR). */
+static int
+udp_recverr(int fd, int family)
+{
+	int one = 1;
+
+	if (family == AF_INET6)
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one,
+		    sizeof(one));
+	return setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+}
+
+int
+cmm_udp_on_unreachable(struct cmm_udp *u, cmm_udp_unreach_fn fn, char *err,
+    size_t errlen)
+{
+	struct udp_sock *all[CMM_UDP_LINKS + 2];
+	int n = 0;
+
+	for (int k = 0; k < u->n_links; k++)
+		all[n++] = &u->sock[k];
+	all[n++] = &u->other[0];
+	all[n++] = &u->other[1];
+	for (int i = 0; i < n; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+
+		if (all[i]->fd < 0)
+			continue;
+		if (getsockname(all[i]->fd, (struct sockaddr *)&ss, &len) < 0 ||
+		    udp_recverr(all[i]->fd, ss.ss_family) < 0) {
+			snprintf(err, errlen, "IP_RECVERR: %s", strerror(errno));
+			return -1;
+		}
+	}
+	u->unreach = fn;
+	return 0;
 }
 
 static int
@@ -181,6 +337,13 @@ udp_open(struct cmm_udp *u, struct udp_sock *s, int family,
 	/* keep the families apart: the v6 socket must not also take v4 */
 	if (family == AF_INET6)
 		setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* ICMP errors, once asked for (cmm_udp_on_unreachable) */
+	if (u->unreach != NULL && udp_recverr(s->fd, family) < 0) {
+		snprintf(err, errlen, "IP_RECVERR: %s", strerror(errno));
+		close(s->fd);
+		s->fd = -1;
+		return -1;
+	}
 	/* the kernel's drop count comes with each datagram */
 	if (setsockopt(s->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) < 0) {
 		snprintf(err, errlen, "SO_RXQ_OVFL: %s", strerror(errno));
@@ -323,6 +486,7 @@ udp_sendto_link(struct cmm_udp *u, int link, const struct sockaddr *to,
     socklen_t tolen, const uint8_t *buf, size_t len)
 {
 	int fd = udp_fd_for(u, link, to->sa_family);
+	int retry = 1;
 
 	if (fd < 0) {
 		u->st.tx_errors++;
@@ -337,6 +501,14 @@ udp_sendto_link(struct cmm_udp *u, int link, const struct sockaddr *to,
 			return 0;
 		}
 		if (errno == EINTR)
+			continue;
+		/* with ICMP errors asked for, an error the kernel holds for
+		 * an earlier datagram fails this send instead (it is still
+		 * in the error queue): send again, once */
+		if (u->unreach != NULL && retry-- > 0 &&
+		    (errno == ECONNREFUSED || errno == EHOSTUNREACH ||
+		    errno == ENETUNREACH || errno == EHOSTDOWN ||
+		    errno == EPROTO))
 			continue;
 		/* a full socket buffer loses this heartbeat; the next one
 		 * follows in heartbeat_ms, like any lost datagram */

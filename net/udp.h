@@ -21,6 +21,12 @@
  * authenticated sender is known (cmm_udp_cut_in): a source address would
  * not do, as a peer of the other address family sends from an ephemeral
  * port.
+ *
+ * Optionally (cmm_udp_on_unreachable) the sockets take the kernel's ICMP
+ * errors (IP_RECVERR, IPV6_RECVERR): a port-unreachable for a datagram
+ * sent to a peer's address is reported with the peer's id, so a crashed
+ * process on a live host is noticed at its first missed datagram (docs/
+ * PROTOCOL.md "Fast crash detection").
  */
 #ifndef CMM_UDP_H
 #define CMM_UDP_H
@@ -50,12 +56,24 @@ const char *cmm_addr_format(const struct sockaddr *sa, char *buf, size_t len);
 typedef void (*cmm_udp_recv_fn)(void *ctx, int link, const uint8_t *buf,
 	    size_t len, const struct sockaddr *from, socklen_t fromlen);
 
+/* A port-unreachable came back for a datagram sent to `to`, the address
+ * of node `id` (-1: of no configured peer), from the socket of `link`.
+ * Not authenticated: anyone on the path can forge one. */
+typedef void (*cmm_udp_unreach_fn)(void *ctx, int link, int id,
+	    const struct sockaddr *to);
+
 /* Binds one socket to each of bind[0..n_links) and starts reading.  NULL
  * with a one-line reason. */
 struct cmm_udp *cmm_udp_new(struct event_base *base,
 	    const struct cmm_addr *bind, int n_links, cmm_udp_recv_fn fn,
 	    void *ctx, char *err, size_t errlen);
 void	cmm_udp_free(struct cmm_udp *u);
+
+/* Asks every socket, now and later, for the kernel's ICMP errors, and
+ * reports the port-unreachables to fn (with the ctx of cmm_udp_new).
+ * -1 with a one-line reason if a socket refused. */
+int	cmm_udp_on_unreachable(struct cmm_udp *u, cmm_udp_unreach_fn fn,
+	    char *err, size_t errlen);
 
 /* The address link 0 actually bound (port 0 resolved). */
 void	cmm_udp_local(const struct cmm_udp *u, struct cmm_addr *out);
@@ -93,6 +111,9 @@ struct cmm_udp_stats {
 	uint64_t	cut_in, cut_out;	/* dropped by fault injection */
 	uint64_t	overflow;	/* dropped by the kernel: buffer full */
 	uint64_t	batches;	/* recvmmsg calls that returned data */
+	/* port-unreachables for a configured peer's address, for another
+	 * address; other ICMP errors (ignored) */
+	uint64_t	unreachable, unreachable_unknown, icmp_other;
 };
 void	cmm_udp_stats(const struct cmm_udp *u, struct cmm_udp_stats *s);
 

@@ -171,6 +171,14 @@ wr_exts(struct wire_wr *w, const struct cmm_msg *m)
 		wr_u16(w, 4);
 		wr_u32(w, m->config_version);
 	}
+	if ((m->ext & CMM_EXT_SUSPECT) && !cmm_set_empty(&m->suspect)) {
+		int max = cmm_set_max(&m->suspect);
+
+		wr_u8(w, CMM_TLV_SUSPECT);
+		wr_u16(w, (uint16_t)(max / 8 + 1));
+		for (int i = 0; i <= max / 8; i++)
+			wr_u8(w, (uint8_t)(m->suspect.w[i / 8] >> (8 * (i % 8))));
+	}
 }
 
 int
@@ -304,6 +312,13 @@ cmm_wire_exts(unsigned v)
 	return v >= CMM_TLV_CONFIG_VERSION_SINCE ? CMM_EXT_CONFIG_VERSION : 0;
 }
 
+uint32_t
+cmm_wire_exts_allowed(unsigned v)
+{
+	return cmm_wire_exts(v) |
+	    (v >= CMM_TLV_SUSPECT_SINCE ? CMM_EXT_SUSPECT : 0);
+}
+
 enum cmm_drop
 cmm_wire_decode_prefix(const uint8_t *buf, size_t len, uint32_t cluster_id,
     struct cmm_msg *m)
@@ -358,6 +373,18 @@ rd_ext_known(struct wire_rd *r, uint8_t tag, uint16_t vlen, struct cmm_msg *m)
 		rd_u32(r, &m->config_version);
 		m->ext |= CMM_EXT_CONFIG_VERSION;
 		return CMM_DROP_NONE;
+	case CMM_TLV_SUSPECT:
+		/* a bitmap of minimum length: one set, one encoding */
+		if (vlen == 0 || vlen > WIRE_VEC_MAX ||
+		    r->p[vlen - 1] == 0 || (m->ext & CMM_EXT_SUSPECT))
+			return CMM_DROP_MALFORMED;
+		cmm_set_clear(&m->suspect);
+		for (int i = 0; i < vlen; i++)
+			m->suspect.w[i / 8] |= (uint64_t)r->p[i] << (8 * (i % 8));
+		r->p += vlen;
+		r->left -= vlen;
+		m->ext |= CMM_EXT_SUSPECT;
+		return CMM_DROP_NONE;
 	default:
 		return CMM_DROP_MALFORMED;
 	}
@@ -367,8 +394,9 @@ rd_ext_known(struct wire_rd *r, uint8_t tag, uint16_t vlen, struct cmm_msg *m)
 static bool
 ext_known(uint8_t tag, unsigned vmax)
 {
-	return tag == CMM_TLV_CONFIG_VERSION &&
-	    vmax >= CMM_TLV_CONFIG_VERSION_SINCE;
+	return (tag == CMM_TLV_CONFIG_VERSION &&
+	    vmax >= CMM_TLV_CONFIG_VERSION_SINCE) ||
+	    (tag == CMM_TLV_SUSPECT && vmax >= CMM_TLV_SUSPECT_SINCE);
 }
 
 /* Extensions up to the end: the ones this receiver does not know are
@@ -420,6 +448,7 @@ cmm_wire_decode_body(const uint8_t *buf, size_t len, unsigned vmax,
 			return why;
 	m->ext = 0;
 	m->config_version = 0;
+	cmm_set_clear(&m->suspect);
 	return rd_exts(&r, vmax, m);
 }
 
@@ -448,5 +477,7 @@ cmm_msg_equal(const struct cmm_msg *a, const struct cmm_msg *b)
 	    cmm_set_eq(&a->members, &b->members) &&
 	    cmm_set_eq(&a->value, &b->value) && cmm_set_eq(&a->row, &b->row) &&
 	    a->ext == b->ext && ((a->ext & CMM_EXT_CONFIG_VERSION) == 0 ||
-	    a->config_version == b->config_version);
+	    a->config_version == b->config_version) &&
+	    ((a->ext & CMM_EXT_SUSPECT) == 0 ||
+	    cmm_set_eq(&a->suspect, &b->suspect));
 }

@@ -37,6 +37,8 @@
  * version both speak once it has heard the peer, its lowest before.
  *   3: wire v2 (destination, config digest, version range, extensions)
  *   4: the CONFIG_VERSION extension (the sender's config_version)
+ *   5: the SUSPECT extension (fast crash detection: whom the sender
+ *      suspects; a node that finds itself named answers at once)
  * (2 was the format before wire v2, magic 'CMM1': no longer spoken.)
  */
 #ifndef CMM_WIRE_H
@@ -62,7 +64,7 @@
 #ifdef CMM_WIRE_VMAX_OVERRIDE
 #define CMM_PROTO_MAX		CMM_WIRE_VMAX_OVERRIDE
 #else
-#define CMM_PROTO_MAX		4
+#define CMM_PROTO_MAX		5
 #endif
 #if CMM_PROTO_MAX < CMM_PROTO_MIN || CMM_PROTO_MAX > 255
 #error "CMM_WIRE_VMAX_OVERRIDE must be at least CMM_PROTO_MIN"
@@ -72,9 +74,15 @@
  * never valid; any tag this build does not know is skipped. */
 #define CMM_TLV_CONFIG_VERSION	1	/* u32: the sender's config_version */
 #define CMM_TLV_CONFIG_VERSION_SINCE 4
+/* bitmap of node ids (a vector's bytes, minimum length, not empty): the
+ * nodes the sender suspects of having crashed (docs/PROTOCOL.md "Fast
+ * crash detection") */
+#define CMM_TLV_SUSPECT		2
+#define CMM_TLV_SUSPECT_SINCE	5
 
 /* struct cmm_msg.ext: the known extensions present */
 #define CMM_EXT_CONFIG_VERSION	0x01
+#define CMM_EXT_SUSPECT		0x02
 
 enum cmm_msg_type {
 	CMM_MSG_HEARTBEAT = 1,	/* every heartbeat_ms to every configured node */
@@ -112,7 +120,8 @@ enum cmm_msg_type {
  *    NACK: the higher ballot promised; ACCEPT/ACCEPTED: value is S.
  *  - row: HEARTBEAT/PROMISE: the peers the sender holds alive.
  *  - ext: which of the known extensions are present (CMM_EXT_*), and
- *    their values below.
+ *    their values below.  The core sets CMM_EXT_SUSPECT itself; the
+ *    transport keeps it only for a peer that speaks its version.
  */
 struct cmm_msg {
 	uint8_t		type;
@@ -132,6 +141,7 @@ struct cmm_msg {
 	struct cmm_set	row;
 	uint32_t	ext;		/* CMM_EXT_* present */
 	uint32_t	config_version;	/* CMM_EXT_CONFIG_VERSION */
+	struct cmm_set	suspect;	/* CMM_EXT_SUSPECT: never empty */
 };
 
 /* Why a datagram was dropped.  The status counters group SHORT..MALFORMED
@@ -195,8 +205,12 @@ bool	cmm_msg_equal(const struct cmm_msg *a, const struct cmm_msg *b);
 /* Cluster id from the cluster name: 32-bit FNV-1a, never 0. */
 uint32_t cmm_wire_cluster_id(const char *name);
 
-/* The extensions (CMM_EXT_*) a datagram written at version v carries. */
+/* The extensions (CMM_EXT_*) a datagram written at version v carries
+ * always. */
 uint32_t cmm_wire_exts(unsigned v);
+/* Those a datagram written at version v may carry: the ones the sender
+ * sets when it has something to say (CMM_EXT_SUSPECT) included. */
+uint32_t cmm_wire_exts_allowed(unsigned v);
 
 /* The version to write to a peer last heard speaking [pmin, pmax] (0, 0:
  * never heard): the highest version both speak, or this build's lowest

@@ -68,6 +68,7 @@ cmm_event_type_name(enum cmm_event_type t)
 	case CMM_EV_QUORUM:	return "quorum";
 	case CMM_EV_LEARN:	return "learn";
 	case CMM_EV_SPLIT_BRAIN: return "split-brain";
+	case CMM_EV_SUSPECT:	return "suspect";
 	}
 	return "event";
 }
@@ -88,6 +89,8 @@ cmm_core_cfg_defaults(struct cmm_core_cfg *cfg)
 	cfg->isolation = CMM_ISOLATION_ASK;
 	cfg->winner = CMM_WINNER_ASK;
 	cfg->on_quorum_loss = CMM_LOSS_REJOIN;
+	cfg->fast_fail = CMM_FAST_FAIL_YES;
+	cfg->suspect_confirm_ms = 20;
 }
 
 /* ---- lifecycle ---- */
@@ -201,6 +204,19 @@ cmm_core_on_packet(struct cmm_core *c, int64_t now, const struct cmm_msg *m)
 	/* a timeout that fell due before this packet counts first, so a
 	 * round never starts on a stale view */
 	if (c->started && c->next_expiry <= c->now)
+		detect_run(c);
+	coord_evaluate(c);
+	core_sync_state(c);
+}
+
+void
+cmm_core_on_unreachable(struct cmm_core *c, int64_t now, int id)
+{
+	core_advance(c, now);
+	if (!c->started || c->stopped || id < 0)
+		return;
+	suspect_unreachable(c, id);
+	if (c->next_expiry <= c->now)
 		detect_run(c);
 	coord_evaluate(c);
 	core_sync_state(c);
@@ -710,6 +726,7 @@ cmm_core_peer(const struct cmm_core *c, int id, struct cmm_peer_info *pi)
 	pi->leaving = c->peers[id].leaving;
 	pi->amnesiac = (c->peers[id].flags & CMM_MSGF_AMNESIAC) != 0;
 	pi->has_row = c->peers[id].row_at > 0;
+	pi->suspect = c->peers[id].suspect;
 	pi->row = c->peers[id].row;
 	pi->members = c->peers[id].members;
 }

@@ -47,6 +47,7 @@ const char *cmm_state_name(enum cmm_state s);
 int	cmm_state_parse(const char *name);
 
 enum cmm_loss_policy { CMM_LOSS_REJOIN, CMM_LOSS_HALT };
+enum cmm_fast_fail { CMM_FAST_FAIL_NO = 0, CMM_FAST_FAIL_YES };
 
 struct cmm_device_cfg {
 	char		name[CMM_NAME_MAX];
@@ -73,6 +74,11 @@ struct cmm_core_cfg {
 	 * departed member that no device fences is taken as gone once it
 	 * has run out (docs/PROTOCOL.md "Watchdog self-fencing"). */
 	int64_t		watchdog_timeout_ms;
+	/* Fast crash detection (docs/PROTOCOL.md "Fast crash detection"):
+	 * a port-unreachable for a peer makes it suspect, probes confirm it
+	 * within suspect_confirm_ms.  NO: unreachables are ignored. */
+	enum cmm_fast_fail fast_fail;
+	int64_t		suspect_confirm_ms;
 	int		n_devices;
 	struct cmm_device_cfg devices[CMM_MAX_DEVICES];
 	unsigned	bugs;	/* CMM_BUG_* planted bugs, simulator tests only */
@@ -158,8 +164,9 @@ enum cmm_event_type {
 	CMM_EV_QUORUM,		/* a quorum decision was made */
 	CMM_EV_LEARN,		/* a configuration without this node was chosen */
 	CMM_EV_SPLIT_BRAIN,	/* two configurations seen for one epoch */
+	CMM_EV_SUSPECT,		/* a peer is suspect: probes will confirm it */
 };
-#define CMM_EV__COUNT	15
+#define CMM_EV__COUNT	16
 
 struct cmm_event {
 	enum cmm_event_type type;
@@ -178,6 +185,10 @@ struct cmm_event {
 					 * watchdogs, waited out */
 	bool		timed_out;	/* ANSWER: a policy answered a prompt
 					 * that timed out, not an operator */
+	bool		fast;		/* FAILURE: confirmed by probes after a
+					 * port-unreachable, not a timeout */
+	int		reporter;	/* SUSPECT: the node that reported it,
+					 * -1: an unreachable came here */
 	const char	*text;		/* one line for logs and consoles */
 };
 
@@ -231,6 +242,11 @@ void	cmm_core_on_packet(struct cmm_core *c, int64_t now, const struct cmm_msg *m
  * ours: it takes no part in anything, but its committed configuration is
  * still compared with ours for the split-brain alarm. */
 void	cmm_core_on_foreign(struct cmm_core *c, int64_t now, const struct cmm_msg *m);
+/* The network said a datagram to node id could not be delivered: its
+ * host answered port-unreachable (an ICMP error for an address the
+ * caller has configured for id).  Unauthenticated: it only makes id
+ * suspect, and probes decide (docs/PROTOCOL.md "Fast crash detection"). */
+void	cmm_core_on_unreachable(struct cmm_core *c, int64_t now, int id);
 /* Time passes; call at (or after) cmm_core_next_deadline(). */
 void	cmm_core_on_tick(struct cmm_core *c, int64_t now);
 /* The earliest time the core wants on_tick (always > the last now given). */
@@ -324,6 +340,7 @@ struct cmm_peer_info {
 	bool		leaving;
 	bool		amnesiac;	/* its AMNESIAC flag: it lost its state */
 	bool		has_row;	/* a HEARTBEAT or PROMISE came: row holds */
+	bool		suspect;	/* probes to it are out (fast_fail) */
 	struct cmm_set	row;		/* whom it holds alive */
 	struct cmm_set	members;	/* its committed members, as it says */
 };

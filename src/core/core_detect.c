@@ -9,7 +9,8 @@
 static bool
 detect_alive(const struct cmm_core *c, const struct core_peer *p)
 {
-	if (p->last_heard < 0)
+	/* confirmed by probes (core_suspect.c): dead until heard again */
+	if (p->last_heard < 0 || p->fast_failed)
 		return false;
 	return c->now - p->last_heard < c->cfg->failure_timeout_ms;
 }
@@ -22,6 +23,10 @@ detect_run(struct cmm_core *c)
 	bool changed = false;
 	struct cmm_event ev;
 
+	if (!cmm_set_empty(&c->suspects)) {
+		suspect_run(c);
+		next = suspect_next(c);
+	}
 	for (int i = cmm_set_next(&c->cfg->configured, 0); i >= 0;
 	    i = cmm_set_next(&c->cfg->configured, i + 1)) {
 		struct core_peer *p = &c->peers[i];
@@ -54,8 +59,14 @@ detect_run(struct cmm_core *c)
 		}
 		core_event_init(c, &ev, CMM_EV_FAILURE);
 		ev.peer = i;
-		core_event(c, &ev, "node %d failed (silent for %lld ms)", i,
-		    (long long)(c->now - p->last_heard));
+		ev.fast = p->fast_failed;
+		if (p->fast_failed)
+			core_event(c, &ev, "node %d failed (port unreachable, no "
+			    "answer to %d probes in %lld ms)", i, p->probes,
+			    (long long)(c->now - p->suspect_at));
+		else
+			core_event(c, &ev, "node %d failed (silent for %lld ms)",
+			    i, (long long)(c->now - p->last_heard));
 	}
 	if (c->listen_until > c->now && c->listen_until < next)
 		next = c->listen_until;
@@ -72,6 +83,7 @@ detect_heard(struct cmm_core *c, int id)
 
 	p->last_heard = c->now;
 	cmm_set_add(&c->heard, id);
+	suspect_heard(c, id);
 	if (c->now + c->cfg->failure_timeout_ms < c->next_expiry)
 		c->next_expiry = c->now + c->cfg->failure_timeout_ms;
 	if (p->alive)

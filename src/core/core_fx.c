@@ -40,6 +40,7 @@ core_event_init(struct cmm_core *c, struct cmm_event *ev, enum cmm_event_type ty
 	ev->round_epoch = c->r.inst;
 	ev->round_attempt = cmm_ballot_attempt(c->r.b);
 	ev->peer = -1;
+	ev->reporter = -1;
 	ev->state = c->state;
 	ev->members = c->disk.members;
 }

@@ -9,6 +9,7 @@
  *   core_acceptor.c  acceptor: PREPARE and ACCEPT, the persisted slot
  *   core_coord.c     coordinator: triggers, phase 1, choice, phase 2
  * (each calls only files above it; core_coord.c sits on learn and acceptor)
+ *   core_suspect.c   fast crash detection: suspicion, probes, confirmation
  *   core_detect.c    failure detector and heartbeats
  *   core_recv.c      packet intake, one function per message type
  *   core.c           lifecycle, operator commands, introspection
@@ -47,6 +48,9 @@
  * this many round timeouts; fencing gets as long before it fails */
 #define CORE_PENDING_TIMEOUTS	2
 #define CORE_FENCE_TIMEOUTS	2
+/* fast crash detection: probes sent to a suspect within
+ * suspect_confirm_ms, a quarter of it apart */
+#define CORE_SUSPECT_PROBES	3
 
 /* What this node knows of one peer. */
 struct core_peer {
@@ -61,6 +65,15 @@ struct core_peer {
 	int64_t		row_at;		/* when that row arrived */
 	struct cmm_set	members;	/* its committed members, from its header */
 	uint32_t	alarmed;	/* split brain reported for this epoch */
+	uint8_t		vmax;		/* highest protocol version it speaks */
+	/* fast crash detection (core_suspect.c) */
+	bool		suspect;	/* probes are out */
+	bool		bounced;	/* an unreachable came after the first */
+	bool		fast_failed;	/* confirmed: dead until heard again */
+	int		probes;		/* sent in this suspicion */
+	int		reporter;	/* -1: an unreachable here; else who said */
+	int64_t		suspect_at;	/* when the suspicion began */
+	int64_t		quiet_until;	/* no new suspicion before this */
 };
 
 /* ACCEPTEDs of one ballot of the current instance (a learner's count). */
@@ -182,6 +195,7 @@ struct cmm_core {
 	struct cmm_set	flag_amn;	/* peers whose last message said AMNESIAC */
 	struct cmm_set	flag_pend;	/* ... said PENDING */
 	struct cmm_set	heard;		/* peers heard since start */
+	struct cmm_set	suspects;	/* peers with probes out */
 	int64_t		next_hb;
 	int64_t		next_expiry;
 	uint64_t	rows_version;	/* moves when alive or any row changes */
@@ -304,6 +318,13 @@ void	coord_on_force_device(struct cmm_core *c, uint32_t id,
 	    const struct cmm_devres *res);
 bool	coord_active(const struct cmm_core *c);
 int64_t	coord_deadline(const struct cmm_core *c);
+
+/* ---- core_suspect.c ---- */
+void	suspect_unreachable(struct cmm_core *c, int id);
+void	suspect_on_msg(struct cmm_core *c, const struct cmm_msg *m);
+void	suspect_heard(struct cmm_core *c, int id);
+void	suspect_run(struct cmm_core *c);
+int64_t	suspect_next(const struct cmm_core *c);
 
 /* ---- core_detect.c ---- */
 void	detect_run(struct cmm_core *c);

@@ -14,6 +14,7 @@ _Static_assert(sizeof(enum cmm_initial_policy) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cmm_isolation_policy) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cmm_winner_policy) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cmm_loss_policy) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cmm_fast_fail) == sizeof(int), "enum size");
 
 static const struct cmm_key_name names_initial[] = {
 	{ "majority", CMM_INITIAL_MAJORITY }, { "ask", CMM_INITIAL_ASK },
@@ -29,6 +30,9 @@ static const struct cmm_key_name names_winner[] = {
 };
 static const struct cmm_key_name names_loss[] = {
 	{ "rejoin", CMM_LOSS_REJOIN }, { "halt", CMM_LOSS_HALT }, { NULL, 0 },
+};
+static const struct cmm_key_name names_yes_no[] = {
+	{ "yes", CMM_FAST_FAIL_YES }, { "no", CMM_FAST_FAIL_NO }, { NULL, 0 },
 };
 
 #define MS(id, key, lo, hi, sc, field, u) [(id)] = { .name = (key), \
@@ -64,6 +68,11 @@ const struct cmm_key cmm_core_keys[CMM_KEY__COUNT] = {
 	/* the kernel's watchdog API counts whole seconds in an int */
 	MS(CMM_KEY_WATCHDOG, "watchdog_timeout_s", 1, 3600, 1000,
 	    watchdog_timeout_ms, "S"),
+	ENUM(CMM_KEY_FAST_FAIL, "fast_fail", names_yes_no, fast_fail),
+	/* four probes' worth: they go out a quarter of it apart, 1 ms at
+	 * least */
+	MS(CMM_KEY_SUSPECT, "suspect_confirm_ms", 4, 10000, 1,
+	    suspect_confirm_ms, "MS"),
 };
 
 const struct cmm_key_rule cmm_core_key_rules[] = {

@@ -54,6 +54,7 @@ recv_header(struct cmm_core *c, const struct cmm_msg *m)
 		p->alive_since = c->now;
 	}
 	p->epoch = m->epoch;
+	p->vmax = m->vmax;
 	p->members = m->members;
 	p->flags = m->flags;
 	/* the flags the coordinator looks for, as sets: no scan per packet */
@@ -105,6 +106,7 @@ recv_packet(struct cmm_core *c, const struct cmm_msg *m)
 		return;
 	/* a newer committed configuration, from any message */
 	learn_header(c, m);
+	suspect_on_msg(c, m);
 	switch (m->type) {
 	case CMM_MSG_PREPARE:
 		acceptor_on_prepare(c, m);

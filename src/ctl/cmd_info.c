@@ -491,6 +491,9 @@ CMM_CMD_FN(cmm_cmd_nodes)
 			json_object_set_new(o, "says_member",
 			    json_boolean(r->peer.member));
 			json_object_set_new(o, "alive", json_boolean(r->peer.alive));
+			/* fast_fail: probes are out to it */
+			json_object_set_new(o, "suspect",
+			    json_boolean(r->peer.suspect));
 			json_object_set_new(o, "last_heard_ms",
 			    ms_or_null(r->heard_ms));
 			json_object_set_new(o, "incarnation",
@@ -538,7 +541,8 @@ CMM_CMD_FN(cmm_cmd_nodes)
 		cmm_cmd_printf(ctx, "%c %4d %-22s %4d %-6s %-5s %8s %10" PRIu32
 		    " %6" PRIu32 " %-7s %-8s %-5s %s\n", r->self ? '*' : ' ',
 		    r->id, r->addr ? r->addr : "?", r->priority,
-		    r->member ? "yes" : "no", r->peer.alive ? "yes" : "no",
+		    r->member ? "yes" : "no", r->peer.suspect ? "susp" :
+		    r->peer.alive ? "yes" : "no",
 		    heardtxt, r->peer.incarnation, r->peer.epoch,
 		    r->self ? "self" : link_name(r->link),
 		    cfgname == NULL ? "-" : r->wire.mismatch ? "MISMATCH" :

@@ -289,6 +289,15 @@ event_json(json_t *o, const struct cmm_event *ev, int node,
 		json_object_set_new(o, "members", cmm_set_json(&ev->members));
 		json_object_set_new(o, "theirs", cmm_set_json(&ev->departed));
 		break;
+	case CMM_EV_FAILURE:
+		/* true: a port-unreachable and unanswered probes, not the
+		 * timeout */
+		json_object_set_new(o, "fast", json_boolean(ev->fast));
+		break;
+	case CMM_EV_SUSPECT:
+		/* null: the unreachable came here; else who reported it */
+		json_object_set_new(o, "reporter", id_or_null(ev->reporter));
+		break;
 	case CMM_EV_ROUND:
 		round_event_json(o, ev->text ? ev->text : "");
 		break;

@@ -42,7 +42,8 @@
 /* rate-limited report slots: one per drop reason, then these */
 #define DAEMON_RLOG_OWN_ID	CMM_DROP__COUNT
 #define DAEMON_RLOG_PROBE	(CMM_DROP__COUNT + 1)
-#define DAEMON_RLOG_SLOTS	(CMM_DROP__COUNT + 2)
+#define DAEMON_RLOG_UNREACH	(CMM_DROP__COUNT + 2)
+#define DAEMON_RLOG_SLOTS	(CMM_DROP__COUNT + 3)
 
 struct hb_ring {
 	int64_t		t[DAEMON_HB_RING];
@@ -295,11 +296,16 @@ daemon_rlog_flush(struct cmm_daemon *d, int slot, int64_t now)
 	const char *what = slot == DAEMON_RLOG_OWN_ID ? "claiming this node's "
 	    "id (another process with the same --id?)" :
 	    slot == DAEMON_RLOG_PROBE ? "probe(s) answered" :
+	    slot == DAEMON_RLOG_UNREACH ? "port-unreachable(s) for an address "
+	    "of no configured node, ignored" :
 	    cmm_drop_name((enum cmm_drop)slot);
 
 	if (r->pending == 0)
 		return;
-	if (slot == DAEMON_RLOG_PROBE)
+	if (slot == DAEMON_RLOG_UNREACH)
+		cmm_logf(d->log, CMM_LOG_INFO, "%" PRIu64 " %s, the last for %s",
+		    r->pending, what, r->from);
+	else if (slot == DAEMON_RLOG_PROBE)
 		cmm_logf(d->log, CMM_LOG_INFO, "%" PRIu64 " %s, the last from %s "
 		    "as node %d", r->pending, what, r->from, r->sender);
 	else
@@ -385,7 +391,10 @@ daemon_wire_fill(struct cmm_daemon *d, struct cmm_msg *m, int to)
 	m->vmax = CMM_PROTO_MAX;
 	m->dest = (uint16_t)to;
 	memcpy(m->digest, d->cfg->core.digest, CMM_DIGEST_LEN);
-	m->ext = cmm_wire_exts(v);
+	/* the core's SUSPECT goes to a peer that reads it; the others are
+	 * left to their failure timeout */
+	m->ext = cmm_wire_exts(v) | (m->ext & cmm_wire_exts_allowed(v) &
+	    CMM_EXT_SUSPECT);
 	m->config_version = d->cfg->core.config_version;
 }
 
@@ -566,6 +575,28 @@ daemon_recv(void *ctx, int link, const uint8_t *buf, size_t len,
 	if (m.type == CMM_MSG_HEARTBEAT)
 		daemon_hb_record(d, m.sender, now);
 	cmm_core_on_packet(d->core, now, &m);
+	daemon_arm(d);
+}
+
+/* A port-unreachable for a datagram to a peer's address (fast_fail):
+ * the core probes the peer.  One for any other address is counted and
+ * reported, rate-limited, like a dropped datagram. */
+static void
+daemon_unreach(void *ctx, int link, int id, const struct sockaddr *to)
+{
+	struct cmm_daemon *d = ctx;
+	char addr[80];
+
+	(void)link;
+	if (d->exiting)
+		return;
+	if (id < 0 || id == d->self ||
+	    !cmm_set_has(&d->cfg->core.configured, id)) {
+		daemon_rlog(d, DAEMON_RLOG_UNREACH, CMM_LOG_INFO, -1,
+		    cmm_addr_format(to, addr, sizeof(addr)), NULL);
+		return;
+	}
+	cmm_core_on_unreachable(d->core, cmm_daemon_now(d), id);
 	daemon_arm(d);
 }
 
@@ -1216,6 +1247,10 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	    d);
 	if (d->udp == NULL)
 		return daemon_fail(d, 1, exit_code);
+	/* fast crash detection: the kernel's port-unreachables */
+	if (d->cfg->core.fast_fail != CMM_FAST_FAIL_NO &&
+	    cmm_udp_on_unreachable(d->udp, daemon_unreach, err, errlen) < 0)
+		return daemon_fail(d, 1, exit_code);
 	if (d->links == NULL || d->link_timer == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return daemon_fail(d, 1, exit_code);
@@ -1544,6 +1579,8 @@ cmm_daemon_wire_stats(struct cmm_daemon *d, struct cmm_wire_stats *s)
 	s->cut_in = us.cut_in;
 	s->cut_out = us.cut_out;
 	s->overflow = us.overflow;
+	s->unreachable = us.unreachable;
+	s->unreachable_unknown = us.unreachable_unknown;
 }
 
 struct cmm_metrics *

@@ -204,6 +204,9 @@ struct cmm_wire_stats {
 	uint64_t	cut_in, cut_out;	/* dropped by fault injection */
 	uint64_t	overflow;	/* dropped by the kernel: buffer full */
 	uint64_t	drops[CMM_DROP__COUNT];	/* by reason (net/wire.h) */
+	/* port-unreachables (fast_fail): for a configured node's address,
+	 * for another */
+	uint64_t	unreachable, unreachable_unknown;
 };
 void	cmm_daemon_wire_stats(struct cmm_daemon *d, struct cmm_wire_stats *s);
 /* The event counters `metrics` shows (src/node/metrics.h), or NULL. */

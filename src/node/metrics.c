@@ -105,6 +105,10 @@ metrics_on_note(void *ctx, const struct cmm_note *n)
 			m->c.not_fenced++;
 		else if (e->type == CMM_EV_FENCE)
 			m->c.fences++;
+		if (e->type == CMM_EV_SUSPECT)
+			m->c.suspicions[e->reporter >= 0]++;
+		if (e->type == CMM_EV_FAILURE && e->fast)
+			m->c.fast_failures++;
 		break;
 	}
 	case CMM_NOTE_PROMPT: {
@@ -269,6 +273,16 @@ render_counts(FILE *f, const struct cmm_metrics_counts *c)
 	counter(f, "cmm_not_fenced_total", "Departed nodes that share no "
 	    "quorum device with a member: nothing fenced them.",
 	    c->not_fenced);
+	head(f, "cmm_suspicions_total", "counter", "Peers made suspect "
+	    "(fast_fail), by cause: a port-unreachable that came here, or "
+	    "one a peer reported.");
+	fprintf(f, "cmm_suspicions_total{cause=\"unreachable\"} %" PRIu64
+	    "\n", c->suspicions[0]);
+	fprintf(f, "cmm_suspicions_total{cause=\"reported\"} %" PRIu64 "\n",
+	    c->suspicions[1]);
+	counter(f, "cmm_fast_failures_total", "Peers failed by unanswered "
+	    "probes after a port-unreachable, not by the failure timeout.",
+	    c->fast_failures);
 	head(f, "cmm_prompts_total", "counter", "Questions opened to the "
 	    "operator, by kind.");
 	for (int k = 1; k <= 2; k++)
@@ -304,6 +318,13 @@ render_wire(FILE *f, const struct cmm_wire_stats *w)
 	    "\n", w->overflow);
 	fprintf(f, "cmm_datagrams_dropped_total{reason=\"link_cut\"} %" PRIu64
 	    "\n", w->cut_in + w->cut_out);
+	head(f, "cmm_unreachable_total", "counter", "Port-unreachables for "
+	    "datagrams this node sent (fast_fail), by destination: a "
+	    "configured node's address, or another (ignored).");
+	fprintf(f, "cmm_unreachable_total{to=\"node\"} %" PRIu64 "\n",
+	    w->unreachable);
+	fprintf(f, "cmm_unreachable_total{to=\"unknown\"} %" PRIu64 "\n",
+	    w->unreachable_unknown);
 }
 
 /* One peer's heartbeat summary; no quantiles without samples in the

@@ -45,6 +45,10 @@ struct cmm_metrics_counts {
 	uint64_t	events[CMM_EV__COUNT];	/* by enum cmm_event_type */
 	uint64_t	fences;		/* FENCE events that fenced */
 	uint64_t	not_fenced;	/* FENCE events saying nobody could */
+	/* SUSPECT events: [0] a port-unreachable came here, [1] a peer
+	 * reported one; FAILURE events confirmed by probes */
+	uint64_t	suspicions[2];
+	uint64_t	fast_failures;
 	uint64_t	rounds_started;
 	uint64_t	round_outcomes[CMM_RO__COUNT];
 	uint64_t	prompts[3];	/* by enum cmm_prompt_kind (NONE unused) */

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * core_suspect: fast crash detection (docs/PROTOCOL.md "Fast crash
+ * detection").  A process that dies on a live host leaves its port closed,
+ * and the host answers the next datagram to it with a port-unreachable.
+ * That answer is not authenticated, so it never fails a peer by itself: it
+ * makes the peer suspect, and a short burst of probes (heartbeats naming
+ * the suspect in the SUSPECT extension, which the named node answers at
+ * once) decides.  Any authentic datagram from the peer clears the
+ * suspicion; none within suspect_confirm_ms, while the probes bounce too,
+ * fails it exactly as a timeout would.  The suspecting node tells every
+ * other node in the same breath, and each probes for itself, so the
+ * survivors confirm together instead of one heartbeat apart.
+ *
+ * Safety never rests on this: Paxos decides every configuration.  What it
+ * must not do is exclude a live peer, hence the two conditions: a live
+ * peer answers a probe, and its host does not bounce them.
+ */
+#include "src/core/core_int.h"
+
+/* A peer whose last datagram said it answers probes. */
+static bool
+suspect_can_probe(const struct core_peer *p)
+{
+	return p->vmax >= CMM_TLV_SUSPECT_SINCE;
+}
+
+static int64_t
+suspect_interval(const struct cmm_core *c)
+{
+	int64_t i = c->cfg->suspect_confirm_ms / (CORE_SUSPECT_PROBES + 1);
+
+	return i < 1 ? 1 : i;
+}
+
+/* One heartbeat naming `id` as suspect: to `id` it is a probe, to anyone
+ * else the news. */
+static void
+suspect_send(struct cmm_core *c, const struct cmm_set *to, int id)
+{
+	struct cmm_msg m;
+
+	core_fill_msg(c, &m, CMM_MSG_HEARTBEAT);
+	m.ext = CMM_EXT_SUSPECT;
+	cmm_set_add(&m.suspect, id);
+	core_send_msg(c, to, &m);
+}
+
+/* The time of the next probe or decision of one suspect. */
+static int64_t
+suspect_due(const struct cmm_core *c, const struct core_peer *p)
+{
+	if (p->probes < CORE_SUSPECT_PROBES)
+		return p->suspect_at + p->probes * suspect_interval(c);
+	return p->suspect_at + c->cfg->suspect_confirm_ms;
+}
+
+static void
+suspect_start(struct cmm_core *c, int id, int reporter)
+{
+	struct core_peer *p = &c->peers[id];
+	struct cmm_event ev;
+	struct cmm_set to;
+
+	if (c->cfg->fast_fail == CMM_FAST_FAIL_NO || !p->alive || p->suspect ||
+	    c->now < p->quiet_until)
+		return;
+	if (!suspect_can_probe(p)) {
+		/* it would not answer: the failure timeout decides */
+		core_log(c, CMM_LOG_DEBUG, "node %d reported unreachable; it "
+		    "speaks protocol %u, too old to answer probes", id, p->vmax);
+		return;
+	}
+	p->suspect = true;
+	p->bounced = false;
+	p->probes = 1;
+	p->reporter = reporter;
+	p->suspect_at = c->now;
+	cmm_set_add(&c->suspects, id);
+	core_event_init(c, &ev, CMM_EV_SUSPECT);
+	ev.peer = id;
+	ev.reporter = reporter;
+	if (reporter < 0)
+		core_event(c, &ev, "node %d is suspect (port unreachable): "
+		    "probing it, %d probes in %lld ms", id, CORE_SUSPECT_PROBES,
+		    (long long)c->cfg->suspect_confirm_ms);
+	else
+		core_event(c, &ev, "node %d is suspect (node %d reports it "
+		    "unreachable): probing it, %d probes in %lld ms", id,
+		    reporter, CORE_SUSPECT_PROBES,
+		    (long long)c->cfg->suspect_confirm_ms);
+	/* the first probe; the node that saw the unreachable sends it to
+	 * everyone, so the others start probing now, not at their own next
+	 * heartbeat to the dead node */
+	if (reporter < 0) {
+		suspect_send(c, &c->cfg->configured, id);
+	} else {
+		cmm_set_clear(&to);
+		cmm_set_add(&to, id);
+		suspect_send(c, &to, id);
+	}
+	if (suspect_due(c, p) < c->next_expiry)
+		c->next_expiry = suspect_due(c, p);
+}
+
+void
+suspect_unreachable(struct cmm_core *c, int id)
+{
+	struct core_peer *p;
+
+	if (id == c->self || id >= c->npeers ||
+	    !cmm_set_has(&c->cfg->configured, id))
+		return;
+	p = &c->peers[id];
+	if (p->suspect) {
+		/* the first probe left when the suspicion began, so this
+		 * one bounced, or a datagram sent since did: the port is
+		 * still closed */
+		p->bounced = true;
+		return;
+	}
+	suspect_start(c, id, -1);
+}
+
+/* A datagram carrying SUSPECT: the sender names nodes it suspects. */
+void
+suspect_on_msg(struct cmm_core *c, const struct cmm_msg *m)
+{
+	if (!(m->ext & CMM_EXT_SUSPECT))
+		return;
+	/* named: answer at once, so the sender hears us within its window */
+	if (cmm_set_has(&m->suspect, c->self))
+		core_send_to(c, m->sender, CMM_MSG_HEARTBEAT);
+	for (int i = cmm_set_next(&m->suspect, 0); i >= 0;
+	    i = cmm_set_next(&m->suspect, i + 1))
+		if (i != c->self && i != m->sender && i < c->npeers &&
+		    cmm_set_has(&c->cfg->configured, i))
+			suspect_start(c, i, m->sender);
+}
+
+static void
+suspect_end(struct cmm_core *c, struct core_peer *p, int id)
+{
+	int64_t hold = c->cfg->heartbeat_ms > c->cfg->suspect_confirm_ms ?
+	    c->cfg->heartbeat_ms : c->cfg->suspect_confirm_ms;
+
+	p->suspect = false;
+	cmm_set_del(&c->suspects, id);
+	/* a stream of forged unreachables makes at most one burst of
+	 * probes per heartbeat */
+	p->quiet_until = c->now + hold;
+}
+
+/* Any authentic datagram from the peer: it lives. */
+void
+suspect_heard(struct cmm_core *c, int id)
+{
+	struct core_peer *p = &c->peers[id];
+
+	p->fast_failed = false;
+	if (!p->suspect)
+		return;
+	suspect_end(c, p, id);
+	core_log(c, CMM_LOG_INFO, "node %d answered after %lld ms: no longer "
+	    "suspect", id, (long long)(c->now - p->suspect_at));
+}
+
+/* Probes that fell due, and decisions: called by detect_run, which turns
+ * a confirmed suspect into a failure. */
+void
+suspect_run(struct cmm_core *c)
+{
+	struct cmm_set to;
+
+	for (int i = cmm_set_next(&c->suspects, 0); i >= 0;
+	    i = cmm_set_next(&c->suspects, i + 1)) {
+		struct core_peer *p = &c->peers[i];
+
+		while (p->suspect && p->probes < CORE_SUSPECT_PROBES &&
+		    suspect_due(c, p) <= c->now) {
+			cmm_set_clear(&to);
+			cmm_set_add(&to, i);
+			suspect_send(c, &to, i);
+			p->probes++;
+		}
+		if (!p->suspect || suspect_due(c, p) > c->now)
+			continue;
+		suspect_end(c, p, i);
+		if (!p->bounced) {
+			/* silent, but its host no longer refuses: a stall or
+			 * a forged unreachable, not a crash we can prove */
+			core_log(c, CMM_LOG_INFO, "node %d did not answer %d "
+			    "probes in %lld ms, but they did not bounce: the "
+			    "failure timeout decides", i, p->probes,
+			    (long long)(c->now - p->suspect_at));
+			continue;
+		}
+		p->fast_failed = true;
+	}
+}
+
+int64_t
+suspect_next(const struct cmm_core *c)
+{
+	int64_t next = CORE_NEVER;
+
+	for (int i = cmm_set_next(&c->suspects, 0); i >= 0;
+	    i = cmm_set_next(&c->suspects, i + 1)) {
+		int64_t t = suspect_due(c, &c->peers[i]);
+
+		if (t < next)
+			next = t;
+	}
+	return next;
+}
