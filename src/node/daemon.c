@@ -99,6 +99,9 @@ struct cmm_daemon {
 	struct cmm_core		*core;
 	struct cmm_sink		sink;
 	struct event		*timer;
+	int64_t			 timer_at;	/* when it fires (us), if pending */
+	int64_t			 late_at;	/* last "ran late" report (ms) */
+	unsigned		 late_n;	/* late runs not yet reported */
 	struct event		*sig_term, *sig_int, *sig_hup;
 	struct event		*leave_timer;
 	struct cmm_devworker	*dw;
@@ -210,8 +213,8 @@ cmm_daemon_unlisten(struct cmm_daemon *d, cmm_note_fn fn, void *ctx)
 static void
 daemon_arm(struct cmm_daemon *d)
 {
-	int64_t now = cmm_daemon_now(d);
-	int64_t delay = cmm_core_next_deadline(d->core) - now;
+	int64_t now_us = daemon_clock_ns(CLOCK_MONOTONIC) / 1000;
+	int64_t delay = cmm_core_next_deadline(d->core) * 1000 - now_us;
 	struct timeval tv;
 
 	if (d->leaving && !d->exiting) {
@@ -233,10 +236,16 @@ daemon_arm(struct cmm_daemon *d)
 	}
 	if (delay < 0)
 		delay = 0;
-	if (delay > 3600 * 1000)
-		delay = 3600 * 1000;
-	tv.tv_sec = delay / 1000;
-	tv.tv_usec = (delay % 1000) * 1000;
+	if (delay > 3600 * INT64_C(1000000))
+		delay = 3600 * INT64_C(1000000);
+	/* never postpone a pending timer: an overdue deadline reads as "the
+	 * core's now + 1 ms", so re-arming it after every datagram of a
+	 * steady stream would never let it fire, and no heartbeat leave */
+	if (evtimer_pending(d->timer, NULL) && d->timer_at <= now_us + delay)
+		return;
+	d->timer_at = now_us + delay;
+	tv.tv_sec = delay / 1000000;
+	tv.tv_usec = delay % 1000000;
 	evtimer_add(d->timer, &tv);
 }
 
@@ -244,6 +253,28 @@ void
 cmm_daemon_kick(struct cmm_daemon *d)
 {
 	daemon_arm(d);
+}
+
+/* The timer ran more than a heartbeat late: the loop was not scheduled
+ * (a loaded or paused host) or a call blocked, so this node's heartbeats
+ * were late too and its peers may have seen it silent.  Said at once,
+ * then at most every 10 s with the count in between. */
+static void
+daemon_late(struct cmm_daemon *d, int64_t now)
+{
+	int64_t late = now - d->timer_at / 1000;
+
+	if (late <= d->cfg->core.heartbeat_ms)
+		return;
+	d->late_n++;
+	if (d->late_at != 0 && now - d->late_at < 10000)
+		return;
+	cmm_logf(d->log, CMM_LOG_WARN, "the event loop ran %lld ms late (%u "
+	    "time(s) over a heartbeat since the last report): the host did not "
+	    "schedule it or a call blocked; peers may have seen this node "
+	    "silent", (long long)late, d->late_n);
+	d->late_at = now;
+	d->late_n = 0;
 }
 
 static void
@@ -254,8 +285,10 @@ daemon_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (now >= cmm_core_next_deadline(d->core))
-		cmm_core_on_tick(d->core, now);
+	daemon_late(d, now);
+	/* always: a check against the core's deadline could be put off a
+	 * millisecond at a time by the datagrams that advance its clock */
+	cmm_core_on_tick(d->core, now);
 	daemon_arm(d);
 }
 
