@@ -32,6 +32,8 @@
 #                   bench/latency.png (~10 min)
 #   make bench-deps what make bench uses beyond the build (gnuplot-nox,
 #                   corosync), installed when missing; make deps never does
+#   make bench-scale   64 daemons in network namespaces (bench/scale64.sh,
+#                   docs/SCALING.md); root; part of make bench too
 #   make golden     rewrite the golden decision traces (tests/golden/)
 #   make model      SPIN models of round v2 and the two-node device race:
 #                   exhaustive searches, planted bugs caught
@@ -102,7 +104,7 @@ ALL_OBJS  := $(ALL_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps deps-test check demo clean install bench bench-deps FORCE fuzz \
-	fuzz-build lint crashtest soak model swarm golden hwtest
+	fuzz-build lint crashtest soak model swarm golden hwtest bench-scale
 all: $(BUILD)/cmm $(BUILD)/cmm.bash
 
 # A plain build only checks for the packages (and says how to get them);
@@ -278,6 +280,14 @@ bench: bench-deps
 		$(BUILD)/bench/benchtool
 	@CMM=$(CURDIR)/$(BUILD)/cmm BENCHTOOL=$(CURDIR)/$(BUILD)/bench/benchtool \
 		sh bench/run.sh
+
+# 64 daemons in network namespaces: formation, a kill, a 32/32 split, the
+# idle cost (bench/scale64.sh, docs/SCALING.md); root; also in make bench
+bench-scale:
+	@$(MAKE) --no-print-directory CFLAGS="-O2 -g" $(BUILD)/cmm \
+		$(BUILD)/bench/benchtool
+	@CMM=$(CURDIR)/$(BUILD)/cmm BENCHTOOL=$(CURDIR)/$(BUILD)/bench/benchtool \
+		sh bench/scale64.sh
 
 # Golden decision traces of the FIG. 1 scenarios: `make golden` rewrites
 # tests/golden/*.trace on purpose after a change of *why* nodes decide

@@ -11,7 +11,8 @@
 # host losses per N, and Corosync trials: BENCH_CS_TRIALS), BENCH_STRIALS (5)
 # simultaneous-failure trials, BENCH_JTRIALS (5) join trials,
 # BENCH_SIMREPS (3), BENCH_IDLE_S (30), BENCH_QUICK=1 (a smoke run:
-# 3 trials, N = 3 and 5, sim up to 256, idle 5 s), BENCH_KEEP=1 (keep
+# 3 trials, N = 3 and 5, sim up to 256, idle 5 s, scale at 16 nodes),
+# BENCH_SCALE_KILLS (3), BENCH_KEEP=1 (keep
 # every temp dir).
 set -u
 : "${CMM:?set CMM to the cmm binary}"
@@ -65,6 +66,8 @@ sh "$BENCH_SRC/joins.sh" $SIZES
 # shellcheck disable=SC2086 # a list of sizes
 sh "$BENCH_SRC/simscale.sh" $SIMSIZES
 sh "$BENCH_SRC/idle.sh" "$IDLEN"
+# 64 daemons in namespaces (root; says skipped otherwise); 16 when quick
+sh "$BENCH_SRC/scale64.sh" "$([ -n "${BENCH_QUICK:-}" ] && echo 16 || echo 64)"
 
 mkdir -p "$OUT"
 awk -v json="$OUT/results.json" -v incomplete="$BENCH_INCOMPLETE" \
