@@ -638,6 +638,17 @@ cmm_core_status(const struct cmm_core *c, struct cmm_core_status *st)
 	st->force_hint = cmm_core_force_suggest(c, &st->force_dead);
 }
 
+bool
+cmm_core_membership(const struct cmm_core *c, uint32_t *epoch,
+    struct cmm_set *members)
+{
+	if (!c->member)
+		return false;
+	*epoch = c->disk.epoch;
+	*members = c->disk.members;
+	return true;
+}
+
 void
 cmm_core_round(const struct cmm_core *c, struct cmm_round_info *ri)
 {

@@ -207,6 +207,7 @@ cmm_sim_push(struct cmm_sim *s, struct cmm_sim_ev *ev)
 
 	assert(ev->t >= s->now);	/* nothing is scheduled in the past */
 	ev->seq = s->evseq++;
+	s->st.queued++;
 	if (ev->prio == 0 && ev->t >= s->now && ev->t - s->now < CMM_SIM_WHEEL) {
 		/* appended in seq order, so a bucket is ordered too */
 		struct cmm_sim_bucket *b = &s->wheel[ev->t % CMM_SIM_WHEEL];

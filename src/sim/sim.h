@@ -240,7 +240,8 @@ struct cmm_sim_stats {
 	uint64_t	drop_down, drop_cut, drop_loss, drop_type, drop_replay;
 	uint64_t	drop_self;
 	uint64_t	dups;
-	uint64_t	events;
+	uint64_t	events;		/* run, a batch counting its copies */
+	uint64_t	queued;		/* put on the queue, a batch as one */
 	uint64_t	commits;	/* COMMIT events (per node) */
 	uint64_t	rounds;		/* rounds run, per node */
 	uint64_t	devops;

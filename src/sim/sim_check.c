@@ -597,27 +597,28 @@ void
 cmm_sim_check_input(struct cmm_sim *s, struct cmm_sim_node *n)
 {
 	const struct cmm_sim_epoch *e;
-	struct cmm_core_status st;
-	struct cmm_set who;
+	struct cmm_set who, members;
+	uint32_t epoch;
 	char a[256], b[256];
 
 	if (n->core == NULL || s->violated)
 		return;
-	cmm_core_status(n->core, &st);
-	if (!st.member)
+	/* not cmm_core_status: its crown prince and force hint are O(N), and
+	 * this runs after every input */
+	if (!cmm_core_membership(n->core, &epoch, &members))
 		return;
-	e = cmm_sim_epoch_find(s, st.epoch);
-	if (e != NULL && (cmm_set_eq(&e->members, &st.members) || e->split) &&
-	    cmm_set_has(&st.members, n->id))
+	e = cmm_sim_epoch_find(s, epoch);
+	if (e != NULL && (cmm_set_eq(&e->members, &members) || e->split) &&
+	    cmm_set_has(&members, n->id))
 		return;
-	cmm_set_format(&st.members, a, sizeof(a));
+	cmm_set_format(&members, a, sizeof(a));
 	if (e != NULL)
 		cmm_set_format(&e->members, b, sizeof(b));
 	else
 		snprintf(b, sizeof(b), "nothing");
 	cmm_sim_violate(s, "belief", two(&who, n->id, -1), "node %d says it is "
 	    "a member at epoch %" PRIu32 " with %s, but %s was chosen", n->id,
-	    st.epoch, a, b);
+	    epoch, a, b);
 }
 
 /* ---- devices ---- */

@@ -99,7 +99,7 @@ sim_usage(FILE *f)
 "                    --crashes crashes a path (1); print the paths explored\n"
 "                    and the first violating path as a scenario\n"
 "  --json            print one JSON object per run: commits, violations,\n"
-"                    failures, verdict, trace_hash\n"
+"                    failures, queued_events, verdict, trace_hash\n"
 "  --trace           print every trace line as it happens\n"
 "  --quiet           print only the summary line (and any failure)\n"
 "  --unbatched       one event per delivered copy, not one per send and\n"
@@ -222,11 +222,12 @@ sim_json(const struct cmm_sim *s, const char *mode, FILE *f)
 	}
 	fprintf(f, "],\"epochs\":%zu,\"rounds\":%" PRIu64 ",\"messages\":%"
 	    PRIu64 ",\"bytes\":%" PRIu64 ",\"drops\":%" PRIu64
+	    ",\"queued_events\":%" PRIu64
 	    ",\"verdict\":\"%s\",\"trace_hash\":\"0x%016" PRIx64 "\"}\n",
 	    s->nepochs, s->st.rounds, s->st.datagrams, s->st.bytes,
 	    s->st.drop_down + s->st.drop_cut + s->st.drop_loss +
-	    s->st.drop_type + s->st.drop_replay, pass ? "pass" : "fail",
-	    s->hash);
+	    s->st.drop_type + s->st.drop_replay, s->st.queued,
+	    pass ? "pass" : "fail", s->hash);
 }
 
 static int
