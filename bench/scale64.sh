@@ -16,7 +16,9 @@
 #               CPU per datagram handled, open fds and RSS per daemon
 #   kill        BENCH_SCALE_KILLS (3) trials: SIGKILL one daemon, rotating
 #               from the crown prince down -> the last survivor commits
-#               the other N-1; restarted and rejoined before the next
+#               the other N-1 (detection, epoch steps and where the time
+#               after detection went); restarted and rejoined before the
+#               next
 #   split       the bridge ports of nodes 0..N/2-1 move to a second
 #               bridge: two connected halves.  The half with the crown
 #               prince (the highest id) must commit itself (the epoch
@@ -314,6 +316,10 @@ b_say "scale: idle CPU per daemon (median) $(sort -n "$B_DIR/cpu" |
 : >"$B_DIR/kdetect"
 : >"$B_DIR/ktotal"
 : >"$B_DIR/ksteps"
+: >"$B_DIR/kspread"
+: >"$B_DIR/kpropose"
+: >"$B_DIR/kquorum"
+: >"$B_DIR/kcommit"
 T=0
 while [ "$T" -lt "$KILLS" ]; do
 	v=$((SN - 1 - T % SN))
@@ -326,6 +332,10 @@ while [ "$T" -lt "$KILLS" ]; do
 		echo "$2" >>"$B_DIR/kdetect"
 		echo "$4" >>"$B_DIR/ktotal"
 		echo "$5" >>"$B_DIR/ksteps"
+		echo "$7" >>"$B_DIR/kspread"
+		echo "$8" >>"$B_DIR/kpropose"
+		echo "$9" >>"$B_DIR/kquorum"
+		echo "${10}" >>"$B_DIR/kcommit"
 		b_say "scale: kill $T of node $v: detect $2 ms," \
 		    "kill->last commit $4 ms, epoch steps $5"
 	else
@@ -342,6 +352,11 @@ done
 b_row scale "$SN" kill_detect_ms "$B_DIR/kdetect"
 b_row scale "$SN" kill_to_commit_ms "$B_DIR/ktotal"
 b_row scale "$SN" kill_epoch_steps "$B_DIR/ksteps"
+# where kill -> commit went past the detection (events.awk's marks)
+b_row scale "$SN" kill_spread_ms "$B_DIR/kspread"
+b_row scale "$SN" kill_to_propose_ms "$B_DIR/kpropose"
+b_row scale "$SN" kill_propose_to_quorum_ms "$B_DIR/kquorum"
+b_row scale "$SN" kill_quorum_to_commit_ms "$B_DIR/kcommit"
 
 # the split: the lower half's ports go to br1
 b_say "scale: split {$(b_list "$LOW")} | {$(b_list "$HIGH")}, crown" \
