@@ -43,7 +43,8 @@
 #define DAEMON_RLOG_OWN_ID	CMM_DROP__COUNT
 #define DAEMON_RLOG_PROBE	(CMM_DROP__COUNT + 1)
 #define DAEMON_RLOG_UNREACH	(CMM_DROP__COUNT + 2)
-#define DAEMON_RLOG_SLOTS	(CMM_DROP__COUNT + 3)
+#define DAEMON_RLOG_SEND	(CMM_DROP__COUNT + 3)
+#define DAEMON_RLOG_SLOTS	(CMM_DROP__COUNT + 4)
 
 struct hb_ring {
 	int64_t		t[DAEMON_HB_RING];
@@ -331,6 +332,7 @@ daemon_rlog_flush(struct cmm_daemon *d, int slot, int64_t now)
 	    slot == DAEMON_RLOG_PROBE ? "probe(s) answered" :
 	    slot == DAEMON_RLOG_UNREACH ? "port-unreachable(s) for an address "
 	    "of no configured node, ignored" :
+	    slot == DAEMON_RLOG_SEND ? "send(s) refused by the kernel" :
 	    cmm_drop_name((enum cmm_drop)slot);
 
 	if (r->pending == 0)
@@ -338,6 +340,9 @@ daemon_rlog_flush(struct cmm_daemon *d, int slot, int64_t now)
 	if (slot == DAEMON_RLOG_UNREACH)
 		cmm_logf(d->log, CMM_LOG_INFO, "%" PRIu64 " %s, the last for %s",
 		    r->pending, what, r->from);
+	else if (slot == DAEMON_RLOG_SEND)
+		cmm_logf(d->log, r->level, "%" PRIu64 " %s, the last to %s: %s",
+		    r->pending, what, r->from, r->detail);
 	else if (slot == DAEMON_RLOG_PROBE)
 		cmm_logf(d->log, CMM_LOG_INFO, "%" PRIu64 " %s, the last from %s "
 		    "as node %d", r->pending, what, r->from, r->sender);
@@ -689,10 +694,16 @@ daemon_send(struct cmm_daemon *d, const struct cmm_set *to,
 			    "node %d", cmm_msg_type_name(m.type), i);
 			continue;
 		}
-		if (cmm_udp_send(d->udp, i, d->buf, (size_t)n) < 0 &&
-		    cmm_log_enabled(d->log, CMM_LOG_DEBUG))
-			cmm_logf(d->log, CMM_LOG_DEBUG, "send %s to node %d: %s",
-			    cmm_msg_type_name(m.type), i, strerror(errno));
+		/* said, rate-limited: a node whose sends all fail (a full
+		 * neighbour table: ENOBUFS) otherwise just never hears back */
+		if (cmm_udp_send(d->udp, i, d->buf, (size_t)n) < 0) {
+			const char *why = strerror(errno);
+			char peer[32];
+
+			snprintf(peer, sizeof(peer), "node %d", i);
+			daemon_rlog(d, DAEMON_RLOG_SEND, CMM_LOG_WARN, i, peer,
+			    why);
+		}
 	}
 }
 
