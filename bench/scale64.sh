@@ -429,4 +429,9 @@ awk '{ print $3 }' "$B_DIR/net2" >"$B_DIR/rcvbuf"
 awk '{ print $4 }' "$B_DIR/net2" >"$B_DIR/inerr"
 b_row scale "$SN" rcvbuf_errors "$B_DIR/rcvbuf"
 b_row scale "$SN" udp_in_errors "$B_DIR/inerr"
+# run alone (no make bench around it to collect the rows): the table
+if [ -z "${BENCH_ROWS:-}" ]; then
+	awk -v json="$B_DIR/results.json" -f "${BENCH_SRC:-bench}/report.awk" \
+	    "$B_ROWS"
+fi
 exit 0
