@@ -84,6 +84,7 @@ struct cmm_daemon {
 	struct cmm_config	*cfg;
 	int			self;
 	char			state_dir[CMM_CFG_PATH_MAX];
+	struct cmm_state_file	*state;		/* open from the first persist */
 	char			sock_path[CMM_CFG_PATH_MAX];
 	/* the UDP addresses, one per link, for the log */
 	char			bound[CMM_LINKS_MAX * CMM_ADDR_MAX];
@@ -712,7 +713,13 @@ daemon_persist(struct cmm_daemon *d, const struct cmm_persist *p)
 {
 	char err[512];
 
-	if (cmm_state_save(d->state_dir, p, err, sizeof(err)) < 0) {
+	if (d->state == NULL &&
+	    (d->state = cmm_state_file_new(d->state_dir, err, sizeof(err))) ==
+	    NULL) {
+		cmm_logf(d->log, CMM_LOG_ERROR, "persist failed: %s", err);
+		return -1;
+	}
+	if (cmm_state_file_save(d->state, p, err, sizeof(err)) < 0) {
 		cmm_logf(d->log, CMM_LOG_ERROR, "persist failed: %s", err);
 		return -1;
 	}
@@ -1525,6 +1532,7 @@ cmm_daemon_free(struct cmm_daemon *d)
 	if (d->link_timer != NULL)
 		event_free(d->link_timer);
 	cmm_core_free(d->core);
+	cmm_state_file_free(d->state);
 	if (d->timer != NULL)
 		event_free(d->timer);
 	if (d->leave_timer != NULL)

@@ -16,8 +16,9 @@
  * the file anew as version 4.
  * A save overwrites the slot with the older sequence in place and syncs
  * its data (fdatasync): one write and one flush per promise, accept or
- * commit.  A torn write damages only that slot; the load takes the valid
- * slot with the newer sequence.
+ * commit, on a file the daemon keeps open (struct cmm_state_file).  A
+ * torn write damages only that slot; the load takes the valid slot with
+ * the newer sequence.
  * history: DIR/history, and DIR/history.1 the file it was before its last
  * rotation; records are appended to DIR/history, which is renamed to
  * history.1 (replacing the older one) when the next record would take it
@@ -358,59 +359,143 @@ st_create(const char *dir, const struct cmm_persist *p, char *err,
 	return fsync_dir(dir, err, errlen);
 }
 
+/* The daemon's state file, open for its whole run: a save is one pwrite
+ * of one slot and one fdatasync, nothing else on the way to the reply it
+ * guards.  fd < 0: (re)read the file at the next save. */
+struct cmm_state_file {
+	int	fd;
+	int	slot;		/* the slot the next save overwrites */
+	uint64_t seq;		/* the newest sequence on disk */
+	char	dir[4096];
+	char	path[4096];
+};
+
+struct cmm_state_file *
+cmm_state_file_new(const char *dir, char *err, size_t errlen)
+{
+	struct cmm_state_file *f = calloc(1, sizeof(*f));
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: out of memory", dir);
+		return NULL;
+	}
+	f->fd = -1;
+	if (st_path(f->path, sizeof(f->path), dir, "state", err, errlen) < 0) {
+		free(f);
+		return NULL;
+	}
+	memcpy(f->dir, dir, strlen(dir) + 1);
+	return f;
+}
+
+void
+cmm_state_file_free(struct cmm_state_file *f)
+{
+	if (f == NULL)
+		return;
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f);
+}
+
+/* Opens the file and learns which slot is older: the valid slot with
+ * the newer sequence is never overwritten.  A missing file, or one not
+ * in today's format, is written anew with p (then *written is set). */
+static int
+st_file_open(struct cmm_state_file *f, const struct cmm_persist *p,
+    bool *written, char *err, size_t errlen)
+{
+	uint8_t	b[ST_FILE_SIZE];
+	struct cmm_persist tmp;
+	uint64_t seq[2] = { 0, 0 };
+	bool	ok[2] = { false, false };
+	struct stat st;
+	int	fd;
+
+	*written = false;
+	if (cmm_state_dir_create(f->dir, err, errlen) < 0)
+		return -1;
+	fd = open(f->path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size != ST_FILE_SIZE ||
+	    st_pread_all(fd, b, sizeof(b), 0) < 0)) {
+		/* not ours to overwrite in place: replace it whole */
+		close(fd);
+		fd = -1;
+		errno = ENOENT;
+	}
+	if (fd < 0 && errno == ENOENT) {
+		if (st_create(f->dir, p, err, errlen) < 0)
+			return -1;
+		*written = true;
+		fd = open(f->path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		ok[0] = true;
+		ok[1] = false;
+		seq[0] = 1;
+	} else if (fd >= 0) {
+		for (int i = 0; i < 2; i++)
+			ok[i] = st_decode(b + i * CMM_STATE_REC_SIZE,
+			    ST_VERSION, &tmp, &seq[i]) == NULL;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", f->path,
+		    strerror(errno));
+		return -1;
+	}
+	f->fd = fd;
+	/* overwrite the older (or the damaged) slot, never the newest */
+	f->slot = !ok[0] ? 0 : !ok[1] ? 1 : seq[0] <= seq[1] ? 0 : 1;
+	f->seq = seq[0] > seq[1] ? seq[0] : seq[1];
+	return 0;
+}
+
+int
+cmm_state_file_save(struct cmm_state_file *f, const struct cmm_persist *p,
+    char *err, size_t errlen)
+{
+	uint8_t	rec[CMM_STATE_REC_SIZE];
+	const char *op;
+	bool	written;
+
+	if (p->epoch >= CMM_EPOCH_LIMIT) {
+		snprintf(err, errlen, "%s: refusing to save epoch %u: at or "
+		    "above 2^31 it would wrap", f->dir, p->epoch);
+		return -1;
+	}
+	if (f->fd < 0) {
+		if (st_file_open(f, p, &written, err, errlen) < 0)
+			return -1;
+		if (written)
+			return 0;
+	}
+	st_encode(p, f->seq + 1, rec);
+	op = st_pwrite_all(f->fd, rec, sizeof(rec),
+	    (off_t)f->slot * CMM_STATE_REC_SIZE) < 0 ? "write" :
+	    fdatasync(f->fd) < 0 ? "fdatasync" : NULL;
+	if (op != NULL) {
+		snprintf(err, errlen, "%s: %s: %s", f->path, op, strerror(errno));
+		/* the slots are read again before the next save */
+		close(f->fd);
+		f->fd = -1;
+		return -1;
+	}
+	f->seq++;
+	f->slot = 1 - f->slot;
+	return 0;
+}
+
 int
 cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
     size_t errlen)
 {
-	char	path[4096];
-	uint8_t	b[ST_FILE_SIZE], rec[CMM_STATE_REC_SIZE];
-	struct cmm_persist tmp;
-	uint64_t seq[2] = { 0, 0 };
-	bool	ok[2];
-	struct stat st;
-	int	fd, slot;
+	struct cmm_state_file *f = cmm_state_file_new(dir, err, errlen);
+	int	rc;
 
-	if (p->epoch >= CMM_EPOCH_LIMIT) {
-		snprintf(err, errlen, "%s: refusing to save epoch %u: at or "
-		    "above 2^31 it would wrap", dir, p->epoch);
+	if (f == NULL)
 		return -1;
-	}
-	if (st_path(path, sizeof(path), dir, "state", err, errlen) < 0 ||
-	    cmm_state_dir_create(dir, err, errlen) < 0)
-		return -1;
-	fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		return st_create(dir, p, err, errlen);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-		    strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size != ST_FILE_SIZE || st_pread_all(fd, b, sizeof(b), 0) < 0) {
-		/* not ours to overwrite in place: replace it whole */
-		close(fd);
-		return st_create(dir, p, err, errlen);
-	}
-	for (int i = 0; i < 2; i++)
-		ok[i] = st_decode(b + i * CMM_STATE_REC_SIZE, ST_VERSION, &tmp,
-		    &seq[i]) == NULL;
-	/* overwrite the older (or the damaged) slot, never the newest */
-	slot = !ok[0] ? 0 : !ok[1] ? 1 : seq[0] <= seq[1] ? 0 : 1;
-	st_encode(p, (seq[0] > seq[1] ? seq[0] : seq[1]) + 1, rec);
-	if (st_pwrite_all(fd, rec, sizeof(rec),
-	    (off_t)slot * CMM_STATE_REC_SIZE) < 0) {
-		snprintf(err, errlen, "%s: write: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (fdatasync(fd) < 0) {
-		snprintf(err, errlen, "%s: fdatasync: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
+	rc = cmm_state_file_save(f, p, err, errlen);
+	cmm_state_file_free(f);
+	return rc;
 }
 
 int

@@ -48,6 +48,17 @@ int	cmm_state_dir_create(const char *dir, char *err, size_t errlen);
 int	cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
 	    size_t errlen);
 
+/* The same on a state file kept open between saves (the daemon's): the
+ * first save opens (or creates) it, each later one writes one slot and
+ * syncs it.  After a failed save the next one reads the file again.
+ * new: NULL with err when out of memory or the path is too long. */
+struct cmm_state_file;
+struct cmm_state_file *cmm_state_file_new(const char *dir, char *err,
+	    size_t errlen);
+int	cmm_state_file_save(struct cmm_state_file *f, const struct cmm_persist *p,
+	    char *err, size_t errlen);
+void	cmm_state_file_free(struct cmm_state_file *f);
+
 /* 0: *p loaded; 1: no state (a fresh node, *p zeroed); -1: unreadable or
  * corrupt, err names the file and says that --forget-state discards it. */
 int	cmm_state_load(const char *dir, struct cmm_persist *p, char *err,

@@ -667,6 +667,72 @@ test_state_two_slots(void **state)
 	free(b);
 }
 
+/* The daemon's state file, kept open: the slots still take turns by
+ * sequence; a write torn half-way through the slot it overwrites leaves
+ * the newest whole (it loads), and the next save goes into the torn slot;
+ * when the newest is the damaged one, the one before it loads.  A handle
+ * opened on a file with a damaged slot writes that slot first. */
+static void
+test_state_file_kept_open(void **state)
+{
+	struct cmm_state_file *f;
+	struct cmm_persist p, q;
+	uint8_t	*b, junk[STATE_REC / 2];
+	size_t	len;
+
+	(void)state;
+	f = cmm_state_file_new(dir, err, sizeof(err));
+	assert_non_null(f);
+	for (uint32_t e = 1; e <= 4; e++) {
+		p = make_persist(e);
+		if (cmm_state_file_save(f, &p, err, sizeof(err)) != 0)
+			fail_msg("save %u: %s", e, err);
+		assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+		assert_persist_eq(&p, &q);
+		b = read_whole("state", &len);
+		assert_int_equal(len, STATE_FILE_SIZE);
+		assert_true(get64le(b + (e - 1) % 2 * STATE_REC + 304) == e);
+		free(b);
+	}
+	/* 4 is in slot 1; a save of 5 into slot 0 torn half-way */
+	memset(junk, 0xa5, sizeof(junk));
+	b = read_whole("state", &len);
+	memcpy(b, junk, sizeof(junk));
+	corrupt_with(b, len);
+	free(b);
+	p = make_persist(4);
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_persist_eq(&p, &q);
+	/* the handle goes on into the torn slot, never over 4 */
+	p = make_persist(5);
+	assert_int_equal(cmm_state_file_save(f, &p, err, sizeof(err)), 0);
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_persist_eq(&p, &q);
+	b = read_whole("state", &len);
+	assert_true(get64le(b + 304) == 5);
+	assert_true(get64le(b + STATE_REC + 304) == 4);
+	/* the newest (5) damaged: 4 loads, whole */
+	b[100] ^= 0x01;
+	corrupt_with(b, len);
+	free(b);
+	cmm_state_file_free(f);
+	p = make_persist(4);
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_persist_eq(&p, &q);
+	/* a new handle (a restart) overwrites the damaged slot, not 4 */
+	f = cmm_state_file_new(dir, err, sizeof(err));
+	assert_non_null(f);
+	p = make_persist(6);
+	assert_int_equal(cmm_state_file_save(f, &p, err, sizeof(err)), 0);
+	cmm_state_file_free(f);
+	b = read_whole("state", &len);
+	assert_true(get64le(b + 304) == 5);
+	assert_true(get64le(b + STATE_REC + 304) == 4);
+	free(b);
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_persist_eq(&p, &q);
+}
+
 /* The state file is opened without following a symlink: not read, not
  * written through. */
 static void
@@ -1164,13 +1230,18 @@ crash_child(int ready_fd)
 	char	e[256];
 	uint32_t epoch;
 
+	struct cmm_state_file *f;
+
 	if (cmm_state_load(dir, &p, e, sizeof(e)) != 0)
 		_exit(10);
+	/* the daemon's way: one file kept open, read again only at start */
+	if ((f = cmm_state_file_new(dir, e, sizeof(e))) == NULL)
+		_exit(14);
 	epoch = p.epoch;
 	for (;;) {
 		epoch++;
 		p = make_persist(epoch);
-		if (cmm_state_save(dir, &p, e, sizeof(e)) != 0)
+		if (cmm_state_file_save(f, &p, e, sizeof(e)) != 0)
 			_exit(11);
 		memset(&r, 0, sizeof(r));
 		r.kind = CMM_HIST_COMMIT;
@@ -1333,6 +1404,7 @@ main(void)
 		cmocka_unit_test_setup(test_state_layout, new_dir),
 		cmocka_unit_test_setup(test_state_old_formats_refused, new_dir),
 		cmocka_unit_test_setup(test_state_two_slots, new_dir),
+		cmocka_unit_test_setup(test_state_file_kept_open, new_dir),
 		cmocka_unit_test_setup(test_state_symlink, new_dir),
 		cmocka_unit_test_setup(test_state_v3_read, new_dir),
 		cmocka_unit_test_setup(test_state_dir_created, new_dir),
