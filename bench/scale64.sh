@@ -198,7 +198,8 @@ s_counters() {
 			if (!h) { for (j = 2; j <= NF; j++) c[$j] = j; h = 1; next }
 			o = $c["OutDatagrams"]; r = $c["InDatagrams"]
 			b = $c["RcvbufErrors"]; e = $c["InErrors"] }
-		$1 == "eth0:" { tb = $10; tp = $11 }
+		# the kernel glues a long first counter to the name: split it
+		/^ *eth0:/ { sub(/eth0:/, "eth0: "); $0 = $0; tb = $10; tp = $11 }
 		END { print o, r, b, e, tb, tp }'
 	done
 }
