@@ -13,7 +13,8 @@
 #               (utime + stime, /proc/PID/stat), datagrams sent and
 #               received per daemon per second and the mean UDP payload
 #               (each namespace's /proc/net/snmp and /proc/net/dev), the
-#               CPU per datagram handled, open fds and RSS per daemon
+#               CPU per datagram handled, open fds and RSS per daemon,
+#               and the commits inside the window (0 when it was idle)
 #   kill        BENCH_SCALE_KILLS (3) trials: SIGKILL one daemon, rotating
 #               from the crown prince down -> the last survivor commits
 #               the other N-1 (detection, epoch steps and where the time
@@ -309,6 +310,10 @@ for i in $ALL; do
 done
 b_row scale "$SN" fds_per_daemon "$B_DIR/fds"
 b_row scale "$SN" rss_mb "$B_DIR/rss"
+# a round inside the window (a starved node failed by its peers) is not
+# idle traffic: how many commits the window holds, 0 when it was idle
+rows_of idle_window_commits $(($(s_commits_after "$t0" "$ALL") -
+    $(s_commits_after "$t1" "$ALL")))
 b_say "scale: idle CPU per daemon (median) $(sort -n "$B_DIR/cpu" |
     awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }') %, datagram" \
     "payload $(sort -n "$B_DIR/payload" | head -n 1) bytes"
