@@ -215,6 +215,8 @@ cmm_daemon_unlisten(struct cmm_daemon *d, cmm_note_fn fn, void *ctx)
 static void
 daemon_arm(struct cmm_daemon *d)
 {
+	/* in microseconds from the clock itself, not from the millisecond
+	 * the core last saw: a deadline fires on time, not up to 1 ms late */
 	int64_t now_us = daemon_clock_ns(CLOCK_MONOTONIC) / 1000;
 	int64_t delay = cmm_core_next_deadline(d->core) * 1000 - now_us;
 	struct timeval tv;
@@ -982,14 +984,17 @@ daemon_event(struct cmm_daemon *d, const struct cmm_effect *fx)
 	    e->unfenced) || (e->type == CMM_EV_ANSWER && e->timed_out) ?
 	    CMM_LOG_WARN : CMM_LOG_INFO, "%s", e->text != NULL ? e->text :
 	    "(event)");
+	/* the listeners first: the state is on disk already, and the
+	 * history's own fsync is bookkeeping, not part of the commit */
+	daemon_note(d, &n);
 	switch (e->type) {
 	case CMM_EV_COMMIT:
 		/* the state is on disk already (persist before announcing);
 		 * the history line is the operator's record of it */
-		daemon_history(d, CMM_HIST_COMMIT, -1, e->text != NULL ? e->text :
-		    "commit");
 		cmm_hook_run(d->hook, "commit", d->self, e->epoch, &e->members,
 		    &e->departed, &e->joined, NULL);
+		daemon_history(d, CMM_HIST_COMMIT, -1, e->text != NULL ? e->text :
+		    "commit");
 		break;
 	case CMM_EV_NO_QUORUM:
 		cmm_hook_run(d->hook, "no-quorum", d->self, e->epoch, &e->members,
@@ -1020,7 +1025,6 @@ daemon_event(struct cmm_daemon *d, const struct cmm_effect *fx)
 	default:
 		break;
 	}
-	daemon_note(d, &n);
 	daemon_wd_arm(d);
 }
 
@@ -1156,6 +1160,7 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	struct cmm_persist loaded;
 	const char *paths[CMM_MAX_DEVICES];
 	struct cmm_addr binds[CMM_LINKS_MAX];
+	struct event_config *evcfg;
 	char moved[CMM_CFG_PATH_MAX + 32];
 	uint64_t seed;
 	int rc;
@@ -1260,7 +1265,14 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 		}
 	}
 
-	d->base = event_base_new();
+	/* timers to the microsecond (timerfd), not rounded up to the next
+	 * millisecond: every node's failure timeout expires on time */
+	evcfg = event_config_new();
+	if (evcfg != NULL) {
+		event_config_set_flag(evcfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+		d->base = event_base_new_with_config(evcfg);
+		event_config_free(evcfg);
+	}
 	if (d->base == NULL) {
 		snprintf(err, errlen, "event_base_new failed");
 		return daemon_fail(d, 1, exit_code);
