@@ -293,6 +293,11 @@ coord_hold(struct cmm_core *c)
 		leaver = leaver || p->leaving;
 		if (!p->alive || p->last_heard < 0)
 			continue;
+		/* a suspect is decided soon, and a crash of several makes
+		 * them suspect within a hop of each other (core_suspect.c):
+		 * wait for the last */
+		if (p->suspect && suspect_until(c, p) > until)
+			until = suspect_until(c, p);
 		exp = p->last_heard + c->cfg->failure_timeout_ms;
 		if (exp <= c->now + hb + hb / 2 && exp > until)
 			until = exp;

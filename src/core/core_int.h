@@ -325,6 +325,7 @@ void	suspect_on_msg(struct cmm_core *c, const struct cmm_msg *m);
 void	suspect_heard(struct cmm_core *c, int id);
 void	suspect_run(struct cmm_core *c);
 int64_t	suspect_next(const struct cmm_core *c);
+int64_t	suspect_until(const struct cmm_core *c, const struct core_peer *p);
 
 /* ---- core_detect.c ---- */
 void	detect_run(struct cmm_core *c);

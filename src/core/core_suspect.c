@@ -6,9 +6,10 @@
  * That answer is not authenticated, so it never fails a peer by itself: it
  * makes the peer suspect, and a short burst of probes (heartbeats naming
  * the suspect in the SUSPECT extension, which the named node answers at
- * once) decides.  Any authentic datagram from the peer clears the
- * suspicion; none within suspect_confirm_ms, while the probes bounce too,
- * fails it exactly as a timeout would.  The suspecting node tells every
+ * once, naming itself) decides.  An answer clears the suspicion; none
+ * within suspect_confirm_ms, while the probes bounce too, fails the peer
+ * exactly as a timeout would.  Other datagrams from it do not count: one
+ * sent just before the crash may still be on its way.  The suspecting node tells every
  * other node in the same breath, and each probes for itself, so the
  * survivors confirm together instead of one heartbeat apart.
  *
@@ -46,13 +47,28 @@ suspect_send(struct cmm_core *c, const struct cmm_set *to, int id)
 	core_send_msg(c, to, &m);
 }
 
+/* Past the window without an answer, a suspect whose probes have not
+ * bounced yet is given a heartbeat and a half more for a bounce (a probe
+ * may take longer than the window on a slow network; the heartbeats sent
+ * meanwhile bounce too): then the failure timeout decides. */
+int64_t
+suspect_until(const struct cmm_core *c, const struct core_peer *p)
+{
+	return p->suspect_at + c->cfg->suspect_confirm_ms +
+	    c->cfg->heartbeat_ms + c->cfg->heartbeat_ms / 2;
+}
+
 /* The time of the next probe or decision of one suspect. */
 static int64_t
 suspect_due(const struct cmm_core *c, const struct core_peer *p)
 {
+	int64_t window = p->suspect_at + c->cfg->suspect_confirm_ms;
+
 	if (p->probes < CORE_SUSPECT_PROBES)
 		return p->suspect_at + p->probes * suspect_interval(c);
-	return p->suspect_at + c->cfg->suspect_confirm_ms;
+	if (c->now < window || p->bounced)
+		return window;
+	return suspect_until(c, p);
 }
 
 static void
@@ -115,22 +131,40 @@ suspect_unreachable(struct cmm_core *c, int id)
 	if (p->suspect) {
 		/* the first probe left when the suspicion began, so this
 		 * one bounced, or a datagram sent since did: the port is
-		 * still closed */
+		 * still closed; past the window, that decides now */
 		p->bounced = true;
+		if (suspect_due(c, p) < c->next_expiry)
+			c->next_expiry = suspect_due(c, p);
 		return;
 	}
 	suspect_start(c, id, -1);
 }
 
-/* A datagram carrying SUSPECT: the sender names nodes it suspects. */
+static void suspect_end(struct cmm_core *c, struct core_peer *p, int id);
+
+/* A datagram carrying SUSPECT: the sender names nodes it suspects, or
+ * itself when it answers a probe. */
 void
 suspect_on_msg(struct cmm_core *c, const struct cmm_msg *m)
 {
+	struct core_peer *p = &c->peers[m->sender];
+	struct cmm_set to;
+
 	if (!(m->ext & CMM_EXT_SUSPECT))
 		return;
-	/* named: answer at once, so the sender hears us within its window */
-	if (cmm_set_has(&m->suspect, c->self))
-		core_send_to(c, m->sender, CMM_MSG_HEARTBEAT);
+	/* named: answer at once, naming ourselves, so the sender hears us
+	 * within its window and knows the answer is not an old datagram */
+	if (cmm_set_has(&m->suspect, c->self)) {
+		cmm_set_clear(&to);
+		cmm_set_add(&to, m->sender);
+		suspect_send(c, &to, c->self);
+	}
+	if (cmm_set_has(&m->suspect, m->sender) && p->suspect) {
+		suspect_end(c, p, m->sender);
+		core_log(c, CMM_LOG_INFO, "node %d answered after %lld ms: no "
+		    "longer suspect", m->sender,
+		    (long long)(c->now - p->suspect_at));
+	}
 	for (int i = cmm_set_next(&m->suspect, 0); i >= 0;
 	    i = cmm_set_next(&m->suspect, i + 1))
 		if (i != c->self && i != m->sender && i < c->npeers &&
@@ -151,18 +185,12 @@ suspect_end(struct cmm_core *c, struct core_peer *p, int id)
 	p->quiet_until = c->now + hold;
 }
 
-/* Any authentic datagram from the peer: it lives. */
+/* Any authentic datagram from a failed peer makes it alive again, as
+ * after a timeout (a suspicion waits for an answer: suspect_on_msg). */
 void
 suspect_heard(struct cmm_core *c, int id)
 {
-	struct core_peer *p = &c->peers[id];
-
-	p->fast_failed = false;
-	if (!p->suspect)
-		return;
-	suspect_end(c, p, id);
-	core_log(c, CMM_LOG_INFO, "node %d answered after %lld ms: no longer "
-	    "suspect", id, (long long)(c->now - p->suspect_at));
+	c->peers[id].fast_failed = false;
 }
 
 /* Probes that fell due, and decisions: called by detect_run, which turns
@@ -187,10 +215,10 @@ suspect_run(struct cmm_core *c)
 			continue;
 		suspect_end(c, p, i);
 		if (!p->bounced) {
-			/* silent, but its host no longer refuses: a stall or
-			 * a forged unreachable, not a crash we can prove */
+			/* silent, but its host does not refuse: a stall or a
+			 * forged unreachable, not a crash we can prove */
 			core_log(c, CMM_LOG_INFO, "node %d did not answer %d "
-			    "probes in %lld ms, but they did not bounce: the "
+			    "probes in %lld ms, but nothing bounced: the "
 			    "failure timeout decides", i, p->probes,
 			    (long long)(c->now - p->suspect_at));
 			continue;

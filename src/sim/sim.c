@@ -454,6 +454,7 @@ cmm_sim_start_node(struct cmm_sim *s, int id)
 	}
 	n->gen++;
 	n->seq = 0;
+	n->host_lost = false;
 	n->halted = false;
 	n->member = false;
 	n->prompt.kind = CMM_PROMPT_NONE;
@@ -766,6 +767,9 @@ cmm_sim_step(struct cmm_sim *s)
 	case CMM_SIM_EV_ACTION:
 		cmm_sim_do_action(s, ev.u.action);
 		break;
+	case CMM_SIM_EV_UNREACH:
+		cmm_sim_net_unreach(s, &ev);
+		break;
 	}
 	return true;
 }
@@ -811,6 +815,9 @@ hash_event(const struct cmm_sim *s, const struct cmm_sim_ev *ev)
 		break;
 	case CMM_SIM_EV_ACTION:
 		h = hash_bytes(h, &ev->u.action, sizeof(ev->u.action));
+		break;
+	case CMM_SIM_EV_UNREACH:
+		h = hash_bytes(h, &ev->u.peer, sizeof(ev->u.peer));
 		break;
 	default:
 		break;

@@ -32,7 +32,8 @@
 /* What an action or expectation does (script lines and random faults). */
 enum cmm_sim_act {
 	CMM_SIM_A_START = 1,	/* start or restart LIST (disk kept) */
-	CMM_SIM_A_KILL,		/* crash LIST: memory gone, disk kept */
+	CMM_SIM_A_KILL,		/* crash LIST: memory gone, disk kept; flag:
+				 * the host is lost too (`lose`) */
 	CMM_SIM_A_LEAVE,	/* cmm_core_leave on n */
 	CMM_SIM_A_JOIN,		/* cmm_core_join on n */
 	CMM_SIM_A_PARTITION,	/* groups[] */
@@ -122,6 +123,8 @@ enum cmm_sim_ev_kind {
 	CMM_SIM_EV_WAKE,
 	CMM_SIM_EV_ACTION,
 	CMM_SIM_EV_BATCH,	/* a DELIVER to each of several receivers */
+	CMM_SIM_EV_UNREACH,	/* a port-unreachable back to node (gen: its
+				 * instance) for a datagram to u.peer */
 };
 
 struct cmm_sim_ev {
@@ -139,6 +142,7 @@ struct cmm_sim_ev {
 		struct cmm_sim_batch	*batch;
 		struct cmm_sim_devop	*dev;
 		int			action;	/* index into sim->acts */
+		int			peer;	/* UNREACH: the node that is down */
 	} u;
 };
 
@@ -158,6 +162,9 @@ struct cmm_sim_node {
 	struct cmm_core	*core;
 	struct cmm_sink	sink;
 	uint32_t	gen;		/* bumps at each start and crash */
+	/* down with its host (`lose`): nothing answers for it; down
+	 * otherwise, its host answers port-unreachable (fast_fail) */
+	bool		host_lost;
 	bool		started_once;
 	bool		has_disk;
 	struct cmm_persist disk;
@@ -438,6 +445,7 @@ void	cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 void	cmm_sim_net_deliver(struct cmm_sim *s, struct cmm_sim_ev *ev);
 /* Delivers the rest of a batch and frees it. */
 void	cmm_sim_net_deliver_batch(struct cmm_sim *s, struct cmm_sim_batch *b);
+void	cmm_sim_net_unreach(struct cmm_sim *s, const struct cmm_sim_ev *ev);
 void	cmm_sim_net_heal(struct cmm_sim *s);
 void	cmm_sim_net_partition(struct cmm_sim *s, const struct cmm_set *groups,
 	    int ngroups);

@@ -5,6 +5,8 @@
  * violation), then delivered to each destination with latency and jitter
  * (reordering), loss, duplication, partitions, one-way cuts and selective
  * drops of message types, all drawn from the simulator's seeded generator.
+ * A datagram to a node that is down comes back to its sender as a
+ * port-unreachable (fast_fail) unless the node's host went with it.
  * Each delivered copy is encoded again with its own destination and decoded
  * by the receiver (the daemon's path without the MAC: prefix, body,
  * destination), then filtered through the receiver's replay window
@@ -330,6 +332,42 @@ net_copy_for(struct cmm_sim *s, const struct cmm_msg *shared, int to,
 	return false;
 }
 
+/* A datagram from `from` found node `to` down.  A crashed process leaves
+ * its port closed on a live host, which answers port-unreachable: it
+ * reaches the sender one network delay later, over the same network (not
+ * across a cut, and it may be lost).  A lost host answers nothing. */
+static void
+net_unreach(struct cmm_sim *s, int from, int to)
+{
+	struct cmm_sim_ev ev;
+
+	if (s->nodes[to].host_lost || !link_up(s, to, from) ||
+	    s->nodes[from].core == NULL)
+		return;
+	if (s->loss_ppm > 0 && cmm_rng_below(&s->rng, 1000000) < s->loss_ppm)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.t = s->now + (s->latency_ms + s->delay_ms > 0 ?
+	    s->latency_ms + s->delay_ms : 1);
+	ev.kind = CMM_SIM_EV_UNREACH;
+	ev.node = from;
+	ev.gen = s->nodes[from].gen;
+	ev.u.peer = to;
+	cmm_sim_push(s, &ev);
+}
+
+void
+cmm_sim_net_unreach(struct cmm_sim *s, const struct cmm_sim_ev *ev)
+{
+	struct cmm_sim_node *n = &s->nodes[ev->node];
+
+	/* the socket it was for died with its process */
+	if (n->core == NULL || n->gen != ev->gen)
+		return;
+	cmm_core_on_unreachable(n->core, s->now, ev->u.peer);
+	cmm_sim_after_input(s, n);
+}
+
 /* One copy arrives at node `to`: the whole receiving side (a down node,
  * the codec, the replay window, property 6, the core).  Takes over the
  * copy's reference to dup; the message stays the caller's. */
@@ -343,6 +381,7 @@ net_arrive(struct cmm_sim *s, int to, struct cmm_sim_msg *sm,
 
 	if (n->core == NULL) {
 		s->st.drop_down++;
+		net_unreach(s, sm->m.sender, to);
 		goto out;
 	}
 	if (!net_copy_for(s, &sm->m, n->id, &copy))

@@ -6,6 +6,8 @@
  *   nodes N                      device NAME A B [C...]
  *   set KEY VALUE                policy isolation|winner|initial_quorum V
  *   at T start LIST|all          at T kill LIST       at T restart LIST
+ *   at T lose LIST               (a crash that takes the host: no
+ *                                 port-unreachable comes back for it)
  *   at T leave N                 at T join N
  *   at T partition LIST | LIST [| LIST...]
  *   at T cut A B                 at T cut A -> B      at T heal
@@ -272,12 +274,15 @@ script_at(struct script *sc, char **tok, int ntok)
 	tok += 3;
 	args = ntok - 3;
 	if (strcmp(verb, "start") == 0 || strcmp(verb, "restart") == 0 ||
-	    strcmp(verb, "kill") == 0) {
+	    strcmp(verb, "kill") == 0 || strcmp(verb, "lose") == 0) {
 		if (args != 1)
 			return script_err(sc, "want: at T %s LIST", verb);
 		if (script_list(sc, tok[0], &a.set) != 0)
 			return -1;
-		a.kind = verb[0] == 'k' ? CMM_SIM_A_KILL : CMM_SIM_A_START;
+		a.kind = verb[0] == 'k' || verb[0] == 'l' ? CMM_SIM_A_KILL :
+		    CMM_SIM_A_START;
+		/* lose: the host goes too, so nothing answers for it */
+		a.flag = verb[0] == 'l';
 	} else if (strcmp(verb, "leave") == 0 || strcmp(verb, "join") == 0) {
 		if (args != 1)
 			return script_err(sc, "want: at T %s N", verb);
@@ -752,8 +757,10 @@ cmm_sim_do_action(struct cmm_sim *s, int idx)
 		break;
 	case CMM_SIM_A_KILL:
 		for (int i = cmm_set_next(&a.set, 0); i >= 0;
-		    i = cmm_set_next(&a.set, i + 1))
+		    i = cmm_set_next(&a.set, i + 1)) {
 			cmm_sim_kill_node(s, i);
+			s->nodes[i].host_lost = a.flag;
+		}
 		break;
 	case CMM_SIM_A_LEAVE:
 	case CMM_SIM_A_JOIN:

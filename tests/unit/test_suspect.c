@@ -60,6 +60,7 @@ static struct {
 	int			qlen;
 	struct ev		ev[EVMAX];
 	int			nev;
+	struct cmm_msg		last01;		/* node 0's last datagram to 1 */
 	struct cmm_set		epoch_members[64];
 	bool			has_epoch[64];
 } w;
@@ -89,6 +90,8 @@ sink_emit(void *ctx, const struct cmm_effect *fx)
 			p->m.vmax = w.vmax[self];
 			if (w.vmax[i] < CMM_TLV_SUSPECT_SINCE)
 				p->m.ext &= ~(uint32_t)CMM_EXT_SUSPECT;
+			if (self == 0 && i == 1)
+				w.last01 = p->m;
 		}
 		return 0;
 	}
@@ -360,6 +363,32 @@ test_spread(void **state)
 	w.late[1] = false;
 }
 
+/* A datagram the dead node sent before it crashed, still on its way when
+ * the suspicion begins, is no answer: it does not clear the suspicion. */
+static void
+test_stale_datagram_no_answer(void **state)
+{
+	struct cmm_msg stale;
+	struct cmm_peer_info pi;
+	int mark, f;
+
+	(void)state;
+	formed(3);
+	stale = w.last01;
+	assert_int_equal(stale.sender, 0);
+	mark = w.nev;
+	w.crashed[0] = true;
+	while (find_ev(mark, 1, CMM_EV_SUSPECT, 0) < 0 && w.now < 3000)
+		run_until(w.now + 1);
+	run_until(w.now + 2);
+	cmm_core_on_packet(w.core[1], w.now, &stale);
+	cmm_core_peer(w.core[1], 0, &pi);
+	assert_true(pi.suspect);
+	run_until(w.now + 100);
+	f = find_ev(mark, 1, CMM_EV_FAILURE, 0);
+	assert_true(f >= 0 && w.ev[f].fast);
+}
+
 /* A forged unreachable for a live peer: one burst of probes, which the
  * peer answers; no failure, no new epoch, the suspicion gone. */
 static void
@@ -426,7 +455,8 @@ test_stalled_needs_timeout(void **state)
 	w.stalled[0] = true;
 	run_until(t0 + 10);
 	cmm_core_on_unreachable(w.core[1], w.now, 0);
-	run_until(t0 + 100);
+	/* the window and a heartbeat and a half for a bounce */
+	run_until(t0 + 10 + 20 + 75 + 1);
 	cmm_core_peer(w.core[1], 0, &pi);
 	assert_false(pi.suspect);
 	assert_true(pi.alive);
@@ -579,6 +609,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_crash_confirmed_fast, teardown),
 		cmocka_unit_test_teardown(test_spread, teardown),
+		cmocka_unit_test_teardown(test_stale_datagram_no_answer, teardown),
 		cmocka_unit_test_teardown(test_forged_live_peer, teardown),
 		cmocka_unit_test_teardown(test_forged_flood, teardown),
 		cmocka_unit_test_teardown(test_stalled_needs_timeout, teardown),
