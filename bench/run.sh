@@ -104,7 +104,7 @@ else
 	gnuplot >"$R/gnuplot.log" 2>&1 <<EOF || cat "$R/gnuplot.log" >&2
 set terminal $term
 set output "$OUT/latency.png"
-set multiplot layout 1,2 title "cmm failover on loopback: heartbeat 50 ms, failure timeout 500 ms (median, bars min..p90)"
+set multiplot layout 1,2 title "cmm failover, on loopback and in network namespaces: heartbeat 50 ms, failure timeout 500 ms (median, bars min..p90)"
 set xlabel "nodes (N)"
 set xrange [2:17]
 set xtics (3, 5, 8, 16)
