@@ -300,24 +300,22 @@ cmm_udp_on_unreachable(struct cmm_udp *u, cmm_udp_unreach_fn fn, char *err,
     size_t errlen)
 {
 	struct udp_sock *all[CMM_UDP_LINKS + 2];
+	int family[CMM_UDP_LINKS + 2];
 	int n = 0;
 
-	for (int k = 0; k < u->n_links; k++)
+	for (int k = 0; k < u->n_links; k++) {
+		family[n] = u->local[k].ss.ss_family;
 		all[n++] = &u->sock[k];
+	}
+	family[n] = AF_INET;
 	all[n++] = &u->other[0];
+	family[n] = AF_INET6;
 	all[n++] = &u->other[1];
-	for (int i = 0; i < n; i++) {
-		struct sockaddr_storage ss;
-		socklen_t len = sizeof(ss);
-
-		if (all[i]->fd < 0)
-			continue;
-		if (getsockname(all[i]->fd, (struct sockaddr *)&ss, &len) < 0 ||
-		    udp_recverr(all[i]->fd, ss.ss_family) < 0) {
+	for (int i = 0; i < n; i++)
+		if (all[i]->fd >= 0 && udp_recverr(all[i]->fd, family[i]) < 0) {
 			snprintf(err, errlen, "IP_RECVERR: %s", strerror(errno));
 			return -1;
 		}
-	}
 	u->unreach = fn;
 	return 0;
 }
