@@ -9,9 +9,10 @@
  * once, naming itself) decides.  An answer clears the suspicion; none
  * within suspect_confirm_ms, while the probes bounce too, fails the peer
  * exactly as a timeout would.  Other datagrams from it do not count: one
- * sent just before the crash may still be on its way.  The suspecting node tells every
- * other node in the same breath, and each probes for itself, so the
- * survivors confirm together instead of one heartbeat apart.
+ * sent just before the crash may still be on its way.  The suspecting
+ * node tells every other node in the same breath, and each probes for
+ * itself, so the survivors confirm together instead of one heartbeat
+ * apart.
  *
  * Safety never rests on this: Paxos decides every configuration.  What it
  * must not do is exclude a live peer, hence the two conditions: a live
@@ -34,8 +35,8 @@ suspect_interval(const struct cmm_core *c)
 	return i < 1 ? 1 : i;
 }
 
-/* One heartbeat naming `id` as suspect: to `id` it is a probe, to anyone
- * else the news. */
+/* One heartbeat naming `id` in SUSPECT: to `id` it is a probe, to anyone
+ * else the news; naming ourselves, the answer to a probe. */
 static void
 suspect_send(struct cmm_core *c, const struct cmm_set *to, int id)
 {
