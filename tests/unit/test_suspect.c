@@ -55,6 +55,7 @@ static struct {
 	 * the crash, its next is a heartbeat away), its probes do */
 	bool			late[N];
 	uint8_t			vmax[N];	/* the version each speaks */
+	int64_t			icmp_ms;	/* an unreachable's way back */
 	int64_t			now;
 	struct pkt		*q;
 	int			qlen;
@@ -190,7 +191,7 @@ deliver(const struct pkt *p)
 
 		assert_true(w.qlen < QMAX);
 		u = &w.q[w.qlen++];
-		u->at = w.now + 1;
+		u->at = w.now + (w.icmp_ms > 0 ? w.icmp_ms : 1);
 		u->from = p->to;
 		u->to = p->from;
 		u->unreach = true;
@@ -361,6 +362,30 @@ test_spread(void **state)
 	/* without the news, node 1 would have waited for its own next
 	 * heartbeat to bounce: it does suspect only with it */
 	w.late[1] = false;
+}
+
+/* Unreachables that come back slower than the window (30 ms against 20):
+ * the first makes the node suspect, the next ones come after the window,
+ * and a bounce then still decides, well before the timeout. */
+static void
+test_late_bounce(void **state)
+{
+	int mark, f;
+	int64_t t0;
+
+	(void)state;
+	formed(3);
+	w.icmp_ms = 30;
+	mark = w.nev;
+	t0 = w.now;
+	w.crashed[0] = true;
+	run_until(t0 + 3000);
+	f = find_ev(mark, 1, CMM_EV_FAILURE, 0);
+	assert_true(f >= 0 && w.ev[f].fast);
+	/* a heartbeat, the bounce (30), the window (20) and the probes'
+	 * bounce after it (30 after the last probe) */
+	assert_true(w.ev[f].at - t0 <= 50 + 30 + 20 + 30 + 5);
+	assert_int_equal(count_ev(mark, 1, CMM_EV_FAILURE, 0), 1);
 }
 
 /* A datagram the dead node sent before it crashed, still on its way when
@@ -609,6 +634,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_crash_confirmed_fast, teardown),
 		cmocka_unit_test_teardown(test_spread, teardown),
+		cmocka_unit_test_teardown(test_late_bounce, teardown),
 		cmocka_unit_test_teardown(test_stale_datagram_no_answer, teardown),
 		cmocka_unit_test_teardown(test_forged_live_peer, teardown),
 		cmocka_unit_test_teardown(test_forged_flood, teardown),
