@@ -166,6 +166,11 @@ cmm_core_start(struct cmm_core *c, int64_t now)
 	c->now = now;
 	/* a new incarnation tells peers this is a restart, not a live node */
 	c->disk.incarnation++;
+	/* the fast path's attempt 0 may have been used before the stop
+	 * without reaching the disk (core_coord.c): never again in this
+	 * instance */
+	if (c->disk.next_attempt == 0)
+		c->disk.next_attempt = 1;
 	/* the caller refused a config that changed under the state, or
 	 * accepted it on purpose: from now on the state is under this one */
 	core_stamp_config(c);

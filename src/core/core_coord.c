@@ -545,8 +545,18 @@ coord_start(struct cmm_core *c, const char *why, bool force)
 	/* an operator's reconfigure is a step even when nothing changed */
 	r->force = force || c->reconfigure_req;
 	c->reconfigure_req = false;
-	if (coord_persist_ballot(c, attempt, acceptor && !fast) != 0)
+	if (fast) {
+		/* No write before the ACCEPT leaves: attempt 0 is used once
+		 * per instance in this run (the mark below), and a restart
+		 * moves to attempt 1 for the instance it restarts into
+		 * (cmm_core_start), so (0, self) never carries two values.
+		 * The mark reaches the disk with our own accept, which is
+		 * written while the ACCEPTs travel: the failover costs the
+		 * acceptors' write, not the coordinator's as well. */
+		c->disk.next_attempt = 1;
+	} else if (coord_persist_ballot(c, attempt, acceptor) != 0) {
 		return;
+	}
 	snprintf(buf, sizeof(buf), "started (%s)%s", why,
 	    fast ? ", fast path" : "");
 	r->phase = fast ? CMM_PHASE_ACCEPT : CMM_PHASE_PREPARE;
@@ -932,11 +942,35 @@ coord_on_device(struct cmm_core *c, uint32_t id, const struct cmm_devres *res)
 	}
 }
 
+/* A member this node holds dead: the coordinator gets our row at once,
+ * not at our next heartbeat.  Detectors give up on a dead node a little
+ * apart, and the coordinator's may be the last; with the rows of those
+ * that already did, its cut (core_converge.c) leaves the dead member out
+ * of the value, and the burst costs one step, not two. */
+static void
+coord_tell_failure(struct cmm_core *c)
+{
+	struct cmm_set gone;
+	int pref;
+
+	if (c->disk.epoch == 0 || c->stopped ||
+	    !cmm_set_has(&c->disk.members, c->self))
+		return;
+	cmm_set_minus(&gone, &c->disk.members, &c->alive);
+	if (cmm_set_empty(&gone))
+		return;
+	pref = coord_preferred(c);
+	if (pref != c->self && c->peers[pref].alive)
+		core_send_to(c, pref, CMM_MSG_HEARTBEAT);
+}
+
 void
 coord_on_detector(struct cmm_core *c)
 {
 	struct core_coord *r = &c->r;
 	struct cmm_set extra;
+
+	coord_tell_failure(c);
 
 	cmm_set_minus(&extra, &c->alive, &r->answered);
 	if (r->phase == CMM_PHASE_QUORUM && c->prompt_open &&

@@ -187,6 +187,10 @@ struct cmm_sim_node {
 	struct cmm_set	force_dead;	/* and declared these dead */
 	bool		alarmed;	/* raised the split-brain alarm */
 	bool		forgot;		/* restarted with its state lost */
+	/* the value its attempt 0 carried in fast_inst (sent before the
+	 * ballot reached its disk: checked for a second value instead) */
+	uint32_t	fast_inst;
+	struct cmm_set	fast_value;
 };
 
 /* Checker: one chosen epoch, as first persisted by any node. */

@@ -451,6 +451,29 @@ cmm_sim_check_persist(struct cmm_sim *s, struct cmm_sim_node *n,
 		    p->epoch, &p->members);
 }
 
+/* A PREPARE or ACCEPT (or a device slot operation) at ballot b for
+ * instance inst: its attempt was on the node's disk before it left; or it
+ * is the fast path's attempt 0, sent before the write, which must then
+ * carry one value ever, whatever the crashes in between. */
+static bool
+ballot_used_ok(struct cmm_sim_node *n, uint32_t inst, cmm_ballot b,
+    const struct cmm_set *value)
+{
+	const struct cmm_persist *d = &n->disk;
+
+	if (!n->has_disk)
+		return false;
+	if (d->epoch + 1 != inst || d->next_attempt > cmm_ballot_attempt(b))
+		return true;
+	if (cmm_ballot_attempt(b) != 0 || value == NULL)
+		return false;
+	if (n->fast_inst == inst)
+		return cmm_set_eq(&n->fast_value, value);
+	n->fast_inst = inst;
+	n->fast_value = *value;
+	return true;
+}
+
 /* Persist before reply, persist the ballot before using it, and record
  * every ACCEPTED for the chosen check. */
 void
@@ -481,8 +504,8 @@ cmm_sim_check_send(struct cmm_sim *s, struct cmm_sim_node *n,
 		break;
 	case CMM_MSG_PREPARE:
 	case CMM_MSG_ACCEPT:
-		ok = n->has_disk && (d->epoch + 1 != m->instance ||
-		    d->next_attempt > cmm_ballot_attempt(m->ballot));
+		ok = ballot_used_ok(n, m->instance, m->ballot,
+		    m->type == CMM_MSG_ACCEPT ? &m->value : NULL);
 		what = m->type == CMM_MSG_PREPARE ? "a PREPARE" : "an ACCEPT";
 		break;
 	default:
@@ -660,7 +683,8 @@ cmm_sim_check_devreq(struct cmm_sim *s, struct cmm_sim_node *n,
 		    (cmm_set_count(&d->members) != 2 &&
 		    !(req->op.op == CMM_DEVOP_PROMISE &&
 		    n->force_inst == req->op.epoch)) ||
-		    d->next_attempt <= cmm_ballot_attempt(req->op.ballot))
+		    !ballot_used_ok(n, req->op.epoch, req->op.ballot,
+		    req->op.op == CMM_DEVOP_ACCEPT ? &req->op.set : NULL))
 			cmm_sim_violate(s, "devices", two(&who, n->id, -1),
 			    "node %d used the slot of device %s for instance %"
 			    PRIu32 " while not one of two members (or before "
