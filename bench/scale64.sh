@@ -190,19 +190,28 @@ s_status() { # ID FIELD
 	    2>/dev/null)" "$2"
 }
 
-# the nodes' UDP and eth0 counters, one line per namespace:
-#   OutDatagrams InDatagrams RcvbufErrors InErrors eth0_tx_bytes eth0_tx_packets
-s_counters() {
+# One line per node: its utime + stime (ticks), then its namespace's UDP
+# OutDatagrams InDatagrams RcvbufErrors InErrors and eth0's transmitted
+# bytes and packets (/proc/PID/net is the namespace of PID).  One awk reads
+# every file, so a pass takes milliseconds: a process per node would
+# stretch each node's window past the one the rates are divided by.
+s_sample() {
+	files=""
 	for i in $ALL; do
-		ip netns exec "$(s_ns "$i")" cat /proc/net/snmp /proc/net/dev |
-		    awk '$1 == "Udp:" {
-			if (!h) { for (j = 2; j <= NF; j++) c[$j] = j; h = 1; next }
-			o = $c["OutDatagrams"]; r = $c["InDatagrams"]
-			b = $c["RcvbufErrors"]; e = $c["InErrors"] }
-		# the kernel glues a long first counter to the name: split it
-		/^ *eth0:/ { sub(/eth0:/, "eth0: "); $0 = $0; tb = $10; tp = $11 }
-		END { print o, r, b, e, tb, tp }'
+		p=$(b_pid "$i")
+		files="$files /proc/$p/stat /proc/$p/net/snmp /proc/$p/net/dev"
 	done
+	# shellcheck disable=SC2086 # a list of files
+	awk 'function out() { if (n) print cpu, o, r, b, e, tb, tp }
+	FILENAME ~ /\/stat$/ { out(); n++; sub(/.*\) /, ""); cpu = $12 + $13
+		h = 0; next }
+	$1 == "Udp:" {
+		if (!h) { for (j = 2; j <= NF; j++) c[$j] = j; h = 1; next }
+		o = $c["OutDatagrams"]; r = $c["InDatagrams"]
+		b = $c["RcvbufErrors"]; e = $c["InErrors"] }
+	# the kernel glues a long first counter to the name: split it
+	/^ *eth0:/ { sub(/eth0:/, "eth0: "); $0 = $0; tb = $10; tp = $11 }
+	END { out() }' $files
 }
 
 # commit events in the streams of IDS after time K
@@ -264,35 +273,27 @@ rows_of formation_steps "$form_steps"
 # idle
 sleep 2
 hz=$(getconf CLK_TCK)
-for i in $ALL; do
-	sed 's/.*) //' "/proc/$(b_pid "$i")/stat" |
-	    awk '{ print $12 + $13 }' >"$B_DIR/cpu0.$i"
-done
-s_counters >"$B_DIR/net0"
 t0=$("$BENCHTOOL" now)
+s_sample >"$B_DIR/s0"
 b_say "scale: idle for $SECS s"
 sleep "$SECS"
 t1=$("$BENCHTOOL" now)
-s_counters >"$B_DIR/net1"
-: >"$B_DIR/cpu"
-for i in $ALL; do
-	c1=$(sed 's/.*) //' "/proc/$(b_pid "$i")/stat" | awk '{ print $12 + $13 }')
-	echo "$(cat "$B_DIR/cpu0.$i") $c1 $hz $t0 $t1" | awk '{
-	    printf "%.3f\n", ($2 - $1) / $3 / (($5 - $4) / 1e9) * 100 }' \
-	    >>"$B_DIR/cpu"
-done
+s_sample >"$B_DIR/s1"
+[ "$(wc -l <"$B_DIR/s1")" = "$SN" ] || { b_say "scale: cannot read /proc"; exit 1; }
 secs_ns=$((t1 - t0))
-paste -d ' ' "$B_DIR/net0" "$B_DIR/net1" "$B_DIR/cpu" | awk -v ns="$secs_ns" \
+paste -d ' ' "$B_DIR/s0" "$B_DIR/s1" | awk -v ns="$secs_ns" -v hz="$hz" \
     -v d="$B_DIR" '{
 	s = ns / 1e9
-	tx = ($7 - $1) / s; rx = ($8 - $2) / s
+	cpu = ($8 - $1) / hz / s
+	printf "%.3f\n", cpu * 100 >(d "/cpu")
+	tx = ($9 - $2) / s; rx = ($10 - $3) / s
 	print tx >(d "/pps_tx"); print rx >(d "/pps_rx")
 	# the payload: the frame less Ethernet, IPv4 and UDP headers
-	if ($12 > $6)
-		print ($11 - $5) / ($12 - $6) - 42 >(d "/payload")
-	print ($11 - $5) / s >(d "/bytes_tx")
+	if ($14 > $7)
+		print ($13 - $6) / ($14 - $7) - 42 >(d "/payload")
+	print ($13 - $6) / s >(d "/bytes_tx")
 	if (tx + rx > 0)
-		printf "%.2f\n", $13 / 100 * 1e6 / (tx + rx) >(d "/us_per_dgram")
+		printf "%.2f\n", cpu * 1e6 / (tx + rx) >(d "/us_per_dgram")
 }'
 b_row scale "$SN" idle_cpu_pct "$B_DIR/cpu" "\"seconds\":$SECS,\"heartbeat_ms\":100"
 b_row scale "$SN" idle_pps_tx "$B_DIR/pps_tx" "\"seconds\":$SECS"
@@ -430,9 +431,9 @@ else
 	echo "scale $SN" >>"${BENCH_INCOMPLETE:-$B_DIR/incomplete}"
 fi
 
-s_counters >"$B_DIR/net2"
-awk '{ print $3 }' "$B_DIR/net2" >"$B_DIR/rcvbuf"
-awk '{ print $4 }' "$B_DIR/net2" >"$B_DIR/inerr"
+s_sample >"$B_DIR/s2"
+awk '{ print $4 }' "$B_DIR/s2" >"$B_DIR/rcvbuf"
+awk '{ print $5 }' "$B_DIR/s2" >"$B_DIR/inerr"
 b_row scale "$SN" rcvbuf_errors "$B_DIR/rcvbuf"
 b_row scale "$SN" udp_in_errors "$B_DIR/inerr"
 # run alone (no make bench around it to collect the rows): the table
