@@ -5,14 +5,15 @@
 # namespace (10.236.0.0/24), heartbeat_ms 100 and the default failure
 # timeout (1000 ms).  Alone: `make bench-scale`, or as root
 #   CMM=build/cmm BENCHTOOL=build/bench/benchtool sh bench/scale64.sh [N]
-# In order, from the daemons' `watch --json` streams (CLOCK_MONOTONIC):
+# In order (times from the daemons' `watch --json` streams, on
+# CLOCK_MONOTONIC):
 #   formation   all N started at once -> the last one commits all N
 #               (formation_ms, the epoch reached, the most commits a node
 #               made on the way)
 #   idle        BENCH_IDLE_S (30) s of the settled cluster: CPU per daemon
 #               (utime + stime, /proc/PID/stat), datagrams sent and
 #               received per daemon per second and the mean UDP payload
-#               (each namespace's /proc/net/snmp and /proc/net/dev), the
+#               (/proc/PID/net/snmp and net/dev: the daemon's namespace), the
 #               CPU per datagram handled, open fds and RSS per daemon,
 #               and the commits inside the window (0 when it was idle)
 #   kill        BENCH_SCALE_KILLS (3) trials: SIGKILL one daemon, rotating
@@ -279,7 +280,10 @@ b_say "scale: idle for $SECS s"
 sleep "$SECS"
 t1=$("$BENCHTOOL" now)
 s_sample >"$B_DIR/s1"
-[ "$(wc -l <"$B_DIR/s1")" = "$SN" ] || { b_say "scale: cannot read /proc"; exit 1; }
+if [ "$(wc -l <"$B_DIR/s1")" != "$SN" ]; then
+	b_say "scale: cannot read every daemon's /proc files"
+	exit 1
+fi
 secs_ns=$((t1 - t0))
 paste -d ' ' "$B_DIR/s0" "$B_DIR/s1" | awk -v ns="$secs_ns" -v hz="$hz" \
     -v d="$B_DIR" '{
@@ -295,7 +299,8 @@ paste -d ' ' "$B_DIR/s0" "$B_DIR/s1" | awk -v ns="$secs_ns" -v hz="$hz" \
 	if (tx + rx > 0)
 		printf "%.2f\n", cpu * 1e6 / (tx + rx) >(d "/us_per_dgram")
 }'
-b_row scale "$SN" idle_cpu_pct "$B_DIR/cpu" "\"seconds\":$SECS,\"heartbeat_ms\":100"
+b_row scale "$SN" idle_cpu_pct "$B_DIR/cpu" \
+    "\"seconds\":$SECS,\"heartbeat_ms\":100"
 b_row scale "$SN" idle_pps_tx "$B_DIR/pps_tx" "\"seconds\":$SECS"
 b_row scale "$SN" idle_pps_rx "$B_DIR/pps_rx" "\"seconds\":$SECS"
 b_row scale "$SN" idle_eth_bytes_per_s_tx "$B_DIR/bytes_tx" "\"seconds\":$SECS"

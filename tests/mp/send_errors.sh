@@ -16,16 +16,14 @@ grep -q "^address = 255.255.255.255:$p1\$" "$MP_CONF" ||
     mp_fail "node 1's address not rewritten: $(cat "$MP_CONF")"
 mp_start 0
 log=$MP_DIR/node0.log
-refused() { # the lines saying so
-	grep -c "warn  node 0: [0-9]* send(s) refused by the kernel, the last to node 1: " \
-	    "$log"
-}
+what="send(s) refused by the kernel, the last to node 1: "
 mp_wait 5 "the first refused send in the log" \
-    grep -q "warn  node 0: 1 send(s) refused by the kernel, the last to node 1: " "$log"
+    grep -qF "warn  node 0: 1 $what" "$log"
 # heartbeats go every 100 ms: the second report counts tens of them
 mp_wait 8 "the rate-limited count" grep -qE \
-    "warn  node 0: [0-9]{2,} send\(s\) refused by the kernel, the last to node 1: " "$log"
-n=$(refused)
+    "warn  node 0: [0-9]{2,} send\(s\) refused by the kernel, the last to node 1: " \
+    "$log"
+n=$(grep -cF "$what" "$log")
 [ "$n" = 2 ] || mp_fail "$n lines about refused sends within 5 s, want 2"
 mp_ctl 0 metrics 2>/dev/null | grep -q "^cmm_send_errors_total [1-9]" ||
     mp_fail "cmm_send_errors_total does not count them"
