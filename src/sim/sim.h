@@ -103,9 +103,13 @@ struct cmm_sim_dup {
  * Memory: a pointer to the shared message and two bytes a receiver, plus
  * one pointer a receiver only when one of its copies was duplicated.
  */
+struct cmm_sim_dupref {
+	struct cmm_sim_dup *d;		/* NULL: this copy is not duplicated */
+};
+
 struct cmm_sim_batch {
 	struct cmm_sim_msg *msg;	/* one reference, held by the batch */
-	struct cmm_sim_dup **dup;	/* NULL, or one per receiver */
+	struct cmm_sim_dupref *dup;	/* NULL, or one per receiver */
 	uint32_t	n;		/* receivers */
 	uint32_t	next;		/* the first not yet delivered */
 	uint16_t	to[];		/* in queue order */

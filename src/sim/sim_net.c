@@ -266,7 +266,7 @@ net_flush(struct cmm_sim *s, struct cmm_sim_msg *sm)
 			dups = dups || s->copies[j].dup != NULL;
 		b = malloc(sizeof(*b) + (j - i) * sizeof(b->to[0]));
 		if (b == NULL || (dups && (b->dup = calloc(j - i,
-		    sizeof(*b->dup))) == NULL)) {
+		    sizeof(struct cmm_sim_dupref))) == NULL)) {
 			fprintf(stderr, "cmm sim: out of memory\n");
 			exit(1);
 		}
@@ -279,7 +279,7 @@ net_flush(struct cmm_sim *s, struct cmm_sim_msg *sm)
 		for (size_t k = i; k < j; k++) {
 			b->to[k - i] = s->copies[k].to;
 			if (dups)
-				b->dup[k - i] = s->copies[k].dup;
+				b->dup[k - i].d = s->copies[k].dup;
 		}
 		memset(&ev, 0, sizeof(ev));
 		ev.t = s->copies[i].t;
@@ -298,7 +298,7 @@ cmm_sim_batch_free(struct cmm_sim *s, struct cmm_sim_batch *b)
 		return;
 	if (b->dup != NULL)
 		for (uint32_t i = b->next; i < b->n; i++)
-			cmm_sim_dup_unref(b->dup[i]);
+			cmm_sim_dup_unref(b->dup[i].d);
 	cmm_sim_msg_unref(s, b->msg);
 	free(b->dup);
 	free(b);
@@ -438,7 +438,7 @@ cmm_sim_net_deliver_batch(struct cmm_sim *s, struct cmm_sim_batch *b)
 
 		if (i > 0)
 			s->st.events++;
-		net_arrive(s, b->to[i], b->msg, b->dup != NULL ? b->dup[i] :
+		net_arrive(s, b->to[i], b->msg, b->dup != NULL ? b->dup[i].d :
 		    NULL);
 	}
 	cmm_sim_batch_free(s, b);
