@@ -140,8 +140,15 @@ cmm_sim_random_setup(struct cmm_sim *s, int64_t duration, bool faults)
 			}
 		cmm_sim_trace(s, -1, "swarm: faults %s", list[0] ? list : "none");
 	}
-	if (has(s, CMM_SIM_F_JITTER))
+	if (has(s, CMM_SIM_F_JITTER)) {
 		s->jitter_ms = 3 + (int64_t)cmm_rng_below(&s->rng, 20);
+		/* fast_fail's window covers the round trip's variation, as
+		 * the failure timeout covers heartbeat gaps (cmm.conf(5)):
+		 * nodes that crash together are then suspect together */
+		if (cfg->suspect_confirm_ms < 2 * (s->latency_ms + s->jitter_ms))
+			cfg->suspect_confirm_ms = 2 * (s->latency_ms +
+			    s->jitter_ms);
+	}
 	if (has(s, CMM_SIM_F_DUP))
 		s->dup_ppm = 5000 + (uint32_t)cmm_rng_below(&s->rng, 45000);
 	if (has(s, CMM_SIM_F_SLOWDEV)) {

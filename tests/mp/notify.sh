@@ -90,7 +90,13 @@ sed -n 's/.*STATUS=//p' "$MP_DIR/n0.out" | uniq -d | grep -q . &&
 	mp_fail "a STATUS line repeated: $(sed -n 's/.*STATUS=//p' "$MP_DIR/n0.out" | uniq -d)"
 
 # WATCHDOG=1 every half WATCHDOG_USEC (200 ms): count and spacing over
-# what was received so far (the cluster took a second or more)
+# what was received so far, five pings at least (with fast_fail the kill
+# above is over in a heartbeat or two, not a failure timeout)
+pings() {
+	MP_WHY="$(grep -c ' WATCHDOG=1$' "$MP_DIR/n0.out") pings"
+	[ "$(grep -c ' WATCHDOG=1$' "$MP_DIR/n0.out")" -ge 5 ]
+}
+mp_wait 5 "five WATCHDOG=1 pings" pings
 grep ' WATCHDOG=1$' "$MP_DIR/n0.out" | cut -d' ' -f1 >"$MP_DIR/wd"
 n=$(wc -l <"$MP_DIR/wd")
 [ "$n" -ge 5 ] || mp_fail "only $n WATCHDOG=1 pings"
