@@ -1524,8 +1524,9 @@ event_time(int from, int node, enum cmm_event_type ev)
 }
 
 /* The crown prince's failover is the fast path: attempt 0, ACCEPT with no
- * PREPARE, the attempt persisted before it leaves; two one-way delays
- * after detection everyone has committed. */
+ * PREPARE and no write before it leaves (the mark that attempt 0 is used
+ * goes to disk with the crown prince's own accept, one write); two
+ * one-way delays after detection everyone has committed. */
 static void
 test_crown_prince_fast_path(void **state)
 {
@@ -1548,11 +1549,16 @@ test_crown_prince_fast_path(void **state)
 	assert_true(r->msg.ballot == B(0, 2));
 	fx_assert_set(&r->msg.value, "1-2");
 	fx_assert_set(&r->to, "1");
-	/* attempt 0 is marked used on disk before the ACCEPT leaves */
+	/* nothing written between the failure and the ACCEPT; the next
+	 * write holds the mark and the accept together */
 	ip = last_persist_before(2, ia);
-	assert_true(ip >= mark);
+	assert_true(ip < mark);
+	ip = find_persist(ia, 2);
+	assert_true(ip > ia);
 	assert_int_equal(w.log[ip].persist.next_attempt, 1);
-	assert_true(w.log[ip].persist.promised == CMM_BALLOT_NONE);
+	assert_true(w.log[ip].persist.promised == B(0, 2));
+	assert_true(w.log[ip].persist.accepted == B(0, 2));
+	fx_assert_set(&w.log[ip].persist.value, "1-2");
 	/* the ACCEPTEDs of both at that one ballot */
 	assert_true(w.log[find_send(mark, 1, CMM_MSG_ACCEPTED, 2)].msg.ballot ==
 	    B(0, 2));
@@ -1632,8 +1638,9 @@ test_other_coordinator_prepares(void **state)
 }
 
 /* A crown prince that used attempt 0 of an instance before a restart
- * (its attempt on disk, nothing else) never uses it again: phase 1 at
- * attempt 1.  And the value an acceptor
+ * (nothing on its disk: it crashed before writing its own accept) never
+ * uses it again: its start writes attempt 0 as used, and it runs phase 1
+ * at attempt 1.  And the value an acceptor
  * reported is the one proposed, even though a live node is left out:
  * it may have been chosen. */
 static void
@@ -1653,13 +1660,17 @@ test_restarted_crown_prince_and_highest_ballot(void **state)
 	p.accepted = B(0, 2);
 	p.value = fx_set("1-2");
 	node_start_with(1, &p);
-	/* the crown prince marked attempt 0 used and sent its ACCEPT, then
-	 * crashed before it wrote its own accept */
+	/* the crown prince sent its ACCEPT at attempt 0, then crashed
+	 * before it wrote its own accept: its disk says nothing of it */
 	p.promised = CMM_BALLOT_NONE;
 	p.accepted = CMM_BALLOT_NONE;
 	cmm_set_clear(&p.value);
-	p.next_attempt = 1;
+	p.next_attempt = 0;
+	mark = w.nlog;
 	node_start_with(2, &p);
+	ipr = find_persist(mark, 2);
+	assert_true(ipr >= 0);
+	assert_int_equal(w.log[ipr].persist.next_attempt, 1);
 	mark = w.nlog;
 	run_for(5000);
 	assert_int_equal(count_send(mark, -1, CMM_MSG_PREPARE, 2), 1);
