@@ -32,10 +32,16 @@ cmm_crown_prince(const struct cmm_set *s, const int *priority)
 	if (s == NULL)
 		return -1;
 	/* FIG. 9: the crown prince has the highest priority; ids rise, so >=
-	 * hands equal priorities to the higher id */
-	for (int i = cmm_set_next(s, 0); i >= 0; i = cmm_set_next(s, i + 1))
-		if (best < 0 || vote_prio(priority, i) >= vote_prio(priority, best))
-			best = i;
+	 * hands equal priorities to the higher id.  Word by word, not
+	 * cmm_set_next: the coordinator asks after every packet */
+	for (int w = 0; w < CMM_SET_WORDS; w++)
+		for (uint64_t bits = s->w[w]; bits != 0; bits &= bits - 1) {
+			int i = w * 64 + __builtin_ctzll(bits);
+
+			if (best < 0 ||
+			    vote_prio(priority, i) >= vote_prio(priority, best))
+				best = i;
+		}
 	return best;
 }
 

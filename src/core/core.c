@@ -765,6 +765,9 @@ cmm_core_state_hash(const struct cmm_core *c, uint64_t h)
 	copy->cfg = NULL;
 	memset(&copy->sink, 0, sizeof(copy->sink));
 	copy->peers = NULL;
+	memset(&copy->same_epoch, 0, sizeof(copy->same_epoch));
+	copy->same_epoch_of = 0;
+	copy->same_epoch_ok = false;
 	memset(copy->text, 0, sizeof(copy->text));
 	memset(copy->why, 0, sizeof(copy->why));
 	memset(copy->r.outcome, 0, sizeof(copy->r.outcome));

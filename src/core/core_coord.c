@@ -87,12 +87,21 @@ coord_pending(struct cmm_core *c)
 	bool any = c->disk.accepted != CMM_BALLOT_NONE;
 	int64_t wait;
 
+	/* a pending peer at our epoch; set operations, not a scan of the
+	 * peers after every packet (same_epoch is rebuilt once an epoch) */
+	if (!c->same_epoch_ok || c->same_epoch_of != c->disk.epoch) {
+		cmm_set_clear(&c->same_epoch);
+		for (int q = 0; q < c->npeers; q++)
+			if (c->peers[q].epoch == c->disk.epoch)
+				cmm_set_add(&c->same_epoch, q);
+		c->same_epoch_of = c->disk.epoch;
+		c->same_epoch_ok = true;
+	}
 	cmm_set_and(&pend, &c->flag_pend, &c->disk.members);
 	cmm_set_and(&pend, &pend, &c->alive);
-	for (int q = cmm_set_next(&pend, 0); q >= 0 && !any;
-	    q = cmm_set_next(&pend, q + 1))
-		if (q != c->self && c->peers[q].epoch == c->disk.epoch)
-			any = true;
+	cmm_set_and(&pend, &pend, &c->same_epoch);
+	cmm_set_del(&pend, c->self);
+	any = any || !cmm_set_empty(&pend);
 	if (!any || !c->member) {
 		c->pending_since = -1;
 		return false;
@@ -171,7 +180,7 @@ static int
 coord_preferred(const struct cmm_core *c)
 {
 	const struct cmm_set *P = core_acceptors(c);
-	struct cmm_set cand;
+	struct cmm_set cand, amn;
 	int cp;
 
 	if (c->disk.epoch > 0) {
@@ -181,7 +190,12 @@ coord_preferred(const struct cmm_core *c)
 			return cp;
 	}
 	cmm_set_and(&cand, P, &c->alive);
-	for (int q = cmm_set_next(&cand, 0); q >= 0; q = cmm_set_next(&cand, q + 1))
+	/* only a peer whose last message said AMNESIAC (flag_amn), or self,
+	 * can be amnesiac: no scan of every peer after every packet */
+	cmm_set_and(&amn, &cand, &c->flag_amn);
+	if (cmm_set_has(&cand, c->self))
+		cmm_set_add(&amn, c->self);
+	for (int q = cmm_set_next(&amn, 0); q >= 0; q = cmm_set_next(&amn, q + 1))
 		if (coord_amnesiac(c, q))
 			cmm_set_del(&cand, q);
 	cp = cmm_crown_prince(&cand, c->cfg->priority);

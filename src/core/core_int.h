@@ -194,6 +194,12 @@ struct cmm_core {
 	struct cmm_set	leavers;	/* peers whose last word was LEAVING */
 	struct cmm_set	flag_amn;	/* peers whose last message said AMNESIAC */
 	struct cmm_set	flag_pend;	/* ... said PENDING */
+	/* peers whose last message carried epoch same_epoch_of: a cache for
+	 * coord_pending, rebuilt when the disk's epoch moves (no state: the
+	 * state hash leaves it out) */
+	struct cmm_set	same_epoch;
+	uint32_t	same_epoch_of;
+	bool		same_epoch_ok;
 	struct cmm_set	heard;		/* peers heard since start */
 	struct cmm_set	suspects;	/* peers with probes out */
 	int64_t		next_hb;

@@ -54,6 +54,10 @@ recv_header(struct cmm_core *c, const struct cmm_msg *m)
 		p->alive_since = c->now;
 	}
 	p->epoch = m->epoch;
+	if (c->same_epoch_ok && m->epoch == c->same_epoch_of)
+		cmm_set_add(&c->same_epoch, m->sender);
+	else if (c->same_epoch_ok)
+		cmm_set_del(&c->same_epoch, m->sender);
 	p->vmax = m->vmax;
 	p->members = m->members;
 	p->flags = m->flags;
