@@ -267,7 +267,9 @@ proctype Node(byte me)
 
 end:	do
 	/* Trigger (step 1): start an attempt.  The attempt is persisted
-	 * before the PREPARE or ACCEPT leaves (PROTOCOL 5). */
+	 * before the PREPARE or ACCEPT leaves (PROTOCOL 5).  (Attempt 0:
+	 * the daemon keeps the mark in memory and every start writes it,
+	 * which no later step can tell from this write.) */
 	:: atomic {
 		hi[me] < MAXA && started < BALLOTS ->
 		a = hi[me];
