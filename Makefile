@@ -29,7 +29,7 @@
 #   make bench      failover, crash and host loss in network namespaces,
 #                   cmm beside Corosync, joins, simulator scale, idle cost
 #                   (bench/run.sh): tables, bench/results.json,
-#                   bench/latency.png (~15 min)
+#                   bench/latency.png (~7 min)
 #   make bench-deps what make bench uses beyond the build (gnuplot-nox,
 #                   corosync), installed when missing; make deps never does
 #   make bench-scale   64 daemons in network namespaces (bench/scale64.sh,

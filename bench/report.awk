@@ -81,8 +81,8 @@ function target(e, nn, m,    key, t, ok, pl, ic) {
 	pl = plan[e]
 	ic = inc[e SUBSEP nn] + 0
 	if (e == "failover" && m == "overhead_ms" && nn == 16) {
-		t = "median <= 10 ms"
-		ok = md[key] != "NA" && md[key] + 0 <= 10
+		t = "median <= 2 ms"
+		ok = md[key] != "NA" && md[key] + 0 <= 2
 	} else if (e == "process_crash" && m == "kill_to_commit_ms") {
 		t = "median <= 50 ms"
 		ok = md[key] != "NA" && md[key] + 0 <= 50
@@ -92,7 +92,8 @@ function target(e, nn, m,    key, t, ok, pl, ic) {
 	} else if (e == "vs_corosync") {
 		t = "<= 0.05"
 		ok = md[key] != "NA" && md[key] + 0 <= 0.05
-	} else if ((e == "simultaneous_failures" || e == "joins" ||
+	} else if ((e == "failover" || e == "simultaneous_failures" ||
+	    e == "joins" ||
 	    e == "process_crash" || e == "host_loss") && m == "epoch_steps") {
 		t = "1 in every trial"
 		ok = tr[key] + 0 > 0 && mn[key] == 1 && mx[key] == 1 && ic == 0 &&
@@ -105,8 +106,8 @@ function target(e, nn, m,    key, t, ok, pl, ic) {
 		t = "<= 2 s at 1024"
 		ok = md[key] != "NA" && md[key] + 0 <= 2
 	} else if (e == "idle" && m == "cpu_pct" && nn == 16) {
-		t = "<= 1 % each"
-		ok = mx[key] != "NA" && mx[key] + 0 <= 1
+		t = "<= 0.5 % each"
+		ok = mx[key] != "NA" && mx[key] + 0 <= 0.5
 	} else
 		return ""
 	verdict[++nv] = sprintf("%-58s %s", e " N=" nn " " m " (" t "):",

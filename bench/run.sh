@@ -112,14 +112,16 @@ set grid
 set key top left
 set ylabel "kill -> last survivor commits (ms)"
 set yrange [0:*]
+set key center right
 plot "$R/plot.dat" using 1:3:2:4 with yerrorlines lw 2 pt 7 title "kill -> commit (loopback)", \
      "$R/plot.dat" using 1:12:11:13 with yerrorlines lw 2 pt 9 title "process crash (netns)", \
      "$R/plot.dat" using 1:15:14:16 with yerrorlines lw 2 pt 5 title "host loss (netns)", \
      500 with lines dt 2 lc rgb "gray" title "failure timeout"
 set ylabel "first detection -> last commit (ms)"
+set key top left
 plot "$R/plot.dat" using 1:6:5:7 with yerrorlines lw 2 pt 7 title "protocol overhead (state on $fs)", \
      "$R/plot.dat" using 1:9:8:10 with yerrorbars pt 5 ps 1.2 title "same, state on tmpfs", \
-     10 with lines dt 2 lc rgb "red" title "target at N = 16"
+     2 with lines dt 2 lc rgb "red" title "target at N = 16 (2 ms)"
 unset multiplot
 EOF
 fi
