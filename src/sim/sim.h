@@ -84,6 +84,7 @@ struct cmm_sim_action {
 struct cmm_sim_msg {
 	unsigned	refs;
 	uint32_t	bytes;		/* encoded datagram, MAC included */
+	bool		copy_checked;	/* a copy went through the codec */
 	struct cmm_msg	m;
 	struct cmm_sim_msg *free_next;
 };

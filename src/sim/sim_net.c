@@ -305,16 +305,26 @@ cmm_sim_batch_free(struct cmm_sim *s, struct cmm_sim_batch *b)
 }
 
 /* The copy for node `to` as its receiver decodes it: addressed to it,
- * through the codec.  false (a violation) if it does not survive. */
+ * through the codec.  false (a violation) if it does not survive.  The
+ * send put the message through the codec already; the copies differ
+ * only in their destination, so the first copy of each message goes
+ * through it again with its own, and the others take that one's result
+ * with theirs (at 1024 nodes a third of the run went to encoding the
+ * same bytes once per receiver). */
 static bool
-net_copy_for(struct cmm_sim *s, const struct cmm_msg *shared, int to,
+net_copy_for(struct cmm_sim *s, struct cmm_sim_msg *sm, int to,
     struct cmm_msg *out)
 {
 	uint8_t buf[CMM_WIRE_MAX];
-	struct cmm_msg m = *shared;
+	struct cmm_msg m = sm->m;
 	enum cmm_drop why;
 	int len;
 
+	if (sm->copy_checked) {
+		*out = sm->m;
+		out->dest = (uint16_t)to;
+		return true;
+	}
 	m.dest = (uint16_t)to;
 	len = cmm_wire_encode(&m, s->cluster_id, buf, sizeof(buf));
 	if (len >= 0) {
@@ -324,8 +334,10 @@ net_copy_for(struct cmm_sim *s, const struct cmm_msg *shared, int to,
 	} else {
 		why = CMM_DROP_LONG;
 	}
-	if (why == CMM_DROP_NONE && out->dest == to && cmm_msg_equal(&m, out))
+	if (why == CMM_DROP_NONE && out->dest == to && cmm_msg_equal(&m, out)) {
+		sm->copy_checked = true;
 		return true;
+	}
 	cmm_sim_violate(s, "codec", NULL, "node %d: a %s for node %d did not "
 	    "survive encode/decode (%s)", m.sender, cmm_msg_type_name(m.type),
 	    to, cmm_drop_name(why));
@@ -384,7 +396,7 @@ net_arrive(struct cmm_sim *s, int to, struct cmm_sim_msg *sm,
 		net_unreach(s, sm->m.sender, to);
 		goto out;
 	}
-	if (!net_copy_for(s, &sm->m, n->id, &copy))
+	if (!net_copy_for(s, sm, n->id, &copy))
 		goto out;
 	if (!s->o.plant_replay) {
 		/* the daemon's rule: check, (MAC,) then move the window */
