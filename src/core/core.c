@@ -95,6 +95,46 @@ cmm_core_cfg_defaults(struct cmm_core_cfg *cfg)
 
 /* ---- lifecycle ---- */
 
+/* FIG. 9: the crown prince has the highest priority, and of equal ones
+ * the highest id (as cmm_crown_prince): the configured ids in that order,
+ * once, so finding the first of a set does not walk the whole set. */
+static int
+core_order_by_prio(struct cmm_core *c)
+{
+	const int *prio = c->cfg->priority;
+	int n = 0;
+
+	c->by_prio = malloc((size_t)cmm_set_count(&c->cfg->configured) *
+	    sizeof(*c->by_prio));
+	if (c->by_prio == NULL)
+		return -1;
+	/* insertion by descending id keeps equal priorities highest id
+	 * first; at most 1024 ids, once per core */
+	for (int i = c->npeers - 1; i >= 0; i--) {
+		int j = n;
+
+		if (!cmm_set_has(&c->cfg->configured, i))
+			continue;
+		n++;
+		while (j > 0 && prio[c->by_prio[j - 1]] < prio[i]) {
+			c->by_prio[j] = c->by_prio[j - 1];
+			j--;
+		}
+		c->by_prio[j] = i;
+	}
+	c->nby_prio = n;
+	return 0;
+}
+
+int
+core_crown_prince(const struct cmm_core *c, const struct cmm_set *s)
+{
+	for (int k = 0; k < c->nby_prio; k++)
+		if (cmm_set_has(s, c->by_prio[k]))
+			return c->by_prio[k];
+	return -1;
+}
+
 struct cmm_core *
 cmm_core_new(const struct cmm_core_cfg *cfg, int self,
     const struct cmm_persist *loaded, const struct cmm_sink *sink, uint64_t seed)
@@ -119,6 +159,11 @@ cmm_core_new(const struct cmm_core_cfg *cfg, int self,
 	}
 	for (int i = 0; i < c->npeers; i++)
 		c->peers[i].last_heard = -1;
+	if (core_order_by_prio(c) != 0) {
+		free(c->peers);
+		free(c);
+		return NULL;
+	}
 	if (loaded != NULL)
 		c->disk = *loaded;
 	if (c->disk.epoch >= CMM_EPOCH_LIMIT || (c->disk.epoch > 0 &&
@@ -128,6 +173,7 @@ cmm_core_new(const struct cmm_core_cfg *cfg, int self,
 	    (c->disk.accepted != CMM_BALLOT_NONE &&
 	    cmm_set_empty(&c->disk.value))) {
 		/* the caller validates its state file; refuse what slips by */
+		free(c->by_prio);
 		free(c->peers);
 		free(c);
 		return NULL;
@@ -156,6 +202,7 @@ cmm_core_free(struct cmm_core *c)
 {
 	if (c == NULL)
 		return;
+	free(c->by_prio);
 	free(c->peers);
 	free(c);
 }
@@ -765,6 +812,7 @@ cmm_core_state_hash(const struct cmm_core *c, uint64_t h)
 	copy->cfg = NULL;
 	memset(&copy->sink, 0, sizeof(copy->sink));
 	copy->peers = NULL;
+	copy->by_prio = NULL;
 	memset(&copy->same_epoch, 0, sizeof(copy->same_epoch));
 	copy->same_epoch_of = 0;
 	copy->same_epoch_ok = false;

@@ -184,7 +184,7 @@ coord_preferred(const struct cmm_core *c)
 	int cp;
 
 	if (c->disk.epoch > 0) {
-		cp = cmm_crown_prince(P, c->cfg->priority);
+		cp = core_crown_prince(c, P);
 		if (cp == c->self || (cp >= 0 && c->peers[cp].alive &&
 		    !coord_amnesiac(c, cp)))
 			return cp;
@@ -198,7 +198,7 @@ coord_preferred(const struct cmm_core *c)
 	for (int q = cmm_set_next(&amn, 0); q >= 0; q = cmm_set_next(&amn, q + 1))
 		if (coord_amnesiac(c, q))
 			cmm_set_del(&cand, q);
-	cp = cmm_crown_prince(&cand, c->cfg->priority);
+	cp = core_crown_prince(c, &cand);
 	return cp >= 0 ? cp : c->self;
 }
 

@@ -171,6 +171,11 @@ struct cmm_core {
 	struct cmm_rng	rng;
 	int		npeers;		/* max configured id + 1 */
 	struct core_peer *peers;
+	/* the configured ids in crown-prince order (highest priority, then
+	 * highest id, first): core_crown_prince finds the first of a set
+	 * in a step or two where cmm_crown_prince walks all of it */
+	int		*by_prio;
+	int		nby_prio;
 
 	struct cmm_persist disk;	/* what was last written */
 	bool		started;
@@ -274,6 +279,7 @@ bool	core_in_known(const struct cmm_core *c, int id);
 bool	core_is_acceptor(const struct cmm_core *c, uint32_t inst);
 bool	core_peer_leaving(const struct cmm_core *c, int id);
 const struct cmm_set *core_acceptors(const struct cmm_core *c);
+int	core_crown_prince(const struct cmm_core *c, const struct cmm_set *s);
 int64_t	core_jitter(struct cmm_core *c, int64_t base);
 
 bool	core_peer_settled(const struct cmm_core *c, int id);
