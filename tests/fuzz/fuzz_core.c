@@ -15,7 +15,10 @@
  *     now and then another config digest or another destination) is
  *     sealed with the key and given to node 0's receive path: prefix, MAC,
  *     body, destination, digest, replay window, then cmm_core_on_packet
- *     (or cmm_core_on_foreign for another digest).
+ *     (or cmm_core_on_foreign for another digest),
+ *   - now and then a forged port-unreachable for any id, its own and
+ *     ids nobody has included (fast_fail's suspicions and probes, under
+ *     the same checks).
  * Every datagram to node 0 (the honest ones too) goes through one replay
  * window for the whole run, never reset between steps: an attacker who
  * moves it hurts the honest senders as it would in a daemon.
@@ -337,6 +340,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 1:
 			fz_deliver();
+			break;
+		case 3:
+			if ((op >> 2) % 8 == 7) {
+				/* a forged port-unreachable: ids -1..6, so
+				 * itself, peers and ids nobody has */
+				cmm_core_on_unreachable(fz.core[0], fz.now,
+				    (int)(op >> 5) - 1);
+				fz_check0();
+				break;
+			}
+			fz_hostile(&data, &size);
 			break;
 		default:
 			fz_hostile(&data, &size);

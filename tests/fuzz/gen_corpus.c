@@ -414,7 +414,9 @@ ctl_sock_seeds(void)
 }
 
 /* fuzz_core's steps (see its header): op % 4 == 0 lets (op >> 2) * 10 + 1
- * ms pass, 1 delivers the honest messages, 2 and 3 send a hostile one. */
+ * ms pass, 1 delivers the honest messages, 2 and 3 send a hostile one,
+ * except 3 with (op >> 2) % 8 == 7: a port-unreachable for id
+ * (op >> 5) - 1. */
 struct core_seq {
 	uint8_t	b[1024];
 	size_t	n;
@@ -466,6 +468,9 @@ core_seeds(void)
 		{ "other-digest", { 3, 0, 2, 0x01, 0, 0, 0, 0x07, 0, 0x07,
 		    0x1c }, 11 },
 	};
+	static const uint8_t unreach[] = { 0x5f };
+	/* unreachable, 11 ms, unreachable, 11 ms twice: past the window */
+	static const uint8_t bounce[] = { 0x5f, 0x04, 0x5f, 0x04, 0x04 };
 	struct core_seq q;
 	char	name[64];
 
@@ -480,6 +485,20 @@ core_seeds(void)
 		snprintf(name, sizeof(name), "%s", hostile[i].name);
 		put("fuzz_core", name, q.b, q.n);
 	}
+	/* a port-unreachable for node 1 (0x5f), then heartbeats go round:
+	 * node 1 answers the probes */
+	memset(&q, 0, sizeof(q));
+	core_run(&q, 60);
+	core_put(&q, unreach, 1);
+	core_run(&q, 30);
+	put("fuzz_core", "unreachable", q.b, q.n);
+	/* the same with nothing delivered and a second unreachable (the
+	 * probe's bounce) inside the window: node 1 fails fast */
+	memset(&q, 0, sizeof(q));
+	core_run(&q, 60);
+	core_put(&q, bounce, sizeof(bounce));
+	core_run(&q, 30);
+	put("fuzz_core", "unreachable-bounce", q.b, q.n);
 }
 
 int
