@@ -205,17 +205,39 @@ part_check_files() { # FILES...
 	          | ([ $h | to_entries[] ] | [ combinations(2) ]
 	             | map(select(.[0].key < .[1].key and
 	                 ((.[0].value - (.[0].value - .[1].value)) | length) == 0))) as $d
-	          | if ($d | length) > 0 then .bad += ["disjoint clusters at \($e.time): \($d | map("node \(.[0].key) \(.[0].value) / node \(.[1].key) \(.[1].value)") | join(", "))"] else . end)
-	      | .bad | unique[] )
+	          | if ($d | length) > 0 then .bad += ["disjoint clusters at \($e.time) (mono_ns \($e.mono_ns)): \($d | map("node \(.[0].key) \(.[0].value) / node \(.[1].key) \(.[1].value)") | join(", "))"] else . end)
+	      | .bad | unique[] ),
+	    ( .[] | select(.type == "lost" or .type == "gap")
+	      | "the stream of node \(.node) has a \(.type) line at \(.time): the sweep cannot hold what it did not see" )
 	') || mp_fail "cannot parse the watch streams"
-	[ -z "$out" ] || { printf '%s\n' "$out" | head -n 5; return 1; }
+	[ -z "$out" ] || { printf '%s\n' "$out" | head -n 5; part_timeline "$out" "$@"; return 1; }
+}
+
+# part_timeline OUT FILES...: the events around the first violation that
+# names a mono_ns (2 s before it, 0.5 s after), one line each, so a
+# failure report carries the sequence that broke the property
+part_timeline() {
+	at=$(printf '%s\n' "$1" | sed -n 's/.*(mono_ns \([0-9]*\)).*/\1/p' | head -n 1)
+	[ -n "$at" ] || return 0
+	echo "---- the events around it (ms from the violation; node, epoch, state, type, members, text):"
+	shift
+	cat "$@" | jq -r --argjson at "$at" '
+	  select(.mono_ns != null and .mono_ns > $at - 2000000000
+	      and .mono_ns < $at + 500000000 and .type != "log")
+	  | "\((.mono_ns - $at) / 1000000 | floor) n\(.node) e\(.epoch) \(.state // "-") \(.type) \(.members // "" | tostring) \(.text // .step_text // "" | .[0:70])"' |
+	    sort -n -k1,1 | tail -n 40
 }
 
 part_check_streams() {
 	n=$(part_commits)
 	[ "$n" -gt 0 ] || mp_fail "no commit events in the watch streams"
-	part_check_files "$MP_DIR"/watch*.jsonl ||
-	    mp_fail "the watch streams break the properties (above)"
+	# the evidence last: run.sh shows the tail of a failed test's log
+	if ! out=$(part_check_files "$MP_DIR"/watch*.jsonl); then
+		mp_logs
+		printf '%s\n' "$out"
+		echo "FAIL: the watch streams break the properties (above)"
+		exit 1
+	fi
 	echo "streams: $n commit events, agreement per epoch, rising epochs, no disjoint clusters"
 }
 
@@ -240,6 +262,11 @@ part_check_selftest() {
 	    mp_fail "checker missed an epoch that did not rise"
 	part_check_files "$d/c1" "$d/c2" >/dev/null &&
 	    mp_fail "checker missed two disjoint clusters"
+	printf '%s\n' '{"type":"lost","node":0,"epoch":4,"mono_ns":3,"time":"t"}' \
+	    >"$d/l"
+	part_check_files "$d/a1" "$d/l" >/dev/null &&
+	    mp_fail "checker missed a stream that lost events"
+	rm -f "$d/l"
 	# and the same two, one after the other leaving, are fine
 	printf '%s\n' '{"type":"no-quorum","state":"no-quorum","node":0,"epoch":4,"mono_ns":1,"time":"t"}' \
 	    >>"$d/c1"
