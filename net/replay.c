@@ -21,12 +21,17 @@ enum cmm_drop
 cmm_replay_check_link(const struct cmm_replay *r, int sender,
     uint32_t incarnation, uint64_t seq, int link)
 {
-	const struct cmm_replay_win *w;
-	uint64_t age, bit;
-
 	if (!cmm_set_valid_id(sender) || link < 0 || link >= CMM_REPLAY_LINKS)
 		return CMM_DROP_MALFORMED;
-	w = &r->win[sender];
+	return cmm_replay_win_check(&r->win[sender], incarnation, seq, link);
+}
+
+enum cmm_drop
+cmm_replay_win_check(const struct cmm_replay_win *w, uint32_t incarnation,
+    uint64_t seq, int link)
+{
+	uint64_t age, bit;
+
 	if (!w->seen || incarnation > w->incarnation)
 		return CMM_DROP_NONE;
 	/* an older incarnation is a dead process's packet played back */
@@ -57,12 +62,17 @@ void
 cmm_replay_accept_link(struct cmm_replay *r, int sender, uint32_t incarnation,
     uint64_t seq, int link)
 {
-	struct cmm_replay_win *w;
-	uint64_t d;
-
 	if (!cmm_set_valid_id(sender) || link < 0 || link >= CMM_REPLAY_LINKS)
 		return;
-	w = &r->win[sender];
+	cmm_replay_win_accept(&r->win[sender], incarnation, seq, link);
+}
+
+void
+cmm_replay_win_accept(struct cmm_replay_win *w, uint32_t incarnation,
+    uint64_t seq, int link)
+{
+	uint64_t d;
+
 	if (!w->seen || incarnation > w->incarnation) {
 		/* a restart: the new process counts from scratch */
 		memset(w, 0, sizeof(*w));

@@ -63,4 +63,12 @@ enum cmm_drop cmm_replay_check_link(const struct cmm_replay *r, int sender,
 void	cmm_replay_accept_link(struct cmm_replay *r, int sender,
 	    uint32_t incarnation, uint64_t seq, int link);
 
+/* The same on one sender's window, for a table laid out another way (the
+ * simulator keeps its windows by sender, then receiver).  link must be in
+ * range. */
+enum cmm_drop cmm_replay_win_check(const struct cmm_replay_win *w,
+	    uint32_t incarnation, uint64_t seq, int link);
+void	cmm_replay_win_accept(struct cmm_replay_win *w, uint32_t incarnation,
+	    uint64_t seq, int link);
+
 #endif

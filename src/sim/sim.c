@@ -78,8 +78,9 @@ cmm_sim_new(const struct cmm_sim_opts *o)
 	s->cut = calloc((size_t)s->n, sizeof(*s->cut));
 	s->ring = calloc(CMM_SIM_TRACE_KEEP, sizeof(*s->ring));
 	s->wheel = calloc(CMM_SIM_WHEEL, sizeof(*s->wheel));
+	s->win = calloc((size_t)s->n * (size_t)s->n, sizeof(*s->win));
 	if (!s->cfg || !s->nodes || !s->group || !s->cut ||
-	    !s->ring || !s->wheel) {
+	    !s->ring || !s->wheel || !s->win) {
 		cmm_sim_free(s);
 		return NULL;
 	}
@@ -134,10 +135,8 @@ cmm_sim_free(struct cmm_sim *s)
 	if (s == NULL)
 		return;
 	if (s->nodes != NULL)
-		for (int i = 0; i < s->n; i++) {
+		for (int i = 0; i < s->n; i++)
 			cmm_core_free(s->nodes[i].core);
-			free(s->nodes[i].replay);
-		}
 	while (s->wheel != NULL && sim_pop(s, CMM_SIM_NEVER, &ev)) {
 		if (ev.kind == CMM_SIM_EV_DELIVER) {
 			cmm_sim_msg_unref(s, ev.u.dlv.msg);
@@ -182,6 +181,7 @@ cmm_sim_free(struct cmm_sim *s)
 	free(s->epochs);
 	free(s->clog);
 	free(s->accs);
+	free(s->win);
 	free(s->devlog);
 	free(s->cfg);
 	free(s);
@@ -458,13 +458,10 @@ cmm_sim_start_node(struct cmm_sim *s, int id)
 	n->halted = false;
 	n->member = false;
 	n->prompt.kind = CMM_PROMPT_NONE;
-	if (n->replay == NULL)
-		n->replay = malloc(sizeof(*n->replay));
-	if (n->replay == NULL) {
-		fprintf(stderr, "cmm sim: out of memory\n");
-		exit(1);
-	}
-	cmm_replay_init(n->replay);
+	for (int from = 0; from < s->n; from++)
+		memset(&s->win[(size_t)from * (size_t)s->n + (size_t)id], 0,
+		    sizeof(*s->win));
+	n->has_replay = true;
 	/* every instance of every node gets its own jitter stream */
 	seed = cmm_sim_mix(cmm_sim_mix(s->o.seed, (uint64_t)id + 1), n->gen);
 	cmm_sim_trace(s, -1, "%s %d%s", n->started_once ? "restart" : "start",
@@ -845,6 +842,19 @@ hash_queued(const struct cmm_sim *s, const struct cmm_sim_ev *ev)
 	return q;
 }
 
+/* Node id's windows as the bytes of the struct cmm_replay it would have
+ * on its own: one window per possible sender, those past n never used. */
+static uint64_t
+hash_replay(const struct cmm_sim *s, int id, uint64_t h)
+{
+	static const struct cmm_replay_win unused;
+
+	for (int from = 0; from < CMM_MAX_NODES; from++)
+		h = hash_bytes(h, from < s->n ? &s->win[(size_t)from *
+		    (size_t)s->n + (size_t)id] : &unused, sizeof(unused));
+	return h;
+}
+
 uint64_t
 cmm_sim_state_hash(const struct cmm_sim *s)
 {
@@ -864,8 +874,8 @@ cmm_sim_state_hash(const struct cmm_sim *s)
 		h = hash_bytes(h, &n->disk, sizeof(n->disk));
 		h = hash_bytes(h, &n->seq, sizeof(n->seq));
 		h = hash_bytes(h, &n->gen, sizeof(n->gen));
-		if (n->replay != NULL)
-			h = hash_bytes(h, n->replay, sizeof(*n->replay));
+		if (n->has_replay)
+			h = hash_replay(s, i, h);
 	}
 	for (int d = 0; d < s->cfg->n_devices && rec != NULL; d++) {
 		s->dev[d]->ops->read(s->dev[d], rec, err, sizeof(err));

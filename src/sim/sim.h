@@ -179,7 +179,8 @@ struct cmm_sim_node {
 	uint32_t	wake_token;
 	bool		wake_pending;
 	uint64_t	seq;		/* per-sender sequence, this incarnation */
-	struct cmm_replay *replay;	/* receiver's window, this instance */
+	/* its replay windows, this instance, are column id of sim->win */
+	bool		has_replay;
 	struct cmm_prompt prompt;	/* open prompt (kind NONE: none) */
 	/* checker */
 	uint32_t	top_epoch;	/* highest epoch it ever committed */
@@ -321,6 +322,9 @@ struct cmm_sim {
 	uint64_t	evseq;
 
 	struct cmm_sim_node *nodes;
+	/* the receivers' replay windows by sender, then receiver: the copies
+	 * of a broadcast walk one row, not one line in each of n tables */
+	struct cmm_replay_win *win;
 	struct cmm_device **dev;	/* cfg->n_devices */
 	struct cmm_sim_msg *msg_free;
 	/* one send's copies before they are grouped into batches */

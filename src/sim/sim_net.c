@@ -399,13 +399,17 @@ net_arrive(struct cmm_sim *s, int to, struct cmm_sim_msg *sm,
 	if (!net_copy_for(s, sm, n->id, &copy))
 		goto out;
 	if (!s->o.plant_replay) {
-		/* the daemon's rule: check, (MAC,) then move the window */
-		if (cmm_replay_check(n->replay, m->sender, m->incarnation,
-		    m->seq) != CMM_DROP_NONE) {
+		/* the daemon's rule: check, (MAC,) then move the window; one
+		 * link, as cmm_replay_check */
+		struct cmm_replay_win *w = &s->win[(size_t)m->sender *
+		    (size_t)s->n + (size_t)n->id];
+
+		if (cmm_replay_win_check(w, m->incarnation, m->seq, 0) !=
+		    CMM_DROP_NONE) {
 			s->st.drop_replay++;
 			goto out;
 		}
-		cmm_replay_accept(n->replay, m->sender, m->incarnation, m->seq);
+		cmm_replay_win_accept(w, m->incarnation, m->seq, 0);
 	}
 	if (dup != NULL) {
 		/* property 6: a core never gets the same datagram twice */
@@ -447,6 +451,7 @@ cmm_sim_net_deliver_batch(struct cmm_sim *s, struct cmm_sim_batch *b)
 {
 	while (b->next < b->n && !s->violated) {
 		uint32_t i = b->next++;
+
 
 		if (i > 0)
 			s->st.events++;
