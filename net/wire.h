@@ -115,7 +115,10 @@ enum cmm_msg_type {
  *    daemon and the simulator fill them in per destination).
  *  - epoch/members: the sender's committed configuration (every type; a
  *    COMMIT is just this header sent on purpose).
- *  - instance/ballot: the round messages (PREPARE..ACCEPTED).
+ *  - instance/ballot: the round messages (PREPARE..ACCEPTED).  A
+ *    coordinator's COMMIT: instance = the epoch, ballot = the ballot that
+ *    chose it, value = the acceptors that accepted it, vballot 1 = the
+ *    device did too (all 0 when it was not a quorum of ACCEPTEDs).
  *  - vballot/value: PROMISE: the accepted ballot and value (0: none);
  *    NACK: the higher ballot promised; ACCEPT/ACCEPTED: value is S.
  *  - row: HEARTBEAT/PROMISE: the peers the sender holds alive.

@@ -138,11 +138,13 @@ main(void)
 		}
 	}
 	if (sent[CMM_MSG_PREPARE] < 1 || sent[CMM_MSG_PROMISE] < 2 ||
-	    sent[CMM_MSG_ACCEPT] < 1 || sent[CMM_MSG_ACCEPTED] < 3) {
+	    sent[CMM_MSG_ACCEPT] < 1 || sent[CMM_MSG_ACCEPTED] < 2 ||
+	    sent[CMM_MSG_COMMIT] < 1) {
 		fprintf(stderr, "formation without a whole round: %d PREPARE, "
-		    "%d PROMISE, %d ACCEPT, %d ACCEPTED\n", sent[CMM_MSG_PREPARE],
-		    sent[CMM_MSG_PROMISE], sent[CMM_MSG_ACCEPT],
-		    sent[CMM_MSG_ACCEPTED]);
+		    "%d PROMISE, %d ACCEPT, %d ACCEPTED, %d COMMIT\n",
+		    sent[CMM_MSG_PREPARE], sent[CMM_MSG_PROMISE],
+		    sent[CMM_MSG_ACCEPT], sent[CMM_MSG_ACCEPTED],
+		    sent[CMM_MSG_COMMIT]);
 		return 1;
 	}
 	cmm_core_free(cores[2]);

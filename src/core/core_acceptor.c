@@ -94,15 +94,17 @@ acceptor_on_prepare(struct cmm_core *c, const struct cmm_msg *m)
 
 /*
  * Accepts (b, S): persists promised = accepted = b and the value in one
- * write, then tells the learners -- every node of P and of S it sees, and
- * the coordinator -- and counts itself.
+ * write, then tells the coordinator (`extra`; none when this node is the
+ * coordinator) and counts itself.  Only the coordinator counts ACCEPTEDs;
+ * the others learn from its COMMIT: two datagrams per acceptor instead of
+ * one to every node, which is what bounds a round on a busy host
+ * (docs/PROTOCOL.md "Chosen").
  */
 void
 acceptor_accept_own(struct cmm_core *c, cmm_ballot b, const struct cmm_set *S,
     const struct cmm_set *extra)
 {
 	struct cmm_persist old = c->disk;
-	struct cmm_set to;
 	struct cmm_msg r;
 
 	assert(b != CMM_BALLOT_NONE && !cmm_set_empty(S));
@@ -117,15 +119,13 @@ acceptor_accept_own(struct cmm_core *c, cmm_ballot b, const struct cmm_set *S,
 		core_fail_stop(c, "cannot persist an accept");
 		return;
 	}
-	cmm_set_or(&to, core_acceptors(c), S);
-	cmm_set_and(&to, &to, &c->alive);
-	if (extra != NULL)
-		cmm_set_or(&to, &to, extra);
-	core_fill_msg(c, &r, CMM_MSG_ACCEPTED);
-	r.instance = c->disk.epoch + 1;
-	r.ballot = b;
-	r.value = *S;
-	core_send_msg(c, &to, &r);
+	if (extra != NULL) {
+		core_fill_msg(c, &r, CMM_MSG_ACCEPTED);
+		r.instance = c->disk.epoch + 1;
+		r.ballot = b;
+		r.value = *S;
+		core_send_msg(c, extra, &r);
+	}
 	learn_accepted(c, c->self, b, S, false);
 }
 

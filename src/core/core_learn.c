@@ -22,6 +22,9 @@ static void	commit_wd_done(struct cmm_core *c);
 static void	commit_unfenced(struct cmm_core *c, const struct cmm_set *S,
 		    const struct cmm_set *departed);
 static void	commit_fail(struct cmm_core *c);
+static void	learn_chosen_by(struct cmm_core *c, uint32_t epoch,
+    const struct cmm_set *chosen, const struct cmm_qdecision *dec,
+    const char *how, const struct core_tally *t);
 static void	learn_explain(struct cmm_core *c, const struct cmm_set *from,
 		    bool device, cmm_ballot b, struct cmm_qdecision *dec);
 
@@ -75,7 +78,7 @@ learn_accepted(struct cmm_core *c, int from, cmm_ballot b,
 {
 	struct core_tally *t = tally_slot(c, b);
 	struct cmm_set need;
-	bool chosen;
+	bool chosen, by_quorum;
 
 	if (t == NULL)
 		return;
@@ -100,7 +103,7 @@ learn_accepted(struct cmm_core *c, int from, cmm_ballot b,
 		c->seen.from = t->from;
 		c->seen.chosen = false;
 	}
-	chosen = learn_quorum(c, &t->from, t->device);
+	chosen = by_quorum = learn_quorum(c, &t->from, t->device);
 	if (!chosen && c->r.standin && c->r.b == b &&
 	    c->r.inst == c->disk.epoch + 1) {
 		cmm_set_and(&need, &c->r.promised, core_acceptors(c));
@@ -117,7 +120,8 @@ learn_accepted(struct cmm_core *c, int from, cmm_ballot b,
 			dec = c->r.dec;	/* the stand-in, as the coordinator decided */
 		else
 			learn_explain(c, &t->from, t->device, b, &dec);
-		learn_chosen(c, c->disk.epoch + 1, &t->value, &dec, how);
+		learn_chosen_by(c, c->disk.epoch + 1, &t->value, &dec, how,
+		    by_quorum ? t : NULL);
 	}
 }
 
@@ -263,6 +267,31 @@ learn_outside(struct cmm_core *c, uint32_t epoch, const char *list,
 	core_sync_state(c);
 }
 
+/* COMMIT of (epoch, S), which this node has just seen chosen: its
+ * header names it, as a committed node's header would; when a quorum of
+ * ACCEPTEDs chose it (tally), the COMMIT says whose, so that every
+ * learner can tell its operator why that was a quorum. */
+static void
+learn_send_commit(struct cmm_core *c, uint32_t epoch, const struct cmm_set *S,
+    const struct cmm_set *to, const struct core_tally *t)
+{
+	struct cmm_msg m;
+
+	core_fill_msg(c, &m, CMM_MSG_COMMIT);
+	m.epoch = epoch;
+	m.members = *S;
+	m.flags &= (uint8_t)~(CMM_MSGF_PENDING | CMM_MSGF_MEMBER);
+	if (cmm_set_has(S, c->self))
+		m.flags |= CMM_MSGF_MEMBER;
+	if (t != NULL) {
+		m.instance = epoch;
+		m.ballot = t->b;
+		m.value = t->from;
+		m.vballot = t->device ? 1 : 0;
+	}
+	core_send_msg(c, to, &m);
+}
+
 /*
  * (epoch, S) is chosen.  Persist it as the known configuration, in the
  * same write that clears the slot of the instance it decides; a member of
@@ -271,6 +300,16 @@ learn_outside(struct cmm_core *c, uint32_t epoch, const char *list,
 void
 learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *chosen,
     const struct cmm_qdecision *dec, const char *how)
+{
+	learn_chosen_by(c, epoch, chosen, dec, how, NULL);
+}
+
+/* learn_chosen, knowing the ACCEPTEDs that chose it (NULL: not known, or
+ * a stand-in) */
+static void
+learn_chosen_by(struct cmm_core *c, uint32_t epoch,
+    const struct cmm_set *chosen, const struct cmm_qdecision *dec,
+    const char *how, const struct core_tally *t)
 {
 	const struct cmm_set value = *chosen;	/* it may point into the tally */
 	const struct cmm_set *S = &value;
@@ -300,16 +339,17 @@ learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *chosen,
 		ev.members = *S;
 		core_event(c, &ev, "commit epoch %u: {%s}", epoch, list);
 	}
+	if (coordinated) {
+		/* the others learn it from us (acceptors tell only the
+		 * coordinator): at once, before our own write -- it is
+		 * chosen, whether or not this node survives to persist it */
+		cmm_set_or(&sent, &old.members, S);
+		learn_send_commit(c, epoch, S, &sent, t);
+	}
 	if (!learn_persist(c, epoch, S))
 		return;
 	core_log(c, CMM_LOG_INFO, "epoch %u is {%s} (%s)", epoch, list, how);
 	learn_forget_instance(c, epoch, S);
-	if (coordinated) {
-		/* those who missed some ACCEPTEDs (or cannot see a stand-in)
-		 * learn it from us at once rather than at our next heartbeat */
-		cmm_set_or(&sent, &old.members, S);
-		core_send(c, &sent, CMM_MSG_COMMIT);
-	}
 	c->cm.active = false;
 	c->cm.have_dec = dec != NULL;
 	if (dec != NULL)
@@ -687,6 +727,36 @@ learn_compare(struct cmm_core *c, const struct cmm_msg *m)
 		}
 }
 
+/* A coordinator's COMMIT of the instance this node is in names the
+ * acceptors (and the device) whose ACCEPTEDs chose it: the learner says
+ * why they are a quorum, as if it had counted them itself.  False: not
+ * such a COMMIT. */
+static bool
+learn_commit_explained(struct cmm_core *c, const struct cmm_msg *m)
+{
+	struct cmm_qdecision dec;
+	char how[80];
+
+	if (m->type != CMM_MSG_COMMIT || m->instance != m->epoch ||
+	    m->epoch != c->disk.epoch + 1 || m->ballot == CMM_BALLOT_NONE ||
+	    cmm_set_empty(&m->value) ||
+	    !cmm_set_subset(&m->value, &c->cfg->configured) ||
+	    !learn_quorum(c, &m->value, m->vballot != 0))
+		return false;
+	/* the round panel shows whose ACCEPTEDs those were */
+	c->seen.inst = m->epoch;
+	c->seen.b = m->ballot;
+	c->seen.value = m->members;
+	c->seen.from = m->value;
+	c->seen.chosen = false;
+	learn_explain(c, &m->value, m->vballot != 0, m->ballot, &dec);
+	snprintf(how, sizeof(how), "chosen at ballot (%u,%d), from node %u's "
+	    "COMMIT", cmm_ballot_attempt(m->ballot), cmm_ballot_coord(m->ballot),
+	    m->sender);
+	learn_chosen(c, m->epoch, &m->members, &dec, how);
+	return true;
+}
+
 /* Every header carries its sender's committed configuration: learn a
  * newer one, and compare one we know. */
 void
@@ -697,6 +767,8 @@ learn_header(struct cmm_core *c, const struct cmm_msg *m)
 	if (m->epoch == 0)
 		return;
 	if (m->epoch > c->disk.epoch) {
+		if (learn_commit_explained(c, m))
+			return;
 		snprintf(how, sizeof(how), "learned from node %u", m->sender);
 		learn_chosen(c, m->epoch, &m->members, NULL, how);
 		return;

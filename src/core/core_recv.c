@@ -83,8 +83,10 @@ recv_header(struct cmm_core *c, const struct cmm_msg *m)
 	return true;
 }
 
-/* FIG. 4-5, step 420: an acceptor accepted; every node of P and S
- * counts these, each ignoring those whose header names another P. */
+/* FIG. 4-5, step 420: an acceptor accepted.  Acceptors send these to
+ * the coordinator (an older one sends them to every node of P and S: any
+ * node counts what it gets), each ignoring those whose header names
+ * another P. */
 static void
 recv_accepted(struct cmm_core *c, const struct cmm_msg *m)
 {

@@ -1023,8 +1023,8 @@ test_accept_persisted_and_reported(void **state)
 	fx_assert_set(&w.log[ip].persist.value, "0-1");
 	assert_int_equal(w.log[ip].persist.epoch, 1);	/* not chosen yet */
 	r = only_send(mark, SOLO, CMM_MSG_ACCEPTED);
-	/* to every node of P and S it sees, the coordinator among them */
-	fx_assert_set(&r->to, "1-2");
+	/* to the coordinator alone: it counts, the others learn its COMMIT */
+	fx_assert_set(&r->to, "1");
 	assert_int_equal(r->msg.instance, 2);
 	assert_true(r->msg.ballot == B(1, 1));
 	fx_assert_set(&r->msg.value, "0-1");
@@ -1559,17 +1559,29 @@ test_crown_prince_fast_path(void **state)
 	assert_true(w.log[ip].persist.promised == B(0, 2));
 	assert_true(w.log[ip].persist.accepted == B(0, 2));
 	fx_assert_set(&w.log[ip].persist.value, "1-2");
-	/* the ACCEPTEDs of both at that one ballot */
-	assert_true(w.log[find_send(mark, 1, CMM_MSG_ACCEPTED, 2)].msg.ballot ==
-	    B(0, 2));
-	assert_true(w.log[find_send(mark, 2, CMM_MSG_ACCEPTED, 2)].msg.ballot ==
-	    B(0, 2));
-	/* failover = detection + ACCEPT + ACCEPTED */
+	/* the acceptor's ACCEPTED, to the coordinator alone, at that ballot;
+	 * the coordinator counts its own without a datagram */
+	ia = find_send(mark, 1, CMM_MSG_ACCEPTED, 2);
+	assert_true(w.log[ia].msg.ballot == B(0, 2));
+	fx_assert_set(&w.log[ia].to, "2");
+	assert_int_equal(count_send(mark, 2, CMM_MSG_ACCEPTED, 2), 0);
+	/* the coordinator's COMMIT names the quorum that chose it */
+	ia = find_send(mark, 2, CMM_MSG_COMMIT, 2);
+	assert_true(ia >= 0);
+	assert_int_equal(w.log[ia].msg.epoch, 2);
+	assert_true(w.log[ia].msg.ballot == B(0, 2));
+	fx_assert_set(&w.log[ia].msg.value, "1-2");
+	/* failover = detection + ACCEPT + ACCEPTED at the coordinator, and
+	 * its COMMIT for the others */
 	t_fail = event_time(mark, 2, CMM_EV_FAILURE);
 	assert_true(t_fail > 0);
 	assert_true(r->at == t_fail);
-	assert_true(event_time(mark, 1, CMM_EV_COMMIT) <= t_fail + 2 * w.latency);
 	assert_true(event_time(mark, 2, CMM_EV_COMMIT) <= t_fail + 2 * w.latency);
+	assert_true(event_time(mark, 1, CMM_EV_COMMIT) <= t_fail + 3 * w.latency);
+	/* and the learner says why that was a quorum */
+	r = &w.log[find_event(mark, 1, CMM_EV_COMMIT)];
+	assert_true(r->has_dec);
+	assert_int_equal(r->dec.verdict, CMM_QV_WIN);
 	r = &w.log[find_event(mark, 2, CMM_EV_COMMIT)];
 	fx_assert_set(&r->ev.departed, "0");
 	fx_assert_set(&r->ev.joined, "-");
