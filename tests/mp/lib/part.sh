@@ -207,6 +207,10 @@ part_check_files() { # FILES...
 	                 ((.[0].value - (.[0].value - .[1].value)) | length) == 0))) as $d
 	          | if ($d | length) > 0 then .bad += ["disjoint clusters at \($e.time) (mono_ns \($e.mono_ns)): \($d | map("node \(.[0].key) \(.[0].value) / node \(.[1].key) \(.[1].value)") | join(", "))"] else . end)
 	      | .bad | unique[] ),
+	    ( [ .[] | select(.seq != null) ] | group_by(.node)[]
+	      | (map(.seq)) as $q
+	      | select($q != [range($q[0]; $q[0] + ($q | length))])
+	      | "the stream of node \(.[0].node) skips lines: seq \($q[0])..\($q[-1]) in \($q | length) lines" ),
 	    ( .[] | select(.type == "lost" or .type == "gap")
 	      | "the stream of node \(.node) has a \(.type) line at \(.time): the sweep cannot hold what it did not see" )
 	') || mp_fail "cannot parse the watch streams"
@@ -266,6 +270,10 @@ part_check_selftest() {
 	    >"$d/l"
 	part_check_files "$d/a1" "$d/l" >/dev/null &&
 	    mp_fail "checker missed a stream that lost events"
+	printf '%s\n' "$c,\"node\":0,\"epoch\":2,\"seq\":1,\"mono_ns\":1,\"members\":[0,1]}" \
+	    "$c,\"node\":0,\"epoch\":3,\"seq\":3,\"mono_ns\":2,\"members\":[0,1]}" >"$d/l"
+	part_check_files "$d/l" >/dev/null &&
+	    mp_fail "checker missed a stream that skips a line"
 	rm -f "$d/l"
 	# and the same two, one after the other leaving, are fine
 	printf '%s\n' '{"type":"no-quorum","state":"no-quorum","node":0,"epoch":4,"mono_ns":1,"time":"t"}' \
