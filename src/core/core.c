@@ -6,6 +6,8 @@
  * here: see core.h.
  */
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +137,31 @@ core_crown_prince(const struct cmm_core *c, const struct cmm_set *s)
 	return -1;
 }
 
+/* Two sets per peer, and one more while one is replaced (core_sets.c). */
+static uint32_t
+core_sets_need(const struct cmm_core *c)
+{
+	return 2 * (uint32_t)c->npeers + 1;
+}
+
+/* Gives back c's sets and its reserve. */
+static void
+core_sets_leave(struct cmm_core *c)
+{
+	if (c->sets == NULL)
+		return;
+	if (c->sets_own) {
+		cmm_setpool_free(c->sets);
+	} else {
+		for (int i = 0; i < c->npeers; i++) {
+			core_sets_put(c->sets, c->peers[i].row);
+			core_sets_put(c->sets, c->peers[i].members);
+		}
+		core_sets_unreserve(c->sets, core_sets_need(c));
+	}
+	c->sets = NULL;
+}
+
 struct cmm_core *
 cmm_core_new(const struct cmm_core_cfg *cfg, int self,
     const struct cmm_persist *loaded, const struct cmm_sink *sink, uint64_t seed)
@@ -152,16 +179,24 @@ cmm_core_new(const struct cmm_core_cfg *cfg, int self,
 	c->sink = *sink;
 	cmm_rng_seed(&c->rng, seed ^ ((uint64_t)self << 32));
 	c->npeers = cmm_set_max(&cfg->configured) + 1;
-	c->peers = calloc((size_t)c->npeers, sizeof(*c->peers));
+	/* each entry on a line of its own (core_int.h) */
+	c->peers = aligned_alloc(64, (size_t)c->npeers * sizeof(*c->peers));
 	if (c->peers == NULL) {
 		free(c);
 		return NULL;
 	}
+	memset(c->peers, 0, (size_t)c->npeers * sizeof(*c->peers));
 	for (int i = 0; i < c->npeers; i++)
 		c->peers[i].last_heard = -1;
-	if (core_order_by_prio(c) != 0) {
-		free(c->peers);
-		free(c);
+	c->susp = calloc((size_t)c->npeers, sizeof(*c->susp));
+	if (c->susp == NULL || (c->sets = cmm_setpool_new()) == NULL) {
+		cmm_core_free(c);
+		return NULL;
+	}
+	c->sets_own = true;
+	if (core_sets_reserve(c->sets, core_sets_need(c)) != 0 ||
+	    core_order_by_prio(c) != 0) {
+		cmm_core_free(c);
 		return NULL;
 	}
 	if (loaded != NULL)
@@ -173,9 +208,7 @@ cmm_core_new(const struct cmm_core_cfg *cfg, int self,
 	    (c->disk.accepted != CMM_BALLOT_NONE &&
 	    cmm_set_empty(&c->disk.value))) {
 		/* the caller validates its state file; refuse what slips by */
-		free(c->by_prio);
-		free(c->peers);
-		free(c);
+		cmm_core_free(c);
 		return NULL;
 	}
 	if (c->disk.epoch > 0) {
@@ -197,13 +230,28 @@ cmm_core_new(const struct cmm_core_cfg *cfg, int self,
 	return c;
 }
 
+int
+cmm_core_share_sets(struct cmm_core *c, struct cmm_setpool *p)
+{
+	/* a new core's peers all hold the empty set, entry 0 of any pool */
+	if (c->started || p == c->sets ||
+	    core_sets_reserve(p, core_sets_need(c)) != 0)
+		return -1;
+	core_sets_leave(c);
+	c->sets = p;
+	c->sets_own = false;
+	return 0;
+}
+
 void
 cmm_core_free(struct cmm_core *c)
 {
 	if (c == NULL)
 		return;
+	core_sets_leave(c);
 	free(c->by_prio);
 	free(c->peers);
+	free(c->susp);
 	free(c);
 }
 
@@ -573,7 +621,8 @@ force_check(const struct cmm_core *c, const struct cmm_set *dead, char *why,
 		}
 		for (int r = cmm_set_next(&c->alive, 0); r >= 0;
 		    r = cmm_set_next(&c->alive, r + 1))
-			if (r != c->self && cmm_set_has(&c->peers[r].row, q) &&
+			if (r != c->self &&
+			    cmm_set_has(core_peer_row(c, r), q) &&
 			    c->now - c->peers[r].row_at < ft) {
 				snprintf(why, len, "node %d is still "
 				    "heard by node %d: it may be alive", q, r);
@@ -790,14 +839,85 @@ cmm_core_peer(const struct cmm_core *c, int id, struct cmm_peer_info *pi)
 	pi->amnesiac = (c->peers[id].flags & CMM_MSGF_AMNESIAC) != 0;
 	pi->has_row = c->peers[id].row_at > 0;
 	pi->suspect = c->peers[id].suspect;
-	pi->row = c->peers[id].row;
-	pi->members = c->peers[id].members;
+	pi->row = *core_peer_row(c, id);
+	pi->members = *core_peer_members(c, id);
 }
 
 void
 cmm_core_persisted(const struct cmm_core *c, struct cmm_persist *p)
 {
 	*p = c->disk;
+}
+
+void
+cmm_core_prefetch(const struct cmm_core *c, int sender, int stage)
+{
+	if (stage == 0) {
+		/* what recv_packet reads first: cfg, self, peers; now */
+		__builtin_prefetch(c);
+		__builtin_prefetch(&c->now);
+		return;
+	}
+	if (sender >= 0 && sender < c->npeers)
+		__builtin_prefetch(&c->peers[sender]);
+}
+
+/*
+ * A peer entry as the state hash sees it: the fields, the sets in full,
+ * in the order and layout the entry had before its sets moved to the pool
+ * (core_sets.c).  Pool indexes depend on the order sets came in, not on
+ * the state; and with the old bytes the explorer's table of states seen
+ * (src/sim/sim_explore.c) fills exactly as it did.
+ */
+struct core_peer_image {
+	int64_t		last_heard;
+	int64_t		alive_since;
+	bool		alive;
+	uint32_t	incarnation;
+	uint32_t	epoch;
+	uint8_t		flags;
+	bool		leaving;
+	struct cmm_set	row;
+	int64_t		row_at;
+	struct cmm_set	members;
+	uint32_t	alarmed;
+	uint8_t		vmax;
+	bool		suspect;
+	bool		bounced;
+	bool		fast_failed;
+	int		probes;
+	int		reporter;
+	int64_t		suspect_at;
+	int64_t		quiet_until;
+};
+
+static uint64_t
+core_peer_hash(const struct cmm_core *c, int id, uint64_t h)
+{
+	const struct core_peer *p = &c->peers[id];
+	struct core_peer_image im;
+
+	memset(&im, 0, sizeof(im));	/* the padding hashes as zeros */
+	im.last_heard = p->last_heard;
+	im.alive_since = p->alive_since;
+	im.alive = p->alive;
+	im.incarnation = p->incarnation;
+	im.epoch = p->epoch;
+	im.flags = p->flags;
+	im.leaving = p->leaving;
+	im.row = *core_peer_row(c, id);
+	im.row_at = p->row_at;
+	im.members = *core_peer_members(c, id);
+	im.alarmed = p->alarmed;
+	im.vmax = p->vmax;
+	im.suspect = p->suspect;
+	im.bounced = c->susp[id].bounced;
+	im.fast_failed = p->fast_failed;
+	im.probes = c->susp[id].probes;
+	im.reporter = c->susp[id].reporter;
+	im.suspect_at = c->susp[id].at;
+	im.quiet_until = c->susp[id].quiet_until;
+	return cmm_fnv64(&im, sizeof(im), h);
 }
 
 uint64_t
@@ -821,8 +941,9 @@ cmm_core_state_hash(const struct cmm_core *c, uint64_t h)
 	memset(copy->r.outcome, 0, sizeof(copy->r.outcome));
 	memset(copy->cm.why, 0, sizeof(copy->cm.why));
 	copy->prompt.why = NULL;
-	h = cmm_fnv64(copy, sizeof(*copy), h);
-	h = cmm_fnv64(c->peers, (size_t)c->npeers * sizeof(*c->peers), h);
+	h = cmm_fnv64(copy, offsetof(struct cmm_core, sets), h);
+	for (int i = 0; i < c->npeers; i++)
+		h = core_peer_hash(c, i, h);
 	free(copy);
 	return h;
 }

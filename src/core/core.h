@@ -351,6 +351,27 @@ struct cmm_peer_info {
 };
 void	cmm_core_peer(const struct cmm_core *c, int id, struct cmm_peer_info *pi);
 
+/*
+ * The peers' rows and member sets are kept once per distinct set, in a
+ * pool (src/core/core_sets.c).  A core has its own; cores given one pool
+ * share it, so the row of a heartbeat is held once however many cores
+ * receive it (the simulator's, all on one thread).  Free a pool after the
+ * last core that uses it.
+ */
+struct cmm_setpool;
+struct cmm_setpool *cmm_setpool_new(void);
+void	cmm_setpool_free(struct cmm_setpool *p);
+/* Before cmm_core_start: c keeps its peers' sets in p.  0, or -1 (no
+ * memory, or c started): c keeps its own. */
+int	cmm_core_share_sets(struct cmm_core *c, struct cmm_setpool *p);
+
+/* A hint, not an input: a packet from `sender` comes soon.  stage 0
+ * brings the core's own header into the cache, stage 1 (nearer; it reads
+ * that header) the sender's peer entry.  The simulator, which hands one
+ * datagram to hundreds of cores in a row, calls both a few copies ahead,
+ * so those misses overlap with the work on the copies before. */
+void	cmm_core_prefetch(const struct cmm_core *c, int sender, int stage);
+
 /* A hash of everything the core's future behaviour depends on (not its
  * last log text): the simulator's explorer prunes states it has seen. */
 uint64_t cmm_core_state_hash(const struct cmm_core *c, uint64_t h);

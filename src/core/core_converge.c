@@ -19,7 +19,7 @@ converge_sees(const struct cmm_core *c, int x, int y)
 	 * put it in a row: unknown either way, so assume they see */
 	if (!core_peer_settled(c, x) || !core_peer_settled(c, y))
 		return true;
-	return cmm_set_has(&c->peers[x].row, y);
+	return cmm_set_has(core_peer_row(c, x), y);
 }
 
 /*

@@ -62,8 +62,8 @@ detect_run(struct cmm_core *c)
 		ev.fast = p->fast_failed;
 		if (p->fast_failed)
 			core_event(c, &ev, "node %d failed (port unreachable, no "
-			    "answer to %d probes in %lld ms)", i, p->probes,
-			    (long long)(c->now - p->suspect_at));
+			    "answer to %d probes in %lld ms)", i,
+			    c->susp[i].probes, (long long)(c->now - c->susp[i].at));
 		else
 			core_event(c, &ev, "node %d failed (silent for %lld ms)",
 			    i, (long long)(c->now - p->last_heard));

@@ -3,6 +3,7 @@
  * core_int: the core's private state, shared by its files.  Nothing outside
  * src/core/ includes this.  The files form a DAG:
  *
+ *   core_sets.c      the pool of the peers' rows and member sets
  *   core_fx.c        effects, events, state transitions (the leaf)
  *   core_converge.c  the connectivity cut of a round's value
  *   core_learn.c     learner: ACCEPTED tallies, chosen, fence, commit
@@ -52,28 +53,48 @@
  * suspect_confirm_ms, a quarter of it apart */
 #define CORE_SUSPECT_PROBES	3
 
-/* What this node knows of one peer. */
+/* What this node knows of one peer.  Every datagram lands on its
+ * sender's entry in its receiver's table, so an entry is one cache line:
+ * the row and the committed members are indexes into a set pool
+ * (core_sets.c; read them with core_peer_row, core_peer_members), and a
+ * suspicion's details are in c->susp (core_suspect.c). */
 struct core_peer {
-	int64_t		last_heard;	/* -1: never */
+	_Alignas(64) int64_t last_heard;	/* -1: never */
 	int64_t		alive_since;	/* when it last became alive */
-	bool		alive;
+	int64_t		row_at;		/* when its row arrived */
 	uint32_t	incarnation;
 	uint32_t	epoch;		/* its committed epoch, from its header */
-	uint8_t		flags;		/* CMM_MSGF_* of its last message */
-	bool		leaving;	/* LEAVE or LEAVING flag, this incarnation */
-	struct cmm_set	row;		/* peers it holds alive */
-	int64_t		row_at;		/* when that row arrived */
-	struct cmm_set	members;	/* its committed members, from its header */
 	uint32_t	alarmed;	/* split brain reported for this epoch */
+	uint32_t	row;		/* whom it holds alive (pool index) */
+	uint32_t	members;	/* its committed members (pool index) */
+	uint8_t		flags;		/* CMM_MSGF_* of its last message */
 	uint8_t		vmax;		/* highest protocol version it speaks */
+	bool		alive;
+	bool		leaving;	/* LEAVE or LEAVING, this incarnation */
 	/* fast crash detection (core_suspect.c) */
 	bool		suspect;	/* probes are out */
-	bool		bounced;	/* an unreachable came after the first */
 	bool		fast_failed;	/* confirmed: dead until heard again */
+};
+_Static_assert(sizeof(struct core_peer) <= 64, "a peer entry is one line");
+
+/* A suspicion of one peer (core_suspect.c), beside the peer table: only
+ * a suspect's is read. */
+struct core_suspicion {
+	int64_t		at;		/* when the suspicion began */
+	int64_t		quiet_until;	/* no new suspicion before this */
 	int		probes;		/* sent in this suspicion */
 	int		reporter;	/* -1: an unreachable here; else who said */
-	int64_t		suspect_at;	/* when the suspicion began */
-	int64_t		quiet_until;	/* no new suspicion before this */
+	bool		bounced;	/* an unreachable came after the 1st */
+};
+
+/* The sets the peer entries point at (core_sets.c); shared by the cores
+ * given one (cmm_core_share_sets). */
+struct cmm_setpool {
+	struct cmm_set	*set;		/* cap entries; 0 is the empty set */
+	uint32_t	*refs;		/* 0: on the free list */
+	uint32_t	*next;		/* the hash chain, or the free list */
+	uint32_t	*head;		/* mask + 1 chains */
+	uint32_t	cap, reserved, used, mask, free;
 };
 
 /* ACCEPTEDs of one ballot of the current instance (a learner's count). */
@@ -250,7 +271,36 @@ struct cmm_core {
 	bool		have_last_dec;
 	char		text[256];
 	char		why[200];	/* an operator call's refusal */
+
+	/* the peers' rows and member sets, and their suspicions; last,
+	 * because the state hash (cmm_core_state_hash) hashes everything
+	 * before sets as it is */
+	struct cmm_setpool *sets;
+	bool		sets_own;	/* made for this core alone */
+	struct core_suspicion *susp;	/* npeers */
 };
+
+static inline const struct cmm_set *
+core_peer_row(const struct cmm_core *c, int id)
+{
+	return &c->sets->set[c->peers[id].row];
+}
+
+static inline const struct cmm_set *
+core_peer_members(const struct cmm_core *c, int id)
+{
+	return &c->sets->set[c->peers[id].members];
+}
+
+/* ---- core_sets.c: the pool of the peers' sets ---- */
+/* Room for n more live sets (0), or -1 with nothing changed. */
+int	core_sets_reserve(struct cmm_setpool *p, uint32_t n);
+void	core_sets_unreserve(struct cmm_setpool *p, uint32_t n);
+/* Points *ref at a copy of s; true if that changed what it holds. */
+bool	core_sets_replace(struct cmm_setpool *p, uint32_t *ref,
+	    const struct cmm_set *s);
+/* Drops a reference. */
+void	core_sets_put(struct cmm_setpool *p, uint32_t i);
 
 /* ---- core_fx.c: effects and state (the leaf) ---- */
 void	core_log(struct cmm_core *c, enum cmm_log_level lvl, const char *fmt, ...)

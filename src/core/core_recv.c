@@ -59,7 +59,7 @@ recv_header(struct cmm_core *c, const struct cmm_msg *m)
 	else if (c->same_epoch_ok)
 		cmm_set_del(&c->same_epoch, m->sender);
 	p->vmax = m->vmax;
-	p->members = m->members;
+	core_sets_replace(c->sets, &p->members, &m->members);
 	p->flags = m->flags;
 	/* the flags the coordinator looks for, as sets: no scan per packet */
 	if (m->flags & CMM_MSGF_AMNESIAC)
@@ -72,10 +72,8 @@ recv_header(struct cmm_core *c, const struct cmm_msg *m)
 		cmm_set_del(&c->flag_pend, m->sender);
 	if (m->type == CMM_MSG_HEARTBEAT || m->type == CMM_MSG_PROMISE) {
 		p->row_at = c->now;
-		if (!cmm_set_eq(&p->row, &m->row)) {
-			p->row = m->row;
+		if (core_sets_replace(c->sets, &p->row, &m->row))
 			c->rows_version++;
-		}
 	}
 	recv_leave_notice(c, m->sender, m->type == CMM_MSG_LEAVE ||
 	    (m->flags & CMM_MSGF_LEAVING));

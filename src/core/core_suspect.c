@@ -55,7 +55,7 @@ suspect_send(struct cmm_core *c, const struct cmm_set *to, int id)
 int64_t
 suspect_until(const struct cmm_core *c, const struct core_peer *p)
 {
-	return p->suspect_at + c->cfg->suspect_confirm_ms +
+	return c->susp[p - c->peers].at + c->cfg->suspect_confirm_ms +
 	    c->cfg->heartbeat_ms + c->cfg->heartbeat_ms / 2;
 }
 
@@ -63,11 +63,12 @@ suspect_until(const struct cmm_core *c, const struct core_peer *p)
 static int64_t
 suspect_due(const struct cmm_core *c, const struct core_peer *p)
 {
-	int64_t window = p->suspect_at + c->cfg->suspect_confirm_ms;
+	const struct core_suspicion *u = &c->susp[p - c->peers];
+	int64_t window = u->at + c->cfg->suspect_confirm_ms;
 
-	if (p->probes < CORE_SUSPECT_PROBES)
-		return p->suspect_at + p->probes * suspect_interval(c);
-	if (c->now < window || p->bounced)
+	if (u->probes < CORE_SUSPECT_PROBES)
+		return u->at + u->probes * suspect_interval(c);
+	if (c->now < window || u->bounced)
 		return window;
 	return suspect_until(c, p);
 }
@@ -76,11 +77,12 @@ static void
 suspect_start(struct cmm_core *c, int id, int reporter)
 {
 	struct core_peer *p = &c->peers[id];
+	struct core_suspicion *u = &c->susp[id];
 	struct cmm_event ev;
 	struct cmm_set to;
 
 	if (c->cfg->fast_fail == CMM_FAST_FAIL_NO || !p->alive || p->suspect ||
-	    c->now < p->quiet_until)
+	    c->now < u->quiet_until)
 		return;
 	if (!suspect_can_probe(p)) {
 		/* it would not answer: the failure timeout decides */
@@ -89,10 +91,10 @@ suspect_start(struct cmm_core *c, int id, int reporter)
 		return;
 	}
 	p->suspect = true;
-	p->bounced = false;
-	p->probes = 1;
-	p->reporter = reporter;
-	p->suspect_at = c->now;
+	u->bounced = false;
+	u->probes = 1;
+	u->reporter = reporter;
+	u->at = c->now;
 	cmm_set_add(&c->suspects, id);
 	core_event_init(c, &ev, CMM_EV_SUSPECT);
 	ev.peer = id;
@@ -133,7 +135,7 @@ suspect_unreachable(struct cmm_core *c, int id)
 		/* the first probe left when the suspicion began, so this
 		 * one bounced, or a datagram sent since did: the port is
 		 * still closed; past the window, that decides now */
-		p->bounced = true;
+		c->susp[id].bounced = true;
 		if (suspect_due(c, p) < c->next_expiry)
 			c->next_expiry = suspect_due(c, p);
 		return;
@@ -164,7 +166,7 @@ suspect_on_msg(struct cmm_core *c, const struct cmm_msg *m)
 		suspect_end(c, p, m->sender);
 		core_log(c, CMM_LOG_INFO, "node %d answered after %lld ms: no "
 		    "longer suspect", m->sender,
-		    (long long)(c->now - p->suspect_at));
+		    (long long)(c->now - c->susp[m->sender].at));
 	}
 	for (int i = cmm_set_next(&m->suspect, 0); i >= 0;
 	    i = cmm_set_next(&m->suspect, i + 1))
@@ -183,7 +185,7 @@ suspect_end(struct cmm_core *c, struct core_peer *p, int id)
 	cmm_set_del(&c->suspects, id);
 	/* a stream of forged unreachables makes at most one burst of
 	 * probes per heartbeat */
-	p->quiet_until = c->now + hold;
+	c->susp[id].quiet_until = c->now + hold;
 }
 
 /* Any authentic datagram from a failed peer makes it alive again, as
@@ -204,24 +206,25 @@ suspect_run(struct cmm_core *c)
 	for (int i = cmm_set_next(&c->suspects, 0); i >= 0;
 	    i = cmm_set_next(&c->suspects, i + 1)) {
 		struct core_peer *p = &c->peers[i];
+		struct core_suspicion *u = &c->susp[i];
 
-		while (p->suspect && p->probes < CORE_SUSPECT_PROBES &&
+		while (p->suspect && u->probes < CORE_SUSPECT_PROBES &&
 		    suspect_due(c, p) <= c->now) {
 			cmm_set_clear(&to);
 			cmm_set_add(&to, i);
 			suspect_send(c, &to, i);
-			p->probes++;
+			u->probes++;
 		}
 		if (!p->suspect || suspect_due(c, p) > c->now)
 			continue;
 		suspect_end(c, p, i);
-		if (!p->bounced) {
+		if (!u->bounced) {
 			/* silent, but its host does not refuse: a stall or a
 			 * forged unreachable, not a crash we can prove */
 			core_log(c, CMM_LOG_INFO, "node %d did not answer %d "
 			    "probes in %lld ms, but nothing bounced: the "
-			    "failure timeout decides", i, p->probes,
-			    (long long)(c->now - p->suspect_at));
+			    "failure timeout decides", i, u->probes,
+			    (long long)(c->now - u->at));
 			continue;
 		}
 		p->fast_failed = true;

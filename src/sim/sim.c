@@ -79,8 +79,9 @@ cmm_sim_new(const struct cmm_sim_opts *o)
 	s->ring = calloc(CMM_SIM_TRACE_KEEP, sizeof(*s->ring));
 	s->wheel = calloc(CMM_SIM_WHEEL, sizeof(*s->wheel));
 	s->win = calloc((size_t)s->n * (size_t)s->n, sizeof(*s->win));
+	s->sets = cmm_setpool_new();
 	if (!s->cfg || !s->nodes || !s->group || !s->cut ||
-	    !s->ring || !s->wheel || !s->win) {
+	    !s->ring || !s->wheel || !s->win || !s->sets) {
 		cmm_sim_free(s);
 		return NULL;
 	}
@@ -137,6 +138,7 @@ cmm_sim_free(struct cmm_sim *s)
 	if (s->nodes != NULL)
 		for (int i = 0; i < s->n; i++)
 			cmm_core_free(s->nodes[i].core);
+	cmm_setpool_free(s->sets);
 	while (s->wheel != NULL && sim_pop(s, CMM_SIM_NEVER, &ev)) {
 		if (ev.kind == CMM_SIM_EV_DELIVER) {
 			cmm_sim_msg_unref(s, ev.u.dlv.msg);
@@ -476,6 +478,8 @@ cmm_sim_start_node(struct cmm_sim *s, int id)
 		    id);
 		return;
 	}
+	/* without the room it keeps a pool of its own: the same run */
+	(void)cmm_core_share_sets(n->core, s->sets);
 	n->wake_pending = false;
 	if (cmm_core_start(n->core, s->now) != 0)
 		cmm_sim_trace(s, id, "start failed: incarnation not persisted");

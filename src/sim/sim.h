@@ -325,6 +325,9 @@ struct cmm_sim {
 	/* the receivers' replay windows by sender, then receiver: the copies
 	 * of a broadcast walk one row, not one line in each of n tables */
 	struct cmm_replay_win *win;
+	/* the cores' peers' rows and member sets, one pool for all (a
+	 * broadcast's row is stored once; src/core/core_sets.c) */
+	struct cmm_setpool *sets;
 	struct cmm_device **dev;	/* cfg->n_devices */
 	struct cmm_sim_msg *msg_free;
 	/* one send's copies before they are grouped into batches */
