@@ -721,11 +721,16 @@ daemon_persist(struct cmm_daemon *d, const struct cmm_persist *p)
 		cmm_logf(d->log, CMM_LOG_ERROR, "persist failed: %s", err);
 		return -1;
 	}
-	if (cmm_state_file_save(d->state, p, err, sizeof(err)) < 0) {
+	switch (cmm_state_file_save(d->state, p, err, sizeof(err))) {
+	case 0:
+		return 0;
+	case 1:
+		cmm_logf(d->log, CMM_LOG_WARN, "state: %s", err);
+		return 0;
+	default:
 		cmm_logf(d->log, CMM_LOG_ERROR, "persist failed: %s", err);
 		return -1;
 	}
-	return 0;
 }
 
 static void

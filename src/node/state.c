@@ -449,24 +449,43 @@ st_file_open(struct cmm_state_file *f, const struct cmm_persist *p,
 	return 0;
 }
 
+/* The open file is still the one its path names: nobody removed it,
+ * or put another (a restored backup) in its place, while the node ran. */
+static bool
+st_file_still_ours(const struct cmm_state_file *f)
+{
+	struct stat a, b;
+
+	return fstat(f->fd, &a) == 0 && a.st_nlink > 0 &&
+	    lstat(f->path, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino;
+}
+
 int
 cmm_state_file_save(struct cmm_state_file *f, const struct cmm_persist *p,
     char *err, size_t errlen)
 {
 	uint8_t	rec[CMM_STATE_REC_SIZE];
 	const char *op;
-	bool	written;
+	bool	written, replaced = false;
 
 	if (p->epoch >= CMM_EPOCH_LIMIT) {
 		snprintf(err, errlen, "%s: refusing to save epoch %u: at or "
 		    "above 2^31 it would wrap", f->dir, p->epoch);
 		return -1;
 	}
+	/* a replaced file would give a restart an older promise than this
+	 * node made: the current state goes where a restart will read it */
+	if (f->fd >= 0 && !st_file_still_ours(f)) {
+		close(f->fd);
+		f->fd = -1;
+		replaced = true;
+	}
 	if (f->fd < 0) {
 		if (st_file_open(f, p, &written, err, errlen) < 0)
 			return -1;
 		if (written)
-			return 0;
+			goto done;
 	}
 	st_encode(p, f->seq + 1, rec);
 	op = st_pwrite_all(f->fd, rec, sizeof(rec),
@@ -481,6 +500,13 @@ cmm_state_file_save(struct cmm_state_file *f, const struct cmm_persist *p,
 	}
 	f->seq++;
 	f->slot = 1 - f->slot;
+done:
+	if (replaced) {
+		snprintf(err, errlen, "%s was removed or replaced while this "
+		    "node ran: the current state is written there again",
+		    f->path);
+		return 1;
+	}
 	return 0;
 }
 

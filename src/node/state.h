@@ -51,6 +51,9 @@ int	cmm_state_save(const char *dir, const struct cmm_persist *p, char *err,
 /* The same on a state file kept open between saves (the daemon's): the
  * first save opens (or creates) it, each later one writes one slot and
  * syncs it.  After a failed save the next one reads the file again.
+ * save: 0; 1 when the file had been removed or replaced under the open
+ * handle (err says so: a warning; the save is done, to the file the path
+ * names now); -1 on error.
  * new: NULL with err when out of memory or the path is too long. */
 struct cmm_state_file;
 struct cmm_state_file *cmm_state_file_new(const char *dir, char *err,

@@ -733,6 +733,58 @@ test_state_file_kept_open(void **state)
 	assert_persist_eq(&p, &q);
 }
 
+/* A state file removed or replaced (a backup restored) under the open
+ * handle: the next save notices, says so (1 and a warning), and writes
+ * the current state where a restart will read it; then all is as
+ * before.  Without this the saves went to an unlinked inode, and a
+ * restart would load the older promise from the restored file. */
+static void
+test_state_file_replaced(void **state)
+{
+	struct cmm_state_file *f;
+	struct cmm_persist p, q;
+	char	path[400], aside[400];
+	uint8_t	*old;
+	size_t	len;
+	int	fd;
+
+	(void)state;
+	f = cmm_state_file_new(dir, err, sizeof(err));
+	assert_non_null(f);
+	for (uint32_t e = 1; e <= 2; e++) {
+		p = make_persist(e);
+		assert_int_equal(cmm_state_file_save(f, &p, err, sizeof(err)), 0);
+	}
+	old = read_whole("state", &len);
+	p = make_persist(3);
+	assert_int_equal(cmm_state_file_save(f, &p, err, sizeof(err)), 0);
+	/* epoch 2's file put back in place of the live one */
+	file_path(path, sizeof(path), "state");
+	file_path(aside, sizeof(aside), "state.restored");
+	fd = open(aside, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, old, len), (ssize_t)len);
+	close(fd);
+	free(old);
+	assert_int_equal(rename(aside, path), 0);
+	p = make_persist(4);
+	assert_int_equal(cmm_state_file_save(f, &p, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "removed or replaced"));
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_persist_eq(&p, &q);
+	p = make_persist(5);
+	assert_int_equal(cmm_state_file_save(f, &p, err, sizeof(err)), 0);
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_persist_eq(&p, &q);
+	/* removed: written anew */
+	assert_int_equal(unlink(path), 0);
+	p = make_persist(6);
+	assert_int_equal(cmm_state_file_save(f, &p, err, sizeof(err)), 1);
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_persist_eq(&p, &q);
+	cmm_state_file_free(f);
+}
+
 /* The state file is opened without following a symlink: not read, not
  * written through. */
 static void
@@ -1405,6 +1457,7 @@ main(void)
 		cmocka_unit_test_setup(test_state_old_formats_refused, new_dir),
 		cmocka_unit_test_setup(test_state_two_slots, new_dir),
 		cmocka_unit_test_setup(test_state_file_kept_open, new_dir),
+		cmocka_unit_test_setup(test_state_file_replaced, new_dir),
 		cmocka_unit_test_setup(test_state_symlink, new_dir),
 		cmocka_unit_test_setup(test_state_v3_read, new_dir),
 		cmocka_unit_test_setup(test_state_dir_created, new_dir),
