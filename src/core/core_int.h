@@ -386,6 +386,8 @@ void	suspect_unreachable(struct cmm_core *c, int id);
 void	suspect_on_msg(struct cmm_core *c, const struct cmm_msg *m);
 void	suspect_heard(struct cmm_core *c, int id);
 void	suspect_run(struct cmm_core *c);
+void	suspect_on_row(struct cmm_core *c, int from,
+	    const struct cmm_set *old, const struct cmm_set *row);
 int64_t	suspect_next(const struct cmm_core *c);
 int64_t	suspect_until(const struct cmm_core *c, const struct core_peer *p);
 

@@ -72,6 +72,9 @@ recv_header(struct cmm_core *c, const struct cmm_msg *m)
 		cmm_set_del(&c->flag_pend, m->sender);
 	if (m->type == CMM_MSG_HEARTBEAT || m->type == CMM_MSG_PROMISE) {
 		p->row_at = c->now;
+		if (!cmm_set_empty(&c->suspects))
+			suspect_on_row(c, m->sender, core_peer_row(c, m->sender),
+			    &m->row);
 		if (core_sets_replace(c->sets, &p->row, &m->row))
 			c->rows_version++;
 	}

@@ -188,6 +188,35 @@ suspect_end(struct cmm_core *c, struct core_peer *p, int id)
 	c->susp[id].quiet_until = c->now + hold;
 }
 
+/*
+ * A member's row is about to drop a node this one suspects: its detector
+ * declared it failed (a window of unanswered probes, or the timeout).
+ * If our own probes bounced too, the port is closed from here as well:
+ * confirm now rather than at the end of our window, which opened when
+ * the news reached us, a little after it opened there.  Without our own
+ * bounce the row alone decides nothing here.
+ */
+void
+suspect_on_row(struct cmm_core *c, int from, const struct cmm_set *old,
+    const struct cmm_set *row)
+{
+	for (int i = cmm_set_next(&c->suspects, 0); i >= 0;
+	    i = cmm_set_next(&c->suspects, i + 1)) {
+		struct core_peer *p = &c->peers[i];
+		const struct core_suspicion *u = &c->susp[i];
+
+		if (!p->suspect || !u->bounced || !cmm_set_has(old, i) ||
+		    cmm_set_has(row, i) || !cmm_set_has(&c->alive, from))
+			continue;
+		core_log(c, CMM_LOG_INFO, "node %d: node %d's detector failed "
+		    "it and our probes bounced: confirmed after %lld ms", i,
+		    from, (long long)(c->now - u->at));
+		suspect_end(c, p, i);
+		p->fast_failed = true;
+		c->next_expiry = c->now;
+	}
+}
+
 /* Any authentic datagram from a failed peer makes it alive again, as
  * after a timeout (a suspicion waits for an answer: suspect_on_msg). */
 void

@@ -56,6 +56,9 @@ static struct {
 	bool			late[N];
 	uint8_t			vmax[N];	/* the version each speaks */
 	int64_t			icmp_ms;	/* an unreachable's way back */
+	int64_t			news_ms;	/* extra delay of the news of a
+						 * suspicion (a busy host's
+						 * fan-out) */
 	int64_t			now;
 	struct pkt		*q;
 	int			qlen;
@@ -82,6 +85,11 @@ sink_emit(void *ctx, const struct cmm_effect *fx)
 			assert_true(w.qlen < QMAX);
 			p = &w.q[w.qlen++];
 			p->at = w.now + 1;
+			/* the news of a suspicion, not a probe or its answer */
+			if ((fx->u.send.msg->ext & CMM_EXT_SUSPECT) &&
+			    !cmm_set_has(&fx->u.send.msg->suspect, i) &&
+			    !cmm_set_has(&fx->u.send.msg->suspect, self))
+				p->at += w.news_ms;
 			p->from = self;
 			p->to = i;
 			p->unreach = false;
@@ -364,6 +372,39 @@ test_spread(void **state)
 	w.late[1] = false;
 }
 
+/* The news reaches the coordinator (2) late, so its window opens late;
+ * the reporter (1) decides first and sends its row at once: the row that
+ * drops the dead node, with the coordinator's own probes bounced, is
+ * proof enough there, and the coordinator fails it a hop later instead of
+ * at the end of its own window. */
+static void
+test_row_confirms(void **state)
+{
+	int mark, s1, s2, f1, f2;
+
+	(void)state;
+	formed(3);
+	w.late[2] = true;
+	w.news_ms = 8;
+	mark = w.nev;
+	w.crashed[0] = true;
+	run_until(w.now + 200);
+	s1 = find_ev(mark, 1, CMM_EV_SUSPECT, 0);
+	s2 = find_ev(mark, 2, CMM_EV_SUSPECT, 0);
+	assert_true(s1 >= 0 && s2 >= 0);
+	assert_int_equal(w.ev[s1].reporter, -1);
+	assert_true(w.ev[s2].at - w.ev[s1].at >= 8);
+	f1 = find_ev(mark, 1, CMM_EV_FAILURE, 0);
+	f2 = find_ev(mark, 2, CMM_EV_FAILURE, 0);
+	assert_true(f1 >= 0 && f2 >= 0);
+	assert_true(w.ev[f1].fast && w.ev[f2].fast);
+	/* a hop after the reporter, not the 8 ms its window opened later */
+	assert_true(w.ev[f2].at - w.ev[f1].at <= 2);
+	assert_true(find_ev(mark, 2, CMM_EV_COMMIT, -1) >= 0);
+	w.late[2] = false;
+	w.news_ms = 0;
+}
+
 /* Unreachables that come back slower than the window (30 ms against 20):
  * the first makes the node suspect, the next ones come after the window,
  * and a bounce then still decides, well before the timeout. */
@@ -634,6 +675,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_crash_confirmed_fast, teardown),
 		cmocka_unit_test_teardown(test_spread, teardown),
+		cmocka_unit_test_teardown(test_row_confirms, teardown),
 		cmocka_unit_test_teardown(test_late_bounce, teardown),
 		cmocka_unit_test_teardown(test_stale_datagram_no_answer, teardown),
 		cmocka_unit_test_teardown(test_forged_live_peer, teardown),
