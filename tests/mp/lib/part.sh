@@ -207,10 +207,11 @@ part_check_files() { # FILES...
 	                 ((.[0].value - (.[0].value - .[1].value)) | length) == 0))) as $d
 	          | if ($d | length) > 0 then .bad += ["disjoint clusters at \($e.time) (mono_ns \($e.mono_ns)): \($d | map("node \(.[0].key) \(.[0].value) / node \(.[1].key) \(.[1].value)") | join(", "))"] else . end)
 	      | .bad | unique[] ),
-	    ( [ .[] | select(.seq != null) ] | group_by(.node)[]
-	      | (map(.seq)) as $q
-	      | select($q != [range($q[0]; $q[0] + ($q | length))])
-	      | "the stream of node \(.[0].node) skips lines: seq \($q[0])..\($q[-1]) in \($q | length) lines" ),
+	    ( [ .[] | select(.seq != null) ] | group_by(.node)[] | . as $s
+	      | [ range(1; length)
+	          | select($s[.].seq != 0 and $s[.].seq != $s[. - 1].seq + 1) ]
+	      | select(length > 0)
+	      | "the stream of node \($s[0].node) skips lines: seq \($s[.[0] - 1].seq) then \($s[.[0]].seq)" ),
 	    ( .[] | select(.type == "lost" or .type == "gap")
 	      | "the stream of node \(.node) has a \(.type) line at \(.time): the sweep cannot hold what it did not see" )
 	') || mp_fail "cannot parse the watch streams"
