@@ -11,8 +11,10 @@
 #   SPREAD_MS   first detection -> last survivor's own detection
 #   PROPOSE_MS  first detection -> last "proposing" (the presence phase
 #               and the persisted proposal)
-#   QUORUM_MS   last "proposing" -> last quorum decision (PROPOSE exchange)
-#   COMMIT_MS   last quorum decision -> last commit (fence, persist, history)
+#   QUORUM_MS   last "proposing" -> last quorum decision: the coordinator
+#               counts the ACCEPTEDs (the acceptors' write and a round
+#               trip), each other node decides when its COMMIT arrives
+#   COMMIT_MS   last quorum decision -> last commit (fence, persist)
 #   ATTEMPT     the highest round attempt that proposed (0: no retry)
 #   COMPLETE 1 when every `must` node committed `want` after k
 #   DETECT   k -> first failure event naming a victim (NA for joins)
