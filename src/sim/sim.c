@@ -147,6 +147,8 @@ cmm_sim_free(struct cmm_sim *s)
 			cmm_sim_batch_free(s, ev.u.batch);
 		} else if (ev.kind == CMM_SIM_EV_DEVICE) {
 			free(ev.u.dev);
+		} else if (ev.kind == CMM_SIM_EV_UNREACHES) {
+			cmm_sim_unreach_free(s, ev.u.unreach);
 		}
 	}
 	while ((m = s->msg_free) != NULL) {
@@ -771,6 +773,9 @@ cmm_sim_step(struct cmm_sim *s)
 	case CMM_SIM_EV_UNREACH:
 		cmm_sim_net_unreach(s, &ev);
 		break;
+	case CMM_SIM_EV_UNREACHES:
+		cmm_sim_net_unreaches(s, &ev);
+		break;
 	}
 	return true;
 }
@@ -827,7 +832,8 @@ hash_event(const struct cmm_sim *s, const struct cmm_sim_ev *ev)
 	return cmm_sim_mix(h, 0);
 }
 
-/* A batch counts as the DELIVER events it stands for. */
+/* A batch counts as the DELIVER events it stands for, UNREACHES as its
+ * UNREACH events (the explorer, the one user, makes neither). */
 static uint64_t
 hash_queued(const struct cmm_sim *s, const struct cmm_sim_ev *ev)
 {
@@ -835,6 +841,16 @@ hash_queued(const struct cmm_sim *s, const struct cmm_sim_ev *ev)
 	struct cmm_sim_ev one = *ev;
 	uint64_t q = 0;
 
+	if (ev->kind == CMM_SIM_EV_UNREACHES) {
+		const struct cmm_sim_unreach *u = ev->u.unreach;
+
+		one.kind = CMM_SIM_EV_UNREACH;
+		for (uint32_t i = u->next; i < u->n; i++) {
+			one.u.peer = u->peer[i];
+			q += hash_event(s, &one);
+		}
+		return q;
+	}
 	if (ev->kind != CMM_SIM_EV_BATCH)
 		return hash_event(s, ev);
 	one.kind = CMM_SIM_EV_DELIVER;

@@ -122,6 +122,19 @@ struct cmm_sim_devop {
 	int64_t		issued;
 };
 
+/*
+ * Port-unreachables back to one node instance, due at one time, queued
+ * one after the other (nothing between them): a single event, delivered
+ * in that order.  A burst of crashes at 1024 nodes bounced hundreds of
+ * thousands of datagrams within a few milliseconds, each an event of its
+ * own.  Two bytes an unreachable.
+ */
+struct cmm_sim_unreach {
+	uint32_t	n, cap;
+	uint32_t	next;		/* the first not yet delivered */
+	uint16_t	*peer;		/* the nodes that were down, in order */
+};
+
 enum cmm_sim_ev_kind {
 	CMM_SIM_EV_DELIVER = 1,
 	CMM_SIM_EV_DEVICE,
@@ -130,6 +143,7 @@ enum cmm_sim_ev_kind {
 	CMM_SIM_EV_BATCH,	/* a DELIVER to each of several receivers */
 	CMM_SIM_EV_UNREACH,	/* a port-unreachable back to node (gen: its
 				 * instance) for a datagram to u.peer */
+	CMM_SIM_EV_UNREACHES,	/* several, u.unreach (sim_net.c) */
 };
 
 struct cmm_sim_ev {
@@ -148,6 +162,7 @@ struct cmm_sim_ev {
 		struct cmm_sim_devop	*dev;
 		int			action;	/* index into sim->acts */
 		int			peer;	/* UNREACH: the node that is down */
+		struct cmm_sim_unreach	*unreach;
 	} u;
 };
 
@@ -333,6 +348,13 @@ struct cmm_sim {
 	/* one send's copies before they are grouped into batches */
 	struct cmm_sim_copy *copies;
 	size_t		ncopies, capcopies;
+	/* the UNREACHES event pushed last, while it may grow: it took
+	 * insertion number ur_seq, for node ur_node (ur_gen) at ur_t */
+	struct cmm_sim_unreach *ur;
+	uint64_t	ur_seq;
+	int64_t		ur_t;
+	int		ur_node;
+	uint32_t	ur_gen;
 
 	/* network */
 	int		*group;		/* partition group per node, 0 = none */
@@ -462,6 +484,9 @@ void	cmm_sim_net_deliver(struct cmm_sim *s, struct cmm_sim_ev *ev);
 /* Delivers the rest of a batch and frees it. */
 void	cmm_sim_net_deliver_batch(struct cmm_sim *s, struct cmm_sim_batch *b);
 void	cmm_sim_net_unreach(struct cmm_sim *s, const struct cmm_sim_ev *ev);
+/* Delivers the rest of an UNREACHES event and frees it. */
+void	cmm_sim_net_unreaches(struct cmm_sim *s, const struct cmm_sim_ev *ev);
+void	cmm_sim_unreach_free(struct cmm_sim *s, struct cmm_sim_unreach *u);
 void	cmm_sim_net_heal(struct cmm_sim *s);
 void	cmm_sim_net_partition(struct cmm_sim *s, const struct cmm_set *groups,
 	    int ngroups);

@@ -354,7 +354,9 @@ net_copy_for(struct cmm_sim *s, struct cmm_sim_msg *sm, int to,
 static void
 net_unreach(struct cmm_sim *s, int from, int to)
 {
+	struct cmm_sim_unreach *u;
 	struct cmm_sim_ev ev;
+	size_t cap = 0;
 
 	if (s->nodes[to].host_lost || !link_up(s, to, from) ||
 	    s->nodes[from].core == NULL)
@@ -368,7 +370,76 @@ net_unreach(struct cmm_sim *s, int from, int to)
 	ev.node = from;
 	ev.gen = s->nodes[from].gen;
 	ev.u.peer = to;
+	if (s->o.unbatched || s->x != NULL) {
+		cmm_sim_push(s, &ev);
+		return;
+	}
+	/* the next after the last one queued, nothing in between: the run
+	 * of the queue the events would have been (see the batches) */
+	if (s->ur != NULL && s->ur_seq + 1 == s->evseq && s->ur_t == ev.t &&
+	    s->ur_node == from && s->ur_gen == ev.gen) {
+		u = s->ur;
+		if (u->n == u->cap) {
+			cap = u->cap;
+			u->peer = cmm_sim_grow(u->peer, &cap, (size_t)u->n + 1,
+			    sizeof(*u->peer));
+			u->cap = (uint32_t)cap;
+		}
+		u->peer[u->n++] = (uint16_t)to;
+		/* numbered and counted as the event it stands for */
+		s->ur_seq = s->evseq++;
+		s->st.queued++;
+		return;
+	}
+	if ((u = calloc(1, sizeof(*u))) == NULL) {
+		fprintf(stderr, "cmm sim: out of memory\n");
+		exit(1);
+	}
+	u->peer = cmm_sim_grow(NULL, &cap, 1, sizeof(*u->peer));
+	u->cap = (uint32_t)cap;
+	u->peer[u->n++] = (uint16_t)to;
+	ev.kind = CMM_SIM_EV_UNREACHES;
+	ev.u.unreach = u;
 	cmm_sim_push(s, &ev);
+	s->ur = u;
+	s->ur_seq = ev.seq;
+	s->ur_t = ev.t;
+	s->ur_node = from;
+	s->ur_gen = ev.gen;
+}
+
+void
+cmm_sim_unreach_free(struct cmm_sim *s, struct cmm_sim_unreach *u)
+{
+	if (u == NULL)
+		return;
+	if (s->ur == u)
+		s->ur = NULL;
+	free(u->peer);
+	free(u);
+}
+
+/* Each unreachable as the event it stands for (counted as one, and the
+ * run stops after a violation as it would between two events). */
+void
+cmm_sim_net_unreaches(struct cmm_sim *s, const struct cmm_sim_ev *ev)
+{
+	struct cmm_sim_unreach *u = ev->u.unreach;
+	struct cmm_sim_ev one = *ev;
+
+	/* due now: nothing more joins it */
+	if (s->ur == u)
+		s->ur = NULL;
+	one.kind = CMM_SIM_EV_UNREACH;
+	while (u->next < u->n && !s->violated) {
+		uint32_t i = u->next++;
+
+		if (i > 0)
+			s->st.events++;
+		one.u.peer = u->peer[i];
+		cmm_sim_net_unreach(s, &one);
+	}
+	cmm_sim_unreach_free(s, u);
 }
 
 void
