@@ -130,7 +130,7 @@ cmm_ui_cell_text(const struct cmm_ui_node *n, int crown_prince,
 		bar[i] = n->self ? '=' : i < fill ? '#' : '.';
 	bar[4] = '\0';
 	snprintf(buf, len, " %*d%s %c%c %s", digits, n->id, marks,
-	    n->member ? 'M' : '-', n->alive ? 'A' : 'x', bar);
+	    n->member ? 'M' : '-', !n->alive ? 'x' : n->suspect ? '?' : 'A', bar);
 }
 
 void

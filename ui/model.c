@@ -422,6 +422,7 @@ cmm_ui_model_nodes(struct cmm_ui_model *m, const char *json, int64_t now,
 		x->member = json_is_true(json_object_get(v, "member"));
 		x->says_member = json_is_true(json_object_get(v, "says_member"));
 		x->alive = json_is_true(json_object_get(v, "alive"));
+		x->suspect = json_is_true(json_object_get(v, "suspect"));
 		x->priority = (int)model_int(v, "priority", x->id);
 		x->heard_ms = model_int(v, "last_heard_ms", -1);
 		x->epoch = (uint32_t)model_int(v, "epoch", 0);
@@ -979,7 +980,8 @@ cmm_ui_model_event(struct cmm_ui_model *m, const char *json, int64_t now)
 	    strcmp(type, "state") == 0)
 		what |= CMM_UI_EV_ROUND | CMM_UI_EV_QUORUM;
 	if (strcmp(type, "failure") == 0 || strcmp(type, "alive") == 0 ||
-	    strcmp(type, "join") == 0 || strcmp(type, "leave") == 0)
+	    strcmp(type, "join") == 0 || strcmp(type, "leave") == 0 ||
+	    strcmp(type, "suspect") == 0)
 		what |= CMM_UI_EV_NODES;
 	if (strcmp(type, "commit") == 0)
 		what |= CMM_UI_EV_ROUND | CMM_UI_EV_QUORUM | CMM_UI_EV_NODES |

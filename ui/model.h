@@ -60,6 +60,7 @@ struct cmm_ui_status {
 struct cmm_ui_node {
 	int		id;
 	bool		self, member, says_member, alive;
+	bool		suspect;		/* probes out (fast_fail) */
 	int		priority;
 	int64_t		heard_ms;		/* -1: never */
 	uint32_t	epoch;

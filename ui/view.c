@@ -240,6 +240,8 @@ view_vector(struct cmm_console *c)
 			role = CMM_UI_R_CHANGED;
 		else if (!n->alive)
 			role = CMM_UI_R_DEAD;
+		else if (n->suspect)
+			role = CMM_UI_R_WARN;
 		else if (!n->member)
 			role = CMM_UI_R_OUTSIDE;
 		else if (n->self)
@@ -506,10 +508,11 @@ static const char *const view_legend[] = {
 	"  * ^ !   this node; crown prince (decides a tie); fenced on a "
 	    "device, until it is a member again",
 	"  M or -  member of the committed configuration, or not",
-	"  A or x  alive (heartbeats heard), or not",
+	"  A or x  alive (heartbeats heard), or not; ? suspect: its port was "
+	    "reported unreachable and probes are out (alive until they decide)",
 	"  ####    age of its last heartbeat in quarters of the failure "
 	    "timeout: '.' fresh, '####' at the timeout; '====' this node",
-	"  colours: green member, yellow alive outside, grey dead, "
+	"  colours: green member, yellow alive outside or suspect, grey dead, "
 	    "reverse just changed, red config mismatch",
 	"  header: quorum yes / no / pending (an operator's answer decides)",
 	"  grey panes: not connected, the last state known",

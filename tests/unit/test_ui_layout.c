@@ -126,6 +126,11 @@ test_cell(void **state)
 	cmm_ui_cell_text(&n, 5, 1000, w, buf, sizeof(buf));
 	assert_int_equal((int)strlen(buf), w);
 	assert_string_equal(buf, " 5 ^  MA ###.");
+	/* suspect: probes out, still alive */
+	n.suspect = true;
+	cmm_ui_cell_text(&n, 5, 1000, w, buf, sizeof(buf));
+	assert_string_equal(buf, " 5 ^  M? ###.");
+	n.suspect = false;
 	n.alive = false;
 	n.member = false;
 	n.fenced = true;
