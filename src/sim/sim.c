@@ -179,6 +179,8 @@ cmm_sim_free(struct cmm_sim *s)
 	free(s->cut);
 	free(s->drops);
 	free(s->copies);
+	free(s->sorted);
+	free(s->tcount);
 	free(s->xpath);
 	cmm_sim_explore_free(s);
 	free(s->ring);

@@ -348,6 +348,11 @@ struct cmm_sim {
 	/* one send's copies before they are grouped into batches */
 	struct cmm_sim_copy *copies;
 	size_t		ncopies, capcopies;
+	/* their sort by arrival time (sim_net.c): the output, a count per ms */
+	struct cmm_sim_copy *sorted;
+	size_t		capsorted;
+	uint32_t	*tcount;
+	size_t		captcount;
 	/* the UNREACHES event pushed last, while it may grow: it took
 	 * insertion number ur_seq, for node ur_node (ur_gen) at ur_t */
 	struct cmm_sim_unreach *ur;

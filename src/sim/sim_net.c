@@ -245,6 +245,47 @@ copy_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
+/* The copies by (arrival time, queue order), as qsort with copy_cmp
+ * would: counted per millisecond when the times span a few thousand (the
+ * copies are in queue order already, and the count keeps that order),
+ * which at 1024 nodes with jitter was a sixth of a run in qsort. */
+static void
+net_sort(struct cmm_sim *s)
+{
+	int64_t lo = s->copies[0].t, hi = lo;
+	size_t span, i;
+	struct cmm_sim_copy *tmp;
+
+	for (i = 1; i < s->ncopies; i++) {
+		if (s->copies[i].t < lo)
+			lo = s->copies[i].t;
+		if (s->copies[i].t > hi)
+			hi = s->copies[i].t;
+	}
+	if (hi - lo >= 4096) {
+		qsort(s->copies, s->ncopies, sizeof(*s->copies), copy_cmp);
+		return;
+	}
+	span = (size_t)(hi - lo) + 1;
+	s->tcount = cmm_sim_grow(s->tcount, &s->captcount, span + 1,
+	    sizeof(*s->tcount));
+	s->sorted = cmm_sim_grow(s->sorted, &s->capsorted, s->ncopies,
+	    sizeof(*s->sorted));
+	memset(s->tcount, 0, (span + 1) * sizeof(*s->tcount));
+	for (i = 0; i < s->ncopies; i++)
+		s->tcount[s->copies[i].t - lo + 1]++;
+	for (i = 1; i <= span; i++)
+		s->tcount[i] += s->tcount[i - 1];
+	for (i = 0; i < s->ncopies; i++)
+		s->sorted[s->tcount[s->copies[i].t - lo]++] = s->copies[i];
+	tmp = s->copies;
+	s->copies = s->sorted;
+	s->sorted = tmp;
+	i = s->capcopies;
+	s->capcopies = s->capsorted;
+	s->capsorted = i;
+}
+
 /* The send's copies as one batch event per arrival time, each in queue
  * order (point 2 above: any insertion number of the send's range would
  * do, since no other event holds one). */
@@ -258,7 +299,7 @@ net_flush(struct cmm_sim *s, struct cmm_sim_msg *sm)
 	for (j = 1; j < s->ncopies && s->copies[j].t == s->copies[0].t; j++)
 		;
 	if (j < s->ncopies)	/* jitter: several arrival times */
-		qsort(s->copies, s->ncopies, sizeof(*s->copies), copy_cmp);
+		net_sort(s);
 	for (; i < s->ncopies; i = j) {
 		struct cmm_sim_batch *b;
 		struct cmm_sim_ev ev;
