@@ -188,13 +188,41 @@ suspect_end(struct cmm_core *c, struct core_peer *p, int id)
 	c->susp[id].quiet_until = c->now + hold;
 }
 
+/* More than half of the other members of P have dropped suspect `id`
+ * from their rows since our suspicion began, `from` (whose new row drops
+ * it) among them: each of their detectors failed it, by its own probes
+ * or by the timeout. */
+static bool
+suspect_rows_agree(const struct cmm_core *c, int id, int from)
+{
+	const struct cmm_set *P = &c->disk.members;
+	int64_t since = c->susp[id].at;
+	int others = 0, agree = 0;
+
+	for (int m = cmm_set_next(P, 0); m >= 0; m = cmm_set_next(P, m + 1)) {
+		if (m == c->self || m == id)
+			continue;
+		others++;
+		if (m == from)
+			agree++;
+		else if (cmm_set_has(&c->alive, m) &&
+		    c->peers[m].row_at >= since &&
+		    !cmm_set_has(core_peer_row(c, m), id))
+			agree++;
+	}
+	return others > 0 && 2 * agree > others;
+}
+
 /*
  * A member's row is about to drop a node this one suspects: its detector
  * declared it failed (a window of unanswered probes, or the timeout).
  * If our own probes bounced too, the port is closed from here as well:
  * confirm now rather than at the end of our window, which opened when
  * the news reached us, a little after it opened there.  Without our own
- * bounce the row alone decides nothing here.
+ * bounce one row decides nothing; the rows of more than half of the
+ * other members do: a host rate-limits the unreachables it sends (Linux:
+ * a burst of 50 a second per namespace, a few per peer host), so with
+ * dozens of survivors probing at once some of them get none back.
  */
 void
 suspect_on_row(struct cmm_core *c, int from, const struct cmm_set *old,
@@ -204,13 +232,17 @@ suspect_on_row(struct cmm_core *c, int from, const struct cmm_set *old,
 	    i = cmm_set_next(&c->suspects, i + 1)) {
 		struct core_peer *p = &c->peers[i];
 		const struct core_suspicion *u = &c->susp[i];
+		bool bounced = u->bounced;
 
-		if (!p->suspect || !u->bounced || !cmm_set_has(old, i) ||
+		if (!p->suspect || !cmm_set_has(old, i) ||
 		    cmm_set_has(row, i) || !cmm_set_has(&c->alive, from))
 			continue;
-		core_log(c, CMM_LOG_INFO, "node %d: node %d's detector failed "
-		    "it and our probes bounced: confirmed after %lld ms", i,
-		    from, (long long)(c->now - u->at));
+		if (!bounced && !suspect_rows_agree(c, i, from))
+			continue;
+		core_log(c, CMM_LOG_INFO, "node %d: %s: confirmed after %lld ms",
+		    i, bounced ? "a member's detector failed it and our probes "
+		    "bounced" : "the detectors of most other members failed it",
+		    (long long)(c->now - u->at));
 		suspect_end(c, p, i);
 		p->fast_failed = true;
 		c->next_expiry = c->now;

@@ -54,6 +54,9 @@ static struct {
 	/* this node's heartbeats do not bounce (it sent its last before
 	 * the crash, its next is a heartbeat away), its probes do */
 	bool			late[N];
+	/* the dead node's host sends this node no unreachable at all
+	 * (its ICMP rate limit spent on the others) */
+	bool			muted[N];
 	uint8_t			vmax[N];	/* the version each speaks */
 	int64_t			icmp_ms;	/* an unreachable's way back */
 	int64_t			news_ms;	/* extra delay of the news of a
@@ -185,7 +188,7 @@ deliver(const struct pkt *p)
 		/* to the sender: its datagram to p->from bounced */
 		struct cmm_peer_info pi;
 
-		if (c == NULL)
+		if (c == NULL || w.muted[p->to])
 			return;
 		cmm_core_peer(c, p->from, &pi);
 		if (!w.late[p->to] || pi.suspect)
@@ -403,6 +406,31 @@ test_row_confirms(void **state)
 	assert_true(find_ev(mark, 2, CMM_EV_COMMIT, -1) >= 0);
 	w.late[2] = false;
 	w.news_ms = 0;
+}
+
+/* The coordinator (3) gets no unreachable back, as when the dead node's
+ * host has spent its ICMP rate limit on the other survivors: one row
+ * dropping the node is not enough without its own bounce, but the rows
+ * of most other members are, and it fails the node within a hop of the
+ * second of them, not at the failure timeout. */
+static void
+test_rows_confirm_without_bounce(void **state)
+{
+	int mark, f1, f3;
+
+	(void)state;
+	formed(4);
+	w.muted[3] = true;
+	mark = w.nev;
+	w.crashed[0] = true;
+	run_until(w.now + 300);
+	f1 = find_ev(mark, 1, CMM_EV_FAILURE, 0);
+	f3 = find_ev(mark, 3, CMM_EV_FAILURE, 0);
+	assert_true(f1 >= 0 && f3 >= 0);
+	assert_true(w.ev[f1].fast && w.ev[f3].fast);
+	assert_true(w.ev[f3].at - w.ev[f1].at <= 3);
+	assert_true(find_ev(mark, 3, CMM_EV_COMMIT, -1) >= 0);
+	w.muted[3] = false;
 }
 
 /* Unreachables that come back slower than the window (30 ms against 20):
@@ -676,6 +704,7 @@ main(void)
 		cmocka_unit_test_teardown(test_crash_confirmed_fast, teardown),
 		cmocka_unit_test_teardown(test_spread, teardown),
 		cmocka_unit_test_teardown(test_row_confirms, teardown),
+		cmocka_unit_test_teardown(test_rows_confirm_without_bounce, teardown),
 		cmocka_unit_test_teardown(test_late_bounce, teardown),
 		cmocka_unit_test_teardown(test_stale_datagram_no_answer, teardown),
 		cmocka_unit_test_teardown(test_forged_live_peer, teardown),
