@@ -219,7 +219,7 @@ part_check_files() { # FILES...
 }
 
 # part_timeline OUT FILES...: the events around the first violation that
-# names a mono_ns (2 s before it, 0.5 s after), one line each, so a
+# names a mono_ns (2 s before it, 0.1 s after), one line each, so a
 # failure report carries the sequence that broke the property
 part_timeline() {
 	at=$(printf '%s\n' "$1" | sed -n 's/.*(mono_ns \([0-9]*\)).*/\1/p' | head -n 1)
@@ -228,7 +228,7 @@ part_timeline() {
 	shift
 	cat "$@" | jq -r --argjson at "$at" '
 	  select(.mono_ns != null and .mono_ns > $at - 2000000000
-	      and .mono_ns < $at + 500000000 and .type != "log")
+	      and .mono_ns < $at + 100000000 and .type != "log")
 	  | "\((.mono_ns - $at) / 1000000 | floor) n\(.node) e\(.epoch) \(.state // "-") \(.type) \(.members // "" | tostring) \(.text // .step_text // "" | .[0:70])"' |
 	    sort -n -k1,1 | tail -n 40
 }
