@@ -38,6 +38,8 @@ b_init() {
 	B_ROWS=${BENCH_ROWS:-$B_DIR/rows.tsv}
 	trap b_cleanup EXIT
 	trap 'exit 1' INT TERM HUP
+	# a reader gone away (| head): clean up all the same
+	trap 'exec >/dev/null; exit 1' PIPE
 }
 
 b_ppid() {

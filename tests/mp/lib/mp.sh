@@ -37,6 +37,9 @@ mp_init() {
 	MP_PORT=$(( 20000 + ( ($$ * 7919 + $(date +%s) * 31) % 2000 ) * 20 ))
 	trap mp_cleanup EXIT
 	trap 'exit 1' INT TERM HUP
+	# a reader that went away (| head) must not kill us before the
+	# cleanup: the rest goes nowhere, the nodes still die
+	trap 'exec >/dev/null; exit 1' PIPE
 }
 
 mp_cleanup() {

@@ -26,6 +26,8 @@ tm_init() {
 	TM_SESSIONS=""
 	trap tm_cleanup EXIT
 	trap 'exit 1' INT TERM HUP
+	# a reader gone away (| head): clean up all the same
+	trap 'exec >/dev/null; exit 1' PIPE
 }
 
 tm() {
