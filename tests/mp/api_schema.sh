@@ -175,6 +175,9 @@ mp_spawn 1
 mp_wait 10 "a gap line" seen b1.jsonl gap
 mp_wait 10 "a snapshot after the gap" \
     sh -c "sed -n '/\"type\":\"gap\"/,\$p' '$E/b1.jsonl' | grep -q '\"type\":\"snapshot\"'"
+# back in the cluster before the kills below: else P is {0,2} and node
+# 0, alone with the device, rightly wins it instead of losing quorum
+mp_wait 15 "node 1 back after its restart" mp_all "0 1 2" members 0,1,2
 
 # the other two gone for good: node 0 is without quorum, then forces it
 mp_kill 1
