@@ -306,6 +306,31 @@ formed(int count)
 	}
 }
 
+/* Node 0's process dies (its host stays); `ms` later, the event index
+ * from which to look. */
+static int
+crash_node0(int64_t ms)
+{
+	int mark = w.nev;
+
+	w.crashed[0] = true;
+	run_until(w.now + ms);
+	return mark;
+}
+
+/* Nodes a and b both failed node 0 by probes; b's failure time minus
+ * a's. */
+static int64_t
+fast_fail_gap(int mark, int a, int b)
+{
+	int fa = find_ev(mark, a, CMM_EV_FAILURE, 0);
+	int fb = find_ev(mark, b, CMM_EV_FAILURE, 0);
+
+	assert_true(fa >= 0 && fb >= 0);
+	assert_true(w.ev[fa].fast && w.ev[fb].fast);
+	return w.ev[fb].at - w.ev[fa].at;
+}
+
 /* Crash a process on a live host: the survivors commit within a
  * heartbeat, the confirmation window and a few hops, far inside the
  * failure timeout, and call it a fast failure. */
@@ -349,14 +374,12 @@ test_crash_confirmed_fast(void **state)
 static void
 test_spread(void **state)
 {
-	int mark, s1, s2, f1, f2;
+	int mark, s1, s2;
 
 	(void)state;
 	formed(3);
 	w.late[1] = true;
-	mark = w.nev;
-	w.crashed[0] = true;
-	run_until(w.now + 200);
+	mark = crash_node0(200);
 	s1 = find_ev(mark, 1, CMM_EV_SUSPECT, 0);
 	s2 = find_ev(mark, 2, CMM_EV_SUSPECT, 0);
 	assert_true(s1 >= 0 && s2 >= 0);
@@ -364,11 +387,7 @@ test_spread(void **state)
 	assert_int_equal(w.ev[s1].reporter, 2);
 	fx_assert_contains(w.ev[s1].text, "node 2 reports it unreachable");
 	assert_true(w.ev[s1].at - w.ev[s2].at <= 1);
-	f1 = find_ev(mark, 1, CMM_EV_FAILURE, 0);
-	f2 = find_ev(mark, 2, CMM_EV_FAILURE, 0);
-	assert_true(f1 >= 0 && f2 >= 0);
-	assert_true(w.ev[f1].fast && w.ev[f2].fast);
-	assert_true(w.ev[f1].at - w.ev[f2].at <= 2);
+	assert_true(fast_fail_gap(mark, 2, 1) <= 2);
 
 	/* without the news, node 1 would have waited for its own next
 	 * heartbeat to bounce: it does suspect only with it */
@@ -383,26 +402,20 @@ test_spread(void **state)
 static void
 test_row_confirms(void **state)
 {
-	int mark, s1, s2, f1, f2;
+	int mark, s1, s2;
 
 	(void)state;
 	formed(3);
 	w.late[2] = true;
 	w.news_ms = 8;
-	mark = w.nev;
-	w.crashed[0] = true;
-	run_until(w.now + 200);
+	mark = crash_node0(200);
 	s1 = find_ev(mark, 1, CMM_EV_SUSPECT, 0);
 	s2 = find_ev(mark, 2, CMM_EV_SUSPECT, 0);
 	assert_true(s1 >= 0 && s2 >= 0);
 	assert_int_equal(w.ev[s1].reporter, -1);
 	assert_true(w.ev[s2].at - w.ev[s1].at >= 8);
-	f1 = find_ev(mark, 1, CMM_EV_FAILURE, 0);
-	f2 = find_ev(mark, 2, CMM_EV_FAILURE, 0);
-	assert_true(f1 >= 0 && f2 >= 0);
-	assert_true(w.ev[f1].fast && w.ev[f2].fast);
 	/* a hop after the reporter, not the 8 ms its window opened later */
-	assert_true(w.ev[f2].at - w.ev[f1].at <= 2);
+	assert_true(fast_fail_gap(mark, 1, 2) <= 2);
 	assert_true(find_ev(mark, 2, CMM_EV_COMMIT, -1) >= 0);
 	w.late[2] = false;
 	w.news_ms = 0;
@@ -416,19 +429,13 @@ test_row_confirms(void **state)
 static void
 test_rows_confirm_without_bounce(void **state)
 {
-	int mark, f1, f3;
+	int mark;
 
 	(void)state;
 	formed(4);
 	w.muted[3] = true;
-	mark = w.nev;
-	w.crashed[0] = true;
-	run_until(w.now + 300);
-	f1 = find_ev(mark, 1, CMM_EV_FAILURE, 0);
-	f3 = find_ev(mark, 3, CMM_EV_FAILURE, 0);
-	assert_true(f1 >= 0 && f3 >= 0);
-	assert_true(w.ev[f1].fast && w.ev[f3].fast);
-	assert_true(w.ev[f3].at - w.ev[f1].at <= 3);
+	mark = crash_node0(300);
+	assert_true(fast_fail_gap(mark, 1, 3) <= 3);
 	assert_true(find_ev(mark, 3, CMM_EV_COMMIT, -1) >= 0);
 	w.muted[3] = false;
 }
