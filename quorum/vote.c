@@ -4,6 +4,7 @@
  * docs/PROTOCOL.md "Quorums", "Choose").  See vote.h for the contract.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "quorum/vote.h"
 
@@ -199,6 +200,9 @@ cmm_quorum_decide(const struct cmm_qinput *in, struct cmm_qdecision *out)
 	promised = vote_set_or_empty(in->promised, &e_prom);
 	configured = vote_set_or_empty(in->configured, &e_conf);
 
+	/* padding too: a decision is part of the core's state, whose bytes
+	 * the explorer hashes to know a state seen before */
+	memset(out, 0, sizeof(*out));
 	out->method = CMM_QM_NONE;
 	out->verdict = CMM_QV_LOSE;
 	out->device = -1;
