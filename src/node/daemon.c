@@ -1945,13 +1945,6 @@ cmm_daemon_log_level(const struct cmm_daemon *d)
 
 /* ---- devices ---- */
 
-static int
-daemon_read_device(struct cmm_daemon *d, int idx, struct cmm_devrec *out,
-    char *err, size_t errlen)
-{
-	return cmm_devworker_read(d->dw, idx, out, err, errlen);
-}
-
 static bool
 daemon_has_device(const struct cmm_daemon *d, int idx)
 {
@@ -2076,10 +2069,16 @@ cmm_daemon_devices(struct cmm_daemon *d, struct cmm_devices_snap *s)
 		    d->cfg->device_arbiter[i].address : NULL;
 		r->nodes = cfg->devices[i].nodes;
 		r->shared = daemon_has_device(d, i);
-		/* one small locked read of a local file each, or one
-		 * exchange with the arbiter bounded at 100 ms (devworker.c) */
-		r->read_ok = r->shared && daemon_read_device(d, i, &r->rec,
+		/* each read on a thread of its own, all at once: a hung
+		 * device costs the heartbeats 150 ms at most (devworker.h) */
+		r->read_ok = r->shared && cmm_devworker_read_start(d->dw, i,
 		    r->err, sizeof(r->err)) == 0;
+	}
+	for (int i = 0; i < s->n; i++) {
+		struct cmm_device_row *r = &s->row[i];
+
+		r->read_ok = r->read_ok && cmm_devworker_read_wait(d->dw, i,
+		    &r->rec, r->err, sizeof(r->err)) == 0;
 	}
 	return 0;
 }

@@ -15,10 +15,33 @@
 #include "src/node/devarb.h"
 #include "src/node/devworker.h"
 
-/* A read from the loop's thread (the `devices` snapshot) waits for the
- * arbiter this long at most, so an absent arbiter delays no heartbeat
- * by more. */
+/* A read for the loop (the `devices` snapshot) runs on a thread of its
+ * own, and the loop waits for it this long at most: a hung device file (a
+ * lock never released, a dead shared filesystem) or an absent arbiter
+ * delays no heartbeat by more.  The arbiter's own exchange ends sooner. */
+#define DW_READ_WAIT_MS	150
 #define DW_ARB_READ_MS	100
+
+/* One such read.  It owns copies of all it needs, so a thread stuck in
+ * the device outlives the worker safely; its two owners (the thread and
+ * the device's slot) each drop a reference, the last frees it. */
+struct dw_read {
+	pthread_mutex_t		mu;
+	pthread_cond_t		cv;
+	int			refs;
+	bool			done;
+	int64_t			started;	/* ms, CLOCK_MONOTONIC */
+	char			*path;
+	bool			arb;
+	struct sockaddr_storage	arb_sa;
+	socklen_t		arb_salen;
+	uint32_t		arb_cluster;
+	char			*arb_name;
+	struct cmm_devfile_key	key;
+	enum cmm_dev_status	st;
+	struct cmm_devrec	rec;
+	char			err[256];
+};
 
 struct dw_job {
 	struct dw_job		*next;
@@ -46,7 +69,7 @@ struct dw_dev {
 	bool			busy;
 	bool			exited;
 	struct cmm_device	*dev;		/* the worker's handle */
-	struct cmm_device	*rdev;		/* the loop's handle (reads) */
+	struct dw_read		*rd;		/* the loop's last read */
 	/* a network arbiter instead of a file (cmm_devworker_set_arbiter) */
 	bool			arb;
 	struct sockaddr_storage	arb_sa;
@@ -121,16 +144,71 @@ dw_failed(struct cmm_devres *res, enum cmm_dev_status st)
 	res->status = st;
 }
 
-/* The device's backend: its file, or its arbiter (calls bounded by
+/* A device's backend: its file, or its arbiter (calls bounded by
  * limit_ms). */
+static struct cmm_device *
+dw_open_backend(const char *path, bool arb, const struct sockaddr_storage *sa,
+    socklen_t salen, uint32_t cluster, const char *name,
+    const struct cmm_devfile_key *key, int64_t limit_ms, char *err,
+    size_t errlen)
+{
+	if (arb)
+		return cmm_device_arbiter_open((const struct sockaddr *)sa,
+		    salen, cluster, name, key, limit_ms, err, errlen);
+	return cmm_device_file_open(path, true, key, err, errlen);
+}
+
 static struct cmm_device *
 dw_open(struct dw_dev *d, int64_t limit_ms, char *err, size_t errlen)
 {
-	if (d->arb)
-		return cmm_device_arbiter_open((struct sockaddr *)&d->arb_sa,
-		    d->arb_salen, d->arb_cluster, d->arb_name, &d->w->key,
-		    limit_ms, err, errlen);
-	return cmm_device_file_open(d->path, true, &d->w->key, err, errlen);
+	return dw_open_backend(d->path, d->arb, &d->arb_sa, d->arb_salen,
+	    d->arb_cluster, d->arb_name, &d->w->key, limit_ms, err, errlen);
+}
+
+static void
+dw_read_put(struct dw_read *r)
+{
+	bool last;
+
+	pthread_mutex_lock(&r->mu);
+	last = --r->refs == 0;
+	pthread_mutex_unlock(&r->mu);
+	if (!last)
+		return;
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
+	free(r->path);
+	free(r->arb_name);
+	explicit_bzero(&r->key, sizeof(r->key));
+	free(r);
+}
+
+static void *
+dw_read_thread(void *arg)
+{
+	struct dw_read *r = arg;
+	struct cmm_devrec rec;
+	struct cmm_device *dev;
+	enum cmm_dev_status st = CMM_DEV_IO;
+	char err[sizeof(r->err)] = "";
+
+	memset(&rec, 0, sizeof(rec));
+	dev = dw_open_backend(r->path, r->arb, &r->arb_sa, r->arb_salen,
+	    r->arb_cluster, r->arb_name, &r->key, DW_ARB_READ_MS, err,
+	    sizeof(err));
+	if (dev != NULL) {
+		st = dev->ops->read(dev, &rec, err, sizeof(err));
+		dev->ops->close(dev);
+	}
+	pthread_mutex_lock(&r->mu);
+	r->st = st;
+	r->rec = rec;
+	memcpy(r->err, err, sizeof(r->err));
+	r->done = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	dw_read_put(r);
+	return NULL;
 }
 
 /* One operation against the backend, on the worker thread. */
@@ -340,6 +418,10 @@ cmm_devworker_free(struct cmm_devworker *w)
 		struct timespec ts;
 		bool joined = true;
 
+		if (d->rd != NULL)
+			dw_read_put(d->rd);
+		d->rd = NULL;
+
 		if (d->started) {
 			pthread_mutex_lock(&d->mu);
 			d->stop = true;
@@ -364,8 +446,6 @@ cmm_devworker_free(struct cmm_devworker *w)
 		}
 		if (d->dev != NULL)
 			d->dev->ops->close(d->dev);
-		if (d->rdev != NULL)
-			d->rdev->ops->close(d->rdev);
 		free(d->path);
 		free(d->arb_name);
 		pthread_mutex_destroy(&d->mu);
@@ -455,23 +535,109 @@ cmm_devworker_submit(struct cmm_devworker *w, const struct cmm_devreq *r)
 }
 
 int
-cmm_devworker_read(struct cmm_devworker *w, int idx, struct cmm_devrec *out,
-    char *err, size_t errlen)
+cmm_devworker_read_start(struct cmm_devworker *w, int idx, char *err,
+    size_t errlen)
 {
 	struct dw_dev *d;
-	enum cmm_dev_status st;
+	struct dw_read *r;
+	pthread_condattr_t ca;
+	pthread_attr_t ta;
+	pthread_t th;
+	int rc;
 
 	if (idx < 0 || idx >= w->n || w->devs[idx].path == NULL) {
 		snprintf(err, errlen, "device %d is not shared by this node", idx);
 		return -1;
 	}
 	d = &w->devs[idx];
-	if (d->rdev == NULL) {
-		d->rdev = dw_open(d, DW_ARB_READ_MS, err, errlen);
-		if (d->rdev == NULL)
-			return -1;
+	if (d->rd != NULL) {
+		pthread_mutex_lock(&d->rd->mu);
+		bool hung = !d->rd->done;
+		pthread_mutex_unlock(&d->rd->mu);
+		if (hung)
+			return 0;	/* one stuck thread per device, not more */
+		dw_read_put(d->rd);
+		d->rd = NULL;
 	}
-	st = d->rdev->ops->read(d->rdev, out, err, (unsigned)errlen);
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->path = strdup(d->path)) == NULL ||
+	    (d->arb && (r->arb_name = strdup(d->arb_name)) == NULL)) {
+		if (r != NULL)
+			free(r->path);
+		free(r);
+		snprintf(err, errlen, "%s: out of memory", d->path);
+		return -1;
+	}
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	r->refs = 2;
+	r->started = dw_now();
+	r->arb = d->arb;
+	r->arb_sa = d->arb_sa;
+	r->arb_salen = d->arb_salen;
+	r->arb_cluster = d->arb_cluster;
+	r->key = w->key;
+	pthread_attr_init(&ta);
+	pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&th, &ta, dw_read_thread, r);
+	pthread_attr_destroy(&ta);
+	if (rc != 0) {
+		r->refs = 1;
+		dw_read_put(r);
+		snprintf(err, errlen, "%s: cannot start a thread to read it: %s",
+		    d->path, strerror(rc));
+		return -1;
+	}
+	d->rd = r;
+	return 0;
+}
+
+int
+cmm_devworker_read_wait(struct cmm_devworker *w, int idx,
+    struct cmm_devrec *out, char *err, size_t errlen)
+{
+	struct dw_dev *d;
+	struct dw_read *r;
+	struct timespec ts;
+	enum cmm_dev_status st = CMM_DEV_IO;
+	int64_t since, deadline;
+	bool done;
+
+	if (idx < 0 || idx >= w->n || w->devs[idx].rd == NULL) {
+		snprintf(err, errlen, "device %d: no read was started", idx);
+		return -1;
+	}
+	d = &w->devs[idx];
+	r = d->rd;
+	/* from its start: a read that hung at an earlier snapshot is not
+	 * waited for again, and reads started together end together */
+	deadline = r->started + DW_READ_WAIT_MS;
+	ts.tv_sec = deadline / 1000;
+	ts.tv_nsec = (deadline % 1000) * 1000000;
+	pthread_mutex_lock(&r->mu);
+	while (!r->done &&
+	    pthread_cond_timedwait(&r->cv, &r->mu, &ts) != ETIMEDOUT)
+		;
+	done = r->done;
+	since = dw_now() - r->started;
+	if (done) {
+		*out = r->rec;
+		st = r->st;
+		snprintf(err, errlen, "%s", r->err);
+	}
+	pthread_mutex_unlock(&r->mu);
+	if (!done) {
+		/* the thread stays: the next snapshot asks it again */
+		snprintf(err, errlen, "%s: no answer: a read of it has been "
+		    "waiting for %lld ms (a lock never released, a hung "
+		    "filesystem or arbiter?)", d->path, (long long)since);
+		return -1;
+	}
+	dw_read_put(r);
+	d->rd = NULL;
 	if (st != CMM_DEV_OK) {
 		if (err[0] == '\0')
 			snprintf(err, errlen, "%s: %s", d->path,
@@ -479,6 +645,15 @@ cmm_devworker_read(struct cmm_devworker *w, int idx, struct cmm_devrec *out,
 		return -1;
 	}
 	return 0;
+}
+
+int
+cmm_devworker_read(struct cmm_devworker *w, int idx, struct cmm_devrec *out,
+    char *err, size_t errlen)
+{
+	if (cmm_devworker_read_start(w, idx, err, errlen) < 0)
+		return -1;
+	return cmm_devworker_read_wait(w, idx, out, err, errlen);
 }
 
 int

@@ -55,8 +55,18 @@ void	cmm_devworker_free(struct cmm_devworker *w);
  * is not called). */
 int	cmm_devworker_submit(struct cmm_devworker *w, const struct cmm_devreq *r);
 
-/* Reads device idx now, on the caller's thread, through a handle of its
- * own (a locked read of the 17 KiB file).  0, or -1 with a reason. */
+/* Reads device idx for the loop (the `devices` snapshot): _start runs
+ * the read (a locked read of the 17 KiB file, or an arbiter exchange) on
+ * a thread of its own, _wait waits for it until 150 ms after it started.
+ * A read that does not return is left running and reported ("no answer:
+ * ... waiting for N ms"); later snapshots neither start another on that
+ * device nor wait for it again until it returns.  Start them all, then
+ * wait: the loop waits 150 ms at most however many devices hang.  0, or
+ * -1 with a reason.  cmm_devworker_read: one device, start and wait. */
+int	cmm_devworker_read_start(struct cmm_devworker *w, int idx, char *err,
+	    size_t errlen);
+int	cmm_devworker_read_wait(struct cmm_devworker *w, int idx,
+	    struct cmm_devrec *out, char *err, size_t errlen);
 int	cmm_devworker_read(struct cmm_devworker *w, int idx,
 	    struct cmm_devrec *out, char *err, size_t errlen);
 

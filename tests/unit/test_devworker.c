@@ -3,7 +3,7 @@
  * Unit tests for src/node/devworker.c: device operations on worker threads,
  * results back on the loop (never from inside submit), a time limit that
  * fails a request stuck behind a lock, and the late result reported as
- * late.
+ * late; the loop's reads (`devices`) bounded however long a device hangs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,12 +250,131 @@ test_time_limit(void **state)
 	cmm_devworker_free(w);
 }
 
+/* Holds an OFD write lock on the device file, as a node stuck in the
+ * middle of an operation would; lets go after 10 s on its own, so that a
+ * read that waits for it fails the test instead of hanging it. */
+struct holder {
+	int		fd;
+	pthread_mutex_t	mu;
+	pthread_cond_t	cv;
+	bool		stop, released;
+	pthread_t	th;
+};
+
+static int
+holder_lock(int fd, short type)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_len = CMM_DEVFILE_SIZE;
+	return fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+static void *
+holder_thread(void *arg)
+{
+	struct holder *h = arg;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 10;
+	pthread_mutex_lock(&h->mu);
+	while (!h->stop && pthread_cond_timedwait(&h->cv, &h->mu, &ts) == 0)
+		;
+	holder_lock(h->fd, F_UNLCK);
+	h->released = true;
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+static void
+holder_start(struct holder *h, const char *path)
+{
+	memset(h, 0, sizeof(*h));
+	h->fd = open(path, O_RDWR);
+	assert_true(h->fd >= 0);
+	assert_int_equal(holder_lock(h->fd, F_WRLCK), 0);
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	assert_int_equal(pthread_create(&h->th, NULL, holder_thread, h), 0);
+}
+
+static bool
+holder_released(struct holder *h)
+{
+	bool r;
+
+	pthread_mutex_lock(&h->mu);
+	r = h->released;
+	pthread_mutex_unlock(&h->mu);
+	return r;
+}
+
+static void
+holder_stop(struct holder *h)
+{
+	pthread_mutex_lock(&h->mu);
+	h->stop = true;
+	pthread_cond_signal(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->th, NULL);
+	close(h->fd);
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->cv);
+}
+
+static void
+test_read_hung(void **state)
+{
+	struct fixture *f = *state;
+	const char *paths[1] = { f->path };
+	char err[256];
+	struct cmm_devrec rec;
+	struct cmm_device *d;
+	struct cmm_devworker *w;
+	struct holder h;
+	int rc = -1;
+
+	d = cmm_device_file_open(f->path, true, test_key(), err, sizeof(err));
+	assert_non_null(d);
+	d->ops->close(d);
+	w = cmm_devworker_new(f->base, 1, paths, test_key(), 200, on_done, f,
+	    err, sizeof(err));
+	assert_non_null(w);
+	holder_start(&h, f->path);
+	/* the loop gets its answer while the lock is still held */
+	assert_int_equal(cmm_devworker_read(w, 0, &rec, err, sizeof(err)), -1);
+	assert_false(holder_released(&h));
+	assert_non_null(strstr(err, "no answer: a read of it has been waiting"));
+	/* and the next snapshot neither waits nor starts a second thread */
+	assert_int_equal(cmm_devworker_read(w, 0, &rec, err, sizeof(err)), -1);
+	assert_false(holder_released(&h));
+	assert_non_null(strstr(err, "no answer"));
+	/* the lock goes: the stuck read returns, and reads work again */
+	holder_stop(&h);
+	for (int i = 0; i < 500 && rc != 0; i++) {
+		rc = cmm_devworker_read(w, 0, &rec, err, sizeof(err));
+		if (rc != 0)
+			usleep(10000);
+	}
+	assert_int_equal(rc, 0);
+	/* a read still hanging when the worker goes owns what it uses */
+	holder_start(&h, f->path);
+	assert_int_equal(cmm_devworker_read(w, 0, &rec, err, sizeof(err)), -1);
+	cmm_devworker_free(w);
+	holder_stop(&h);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_operations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_hung, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
