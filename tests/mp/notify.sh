@@ -74,7 +74,9 @@ grep 'READY=1' "$MP_DIR/n0.out" | grep -q 'STATUS=member of epoch [0-9]* {' ||
 head -n 1 "$MP_DIR/n0.out" | grep -q 'READY=1' &&
 	mp_fail "READY=1 in the very first message: $(head -n 1 "$MP_DIR/n0.out")"
 ready_ms=$(grep 'READY=1' "$MP_DIR/n0.out" | cut -d' ' -f1)
-commit=$(grep -m 1 ' commit epoch ' "$MP_DIR/node0.log" | cut -d' ' -f1)
+# the line the node logs right after its write of the first commit (the
+# "commit epoch" event line comes after READY=1, maybe a ms later)
+commit=$(grep -m 1 'node 0: epoch [0-9]* is {' "$MP_DIR/node0.log" | cut -d' ' -f1)
 [ -n "$commit" ] || mp_fail "no commit line in node 0's log"
 commit_ms=$(( $(date -d "$commit" +%s%3N) ))
 [ "$ready_ms" -ge "$commit_ms" ] ||
