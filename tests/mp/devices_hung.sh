@@ -8,7 +8,7 @@
 # than 150 ms); once the lock goes, `devices` reads the record again.
 . tests/mp/lib/mp.sh
 mp_init devices_hung
-mp_config 2 "heartbeat_ms = 50" "failure_timeout_ms = 300"
+mp_config 2 "heartbeat_ms = 50" "failure_timeout_ms = 1000"
 mp_device d01 "0 1"
 mp_start_all "0 1"
 mp_wait 15 "two-node cluster" mp_all "0 1" members 0,1
