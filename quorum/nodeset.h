@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define CMM_MAX_NODES 1024
 #define CMM_SET_WORDS (CMM_MAX_NODES / 64)
@@ -19,23 +20,109 @@ struct cmm_set {
 	uint64_t w[CMM_SET_WORDS];
 };
 
-void	cmm_set_clear(struct cmm_set *s);
-bool	cmm_set_valid_id(int id);
-void	cmm_set_add(struct cmm_set *s, int id);
-void	cmm_set_del(struct cmm_set *s, int id);
-bool	cmm_set_has(const struct cmm_set *s, int id);
-int	cmm_set_count(const struct cmm_set *s);
-bool	cmm_set_empty(const struct cmm_set *s);
-bool	cmm_set_eq(const struct cmm_set *a, const struct cmm_set *b);
+/* The small operations are inline: the core runs several on every
+ * datagram, and a call each was a tenth of a 1024-node simulation. */
+static inline void
+cmm_set_clear(struct cmm_set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+static inline bool
+cmm_set_valid_id(int id)
+{
+	return id >= 0 && id < CMM_MAX_NODES;
+}
+
+static inline void
+cmm_set_add(struct cmm_set *s, int id)
+{
+	if (cmm_set_valid_id(id))
+		s->w[id / 64] |= UINT64_C(1) << (id % 64);
+}
+
+static inline void
+cmm_set_del(struct cmm_set *s, int id)
+{
+	if (cmm_set_valid_id(id))
+		s->w[id / 64] &= ~(UINT64_C(1) << (id % 64));
+}
+
+static inline bool
+cmm_set_has(const struct cmm_set *s, int id)
+{
+	if (!cmm_set_valid_id(id))
+		return false;
+	return (s->w[id / 64] >> (id % 64)) & 1;
+}
+
+static inline int
+cmm_set_count(const struct cmm_set *s)
+{
+	int n = 0;
+
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		n += __builtin_popcountll(s->w[i]);
+	return n;
+}
+
+static inline bool
+cmm_set_empty(const struct cmm_set *s)
+{
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		if (s->w[i])
+			return false;
+	return true;
+}
+
+static inline bool
+cmm_set_eq(const struct cmm_set *a, const struct cmm_set *b)
+{
+	return memcmp(a->w, b->w, sizeof(a->w)) == 0;
+}
+
 /* true when every id of a is in b */
-bool	cmm_set_subset(const struct cmm_set *a, const struct cmm_set *b);
-void	cmm_set_and(struct cmm_set *out, const struct cmm_set *a,
-	    const struct cmm_set *b);
-void	cmm_set_or(struct cmm_set *out, const struct cmm_set *a,
-	    const struct cmm_set *b);
+static inline bool
+cmm_set_subset(const struct cmm_set *a, const struct cmm_set *b)
+{
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		if (a->w[i] & ~b->w[i])
+			return false;
+	return true;
+}
+
+static inline void
+cmm_set_and(struct cmm_set *out, const struct cmm_set *a, const struct cmm_set *b)
+{
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		out->w[i] = a->w[i] & b->w[i];
+}
+
+static inline void
+cmm_set_or(struct cmm_set *out, const struct cmm_set *a, const struct cmm_set *b)
+{
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		out->w[i] = a->w[i] | b->w[i];
+}
+
+/* whether a and b share an id (a & b not empty, without building it) */
+static inline bool
+cmm_set_intersects(const struct cmm_set *a, const struct cmm_set *b)
+{
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		if (a->w[i] & b->w[i])
+			return true;
+	return false;
+}
+
 /* out = a \ b */
-void	cmm_set_minus(struct cmm_set *out, const struct cmm_set *a,
-	    const struct cmm_set *b);
+static inline void
+cmm_set_minus(struct cmm_set *out, const struct cmm_set *a, const struct cmm_set *b)
+{
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		out->w[i] = a->w[i] & ~b->w[i];
+}
+
 /* smallest id >= from in s, or -1; iterate with
  * for (i = cmm_set_next(s, 0); i >= 0; i = cmm_set_next(s, i + 1)) */
 int	cmm_set_next(const struct cmm_set *s, int from);

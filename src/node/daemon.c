@@ -1987,7 +1987,9 @@ cmm_daemon_nodes(struct cmm_daemon *d, struct cmm_nodes_snap *s)
 	    sizeof(*s->row));
 	if (s->row == NULL)
 		return -1;
-	for (int id = cmm_set_next(&cfg->configured, 0); id >= 0;
+	/* (the bound says to the compiler what cmm_set_next promises) */
+	for (int id = cmm_set_next(&cfg->configured, 0);
+	    id >= 0 && id < CMM_MAX_NODES;
 	    id = cmm_set_next(&cfg->configured, id + 1)) {
 		struct cmm_node_row *r = &s->row[s->n++];
 
