@@ -7,19 +7,35 @@
  */
 #include "src/core/core_int.h"
 
+/* What converge_sees needs of one candidate, gathered once per cut: the
+ * pairs are n^2, the candidates' peer entries and rows only n. */
+struct converge_node {
+	int			id;
+	bool			settled;
+	const struct cmm_set	*row;	/* NULL for self: its row is alive */
+};
+
 /* Whether x holds y alive, as far as this node knows. */
 static bool
-converge_sees(const struct cmm_core *c, int x, int y)
+converge_sees(const struct cmm_core *c, const struct converge_node *x,
+    const struct converge_node *y)
 {
-	if (x == y)
+	if (x->id == y->id)
 		return true;
-	if (x == c->self)
-		return cmm_set_has(&c->alive, y);
+	if (x->id == c->self)
+		return cmm_set_has(&c->alive, y->id);
 	/* a node just heard has not heard everyone yet, nor has everyone
 	 * put it in a row: unknown either way, so assume they see */
-	if (!core_peer_settled(c, x) || !core_peer_settled(c, y))
+	if (!x->settled || !y->settled)
 		return true;
-	return cmm_set_has(core_peer_row(c, x), y);
+	return cmm_set_has(x->row, y->id);
+}
+
+static bool
+converge_linked(const struct cmm_core *c, const struct converge_node *x,
+    const struct converge_node *y)
+{
+	return converge_sees(c, x, y) && converge_sees(c, y, x);
 }
 
 /*
@@ -32,20 +48,24 @@ converge_sees(const struct cmm_core *c, int x, int y)
 void
 core_converge(const struct cmm_core *c, struct cmm_set *set)
 {
-	int ids[CMM_MAX_NODES], links[CMM_MAX_NODES];
+	struct converge_node nd[CMM_MAX_NODES];
+	int links[CMM_MAX_NODES];
 	bool gone[CMM_MAX_NODES];
 	int n = 0, left;
 
-	for (int q = cmm_set_next(set, 0); q >= 0; q = cmm_set_next(set, q + 1))
-		ids[n++] = q;
+	for (int q = cmm_set_next(set, 0); q >= 0; q = cmm_set_next(set, q + 1)) {
+		nd[n].id = q;
+		nd[n].settled = core_peer_settled(c, q);
+		nd[n].row = q == c->self ? NULL : core_peer_row(c, q);
+		n++;
+	}
 	for (int i = 0; i < n; i++) {
 		gone[i] = false;
 		links[i] = 0;
 	}
 	for (int i = 0; i < n; i++)
 		for (int j = i + 1; j < n; j++)
-			if (converge_sees(c, ids[i], ids[j]) &&
-			    converge_sees(c, ids[j], ids[i])) {
+			if (converge_linked(c, &nd[i], &nd[j])) {
 				links[i]++;
 				links[j]++;
 			}
@@ -59,7 +79,8 @@ core_converge(const struct cmm_core *c, struct cmm_set *set)
 				continue;
 			if (links[i] < links[worst] ||
 			    (links[i] == links[worst] &&
-			    c->cfg->priority[ids[i]] < c->cfg->priority[ids[worst]]))
+			    c->cfg->priority[nd[i].id] <
+			    c->cfg->priority[nd[worst].id]))
 				worst = i;
 		}
 		if (links[worst] == left - 1)
@@ -67,14 +88,13 @@ core_converge(const struct cmm_core *c, struct cmm_set *set)
 		gone[worst] = true;
 		left--;
 		for (int j = 0; j < n; j++)
-			if (!gone[j] && converge_sees(c, ids[worst], ids[j]) &&
-			    converge_sees(c, ids[j], ids[worst]))
+			if (!gone[j] && converge_linked(c, &nd[worst], &nd[j]))
 				links[j]--;
 	}
 	cmm_set_clear(set);
 	for (int i = 0; i < n; i++)
 		if (!gone[i])
-			cmm_set_add(set, ids[i]);
+			cmm_set_add(set, nd[i].id);
 }
 
 /* After the coordinator's cut: the candidates it left out stay out while

@@ -73,6 +73,20 @@ coord_amnesiac(const struct cmm_core *c, int id)
 	    c->peers[id].epoch == c->disk.epoch;
 }
 
+const struct cmm_set *
+core_same_epoch(struct cmm_core *c)
+{
+	if (!c->same_epoch_ok || c->same_epoch_of != c->disk.epoch) {
+		cmm_set_clear(&c->same_epoch);
+		for (int q = 0; q < c->npeers; q++)
+			if (c->peers[q].epoch == c->disk.epoch)
+				cmm_set_add(&c->same_epoch, q);
+		c->same_epoch_of = c->disk.epoch;
+		c->same_epoch_ok = true;
+	}
+	return &c->same_epoch;
+}
+
 /*
  * A value accepted in an instance that nobody finished (a partition cut
  * the round short, then healed) may be chosen by the next round at any
@@ -88,18 +102,10 @@ coord_pending(struct cmm_core *c)
 	int64_t wait;
 
 	/* a pending peer at our epoch; set operations, not a scan of the
-	 * peers after every packet (same_epoch is rebuilt once an epoch) */
-	if (!c->same_epoch_ok || c->same_epoch_of != c->disk.epoch) {
-		cmm_set_clear(&c->same_epoch);
-		for (int q = 0; q < c->npeers; q++)
-			if (c->peers[q].epoch == c->disk.epoch)
-				cmm_set_add(&c->same_epoch, q);
-		c->same_epoch_of = c->disk.epoch;
-		c->same_epoch_ok = true;
-	}
+	 * peers after every packet */
 	cmm_set_and(&pend, &c->flag_pend, &c->disk.members);
 	cmm_set_and(&pend, &pend, &c->alive);
-	cmm_set_and(&pend, &pend, &c->same_epoch);
+	cmm_set_and(&pend, &pend, core_same_epoch(c));
 	cmm_set_del(&pend, c->self);
 	any = any || !cmm_set_empty(&pend);
 	if (!any || !c->member) {
@@ -135,11 +141,9 @@ coord_want(struct cmm_core *c, bool *readmit)
 		return NULL;
 	if (c->reconfigure_req)
 		return "reconfigure command";
-	cmm_set_minus(&x, P, &c->alive);
-	if (!cmm_set_empty(&x))
+	if (!cmm_set_subset(P, &c->alive))
 		return "a member failed";
-	cmm_set_and(&x, P, &c->leavers);
-	if (!cmm_set_empty(&x))
+	if (cmm_set_intersects(P, &c->leavers))
 		return "a member is leaving";
 	cmm_set_and(&x, P, &c->flag_amn);
 	for (int q = cmm_set_next(&x, 0); q >= 0; q = cmm_set_next(&x, q + 1))

@@ -333,6 +333,9 @@ int	core_crown_prince(const struct cmm_core *c, const struct cmm_set *s);
 int64_t	core_jitter(struct cmm_core *c, int64_t base);
 
 bool	core_peer_settled(const struct cmm_core *c, int id);
+/* The peers whose last datagram named our epoch: kept per packet
+ * (core_recv.c), rebuilt once an epoch. */
+const struct cmm_set *core_same_epoch(struct cmm_core *c);
 
 /* ---- core_converge.c ---- */
 void	core_converge(const struct cmm_core *c, struct cmm_set *set);

@@ -668,12 +668,11 @@ learn_try_rejoin(struct cmm_core *c)
 	if (c->member || c->cm.active || c->stopped || c->leaving ||
 	    c->isolated || !core_in_known(c, c->self) || core_round_active(c))
 		return;
-	cmm_set_clear(&same);
+	/* the live members at our epoch, and us: sets, not a scan of P
+	 * after every packet while this node is out */
+	cmm_set_and(&same, P, &c->alive);
+	cmm_set_and(&same, &same, core_same_epoch(c));
 	cmm_set_add(&same, c->self);
-	for (int q = cmm_set_next(P, 0); q >= 0; q = cmm_set_next(P, q + 1))
-		if (q != c->self && c->peers[q].alive &&
-		    c->peers[q].epoch == c->disk.epoch)
-			cmm_set_add(&same, q);
 	if (!cmm_quorum_is(P, &same, false, c->cfg->priority, c->cfg->bugs))
 		return;
 	if (c->now < c->idle_until && c->rows_version == c->idle_version)
