@@ -193,6 +193,9 @@ struct cmm_sim_node {
 	int64_t		wake_at;
 	uint32_t	wake_token;
 	bool		wake_pending;
+	/* its last heartbeat to everyone (sim_check_timer) */
+	int64_t		last_bcast;
+	bool		stopped;	/* its last state event said so */
 	uint64_t	seq;		/* per-sender sequence, this incarnation */
 	/* its replay windows, this instance, are column id of sim->win */
 	bool		has_replay;

@@ -156,6 +156,10 @@ cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 		return;
 	}
 	cmm_sim_check_send(s, from, &sm->m);
+	/* a plain heartbeat, which only the timer sends (probes, their
+	 * answers and the news of a suspect carry SUSPECT) */
+	if (orig.type == CMM_MSG_HEARTBEAT && !(orig.ext & CMM_EXT_SUSPECT))
+		from->last_bcast = s->now;
 
 	sm->refs = 1;	/* held while queuing */
 	for (int d = cmm_set_next(to, 0); d >= 0; d = cmm_set_next(to, d + 1)) {
