@@ -707,6 +707,25 @@ coord_quorum(struct cmm_core *c)
 	    cmm_ballot_attempt(r->b), expl);
 }
 
+/* Configured nodes this node hears that did not answer phase 1 (a lost
+ * PREPARE or PROMISE, a rival ballot): named in why when there are any. */
+static bool
+coord_heard_unanswered(const struct cmm_core *c, char *why, size_t len)
+{
+	struct cmm_set quiet;
+	char list[96];
+
+	cmm_set_and(&quiet, &c->alive, &c->cfg->configured);
+	cmm_set_minus(&quiet, &quiet, &c->r.answered);
+	cmm_set_del(&quiet, c->self);
+	if (cmm_set_empty(&quiet))
+		return false;
+	cmm_set_format(&quiet, list, sizeof(list));
+	snprintf(why, len, "node(s) %s alive but did not answer: not alone, "
+	    "trying again", list);
+	return true;
+}
+
 /* Step 3 and FIG. 7-9: do the promises form a quorum of Q(P)?  Then
  * propose, lose, wait, or ask the operator. */
 static void
@@ -742,6 +761,13 @@ coord_decide(struct cmm_core *c)
 		    "two-node cluster split and no shared quorum device");
 		break;
 	case CMM_QV_ASK_ISOLATION:
+		/* step 412 asks about a node that is alone: one that hears
+		 * a configured node whose answer was lost is not, and an
+		 * "isolated" answered then would keep every node out */
+		if (coord_heard_unanswered(c, expl, sizeof(expl))) {
+			coord_fail(c, expl);
+			break;
+		}
 		r->phase = CMM_PHASE_QUORUM;
 		r->deadline = CORE_NEVER;
 		if (r->dec.method == CMM_QM_ISOLATION &&
