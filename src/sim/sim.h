@@ -15,6 +15,7 @@
 #define CMM_SIM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -80,14 +81,28 @@ struct cmm_sim_action {
 	struct cmm_set	*groups;	/* PARTITION, owned */
 };
 
-/* A message as it travels: decoded once, shared by every copy. */
+/*
+ * A message as it travels, shared by every copy: its datagram as the wire
+ * carries it (MAC included, zeros), decoded again when a copy arrives
+ * (cmm_sim_msg_view; once for all the copies of a batch).  A decoded
+ * record was 608 bytes whatever it held; at 1024 nodes a third of a
+ * random run's memory was those of point-to-point replies in flight.
+ */
 struct cmm_sim_msg {
 	unsigned	refs;
-	uint32_t	bytes;		/* encoded datagram, MAC included */
+	uint32_t	bytes;		/* the datagram's length */
+	uint64_t	serial;		/* names it in the view cache */
+	uint16_t	sender;
+	uint8_t		type;
+	uint8_t		size_class;	/* its free list */
 	bool		copy_checked;	/* a copy went through the codec */
-	struct cmm_msg	m;
 	struct cmm_sim_msg *free_next;
+	uint8_t		wire[];
 };
+
+/* free lists of message records, by 64-byte size class */
+#define CMM_SIM_MSG_CLASSES	\
+	((offsetof(struct cmm_sim_msg, wire) + CMM_WIRE_MAX + 63) / 64 + 1)
 
 /* Ground truth for the replay check: the two copies of a duplicated
  * datagram share one of these. */
@@ -347,7 +362,11 @@ struct cmm_sim {
 	 * broadcast's row is stored once; src/core/core_sets.c) */
 	struct cmm_setpool *sets;
 	struct cmm_device **dev;	/* cfg->n_devices */
-	struct cmm_sim_msg *msg_free;
+	struct cmm_sim_msg *msg_free[CMM_SIM_MSG_CLASSES];
+	uint64_t	msg_serial;	/* the last message's */
+	/* the message last decoded for a copy, by serial (0: none) */
+	struct cmm_msg	view;
+	uint64_t	view_of;
 	/* one send's copies before they are grouped into batches */
 	struct cmm_sim_copy *copies;
 	size_t		ncopies, capcopies;
@@ -507,6 +526,10 @@ int	cmm_sim_parse_types(const char *text, uint32_t *mask);
 /* Frees a batch and what it holds (its undelivered copies are lost). */
 void	cmm_sim_batch_free(struct cmm_sim *s, struct cmm_sim_batch *b);
 void	cmm_sim_msg_unref(struct cmm_sim *s, struct cmm_sim_msg *m);
+/* The message decoded (the sender's own id as its destination): valid
+ * until another message is viewed. */
+const struct cmm_msg *cmm_sim_msg_view(struct cmm_sim *s,
+	    struct cmm_sim_msg *sm);
 void	cmm_sim_dup_unref(struct cmm_sim_dup *d);
 
 /* ---- sim_check.c: properties ---- */

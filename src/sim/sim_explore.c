@@ -164,7 +164,7 @@ cmm_sim_explore_take(struct cmm_sim *s, struct cmm_sim_msg *sm, int from,
 {
 	struct cmm_sim_explore *x = s->x;
 
-	if (x == NULL || !x->active || !x_round_type(sm->m.type))
+	if (x == NULL || !x->active || !x_round_type(sm->type))
 		return false;
 	x->pool = cmm_sim_grow(x->pool, &x->cappool, x->npool + 1,
 	    sizeof(*x->pool));
@@ -250,7 +250,7 @@ x_apply(struct cmm_sim *s, const struct x_opt *o)
 		x_remove(x, (size_t)o->arg);
 		cmm_sim_trace(s, -1, "explore: %s %s %d -> %d",
 		    o->kind == X_DELIVER ? "deliver" : "lose",
-		    cmm_msg_type_name(e.msg->m.type), e.from, e.to);
+		    cmm_msg_type_name(e.msg->type), e.from, e.to);
 		if (o->kind == X_DROP) {
 			s->st.drop_loss++;
 			cmm_sim_msg_unref(s, e.msg);
@@ -288,7 +288,7 @@ x_pool_hash(const struct cmm_sim_explore *x)
 		uint64_t h = cmm_sim_mix((uint64_t)x->pool[i].from,
 		    (uint64_t)x->pool[i].to);
 
-		h = cmm_fnv64(&x->pool[i].msg->m, sizeof(x->pool[i].msg->m), h);
+		h = cmm_fnv64(x->pool[i].msg->wire, x->pool[i].msg->bytes, h);
 		q += cmm_sim_mix(h, 1);
 	}
 	return q;

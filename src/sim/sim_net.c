@@ -38,6 +38,7 @@
  * events queued one right after the other, due at one time).
  * tests/sim/batching.sh compares both models' traces.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +57,7 @@ struct cmm_sim_copy {
 	struct cmm_sim_dup *dup;
 };
 
-static struct cmm_sim_msg *msg_alloc(struct cmm_sim *s);
+static struct cmm_sim_msg *msg_alloc(struct cmm_sim *s, size_t bytes);
 static void	net_queue(struct cmm_sim *s, struct cmm_sim_msg *sm, int to,
 		    struct cmm_sim_dup *dup, int64_t t);
 static void	net_flush(struct cmm_sim *s, struct cmm_sim_msg *sm);
@@ -73,18 +74,24 @@ net_dropped(const struct cmm_sim *s, int a, int b, int type)
 	return false;
 }
 
+/* A record with room for a datagram of `bytes`, from its size class's
+ * free list when it has one. */
 static struct cmm_sim_msg *
-msg_alloc(struct cmm_sim *s)
+msg_alloc(struct cmm_sim *s, size_t bytes)
 {
-	struct cmm_sim_msg *m = s->msg_free;
+	size_t k = (offsetof(struct cmm_sim_msg, wire) + bytes + 63) / 64;
+	struct cmm_sim_msg *m;
 
-	if (m != NULL) {
-		s->msg_free = m->free_next;
-	} else if ((m = malloc(sizeof(*m))) == NULL) {
+	assert(bytes <= CMM_WIRE_MAX && k < CMM_SIM_MSG_CLASSES);
+	if ((m = s->msg_free[k]) != NULL) {
+		s->msg_free[k] = m->free_next;
+	} else if ((m = malloc(k * 64)) == NULL) {
 		fprintf(stderr, "cmm sim: out of memory\n");
 		exit(1);
 	}
-	memset(m, 0, sizeof(*m));
+	memset(m, 0, offsetof(struct cmm_sim_msg, wire));
+	m->size_class = (uint8_t)k;
+	m->serial = ++s->msg_serial;
 	return m;
 }
 
@@ -93,8 +100,24 @@ cmm_sim_msg_unref(struct cmm_sim *s, struct cmm_sim_msg *m)
 {
 	if (m == NULL || --m->refs > 0)
 		return;
-	m->free_next = s->msg_free;
-	s->msg_free = m;
+	m->free_next = s->msg_free[m->size_class];
+	s->msg_free[m->size_class] = m;
+}
+
+const struct cmm_msg *
+cmm_sim_msg_view(struct cmm_sim *s, struct cmm_sim_msg *sm)
+{
+	enum cmm_drop why;
+
+	if (s->view_of != sm->serial) {
+		/* it decoded when it was sent (cmm_sim_net_send) */
+		why = cmm_wire_decode(sm->wire, sm->bytes, s->cluster_id,
+		    &s->view);
+		assert(why == CMM_DROP_NONE);
+		(void)why;
+		s->view_of = sm->serial;
+	}
+	return &s->view;
 }
 
 void
@@ -117,7 +140,7 @@ cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
     const struct cmm_set *to, const struct cmm_msg *msg)
 {
 	uint8_t buf[CMM_WIRE_MAX];
-	struct cmm_msg orig = *msg;
+	struct cmm_msg orig = *msg, dec;
 	struct cmm_sim_msg *sm;
 	enum cmm_drop why;
 	int len;
@@ -144,18 +167,20 @@ cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 	}
 	/* the simulator does not authenticate: the tag is zeros */
 	memset(buf + len, 0, CMM_WIRE_MAC_LEN);
-	sm = msg_alloc(s);
-	sm->bytes = (uint32_t)len + CMM_WIRE_MAC_LEN;
-	why = cmm_wire_decode(buf, sm->bytes, s->cluster_id, &sm->m);
-	if (why != CMM_DROP_NONE || !cmm_msg_equal(&orig, &sm->m)) {
+	len += CMM_WIRE_MAC_LEN;
+	why = cmm_wire_decode(buf, (size_t)len, s->cluster_id, &dec);
+	if (why != CMM_DROP_NONE || !cmm_msg_equal(&orig, &dec)) {
 		cmm_sim_violate(s, "codec", NULL,
 		    "node %d: %s did not survive encode/decode (%s)", from->id,
 		    cmm_msg_type_name(orig.type), cmm_drop_name(why));
-		sm->refs = 1;
-		cmm_sim_msg_unref(s, sm);
 		return;
 	}
-	cmm_sim_check_send(s, from, &sm->m);
+	sm = msg_alloc(s, (size_t)len);
+	sm->bytes = (uint32_t)len;
+	sm->sender = dec.sender;
+	sm->type = dec.type;
+	memcpy(sm->wire, buf, (size_t)len);
+	cmm_sim_check_send(s, from, &dec);
 	/* a plain heartbeat, which only the timer sends (probes, their
 	 * answers and the news of a suspect carry SUSPECT) */
 	if (orig.type == CMM_MSG_HEARTBEAT && !(orig.ext & CMM_EXT_SUSPECT))
@@ -176,7 +201,7 @@ cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 			s->st.drop_cut++;
 			continue;
 		}
-		if (s->ndrops > 0 && net_dropped(s, from->id, d, sm->m.type)) {
+		if (s->ndrops > 0 && net_dropped(s, from->id, d, sm->type)) {
 			s->st.drop_type++;
 			continue;
 		}
@@ -315,6 +340,19 @@ net_flush(struct cmm_sim *s, struct cmm_sim_msg *sm)
 		for (j = i; j < s->ncopies && s->copies[j].t == s->copies[i].t;
 		    j++)
 			dups = dups || s->copies[j].dup != NULL;
+		memset(&ev, 0, sizeof(ev));
+		ev.t = s->copies[i].t;
+		if (j == i + 1) {
+			/* one copy (a reply, a probe): its own event, as
+			 * unbatched, without a batch record to allocate */
+			ev.kind = CMM_SIM_EV_DELIVER;
+			ev.node = s->copies[i].to;
+			ev.u.dlv.msg = sm;
+			ev.u.dlv.dup = s->copies[i].dup;
+			sm->refs++;
+			cmm_sim_push(s, &ev);
+			continue;
+		}
 		b = malloc(sizeof(*b) + (j - i) * sizeof(b->to[0]));
 		if (b == NULL || (dups && (b->dup = calloc(j - i,
 		    sizeof(struct cmm_sim_dupref))) == NULL)) {
@@ -332,8 +370,6 @@ net_flush(struct cmm_sim *s, struct cmm_sim_msg *sm)
 			if (dups)
 				b->dup[k - i].d = s->copies[k].dup;
 		}
-		memset(&ev, 0, sizeof(ev));
-		ev.t = s->copies[i].t;
 		ev.kind = CMM_SIM_EV_BATCH;
 		ev.node = -1;
 		ev.u.batch = b;
@@ -361,10 +397,9 @@ cmm_sim_batch_free(struct cmm_sim *s, struct cmm_sim_batch *b)
  * only in their destination, so the first copy of each message goes
  * through it again with its own, and the others take that one's result
  * with theirs (at 1024 nodes a third of the run went to encoding the
- * same bytes once per receiver).  Those are the shared message itself,
- * readdressed: nothing else reads its destination, and a 584-byte copy
- * per receiver was a twentieth of a run; only the explorer, which hashes
- * the messages it holds whole, gets a copy in out.  NULL: a violation. */
+ * same bytes once per receiver).  Those are the decoded view of the
+ * message (cmm_sim_msg_view), readdressed: a 584-byte copy per receiver
+ * was a twentieth of a run.  NULL: a violation. */
 static const struct cmm_msg *
 net_copy_for(struct cmm_sim *s, struct cmm_sim_msg *sm, int to,
     struct cmm_msg *out)
@@ -374,16 +409,12 @@ net_copy_for(struct cmm_sim *s, struct cmm_sim_msg *sm, int to,
 	enum cmm_drop why;
 	int len;
 
-	if (sm->copy_checked && s->x == NULL) {
-		sm->m.dest = (uint16_t)to;
-		return &sm->m;
-	}
 	if (sm->copy_checked) {
-		*out = sm->m;
-		out->dest = (uint16_t)to;
-		return out;
+		(void)cmm_sim_msg_view(s, sm);
+		s->view.dest = (uint16_t)to;
+		return &s->view;
 	}
-	m = sm->m;
+	m = *cmm_sim_msg_view(s, sm);
 	m.dest = (uint16_t)to;
 	len = cmm_wire_encode(&m, s->cluster_id, buf, sizeof(buf));
 	if (len >= 0) {
@@ -523,7 +554,7 @@ net_arrive(struct cmm_sim *s, int to, struct cmm_sim_msg *sm,
 
 	if (n->core == NULL) {
 		s->st.drop_down++;
-		net_unreach(s, sm->m.sender, to);
+		net_unreach(s, sm->sender, to);
 		goto out;
 	}
 	if ((m = net_copy_for(s, sm, n->id, &copy)) == NULL)
@@ -582,7 +613,7 @@ net_prefetch(const struct cmm_sim *s, const struct cmm_sim_batch *b,
 	const struct cmm_core *c;
 
 	if (i < b->n && (c = s->nodes[b->to[i]].core) != NULL)
-		cmm_core_prefetch(c, b->msg->m.sender, stage);
+		cmm_core_prefetch(c, b->msg->sender, stage);
 }
 
 /* A batch: its copies in order, each as the event it stands for (counted
