@@ -18,6 +18,10 @@
 
 #include "src/sim/sim.h"
 
+/* a random run's network without the jitter fault, and after the faults
+ * stop: copies of one send arrive up to a millisecond apart */
+#define RANDOM_JITTER_MS	1
+
 static void	random_queue(struct cmm_sim *s, enum cmm_sim_act kind, int64_t t,
 		    int n, int k);
 static void	random_stay_dead(struct cmm_sim *s);
@@ -118,7 +122,7 @@ cmm_sim_random_setup(struct cmm_sim *s, int64_t duration, bool faults)
 		cmm_set_add(&d->nodes, (i + 1) % s->n);
 	}
 	s->latency_ms = 1;
-	s->jitter_ms = 1;
+	s->jitter_ms = RANDOM_JITTER_MS;
 	s->dup_ppm = 0;
 	if (s->o.faults != 0) {
 		s->faults = s->o.faults;
@@ -404,6 +408,7 @@ cmm_sim_random_action(struct cmm_sim *s, const struct cmm_sim_action *a)
 		cmm_sim_net_heal(s);
 		s->loss_ppm = 0;
 		s->delay_ms = 0;
+		s->jitter_ms = RANDOM_JITTER_MS;
 		s->dup_ppm = 0;
 		s->crash_accept_ppm = 0;
 		s->crash_commit_ppm = 0;
