@@ -1,11 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Seeds that made the first round design commit two configurations for one
-# epoch (300 s of random faults), kept as regression tests of round v2.
+# epoch (300 s of random faults), kept as regression tests of round v2;
+# and 12000526:3, where every formation round lost its PROMISEs and each
+# node took the policy's "isolated" while hearing the other two: none
+# formed again after the heal (isolation-lost-promises.sim is the small
+# form of it).
 set -u
 CMM=${CMM:-build/cmm}
 fail=0
-for sn in 900046:6 900129:4 900204:4 900391:4 900427:5; do
+for sn in 900046:6 900129:4 900204:4 900391:4 900427:5 12000526:3; do
 	seed=${sn%:*}
 	nodes=${sn#*:}
 	out=$("$CMM" sim --seed "$seed" --nodes "$nodes" --random-faults \
