@@ -300,6 +300,8 @@ void
 cmm_core_on_packet(struct cmm_core *c, int64_t now, const struct cmm_msg *m)
 {
 	core_advance(c, now);
+	if (c->started)
+		suspect_announce(c);
 	recv_packet(c, m);
 	/* a timeout that fell due before this packet counts first, so a
 	 * round never starts on a stale view */
@@ -315,6 +317,7 @@ cmm_core_on_unreachable(struct cmm_core *c, int64_t now, int id)
 	core_advance(c, now);
 	if (!c->started || c->stopped || id < 0)
 		return;
+	suspect_announce(c);
 	suspect_unreachable(c, id);
 	if (c->next_expiry <= c->now)
 		detect_run(c);
@@ -336,6 +339,7 @@ cmm_core_on_tick(struct cmm_core *c, int64_t now)
 	core_advance(c, now);
 	if (!c->started)
 		return;
+	suspect_announce(c);
 	detect_run(c);
 	if (c->now >= c->next_hb) {
 		detect_heartbeat(c);
@@ -378,6 +382,8 @@ cmm_core_next_deadline(const struct cmm_core *c)
 		return CORE_NEVER;
 	if (c->next_expiry < t)
 		t = c->next_expiry;
+	if (!cmm_set_empty(&c->news) && c->news_at + 1 < t)
+		t = c->news_at + 1;	/* the next millisecond */
 	if (!c->stopped) {
 		int64_t r = coord_deadline(c);
 

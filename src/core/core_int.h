@@ -228,6 +228,11 @@ struct cmm_core {
 	bool		same_epoch_ok;
 	struct cmm_set	heard;		/* peers heard since start */
 	struct cmm_set	suspects;	/* peers with probes out */
+	/* suspects our own unreachables opened since news_at: told to every
+	 * node in one heartbeat by the first input of a later millisecond
+	 * (suspect_announce) */
+	struct cmm_set	news;
+	int64_t		news_at;
 	int64_t		next_hb;
 	int64_t		next_expiry;
 	uint64_t	rows_version;	/* moves when alive or any row changes */
@@ -389,6 +394,7 @@ void	suspect_unreachable(struct cmm_core *c, int id);
 void	suspect_on_msg(struct cmm_core *c, const struct cmm_msg *m);
 void	suspect_heard(struct cmm_core *c, int id);
 void	suspect_run(struct cmm_core *c);
+void	suspect_announce(struct cmm_core *c);
 void	suspect_on_row(struct cmm_core *c, int from,
 	    const struct cmm_set *old, const struct cmm_set *row);
 int64_t	suspect_next(const struct cmm_core *c);

@@ -386,12 +386,61 @@ test_spread(void **state)
 	assert_int_equal(w.ev[s2].reporter, -1);
 	assert_int_equal(w.ev[s1].reporter, 2);
 	fx_assert_contains(w.ev[s1].text, "node 2 reports it unreachable");
-	assert_true(w.ev[s1].at - w.ev[s2].at <= 1);
+	/* the news leaves in the next millisecond, and takes a hop */
+	assert_true(w.ev[s1].at - w.ev[s2].at <= 2);
 	assert_true(fast_fail_gap(mark, 2, 1) <= 2);
 
 	/* without the news, node 1 would have waited for its own next
 	 * heartbeat to bounce: it does suspect only with it */
 	w.late[1] = false;
+}
+
+/* Two peers crash together and one heartbeat of node 3 bounces off both:
+ * the news leaves at its next tick as one heartbeat naming both, not one
+ * per suspect (k crashes made every survivor send k broadcasts). */
+static void
+test_news_one_datagram(void **state)
+{
+	struct cmm_core_status st;
+	int news = 0, first = -1;
+
+	(void)state;
+	formed(4);
+	w.qlen = 0;	/* count only what follows (the cluster is idle) */
+	w.crashed[0] = w.crashed[1] = true;
+	cmm_core_on_unreachable(w.core[3], w.now, 0);
+	cmm_core_on_unreachable(w.core[3], w.now, 1);
+	/* nothing yet: the news waits for the tick, the next millisecond */
+	assert_int_equal(w.qlen, 0);
+	assert_true(cmm_core_next_deadline(w.core[3]) == w.now + 1);
+	w.now++;
+	cmm_core_on_tick(w.core[3], w.now);
+	for (int i = 0; i < w.qlen; i++)
+		if (w.q[i].from == 3 && w.q[i].to == 2 &&
+		    (w.q[i].m.ext & CMM_EXT_SUSPECT)) {
+			news++;
+			first = i;
+		}
+	assert_int_equal(news, 1);
+	fx_assert_set(&w.q[first].m.suspect, "0-1");
+	/* and it is each suspect's first probe */
+	for (int d = 0; d < 2; d++) {
+		int probes = 0;
+
+		for (int i = 0; i < w.qlen; i++)
+			if (w.q[i].from == 3 && w.q[i].to == d &&
+			    cmm_set_has(&w.q[i].m.suspect, d))
+				probes++;
+		assert_int_equal(probes, 1);
+	}
+	/* node 2 takes both suspicions from it, and all three survivors
+	 * fail both by their probes */
+	run_until(w.now + 200);
+	assert_true(find_ev(0, 2, CMM_EV_SUSPECT, 0) >= 0);
+	assert_true(find_ev(0, 2, CMM_EV_SUSPECT, 1) >= 0);
+	st = status(2);
+	assert_int_equal(st.epoch, 2);
+	fx_assert_set(&st.members, "2-3");
 }
 
 /* The news reaches the coordinator (2) late, so its window opens late;
@@ -710,6 +759,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_crash_confirmed_fast, teardown),
 		cmocka_unit_test_teardown(test_spread, teardown),
+		cmocka_unit_test_teardown(test_news_one_datagram, teardown),
 		cmocka_unit_test_teardown(test_row_confirms, teardown),
 		cmocka_unit_test_teardown(test_rows_confirm_without_bounce, teardown),
 		cmocka_unit_test_teardown(test_late_bounce, teardown),
