@@ -220,6 +220,7 @@ cmm_core_new(const struct cmm_core_cfg *cfg, int self,
 	c->state = CMM_ST_JOINING;
 	c->next_hb = CORE_NEVER;
 	c->next_expiry = CORE_NEVER;
+	c->news_at = -1;
 	c->stepin_at = CORE_NEVER;
 	c->petition_at = CORE_NEVER;
 	c->hold_until = CORE_NEVER;
@@ -382,7 +383,7 @@ cmm_core_next_deadline(const struct cmm_core *c)
 		return CORE_NEVER;
 	if (c->next_expiry < t)
 		t = c->next_expiry;
-	if (!cmm_set_empty(&c->news) && c->news_at + 1 < t)
+	if (c->news_at >= 0 && c->news_at + 1 < t)
 		t = c->news_at + 1;	/* the next millisecond */
 	if (!c->stopped) {
 		int64_t r = coord_deadline(c);

@@ -228,9 +228,10 @@ struct cmm_core {
 	bool		same_epoch_ok;
 	struct cmm_set	heard;		/* peers heard since start */
 	struct cmm_set	suspects;	/* peers with probes out */
-	/* suspects our own unreachables opened since news_at: told to every
-	 * node in one heartbeat by the first input of a later millisecond
-	 * (suspect_announce) */
+	/* suspects our own unreachables opened since news_at (-1: none):
+	 * told to every node in one heartbeat by the first input of a later
+	 * millisecond (suspect_announce); every input reads news_at, next
+	 * to the other times, not the set */
 	struct cmm_set	news;
 	int64_t		news_at;
 	int64_t		next_hb;

@@ -113,7 +113,7 @@ suspect_start(struct cmm_core *c, int id, int reporter)
 	 * heartbeat to the dead node: in the next millisecond, with the news
 	 * of the other suspects its unreachables open by then */
 	if (reporter < 0) {
-		if (cmm_set_empty(&c->news))
+		if (c->news_at < 0)
 			c->news_at = c->now;
 		cmm_set_add(&c->news, id);
 	} else {
@@ -284,19 +284,20 @@ suspect_heard(struct cmm_core *c, int id)
 void
 suspect_announce(struct cmm_core *c)
 {
+	struct cmm_set named;
 	struct cmm_msg m;
 
-	if (cmm_set_empty(&c->news) || c->now <= c->news_at)
+	if (c->news_at < 0 || c->now <= c->news_at)
 		return;
-	cmm_set_and(&c->news, &c->news, &c->suspects);
-	if (c->stopped)
-		cmm_set_clear(&c->news);
-	if (cmm_set_empty(&c->news))
+	/* those that answered meanwhile are no news */
+	cmm_set_and(&named, &c->news, &c->suspects);
+	cmm_set_clear(&c->news);
+	c->news_at = -1;
+	if (c->stopped || cmm_set_empty(&named))
 		return;
 	core_fill_msg(c, &m, CMM_MSG_HEARTBEAT);
 	m.ext = CMM_EXT_SUSPECT;
-	m.suspect = c->news;
-	cmm_set_clear(&c->news);
+	m.suspect = named;
 	core_send_msg(c, &c->cfg->configured, &m);
 }
 
