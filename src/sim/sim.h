@@ -85,8 +85,8 @@ struct cmm_sim_action {
  * A message as it travels, shared by every copy: its datagram as the wire
  * carries it (MAC included, zeros), decoded again when a copy arrives
  * (cmm_sim_msg_view; once for all the copies of a batch).  A decoded
- * record was 608 bytes whatever it held; at 1024 nodes a third of a
- * random run's memory was those of point-to-point replies in flight.
+ * record was 608 bytes whatever it held, the datagram 382 on average in
+ * a random 1024-node run, where up to 358,000 messages were in flight.
  */
 struct cmm_sim_msg {
 	unsigned	refs;
