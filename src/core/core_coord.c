@@ -916,8 +916,10 @@ coord_answer(struct cmm_core *c, bool proceed, bool isolated, const char *said)
 	if (r->phase != CMM_PHASE_QUORUM)
 		return;
 	if (isolated) {
-		core_round_end(c, "", said != NULL ? said :
-		    "isolated: staying out");
+		/* "isolated: " whoever answered, so the outcome reads the
+		 * same to a watcher and to the metrics */
+		core_round_end(c, "isolated: ", said != NULL ? said :
+		    "staying out");
 		c->isolated = true;
 		c->idle_version = c->rows_version;
 		c->idle_until = CORE_NEVER;

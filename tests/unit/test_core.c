@@ -1973,6 +1973,17 @@ test_isolation_prompt_timeout(void **state)
 	assert_non_null(strstr(w.log[i].text, "prompt_timeout_s policy "
 	    "answered isolated"));
 	assert_int_equal(count_event(0, 0, CMM_EV_ANSWER), 1);
+	/* the round ends as any "isolated" answer ends it (the metrics
+	 * count the outcome by that word) */
+	{
+		int k = -1, last = -1;
+
+		while ((k = find_event(k + 1, 0, CMM_EV_ROUND)) >= 0)
+			last = k;
+		assert_true(last >= 0);
+		assert_non_null(strstr(w.log[last].text, ") isolated: "
+		    "prompt timed out: the timeout policy answered isolated"));
+	}
 	/* a peer showing up makes it try again */
 	node_start(1);
 	run_for(3000);

@@ -31,6 +31,8 @@ static const struct {
 	{ "nobody is left to form a configuration", CMM_RO_NOBODY,
 	  "nobody_left" },
 	{ "isolated: staying out", CMM_RO_ISOLATED, "isolated" },
+	{ "isolated: policy isolation = isolated", CMM_RO_ISOLATED,
+	  "isolated" },
 	{ "failed: no quorum", CMM_RO_FAILED, "failed" },
 	{ "aborted: a member failed", CMM_RO_ABORTED, "aborted" },
 	{ "abandoned: timed out", CMM_RO_ABANDONED, "abandoned" },
