@@ -1014,14 +1014,14 @@ void
 coord_on_detector(struct cmm_core *c)
 {
 	struct core_coord *r = &c->r;
-	struct cmm_set extra;
+	char who[160];
 
 	coord_tell_failure(c);
 
-	cmm_set_minus(&extra, &c->alive, &r->answered);
 	if (r->phase == CMM_PHASE_QUORUM && c->prompt_open &&
-	    !cmm_set_empty(&extra)) {
-		/* a peer came back: the question may no longer be needed */
+	    coord_heard_unanswered(c, who, sizeof(who))) {
+		/* a peer came back: the question may no longer be needed
+		 * (the rule coord_decide applies before asking) */
 		coord_fail(c, "a node became alive while the operator was asked");
 		return;
 	}
