@@ -32,7 +32,9 @@ udp() { # FIELD: the Udp: counter of that name
 }
 
 # PID: the CPU time of all its threads in ms: the scheduler's own count,
-# to the microsecond, where the kernel shows it (/proc/PID/task/*/sched);
+# to the microsecond, where the kernel shows it (/proc/PID/task/*/sched;
+# a thread that has exited drops out of it, and an idle daemon starts
+# none: only a `devices` read does);
 # else utime + stime, in clock ticks of 10 ms, which over 30 s made 0.5 %
 # (15 ticks) a step of a third of a tick from 0.533 % (16)
 cpu_ms() {
