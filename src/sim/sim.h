@@ -84,7 +84,7 @@ struct cmm_sim_action {
 /*
  * A message as it travels, shared by every copy: its datagram as the wire
  * carries it (MAC included, zeros), decoded again when a copy arrives
- * (cmm_sim_msg_view; once for all the copies of a batch).  A decoded
+ * (cmm_sim_msg_view; once for all its copies).  A decoded
  * record was 608 bytes whatever it held, the datagram 382 on average in
  * a random 1024-node run, where up to 358,000 messages were in flight.
  */
@@ -96,6 +96,8 @@ struct cmm_sim_msg {
 	uint8_t		type;
 	uint8_t		size_class;	/* its free list */
 	bool		copy_checked;	/* a copy went through the codec */
+	/* decoded, while more than one copy is to come (net_view) */
+	struct cmm_msg	*view;
 	struct cmm_sim_msg *free_next;
 	uint8_t		wire[];
 };
@@ -127,7 +129,6 @@ struct cmm_sim_batch {
 	struct cmm_sim_msg *msg;	/* one reference, held by the batch */
 	struct cmm_sim_dupref *dup;	/* NULL, or one per receiver */
 	uint32_t	n;		/* receivers */
-	uint32_t	next;		/* the first not yet delivered */
 	uint16_t	to[];		/* in queue order */
 };
 
@@ -159,6 +160,7 @@ enum cmm_sim_ev_kind {
 	CMM_SIM_EV_UNREACH,	/* a port-unreachable back to node (gen: its
 				 * instance) for a datagram to u.peer */
 	CMM_SIM_EV_UNREACHES,	/* several, u.unreach (sim_net.c) */
+	CMM_SIM_EV_COPY,	/* one receiver's copy of a BATCH: u.copy */
 };
 
 struct cmm_sim_ev {
@@ -174,6 +176,10 @@ struct cmm_sim_ev {
 			struct cmm_sim_dup	*dup;
 		} dlv;
 		struct cmm_sim_batch	*batch;
+		struct {
+			struct cmm_sim_batch	*batch;
+			uint32_t		i;
+		} copy;
 		struct cmm_sim_devop	*dev;
 		int			action;	/* index into sim->acts */
 		int			peer;	/* UNREACH: the node that is down */
@@ -187,7 +193,16 @@ struct cmm_sim_ev {
 
 struct cmm_sim_bucket {
 	struct cmm_sim_ev *ev;
-	uint32_t	head, len, cap;
+	uint32_t	len, cap;
+};
+
+/* One event of the millisecond being run, or one receiver's copy of a
+ * batch, in the order (node, insertion order, copy) it runs in. */
+struct cmm_sim_slot {
+	uint32_t	ev;		/* index into cmm_sim.cur */
+	uint16_t	node;		/* its node + 1 (0: none) */
+	uint16_t	copy;		/* the receiver's index in a batch */
+	uint16_t	from;		/* a datagram's sender + 1 (0: none) */
 };
 
 /* One simulated node: a core (NULL while down) and its "disk". */
@@ -342,9 +357,16 @@ struct cmm_sim {
 	int64_t		now;
 	int64_t		end;
 
-	/* event queue on (t, prio, seq): wheel + binary heap */
+	/* event queue on (t, prio, node, seq): wheel + binary heap */
 	struct cmm_sim_bucket *wheel;	/* CMM_SIM_WHEEL buckets */
 	size_t		nwheel;		/* events in the wheel */
+	/* the bucket of the millisecond being run, taken out of the wheel
+	 * and sorted by node (sim.c, sim_prepare) */
+	struct cmm_sim_ev *cur;
+	size_t		ncur, capcur;
+	struct cmm_sim_slot *slot;
+	size_t		nslot, capslot, slotpos;
+	uint32_t	*nodecount;	/* n + 2 counters for the sort */
 	/* drained bucket arrays kept for reuse: only a few ms are in
 	 * flight, so a few arrays serve every bucket */
 	struct cmm_sim_ev *spare[16];
@@ -355,8 +377,8 @@ struct cmm_sim {
 	uint64_t	evseq;
 
 	struct cmm_sim_node *nodes;
-	/* the receivers' replay windows by sender, then receiver: the copies
-	 * of a broadcast walk one row, not one line in each of n tables */
+	/* the receivers' replay windows by receiver, then sender: a node's
+	 * copies of a millisecond walk its own row (sim_prepare) */
 	struct cmm_replay_win *win;
 	/* the cores' peers' rows and member sets, one pool for all (a
 	 * broadcast's row is stored once; src/core/core_sets.c) */
@@ -364,7 +386,7 @@ struct cmm_sim {
 	struct cmm_device **dev;	/* cfg->n_devices */
 	struct cmm_sim_msg *msg_free[CMM_SIM_MSG_CLASSES];
 	uint64_t	msg_serial;	/* the last message's */
-	/* the message last decoded for a copy, by serial (0: none) */
+	/* the message last decoded for its one copy, by serial (0: none) */
 	struct cmm_msg	view;
 	uint64_t	view_of;
 	/* one send's copies before they are grouped into batches */
@@ -508,8 +530,8 @@ int	cmm_sim_explore_report(const struct cmm_sim *s, const char *script,
 void	cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 	    const struct cmm_set *to, const struct cmm_msg *msg);
 void	cmm_sim_net_deliver(struct cmm_sim *s, struct cmm_sim_ev *ev);
-/* Delivers the rest of a batch and frees it. */
-void	cmm_sim_net_deliver_batch(struct cmm_sim *s, struct cmm_sim_batch *b);
+/* One receiver's copy of a batch (COPY). */
+void	cmm_sim_net_deliver_copy(struct cmm_sim *s, const struct cmm_sim_ev *ev);
 void	cmm_sim_net_unreach(struct cmm_sim *s, const struct cmm_sim_ev *ev);
 /* Delivers the rest of an UNREACHES event and frees it. */
 void	cmm_sim_net_unreaches(struct cmm_sim *s, const struct cmm_sim_ev *ev);

@@ -15,27 +15,30 @@
  * Batching.  A heartbeat goes to every node: one event a copy made a
  * 1024-node cluster queue a million events a second.  Instead the copies
  * of one send that arrive at the same time share one event (struct
- * cmm_sim_batch), which delivers them one after the other.  The run is
- * exactly the one of the unbatched model (`cmm sim --unbatched`, one
- * DELIVER event a copy), because:
+ * cmm_sim_batch), split again by receiver when its millisecond comes
+ * (sim.c, sim_prepare).  The run is exactly the one of the unbatched
+ * model (`cmm sim --unbatched`, one DELIVER event a copy), because:
  *  1. the fate of each copy -- cut, selective drop, loss, duplication and
  *     its jittered time -- is drawn at send time, receiver by receiver, in
  *     the same order and from the same generator as before; only where the
  *     result is stored changes;
- *  2. the events of one send were queued one after the other, nothing in
- *     between, so they hold consecutive insertion numbers; the queue runs
- *     on (time, priority, insertion number), hence no other event can come
- *     between two copies of one send due at the same time: they were a
- *     contiguous run of the queue, in receiver order, which is the order
- *     a batch delivers them in;
+ *  2. the queue runs on (time, priority, node, insertion number).  The
+ *     copies of one send were queued one after the other, nothing in
+ *     between, so in the unbatched model they hold consecutive insertion
+ *     numbers in receiver order; a batch's copies each take the batch's
+ *     number and their place in it, which orders every node's events
+ *     the same way (sim_prepare sorts a millisecond by node, stably);
  *  3. whatever a delivery queues comes after the rest of the run in both
- *     models (a later insertion number at the same time and priority, or
- *     a later time or priority), and the engine checks for a violation
- *     between two copies as it does between two events.
+ *     models (a later time or priority, or the same millisecond's next
+ *     turn: sim_prepare takes a bucket once), and the engine checks for a
+ *     violation between two copies as it does between two events.
+ * A batch is only made for a time within the wheel; copies due later
+ * (a long delay) are queued one event each, as unbatched.
  * The explorer chooses between single events, so with it every copy stays
  * its own event.  The port-unreachables that copies to down nodes bring
  * back to one sender are merged by the same argument (net_unreach: only
- * events queued one right after the other, due at one time).
+ * events queued one right after the other, due at one time, for one
+ * node).
  * tests/sim/batching.sh compares both models' traces.
  */
 #include <assert.h>
@@ -45,9 +48,6 @@
 #include <string.h>
 
 #include "src/sim/sim.h"
-
-/* copies of a batch whose receivers are prefetched ahead of delivery */
-#define NET_AHEAD	4
 
 /* One copy of a send, fate drawn, before it is queued. */
 struct cmm_sim_copy {
@@ -100,24 +100,57 @@ cmm_sim_msg_unref(struct cmm_sim *s, struct cmm_sim_msg *m)
 {
 	if (m == NULL || --m->refs > 0)
 		return;
+	free(m->view);
+	m->view = NULL;
 	m->free_next = s->msg_free[m->size_class];
 	s->msg_free[m->size_class] = m;
+}
+
+/* The message decoded into v. */
+static void
+net_decode(struct cmm_sim *s, struct cmm_sim_msg *sm, struct cmm_msg *v)
+{
+	enum cmm_drop why;
+
+	/* it decoded when it was sent (cmm_sim_net_send) */
+	why = cmm_wire_decode(sm->wire, sm->bytes, s->cluster_id, v);
+	assert(why == CMM_DROP_NONE);
+	(void)why;
+}
+
+/* The message decoded and kept with it (freed with it). */
+static struct cmm_msg *
+net_keep_view(struct cmm_sim *s, struct cmm_sim_msg *sm)
+{
+	if (sm->view == NULL) {
+		if ((sm->view = malloc(sizeof(*sm->view))) == NULL) {
+			fprintf(stderr, "cmm sim: out of memory\n");
+			exit(1);
+		}
+		net_decode(s, sm, sm->view);
+	}
+	return sm->view;
+}
+
+/* The message decoded: kept with it while more of its copies are to
+ * come, since the copies of a millisecond run interleaved, node by node
+ * (sim_prepare); else in a one-entry cache. */
+static struct cmm_msg *
+net_view(struct cmm_sim *s, struct cmm_sim_msg *sm)
+{
+	if (sm->view != NULL || sm->refs > 1)
+		return net_keep_view(s, sm);
+	if (s->view_of != sm->serial) {
+		net_decode(s, sm, &s->view);
+		s->view_of = sm->serial;
+	}
+	return &s->view;
 }
 
 const struct cmm_msg *
 cmm_sim_msg_view(struct cmm_sim *s, struct cmm_sim_msg *sm)
 {
-	enum cmm_drop why;
-
-	if (s->view_of != sm->serial) {
-		/* it decoded when it was sent (cmm_sim_net_send) */
-		why = cmm_wire_decode(sm->wire, sm->bytes, s->cluster_id,
-		    &s->view);
-		assert(why == CMM_DROP_NONE);
-		(void)why;
-		s->view_of = sm->serial;
-	}
-	return &s->view;
+	return net_view(s, sm);
 }
 
 void
@@ -342,15 +375,19 @@ net_flush(struct cmm_sim *s, struct cmm_sim_msg *sm)
 			dups = dups || s->copies[j].dup != NULL;
 		memset(&ev, 0, sizeof(ev));
 		ev.t = s->copies[i].t;
-		if (j == i + 1) {
+		if (j == i + 1 || ev.t - s->now >= CMM_SIM_WHEEL) {
 			/* one copy (a reply, a probe): its own event, as
-			 * unbatched, without a batch record to allocate */
-			ev.kind = CMM_SIM_EV_DELIVER;
-			ev.node = s->copies[i].to;
-			ev.u.dlv.msg = sm;
-			ev.u.dlv.dup = s->copies[i].dup;
-			sm->refs++;
-			cmm_sim_push(s, &ev);
+			 * unbatched, without a batch record to allocate; the
+			 * same for copies due past the wheel, where nothing
+			 * splits a batch by node (sim_prepare) */
+			for (size_t k = i; k < j; k++) {
+				ev.kind = CMM_SIM_EV_DELIVER;
+				ev.node = s->copies[k].to;
+				ev.u.dlv.msg = sm;
+				ev.u.dlv.dup = s->copies[k].dup;
+				sm->refs++;
+				cmm_sim_push(s, &ev);
+			}
 			continue;
 		}
 		b = malloc(sizeof(*b) + (j - i) * sizeof(b->to[0]));
@@ -364,7 +401,6 @@ net_flush(struct cmm_sim *s, struct cmm_sim_msg *sm)
 		b->msg = sm;
 		sm->refs++;
 		b->n = (uint32_t)(j - i);
-		b->next = 0;
 		for (size_t k = i; k < j; k++) {
 			b->to[k - i] = s->copies[k].to;
 			if (dups)
@@ -383,8 +419,8 @@ cmm_sim_batch_free(struct cmm_sim *s, struct cmm_sim_batch *b)
 {
 	if (b == NULL)
 		return;
-	if (b->dup != NULL)
-		for (uint32_t i = b->next; i < b->n; i++)
+	if (b->dup != NULL)	/* a delivered copy took its own */
+		for (uint32_t i = 0; i < b->n; i++)
 			cmm_sim_dup_unref(b->dup[i].d);
 	cmm_sim_msg_unref(s, b->msg);
 	free(b->dup);
@@ -410,9 +446,10 @@ net_copy_for(struct cmm_sim *s, struct cmm_sim_msg *sm, int to,
 	int len;
 
 	if (sm->copy_checked) {
-		(void)cmm_sim_msg_view(s, sm);
-		s->view.dest = (uint16_t)to;
-		return &s->view;
+		struct cmm_msg *v = net_view(s, sm);
+
+		v->dest = (uint16_t)to;
+		return v;
 	}
 	m = *cmm_sim_msg_view(s, sm);
 	m.dest = (uint16_t)to;
@@ -562,8 +599,8 @@ net_arrive(struct cmm_sim *s, int to, struct cmm_sim_msg *sm,
 	if (!s->o.plant_replay) {
 		/* the daemon's rule: check, (MAC,) then move the window; one
 		 * link, as cmm_replay_check */
-		struct cmm_replay_win *w = &s->win[(size_t)m->sender *
-		    (size_t)s->n + (size_t)n->id];
+		struct cmm_replay_win *w = &s->win[(size_t)n->id *
+		    (size_t)s->n + (size_t)m->sender];
 
 		if (cmm_replay_win_check(w, m->incarnation, m->seq, 0) !=
 		    CMM_DROP_NONE) {
@@ -604,35 +641,23 @@ cmm_sim_net_deliver(struct cmm_sim *s, struct cmm_sim_ev *ev)
 	cmm_sim_msg_unref(s, ev->u.dlv.msg);
 }
 
-/* Copy i's receiver into the cache (cmm_core_prefetch): no effect on the
- * run, only on how long the memory takes. */
-static void
-net_prefetch(const struct cmm_sim *s, const struct cmm_sim_batch *b,
-    uint32_t i, int stage)
-{
-	const struct cmm_core *c;
-
-	if (i < b->n && (c = s->nodes[b->to[i]].core) != NULL)
-		cmm_core_prefetch(c, b->msg->sender, stage);
-}
-
-/* A batch: its copies in order, each as the event it stands for (counted
- * as one, and the run stops after a violation as it would between two
- * events). */
+/* One receiver's copy of a batch (the batch is freed with the rest of
+ * its millisecond). */
 void
-cmm_sim_net_deliver_batch(struct cmm_sim *s, struct cmm_sim_batch *b)
+cmm_sim_net_deliver_copy(struct cmm_sim *s, const struct cmm_sim_ev *ev)
 {
-	while (b->next < b->n && !s->violated) {
-		uint32_t i = b->next++;
+	struct cmm_sim_batch *b = ev->u.copy.batch;
+	struct cmm_sim_msg *sm = b->msg;
+	uint32_t i = ev->u.copy.i;
+	struct cmm_sim_dup *d = NULL;
 
-		net_prefetch(s, b, i + 2 * NET_AHEAD, 0);
-		net_prefetch(s, b, i + NET_AHEAD, 1);
-		if (i > 0)
-			s->st.events++;
-		net_arrive(s, b->to[i], b->msg, b->dup != NULL ? b->dup[i].d :
-		    NULL);
+	if (b->dup != NULL) {
+		d = b->dup[i].d;
+		b->dup[i].d = NULL;
 	}
-	cmm_sim_batch_free(s, b);
+	if (sm->copy_checked && b->n > 1)
+		(void)net_keep_view(s, sm);	/* for the other copies */
+	net_arrive(s, ev->node, sm, d);
 }
 
 void
