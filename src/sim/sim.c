@@ -517,33 +517,37 @@ trace_num(char *p, int64_t v)
 	return k;
 }
 
-void
-cmm_sim_trace(struct cmm_sim *s, int node, const char *fmt, ...)
+/* The line's "[T ms] node N: " or "[T ms] sim: " prefix; *room: how many
+ * bytes of text may follow, the terminator included (cut where a
+ * CMM_SIM_LINE_MAX - 40 byte buffer and then the line would cut it). */
+static char *
+trace_begin(struct cmm_sim *s, int node, size_t *k, size_t *room)
 {
 	char *line = s->ring[s->ring_pos];
-	size_t k = 0, lim;
-	va_list ap;
+	size_t n = 0;
 
-	/* "[T ms] node N: " or "[T ms] sim: ", then the text, cut where a
-	 * CMM_SIM_LINE_MAX - 40 byte buffer and then the line would cut
-	 * it; by hand: a million nodes coming alive print a million lines */
-	line[k++] = '[';
-	k += trace_num(line + k, s->now);
+	/* by hand: a million nodes coming alive print a million lines */
+	line[n++] = '[';
+	n += trace_num(line + n, s->now);
 	if (node >= 0) {
-		memcpy(line + k, " ms] node ", 10);
-		k += 10;
-		k += trace_num(line + k, node);
-		memcpy(line + k, ": ", 2);
-		k += 2;
+		memcpy(line + n, " ms] node ", 10);
+		n += 10;
+		n += trace_num(line + n, node);
+		memcpy(line + n, ": ", 2);
+		n += 2;
 	} else {
-		memcpy(line + k, " ms] sim: ", 10);
-		k += 10;
+		memcpy(line + n, " ms] sim: ", 10);
+		n += 10;
 	}
-	lim = CMM_SIM_LINE_MAX - k < CMM_SIM_LINE_MAX - 40 ?
-	    CMM_SIM_LINE_MAX - k : CMM_SIM_LINE_MAX - 40;
-	va_start(ap, fmt);
-	vsnprintf(line + k, lim, fmt, ap);
-	va_end(ap);
+	*k = n;
+	*room = CMM_SIM_LINE_MAX - n < CMM_SIM_LINE_MAX - 40 ?
+	    CMM_SIM_LINE_MAX - n : CMM_SIM_LINE_MAX - 40;
+	return line;
+}
+
+static void
+trace_end(struct cmm_sim *s, const char *line)
+{
 	/* the hash covers exactly the printed line and its newline */
 	s->hash = cmm_fnv64_byte(cmm_fnv64_str(line, s->hash), '\n');
 	s->lines++;
@@ -552,6 +556,37 @@ cmm_sim_trace(struct cmm_sim *s, int node, const char *fmt, ...)
 	s->ring_pos = (s->ring_pos + 1) % CMM_SIM_TRACE_KEEP;
 	if (s->ring_len < CMM_SIM_TRACE_KEEP)
 		s->ring_len++;
+}
+
+void
+cmm_sim_trace(struct cmm_sim *s, int node, const char *fmt, ...)
+{
+	size_t k, room;
+	char *line = trace_begin(s, node, &k, &room);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line + k, room, fmt, ap);
+	va_end(ap);
+	trace_end(s, line);
+}
+
+/* cmm_sim_trace(s, node, "%s: %s", a, b) without the printf */
+static void
+trace_pair(struct cmm_sim *s, int node, const char *a, const char *b)
+{
+	size_t k, room;
+	char *line = trace_begin(s, node, &k, &room);
+	char *p = line + k, *end = p + room - 1;
+
+	for (const char *q = a; *q != '\0' && p < end; q++)
+		*p++ = *q;
+	for (const char *q = ": "; *q != '\0' && p < end; q++)
+		*p++ = *q;
+	for (const char *q = b; *q != '\0' && p < end; q++)
+		*p++ = *q;
+	*p = '\0';
+	trace_end(s, line);
 }
 
 void
@@ -768,7 +803,7 @@ static void
 sim_on_event(struct cmm_sim *s, struct cmm_sim_node *n,
     const struct cmm_event *ev)
 {
-	cmm_sim_trace(s, n->id, "%s: %s", cmm_event_type_name(ev->type),
+	trace_pair(s, n->id, cmm_event_type_name(ev->type),
 	    ev->text != NULL ? ev->text : "");
 	switch (ev->type) {
 	case CMM_EV_COMMIT:
@@ -889,7 +924,7 @@ sim_emit(void *ctx, const struct cmm_effect *fx)
 		sim_on_event(s, n, fx->u.event);
 		return 0;
 	case CMM_FX_LOG:
-		cmm_sim_trace(s, n->id, "%s: %s",
+		trace_pair(s, n->id,
 		    (unsigned)fx->u.log.level < 4 ? lvl[fx->u.log.level] : "log",
 		    fx->u.log.text != NULL ? fx->u.log.text : "");
 		return 0;
