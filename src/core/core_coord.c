@@ -97,20 +97,24 @@ core_same_epoch(struct cmm_core *c)
 static bool
 coord_pending(struct cmm_core *c)
 {
-	const struct cmm_set *same = core_same_epoch(c);
 	bool any = c->disk.accepted != CMM_BALLOT_NONE;
 	uint64_t pend = 0;
 	int64_t wait;
 
-	/* a pending live peer of P at our epoch: one pass over the sets'
-	 * words, not a scan of the peers after every packet */
-	for (int i = 0; i < CMM_SET_WORDS && !any; i++) {
-		if ((pend = c->flag_pend.w[i]) == 0)
-			continue;	/* the usual word */
-		pend &= c->disk.members.w[i] & c->alive.w[i] & same->w[i];
-		if (i == c->self / 64)
-			pend &= ~(UINT64_C(1) << (c->self % 64));
-		any = pend != 0;
+	/* a pending live peer of P at our epoch: sets' words, not a scan of
+	 * the peers after every packet; and usually no peer is pending */
+	for (int i = 0; i < CMM_SET_WORDS; i++)
+		pend |= c->flag_pend.w[i];
+	if (pend != 0 && !any) {
+		const struct cmm_set *same = core_same_epoch(c);
+
+		for (int i = 0; i < CMM_SET_WORDS && !any; i++) {
+			pend = c->flag_pend.w[i] & c->disk.members.w[i] &
+			    c->alive.w[i] & same->w[i];
+			if (i == c->self / 64)
+				pend &= ~(UINT64_C(1) << (c->self % 64));
+			any = pend != 0;
+		}
 	}
 	if (!any || !c->member) {
 		c->pending_since = -1;

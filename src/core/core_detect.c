@@ -94,7 +94,7 @@ detect_heard(struct cmm_core *c, int id)
 	cmm_set_add(&c->alive, id);
 	core_event_init(c, &ev, CMM_EV_ALIVE);
 	ev.peer = id;
-	core_event(c, &ev, "node %d is alive", id);
+	core_event_node(c, &ev, id, "is alive");
 	coord_on_detector(c);
 }
 

@@ -315,6 +315,9 @@ void	core_event_init(struct cmm_core *c, struct cmm_event *ev,
 	    enum cmm_event_type type);
 void	core_event(struct cmm_core *c, struct cmm_event *ev, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* core_event(c, ev, "node %d %s", id, what), without the printf */
+void	core_event_node(struct cmm_core *c, struct cmm_event *ev, int id,
+	    const char *what);
 void	core_stamp_config(struct cmm_core *c);
 int	core_persist(struct cmm_core *c);
 void	core_fill_msg(const struct cmm_core *c, struct cmm_msg *m, int type);
