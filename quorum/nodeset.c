@@ -9,22 +9,6 @@
 #include <string.h>
 
 int
-cmm_set_next(const struct cmm_set *s, int from)
-{
-	if (from < 0)
-		from = 0;
-	for (int i = from / 64; i < CMM_SET_WORDS && from < CMM_MAX_NODES; i++) {
-		uint64_t w = s->w[i];
-
-		if (i == from / 64)
-			w &= ~UINT64_C(0) << (from % 64);
-		if (w)
-			return i * 64 + __builtin_ctzll(w);
-	}
-	return -1;
-}
-
-int
 cmm_set_max(const struct cmm_set *s)
 {
 	for (int i = CMM_SET_WORDS - 1; i >= 0; i--)

@@ -125,7 +125,27 @@ cmm_set_minus(struct cmm_set *out, const struct cmm_set *a, const struct cmm_set
 
 /* smallest id >= from in s, or -1; iterate with
  * for (i = cmm_set_next(s, 0); i >= 0; i = cmm_set_next(s, i + 1)) */
-int	cmm_set_next(const struct cmm_set *s, int from);
+static inline int
+cmm_set_next(const struct cmm_set *s, int from)
+{
+	uint64_t w;
+	int i;
+
+	if (from < 0)
+		from = 0;
+	if (from >= CMM_MAX_NODES)
+		return -1;
+	/* inline, one test a word: the core walks sets after every packet */
+	i = from / 64;
+	w = s->w[i] & (~UINT64_C(0) << (from % 64));
+	while (w == 0) {
+		if (++i == CMM_SET_WORDS)
+			return -1;
+		w = s->w[i];
+	}
+	i = i * 64 + __builtin_ctzll(w);
+	return i < CMM_MAX_NODES ? i : -1;	/* always: says so to gcc */
+}
 /* highest id in s, or -1 */
 int	cmm_set_max(const struct cmm_set *s);
 /* 64-bit FNV-1a of the words, for trace hashes and change detection */
