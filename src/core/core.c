@@ -943,6 +943,11 @@ cmm_core_state_hash(const struct cmm_core *c, uint64_t h)
 	memset(&copy->same_epoch, 0, sizeof(copy->same_epoch));
 	copy->same_epoch_of = 0;
 	copy->same_epoch_ok = false;
+	copy->flags_version = 0;
+	copy->quiet = false;
+	copy->quiet_rows = copy->quiet_flags = 0;
+	copy->quiet_epoch = 0;
+	copy->quiet_accepted = 0;
 	memset(copy->text, 0, sizeof(copy->text));
 	memset(copy->why, 0, sizeof(copy->why));
 	memset(copy->r.outcome, 0, sizeof(copy->r.outcome));

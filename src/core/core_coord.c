@@ -95,7 +95,7 @@ core_same_epoch(struct cmm_core *c)
  * for a round timeout.
  */
 static bool
-coord_pending(struct cmm_core *c)
+coord_pending(struct cmm_core *c, bool *none)
 {
 	bool any = c->disk.accepted != CMM_BALLOT_NONE;
 	uint64_t pend = 0;
@@ -105,6 +105,7 @@ coord_pending(struct cmm_core *c)
 	 * the peers after every packet; and usually no peer is pending */
 	for (int i = 0; i < CMM_SET_WORDS; i++)
 		pend |= c->flag_pend.w[i];
+	*none = !any && pend == 0;
 	if (pend != 0 && !any) {
 		const struct cmm_set *same = core_same_epoch(c);
 
@@ -130,6 +131,25 @@ coord_pending(struct cmm_core *c)
 	return false;
 }
 
+/*
+ * coord_want's answer is NULL again without looking: the last one was
+ * NULL with every set test empty (no amnesiac member: whether one has
+ * settled depends on the clock), no pending flag and nothing accepted,
+ * and nothing it read has moved since (alive and the leavers move
+ * rows_version; the flags flags_version; P moves with the epoch).  That
+ * answer depends on no clock, and it is the usual one: a quiet cluster's
+ * heartbeats.
+ */
+static bool
+coord_quiet(const struct cmm_core *c)
+{
+	return c->quiet && c->quiet_rows == c->rows_version &&
+	    c->quiet_flags == c->flags_version &&
+	    c->quiet_epoch == c->disk.epoch &&
+	    c->quiet_accepted == c->disk.accepted && !c->reconfigure_req &&
+	    !c->leaving;
+}
+
 /* Why instance E+1 needs deciding now, or NULL (docs/PROTOCOL.md
  * "Trigger").  *readmit: a member lost its state, so even S = P is a
  * step.  Set operations only: this runs after every packet. */
@@ -139,8 +159,12 @@ coord_want(struct cmm_core *c, bool *readmit)
 	const struct cmm_set *P = &c->disk.members;
 	struct cmm_set x;
 	uint64_t failed = 0, leaving = 0, amn = 0, outside = 0;
+	bool none;
 
 	*readmit = false;
+	if (coord_quiet(c))
+		return NULL;	/* petition_at is still CORE_NEVER */
+	c->quiet = false;
 	c->petition_at = CORE_NEVER;
 	if (c->disk.epoch == 0)
 		return "forming the cluster";
@@ -176,12 +200,21 @@ coord_want(struct cmm_core *c, bool *readmit)
 	}
 	if (c->leaving)
 		return "this node is leaving";
-	if (coord_pending(c)) {
+	if (coord_pending(c, &none)) {
 		*readmit = true;
 		return "an instance was left undecided";
 	}
-	if (outside == 0)
+	if (outside == 0) {
+		/* the amnesiac test above reads the clock: not cached */
+		if (none && amn == 0) {
+			c->quiet = true;
+			c->quiet_rows = c->rows_version;
+			c->quiet_flags = c->flags_version;
+			c->quiet_epoch = c->disk.epoch;
+			c->quiet_accepted = c->disk.accepted;
+		}
 		return NULL;
+	}
 	cmm_set_minus(&x, &c->alive, P);
 	cmm_set_minus(&x, &x, &c->leavers);
 	for (int q = cmm_set_next(&x, 0); q >= 0; q = cmm_set_next(&x, q + 1)) {

@@ -237,6 +237,13 @@ struct cmm_core {
 	int64_t		next_hb;
 	int64_t		next_expiry;
 	uint64_t	rows_version;	/* moves when alive or any row changes */
+	uint64_t	flags_version;	/* moves when flag_amn or flag_pend does */
+	/* coord_want found nothing to decide, from inputs that all stand
+	 * still while these do (coord_quiet): a cache, not state */
+	bool		quiet;
+	uint64_t	quiet_rows, quiet_flags;
+	uint32_t	quiet_epoch;
+	cmm_ballot	quiet_accepted;
 
 	/* triggers */
 	bool		reconfigure_req;

@@ -62,6 +62,11 @@ recv_header(struct cmm_core *c, const struct cmm_msg *m)
 	core_sets_replace(c->sets, &p->members, &m->members);
 	p->flags = m->flags;
 	/* the flags the coordinator looks for, as sets: no scan per packet */
+	if (cmm_set_has(&c->flag_amn, m->sender) !=
+	    ((m->flags & CMM_MSGF_AMNESIAC) != 0) ||
+	    cmm_set_has(&c->flag_pend, m->sender) !=
+	    ((m->flags & CMM_MSGF_PENDING) != 0))
+		c->flags_version++;
 	if (m->flags & CMM_MSGF_AMNESIAC)
 		cmm_set_add(&c->flag_amn, m->sender);
 	else
