@@ -409,35 +409,31 @@ sim_slot_event(const struct cmm_sim *s, size_t i, struct cmm_sim_ev *out)
  * (each needs the line the one before brought): the receiver's sim node
  * and its replay window for the sender; its core; the sender's entry in
  * it (cmm_core_prefetch).  No effect on the run, only on how long the
- * memory takes. */
+ * memory takes; the last slots of a millisecond go without. */
 static void
-sim_prefetch(const struct cmm_sim *s, size_t i, int stage)
+sim_prefetch(const struct cmm_sim *s)
 {
-	const struct cmm_sim_slot *sl;
+	const struct cmm_sim_slot *a, *b, *c;
 	const struct cmm_sim_node *n;
-	const struct cmm_sim_ev *e;
 
-	if (i >= s->nslot || (sl = &s->slot[i])->node == 0 || sl->from == 0)
+	if (s->slotpos + 3 * SIM_AHEAD >= s->nslot)
 		return;
-	n = &s->nodes[sl->node - 1];
-	e = &s->cur[sl->ev];
-	if (e->kind == CMM_SIM_EV_BATCH) {
-		if (stage == 0)
-			__builtin_prefetch(e->u.batch);
-		else if (stage == 1)
-			__builtin_prefetch(e->u.batch->msg);
-	}
-	if (stage == 0) {
-		const struct cmm_replay_win *w = &s->win[(size_t)(sl->node -
-		    1) * (size_t)s->n + (size_t)(sl->from - 1)];
+	a = &s->slot[s->slotpos + 3 * SIM_AHEAD];
+	b = &s->slot[s->slotpos + 2 * SIM_AHEAD];
+	c = &s->slot[s->slotpos + SIM_AHEAD];
+	if (a->from != 0) {	/* a datagram: it has a node too */
+		const struct cmm_replay_win *w = &s->win[(size_t)(a->node -
+		    1) * (size_t)s->n + (size_t)(a->from - 1)];
 
-		__builtin_prefetch(n);
+		__builtin_prefetch(&s->nodes[a->node - 1]);
 		/* 56 bytes: often across two lines */
 		__builtin_prefetch(w);
 		__builtin_prefetch((const char *)(w + 1) - 1);
-	} else if (n->core != NULL) {
-		cmm_core_prefetch(n->core, sl->from - 1, stage - 1);
 	}
+	if (b->from != 0 && (n = &s->nodes[b->node - 1])->core != NULL)
+		cmm_core_prefetch(n->core, b->from - 1, 0);
+	if (c->from != 0 && (n = &s->nodes[c->node - 1])->core != NULL)
+		cmm_core_prefetch(n->core, c->from - 1, 1);
 }
 
 /* The earliest event if its time is <= until.  Every wheel event lies in
@@ -459,9 +455,7 @@ sim_pop(struct cmm_sim *s, int64_t until, struct cmm_sim_ev *out)
 			sim_prepare(s, b);
 	}
 	if (s->slotpos < s->nslot) {
-		sim_prefetch(s, s->slotpos + 3 * SIM_AHEAD, 0);
-		sim_prefetch(s, s->slotpos + 2 * SIM_AHEAD, 1);
-		sim_prefetch(s, s->slotpos + SIM_AHEAD, 2);
+		sim_prefetch(s);
 		/* straight into out: a copy through the stack stalled */
 		sim_slot_event(s, s->slotpos, out);
 		if (s->nheap == 0 || ev_before(out, &s->heap[0])) {
@@ -1045,7 +1039,7 @@ int
 cmm_sim_run(struct cmm_sim *s)
 {
 	while (!s->violated) {
-		if (cmm_sim_explore_step(s))
+		if (s->x != NULL && cmm_sim_explore_step(s))
 			continue;
 		if (!cmm_sim_step(s))
 			break;

@@ -239,7 +239,7 @@ cmm_sim_net_send(struct cmm_sim *s, struct cmm_sim_node *from,
 			continue;
 		}
 		/* the explorer decides when (and whether) it arrives */
-		if (cmm_sim_explore_take(s, sm, from->id, d))
+		if (s->x != NULL && cmm_sim_explore_take(s, sm, from->id, d))
 			continue;
 		if (s->loss_ppm > 0 &&
 		    cmm_rng_below(&s->rng, 1000000) < s->loss_ppm) {
