@@ -183,6 +183,7 @@ cmm_sim_free(struct cmm_sim *s)
 	free(s->wheel);
 	free(s->cur);
 	free(s->slot);
+	free(s->idx);
 	free(s->nodecount);
 	free(s->nodes);
 	free(s->group);
@@ -309,6 +310,117 @@ sim_cur_done(struct cmm_sim *s)
 	s->ncur = s->nslot = s->slotpos = 0;
 }
 
+/* nodes counted into order at a time (sim_sort_slots) */
+#define SIM_CHUNK	64
+
+/* node + 1 of a slot-to-be: 0 for an event of no node */
+static inline uint32_t
+slot_key(const struct cmm_sim_ev *e, uint32_t j)
+{
+	return e->kind == CMM_SIM_EV_BATCH ? (uint32_t)e->u.batch->to[j] + 1 :
+	    (uint32_t)(e->node + 1);
+}
+
+static inline void
+slot_put(struct cmm_sim_slot *o, const struct cmm_sim_ev *e, size_t k,
+    uint32_t j)
+{
+	o->ev = (uint32_t)k;
+	o->node = (uint16_t)slot_key(e, j);
+	o->copy = (uint16_t)j;
+	o->from = e->kind == CMM_SIM_EV_BATCH ?
+	    (uint16_t)(e->u.batch->msg->sender + 1) :
+	    e->kind == CMM_SIM_EV_DELIVER ?
+	    (uint16_t)(e->u.dlv.msg->sender + 1) : 0;
+}
+
+/*
+ * The slots of s->cur in (node, event, copy) order, a stable counting
+ * sort done SIM_CHUNK nodes at a time: at 1024 nodes a synchronized
+ * millisecond is a million copies, and counted into a thousand places at
+ * once each write missed the cache.  A batch's receivers are in
+ * ascending order (the send walks its set), so each batch keeps a cursor
+ * (s->idx[ncur + b]) and gives each chunk its next run of receivers;
+ * single events are sorted by chunk first (s->idx after the batches).
+ */
+static void
+sim_sort_slots(struct cmm_sim *s)
+{
+	uint32_t *cnt = s->nodecount, *bi = s->idx, *di, *pos;
+	uint32_t nb = 0, nchunks = (uint32_t)s->n / SIM_CHUNK + 1;
+	size_t k, out = 0;
+
+	for (k = 0; k < s->ncur; k++)
+		if (s->cur[k].kind == CMM_SIM_EV_BATCH)
+			bi[nb++] = (uint32_t)k;
+	di = bi + nb;
+	pos = s->idx + s->ncur;
+	memset(pos, 0, (size_t)nb * sizeof(*pos));
+	/* single events by chunk, stable: cnt[c + 1] counts chunk c */
+	memset(cnt, 0, (size_t)(nchunks + 1) * sizeof(*cnt));
+	for (k = 0; k < s->ncur; k++)
+		if (s->cur[k].kind != CMM_SIM_EV_BATCH)
+			cnt[slot_key(&s->cur[k], 0) / SIM_CHUNK + 1]++;
+	for (uint32_t c = 1; c <= nchunks; c++)
+		cnt[c] += cnt[c - 1];
+	for (k = 0; k < s->ncur; k++)
+		if (s->cur[k].kind != CMM_SIM_EV_BATCH) {
+			di[cnt[slot_key(&s->cur[k], 0) / SIM_CHUNK]++] =
+			    (uint32_t)k;
+		}
+	/* now di[cnt[c - 1] .. cnt[c]) is chunk c's (cnt[-1]: 0) */
+	for (uint32_t c = 0, d0 = 0; c < nchunks; c++) {
+		uint32_t lo = c * SIM_CHUNK, hi = lo + SIM_CHUNK, d1 = cnt[c];
+		uint32_t off[SIM_CHUNK + 1], end = 0;
+
+		/* count, then place, each over the batches and this chunk's
+		 * single events merged in event order */
+		for (int pass = 0; pass < 2; pass++) {
+			uint32_t b = 0, d = d0;
+
+			if (pass == 0) {
+				memset(off, 0, sizeof(off));
+			} else {
+				off[0] = (uint32_t)out;
+				for (uint32_t i = 1; i <= SIM_CHUNK; i++)
+					off[i] += off[i - 1];
+				end = off[SIM_CHUNK];
+			}
+			while (b < nb || d < d1) {
+				const struct cmm_sim_ev *e;
+				uint32_t j, ke;
+
+				if (d >= d1 || (b < nb && bi[b] < di[d]))
+					ke = bi[b++];
+				else
+					ke = di[d++];
+				e = &s->cur[ke];
+				if (e->kind != CMM_SIM_EV_BATCH) {
+					if (pass == 0)
+						off[slot_key(e, 0) - lo + 1]++;
+					else
+						slot_put(&s->slot[off[slot_key(e,
+						    0) - lo]++], e, ke, 0);
+					continue;
+				}
+				for (j = pos[b - 1]; j < e->u.batch->n &&
+				    slot_key(e, j) < hi; j++) {
+					if (pass == 0)
+						off[slot_key(e, j) - lo + 1]++;
+					else
+						slot_put(&s->slot[off[slot_key(e,
+						    j) - lo]++], e, ke, j);
+				}
+				if (pass == 1)
+					pos[b - 1] = j;
+			}
+		}
+		out = end;
+		d0 = d1;
+	}
+	assert(out == s->nslot);
+}
+
 /* Bucket b becomes the millisecond being run: its events
  * leave the wheel, a batch as one slot a receiver, and the slots are
  * counted into node order (stable: each node's stay in insertion order,
@@ -319,7 +431,6 @@ static void
 sim_prepare(struct cmm_sim *s, struct cmm_sim_bucket *b)
 {
 	size_t nslot = 0, k;
-	uint32_t *cnt = s->nodecount;
 
 	sim_cur_done(s);
 	s->cur = cmm_sim_grow(s->cur, &s->capcur, b->len, sizeof(*s->cur));
@@ -343,45 +454,11 @@ sim_prepare(struct cmm_sim *s, struct cmm_sim_bucket *b)
 	for (k = 0; k < s->ncur; k++)
 		nslot += s->cur[k].kind == CMM_SIM_EV_BATCH ?
 		    s->cur[k].u.batch->n : 1;
-	s->slot = cmm_sim_grow(s->slot, &s->capslot, nslot * 2,
-	    sizeof(*s->slot));
-	memset(cnt, 0, ((size_t)s->n + 2) * sizeof(*cnt));
-	for (k = 0; k < s->ncur; k++) {
-		const struct cmm_sim_ev *e = &s->cur[k];
-
-		if (e->kind == CMM_SIM_EV_BATCH)
-			for (uint32_t i = 0; i < e->u.batch->n; i++)
-				cnt[e->u.batch->to[i] + 2]++;
-		else
-			cnt[e->node + 2]++;
-	}
-	for (int i = 1; i <= s->n + 1; i++)
-		cnt[i] += cnt[i - 1];
-	/* the second half of s->slot is the output */
-	for (k = 0; k < s->ncur; k++) {
-		const struct cmm_sim_ev *e = &s->cur[k];
-		struct cmm_sim_slot *o;
-
-		if (e->kind == CMM_SIM_EV_BATCH) {
-			uint16_t from = (uint16_t)(e->u.batch->msg->sender + 1);
-
-			for (uint32_t i = 0; i < e->u.batch->n; i++) {
-				o = &s->slot[nslot + cnt[e->u.batch->to[i] + 1]++];
-				o->ev = (uint32_t)k;
-				o->node = (uint16_t)(e->u.batch->to[i] + 1);
-				o->copy = (uint16_t)i;
-				o->from = from;
-			}
-		} else {
-			o = &s->slot[nslot + cnt[e->node + 1]++];
-			o->ev = (uint32_t)k;
-			o->node = (uint16_t)(e->node + 1);
-			o->copy = 0;
-			o->from = e->kind == CMM_SIM_EV_DELIVER ?
-			    (uint16_t)(e->u.dlv.msg->sender + 1) : 0;
-		}
-	}
-	memmove(s->slot, s->slot + nslot, nslot * sizeof(*s->slot));
+	s->slot = cmm_sim_grow(s->slot, &s->capslot, nslot, sizeof(*s->slot));
+	s->idx = cmm_sim_grow(s->idx, &s->capidx, s->ncur * 2 + 1,
+	    sizeof(*s->idx));
+	s->nslot = nslot;
+	sim_sort_slots(s);
 	s->nslot = nslot;
 	s->slotpos = 0;
 }

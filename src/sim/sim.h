@@ -366,6 +366,8 @@ struct cmm_sim {
 	size_t		ncur, capcur;
 	struct cmm_sim_slot *slot;
 	size_t		nslot, capslot, slotpos;
+	uint32_t	*idx;		/* the sort's event lists, cursors */
+	size_t		capidx;
 	uint32_t	*nodecount;	/* n + 2 counters for the sort */
 	/* drained bucket arrays kept for reuse: only a few ms are in
 	 * flight, so a few arrays serve every bucket */
