@@ -186,11 +186,8 @@ cmm_core_new(const struct cmm_core_cfg *cfg, int self,
 		return NULL;
 	}
 	memset(c->peers, 0, (size_t)c->npeers * sizeof(*c->peers));
-	for (int i = 0; i < c->npeers; i++) {
+	for (int i = 0; i < c->npeers; i++)
 		c->peers[i].last_heard = -1;
-		c->peers[i].older = c->peers[i].newer = -1;
-	}
-	c->oldest = c->newest = -1;
 	c->susp = calloc((size_t)c->npeers, sizeof(*c->susp));
 	if (c->susp == NULL || (c->sets = cmm_setpool_new()) == NULL) {
 		cmm_core_free(c);
@@ -946,8 +943,6 @@ cmm_core_state_hash(const struct cmm_core *c, uint64_t h)
 	memset(&copy->same_epoch, 0, sizeof(copy->same_epoch));
 	copy->same_epoch_of = 0;
 	copy->same_epoch_ok = false;
-	copy->oldest = copy->newest = -1;
-	memset(&copy->doomed, 0, sizeof(copy->doomed));
 	copy->flags_version = 0;
 	copy->quiet = false;
 	copy->quiet_rows = copy->quiet_flags = 0;

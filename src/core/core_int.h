@@ -74,8 +74,6 @@ struct core_peer {
 	/* fast crash detection (core_suspect.c) */
 	bool		suspect;	/* probes are out */
 	bool		fast_failed;	/* confirmed: dead until heard again */
-	/* the live peers, oldest last_heard first (core_detect.c) */
-	int16_t		older, newer;	/* -1: none */
 };
 _Static_assert(sizeof(struct core_peer) <= 64, "a peer entry is one line");
 
@@ -229,12 +227,6 @@ struct cmm_core {
 	uint32_t	same_epoch_of;
 	bool		same_epoch_ok;
 	struct cmm_set	heard;		/* peers heard since start */
-	/* the detector's order of the live peers (alive, not self) by
-	 * last_heard, and those of them confirmed dead by probes: a timeout
-	 * is found at the head, not by a scan of every peer (core_detect.c);
-	 * derived from the peers, not state of its own */
-	int		oldest, newest;	/* -1: none */
-	struct cmm_set	doomed;		/* alive and fast_failed */
 	struct cmm_set	suspects;	/* peers with probes out */
 	/* suspects our own unreachables opened since news_at (-1: none):
 	 * told to every node in one heartbeat by the first input of a later
@@ -422,8 +414,6 @@ int64_t	suspect_until(const struct cmm_core *c, const struct core_peer *p);
 /* ---- core_detect.c ---- */
 void	detect_run(struct cmm_core *c);
 void	detect_heard(struct cmm_core *c, int id);
-/* Probes confirmed peer id dead: it fails at the next detect_run. */
-void	detect_doom(struct cmm_core *c, int id);
 void	detect_heartbeat(struct cmm_core *c);
 
 /* ---- core_recv.c ---- */

@@ -259,7 +259,7 @@ suspect_on_row(struct cmm_core *c, int from, const struct cmm_set *old,
 		    "bounced" : "the detectors of most other members failed it",
 		    (long long)(c->now - u->at));
 		suspect_end(c, p, i);
-		detect_doom(c, i);
+		p->fast_failed = true;
 		c->next_expiry = c->now;
 	}
 }
@@ -270,7 +270,6 @@ void
 suspect_heard(struct cmm_core *c, int id)
 {
 	c->peers[id].fast_failed = false;
-	cmm_set_del(&c->doomed, id);
 }
 
 /*
@@ -333,7 +332,7 @@ suspect_run(struct cmm_core *c)
 			    (long long)(c->now - u->at));
 			continue;
 		}
-		detect_doom(c, i);
+		p->fast_failed = true;
 	}
 }
 
