@@ -746,15 +746,13 @@ cmm_core_status(const struct cmm_core *c, struct cmm_core_status *st)
 	st->force_hint = cmm_core_force_suggest(c, &st->force_dead);
 }
 
-bool
-cmm_core_membership(const struct cmm_core *c, uint32_t *epoch,
-    struct cmm_set *members)
+const struct cmm_set *
+cmm_core_membership(const struct cmm_core *c, uint32_t *epoch)
 {
 	if (!c->member)
-		return false;
+		return NULL;
 	*epoch = c->disk.epoch;
-	*members = c->disk.members;
-	return true;
+	return &c->disk.members;
 }
 
 void

@@ -307,11 +307,12 @@ struct cmm_core_status {
 	struct cmm_set	force_dead;
 };
 void	cmm_core_status(const struct cmm_core *c, struct cmm_core_status *st);
-/* Of cmm_core_status, only member, epoch and members (these two filled
- * when a member), without the O(N) rest: the simulator's belief check
- * reads them after every input. */
-bool	cmm_core_membership(const struct cmm_core *c, uint32_t *epoch,
-	    struct cmm_set *members);
+/* Of cmm_core_status, only member, epoch and members, without the O(N)
+ * rest: the simulator's belief check reads them after every input.  The
+ * members (valid until the next input; not copied: a copy read back at
+ * once stalled the check), or NULL when not a member. */
+const struct cmm_set *cmm_core_membership(const struct cmm_core *c,
+	    uint32_t *epoch);
 
 /* The round this node coordinates or last coordinated, or (when it does
  * not coordinate) what it knows of the current instance. */

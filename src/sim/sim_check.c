@@ -620,7 +620,8 @@ void
 cmm_sim_check_input(struct cmm_sim *s, struct cmm_sim_node *n)
 {
 	const struct cmm_sim_epoch *e;
-	struct cmm_set who, members;
+	const struct cmm_set *members;
+	struct cmm_set who;
 	uint32_t epoch;
 	char a[256], b[256];
 
@@ -628,13 +629,13 @@ cmm_sim_check_input(struct cmm_sim *s, struct cmm_sim_node *n)
 		return;
 	/* not cmm_core_status: its crown prince and force hint are O(N), and
 	 * this runs after every input */
-	if (!cmm_core_membership(n->core, &epoch, &members))
+	if ((members = cmm_core_membership(n->core, &epoch)) == NULL)
 		return;
 	e = cmm_sim_epoch_find(s, epoch);
-	if (e != NULL && (cmm_set_eq(&e->members, &members) || e->split) &&
-	    cmm_set_has(&members, n->id))
+	if (e != NULL && (cmm_set_eq(&e->members, members) || e->split) &&
+	    cmm_set_has(members, n->id))
 		return;
-	cmm_set_format(&members, a, sizeof(a));
+	cmm_set_format(members, a, sizeof(a));
 	if (e != NULL)
 		cmm_set_format(&e->members, b, sizeof(b));
 	else
