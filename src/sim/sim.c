@@ -421,10 +421,10 @@ sim_sort_slots(struct cmm_sim *s)
 	assert(out == s->nslot);
 }
 
-/* Bucket b becomes the millisecond being run: its events
- * leave the wheel, a batch as one slot a receiver, and the slots are
- * counted into node order (stable: each node's stay in insertion order,
- * a batch's copies in receiver order, as its DELIVER events were).
+/* Bucket b becomes the millisecond being run: its events leave the
+ * wheel, a batch as one slot a receiver, and the slots are counted into
+ * node order (sim_sort_slots; stable: each node's stay in insertion
+ * order, a batch's copies in receiver order, as its DELIVER events were).
  * What is queued for t from now on waits in the bucket for the next
  * turn, in both models alike. */
 static void
@@ -458,9 +458,8 @@ sim_prepare(struct cmm_sim *s, struct cmm_sim_bucket *b)
 	s->idx = cmm_sim_grow(s->idx, &s->capidx, s->ncur * 2 + 1,
 	    sizeof(*s->idx));
 	s->nslot = nslot;
-	sim_sort_slots(s);
-	s->nslot = nslot;
 	s->slotpos = 0;
+	sim_sort_slots(s);
 }
 
 /* Slot i of the millisecond being run as the event it stands for. */
