@@ -104,6 +104,26 @@ test_subset_eq_ops(void **state)
 	assert_true(cmm_set_hash(&a, 1) == cmm_set_hash(&a, 1));
 }
 
+/* cmm_set_empty ORs the words in four chains: a lone id in any word,
+ * at either end of it, makes the set non-empty */
+static void
+test_empty_each_word(void **state)
+{
+	struct cmm_set s;
+
+	(void)state;
+	for (int id = 0; id < CMM_MAX_NODES; id += 63) {
+		cmm_set_clear(&s);
+		cmm_set_add(&s, id);
+		assert_false(cmm_set_empty(&s));
+		cmm_set_del(&s, id);
+		assert_true(cmm_set_empty(&s));
+	}
+	cmm_set_clear(&s);
+	cmm_set_add(&s, CMM_MAX_NODES - 1);
+	assert_false(cmm_set_empty(&s));
+}
+
 static void
 test_next_max(void **state)
 {
@@ -129,7 +149,11 @@ test_next_max(void **state)
 	assert_int_equal(cmm_set_next(&s, -5), 3);
 	assert_int_equal(cmm_set_next(&s, CMM_MAX_NODES), -1);
 	assert_int_equal(cmm_set_max(&s), 1023);
+	/* across empty words to the last id, and past it */
+	assert_int_equal(cmm_set_next(&s, 501), 1023);
+	assert_int_equal(cmm_set_next(&s, 1023), 1023);
 	cmm_set_del(&s, 1023);
+	assert_int_equal(cmm_set_next(&s, 501), -1);
 	assert_int_equal(cmm_set_max(&s), 500);
 	cmm_set_clear(&s);
 	cmm_set_add(&s, 0);
@@ -242,6 +266,7 @@ main(void)
 		cmocka_unit_test(test_count_full),
 		cmocka_unit_test(test_subset_eq_ops),
 		cmocka_unit_test(test_next_max),
+		cmocka_unit_test(test_empty_each_word),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_round_trip),
