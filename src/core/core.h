@@ -82,6 +82,9 @@ struct cmm_core_cfg {
 	int		n_devices;
 	struct cmm_device_cfg devices[CMM_MAX_DEVICES];
 	unsigned	bugs;	/* CMM_BUG_* planted bugs, simulator tests only */
+	/* Simulator tests only: a cached answer (coord_want's quiet one) is
+	 * computed again in full, and a difference aborts the run. */
+	bool		verify_caches;
 	/* The config digest and config_version (src/node/config.h): the core
 	 * only copies them into what it persists with a configuration, so a
 	 * restart can tell the config changed under the state. */

@@ -7,6 +7,7 @@
  * the patent's proposal).  The learner (core_learn.c) sees it chosen.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "src/core/core_int.h"
@@ -154,7 +155,7 @@ coord_quiet(const struct cmm_core *c)
  * "Trigger").  *readmit: a member lost its state, so even S = P is a
  * step.  Set operations only: this runs after every packet. */
 static const char *
-coord_want(struct cmm_core *c, bool *readmit)
+coord_want_full(struct cmm_core *c, bool *readmit)
 {
 	const struct cmm_set *P = &c->disk.members;
 	struct cmm_set x;
@@ -162,8 +163,6 @@ coord_want(struct cmm_core *c, bool *readmit)
 	bool none;
 
 	*readmit = false;
-	if (coord_quiet(c))
-		return NULL;	/* petition_at is still CORE_NEVER */
 	c->quiet = false;
 	c->petition_at = CORE_NEVER;
 	if (c->disk.epoch == 0)
@@ -232,6 +231,26 @@ coord_want(struct cmm_core *c, bool *readmit)
 			c->petition_at = settled;
 	}
 	return NULL;
+}
+
+/* coord_want_full, or its cached quiet answer.  The simulator's small
+ * runs (cfg->verify_caches) compute it in full all the same and abort
+ * if the cache would have answered otherwise. */
+static const char *
+coord_want(struct cmm_core *c, bool *readmit)
+{
+	const char *why;
+
+	if (!coord_quiet(c)) {
+		return coord_want_full(c, readmit);
+	} else if (!c->cfg->verify_caches) {
+		*readmit = false;
+		return NULL;	/* petition_at is still CORE_NEVER */
+	}
+	why = coord_want_full(c, readmit);
+	if (why != NULL || c->petition_at != CORE_NEVER || !coord_quiet(c))
+		abort();	/* the quiet cache missed an input */
+	return why;
 }
 
 /* The node that should coordinate: the crown prince of P when it is
