@@ -124,7 +124,9 @@ cmm_sim_ready(struct cmm_sim *s)
 {
 	s->dev = calloc((size_t)s->cfg->n_devices + 1, sizeof(*s->dev));
 	s->dev_top = calloc((size_t)s->cfg->n_devices + 1, sizeof(*s->dev_top));
-	if (s->dev == NULL || s->dev_top == NULL)
+	s->dev_fenced = calloc(((size_t)s->cfg->n_devices + 1) * (size_t)s->n,
+	    sizeof(*s->dev_fenced));
+	if (s->dev == NULL || s->dev_top == NULL || s->dev_fenced == NULL)
 		return -1;
 	for (int i = 0; i < s->cfg->n_devices; i++)
 		if ((s->dev[i] = cmm_device_mem_new()) == NULL)
@@ -177,6 +179,8 @@ cmm_sim_free(struct cmm_sim *s)
 	free(s->acts);
 	free(s->dev);
 	free(s->dev_top);
+	free(s->dev_fenced);
+	free(s->fences);
 	free(s->heap);
 	if (s->wheel != NULL)
 		for (int i = 0; i < CMM_SIM_WHEEL; i++)

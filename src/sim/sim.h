@@ -291,6 +291,12 @@ struct cmm_sim_devlog {
 	struct cmm_set	departed;	/* FENCE: the nodes really unregistered */
 };
 
+/* The first successful fence of a device for an epoch, by set hash. */
+struct cmm_sim_fencekey {
+	uint64_t	key;		/* (device + 1) << 32 | epoch; 0: free */
+	uint64_t	set;
+};
+
 /* A selective drop: messages whose type bit is in mask, a -> b. */
 struct cmm_sim_drop {
 	int		a, b;
@@ -437,6 +443,12 @@ struct cmm_sim {
 	struct cmm_sim_devlog *devlog;
 	size_t		ndevlog, capdevlog;
 	uint32_t	*dev_top;	/* per device: highest reservation epoch */
+	/* indexes of the device log, so that a check costs one lookup and
+	 * the log is read only to name a violation's first witness */
+	uint32_t	*dev_fenced;	/* [device * n + node]: highest epoch
+					 * of a fence that unregistered node */
+	struct cmm_sim_fencekey *fences; /* (device, epoch) -> first set */
+	size_t		nfences, capfences;	/* capfences: 0 or 2^k */
 	bool		violated;
 	char		violation[CMM_SIM_LINE_MAX * 2];
 	int64_t		violation_time;

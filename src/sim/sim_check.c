@@ -694,6 +694,50 @@ cmm_sim_check_devreq(struct cmm_sim *s, struct cmm_sim_node *n,
 	}
 }
 
+/*
+ * The set hash of the first successful fence of device d for epoch e;
+ * h is recorded as that fence when there is none yet.  Every later fence
+ * for (d, e) that differs from the first is a violation, so until the
+ * first one a differing fence anywhere in the log is the first's.
+ */
+static uint64_t
+fence_first(struct cmm_sim *s, int d, uint32_t e, uint64_t h)
+{
+	uint64_t key = (uint64_t)(d + 1) << 32 | e;
+	size_t i;
+
+	if (2 * (s->nfences + 1) > s->capfences) {
+		struct cmm_sim_fencekey *old = s->fences;
+		size_t oldcap = s->capfences;
+
+		s->capfences = oldcap != 0 ? 2 * oldcap : 64;
+		s->fences = calloc(s->capfences, sizeof(*s->fences));
+		if (s->fences == NULL) {
+			fprintf(stderr, "cmm sim: out of memory\n");
+			exit(1);
+		}
+		for (size_t j = 0; j < oldcap; j++)
+			if (old[j].key != 0) {
+				i = cmm_fnv64(&old[j].key, sizeof(key),
+				    CMM_FNV64_OFFSET) &
+				    (s->capfences - 1);
+				while (s->fences[i].key != 0)
+					i = (i + 1) & (s->capfences - 1);
+				s->fences[i] = old[j];
+			}
+		free(old);
+	}
+	i = cmm_fnv64(&key, sizeof(key), CMM_FNV64_OFFSET) &
+	    (s->capfences - 1);
+	for (; s->fences[i].key != 0; i = (i + 1) & (s->capfences - 1))
+		if (s->fences[i].key == key)
+			return s->fences[i].set;
+	s->fences[i].key = key;
+	s->fences[i].set = h;
+	s->nfences++;
+	return h;
+}
+
 void
 cmm_sim_check_devop(struct cmm_sim *s, int node, const struct cmm_devreq *req,
     const struct cmm_devres *res, const struct cmm_devrec *before,
@@ -706,7 +750,8 @@ cmm_sim_check_devop(struct cmm_sim *s, int node, const struct cmm_devreq *req,
 	uint64_t h = hs(&op->set);
 	bool ok = res->status == CMM_DEV_OK || res->status == CMM_DEV_STALE;
 
-	if (ok && op->op == CMM_DEVOP_FENCE)
+	if (ok && op->op == CMM_DEVOP_FENCE &&
+	    fence_first(s, req->device, op->epoch, h) != h)
 		for (size_t i = 0; i < s->ndevlog; i++) {
 			l = &s->devlog[i];
 			if (l->device == req->device && l->epoch == op->epoch &&
@@ -723,7 +768,8 @@ cmm_sim_check_devop(struct cmm_sim *s, int node, const struct cmm_devreq *req,
 		const struct cmm_sim_epoch *e = cmm_sim_epoch_find(s, op->epoch);
 
 		/* a delayed registration must not undo a later fence */
-		for (size_t i = 0; i < s->ndevlog; i++) {
+		for (size_t i = s->dev_fenced[req->device * s->n + node] >
+		    op->epoch ? 0 : s->ndevlog; i < s->ndevlog; i++) {
 			l = &s->devlog[i];
 			if (l->device == req->device && l->op == CMM_DEVOP_FENCE &&
 			    l->epoch > op->epoch &&
@@ -758,8 +804,15 @@ cmm_sim_check_devop(struct cmm_sim *s, int node, const struct cmm_devreq *req,
 	l->epoch = op->epoch;
 	l->status = res->status;
 	l->set = h;
-	if (op->op == CMM_DEVOP_FENCE && ok)
+	if (op->op == CMM_DEVOP_FENCE && ok) {
+		uint32_t *top = &s->dev_fenced[req->device * s->n];
+
 		cmm_set_minus(&l->departed, &op->departed, &res->stale);
+		for (int i = cmm_set_next(&l->departed, 0); i >= 0 && i < s->n;
+		    i = cmm_set_next(&l->departed, i + 1))
+			if (top[i] < op->epoch)
+				top[i] = op->epoch;
+	}
 	if (after->epoch < before->epoch || after->epoch < s->dev_top[req->device])
 		cmm_sim_violate(s, "devices", two(&who, node, -1),
 		    "device %s reservation epoch fell from %" PRIu32 " to %"
