@@ -406,8 +406,10 @@ struct cmm_sim {
 	uint32_t	*tcount;
 	size_t		captcount;
 	/* the UNREACHES event pushed last, while it may grow: it took
-	 * insertion number ur_seq, for node ur_node (ur_gen) at ur_t */
+	 * insertion number ur_seq, for node ur_node (ur_gen) at ur_t; or
+	 * (ur_single) the lone UNREACH it starts as, last in its bucket */
 	struct cmm_sim_unreach *ur;
+	bool		ur_single;
 	uint64_t	ur_seq;
 	int64_t		ur_t;
 	int		ur_node;

@@ -475,6 +475,23 @@ net_copy_for(struct cmm_sim *s, struct cmm_sim_msg *sm, int to,
  * its port closed on a live host, which answers port-unreachable: it
  * reaches the sender one network delay later, over the same network (not
  * across a cut, and it may be lost).  A lost host answers nothing. */
+/* A list of unreachables, the first for peer */
+static struct cmm_sim_unreach *
+net_unreach_list(int peer)
+{
+	struct cmm_sim_unreach *u;
+	size_t cap = 0;
+
+	if ((u = calloc(1, sizeof(*u))) == NULL) {
+		fprintf(stderr, "cmm sim: out of memory\n");
+		exit(1);
+	}
+	u->peer = cmm_sim_grow(NULL, &cap, 2, sizeof(*u->peer));
+	u->cap = (uint32_t)cap;
+	u->peer[u->n++] = (uint16_t)peer;
+	return u;
+}
+
 static void
 net_unreach(struct cmm_sim *s, int from, int to)
 {
@@ -500,8 +517,22 @@ net_unreach(struct cmm_sim *s, int from, int to)
 	}
 	/* the next after the last one queued, nothing in between: the run
 	 * of the queue the events would have been (see the batches) */
-	if (s->ur != NULL && s->ur_seq + 1 == s->evseq && s->ur_t == ev.t &&
-	    s->ur_node == from && s->ur_gen == ev.gen) {
+	if ((s->ur != NULL || s->ur_single) && s->ur_seq + 1 == s->evseq &&
+	    s->ur_t == ev.t && s->ur_node == from && s->ur_gen == ev.gen) {
+		if (s->ur_single) {
+			/* the second: the lone event becomes a list */
+			struct cmm_sim_bucket *b =
+			    &s->wheel[ev.t % CMM_SIM_WHEEL];
+			struct cmm_sim_ev *e = &b->ev[b->len - 1];
+
+			assert(b->len > 0 && e->seq == s->ur_seq &&
+			    e->kind == CMM_SIM_EV_UNREACH);
+			u = net_unreach_list(e->u.peer);
+			e->kind = CMM_SIM_EV_UNREACHES;
+			e->u.unreach = u;
+			s->ur = u;
+			s->ur_single = false;
+		}
 		u = s->ur;
 		if (u->n == u->cap) {
 			cap = u->cap;
@@ -515,17 +546,11 @@ net_unreach(struct cmm_sim *s, int from, int to)
 		s->st.queued++;
 		return;
 	}
-	if ((u = calloc(1, sizeof(*u))) == NULL) {
-		fprintf(stderr, "cmm sim: out of memory\n");
-		exit(1);
-	}
-	u->peer = cmm_sim_grow(NULL, &cap, 1, sizeof(*u->peer));
-	u->cap = (uint32_t)cap;
-	u->peer[u->n++] = (uint16_t)to;
-	ev.kind = CMM_SIM_EV_UNREACHES;
-	ev.u.unreach = u;
+	/* most stay alone (a down node's copies come sender after sender):
+	 * queued as the plain event, made a list only if a second joins */
 	cmm_sim_push(s, &ev);
-	s->ur = u;
+	s->ur = NULL;
+	s->ur_single = ev.t - s->now < CMM_SIM_WHEEL;	/* in the wheel */
 	s->ur_seq = ev.seq;
 	s->ur_t = ev.t;
 	s->ur_node = from;
