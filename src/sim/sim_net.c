@@ -497,7 +497,6 @@ net_unreach(struct cmm_sim *s, int from, int to)
 {
 	struct cmm_sim_unreach *u;
 	struct cmm_sim_ev ev;
-	size_t cap = 0;
 
 	if (s->nodes[to].host_lost || !link_up(s, to, from) ||
 	    s->nodes[from].core == NULL)
@@ -523,9 +522,11 @@ net_unreach(struct cmm_sim *s, int from, int to)
 			/* the second: the lone event becomes a list */
 			struct cmm_sim_bucket *b =
 			    &s->wheel[ev.t % CMM_SIM_WHEEL];
-			struct cmm_sim_ev *e = &b->ev[b->len - 1];
+			struct cmm_sim_ev *e;
 
-			assert(b->len > 0 && e->seq == s->ur_seq &&
+			assert(b->len > 0);
+			e = &b->ev[b->len - 1];
+			assert(e->seq == s->ur_seq &&
 			    e->kind == CMM_SIM_EV_UNREACH);
 			u = net_unreach_list(e->u.peer);
 			e->kind = CMM_SIM_EV_UNREACHES;
@@ -535,7 +536,8 @@ net_unreach(struct cmm_sim *s, int from, int to)
 		}
 		u = s->ur;
 		if (u->n == u->cap) {
-			cap = u->cap;
+			size_t cap = u->cap;
+
 			u->peer = cmm_sim_grow(u->peer, &cap, (size_t)u->n + 1,
 			    sizeof(*u->peer));
 			u->cap = (uint32_t)cap;
