@@ -471,10 +471,6 @@ net_copy_for(struct cmm_sim *s, struct cmm_sim_msg *sm, int to,
 	return NULL;
 }
 
-/* A datagram from `from` found node `to` down.  A crashed process leaves
- * its port closed on a live host, which answers port-unreachable: it
- * reaches the sender one network delay later, over the same network (not
- * across a cut, and it may be lost).  A lost host answers nothing. */
 /* A list of unreachables, the first for peer */
 static struct cmm_sim_unreach *
 net_unreach_list(int peer)
@@ -492,6 +488,10 @@ net_unreach_list(int peer)
 	return u;
 }
 
+/* A datagram from `from` found node `to` down.  A crashed process leaves
+ * its port closed on a live host, which answers port-unreachable: it
+ * reaches the sender one network delay later, over the same network (not
+ * across a cut, and it may be lost).  A lost host answers nothing. */
 static void
 net_unreach(struct cmm_sim *s, int from, int to)
 {
