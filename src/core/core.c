@@ -221,6 +221,7 @@ cmm_core_new(const struct cmm_core_cfg *cfg, int self,
 	c->next_hb = CORE_NEVER;
 	c->next_expiry = CORE_NEVER;
 	c->news_at = -1;
+	c->roll_at = -1;
 	c->stepin_at = CORE_NEVER;
 	c->petition_at = CORE_NEVER;
 	c->hold_until = CORE_NEVER;

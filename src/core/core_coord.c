@@ -375,6 +375,7 @@ coord_hold(struct cmm_core *c)
 	const struct cmm_set *P = &c->disk.members;
 	int64_t hb = c->cfg->heartbeat_ms, until = 0;
 	bool leaver = c->leaving;
+	int silent = -1;
 
 	if (c->disk.epoch == 0)
 		return false;
@@ -392,6 +393,13 @@ coord_hold(struct cmm_core *c)
 		 * wait for the last */
 		if (p->suspect && suspect_until(c, p) > until)
 			until = suspect_until(c, p);
+		/* on the roll call and silent: maybe a port still closing */
+		else if (!p->suspect && cmm_set_has(&c->roll, q) &&
+		    c->now < suspect_roll_until(c) &&
+		    suspect_roll_until(c) > until) {
+			until = suspect_roll_until(c);
+			silent = q;
+		}
 		exp = p->last_heard + c->cfg->failure_timeout_ms;
 		if (exp <= c->now + hb + hb / 2 && exp > until)
 			until = exp;
@@ -405,6 +413,12 @@ coord_hold(struct cmm_core *c)
 	if (c->now >= until) {
 		c->hold_until = CORE_NEVER;
 		return false;
+	}
+	if (silent >= 0 && !c->roll_said) {
+		c->roll_said = true;
+		core_log(c, CMM_LOG_INFO, "round held up to %lld ms: node %d "
+		    "has neither answered the roll call nor bounced",
+		    (long long)(until - c->now), silent);
 	}
 	c->hold_until = until;
 	return true;

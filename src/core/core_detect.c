@@ -23,7 +23,7 @@ detect_run(struct cmm_core *c)
 	bool changed = false;
 	struct cmm_event ev;
 
-	if (!cmm_set_empty(&c->suspects)) {
+	if (!cmm_set_empty(&c->suspects) || !cmm_set_empty(&c->roll)) {
 		suspect_run(c);
 		next = suspect_next(c);
 	}

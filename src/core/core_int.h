@@ -234,6 +234,12 @@ struct cmm_core {
 	 * to the other times, not the set */
 	struct cmm_set	news;
 	int64_t		news_at;
+	/* the roll call of a burst (core_suspect.c): members probed when
+	 * it began (roll_at, -1: none) and not heard from since */
+	struct cmm_set	roll;
+	int64_t		roll_at;
+	int		roll_probes;
+	bool		roll_said;	/* the hold on it was logged */
 	int64_t		next_hb;
 	int64_t		next_expiry;
 	uint64_t	rows_version;	/* moves when alive or any row changes */
@@ -410,6 +416,7 @@ void	suspect_on_row(struct cmm_core *c, int from,
 	    const struct cmm_set *old, const struct cmm_set *row);
 int64_t	suspect_next(const struct cmm_core *c);
 int64_t	suspect_until(const struct cmm_core *c, const struct core_peer *p);
+int64_t	suspect_roll_until(const struct cmm_core *c);
 
 /* ---- core_detect.c ---- */
 void	detect_run(struct cmm_core *c);

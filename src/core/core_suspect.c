@@ -73,6 +73,100 @@ suspect_due(const struct cmm_core *c, const struct core_peer *p)
 	return suspect_until(c, p);
 }
 
+/*
+ * The roll call.  Processes killed together do not all close their
+ * ports at once: one still exiting a few tens of milliseconds later
+ * takes datagrams without a bounce or an answer, so nothing makes it
+ * suspect before the others are confirmed, and its bounce after the
+ * commit costs a second epoch.  So when a burst begins, the node that
+ * will coordinate probes every member of P; a live one answers within a
+ * round trip, long before the suspects are decided, and the round holds
+ * (coord_hold) while one neither answers nor bounces, up to the end of
+ * the roll call: the confirmation window and half a heartbeat.  Probes
+ * to the silent repeat as a suspect's do, so a port that closes late
+ * bounces at once and its node joins the burst.
+ */
+int64_t
+suspect_roll_until(const struct cmm_core *c)
+{
+	return c->roll_at + c->cfg->suspect_confirm_ms +
+	    c->cfg->heartbeat_ms / 2;
+}
+
+/* Probes every member still on the roll: one datagram each, naming only
+ * its addressee, which answers at once naming itself. */
+static void
+suspect_roll_probe(struct cmm_core *c)
+{
+	struct cmm_set to;
+
+	for (int q = cmm_set_next(&c->roll, 0); q >= 0;
+	    q = cmm_set_next(&c->roll, q + 1)) {
+		if (!cmm_set_has(&c->alive, q) || c->peers[q].suspect)
+			continue;	/* failed, or probed as a suspect */
+		cmm_set_clear(&to);
+		cmm_set_add(&to, q);
+		suspect_send(c, &to, q);
+	}
+	c->roll_probes++;
+}
+
+/* A suspicion began: the coordinator-to-be (the live member of P of
+ * highest priority that nobody suspects) calls the roll, once a burst. */
+static void
+suspect_roll_begin(struct cmm_core *c)
+{
+	const struct cmm_set *P = &c->disk.members;
+	struct cmm_set cand;
+
+	if (c->disk.epoch == 0 || !c->member || !cmm_set_has(P, c->self))
+		return;
+	/* one roll call a burst, and (forged unreachables) a heartbeat */
+	if (c->roll_at >= 0 && (c->now < suspect_roll_until(c) ||
+	    c->now < c->roll_at + c->cfg->heartbeat_ms))
+		return;
+	cmm_set_and(&cand, P, &c->alive);
+	cmm_set_minus(&cand, &cand, &c->suspects);
+	if (core_crown_prince(c, &cand) != c->self)
+		return;
+	cmm_set_del(&cand, c->self);
+	for (int q = cmm_set_next(&cand, 0); q >= 0;
+	    q = cmm_set_next(&cand, q + 1))
+		if (!suspect_can_probe(&c->peers[q]))
+			cmm_set_del(&cand, q);	/* it would not answer */
+	/* from the next millisecond, as the news: those that become
+	 * suspect meanwhile are probed as suspects instead */
+	c->roll = cand;
+	c->roll_at = c->now + 1;
+	c->roll_probes = 0;
+	c->roll_said = false;
+	core_log(c, CMM_LOG_DEBUG, "roll call of %d members",
+	    cmm_set_count(&cand));
+}
+
+/* The roll call's next probe, CORE_NEVER when none is due: nobody is
+ * left on the roll, or its time is up. */
+static int64_t
+suspect_roll_due(const struct cmm_core *c)
+{
+	int64_t t = c->roll_at + c->roll_probes * suspect_interval(c);
+
+	if (cmm_set_empty(&c->roll) || t >= suspect_roll_until(c))
+		return CORE_NEVER;
+	return t;
+}
+
+static void
+suspect_roll_run(struct cmm_core *c)
+{
+	if (c->now >= suspect_roll_until(c)) {
+		cmm_set_clear(&c->roll);	/* roll_at stays: see begin */
+		return;
+	}
+	while (suspect_roll_due(c) <= c->now)
+		suspect_roll_probe(c);
+}
+
 static void
 suspect_start(struct cmm_core *c, int id, int reporter)
 {
@@ -121,8 +215,11 @@ suspect_start(struct cmm_core *c, int id, int reporter)
 		cmm_set_add(&to, id);
 		suspect_send(c, &to, id);
 	}
+	suspect_roll_begin(c);
 	if (suspect_due(c, p) < c->next_expiry)
 		c->next_expiry = suspect_due(c, p);
+	if (suspect_roll_due(c) < c->next_expiry)
+		c->next_expiry = suspect_roll_due(c);
 }
 
 void
@@ -270,6 +367,7 @@ void
 suspect_heard(struct cmm_core *c, int id)
 {
 	c->peers[id].fast_failed = false;
+	cmm_set_del(&c->roll, id);
 }
 
 /*
@@ -308,6 +406,8 @@ suspect_run(struct cmm_core *c)
 {
 	struct cmm_set to;
 
+	if (!cmm_set_empty(&c->roll))
+		suspect_roll_run(c);
 	for (int i = cmm_set_next(&c->suspects, 0); i >= 0;
 	    i = cmm_set_next(&c->suspects, i + 1)) {
 		struct core_peer *p = &c->peers[i];
@@ -339,7 +439,7 @@ suspect_run(struct cmm_core *c)
 int64_t
 suspect_next(const struct cmm_core *c)
 {
-	int64_t next = CORE_NEVER;
+	int64_t next = suspect_roll_due(c);
 
 	for (int i = cmm_set_next(&c->suspects, 0); i >= 0;
 	    i = cmm_set_next(&c->suspects, i + 1)) {

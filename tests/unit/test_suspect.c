@@ -402,7 +402,7 @@ static void
 test_news_one_datagram(void **state)
 {
 	struct cmm_core_status st;
-	int news = 0, first = -1;
+	int news = 0, roll = 0, first = -1;
 
 	(void)state;
 	formed(4);
@@ -415,13 +415,21 @@ test_news_one_datagram(void **state)
 	assert_true(cmm_core_next_deadline(w.core[3]) == w.now + 1);
 	w.now++;
 	cmm_core_on_tick(w.core[3], w.now);
+	/* (node 3 coordinates next, so it also calls the roll: a probe to
+	 * node 2 naming node 2 alone, which is not news) */
 	for (int i = 0; i < w.qlen; i++)
 		if (w.q[i].from == 3 && w.q[i].to == 2 &&
 		    (w.q[i].m.ext & CMM_EXT_SUSPECT)) {
+			if (cmm_set_count(&w.q[i].m.suspect) == 1 &&
+			    cmm_set_has(&w.q[i].m.suspect, 2)) {
+				roll++;
+				continue;
+			}
 			news++;
 			first = i;
 		}
 	assert_int_equal(news, 1);
+	assert_int_equal(roll, 1);
 	fx_assert_set(&w.q[first].m.suspect, "0-1");
 	/* and it is each suspect's first probe */
 	for (int d = 0; d < 2; d++) {
@@ -619,6 +627,88 @@ test_stalled_needs_timeout(void **state)
 	fx_assert_contains(w.ev[f].text, "silent for");
 }
 
+/* Runs until some node suspects `peer`; the time it did. */
+static int64_t
+until_suspect(int mark, int peer)
+{
+	int64_t limit = w.now + 200;
+
+	while (find_ev(mark, -1, CMM_EV_SUSPECT, peer) < 0) {
+		assert_true(w.now < limit);
+		run_until(w.now + 1);
+	}
+	return w.ev[find_ev(mark, -1, CMM_EV_SUSPECT, peer)].at;
+}
+
+/* Two processes die together, but node 1 is slow about it: its port
+ * stays open 30 ms after node 0's first bounce, so datagrams to it
+ * neither bounce nor are answered, and node 0's suspicion is decided
+ * meanwhile.  The coordinator (3) called the roll when the burst began
+ * and holds the round for node 1; its next probe bounces once the port
+ * closes, and both leave in one epoch. */
+static void
+test_roll_call_straggler(void **state)
+{
+	struct cmm_core_status st;
+	int mark, f;
+	int64_t at;
+
+	(void)state;
+	formed(4);
+	mark = w.nev;
+	w.crashed[0] = true;
+	w.stalled[1] = true;
+	at = until_suspect(mark, 0);
+	run_until(at + 30);
+	assert_true(find_ev(mark, 3, CMM_EV_FAILURE, 0) >= 0);
+	assert_int_equal(status(3).epoch, 1);
+	w.stalled[1] = false;
+	w.crashed[1] = true;	/* the port closes */
+	run_until(at + 300);
+	f = find_ev(mark, 3, CMM_EV_FAILURE, 1);
+	assert_true(f >= 0);
+	assert_true(w.ev[f].fast);
+	st = status(3);
+	assert_int_equal(st.epoch, 2);
+	fx_assert_set(&st.members, "2-3");
+	assert_false(w.has_epoch[3]);
+}
+
+/* A member that neither answers the roll call nor bounces (a stalled
+ * process, a lost host) holds the round only until the roll call ends,
+ * the window and half a heartbeat after it began: then the crash is
+ * committed without it, and the timeout decides it later. */
+static void
+test_roll_call_bounded(void **state)
+{
+	struct cmm_core_status st;
+	int mark, f;
+	int64_t at;
+
+	(void)state;
+	formed(4);
+	mark = w.nev;
+	w.crashed[0] = true;
+	w.stalled[1] = true;
+	at = until_suspect(mark, 0);
+	/* the suspicion is decided at +20 ms, but the round waits */
+	run_until(at + 30);
+	assert_int_equal(status(3).epoch, 1);
+	/* the news reached node 3 a hop or two after `at`, and its roll
+	 * call begins a millisecond later and lasts 20 + 50 / 2 ms */
+	run_until(at + 2 + 1 + 20 + 25 + 4);
+	st = status(3);
+	assert_int_equal(st.epoch, 2);
+	fx_assert_set(&st.members, "1-3");
+	f = find_ev(mark, 3, CMM_EV_FAILURE, 1);
+	assert_true(f < 0);
+	run_until(at + 3000);
+	f = find_ev(mark, 3, CMM_EV_FAILURE, 1);
+	assert_true(f >= 0);
+	assert_false(w.ev[f].fast);
+	assert_int_equal(status(3).epoch, 3);
+}
+
 /* fast_fail = no: a crash waits for the failure timeout. */
 static void
 test_fast_fail_off(void **state)
@@ -767,6 +857,8 @@ main(void)
 		cmocka_unit_test_teardown(test_forged_live_peer, teardown),
 		cmocka_unit_test_teardown(test_forged_flood, teardown),
 		cmocka_unit_test_teardown(test_stalled_needs_timeout, teardown),
+		cmocka_unit_test_teardown(test_roll_call_straggler, teardown),
+		cmocka_unit_test_teardown(test_roll_call_bounded, teardown),
 		cmocka_unit_test_teardown(test_fast_fail_off, teardown),
 		cmocka_unit_test_teardown(test_old_peer_ignored, teardown),
 		cmocka_unit_test_teardown(test_restart_inside_window, teardown),
