@@ -640,6 +640,27 @@ until_suspect(int mark, int peer)
 	return w.ev[find_ev(mark, -1, CMM_EV_SUSPECT, peer)].at;
 }
 
+/* Four nodes formed; node 0's process dies and node 1 goes silent (dead
+ * with its port still open, or stalled); runs 30 ms past the first
+ * suspicion of node 0, which is decided by then.  Its time, and the
+ * event index from which to look. */
+static int64_t
+crash_and_silence(int *mark)
+{
+	int64_t at;
+
+	formed(4);
+	*mark = w.nev;
+	w.crashed[0] = true;
+	w.stalled[1] = true;
+	at = until_suspect(*mark, 0);
+	run_until(at + 30);
+	assert_true(find_ev(*mark, 3, CMM_EV_FAILURE, 0) >= 0);
+	/* the round waits for node 1 */
+	assert_int_equal(status(3).epoch, 1);
+	return at;
+}
+
 /* Two processes die together, but node 1 is slow about it: its port
  * stays open 30 ms after node 0's first bounce, so datagrams to it
  * neither bounce nor are answered, and node 0's suspicion is decided
@@ -654,14 +675,7 @@ test_roll_call_straggler(void **state)
 	int64_t at;
 
 	(void)state;
-	formed(4);
-	mark = w.nev;
-	w.crashed[0] = true;
-	w.stalled[1] = true;
-	at = until_suspect(mark, 0);
-	run_until(at + 30);
-	assert_true(find_ev(mark, 3, CMM_EV_FAILURE, 0) >= 0);
-	assert_int_equal(status(3).epoch, 1);
+	at = crash_and_silence(&mark);
 	w.stalled[1] = false;
 	w.crashed[1] = true;	/* the port closes */
 	run_until(at + 300);
@@ -686,14 +700,7 @@ test_roll_call_bounded(void **state)
 	int64_t at;
 
 	(void)state;
-	formed(4);
-	mark = w.nev;
-	w.crashed[0] = true;
-	w.stalled[1] = true;
-	at = until_suspect(mark, 0);
-	/* the suspicion is decided at +20 ms, but the round waits */
-	run_until(at + 30);
-	assert_int_equal(status(3).epoch, 1);
+	at = crash_and_silence(&mark);
 	/* the news reached node 3 a hop or two after `at`, and its roll
 	 * call begins a millisecond later and lasts 20 + 50 / 2 ms */
 	run_until(at + 2 + 1 + 20 + 25 + 4);
