@@ -98,6 +98,7 @@ static void	conn_read(struct bufferevent *bev, void *arg);
 static void	conn_write(struct bufferevent *bev, void *arg);
 static void	conn_event(struct bufferevent *bev, short what, void *arg);
 static void	conn_process(struct ctl_conn *c);
+static void	conn_put_lost(struct ctl_conn *c);
 static void	conn_too_long(struct ctl_conn *c);
 static void	conn_line(struct ctl_conn *c, char *line);
 static void	conn_reply(struct ctl_conn *c, const char *body, bool ok,
@@ -564,6 +565,10 @@ conn_write(struct bufferevent *bev, void *arg)
 
 	if (c->closing && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 		conn_free(c);
+	else if (!c->closing && c->lost > 0)
+		conn_put_lost(c);	/* drained: say what it missed now, not
+					 * at the next event, which may be hours
+					 * away */
 }
 
 static void
@@ -829,39 +834,47 @@ conn_watch_start(struct ctl_conn *c)
 	}
 }
 
+/* The "lost" line naming the events a slow watcher missed, once there
+ * is room for it again. */
+static void
+conn_put_lost(struct ctl_conn *c)
+{
+	int64_t	 mono, wall;
+	char	*l = NULL;
+	json_t	*o;
+
+	if (c->watch_json) {
+		clock_now(&mono, &wall);
+		o = cmm_lost_json(cmm_daemon_self(c->srv->d), cur_epoch(c->srv),
+		    c->lost_first, c->lost, mono, wall);
+		l = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+	} else if (asprintf(&l, "lost %llu events (%llu..%llu): this watcher "
+	    "read too slowly", (unsigned long long)c->lost,
+	    (unsigned long long)c->lost_first,
+	    (unsigned long long)(c->lost_first + c->lost - 1)) < 0)
+		l = NULL;
+	c->lost = 0;
+	conn_put(c, CMM_CTL_EVENT, l != NULL ? l : "lost");
+	free(l);
+}
+
 /* One numbered event line (seq already counted in c->seq).  A watcher
- * that does not read loses events instead of growing the daemon; the
- * next line that fits is preceded by a "lost" line naming the gap. */
+ * that does not read loses events instead of growing the daemon; a
+ * "lost" line names the gap when its queue has drained (conn_write) or
+ * before the next line that fits, whichever comes first. */
 static void
 conn_stream(struct ctl_conn *c, const char *line)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
-	int64_t		 mono, wall;
-	char		*l;
-	json_t		*o;
 
 	if (!cmm_ctl_event_fits(evbuffer_get_length(out))) {
 		if (c->lost++ == 0)
 			c->lost_first = c->seq;
 		return;
 	}
-	if (c->lost > 0) {
-		l = NULL;
-		if (c->watch_json) {
-			clock_now(&mono, &wall);
-			o = cmm_lost_json(cmm_daemon_self(c->srv->d),
-			    cur_epoch(c->srv), c->lost_first, c->lost, mono, wall);
-			l = json_dumps(o, JSON_COMPACT);
-			json_decref(o);
-		} else if (asprintf(&l, "lost %llu events (%llu..%llu): this "
-		    "watcher read too slowly", (unsigned long long)c->lost,
-		    (unsigned long long)c->lost_first,
-		    (unsigned long long)(c->lost_first + c->lost - 1)) < 0)
-			l = NULL;
-		c->lost = 0;
-		conn_put(c, CMM_CTL_EVENT, l != NULL ? l : "lost");
-		free(l);
-	}
+	if (c->lost > 0)
+		conn_put_lost(c);
 	conn_put(c, CMM_CTL_EVENT, line);
 }
 
