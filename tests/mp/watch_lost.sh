@@ -4,8 +4,9 @@
 # daemon, and is told what it lost as soon as its queue drains, not only
 # before some later event that may be hours away: on an idle cluster, a
 # burst of refused operator commands (`join` on a member: each one
-# event, none starting a round), then nothing.  The slow watcher must read a "lost" line, and
-# the lines it read plus the count that line names must cover the burst.
+# event, none starting a round), then nothing.  The slow watcher must
+# read a "lost" line, and the lines it read plus the counts the lost
+# lines name must cover the burst.
 . tests/mp/lib/mp.sh
 mp_init wlost
 command -v python3 >/dev/null 2>&1 || mp_skip "python3 is missing"
