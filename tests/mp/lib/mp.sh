@@ -33,8 +33,10 @@ mp_init() {
 	MP_PIDS=""
 	MP_ATEXIT=":"
 	MP_CONF=$MP_DIR/cluster.conf
-	# ports 20000..59999 in blocks of 20, picked from the pid and clock
-	MP_PORT=$(( 20000 + ( ($$ * 7919 + $(date +%s) * 31) % 2000 ) * 20 ))
+	# tests/run.sh gives each test its own block of 20 ports; run
+	# alone, a block of 20000..59999 picked from the pid and clock
+	MP_PORT=${CMM_TEST_PORT:-$(( 20000 +
+	    ( ($$ * 7919 + $(date +%s) * 31) % 2000 ) * 20 ))}
 	trap mp_cleanup EXIT
 	trap 'exit 1' INT TERM HUP
 	# a reader that went away (| head) must not kill us before the

@@ -120,7 +120,9 @@ tm_cluster() {
 	n=$1
 	shift
 	"$CMM" keygen "$TM_DIR/key" >/dev/null || tm_fail "keygen"
-	port=$(( 20000 + ( ($$ * 7919 + $(date +%s) * 31) % 2000 ) * 20 ))
+	# as mp_init: the block tests/run.sh gave, or one of pid and clock
+	port=${CMM_TEST_PORT:-$(( 20000 +
+	    ( ($$ * 7919 + $(date +%s) * 31) % 2000 ) * 20 ))}
 	{
 		printf '[cluster]\nname = console\nkey_file = key\n'
 		printf 'state_dir = state%%n\ncontrol_socket = node%%n.sock\n'
