@@ -15,6 +15,12 @@
  *					(CLOCK_MONOTONIC ns)
  *	benchtool clocks		CLOCK_MONOTONIC and CLOCK_REALTIME
  *					in ns, read back to back
+ *	benchtool syncs DIR N K		N processes at once, each writing
+ *					512 bytes in place and fdatasync()ing
+ *					K times in a row to its own file in
+ *					DIR, as N nodes persist a round on
+ *					one machine; prints the ms from the
+ *					common start to the last one's end
  *
  * The daemons stamp their events (`watch --json` mono_ns) with
  * CLOCK_MONOTONIC, which is one clock for every process of the machine;
@@ -46,6 +52,8 @@ static int	cmd_run(int argc, char **argv);
 static int	cmd_ports(int argc, char **argv);
 static int	cmd_ifdown(int argc, char **argv);
 static int	cmd_clocks(void);
+static int	cmd_syncs(int argc, char **argv);
+static void	syncs_child(const char *path, long k, int go, int done);
 static void	usage(void);
 
 static int64_t
@@ -253,12 +261,110 @@ cmd_clocks(void)
 	return 0;
 }
 
+/* One "node" of cmd_syncs: its file written and synced once before the
+ * start (allocated, as a state file is), then K in-place writes, each
+ * made durable before the next, as an acceptor's and a learner's are;
+ * its end time (CLOCK_MONOTONIC ns, or -1) goes to the done pipe. */
+static void
+syncs_child(const char *path, long k, int go, int done)
+{
+	char	buf[512];
+	int64_t	t = -1;
+	int	fd;
+	char	c;
+
+	memset(buf, 0x5a, sizeof(buf));
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || pwrite(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf) ||
+	    fsync(fd) != 0)
+		fprintf(stderr, "benchtool syncs: %s: %s\n", path,
+		    strerror(errno));
+	else if (read(go, &c, 1) == 0) {	/* the start: EOF for all */
+		long i;
+
+		for (i = 0; i < k; i++) {
+			buf[0] = (char)i;
+			if (pwrite(fd, buf, sizeof(buf), 0) !=
+			    (ssize_t)sizeof(buf) || fdatasync(fd) != 0) {
+				fprintf(stderr, "benchtool syncs: %s: %s\n",
+				    path, strerror(errno));
+				break;
+			}
+		}
+		if (i == k)
+			t = mono_ns();
+	}
+	/* 8 bytes to a pipe: one atomic write, never interleaved */
+	if (write(done, &t, sizeof(t)) != (ssize_t)sizeof(t))
+		_exit(1);
+	if (fd >= 0)
+		(void)unlink(path);
+	_exit(t < 0);
+}
+
+static int
+cmd_syncs(int argc, char **argv)
+{
+	char	path[4096];
+	int64_t	t0, t, last = 0;
+	long	n, k, i;
+	int	go[2], done[2], rc = 0;
+
+	if (argc != 3 || parse_long(argv[1], 1, 256, &n) < 0 ||
+	    parse_long(argv[2], 1, 1000, &k) < 0) {
+		usage();
+		return 2;
+	}
+	if (pipe(go) != 0 || pipe(done) != 0) {
+		perror("benchtool syncs: pipe");
+		return 2;
+	}
+	for (i = 0; i < n; i++) {
+		pid_t pid;
+
+		snprintf(path, sizeof(path), "%s/sync.%ld", argv[0], i);
+		if ((pid = fork()) < 0) {
+			perror("benchtool syncs: fork");
+			return 2;
+		}
+		if (pid == 0) {
+			close(go[1]);
+			close(done[0]);
+			syncs_child(path, k, go[0], done[1]);
+		}
+	}
+	close(go[0]);
+	close(done[1]);
+	/* every child has written its file before it reads: let them all
+	 * get there, then start them at once by closing the pipe */
+	usleep(200 * 1000);
+	t0 = mono_ns();
+	close(go[1]);
+	for (i = 0; i < n; i++) {
+		if (read(done[0], &t, sizeof(t)) != (ssize_t)sizeof(t) ||
+		    t < 0) {
+			rc = 1;
+			break;
+		}
+		if (t > last)
+			last = t;
+	}
+	while (wait(NULL) > 0)
+		;
+	if (rc != 0) {
+		fprintf(stderr, "benchtool syncs: a writer failed\n");
+		return 1;
+	}
+	printf("%.3f\n", (double)(last - t0) / 1e6);
+	return 0;
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: benchtool now | kill PID... | "
 	    "run FILE CMD [ARG...] | ports BASE COUNT | ifdown NETNS IFNAME "
-	    "| clocks\n");
+	    "| clocks | syncs DIR N K\n");
 }
 
 int
@@ -282,6 +388,8 @@ main(int argc, char **argv)
 		return cmd_ifdown(argc - 2, argv + 2);
 	if (strcmp(argv[1], "clocks") == 0 && argc == 2)
 		return cmd_clocks();
+	if (strcmp(argv[1], "syncs") == 0)
+		return cmd_syncs(argc - 2, argv + 2);
 	usage();
 	return 2;
 }

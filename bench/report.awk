@@ -28,6 +28,9 @@ BEGIN {
 	title["failover_fig1"] = "1c. The FIG. 1 cluster: six nodes, a ring " \
 	    "of six quorum devices, the default timings"
 	title["failover_fig1_phases"] = "   where the overhead goes, FIG. 1"
+	title["disk_floor"] = "1f. The disk the nodes share: N processes " \
+	    "at once, each making two in-place\n    writes durable in turn " \
+	    "(the round's two); state dir on " fs "; N = 1: one node's cost"
 	title["process_crash"] = "1d. Process crash on a real network: one " \
 	    "daemon SIGKILLed per trial, its host alive;\n    every node in " \
 	    "its own network namespace on a bridge (heartbeat_ms 50, " \
@@ -50,7 +53,7 @@ BEGIN {
 	title["idle"] = "5. Idle cost: daemons with the default timings"
 	nexp = split("failover failover_phases failover_tmpfs " \
 	    "failover_tmpfs_phases failover_fig1 failover_fig1_phases " \
-	    "process_crash host_loss simultaneous_failures joins sim idle " \
+	    "disk_floor process_crash host_loss simultaneous_failures joins sim idle " \
 	    "corosync cmm_vs_corosync vs_corosync", order,
 	    " ")
 	for (i = 1; i <= nexp; i++)

@@ -55,6 +55,8 @@ case " $SIZES " in
 *" 16 "*) sh "$BENCH_SRC/failover.sh" --tmpfs 16 ;;
 esac
 sh "$BENCH_SRC/failover.sh" --fig1
+# shellcheck disable=SC2086 # a list of sizes
+sh "$BENCH_SRC/disk.sh" 1 $SIZES
 # on a real network (root: network namespaces; otherwise skipped, no rows)
 # shellcheck disable=SC2086 # a list of sizes
 sh "$BENCH_SRC/netfail.sh" $SIZES
