@@ -27,7 +27,8 @@
 #   make swarm [SEEDS=20000 DURATION=300s NODES=2..16]  simulator seeds on
 #                   every core; prints each failure with its command
 #   make bench      failover, crash and host loss in network namespaces,
-#                   cmm beside Corosync, joins, simulator scale, idle cost
+#                   the shared disk's share of a round, cmm beside
+#                   Corosync, joins, simulator scale, idle cost
 #                   (bench/run.sh): tables, bench/results.json,
 #                   bench/latency.png (~7 min)
 #   make bench-deps what make bench uses beyond the build (gnuplot-nox,
