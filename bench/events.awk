@@ -24,6 +24,11 @@
 #   SEEN     how many `nodes` were seen committing `want`
 # Times are subtracted as (seconds, nanoseconds) pairs so that awk's
 # doubles stay exact whatever the machine's uptime.
+# A watcher that attached after its node had committed `want` (64 daemons
+# starting at once on two CPUs: a node may commit before its watcher
+# runs) has no commit event, only the snapshot the stream opens with: the
+# node counts as done at the snapshot's time, a bound on its commit from
+# above, and its steps are not known (STEPS is the most of the others).
 
 function set_of(s, a,    n, i, f) {
 	n = split(s, f, /[ ,]+/)
@@ -60,7 +65,7 @@ BEGIN {
 		next
 	type = substr($0, RSTART + 8, RLENGTH - 9)
 	if (type != "commit" && type != "failure" && type != "round" &&
-	    type != "quorum")
+	    type != "quorum" && type != "snapshot")
 		next
 	node = field("node")
 	t = field("mono_ns")
@@ -84,6 +89,15 @@ BEGIN {
 	}
 	if (node in done)
 		next
+	if (type == "snapshot") {
+		if (index($0, "\"state\":\"member\"") &&
+		    match($0, /"members":\[[0-9,]*\]/) &&
+		    substr($0, RSTART + 11, RLENGTH - 12) == want) {
+			done[node] = 1
+			ct[node] = dt
+		}
+		next
+	}
 	if (type == "round") {
 		if (!index($0, " proposing "))
 			next
