@@ -110,7 +110,7 @@ done <"$logdir/all"
 
 jobs=${TEST_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}
 awk '{ print NR, $0 }' "$logdir/order" |
-    xargs -P "$jobs" -L 1 sh "$0" --one
+    xargs -r -P "$jobs" -L 1 sh "$0" --one
 
 pass=0
 fail=0
@@ -119,7 +119,7 @@ failed=""
 skipped=""
 while read -r name; do
 	log=$(logname "$name")
-	read -r st secs <"$log.result" 2>/dev/null || st=missing
+	read -r st secs 2>/dev/null <"$log.result" || st=missing
 	case "$st" in
 	ok) pass=$((pass + 1)) ;;
 	skip) skip=$((skip + 1)); skipped="$skipped $name" ;;
