@@ -43,7 +43,9 @@ logname() { # NAME: its log file
 
 # --one INDEX NAME: run one test, write "STATUS SECONDS" beside its log and
 # print its line.  STATUS is ok, fail:EXIT, skip (why in the log's last
-# line) or skipcases:NAMES.
+# line) or skipcases:NAMES.  The worker exits as the test counts: 0
+# passed, 77 skipped, 1 failed (xargs goes on after each; the summary
+# below reads the STATUS files, not xargs' exit).
 if [ "${1:-}" = --one ]; then
 	name=$3
 	log=$(logname "$name")
@@ -57,22 +59,25 @@ if [ "${1:-}" = --one ]; then
 	# the binary is then reported skipped, with the cases, not passed
 	cases=$(sed -n 's/^\[  SKIPPED \] \(test_[A-Za-z0-9_]*\)$/\1/p' "$log" |
 	    sort -u | tr '\n' ',')
+	verdict=77
 	if [ "$rc" -eq 0 ] && [ -n "$cases" ]; then
 		st="skipcases:${cases%,}"
 		echo "SKIP $name: cases skipped: $(echo "${cases%,}" |
 		    tr ',' ' ') (the others passed)"
 	elif [ "$rc" -eq 0 ]; then
 		st=ok
+		verdict=0
 		echo "ok   $name (${secs}s)"
 	elif [ "$rc" -eq 77 ]; then
 		st=skip
 		echo "SKIP $name: $(tail -n 1 "$log")"
 	else
 		st=fail:$rc
+		verdict=1
 		echo "FAIL $name (exit $rc, ${secs}s)"
 	fi
 	echo "$st $secs" >"$log.result"
-	exit 0
+	exit "$verdict"
 fi
 
 mkdir -p "$logdir"
