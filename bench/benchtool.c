@@ -310,9 +310,14 @@ cmd_syncs(int argc, char **argv)
 	long	n, k, i;
 	int	go[2], done[2], rc = 0;
 
-	if (argc != 3 || parse_long(argv[1], 1, 256, &n) < 0 ||
-	    parse_long(argv[2], 1, 1000, &k) < 0) {
+	if (argc != 3) {
 		usage();
+		return 2;
+	}
+	if (parse_long(argv[1], 1, 256, &n) < 0 ||
+	    parse_long(argv[2], 1, 1000, &k) < 0) {
+		fprintf(stderr, "benchtool syncs: N '%s' must be 1..256 and K "
+		    "'%s' 1..1000\n", argv[1], argv[2]);
 		return 2;
 	}
 	if (pipe(go) != 0 || pipe(done) != 0) {

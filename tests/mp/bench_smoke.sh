@@ -14,15 +14,7 @@ mp_init bench-smoke
 for tool in ip jq setpriv; do
 	command -v "$tool" >/dev/null 2>&1 || mp_skip "no $tool command"
 done
-BENCHTOOL=${BUILD:-build}/bench/benchtool
-if [ ! -x "$BENCHTOOL" ]; then
-	BENCHTOOL=$MP_DIR/benchtool
-	${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -o "$BENCHTOOL" bench/benchtool.c \
-	    >"$MP_DIR/benchtool.log" 2>&1 ||
-	    mp_fail "cannot build bench/benchtool.c: $(head -n 5 "$MP_DIR/benchtool.log")"
-fi
-BENCHTOOL=$(cd "$(dirname "$BENCHTOOL")" && pwd)/$(basename "$BENCHTOOL")
-export BENCHTOOL
+mp_benchtool
 ROWS=$MP_DIR/rows.tsv
 : >"$ROWS"
 : >"$MP_DIR/incomplete"

@@ -23,6 +23,8 @@
 #                           (a CMD may set MP_WHY to say what it last saw)
 #   mp_fail MSG             report, dump the logs, exit 1
 #   mp_skip WHY             this machine cannot run the test: say why, exit 77
+#   mp_benchtool            BENCHTOOL (absolute, exported): the build's
+#                           bench/benchtool, else one compiled into MP_DIR
 #   mp_at_exit CMD          more cleanup, after the nodes are dead
 set -u
 : "${CMM:?set CMM to the cmm binary}"
@@ -85,6 +87,19 @@ mp_fail() {
 mp_skip() {
 	echo "SKIP: $*"
 	exit 77
+}
+
+mp_benchtool() {
+	BENCHTOOL=${BUILD:-build}/bench/benchtool
+	if [ ! -x "$BENCHTOOL" ]; then
+		BENCHTOOL=$MP_DIR/benchtool
+		${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -o "$BENCHTOOL" \
+		    bench/benchtool.c >"$MP_DIR/benchtool.log" 2>&1 ||
+		    mp_fail "cannot build bench/benchtool.c:" \
+		    "$(head -n 5 "$MP_DIR/benchtool.log")"
+	fi
+	BENCHTOOL=$(cd "$(dirname "$BENCHTOOL")" && pwd)/$(basename "$BENCHTOOL")
+	export BENCHTOOL
 }
 
 # mp_write_config FILE NAME PORT N [LINE...]: cluster NAME of N nodes on
