@@ -37,11 +37,15 @@ sed "s/^address = 127.0.0.1:$((MP_PORT + 1))\$/address = $SPOOF_AT/" \
     >"$MP_DIR/relay.log" 2>&1 &
 MP_PIDS="$MP_PIDS $!"
 mp_spawn 0
+# node 0 must be up before the others send: a datagram the relay records
+# but no socket took (node 0 not bound yet, as under load) is new to node
+# 0 when replayed, and would be accepted once, not counted as a replay
+mp_wait 10 "node 0 to answer on its socket" mp_up 0
 MP_CONF=$VIA_RELAY
 mp_spawn 1
 mp_spawn 2
 MP_CONF=$MAIN_CONF
-for i in 0 1 2; do
+for i in 1 2; do
 	mp_wait 10 "node $i to answer on its socket" mp_up "$i"
 done
 mp_wait 15 "three-node cluster" mp_all "0 1 2" members 0,1,2
