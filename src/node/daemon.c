@@ -122,7 +122,6 @@ struct cmm_daemon {
 	int			n_lis;
 	struct hb_ring		**hb;		/* per configured peer */
 	struct cmm_links	*links;		/* per peer and link */
-	struct event		*link_timer;
 	int64_t			last_now;
 	int			exit_code;
 	bool			leaving;
@@ -130,6 +129,8 @@ struct cmm_daemon {
 	bool			draining_hooks;
 	uint8_t			buf[CMM_WIRE_MAX];
 };
+
+static void	daemon_link_change(void *ctx, int peer, int link, bool up);
 
 /* ---- time ---- */
 
@@ -235,7 +236,6 @@ daemon_arm(struct cmm_daemon *d)
 	/* on the way out the core gets no more time: it must not act */
 	if (d->exiting) {
 		evtimer_del(d->timer);
-		event_del(d->link_timer);
 		return;
 	}
 	if (delay < 0)
@@ -250,6 +250,11 @@ daemon_arm(struct cmm_daemon *d)
 	d->timer_at = now_us + delay;
 	tv.tv_sec = delay / 1000000;
 	tv.tv_usec = delay % 1000000;
+	/* libevent adds the delay to the time it read when the loop woke,
+	 * and the delay counts from now: without this the timer fired early
+	 * by what the callbacks took, found nothing due and woke the loop a
+	 * second time */
+	event_base_update_cache_time(d->base);
 	evtimer_add(d->timer, &tv);
 }
 
@@ -293,6 +298,10 @@ daemon_timer_cb(evutil_socket_t fd, short what, void *arg)
 	/* always: a check against the core's deadline could be put off a
 	 * millisecond at a time by the datagrams that advance its clock */
 	cmm_core_on_tick(d->core, now);
+	/* links are checked at the heartbeat's pace (the core's timer fires
+	 * at least once a heartbeat): a link down is reported within a
+	 * heartbeat of its timeout, without a wakeup of its own */
+	cmm_links_check(d->links, now, daemon_link_change, d);
 	daemon_arm(d);
 }
 
@@ -661,16 +670,6 @@ daemon_link_change(void *ctx, int peer, int link, bool up)
 	    "(%s) %s", link, peer, d->cfg->node[peer].link[link].address, up ?
 	    "up" : "down: nothing heard on it for the failure timeout");
 	daemon_note(d, &n);
-}
-
-static void
-daemon_link_timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct cmm_daemon *d = arg;
-
-	(void)fd;
-	(void)what;
-	cmm_links_check(d->links, cmm_daemon_now(d), daemon_link_change, d);
 }
 
 /* ---- effects ---- */
@@ -1311,15 +1310,13 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	    err, errlen);
 	d->links = cmm_links_new(d->cfg->n_links,
 	    d->cfg->core.failure_timeout_ms);
-	d->link_timer = event_new(d->base, -1, EV_PERSIST, daemon_link_timer_cb,
-	    d);
 	if (d->udp == NULL)
 		return daemon_fail(d, 1, exit_code);
 	/* fast crash detection: the kernel's port-unreachables */
 	if (d->cfg->core.fast_fail != CMM_FAST_FAIL_NO &&
 	    cmm_udp_on_unreachable(d->udp, daemon_unreach, err, errlen) < 0)
 		return daemon_fail(d, 1, exit_code);
-	if (d->links == NULL || d->link_timer == NULL) {
+	if (d->links == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return daemon_fail(d, 1, exit_code);
 	}
@@ -1487,14 +1484,6 @@ cmm_daemon_start(struct cmm_daemon *d, char *err, size_t errlen)
 		return -1;
 	}
 	daemon_arm(d);
-	{
-		/* links are checked at the heartbeat's pace: a link down is
-		 * reported within a heartbeat of its timeout */
-		struct timeval tv = { d->cfg->core.heartbeat_ms / 1000,
-		    (d->cfg->core.heartbeat_ms % 1000) * 1000 };
-
-		event_add(d->link_timer, &tv);
-	}
 	/* after the start, so the first STATUS= is this incarnation's */
 	if ((d->notify = cmm_notify_new(d)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -1546,8 +1535,6 @@ cmm_daemon_free(struct cmm_daemon *d)
 	cmm_devworker_free(d->dw);
 	cmm_udp_free(d->udp);
 	cmm_links_free(d->links);
-	if (d->link_timer != NULL)
-		event_free(d->link_timer);
 	cmm_core_free(d->core);
 	cmm_state_file_free(d->state);
 	if (d->timer != NULL)
