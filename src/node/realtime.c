@@ -48,6 +48,18 @@ cmm_realtime_apply(enum cmm_rt_mode mode, struct cmm_rt_status *st)
 		rt_why(st, "mlockall", errno);
 }
 
+void
+cmm_realtime_release(const struct cmm_rt_status *st)
+{
+	struct sched_param sp;
+
+	memset(&sp, 0, sizeof(sp));
+	if (st->sched_rr)
+		(void)sched_setscheduler(0, SCHED_OTHER, &sp);
+	if (st->locked)
+		(void)munlockall();
+}
+
 const char *
 cmm_realtime_mode_name(enum cmm_rt_mode mode)
 {

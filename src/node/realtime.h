@@ -40,6 +40,10 @@ struct cmm_rt_status {
  * was not permitted is in st->why. */
 void	cmm_realtime_apply(enum cmm_rt_mode mode, struct cmm_rt_status *st);
 
+/* Undoes what apply obtained (st): the calling thread back to the normal
+ * policy, the memory unlocked.  For the way out. */
+void	cmm_realtime_release(const struct cmm_rt_status *st);
+
 /* "yes", "no", "default" */
 const char *cmm_realtime_mode_name(enum cmm_rt_mode mode);
 
