@@ -518,8 +518,9 @@ cmm_sim_random_action(struct cmm_sim *s, const struct cmm_sim_action *a)
 
 /* Keeps some crashed nodes down for good, as long as the configuration
  * chosen last, and every value accepted for the instance after it, keeps
- * a live quorum: beyond that only force-quorum could move on, and that is
- * not a liveness failure of the protocol. */
+ * a live quorum, and a node that will be up knows that configuration:
+ * beyond that only force-quorum could move on, and that is not a
+ * liveness failure of the protocol. */
 static bool
 rs_quorum(const struct cmm_sim *s, const struct cmm_set *V,
     const struct cmm_set *dead)
@@ -534,6 +535,19 @@ rs_quorum(const struct cmm_sim *s, const struct cmm_set *V,
 	if (2 * nl > nv)
 		return true;
 	return false;	/* a tie is too close to call here: keep it alive */
+}
+
+/* Whether a node outside dead has the configuration chosen for epoch on
+ * its disk.  A lone member that chose a set without itself is the only
+ * node that knows it until it tells one: kept dead, nobody learns it. */
+static bool
+rs_known(const struct cmm_sim *s, const struct cmm_set *dead, uint32_t epoch)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!cmm_set_has(dead, i) && s->nodes[i].has_disk &&
+		    s->nodes[i].disk.epoch >= epoch)
+			return true;
+	return false;
 }
 
 static void
@@ -561,7 +575,7 @@ random_stay_dead(struct cmm_sim *s)
 		cmm_set_add(&dead, i);
 		for (int v = 0; v < nv && ok; v++)
 			ok = rs_quorum(s, &vals[v], &dead);
-		if (!ok) {
+		if (!ok || !rs_known(s, &dead, top->epoch)) {
 			cmm_set_del(&dead, i);
 			continue;
 		}
