@@ -106,13 +106,20 @@ core_note_excluded(struct cmm_core *c, const struct cmm_set *considered,
 {
 	cmm_set_minus(&c->excluded, considered, kept);
 	c->excluded_version = c->rows_version;
+	c->excluded_at = c->now;
 	c->excluded_until = c->now + CORE_EXCLUDE_TIMEOUTS *
 	    c->cfg->failure_timeout_ms;
 }
 
+/* Moved rows end an exclusion, but not within a heartbeat of the cut:
+ * in a large cluster some row moves nearly every millisecond while nodes
+ * come and go, and each cut is O(n^2) (at 1024 nodes half a million
+ * pairs, a dozen cuts a millisecond).  A link that heals needs a
+ * heartbeat to show in the rows anyway. */
 bool
 core_excluded(const struct cmm_core *c, int id)
 {
 	return cmm_set_has(&c->excluded, id) && c->now < c->excluded_until &&
-	    c->rows_version == c->excluded_version;
+	    (c->rows_version == c->excluded_version ||
+	    c->now < c->excluded_at + c->cfg->heartbeat_ms);
 }

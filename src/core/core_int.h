@@ -263,9 +263,10 @@ struct cmm_core {
 	uint64_t	idle_version;	/* rows_version when a round last gave up */
 	int64_t		idle_until;	/* and until when it stays given up */
 	/* convergence: petitions from these do not start rounds while the
-	 * rows stay as they were */
+	 * rows stay as they were (and for a heartbeat in any case) */
 	struct cmm_set	excluded;
 	uint64_t	excluded_version;
+	int64_t		excluded_at;
 	int64_t		excluded_until;
 
 	struct core_coord r;
