@@ -98,6 +98,8 @@ struct cmm_core_cfg {
 #define CMM_BUG_SKIP_HIGHEST	0x40	/* ignore accepted values in promises */
 #define CMM_BUG_ACCEPT_VOLATILE	0x80	/* accept without persisting it */
 #define CMM_BUG_LEARN_ACCEPT	0x100	/* take an ACCEPT as chosen */
+#define CMM_BUG_RESTLESS	0x200	/* a step every 3 failure timeouts */
+#define CMM_BUG_DEAF		0x400	/* members ignore petitions */
 
 /* Fills cfg with the default settings and no nodes. */
 void	cmm_core_cfg_defaults(struct cmm_core_cfg *cfg);

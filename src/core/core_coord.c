@@ -214,6 +214,8 @@ coord_want_full(struct cmm_core *c, bool *readmit)
 		}
 		return NULL;
 	}
+	if (c->cfg->bugs & CMM_BUG_DEAF)
+		return NULL;	/* planted bug: nobody outside P gets in */
 	cmm_set_minus(&x, &c->alive, P);
 	cmm_set_minus(&x, &x, &c->leavers);
 	for (int q = cmm_set_next(&x, 0); q >= 0; q = cmm_set_next(&x, q + 1)) {
@@ -241,6 +243,14 @@ coord_want(struct cmm_core *c, bool *readmit)
 {
 	const char *why;
 
+	/* planted bug: a step without cause, three failure timeouts after
+	 * each commit (before the quiet cache, which would hide it) */
+	if ((c->cfg->bugs & CMM_BUG_RESTLESS) && c->member &&
+	    c->last_commit_time >= 0 &&
+	    c->now - c->last_commit_time > 3 * c->cfg->failure_timeout_ms) {
+		*readmit = true;
+		return "reconfigure command";
+	}
 	if (!coord_quiet(c)) {
 		return coord_want_full(c, readmit);
 	} else if (!c->cfg->verify_caches) {

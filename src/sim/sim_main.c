@@ -48,6 +48,9 @@ static const struct {
 	    "an ACCEPT taken as chosen (learning an uncommitted value)" },
 	{ "skip-fence", CMM_BUG_SKIP_FENCE, "commit without fencing" },
 	{ "commit-early", CMM_BUG_COMMIT_EARLY, "announce before persisting" },
+	{ "restless", CMM_BUG_RESTLESS,
+	    "a step without cause every 3 failure timeouts" },
+	{ "deaf", CMM_BUG_DEAF, "members ignore petitions: no node joins" },
 	{ "replay", 0, "the simulator skips the replay window" },
 };
 

@@ -50,6 +50,33 @@ planted skip-fence fig1-double-failure fencing
 planted commit-early fig1-start persist
 planted replay fig1-duplicates replay
 
+# planted_random BUG PROPERTY: the same for random mode's own checks (the
+# liveness bound, the quiet window), on a seed of crashes and restarts
+planted_random() {
+	args="--seed 1 --nodes 5 --random-faults --faults crash --duration 5s"
+	# shellcheck disable=SC2086 # args is split on purpose
+	if ! "$CMM" sim $args --quiet >"$tmp/clean" 2>&1; then
+		echo "FAIL $1: random run fails even without the bug:"
+		tail -n 20 "$tmp/clean"
+		fail=1
+		return
+	fi
+	# shellcheck disable=SC2086
+	"$CMM" sim $args --plant-bug "$1" --quiet >"$tmp/bug" 2>&1
+	rc=$?
+	v=$(grep '^VIOLATION' "$tmp/bug")
+	case "$rc:$v" in
+	1:*" ms: $2: "*)
+		echo "ok   $1: $v" ;;
+	*)
+		echo "FAIL $1: want a $2 violation (exit $rc): $v"
+		fail=1 ;;
+	esac
+}
+
+planted_random restless liveness
+planted_random deaf liveness
+
 # a bug name the simulator does not know is a usage error
 "$CMM" sim --plant-bug no-such-bug >/dev/null 2>&1
 [ $? -eq 2 ] || { echo "FAIL unknown bug name accepted"; fail=1; }
