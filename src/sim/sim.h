@@ -58,10 +58,11 @@ enum cmm_sim_act {
 	CMM_SIM_A_EXPECT_ALARM,	/* node n raised the split-brain alarm */
 	CMM_SIM_A_RANDOM,	/* random mode: the next fault */
 	CMM_SIM_A_HEAL_ALL,	/* random mode: faults stop */
-	CMM_SIM_A_LIVENESS,	/* random mode: converged? then quiet window */
+	CMM_SIM_A_SETTLED,	/* random mode: settled yet? (k: 0 after the
+				 * heal, 1 after the burst); then the check
+				 * and a quiet window */
 	CMM_SIM_A_QUIET,	/* random mode: end of a quiet window */
 	CMM_SIM_A_BURST,	/* random mode: kill ⌊(n-1)/2⌋ at once */
-	CMM_SIM_A_BURST_CHECK,	/* random mode: exactly one step */
 	CMM_SIM_A_RANDOM_DISARM, /* random mode: no more crashes after accepts */
 	CMM_SIM_A_RANDOM_UNDROP, /* random mode: selective drops end */
 };
@@ -473,6 +474,9 @@ struct cmm_sim {
 	uint32_t	crash_commit_ppm; /* chance a commit crashes its node */
 	int		burst_killed;
 	int64_t		heal_at;
+	int64_t		burst_at;
+	int64_t		settled_since;	/* -1: not settled at the last poll */
+	size_t		settled_commits; /* st.commits when it settled */
 	uint32_t	burst_epoch;
 	struct cmm_set	burst_survivors;
 	size_t		quiet_epochs;

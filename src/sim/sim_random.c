@@ -25,6 +25,7 @@
 static void	random_queue(struct cmm_sim *s, enum cmm_sim_act kind, int64_t t,
 		    int n, int k);
 static void	random_stay_dead(struct cmm_sim *s);
+static void	random_settled_poll(struct cmm_sim *s, int phase);
 
 static const char *const fault_names[CMM_SIM_F__COUNT] = {
 	"loss", "dup", "jitter", "oneway", "partition", "nontransitive",
@@ -187,14 +188,11 @@ cmm_sim_random_setup(struct cmm_sim *s, int64_t duration, bool faults)
 	bound = cmm_sim_liveness_bound(s);
 	quiet = 10 * cfg->failure_timeout_ms;
 	s->heal_at = duration;
+	s->settled_since = -1;
 	random_queue(s, CMM_SIM_A_HEAL_ALL, duration, -1, 0);
-	random_queue(s, CMM_SIM_A_LIVENESS, duration + bound, -1, 0);
-	random_queue(s, CMM_SIM_A_QUIET, duration + bound + quiet, -1, 0);
-	random_queue(s, CMM_SIM_A_BURST, duration + bound + quiet, -1, 0);
-	random_queue(s, CMM_SIM_A_BURST_CHECK, duration + 2 * bound + quiet,
-	    -1, 0);
-	random_queue(s, CMM_SIM_A_QUIET, duration + 2 * bound + 2 * quiet,
-	    -1, 1);
+	random_queue(s, CMM_SIM_A_SETTLED, duration + cfg->heartbeat_ms, -1, 0);
+	/* the latest the run can end; it ends a quiet window after the
+	 * burst settles (random_settled_poll) */
 	s->end = duration + 2 * bound + 2 * quiet;
 }
 
@@ -439,15 +437,8 @@ cmm_sim_random_action(struct cmm_sim *s, const struct cmm_sim_action *a)
 			}
 		}
 		break;
-	case CMM_SIM_A_LIVENESS:
-		if (!cmm_sim_converged(s, why, sizeof(why)))
-			cmm_sim_violate(s, "liveness", NULL, "%" PRId64 " ms "
-			    "after faults stopped: %s",
-			    cmm_sim_liveness_bound(s), why);
-		else
-			cmm_sim_trace(s, -1, "liveness: one cluster at epoch %"
-			    PRIu32, random_top_epoch(s));
-		s->quiet_epochs = s->st.commits;
+	case CMM_SIM_A_SETTLED:
+		random_settled_poll(s, a->k);
 		break;
 	case CMM_SIM_A_QUIET:
 		if (s->st.commits != s->quiet_epochs)
@@ -492,28 +483,98 @@ cmm_sim_random_action(struct cmm_sim *s, const struct cmm_sim_action *a)
 		for (int i = cmm_set_next(&kill, 0); i >= 0;
 		    i = cmm_set_next(&kill, i + 1))
 			cmm_sim_kill_node(s, i);
-		break;
-	}
-	case CMM_SIM_A_BURST_CHECK: {
-		int k = random_epochs_above(s, s->burst_epoch);
-		int want = s->burst_killed > 0 ? 1 : 0;
-
-		if (k != want)
-			cmm_sim_violate(s, "one step per burst", NULL,
-			    "the burst after epoch %" PRIu32 " cost %d epochs, "
-			    "not %d", s->burst_epoch, k, want);
-		else if (!cmm_sim_converged(s, why, sizeof(why)))
-			cmm_sim_violate(s, "one step per burst", NULL,
-			    "survivors did not all commit the new epoch: %s", why);
-		else
-			cmm_sim_trace(s, -1, "burst: one step, epoch %" PRIu32,
-			    random_top_epoch(s));
-		s->quiet_epochs = s->st.commits;
+		s->burst_at = s->now;
+		s->settled_since = -1;
+		random_queue(s, CMM_SIM_A_SETTLED, s->now +
+		    s->cfg->heartbeat_ms, -1, 1);
 		break;
 	}
 	default:
 		break;
 	}
+}
+
+/* One cluster of every live node (cmm_sim_converged), each of them a
+ * member with no round running and not leaving: nothing left that would
+ * commit without a new fault. */
+static bool
+random_settled(const struct cmm_sim *s, char *why, size_t len)
+{
+	struct cmm_core_status st;
+
+	if (!cmm_sim_converged(s, why, len))
+		return false;
+	for (int i = 0; i < s->n; i++) {
+		if (s->nodes[i].core == NULL)
+			continue;
+		cmm_core_status(s->nodes[i].core, &st);
+		if (st.state != CMM_ST_MEMBER) {
+			snprintf(why, len, "node %d is %s", i,
+			    cmm_state_name(st.state));
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * After the heal (phase 0) and after the burst (phase 1), polled once a
+ * heartbeat: has the cluster settled (random_settled, with no commit, for
+ * two failure timeouts)?  Then that phase's check and a quiet window from
+ * there; at the liveness bound the check runs whatever the poll says.
+ * Waiting out the whole bound (9 s at the default timings) however early
+ * the cluster settled was most of a long run's simulated time, all of it
+ * heartbeats; the quiet window now starts where the cluster converged.
+ */
+static void
+random_settled_poll(struct cmm_sim *s, int phase)
+{
+	int64_t from = phase == 0 ? s->heal_at : s->burst_at;
+	int64_t bound = cmm_sim_liveness_bound(s);
+	int64_t quiet = 10 * s->cfg->failure_timeout_ms;
+	char why[512];
+	int k, want;
+
+	if (!random_settled(s, why, sizeof(why)) ||
+	    (s->settled_since >= 0 && s->st.commits != s->settled_commits)) {
+		s->settled_since = -1;
+	} else if (s->settled_since < 0) {
+		s->settled_since = s->now;
+		s->settled_commits = s->st.commits;
+	}
+	if (s->now - from < bound && (s->settled_since < 0 ||
+	    s->now - s->settled_since < 2 * s->cfg->failure_timeout_ms)) {
+		random_queue(s, CMM_SIM_A_SETTLED, s->now +
+		    s->cfg->heartbeat_ms, -1, phase);
+		return;
+	}
+	s->quiet_epochs = s->st.commits;
+	if (phase == 0) {
+		if (!cmm_sim_converged(s, why, sizeof(why)))
+			cmm_sim_violate(s, "liveness", NULL, "%" PRId64 " ms "
+			    "after faults stopped: %s", s->now - from, why);
+		else
+			cmm_sim_trace(s, -1, "liveness: one cluster at epoch %"
+			    PRIu32 ", %" PRId64 " ms after faults stopped",
+			    random_top_epoch(s), s->now - from);
+		random_queue(s, CMM_SIM_A_QUIET, s->now + quiet, -1, 0);
+		random_queue(s, CMM_SIM_A_BURST, s->now + quiet, -1, 0);
+		return;
+	}
+	k = random_epochs_above(s, s->burst_epoch);
+	want = s->burst_killed > 0 ? 1 : 0;
+	if (k != want)
+		cmm_sim_violate(s, "one step per burst", NULL, "the burst after "
+		    "epoch %" PRIu32 " cost %d epochs, not %d", s->burst_epoch,
+		    k, want);
+	else if (!cmm_sim_converged(s, why, sizeof(why)))
+		cmm_sim_violate(s, "one step per burst", NULL, "survivors did "
+		    "not all commit the new epoch: %s", why);
+	else
+		cmm_sim_trace(s, -1, "burst: one step, epoch %" PRIu32 ", %"
+		    PRId64 " ms after it", random_top_epoch(s), s->now - from);
+	random_queue(s, CMM_SIM_A_QUIET, s->now + quiet, -1, 1);
+	s->end = s->now + quiet;
 }
 
 /* Keeps some crashed nodes down for good, as long as the configuration
