@@ -50,10 +50,13 @@ BEGIN {
 	    "at once into a running cluster of the rest"
 	title["sim"] = "4. Simulator (cmm sim): start, converge, kill the " \
 	    "crown prince, all commit (750 ms simulated)"
+	title["sim_random"] = "4b. Simulator at scale: cmm sim --nodes 1024 " \
+	    "--seed 1 --random-faults --duration 20s, one run"
 	title["idle"] = "5. Idle cost: daemons with the default timings"
 	nexp = split("failover failover_phases failover_tmpfs " \
 	    "failover_tmpfs_phases failover_fig1 failover_fig1_phases " \
-	    "disk_floor process_crash host_loss simultaneous_failures joins sim idle " \
+	    "disk_floor process_crash host_loss simultaneous_failures joins sim " \
+	    "sim_random idle " \
 	    "corosync cmm_vs_corosync vs_corosync", order,
 	    " ")
 	for (i = 1; i <= nexp; i++)
@@ -108,6 +111,12 @@ function target(e, nn, m,    key, t, ok, pl, ic) {
 	} else if (e == "sim" && m == "sim_wall_s" && nn == 1024) {
 		t = "<= 2 s at 1024"
 		ok = md[key] != "NA" && md[key] + 0 <= 2
+	} else if (e == "sim_random" && m == "random_wall_s") {
+		t = "<= 60 s"
+		ok = md[key] != "NA" && md[key] + 0 <= 60
+	} else if (e == "sim_random" && m == "random_peak_rss_mb") {
+		t = "<= 500 MB"
+		ok = md[key] != "NA" && md[key] + 0 <= 500
 	} else if (e == "idle" && m == "cpu_pct" && nn == 16) {
 		t = "<= 0.5 % each"
 		ok = mx[key] != "NA" && mx[key] + 0 <= 0.5

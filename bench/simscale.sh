@@ -15,7 +15,15 @@
 #   bytes_per_message        all datagrams of the run (its summary line)
 #   round_bytes_per_message  the reconfiguration's datagrams alone
 # Runs BENCH_SIMREPS times (3), the median reported: one run of a machine
-# that others share moves by a tenth.  Rows to $BENCH_ROWS.
+# that others share moves by a tenth.
+# When 1024 is among the sizes, also once (it takes about a minute) the
+# random run of the simulator's scale targets, experiment "sim_random":
+# `cmm sim --nodes 1024 --seed 1 --random-faults --duration 20s`:
+#   random_wall_s    its wall time
+#   random_peak_rss_mb  its peak RSS
+#   random_sim_s     the simulated time it covered (faults, then the checks)
+#   random_messages  its datagrams
+# Rows to $BENCH_ROWS.
 # shellcheck source=bench/lib.sh
 . "${BENCH_SRC:-bench}/lib.sh"
 REPS=${BENCH_SIMREPS:-3}
@@ -92,4 +100,32 @@ for n in $SIZES; do
 	b_row sim "$n" bytes_per_message "$B_DIR/sim.$n.bpm"
 	b_row sim "$n" round_bytes_per_message "$B_DIR/sim.$n.rbpm"
 done
+
+case " $SIZES " in
+*" 1024 "*)
+	out=$B_DIR/random1024.out
+	b_say "sim: cmm sim --nodes 1024 --seed 1 --random-faults --duration 20s"
+	"$BENCHTOOL" run "$B_DIR/usage" "$CMM" sim --nodes 1024 --seed 1 \
+	    --random-faults --duration 20s >"$out" 2>&1
+	rc=$?
+	sum=$(grep ' random [0-9]* ms: ' "$out")
+	if [ "$rc" != 0 ] || [ -z "$sum" ]; then
+		b_say "sim: the random 1024-node run failed (exit $rc):" \
+		    "$(tail -n 3 "$out")"
+		echo "sim_random 1024" >>"${BENCH_INCOMPLETE:-$B_DIR/incomplete}"
+	else
+		awk '{ print $1 }' "$B_DIR/usage" >"$B_DIR/rw"
+		awk '{ printf "%.1f\n", $2 / 1024 }' "$B_DIR/usage" >"$B_DIR/rr"
+		echo "$sum" | sed 's/.* random \([0-9]*\) ms:.*/\1/' |
+		    awk '{ printf "%.1f\n", $1 / 1000 }' >"$B_DIR/rs"
+		echo "$sum" | sed 's/.*, messages \([0-9]*\),.*/\1/' >"$B_DIR/rm"
+		b_row sim_random 1024 random_wall_s "$B_DIR/rw"
+		b_row sim_random 1024 random_peak_rss_mb "$B_DIR/rr"
+		b_row sim_random 1024 random_sim_s "$B_DIR/rs"
+		b_row sim_random 1024 random_messages "$B_DIR/rm"
+		b_say "sim: random 1024-node run $(cat "$B_DIR/rw") s wall," \
+		    "$(cat "$B_DIR/rr") MB peak, $(cat "$B_DIR/rs") s simulated"
+	fi
+	;;
+esac
 exit 0
