@@ -39,6 +39,9 @@
 #define DAEMON_HOOK_LIMIT_MS	10000	/* a hook that takes longer is killed */
 #define DAEMON_LEAVE_MAX_MS	3000	/* longest wait for the LEAVEs to go out */
 #define DAEMON_RLOG_MS		5000	/* one line per reason this often */
+/* history records reach the disk this long after they are written: the
+ * round's own writes go first (daemon_history) */
+#define DAEMON_HIST_SYNC_MS	100
 /* rate-limited report slots: one per drop reason, then these */
 #define DAEMON_RLOG_OWN_ID	CMM_DROP__COUNT
 #define DAEMON_RLOG_PROBE	(CMM_DROP__COUNT + 1)
@@ -98,6 +101,7 @@ struct cmm_daemon {
 	struct daemon_peer	*peers;		/* per node id */
 	struct daemon_rlog	rlog[DAEMON_RLOG_SLOTS];
 	struct event		*rlog_timer;
+	struct event		*hist_timer;	/* pending: history not synced */
 	struct cmm_core		*core;
 	struct cmm_sink		sink;
 	struct event		*timer;
@@ -733,6 +737,15 @@ daemon_persist(struct cmm_daemon *d, const struct cmm_persist *p)
 }
 
 static void
+daemon_history_sync(struct cmm_daemon *d)
+{
+	char err[512];
+
+	if (cmm_history_sync(d->state_dir, err, sizeof(err)) < 0)
+		cmm_logf(d->log, CMM_LOG_ERROR, "history: %s", err);
+}
+
+static void
 daemon_history(struct cmm_daemon *d, enum cmm_hist_kind kind, long uid,
     const char *reason)
 {
@@ -748,8 +761,31 @@ daemon_history(struct cmm_daemon *d, enum cmm_hist_kind kind, long uid,
 	r.time_ms = daemon_clock_ns(CLOCK_REALTIME) / 1000000;
 	r.uid = (int32_t)uid;
 	snprintf(r.reason, sizeof(r.reason), "%s", reason);
-	if (cmm_history_append(d->state_dir, &r, err, sizeof(err)) < 0)
+	/* Written now, synced a little later: a commit's record is made
+	 * while the other nodes of a cluster whose disks are shared (or
+	 * slow) still write their state for the same round, and a flush of
+	 * the history queued ahead of theirs delays their commits.  The
+	 * state file, not the history, is what the protocol relies on. */
+	if (cmm_history_append_unsynced(d->state_dir, &r, err,
+	    sizeof(err)) < 0) {
 		cmm_logf(d->log, CMM_LOG_ERROR, "history: %s", err);
+		return;
+	}
+	if (d->hist_timer == NULL) {
+		daemon_history_sync(d);	/* no loop yet (or any more) */
+	} else if (!evtimer_pending(d->hist_timer, NULL)) {
+		struct timeval tv = { 0, DAEMON_HIST_SYNC_MS * 1000 };
+
+		evtimer_add(d->hist_timer, &tv);
+	}
+}
+
+static void
+daemon_hist_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	daemon_history_sync(arg);
 }
 
 /* Reports a device request that could not even be queued, from the loop
@@ -1288,8 +1324,9 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	d->sig_int = evsignal_new(d->base, SIGINT, daemon_sig_term_cb, d);
 	d->sig_hup = evsignal_new(d->base, SIGHUP, daemon_sig_hup_cb, d);
 	d->rlog_timer = evtimer_new(d->base, daemon_rlog_timer_cb, d);
+	d->hist_timer = evtimer_new(d->base, daemon_hist_timer_cb, d);
 	if (d->timer == NULL || d->leave_timer == NULL || d->sig_term == NULL ||
-	    d->rlog_timer == NULL ||
+	    d->rlog_timer == NULL || d->hist_timer == NULL ||
 	    d->sig_int == NULL || d->sig_hup == NULL ||
 	    evsignal_add(d->sig_term, NULL) < 0 ||
 	    evsignal_add(d->sig_int, NULL) < 0 ||
@@ -1548,6 +1585,13 @@ cmm_daemon_free(struct cmm_daemon *d)
 		event_free(d->leave_timer);
 	if (d->rlog_timer != NULL)
 		event_free(d->rlog_timer);
+	if (d->hist_timer != NULL) {
+		/* the records of the last 100 ms go to disk on the way out */
+		if (evtimer_pending(d->hist_timer, NULL))
+			daemon_history_sync(d);
+		event_free(d->hist_timer);
+		d->hist_timer = NULL;
+	}
 	if (d->sig_term != NULL)
 		event_free(d->sig_term);
 	if (d->sig_int != NULL)

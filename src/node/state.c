@@ -796,16 +796,54 @@ hist_rotate(const char *dir, const char *path, char *err, size_t errlen)
 	return fsync_dir(dir, err, errlen);
 }
 
+static int	hist_append(const char *dir, const struct cmm_hist_rec *r,
+		    int64_t max_bytes, bool sync, char *err, size_t errlen);
+
 int
 cmm_history_append(const char *dir, const struct cmm_hist_rec *r, char *err,
     size_t errlen)
 {
-	return cmm_history_append_max(dir, r, CMM_HIST_MAX_BYTES, err, errlen);
+	return hist_append(dir, r, CMM_HIST_MAX_BYTES, true, err, errlen);
 }
 
 int
 cmm_history_append_max(const char *dir, const struct cmm_hist_rec *r,
     int64_t max_bytes, char *err, size_t errlen)
+{
+	return hist_append(dir, r, max_bytes, true, err, errlen);
+}
+
+int
+cmm_history_append_unsynced(const char *dir, const struct cmm_hist_rec *r,
+    char *err, size_t errlen)
+{
+	return hist_append(dir, r, CMM_HIST_MAX_BYTES, false, err, errlen);
+}
+
+int
+cmm_history_sync(const char *dir, char *err, size_t errlen)
+{
+	char	path[4096];
+	int	fd;
+
+	if (st_path(path, sizeof(path), dir, "history", err, errlen) < 0)
+		return -1;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fsync(fd) < 0) {
+		snprintf(err, errlen, "%s: fsync: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+hist_append(const char *dir, const struct cmm_hist_rec *r, int64_t max_bytes,
+    bool sync, char *err, size_t errlen)
 {
 	char	path[4096];
 	uint8_t	b[CMM_HIST_REC_SIZE];
@@ -826,14 +864,18 @@ cmm_history_append_max(const char *dir, const struct cmm_hist_rec *r,
 	/* full: start anew, the old file kept as history.1 */
 	if (!created && fstat(fd, &st) == 0 && st.st_size > 0 &&
 	    st.st_size + CMM_HIST_REC_SIZE > max_bytes) {
+		/* what an unsynced append left goes to disk before the name
+		 * moves: history.1 is never synced again */
+		(void)fsync(fd);
 		close(fd);
 		if (hist_rotate(dir, path, err, errlen) < 0 ||
 		    (fd = hist_open_append(dir, path, &created, err, errlen)) < 0)
 			return -1;
 	}
 	hist_encode(r, b);
+	/* a new file is synced at once: its name needs the directory's */
 	op = write_all(fd, b, sizeof(b)) < 0 ? "write" :
-	    fsync(fd) < 0 ? "fsync" : NULL;
+	    (sync || created) && fsync(fd) < 0 ? "fsync" : NULL;
 	if (op != NULL) {
 		snprintf(err, errlen, "%s: %s: %s", path, op, strerror(errno));
 		close(fd);

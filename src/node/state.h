@@ -15,7 +15,8 @@
  *                 (state.tmp, fsync, rename, directory fsync).  Opened
  *                 without following symlinks.
  *   DIR/history   append-only, one fixed 280-byte checksummed record per
- *                 commit, operator answer or mutating command.  A damaged
+ *                 commit, operator answer or mutating command (the daemon
+ *                 syncs it 100 ms after an append).  A damaged
  *                 last record (a crash while appending) is ignored with a
  *                 warning and cut off by the next append; damage anywhere
  *                 else is an error naming the byte offset.  Bounded: an
@@ -103,6 +104,15 @@ int	cmm_history_append(const char *dir, const struct cmm_hist_rec *r,
 /* The same with another size limit (tests). */
 int	cmm_history_append_max(const char *dir, const struct cmm_hist_rec *r,
 	    int64_t max_bytes, char *err, size_t errlen);
+/* The same without the fsync (a new file is still synced, with its
+ * directory): the record is in the page cache, safe from a crash of the
+ * process but not of the machine until cmm_history_sync.  The daemon
+ * appends this way during a round, so that sixteen nodes sharing a disk
+ * do not queue the next nodes' state writes behind their history's. */
+int	cmm_history_append_unsynced(const char *dir,
+	    const struct cmm_hist_rec *r, char *err, size_t errlen);
+/* fsync of DIR/history.  0 or -1. */
+int	cmm_history_sync(const char *dir, char *err, size_t errlen);
 
 /* The record exactly as it is stored (tools that build large histories). */
 void	cmm_hist_encode(const struct cmm_hist_rec *r,

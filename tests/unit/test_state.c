@@ -1033,6 +1033,31 @@ test_history(void **state)
 	assert_int_equal(strlen(c.rec[5].reason), CMM_HIST_REASON_MAX - 1);
 }
 
+/* An append that leaves the fsync for later is read back like any other,
+ * and the sync that follows names the file when there is none. */
+static void
+test_history_unsynced(void **state)
+{
+	struct collect c;
+	struct cmm_hist_rec r;
+
+	(void)state;
+	assert_int_equal(cmm_history_sync(dir, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "history"));
+	for (int i = 0; i < 3; i++) {
+		r = make_rec(i);
+		assert_int_equal(cmm_history_append_unsynced(dir, &r, err,
+		    sizeof(err)), 0);
+	}
+	append_ok(3);
+	assert_int_equal(cmm_history_sync(dir, err, sizeof(err)), 0);
+	assert_int_equal(read_all(&c), 4);
+	for (int i = 0; i < 4; i++) {
+		r = make_rec(i);
+		assert_rec_eq(&c.rec[i], &r);
+	}
+}
+
 static void
 test_history_format(void **state)
 {
@@ -1466,6 +1491,7 @@ main(void)
 		cmocka_unit_test_setup(test_state_corrupt, new_dir),
 		cmocka_unit_test_setup(test_state_forget, new_dir),
 		cmocka_unit_test_setup(test_history, new_dir),
+		cmocka_unit_test_setup(test_history_unsynced, new_dir),
 		cmocka_unit_test_setup(test_history_format, new_dir),
 		cmocka_unit_test_setup(test_history_torn_tail, new_dir),
 		cmocka_unit_test_setup(test_history_corrupt_middle, new_dir),
