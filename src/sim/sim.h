@@ -65,6 +65,7 @@ enum cmm_sim_act {
 	CMM_SIM_A_BURST,	/* random mode: kill ⌊(n-1)/2⌋ at once */
 	CMM_SIM_A_RANDOM_DISARM, /* random mode: no more crashes after accepts */
 	CMM_SIM_A_RANDOM_UNDROP, /* random mode: selective drops end */
+	CMM_SIM_A_REJOIN,	/* random mode: n joins once its leave ends */
 };
 
 struct cmm_sim_action {
