@@ -5,11 +5,16 @@
 # and 12000526:3, where every formation round lost its PROMISEs and each
 # node took the policy's "isolated" while hearing the other two: none
 # formed again after the heal (isolation-lost-promises.sim is the small
-# form of it).
+# form of it); 500102:4, where the lone member chose a configuration
+# without itself and crashed (random mode must not keep it dead: nobody
+# else knew the configuration), and 40002586:3, where a node still leaving
+# at the heal finished its leave after both of random mode's fixed join
+# tries (it now tries until the leave has ended).
 set -u
 CMM=${CMM:-build/cmm}
 fail=0
-for sn in 900046:6 900129:4 900204:4 900391:4 900427:5 12000526:3; do
+for sn in 900046:6 900129:4 900204:4 900391:4 900427:5 12000526:3 \
+    500102:4 40002586:3; do
 	seed=${sn%:*}
 	nodes=${sn#*:}
 	out=$("$CMM" sim --seed "$seed" --nodes "$nodes" --random-faults \
