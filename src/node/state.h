@@ -107,8 +107,9 @@ int	cmm_history_append_max(const char *dir, const struct cmm_hist_rec *r,
 /* The same without the fsync (a new file is still synced, with its
  * directory): the record is in the page cache, safe from a crash of the
  * process but not of the machine until cmm_history_sync.  The daemon
- * appends this way during a round, so that sixteen nodes sharing a disk
- * do not queue the next nodes' state writes behind their history's. */
+ * appends this way and syncs 100 ms later, so that at a commit sixteen
+ * nodes sharing a disk do not queue the state writes of the round behind
+ * their history's. */
 int	cmm_history_append_unsynced(const char *dir,
 	    const struct cmm_hist_rec *r, char *err, size_t errlen);
 /* fsync of DIR/history.  0 or -1. */
