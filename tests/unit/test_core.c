@@ -1523,6 +1523,42 @@ event_time(int from, int node, enum cmm_event_type ev)
 	return i < 0 ? -1 : w.log[i].at;
 }
 
+/* A silent node is failed exactly failure_timeout_ms after the last
+ * datagram each survivor had from it, not a tick later: a tick scans the
+ * peers only when the next expiry falls before the next heartbeat (an
+ * early expiry is put right by the scan), and every expiry still wakes
+ * the node on time. */
+static void
+test_failure_at_timeout(void **state)
+{
+	int mark;
+
+	(void)state;
+	world_init(3);
+	/* heartbeats arrive in phase (every 100 ms, at one offset): a
+	 * timeout that is no multiple of them expires in a millisecond with
+	 * no datagram and no heartbeat, where only the expiry wakes a node */
+	w.cfg.failure_timeout_ms = 1050;
+	for (int i = 0; i < 3; i++)
+		node_start(i);
+	run_until(2000);
+	assert_cluster("0-2", 1);
+	mark = w.nlog;
+	node_kill(0);
+	run_for(3000);
+	for (int i = 1; i <= 2; i++) {
+		int64_t heard = -1;
+
+		for (int k = 0; k < mark; k++)
+			if (w.log[k].node == 0 && w.log[k].type == CMM_FX_SEND &&
+			    cmm_set_has(&w.log[k].to, i))
+				heard = w.log[k].at + w.latency;
+		assert_true(heard > 0);
+		assert_int_equal(event_time(mark, i, CMM_EV_FAILURE),
+		    heard + w.cfg.failure_timeout_ms);
+	}
+}
+
 /* The crown prince's failover is the fast path: attempt 0, ACCEPT with no
  * PREPARE and no write before it leaves (the mark that attempt 0 is used
  * goes to disk with the crown prince's own accept, one write); two
@@ -2981,6 +3017,7 @@ main(void)
 		T(test_split_brain_alarm),
 		T(test_leaver_stays_acceptor),
 		T(test_leaver_not_released_by_other_value),
+		T(test_failure_at_timeout),
 		T(test_crown_prince_fast_path),
 		T(test_other_coordinator_prepares),
 		T(test_restarted_crown_prince_and_highest_ballot),
