@@ -414,26 +414,10 @@ cmm_sim_random_action(struct cmm_sim *s, const struct cmm_sim_action *a)
 		if (has(s, CMM_SIM_F_STAYDEAD))
 			random_stay_dead(s);
 		for (int i = 0; i < s->n; i++) {
-			struct cmm_sim_node *n = &s->nodes[i];
-			struct cmm_core_status st;
-			const char *w = NULL;
-
-			if (n->core == NULL) {
-				if (!cmm_set_has(&s->stay_dead, i))
-					cmm_sim_start_node(s, i);
-				continue;
-			}
-			cmm_core_status(n->core, &st);
-			if (st.state == CMM_ST_STOPPED) {
-				if (cmm_core_join(n->core, s->now, &w) != 0)
-					cmm_sim_trace(s, i, "join refused: %s",
-					    w ? w : "");
-				cmm_sim_after_input(s, n);
-			} else if (st.state == CMM_ST_LEAVING) {
-				/* a leave in progress ends first; join after */
-				random_queue(s, CMM_SIM_A_REJOIN, s->now +
-				    s->cfg->failure_timeout_ms, i, 0);
-			}
+			if (s->nodes[i].core != NULL)
+				random_rejoin(s, i);	/* stopped or leaving */
+			else if (!cmm_set_has(&s->stay_dead, i))
+				cmm_sim_start_node(s, i);
 		}
 		break;
 	case CMM_SIM_A_REJOIN:
@@ -496,11 +480,11 @@ cmm_sim_random_action(struct cmm_sim *s, const struct cmm_sim_action *a)
 	}
 }
 
-/* A node that was leaving when the faults stopped joins again once its
- * leave has ended, tried every failure timeout while it lasts: two tries
- * at fixed times (1 and 3 failure timeouts) both fell inside a leave that
- * was finished by a value accepted before the heal (seed 40002586, 3
- * nodes), and the node stayed out. */
+/* At the heal and after: a stopped node joins again, and one still
+ * leaving once its leave has ended, tried every failure timeout while it
+ * lasts: two tries at fixed times (1 and 3 failure timeouts) both fell
+ * inside a leave that was finished by a value accepted before the heal
+ * (seed 40002586, 3 nodes), and the node stayed out. */
 static void
 random_rejoin(struct cmm_sim *s, int id)
 {
