@@ -167,7 +167,9 @@ $(BUILD)/cmm: $(BUILD)/src/main.o $(APP_OBJS) $(UI_ARS) | $(BUILD)/libcmm.a
 		$(UI_LIBS) $(NODE_LIBS) $(LDLIBS)
 
 # Unit tests: the node's archives and packages; the tests of ui/ (named
-# test_ui_*) the console's too.
+# test_ui_*) the console's too.  test_state sees the state file's writes
+# and flushes at the system calls.
+$(BUILD)/tests/test_state: LDFLAGS += -Wl,--wrap=pwrite -Wl,--wrap=fdatasync
 UI_TEST_BINS := $(filter $(BUILD)/tests/test_ui_%,$(TEST_BINS))
 $(filter-out $(UI_TEST_BINS),$(TEST_BINS)): $(BUILD)/tests/%: \
 		tests/unit/%.c $(TEST_ARS) | $(BUILD)/.deps-ok

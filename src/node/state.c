@@ -366,6 +366,7 @@ struct cmm_state_file {
 	int	fd;
 	int	slot;		/* the slot the next save overwrites */
 	uint64_t seq;		/* the newest sequence on disk */
+	bool	unsynced;	/* the newest slot is written, not yet flushed */
 	char	dir[4096];
 	char	path[4096];
 };
@@ -461,12 +462,35 @@ st_file_still_ours(const struct cmm_state_file *f)
 	    a.st_ino == b.st_ino;
 }
 
+/* An error on the open file: the slots are read again before the next
+ * save. */
+static int
+st_file_error(struct cmm_state_file *f, const char *op, char *err,
+    size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s: %s", f->path, op, strerror(errno));
+	close(f->fd);
+	f->fd = -1;
+	f->unsynced = false;
+	return -1;
+}
+
 int
-cmm_state_file_save(struct cmm_state_file *f, const struct cmm_persist *p,
-    char *err, size_t errlen)
+cmm_state_file_flush(struct cmm_state_file *f, char *err, size_t errlen)
+{
+	if (f->fd < 0 || !f->unsynced)
+		return 0;
+	if (fdatasync(f->fd) < 0)
+		return st_file_error(f, "fdatasync", err, errlen);
+	f->unsynced = false;
+	return 0;
+}
+
+static int
+st_file_save(struct cmm_state_file *f, const struct cmm_persist *p,
+    bool flush, char *err, size_t errlen)
 {
 	uint8_t	rec[CMM_STATE_REC_SIZE];
-	const char *op;
 	bool	written, replaced = false;
 
 	if (p->epoch >= CMM_EPOCH_LIMIT) {
@@ -479,8 +503,13 @@ cmm_state_file_save(struct cmm_state_file *f, const struct cmm_persist *p,
 	if (f->fd >= 0 && !st_file_still_ours(f)) {
 		close(f->fd);
 		f->fd = -1;
+		f->unsynced = false;
 		replaced = true;
 	}
+	/* the slot about to be overwritten may hold the only record on the
+	 * disk: the other one must be there first */
+	if (cmm_state_file_flush(f, err, errlen) < 0)
+		return -1;
 	if (f->fd < 0) {
 		if (st_file_open(f, p, &written, err, errlen) < 0)
 			return -1;
@@ -488,16 +517,12 @@ cmm_state_file_save(struct cmm_state_file *f, const struct cmm_persist *p,
 			goto done;
 	}
 	st_encode(p, f->seq + 1, rec);
-	op = st_pwrite_all(f->fd, rec, sizeof(rec),
-	    (off_t)f->slot * CMM_STATE_REC_SIZE) < 0 ? "write" :
-	    fdatasync(f->fd) < 0 ? "fdatasync" : NULL;
-	if (op != NULL) {
-		snprintf(err, errlen, "%s: %s: %s", f->path, op, strerror(errno));
-		/* the slots are read again before the next save */
-		close(f->fd);
-		f->fd = -1;
-		return -1;
-	}
+	if (st_pwrite_all(f->fd, rec, sizeof(rec),
+	    (off_t)f->slot * CMM_STATE_REC_SIZE) < 0)
+		return st_file_error(f, "write", err, errlen);
+	if (flush && fdatasync(f->fd) < 0)
+		return st_file_error(f, "fdatasync", err, errlen);
+	f->unsynced = !flush;
 	f->seq++;
 	f->slot = 1 - f->slot;
 done:
@@ -508,6 +533,20 @@ done:
 		return 1;
 	}
 	return 0;
+}
+
+int
+cmm_state_file_save(struct cmm_state_file *f, const struct cmm_persist *p,
+    char *err, size_t errlen)
+{
+	return st_file_save(f, p, true, err, errlen);
+}
+
+int
+cmm_state_file_write(struct cmm_state_file *f, const struct cmm_persist *p,
+    char *err, size_t errlen)
+{
+	return st_file_save(f, p, false, err, errlen);
 }
 
 int

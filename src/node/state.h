@@ -61,6 +61,14 @@ struct cmm_state_file *cmm_state_file_new(const char *dir, char *err,
 	    size_t errlen);
 int	cmm_state_file_save(struct cmm_state_file *f, const struct cmm_persist *p,
 	    char *err, size_t errlen);
+/* The same, but the slot is only written: cmm_state_file_flush makes it
+ * durable, and so does the next save or write, before it overwrites the
+ * other slot (which until then may hold the only record on the disk).
+ * flush: 0, or -1 with err (the slots are read again before the next
+ * save). */
+int	cmm_state_file_write(struct cmm_state_file *f, const struct cmm_persist *p,
+	    char *err, size_t errlen);
+int	cmm_state_file_flush(struct cmm_state_file *f, char *err, size_t errlen);
 void	cmm_state_file_free(struct cmm_state_file *f);
 
 /* 0: *p loaded; 1: no state (a fresh node, *p zeroed); -1: unreadable or

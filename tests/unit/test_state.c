@@ -733,6 +733,92 @@ test_state_file_kept_open(void **state)
 	assert_persist_eq(&p, &q);
 }
 
+/*
+ * The state file's writes and flushes, seen at the system calls (the
+ * binary is linked with --wrap for both): 'W' and the slot for a record
+ * written, 'S' for a flush.  Only while io_on is set.
+ */
+ssize_t	__real_pwrite(int fd, const void *buf, size_t n, off_t off);
+int	__real_fdatasync(int fd);
+ssize_t	__wrap_pwrite(int fd, const void *buf, size_t n, off_t off);
+int	__wrap_fdatasync(int fd);
+static bool io_on;
+static char io_log[64];
+
+static void
+io_note(char a, char b)
+{
+	size_t l = strlen(io_log);
+
+	if (io_on && l + 2 < sizeof(io_log)) {
+		io_log[l] = a;
+		io_log[l + 1] = b;
+	}
+}
+
+ssize_t
+__wrap_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	io_note('W', (char)('0' + off / STATE_REC));
+	return __real_pwrite(fd, buf, n, off);
+}
+
+int
+__wrap_fdatasync(int fd)
+{
+	io_note('S', ' ');
+	return __real_fdatasync(fd);
+}
+
+/* A commit announced before its flush (docs/PROTOCOL.md "Durability"):
+ * written at once, flushed by cmm_state_file_flush -- or by the next
+ * record before it overwrites the other slot, which until then holds the
+ * only record that is surely on the disk.  A reader sees the newest
+ * record all along. */
+static void
+test_state_file_flush_later(void **state)
+{
+	struct cmm_state_file *f;
+	struct cmm_persist p, q;
+
+	(void)state;
+	f = cmm_state_file_new(dir, err, sizeof(err));
+	assert_non_null(f);
+	p = make_persist(1);
+	assert_int_equal(cmm_state_file_save(f, &p, err, sizeof(err)), 0);
+	io_on = true;
+	memset(io_log, 0, sizeof(io_log));
+	p = make_persist(2);
+	assert_int_equal(cmm_state_file_save(f, &p, err, sizeof(err)), 0);
+	assert_string_equal(io_log, "W1S ");	/* a save: written, flushed */
+	memset(io_log, 0, sizeof(io_log));
+	p = make_persist(3);
+	assert_int_equal(cmm_state_file_write(f, &p, err, sizeof(err)), 0);
+	assert_string_equal(io_log, "W0");	/* a write only */
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_persist_eq(&p, &q);
+	assert_int_equal(cmm_state_file_flush(f, err, sizeof(err)), 0);
+	assert_int_equal(cmm_state_file_flush(f, err, sizeof(err)), 0);
+	assert_string_equal(io_log, "W0S ");	/* flushed once */
+	memset(io_log, 0, sizeof(io_log));
+	p = make_persist(4);
+	assert_int_equal(cmm_state_file_write(f, &p, err, sizeof(err)), 0);
+	p = make_persist(5);
+	assert_int_equal(cmm_state_file_save(f, &p, err, sizeof(err)), 0);
+	/* 4 reaches the disk before 5 overwrites slot 0, the slot of 3 */
+	assert_string_equal(io_log, "W1S W0S ");
+	memset(io_log, 0, sizeof(io_log));
+	p = make_persist(6);
+	assert_int_equal(cmm_state_file_write(f, &p, err, sizeof(err)), 0);
+	p = make_persist(7);
+	assert_int_equal(cmm_state_file_write(f, &p, err, sizeof(err)), 0);
+	assert_string_equal(io_log, "W1S W0");
+	io_on = false;
+	cmm_state_file_free(f);
+	assert_int_equal(cmm_state_load(dir, &q, err, sizeof(err)), 0);
+	assert_persist_eq(&p, &q);
+}
+
 /* A state file removed or replaced (a backup restored) under the open
  * handle: the next save notices, says so (1 and a warning), and writes
  * the current state where a restart will read it; then all is as
@@ -1499,6 +1585,7 @@ main(void)
 		cmocka_unit_test_setup(test_history_tail_seeks, new_dir),
 		cmocka_unit_test_setup(test_history_symlink, new_dir),
 		cmocka_unit_test_setup(test_state_crash_loop, new_dir),
+		cmocka_unit_test_setup(test_state_file_flush_later, new_dir),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
