@@ -204,6 +204,10 @@ enum cmm_log_level { CMM_LOG_ERROR = 0, CMM_LOG_WARN, CMM_LOG_INFO, CMM_LOG_DEBU
 
 struct cmm_effect {
 	enum cmm_fx_type type;
+	/* PERSIST only: the record must be written before the effects that
+	 * follow, but may be flushed after them -- before the next record,
+	 * device operation or input (docs/PROTOCOL.md "Durability") */
+	bool	flush_later;
 	union {
 		struct {
 			const struct cmm_set *to;

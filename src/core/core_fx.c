@@ -99,10 +99,11 @@ core_stamp_config(struct cmm_core *c)
 	c->disk.cfg_version = c->cfg->config_version;
 }
 
-int
-core_persist(struct cmm_core *c)
+static int
+core_persist_fx(struct cmm_core *c, bool flush_later)
 {
-	struct cmm_effect fx = { .type = CMM_FX_PERSIST };
+	struct cmm_effect fx = { .type = CMM_FX_PERSIST,
+	    .flush_later = flush_later };
 
 	/* the acceptor's slot: an accepted ballot is one it promised, a
 	 * value goes with it, and the known epoch never reaches the limit */
@@ -112,6 +113,21 @@ core_persist(struct cmm_core *c)
 	assert(c->disk.epoch < CMM_EPOCH_LIMIT);
 	fx.u.persist = &c->disk;
 	return core_emit(c, &fx);
+}
+
+int
+core_persist(struct cmm_core *c)
+{
+	return core_persist_fx(c, false);
+}
+
+/* A record whose loss costs only what a crash just before it would: the
+ * daemon may announce it before the flush (docs/PROTOCOL.md
+ * "Durability"). */
+int
+core_persist_flush_later(struct cmm_core *c)
+{
+	return core_persist_fx(c, true);
 }
 
 /* The header every message carries: who we are and what we know. */

@@ -334,6 +334,7 @@ void	core_event_node(struct cmm_core *c, struct cmm_event *ev, int id,
 	    const char *what);
 void	core_stamp_config(struct cmm_core *c);
 int	core_persist(struct cmm_core *c);
+int	core_persist_flush_later(struct cmm_core *c);
 void	core_fill_msg(const struct cmm_core *c, struct cmm_msg *m, int type);
 void	core_send_msg(struct cmm_core *c, const struct cmm_set *to,
 	    const struct cmm_msg *m);

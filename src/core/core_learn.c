@@ -22,9 +22,10 @@ static void	commit_wd_done(struct cmm_core *c);
 static void	commit_unfenced(struct cmm_core *c, const struct cmm_set *S,
 		    const struct cmm_set *departed);
 static void	commit_fail(struct cmm_core *c);
-static void	learn_chosen_by(struct cmm_core *c, uint32_t epoch,
-    const struct cmm_set *chosen, const struct cmm_qdecision *dec,
-    const char *how, const struct core_tally *t);
+static void	learn_chosen_by(struct cmm_core *c, bool by_acceptors,
+		    uint32_t epoch, const struct cmm_set *chosen,
+		    const struct cmm_qdecision *dec, const char *how,
+		    const struct core_tally *t);
 static void	learn_explain(struct cmm_core *c, const struct cmm_set *from,
 		    bool device, cmm_ballot b, struct cmm_qdecision *dec);
 
@@ -120,7 +121,8 @@ learn_accepted(struct cmm_core *c, int from, cmm_ballot b,
 			dec = c->r.dec;	/* the stand-in, as the coordinator decided */
 		else
 			learn_explain(c, &t->from, t->device, b, &dec);
-		learn_chosen_by(c, c->disk.epoch + 1, &t->value, &dec, how,
+		learn_chosen_by(c, by_quorum && !t->device,
+		    c->disk.epoch + 1, &t->value, &dec, how,
 		    by_quorum ? t : NULL);
 	}
 }
@@ -191,11 +193,21 @@ learn_end_round(struct cmm_core *c, uint32_t epoch, const char *list,
 
 /* The known configuration becomes (epoch, S) in one write that also
  * clears the slot of the instance it decides.  False: the write failed,
- * the node stopped, nothing changed in memory. */
+ * the node stopped, nothing changed in memory.  by_acceptors: a quorum of
+ * ACCEPTEDs chose S, no device or operator standing in. */
 static bool
-learn_persist(struct cmm_core *c, uint32_t epoch, const struct cmm_set *S)
+learn_persist(struct cmm_core *c, bool by_acceptors, uint32_t epoch,
+    const struct cmm_set *S)
 {
 	struct cmm_persist old = c->disk;
+	/* S is on a quorum of disks and on this one, accepted for this very
+	 * instance: losing this write to a power cut leaves what a crash
+	 * just before learning would, from which any later round finds S
+	 * again, so it may be announced before its flush (docs/PROTOCOL.md
+	 * "Durability") */
+	bool later = by_acceptors && epoch == old.epoch + 1 &&
+	    old.accepted != CMM_BALLOT_NONE && cmm_set_eq(&old.value, S);
+	int rc;
 
 	assert(epoch > c->disk.epoch && epoch < CMM_EPOCH_LIMIT);
 	c->disk.epoch = epoch;
@@ -207,7 +219,8 @@ learn_persist(struct cmm_core *c, uint32_t epoch, const struct cmm_set *S)
 	if (c->disk.abstain == CMM_ABSTAIN_UNKNOWN)
 		c->disk.abstain = epoch + 1;	/* the instance it may have voted in */
 	core_stamp_config(c);
-	if (core_persist(c) != 0) {
+	rc = later ? core_persist_flush_later(c) : core_persist(c);
+	if (rc != 0) {
 		c->disk = old;
 		core_fail_stop(c, "cannot persist a chosen configuration");
 		return false;
@@ -301,13 +314,14 @@ void
 learn_chosen(struct cmm_core *c, uint32_t epoch, const struct cmm_set *chosen,
     const struct cmm_qdecision *dec, const char *how)
 {
-	learn_chosen_by(c, epoch, chosen, dec, how, NULL);
+	learn_chosen_by(c, false, epoch, chosen, dec, how, NULL);
 }
 
 /* learn_chosen, knowing the ACCEPTEDs that chose it (NULL: not known, or
- * a stand-in) */
+ * a stand-in); by_acceptors: a quorum of ACCEPTEDs, the device not among
+ * them */
 static void
-learn_chosen_by(struct cmm_core *c, uint32_t epoch,
+learn_chosen_by(struct cmm_core *c, bool by_acceptors, uint32_t epoch,
     const struct cmm_set *chosen, const struct cmm_qdecision *dec,
     const char *how, const struct core_tally *t)
 {
@@ -346,7 +360,7 @@ learn_chosen_by(struct cmm_core *c, uint32_t epoch,
 		cmm_set_or(&sent, &old.members, S);
 		learn_send_commit(c, epoch, S, &sent, t);
 	}
-	if (!learn_persist(c, epoch, S))
+	if (!learn_persist(c, by_acceptors, epoch, S))
 		return;
 	core_log(c, CMM_LOG_INFO, "epoch %u is {%s} (%s)", epoch, list, how);
 	learn_forget_instance(c, epoch, S);
@@ -752,7 +766,8 @@ learn_commit_explained(struct cmm_core *c, const struct cmm_msg *m)
 	snprintf(how, sizeof(how), "chosen at ballot (%u,%d), from node %u's "
 	    "COMMIT", cmm_ballot_attempt(m->ballot), cmm_ballot_coord(m->ballot),
 	    m->sender);
-	learn_chosen(c, m->epoch, &m->members, &dec, how);
+	learn_chosen_by(c, m->vballot == 0, m->epoch, &m->members, &dec, how,
+	    NULL);
 	return true;
 }
 

@@ -135,6 +135,7 @@ struct cmm_daemon {
 };
 
 static void	daemon_link_change(void *ctx, int peer, int link, bool up);
+static void	daemon_state_flush(struct cmm_daemon *d);
 
 /* ---- time ---- */
 
@@ -226,6 +227,8 @@ daemon_arm(struct cmm_daemon *d)
 	int64_t delay = cmm_core_next_deadline(d->core) * 1000 - now_us;
 	struct timeval tv;
 
+	/* every input to the core ends here: what it wrote is flushed now */
+	daemon_state_flush(d);
 	if (d->leaving && !d->exiting) {
 		struct cmm_core_status st;
 
@@ -714,7 +717,8 @@ daemon_send(struct cmm_daemon *d, const struct cmm_set *to,
 }
 
 static int
-daemon_persist(struct cmm_daemon *d, const struct cmm_persist *p)
+daemon_persist(struct cmm_daemon *d, const struct cmm_persist *p,
+    bool flush_later)
 {
 	char err[512];
 
@@ -724,7 +728,8 @@ daemon_persist(struct cmm_daemon *d, const struct cmm_persist *p)
 		cmm_logf(d->log, CMM_LOG_ERROR, "persist failed: %s", err);
 		return -1;
 	}
-	switch (cmm_state_file_save(d->state, p, err, sizeof(err))) {
+	switch ((flush_later ? cmm_state_file_write : cmm_state_file_save)(
+	    d->state, p, err, sizeof(err))) {
 	case 0:
 		return 0;
 	case 1:
@@ -734,6 +739,22 @@ daemon_persist(struct cmm_daemon *d, const struct cmm_persist *p)
 		cmm_logf(d->log, CMM_LOG_ERROR, "persist failed: %s", err);
 		return -1;
 	}
+}
+
+/* A commit the core let announce before its flush (docs/PROTOCOL.md
+ * "Durability") reaches the disk before anything else happens: at the end
+ * of the input that wrote it, before a device operation, before the next
+ * record.  A failure here is repaired by the next save, which writes the
+ * whole state again and syncs it (or fails, and the core stops). */
+static void
+daemon_state_flush(struct cmm_daemon *d)
+{
+	char err[512];
+
+	if (d->state != NULL &&
+	    cmm_state_file_flush(d->state, err, sizeof(err)) < 0)
+		cmm_logf(d->log, CMM_LOG_ERROR, "state: %s: the next record "
+		    "writes it again", err);
 }
 
 static void
@@ -836,6 +857,7 @@ daemon_device(struct cmm_daemon *d, const struct cmm_devreq *q)
 	bool slot = op->op == CMM_DEVOP_PROMISE || op->op == CMM_DEVOP_ACCEPT;
 	char detail[300];
 
+	daemon_state_flush(d);	/* a device never holds more than the disk */
 	daemon_devop_detail(op, detail, sizeof(detail));
 	cmm_logf(d->log, CMM_LOG_DEBUG, "device %s: %s node %d %s %u%s "
 	    "(request %u)", name, cmm_dev_op_name(op->op), op->node,
@@ -1078,7 +1100,7 @@ daemon_emit(void *ctx, const struct cmm_effect *fx)
 		daemon_send(d, fx->u.send.to, fx->u.send.msg);
 		return 0;
 	case CMM_FX_PERSIST:
-		return daemon_persist(d, fx->u.persist);
+		return daemon_persist(d, fx->u.persist, fx->flush_later);
 	case CMM_FX_DEVICE:
 		daemon_device(d, fx->u.dev);
 		return 0;
@@ -1578,6 +1600,7 @@ cmm_daemon_free(struct cmm_daemon *d)
 	cmm_udp_free(d->udp);
 	cmm_links_free(d->links);
 	cmm_core_free(d->core);
+	daemon_state_flush(d);
 	cmm_state_file_free(d->state);
 	if (d->timer != NULL)
 		event_free(d->timer);

@@ -50,6 +50,7 @@ struct rec {
 	struct cmm_msg	msg;		/* SEND */
 	struct cmm_persist persist;	/* PERSIST */
 	int		persist_rc;
+	bool		flush_later;
 	struct cmm_devreq dev;		/* DEVICE */
 	enum cmm_prompt_kind prompt;	/* PROMPT */
 	int		choice[2];
@@ -168,6 +169,7 @@ sink_emit(void *ctx, const struct cmm_effect *fx)
 		break;
 	case CMM_FX_PERSIST:
 		r.persist = *fx->u.persist;
+		r.flush_later = fx->flush_later;
 		/* agreement, across every node and the whole test: an epoch
 		 * is only ever persisted with one configuration */
 		if (r.persist.epoch > 0 && r.persist.epoch < EPOCHS) {
@@ -1986,6 +1988,67 @@ test_isolation_prompt(void **state)
 	assert_int_equal(count_event(mark, 0, CMM_EV_ANSWER), 1);
 }
 
+/* The write of epoch e by node i after log index from: whether the core
+ * let it be flushed after the announce. */
+static bool
+epoch_flush_later(int from, int i, uint32_t e)
+{
+	for (int k = from; k < w.nlog; k++)
+		if (w.log[k].node == i && w.log[k].type == CMM_FX_PERSIST &&
+		    w.log[k].persist.epoch == e)
+			return w.log[k].flush_later;
+	fail_msg("node %d never wrote epoch %u", i, e);
+	return false;
+}
+
+/* docs/PROTOCOL.md "Durability": a commit may be announced before its
+ * flush only when its loss is a crash before learning -- a quorum of
+ * ACCEPTEDs chose it and this node's disk holds it accepted.  Not when the
+ * node learns it without having accepted it, nor when an operator's
+ * answer stood in for the quorum.  Every other write is flushed first. */
+static void
+test_commit_flush_later(void **state)
+{
+	const char *why = NULL;
+	int mark;
+
+	(void)state;
+	form(3);
+	assert_cluster("0-2", 1);
+	for (int i = 0; i < 3; i++)
+		assert_true(epoch_flush_later(0, i, 1));
+	mark = w.nlog;
+	node_kill(0);
+	run_for(3000);
+	assert_cluster("1-2", 2);
+	assert_true(epoch_flush_later(mark, 1, 2));
+	assert_true(epoch_flush_later(mark, 2, 2));
+	/* back with epoch 1 on its disk: it learns 2 from a header and 3
+	 * (its return) from the COMMIT, having accepted neither -- only the
+	 * members of 2 are acceptors of 3 */
+	mark = w.nlog;
+	node_start(0);
+	run_for(3000);
+	assert_cluster("0-2", 3);
+	assert_false(epoch_flush_later(mark, 0, 2));
+	assert_false(epoch_flush_later(mark, 0, 3));
+	assert_true(epoch_flush_later(mark, 1, 3));
+	assert_true(epoch_flush_later(mark, 2, 3));
+	for (int k = 0; k < w.nlog; k++)
+		if (w.log[k].type == CMM_FX_PERSIST &&
+		    w.log[k].persist.epoch == 0)
+			assert_false(w.log[k].flush_later);
+	/* a lone node formed by the operator's "not isolated" */
+	world_init(3);
+	node_start(0);
+	run_until(2000);
+	mark = w.nlog;
+	assert_int_equal(cmm_core_answer_isolation(w.n[0].core, w.now, false,
+	    &why), 0);
+	assert_member(0, 1, "0");
+	assert_false(epoch_flush_later(mark, 0, 1));
+}
+
 /* The isolation prompt times out to the safe answer, and is asked once. */
 static void
 test_isolation_prompt_timeout(void **state)
@@ -3029,6 +3092,7 @@ main(void)
 		T(test_persist_failure_stops),
 		T(test_cut_off_member_learns),
 		T(test_isolation_prompt),
+		T(test_commit_flush_later),
 		T(test_isolation_prompt_timeout),
 		T(test_winner_prompt),
 		T(test_force_quorum),
