@@ -736,6 +736,25 @@ sim_check_timer(struct cmm_sim *s, struct cmm_sim_node *n)
 	    (long long)(s->now - n->last_bcast), (long long)hb);
 }
 
+/* The end of an input: the daemon flushes the commit it announced before
+ * the flush -- unless the power goes first, and the disk keeps the record
+ * before it (the node crashes now: sim_maybe_crash queued it). */
+static void
+sim_flush(struct cmm_sim *s, struct cmm_sim_node *n)
+{
+	if (n->unflushed && n->power_cut) {
+		cmm_sim_trace(s, -1, "power cut at node %d before its flush: its "
+		    "disk keeps epoch %" PRIu32 ", not %" PRIu32, n->id,
+		    n->flushed.epoch, n->disk.epoch);
+		n->disk = n->flushed;
+		/* it will commit that epoch again, with the same members
+		 * (the agreement check holds it to that) */
+		n->top_epoch = n->disk.epoch;
+	}
+	n->unflushed = false;
+	n->power_cut = false;
+}
+
 void
 cmm_sim_after_input(struct cmm_sim *s, struct cmm_sim_node *n)
 {
@@ -744,6 +763,7 @@ cmm_sim_after_input(struct cmm_sim *s, struct cmm_sim_node *n)
 
 	if (n->core == NULL)
 		return;
+	sim_flush(s, n);
 	cmm_sim_check_input(s, n);
 	sim_check_timer(s, n);
 	if (n->halt) {
@@ -870,7 +890,14 @@ sim_maybe_crash(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t ppm,
 
 	if (ppm == 0 || cmm_rng_below(&s->rng, 1000000) >= ppm)
 		return;
-	cmm_sim_trace(s, -1, "node %d will crash right after %s", n->id, after);
+	/* a commit announced before its flush: every other such crash is a
+	 * power cut in between (counted, not drawn: the runs without one
+	 * stay as they were) */
+	if (n->unflushed && !s->o.no_power_cuts &&
+	    (++s->unflushed_crashes & 1) == 0)
+		n->power_cut = true;
+	cmm_sim_trace(s, -1, "node %d will %s right after %s", n->id,
+	    n->power_cut ? "lose power" : "crash", after);
 	memset(&a, 0, sizeof(a));
 	a.kind = CMM_SIM_A_KILL;
 	a.t = s->now;
@@ -979,6 +1006,11 @@ sim_emit(void *ctx, const struct cmm_effect *fx)
 		if (fx->u.persist->accepted != CMM_BALLOT_NONE &&
 		    (!n->has_disk || fx->u.persist->accepted != n->disk.accepted))
 			sim_maybe_crash(s, n, s->crash_accept_ppm, "an accept");
+		/* as the daemon's state file: any write flushes the one
+		 * before it first */
+		if (n->has_disk)
+			n->flushed = n->disk;
+		n->unflushed = fx->flush_later && n->has_disk;
 		n->disk = *fx->u.persist;
 		n->has_disk = true;
 		return 0;

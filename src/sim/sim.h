@@ -220,6 +220,12 @@ struct cmm_sim_node {
 	bool		started_once;
 	bool		has_disk;
 	struct cmm_persist disk;
+	/* a commit written but not yet flushed (the core's flush_later; the
+	 * daemon flushes at the end of the input) and the record the disk
+	 * holds until then: what a power cut in between leaves */
+	bool		unflushed;
+	bool		power_cut;	/* the crash after it is one */
+	struct cmm_persist flushed;
 	bool		halt;		/* CMM_FX_HALT seen during an input */
 	bool		halted;
 	int64_t		wake_at;
@@ -349,6 +355,7 @@ struct cmm_sim_opts {
 	bool		plant_replay;
 	bool		trace_all;	/* print every trace line */
 	bool		json;		/* keep the commit log */
+	bool		no_power_cuts;	/* a crash after a commit is never one */
 	bool		unbatched;	/* one DELIVER event per copy (the
 					 * reference model of the batching) */
 	FILE		*out;		/* trace / report stream */
@@ -473,6 +480,8 @@ struct cmm_sim {
 	struct cmm_set	stay_dead;	/* crashed nodes kept down after heal */
 	uint32_t	crash_accept_ppm; /* chance an accept crashes its node */
 	uint32_t	crash_commit_ppm; /* chance a commit crashes its node */
+	uint32_t	unflushed_crashes; /* of those after an unflushed commit:
+					    * every second is a power cut */
 	int		burst_killed;
 	int64_t		heal_at;
 	int64_t		burst_at;
