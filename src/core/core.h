@@ -100,6 +100,8 @@ struct cmm_core_cfg {
 #define CMM_BUG_LEARN_ACCEPT	0x100	/* take an ACCEPT as chosen */
 #define CMM_BUG_RESTLESS	0x200	/* a step every 3 failure timeouts */
 #define CMM_BUG_DEAF		0x400	/* members ignore petitions */
+#define CMM_BUG_FLUSH_LATER	0x800	/* every commit flushed after its
+					 * announce, a stand-in's too */
 
 /* Fills cfg with the default settings and no nodes. */
 void	cmm_core_cfg_defaults(struct cmm_core_cfg *cfg);

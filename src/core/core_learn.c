@@ -205,8 +205,9 @@ learn_persist(struct cmm_core *c, bool by_acceptors, uint32_t epoch,
 	 * just before learning would, from which any later round finds S
 	 * again, so it may be announced before its flush (docs/PROTOCOL.md
 	 * "Durability") */
-	bool later = by_acceptors && epoch == old.epoch + 1 &&
-	    old.accepted != CMM_BALLOT_NONE && cmm_set_eq(&old.value, S);
+	bool later = (by_acceptors && epoch == old.epoch + 1 &&
+	    old.accepted != CMM_BALLOT_NONE && cmm_set_eq(&old.value, S)) ||
+	    (c->cfg->bugs & CMM_BUG_FLUSH_LATER);
 	int rc;
 
 	assert(epoch > c->disk.epoch && epoch < CMM_EPOCH_LIMIT);

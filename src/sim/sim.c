@@ -910,6 +910,24 @@ sim_maybe_crash(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t ppm,
 	cmm_sim_add_action(s, &a, 0);
 }
 
+/* A script's power-cut: right after this commit, before its flush; the
+ * node stays down until the script restarts it. */
+static void
+sim_cut_power(struct cmm_sim *s, struct cmm_sim_node *n)
+{
+	struct cmm_sim_action a;
+
+	n->cut_at_commit = false;
+	n->power_cut = true;
+	cmm_sim_trace(s, -1, "node %d will lose power right after a commit%s",
+	    n->id, n->unflushed ? "" : " (flushed: it keeps the commit)");
+	memset(&a, 0, sizeof(a));
+	a.kind = CMM_SIM_A_KILL;
+	a.t = s->now;
+	cmm_set_add(&a.set, n->id);
+	cmm_sim_add_action(s, &a, 1);
+}
+
 /* ---- the sink: effects of one core ---- */
 
 static void
@@ -922,7 +940,10 @@ sim_on_event(struct cmm_sim *s, struct cmm_sim_node *n,
 	case CMM_EV_COMMIT:
 		s->st.commits++;
 		cmm_sim_check_commit(s, n, ev);
-		sim_maybe_crash(s, n, s->crash_commit_ppm, "a commit");
+		if (n->cut_at_commit)
+			sim_cut_power(s, n);
+		else
+			sim_maybe_crash(s, n, s->crash_commit_ppm, "a commit");
 		break;
 	case CMM_EV_SPLIT_BRAIN:
 		n->alarmed = true;

@@ -66,6 +66,8 @@ enum cmm_sim_act {
 	CMM_SIM_A_RANDOM_DISARM, /* random mode: no more crashes after accepts */
 	CMM_SIM_A_RANDOM_UNDROP, /* random mode: selective drops end */
 	CMM_SIM_A_REJOIN,	/* random mode: n joins once its leave ends */
+	CMM_SIM_A_POWER_CUT,	/* LIST lose power right after their next
+				 * commit, before its flush; down until restarted */
 };
 
 struct cmm_sim_action {
@@ -225,6 +227,7 @@ struct cmm_sim_node {
 	 * holds until then: what a power cut in between leaves */
 	bool		unflushed;
 	bool		power_cut;	/* the crash after it is one */
+	bool		cut_at_commit;	/* a script's power-cut, armed */
 	struct cmm_persist flushed;
 	bool		halt;		/* CMM_FX_HALT seen during an input */
 	bool		halted;

@@ -52,6 +52,8 @@ static const struct {
 	{ "restless", CMM_BUG_RESTLESS,
 	    "a step without cause every 3 failure timeouts" },
 	{ "deaf", CMM_BUG_DEAF, "members ignore petitions: no node joins" },
+	{ "flush-later", CMM_BUG_FLUSH_LATER,
+	    "every commit announced before its flush, even a stand-in's" },
 	{ "replay", 0, "the simulator skips the replay window" },
 };
 
@@ -132,6 +134,8 @@ sim_usage(FILE *f)
 "                           accept,accepted; round = every round type)\n"
 "  at T jitter MS          at T device-latency MS [JITTER_MS]\n"
 "  at T forget LIST        (restart with the state lost)\n"
+"  at T power-cut LIST     (the power goes right after each one's next\n"
+"                          commit, before its flush; down until restarted)\n"
 "  at T explore [path P]   (where --explore starts; P replays one path)\n"
 "  at T answer N isolated|not-isolated|winner M\n"
 "  expect at T cluster LIST      expect at T state N STATE|down\n"

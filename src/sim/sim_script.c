@@ -360,11 +360,12 @@ script_at(struct script *sc, char **tok, int ntok)
 			return script_err(sc, "want: at T drop TYPES A -> B");
 		a.ppm = mask;
 		a.kind = CMM_SIM_A_DROP;
-	} else if (strcmp(verb, "forget") == 0) {
+	} else if (strcmp(verb, "forget") == 0 ||
+	    strcmp(verb, "power-cut") == 0) {
 		if (args != 1 || script_list(sc, tok[0], &a.set) != 0)
-			return args != 1 ? script_err(sc, "want: at T forget LIST") :
-			    -1;
-		a.kind = CMM_SIM_A_FORGET;
+			return args != 1 ? script_err(sc, "want: at T %s LIST",
+			    verb) : -1;
+		a.kind = verb[0] == 'f' ? CMM_SIM_A_FORGET : CMM_SIM_A_POWER_CUT;
 	} else if (strcmp(verb, "jitter") == 0 ||
 	    strcmp(verb, "device-latency") == 0) {
 		long long v, w = 0;
@@ -828,6 +829,11 @@ cmm_sim_do_action(struct cmm_sim *s, int idx)
 		for (int i = cmm_set_next(&a.set, 0); i >= 0;
 		    i = cmm_set_next(&a.set, i + 1))
 			cmm_sim_forget_node(s, i);
+		break;
+	case CMM_SIM_A_POWER_CUT:
+		for (int i = cmm_set_next(&a.set, 0); i >= 0;
+		    i = cmm_set_next(&a.set, i + 1))
+			s->nodes[i].cut_at_commit = true;
 		break;
 	case CMM_SIM_A_JITTER:
 		cmm_sim_trace(s, -1, "jitter %d ms", a.k);

@@ -77,6 +77,30 @@ planted_random() {
 planted_random restless liveness
 planted_random deaf liveness
 
+# planted_expect BUG SCENARIO LINE: a bug whose harm is a silence (no
+# alarm), which the scenario's expectation on LINE names
+planted_expect() {
+	sc=$dir/$2.sim
+	if ! "$CMM" sim --script "$sc" --quiet >"$tmp/clean" 2>&1; then
+		echo "FAIL $1: $sc fails even without the bug:"
+		tail -n 20 "$tmp/clean"
+		fail=1
+		return
+	fi
+	"$CMM" sim --script "$sc" --plant-bug "$1" --quiet >"$tmp/bug" 2>&1
+	rc=$?
+	v=$(grep "^$sc:$3: " "$tmp/bug")
+	if [ "$rc" -eq 1 ] && [ -n "$v" ]; then
+		echo "ok   $1: $v"
+	else
+		echo "FAIL $1: want line $3 of $sc to fail (exit $rc)"
+		tail -n 5 "$tmp/bug"
+		fail=1
+	fi
+}
+
+planted_expect flush-later powercut-standin 24
+
 # a bug name the simulator does not know is a usage error
 "$CMM" sim --plant-bug no-such-bug >/dev/null 2>&1
 [ $? -eq 2 ] || { echo "FAIL unknown bug name accepted"; fail=1; }
