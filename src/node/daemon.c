@@ -1046,12 +1046,14 @@ daemon_event(struct cmm_daemon *d, const struct cmm_effect *fx)
 	    e->unfenced) || (e->type == CMM_EV_ANSWER && e->timed_out) ?
 	    CMM_LOG_WARN : CMM_LOG_INFO, "%s", e->text != NULL ? e->text :
 	    "(event)");
-	/* the listeners first: the state is on disk already, and the
-	 * history's own fsync is bookkeeping, not part of the commit */
+	/* the listeners first: the state is written already (on the disk,
+	 * or for the fast path's commit flushed at the end of this input:
+	 * docs/PROTOCOL.md "Durability"), and the history's own fsync is
+	 * bookkeeping, not part of the commit */
 	daemon_note(d, &n);
 	switch (e->type) {
 	case CMM_EV_COMMIT:
-		/* the state is on disk already (persist before announcing);
+		/* the state is written already (persist before announcing);
 		 * the history line is the operator's record of it */
 		cmm_hook_run(d->hook, "commit", d->self, e->epoch, &e->members,
 		    &e->departed, &e->joined, NULL);
