@@ -72,7 +72,9 @@ struct cmm_sim_explore {
 	struct x_shared	*sh;
 };
 
-enum x_kind { X_DELIVER, X_DROP, X_ADVANCE, X_CRASH };
+/* X_CUT: deliver a COMMIT or ACCEPTED, then cut the receiver's power
+ * before the flush of what it wrote (docs/PROTOCOL.md "Durability") */
+enum x_kind { X_DELIVER, X_DROP, X_ADVANCE, X_CRASH, X_CUT };
 
 struct x_opt {
 	enum x_kind	kind;
@@ -233,6 +235,15 @@ x_options(struct cmm_sim *s, struct x_opt *o, int max)
 		for (int i = 0; i < s->n && n < max; i++)
 			if (s->nodes[i].core != NULL)
 				o[n++] = (struct x_opt){ X_CRASH, i };
+	/* last, so that the paths printed before these existed replay */
+	if (x->crashes < x->crashes_max && !s->o.no_power_cuts)
+		for (size_t i = 0; i < x->npool && n < max; i++) {
+			uint8_t t = x->pool[i].msg->type;
+
+			if ((t == CMM_MSG_COMMIT || t == CMM_MSG_ACCEPTED) &&
+			    s->nodes[x->pool[i].to].core != NULL)
+				o[n++] = (struct x_opt){ X_CUT, (int)i };
+		}
 	return n;
 }
 
@@ -244,12 +255,14 @@ x_apply(struct cmm_sim *s, const struct x_opt *o)
 
 	switch (o->kind) {
 	case X_DELIVER:
-	case X_DROP: {
+	case X_DROP:
+	case X_CUT: {
 		struct x_ent e = x->pool[o->arg];
 
 		x_remove(x, (size_t)o->arg);
 		cmm_sim_trace(s, -1, "explore: %s %s %d -> %d",
-		    o->kind == X_DELIVER ? "deliver" : "lose",
+		    o->kind == X_DELIVER ? "deliver" : o->kind == X_DROP ?
+		    "lose" : "deliver, then cut the power of",
 		    cmm_msg_type_name(e.msg->type), e.from, e.to);
 		if (o->kind == X_DROP) {
 			s->st.drop_loss++;
@@ -261,7 +274,16 @@ x_apply(struct cmm_sim *s, const struct x_opt *o)
 		ev.kind = CMM_SIM_EV_DELIVER;
 		ev.node = e.to;
 		ev.u.dlv.msg = e.msg;
+		/* the end of this input loses what it wrote unflushed */
+		if (o->kind == X_CUT)
+			s->nodes[e.to].power_cut = true;
 		cmm_sim_net_deliver(s, &ev);
+		if (o->kind == X_CUT) {
+			s->nodes[e.to].power_cut = false;
+			cmm_sim_kill_node(s, e.to);
+			cmm_set_add(&x->crashed, e.to);
+			x->crashes++;
+		}
 		break;
 	}
 	case X_ADVANCE:
