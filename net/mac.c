@@ -32,6 +32,8 @@ _Static_assert(sizeof(((struct cmm_keys *)0)->wire) ==
 _Static_assert(CMM_WIRE_MAC_LEN == crypto_auth_hmacsha512256_BYTES,
     "tag size");
 _Static_assert(CMM_KEY_LEN == crypto_kdf_KEYBYTES, "master key size");
+_Static_assert(sizeof(((struct cmm_keys *)0)->wire_mac) >=
+    sizeof(crypto_auth_hmacsha512256_state), "MAC state size");
 _Static_assert(CMM_DIGEST_LEN >= crypto_generichash_BYTES_MIN &&
     sizeof(((struct cmm_keys *)0)->cfg) >= crypto_generichash_KEYBYTES_MIN,
     "config digest sizes");
@@ -132,7 +134,32 @@ cmm_keys_derive(const unsigned char master[CMM_KEY_LEN], struct cmm_keys *out)
 		cmm_keys_wipe(out);
 		return -1;
 	}
+	cmm_keys_rekey(out);
 	return 0;
+}
+
+void
+cmm_keys_rekey(struct cmm_keys *k)
+{
+	crypto_auth_hmacsha512256_state st;
+
+	crypto_auth_hmacsha512256_init(&st, k->wire, sizeof(k->wire));
+	memcpy(k->wire_mac, &st, sizeof(st));
+	sodium_memzero(&st, sizeof(st));
+}
+
+/* HMAC-SHA-512/256 of buf[0..len) from the keyed state: the same tag as
+ * crypto_auth_hmacsha512256 with the wire key. */
+static void
+mac_tag(const struct cmm_keys *k, const uint8_t *buf, size_t len,
+    unsigned char tag[CMM_WIRE_MAC_LEN])
+{
+	crypto_auth_hmacsha512256_state st;
+
+	memcpy(&st, k->wire_mac, sizeof(st));
+	crypto_auth_hmacsha512256_update(&st, buf, len);
+	crypto_auth_hmacsha512256_final(&st, tag);
+	sodium_memzero(&st, sizeof(st));
 }
 
 void
@@ -262,20 +289,24 @@ out:
 size_t
 cmm_mac_seal(const struct cmm_keys *k, uint8_t *buf, size_t len)
 {
-	crypto_auth_hmacsha512256(buf + len, buf, len, k->wire);
+	mac_tag(k, buf, len, buf + len);
 	return len + CMM_WIRE_MAC_LEN;
 }
 
 bool
 cmm_mac_verify(const struct cmm_keys *k, const uint8_t *buf, size_t total_len)
 {
+	unsigned char tag[CMM_WIRE_MAC_LEN];
 	size_t len;
+	bool ok;
 
 	if (total_len < CMM_WIRE_MAC_LEN)
 		return false;
 	len = total_len - CMM_WIRE_MAC_LEN;
-	return crypto_auth_hmacsha512256_verify(buf + len, buf, len,
-	    k->wire) == 0;
+	mac_tag(k, buf, len, tag);
+	ok = crypto_verify_32(tag, buf + len) == 0;
+	sodium_memzero(tag, sizeof(tag));
+	return ok;
 }
 
 void

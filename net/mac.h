@@ -24,6 +24,10 @@ struct cmm_keys {
 	unsigned char	wire[32];	/* packet MAC */
 	unsigned char	dev[32];	/* quorum device records */
 	unsigned char	cfg[32];	/* the config digest */
+	/* the HMAC state keyed with wire (cmm_keys_derive, cmm_keys_rekey):
+	 * each tag starts from a copy, two SHA-512 blocks fewer than
+	 * keying it again (libsodium's state, kept opaque here) */
+	_Alignas(16) unsigned char wire_mac[416];
 };
 
 /* Writes a new random key to path, mode 0600; never overwrites an
@@ -42,6 +46,9 @@ int	cmm_key_load(const char *path, struct cmm_keys *out, char *err,
  * simulator use this with a fixed key). */
 int	cmm_keys_derive(const unsigned char master[CMM_KEY_LEN],
 	    struct cmm_keys *out);
+
+/* After wire was changed by hand (tests): keys the MAC state with it. */
+void	cmm_keys_rekey(struct cmm_keys *k);
 
 /* Zeroes the subkeys. */
 void	cmm_keys_wipe(struct cmm_keys *k);

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include <sodium.h>
+
 #include "net/mac.h"
 #include "net/packet.h"
 #include "net/wire.h"
@@ -105,6 +107,31 @@ sample_datagram(const struct cmm_keys *k, uint8_t *buf, size_t cap)
 	return (size_t)n;
 }
 
+/* The tag from the keyed state is HMAC-SHA-512/256 with the wire key, as
+ * libsodium computes it in one call, for every length up to a datagram
+ * (across SHA-512's 128-byte blocks). */
+static void
+test_tag_is_hmac(void **state)
+{
+	struct cmm_keys k;
+	uint8_t buf[CMM_WIRE_MAX];
+	unsigned char want[CMM_WIRE_MAC_LEN];
+
+	(void)state;
+	fixed_keys(&k, 0x55);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 7 + 1);
+	for (size_t len = 0; len + CMM_WIRE_MAC_LEN <= sizeof(buf); len += 13) {
+		crypto_auth_hmacsha512256(want, buf, len, k.wire);
+		assert_int_equal(cmm_mac_seal(&k, buf, len),
+		    len + CMM_WIRE_MAC_LEN);
+		assert_memory_equal(buf + len, want, sizeof(want));
+		assert_true(cmm_mac_verify(&k, buf, len + CMM_WIRE_MAC_LEN));
+		buf[len] ^= 1;
+		assert_false(cmm_mac_verify(&k, buf, len + CMM_WIRE_MAC_LEN));
+	}
+}
+
 static void
 test_seal_verify(void **state)
 {
@@ -164,7 +191,13 @@ test_wrong_key_fails(void **state)
 	assert_false(cmm_mac_verify(&b, buf, len));
 	/* the wire key is a subkey, not the other subkeys */
 	memcpy(b.wire, a.dev, sizeof(b.wire));
+	cmm_keys_rekey(&b);
 	assert_false(cmm_mac_verify(&b, buf, len));
+	/* and the keyed state is the wire key's: b with a's wire key
+	 * verifies a's datagram */
+	memcpy(b.wire, a.wire, sizeof(b.wire));
+	cmm_keys_rekey(&b);
+	assert_true(cmm_mac_verify(&b, buf, len));
 }
 
 static void
@@ -612,6 +645,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seal_verify),
+		cmocka_unit_test(test_tag_is_hmac),
 		cmocka_unit_test(test_every_bit_flip_fails),
 		cmocka_unit_test(test_wrong_key_fails),
 		cmocka_unit_test(test_subkeys_distinct),
