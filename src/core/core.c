@@ -328,6 +328,17 @@ cmm_core_on_unreachable(struct cmm_core *c, int64_t now, int id)
 }
 
 void
+cmm_core_on_flush_failed(struct cmm_core *c, int64_t now)
+{
+	core_advance(c, now);
+	if (!c->started)
+		return;
+	core_fail_stop(c, "cannot persist a chosen configuration (announced, "
+	    "then its flush failed)");
+	core_sync_state(c);
+}
+
+void
 cmm_core_on_foreign(struct cmm_core *c, int64_t now, const struct cmm_msg *m)
 {
 	core_advance(c, now);

@@ -258,6 +258,9 @@ void	cmm_core_on_foreign(struct cmm_core *c, int64_t now, const struct cmm_msg *
  * caller has configured for id).  Unauthenticated: it only makes id
  * suspect, and probes decide (docs/PROTOCOL.md "Fast crash detection"). */
 void	cmm_core_on_unreachable(struct cmm_core *c, int64_t now, int id);
+/* A record written with flush_later could not be flushed (the disk failed
+ * it): the node stops taking part, as when a write fails. */
+void	cmm_core_on_flush_failed(struct cmm_core *c, int64_t now);
 /* Time passes; call at (or after) cmm_core_next_deadline(). */
 void	cmm_core_on_tick(struct cmm_core *c, int64_t now);
 /* The earliest time the core wants on_tick (always > the last now given). */

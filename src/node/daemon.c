@@ -130,12 +130,13 @@ struct cmm_daemon {
 	int			exit_code;
 	bool			leaving;
 	bool			exiting;
+	bool			flush_failed;	/* a flush_later record was not flushed */
 	bool			draining_hooks;
 	uint8_t			buf[CMM_WIRE_MAX];
 };
 
 static void	daemon_link_change(void *ctx, int peer, int link, bool up);
-static void	daemon_state_flush(struct cmm_daemon *d);
+static bool	daemon_state_flush(struct cmm_daemon *d);
 
 /* ---- time ---- */
 
@@ -223,12 +224,18 @@ daemon_arm(struct cmm_daemon *d)
 {
 	/* in microseconds from the clock itself, not from the millisecond
 	 * the core last saw: a deadline fires on time, not up to 1 ms late */
-	int64_t now_us = daemon_clock_ns(CLOCK_MONOTONIC) / 1000;
-	int64_t delay = cmm_core_next_deadline(d->core) * 1000 - now_us;
+	int64_t now_us, delay;
 	struct timeval tv;
 
 	/* every input to the core ends here: what it wrote is flushed now */
-	daemon_state_flush(d);
+	if (!daemon_state_flush(d) && !d->exiting) {
+		d->flush_failed = false;
+		cmm_core_on_flush_failed(d->core, cmm_daemon_now(d));
+		(void)daemon_state_flush(d);
+		d->flush_failed = false;
+	}
+	now_us = daemon_clock_ns(CLOCK_MONOTONIC) / 1000;
+	delay = cmm_core_next_deadline(d->core) * 1000 - now_us;
 	if (d->leaving && !d->exiting) {
 		struct cmm_core_status st;
 
@@ -744,17 +751,21 @@ daemon_persist(struct cmm_daemon *d, const struct cmm_persist *p,
 /* A commit the core let announce before its flush (docs/PROTOCOL.md
  * "Durability") reaches the disk before anything else happens: at the end
  * of the input that wrote it, before a device operation, before the next
- * record.  A failure here is repaired by the next save, which writes the
- * whole state again and syncs it (or fails, and the core stops). */
-static void
+ * record.  When the disk fails the flush, the core is told once it has
+ * returned (daemon_arm: it is not re-entered from its own effects) and
+ * stops taking part, as after any failed write; no device operation
+ * goes out meanwhile.  False: the flush failed. */
+static bool
 daemon_state_flush(struct cmm_daemon *d)
 {
 	char err[512];
 
-	if (d->state != NULL &&
-	    cmm_state_file_flush(d->state, err, sizeof(err)) < 0)
-		cmm_logf(d->log, CMM_LOG_ERROR, "state: %s: the next record "
-		    "writes it again", err);
+	if (d->state == NULL ||
+	    cmm_state_file_flush(d->state, err, sizeof(err)) == 0)
+		return !d->flush_failed;
+	cmm_logf(d->log, CMM_LOG_ERROR, "persist failed: %s", err);
+	d->flush_failed = true;
+	return false;
 }
 
 static void
@@ -857,16 +868,17 @@ daemon_device(struct cmm_daemon *d, const struct cmm_devreq *q)
 	bool slot = op->op == CMM_DEVOP_PROMISE || op->op == CMM_DEVOP_ACCEPT;
 	char detail[300];
 
-	daemon_state_flush(d);	/* a device never holds more than the disk */
 	daemon_devop_detail(op, detail, sizeof(detail));
 	cmm_logf(d->log, CMM_LOG_DEBUG, "device %s: %s node %d %s %u%s "
 	    "(request %u)", name, cmm_dev_op_name(op->op), op->node,
 	    slot ? "instance" : "epoch", op->epoch, detail, q->id);
-	if (cmm_devworker_submit(d->dw, q) < 0) {
+	/* a device never holds more than the disk */
+	if (!daemon_state_flush(d) || cmm_devworker_submit(d->dw, q) < 0) {
 		struct daemon_devfail *f = malloc(sizeof(*f));
 
-		cmm_logf(d->log, CMM_LOG_ERROR, "device %s: request %u could not "
-		    "be queued", name, q->id);
+		cmm_logf(d->log, CMM_LOG_ERROR, "device %s: request %u %s", name,
+		    q->id, d->flush_failed ? "not sent: the state it follows "
+		    "is not on the disk" : "could not be queued");
 		if (f == NULL)
 			return;
 		f->d = d;
@@ -1602,7 +1614,7 @@ cmm_daemon_free(struct cmm_daemon *d)
 	cmm_udp_free(d->udp);
 	cmm_links_free(d->links);
 	cmm_core_free(d->core);
-	daemon_state_flush(d);
+	(void)daemon_state_flush(d);
 	cmm_state_file_free(d->state);
 	if (d->timer != NULL)
 		event_free(d->timer);

@@ -2023,6 +2023,14 @@ test_commit_flush_later(void **state)
 	assert_cluster("1-2", 2);
 	assert_true(epoch_flush_later(mark, 1, 2));
 	assert_true(epoch_flush_later(mark, 2, 2));
+	/* a flush the disk failed: the node stops taking part, as after any
+	 * failed write (the daemon says so once the core has returned) */
+	cmm_core_on_flush_failed(w.n[2].core, w.now);
+	assert_int_equal(status_of(2).state, CMM_ST_STOPPED);
+	assert_false(status_of(2).member);
+	assert_true(cmm_core_join(w.n[2].core, w.now, &why) == 0);
+	run_for(3000);
+	assert_cluster("1-2", 2);
 	/* back with epoch 1 on its disk: it learns 2 from a header and 3
 	 * (its return) from the COMMIT, having accepted neither -- only the
 	 * members of 2 are acceptors of 3 */
