@@ -2047,6 +2047,7 @@ test_commit_flush_later(void **state)
 		    w.log[k].persist.epoch == 0)
 			assert_false(w.log[k].flush_later);
 	/* a lone node formed by the operator's "not isolated" */
+	world_free();
 	world_init(3);
 	node_start(0);
 	run_until(2000);
