@@ -736,13 +736,14 @@ sim_check_timer(struct cmm_sim *s, struct cmm_sim_node *n)
 	    (long long)(s->now - n->last_bcast), (long long)hb);
 }
 
-/* The end of an input: the daemon flushes the commit it announced before
- * the flush -- unless the power goes first, and the disk keeps the record
- * before it (the node crashes now: sim_maybe_crash queued it). */
+/* The power goes right after node n announced a commit: what it wrote and
+ * has not flushed is lost (the disk keeps the record before it), and
+ * nothing it does after the announce happens (sim_emit drops it) until
+ * the crash queued with this removes it. */
 static void
-sim_flush(struct cmm_sim *s, struct cmm_sim_node *n)
+sim_power_cut(struct cmm_sim *s, struct cmm_sim_node *n)
 {
-	if (n->unflushed && n->power_cut) {
+	if (n->unflushed) {
 		cmm_sim_trace(s, -1, "power cut at node %d before its flush: its "
 		    "disk keeps epoch %" PRIu32 ", not %" PRIu32, n->id,
 		    n->flushed.epoch, n->disk.epoch);
@@ -750,9 +751,11 @@ sim_flush(struct cmm_sim *s, struct cmm_sim_node *n)
 		/* it will commit that epoch again, with the same members
 		 * (the agreement check holds it to that) */
 		n->top_epoch = n->disk.epoch;
-	}
+	} else
+		cmm_sim_trace(s, -1, "power cut at node %d: its commit was "
+		    "flushed", n->id);
 	n->unflushed = false;
-	n->power_cut = false;
+	n->severed = true;
 }
 
 void
@@ -763,7 +766,10 @@ cmm_sim_after_input(struct cmm_sim *s, struct cmm_sim_node *n)
 
 	if (n->core == NULL)
 		return;
-	sim_flush(s, n);
+	/* the end of an input: the daemon flushes what it wrote */
+	n->unflushed = false;
+	if (n->severed)
+		return;		/* its power is gone: the crash comes next */
 	cmm_sim_check_input(s, n);
 	sim_check_timer(s, n);
 	if (n->halt) {
@@ -856,6 +862,9 @@ cmm_sim_kill_node(struct cmm_sim *s, int id)
 		return;
 	cmm_core_free(n->core);
 	n->core = NULL;
+	n->severed = false;
+	n->cut_at_commit = false;
+	n->unflushed = false;
 	n->gen++;
 	n->wake_pending = false;
 	n->member = false;
@@ -891,13 +900,16 @@ sim_maybe_crash(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t ppm,
 	if (ppm == 0 || cmm_rng_below(&s->rng, 1000000) >= ppm)
 		return;
 	/* a commit announced before its flush: every other such crash is a
-	 * power cut in between (counted, not drawn: the runs without one
-	 * stay as they were) */
+	 * power cut right at the announce (counted, not drawn: the runs
+	 * without one stay as they were) */
 	if (n->unflushed && !s->o.no_power_cuts &&
-	    (++s->unflushed_crashes & 1) == 0)
-		n->power_cut = true;
-	cmm_sim_trace(s, -1, "node %d will %s right after %s", n->id,
-	    n->power_cut ? "lose power" : "crash", after);
+	    (++s->unflushed_crashes & 1) == 0) {
+		cmm_sim_trace(s, -1, "node %d loses power right after %s",
+		    n->id, after);
+		sim_power_cut(s, n);
+	} else
+		cmm_sim_trace(s, -1, "node %d will crash right after %s", n->id,
+		    after);
 	memset(&a, 0, sizeof(a));
 	a.kind = CMM_SIM_A_KILL;
 	a.t = s->now;
@@ -910,17 +922,17 @@ sim_maybe_crash(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t ppm,
 	cmm_sim_add_action(s, &a, 0);
 }
 
-/* A script's power-cut: right after this commit, before its flush; the
- * node stays down until the script restarts it. */
+/* An armed power cut (a script's, or the explorer's): right after this
+ * commit's announce; the node stays down until restarted. */
 static void
 sim_cut_power(struct cmm_sim *s, struct cmm_sim_node *n)
 {
 	struct cmm_sim_action a;
 
 	n->cut_at_commit = false;
-	n->power_cut = true;
-	cmm_sim_trace(s, -1, "node %d will lose power right after a commit%s",
-	    n->id, n->unflushed ? "" : " (flushed: it keeps the commit)");
+	sim_power_cut(s, n);
+	if (s->x != NULL)
+		return;		/* the explorer takes the node down itself */
 	memset(&a, 0, sizeof(a));
 	a.kind = CMM_SIM_A_KILL;
 	a.t = s->now;
@@ -983,6 +995,9 @@ sim_on_device(struct cmm_sim *s, struct cmm_sim_node *n,
 	struct cmm_sim_devop *op;
 	struct cmm_sim_ev ev;
 
+	/* as the daemon: what was written goes to disk before a device
+	 * operation leaves, so a power cut after it loses nothing */
+	n->unflushed = false;
 	cmm_sim_check_devreq(s, n, req);
 	if (req->device < 0 || req->device >= s->cfg->n_devices) {
 		cmm_sim_violate(s, "devices", NULL,
@@ -1018,6 +1033,8 @@ sim_emit(void *ctx, const struct cmm_effect *fx)
 	struct cmm_sim *s = n->sim;
 	static const char *lvl[] = { "error", "warn", "info", "debug" };
 
+	if (n->severed)
+		return 0;	/* after a power cut nothing more happens */
 	switch (fx->type) {
 	case CMM_FX_SEND:
 		cmm_sim_net_send(s, n, fx->u.send.to, fx->u.send.msg);

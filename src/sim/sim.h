@@ -226,8 +226,9 @@ struct cmm_sim_node {
 	 * daemon flushes at the end of the input) and the record the disk
 	 * holds until then: what a power cut in between leaves */
 	bool		unflushed;
-	bool		power_cut;	/* the crash after it is one */
-	bool		cut_at_commit;	/* a script's power-cut, armed */
+	bool		severed;	/* its power is cut: no more effects */
+	bool		cut_at_commit;	/* a power cut armed for its next
+					 * commit (script, explorer) */
 	struct cmm_persist flushed;
 	bool		halt;		/* CMM_FX_HALT seen during an input */
 	bool		halted;

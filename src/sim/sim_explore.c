@@ -72,8 +72,9 @@ struct cmm_sim_explore {
 	struct x_shared	*sh;
 };
 
-/* X_CUT: deliver a COMMIT or ACCEPTED, then cut the receiver's power
- * before the flush of what it wrote (docs/PROTOCOL.md "Durability") */
+/* X_CUT: deliver a COMMIT or ACCEPTED and cut the receiver's power right
+ * after a commit it announces, before its flush (docs/PROTOCOL.md
+ * "Durability"), else at the end of that input */
 enum x_kind { X_DELIVER, X_DROP, X_ADVANCE, X_CRASH, X_CUT };
 
 struct x_opt {
@@ -274,12 +275,12 @@ x_apply(struct cmm_sim *s, const struct x_opt *o)
 		ev.kind = CMM_SIM_EV_DELIVER;
 		ev.node = e.to;
 		ev.u.dlv.msg = e.msg;
-		/* the end of this input loses what it wrote unflushed */
+		/* the power goes right after a commit this input announces,
+		 * else at its end */
 		if (o->kind == X_CUT)
-			s->nodes[e.to].power_cut = true;
+			s->nodes[e.to].cut_at_commit = true;
 		cmm_sim_net_deliver(s, &ev);
 		if (o->kind == X_CUT) {
-			s->nodes[e.to].power_cut = false;
 			cmm_sim_kill_node(s, e.to);
 			cmm_set_add(&x->crashed, e.to);
 			x->crashes++;
