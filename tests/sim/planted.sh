@@ -11,17 +11,21 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
+# clean BUG SCENARIO-FILE: the scenario passes without the bug
+clean() {
+	"$CMM" sim --script "$2" --quiet >"$tmp/clean" 2>&1 && return 0
+	echo "FAIL $1: $2 fails even without the bug:"
+	tail -n 20 "$tmp/clean"
+	fail=1
+	return 1
+}
+
 # planted BUG SCENARIO PROPERTY...: any of the properties may be reported
 planted() {
 	bug=$1
 	sc=$dir/$2.sim
 	shift 2
-	if ! "$CMM" sim --script "$sc" --quiet >"$tmp/clean" 2>&1; then
-		echo "FAIL $bug: $sc fails even without the bug:"
-		tail -n 20 "$tmp/clean"
-		fail=1
-		return
-	fi
+	clean "$bug" "$sc" || return
 	"$CMM" sim --script "$sc" --plant-bug "$bug" --quiet >"$tmp/bug" 2>&1
 	rc=$?
 	v=$(grep '^VIOLATION' "$tmp/bug")
@@ -81,12 +85,7 @@ planted_random deaf liveness
 # alarm), which the scenario's expectation on LINE names
 planted_expect() {
 	sc=$dir/$2.sim
-	if ! "$CMM" sim --script "$sc" --quiet >"$tmp/clean" 2>&1; then
-		echo "FAIL $1: $sc fails even without the bug:"
-		tail -n 20 "$tmp/clean"
-		fail=1
-		return
-	fi
+	clean "$1" "$sc" || return
 	"$CMM" sim --script "$sc" --plant-bug "$1" --quiet >"$tmp/bug" 2>&1
 	rc=$?
 	v=$(grep "^$sc:$3: " "$tmp/bug")
