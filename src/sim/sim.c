@@ -893,8 +893,9 @@ cmm_sim_forget_node(struct cmm_sim *s, int id)
 /* Swarm: a crash right after an accept or a commit, then a restart. */
 static void
 sim_maybe_crash(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t ppm,
-    const char *after)
+    bool at_commit)
 {
+	const char *after = at_commit ? "a commit" : "an accept";
 	struct cmm_sim_action a;
 
 	if (ppm == 0 || cmm_rng_below(&s->rng, 1000000) >= ppm)
@@ -902,7 +903,7 @@ sim_maybe_crash(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t ppm,
 	/* a commit announced before its flush: every other such crash is a
 	 * power cut right at the announce (counted, not drawn: the runs
 	 * without one stay as they were) */
-	if (n->unflushed && !s->o.no_power_cuts &&
+	if (at_commit && n->unflushed && !s->o.no_power_cuts &&
 	    (++s->unflushed_crashes & 1) == 0) {
 		cmm_sim_trace(s, -1, "node %d loses power right after %s",
 		    n->id, after);
@@ -955,7 +956,7 @@ sim_on_event(struct cmm_sim *s, struct cmm_sim_node *n,
 		if (n->cut_at_commit)
 			sim_cut_power(s, n);
 		else
-			sim_maybe_crash(s, n, s->crash_commit_ppm, "a commit");
+			sim_maybe_crash(s, n, s->crash_commit_ppm, true);
 		break;
 	case CMM_EV_SPLIT_BRAIN:
 		n->alarmed = true;
@@ -1043,7 +1044,7 @@ sim_emit(void *ctx, const struct cmm_effect *fx)
 		cmm_sim_check_persist(s, n, fx->u.persist);
 		if (fx->u.persist->accepted != CMM_BALLOT_NONE &&
 		    (!n->has_disk || fx->u.persist->accepted != n->disk.accepted))
-			sim_maybe_crash(s, n, s->crash_accept_ppm, "an accept");
+			sim_maybe_crash(s, n, s->crash_accept_ppm, false);
 		/* as the daemon's state file: any write flushes the one
 		 * before it first */
 		if (n->has_disk)
