@@ -116,6 +116,14 @@ cs_spawn() { # ID
 	b_record "$!"
 }
 
+# A Corosync killed with SIGKILL leaves its libqb blackbox (two files in
+# /dev/shm named by its PID, megabytes of RAM each): this run's go too.
+cs_reap() { # PID
+	wait "$1" 2>/dev/null
+	rm -f "/dev/shm/qb-corosync-$1-blackbox-data" \
+	    "/dev/shm/qb-corosync-$1-blackbox-header"
+}
+
 cs_lines() { # ID: lines in its log so far
 	if [ -f "$CS/n$1/log" ]; then
 		wc -l <"$CS/n$1/log"
@@ -215,7 +223,7 @@ while [ "$T" -lt "$TRIALS" ]; do
 	cs_mark "$ALL"
 	k=$("$BENCHTOOL" kill "$(cat "$CS/pid$v")") || exit 1
 	clk=$("$BENCHTOOL" clocks)
-	wait "$(cat "$CS/pid$v")" 2>/dev/null
+	cs_reap "$(cat "$CS/pid$v")"
 	# shellcheck disable=SC2086 # two numbers
 	set -- $clk
 	kus=$(( (k - $1 + $2) / 1000 % 86400000000 ))
@@ -256,7 +264,7 @@ done
 for i in $ALL; do
 	p=$(cat "$CS/pid$i")
 	b_ours "$p" && kill -9 "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
+	cs_reap "$p"
 done
 x="\"version\":\"${ver:-?}\",\"transport\":\"knet\",\"token_ms\":$TOKEN"
 x="$x,\"token_coefficient_ms\":$COEF,\"effective_token_ms\":${eff:-null}"
