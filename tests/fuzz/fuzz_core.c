@@ -342,6 +342,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fz_deliver();
 			break;
 		case 3:
+			if ((op >> 2) % 8 == 6) {
+				/* the disk failed a flush after an announce */
+				cmm_core_on_flush_failed(fz.core[0], fz.now);
+				fz_check0();
+				break;
+			}
 			if ((op >> 2) % 8 == 7) {
 				/* a forged port-unreachable: ids -1..6, so
 				 * itself, peers and ids nobody has */
