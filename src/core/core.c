@@ -781,6 +781,12 @@ cmm_core_membership(const struct cmm_core *c, uint32_t *epoch)
 	return &c->disk.members;
 }
 
+uint32_t
+cmm_core_epoch(const struct cmm_core *c)
+{
+	return c->disk.epoch;
+}
+
 void
 cmm_core_round(const struct cmm_core *c, struct cmm_round_info *ri)
 {

@@ -327,6 +327,8 @@ void	cmm_core_status(const struct cmm_core *c, struct cmm_core_status *st);
  * once stalled the check), or NULL when not a member. */
 const struct cmm_set *cmm_core_membership(const struct cmm_core *c,
 	    uint32_t *epoch);
+/* The epoch of the configuration it knows (cmm_core_status's epoch). */
+uint32_t cmm_core_epoch(const struct cmm_core *c);
 
 /* The round this node coordinates or last coordinated, or (when it does
  * not coordinate) what it knows of the current instance. */

@@ -116,7 +116,6 @@ static void	wait_done(struct ctl_conn *c, bool ok, const char *desc,
 static void	on_wait_timeout(evutil_socket_t fd, short what, void *arg);
 static void	on_recheck(evutil_socket_t fd, short what, void *arg);
 static void	on_note(void *arg, const struct cmm_note *n);
-static uint32_t	cur_epoch(struct cmm_ctl_server *s);
 static unsigned	allowed(struct cmm_ctl_server *s);
 
 /* Creates the socket's directory when it is missing: the socket's group
@@ -845,8 +844,9 @@ conn_put_lost(struct ctl_conn *c)
 
 	if (c->watch_json) {
 		clock_now(&mono, &wall);
-		o = cmm_lost_json(cmm_daemon_self(c->srv->d), cur_epoch(c->srv),
-		    c->lost_first, c->lost, mono, wall);
+		o = cmm_lost_json(cmm_daemon_self(c->srv->d),
+		    cmm_daemon_epoch(c->srv->d), c->lost_first, c->lost, mono,
+		    wall);
 		l = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
 	} else if (asprintf(&l, "lost %llu events (%llu..%llu): this watcher "
@@ -966,15 +966,6 @@ on_recheck(evutil_socket_t fd, short what, void *arg)
 
 /* ---- daemon notes ---- */
 
-static uint32_t
-cur_epoch(struct cmm_ctl_server *s)
-{
-	struct cmm_status_snap snap;
-
-	cmm_daemon_status(s->d, &snap);
-	return snap.st.epoch;
-}
-
 static void
 on_note(void *arg, const struct cmm_note *n)
 {
@@ -983,7 +974,8 @@ on_note(void *arg, const struct cmm_note *n)
 	char			*js = NULL, *pj = NULL, text[1024];
 	bool			 have_text = false, tried_js = false;
 	bool			 tried_text = false, waiters = false;
-	uint32_t		 epoch = cur_epoch(s);
+	/* every log line comes here, watched or not: no whole status */
+	uint32_t		 epoch = cmm_daemon_epoch(s->d);
 	int			 node = cmm_daemon_self(s->d);
 	json_t			*o, *ev = NULL;
 

@@ -1671,6 +1671,12 @@ cmm_daemon_core_cfg(const struct cmm_daemon *d)
 	return &d->cfg->core;
 }
 
+uint32_t
+cmm_daemon_epoch(const struct cmm_daemon *d)
+{
+	return d->core != NULL ? cmm_core_epoch(d->core) : 0;
+}
+
 int
 cmm_daemon_self(const struct cmm_daemon *d)
 {

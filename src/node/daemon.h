@@ -71,6 +71,8 @@ struct event_base *cmm_daemon_base(struct cmm_daemon *d);
 const struct cmm_config *cmm_daemon_config(const struct cmm_daemon *d);
 const struct cmm_core_cfg *cmm_daemon_core_cfg(const struct cmm_daemon *d);
 int	cmm_daemon_self(const struct cmm_daemon *d);
+/* The epoch it knows, without a whole status (0 before the core exists). */
+uint32_t cmm_daemon_epoch(const struct cmm_daemon *d);
 /* The daemon's log: the control server logs refusals and disconnects. */
 struct cmm_log *cmm_daemon_log(struct cmm_daemon *d);
 /* Milliseconds on CLOCK_MONOTONIC, the clock the core is driven with. */
