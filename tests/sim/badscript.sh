@@ -69,6 +69,9 @@ bad 2 'nodes 6' 'at 1s answer 0 maybe'
 bad 2 'nodes 6' 'at 1s answer 0 winner 9'
 bad 2 'nodes 6' 'at 1s drop propose 0 1'
 bad 2 'nodes 6' 'at 1s leave'
+bad 2 'nodes 6' 'at 1s power-cut'
+bad 2 'nodes 6' 'at 1s power-cut 9'
+bad 2 'nodes 6' 'at 1s power-cut 0 1'
 bad 4 'nodes 6' 'at 0 start all   # fine' 'expect at 2s cluster 0-5' 'bogus'
 
 # a missing file is a usage error too
