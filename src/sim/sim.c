@@ -890,13 +890,26 @@ cmm_sim_forget_node(struct cmm_sim *s, int id)
 	cmm_sim_start_node(s, id);
 }
 
+/* Queues an action of this kind for node n alone, at time t. */
+static void
+sim_queue_node(struct cmm_sim *s, const struct cmm_sim_node *n,
+    enum cmm_sim_act kind, int64_t t, int front)
+{
+	struct cmm_sim_action a;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = kind;
+	a.t = t;
+	cmm_set_add(&a.set, n->id);
+	cmm_sim_add_action(s, &a, front);
+}
+
 /* Swarm: a crash right after an accept or a commit, then a restart. */
 static void
 sim_maybe_crash(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t ppm,
     bool at_commit)
 {
 	const char *after = at_commit ? "a commit" : "an accept";
-	struct cmm_sim_action a;
 
 	if (ppm == 0 || cmm_rng_below(&s->rng, 1000000) >= ppm)
 		return;
@@ -911,34 +924,20 @@ sim_maybe_crash(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t ppm,
 	} else
 		cmm_sim_trace(s, -1, "node %d will crash right after %s", n->id,
 		    after);
-	memset(&a, 0, sizeof(a));
-	a.kind = CMM_SIM_A_KILL;
-	a.t = s->now;
-	cmm_set_add(&a.set, n->id);
-	cmm_sim_add_action(s, &a, 1);
-	memset(&a, 0, sizeof(a));
-	a.kind = CMM_SIM_A_START;
-	a.t = s->now + 50 + (int64_t)cmm_rng_below(&s->rng, 1500);
-	cmm_set_add(&a.set, n->id);
-	cmm_sim_add_action(s, &a, 0);
+	sim_queue_node(s, n, CMM_SIM_A_KILL, s->now, 1);
+	sim_queue_node(s, n, CMM_SIM_A_START, s->now + 50 +
+	    (int64_t)cmm_rng_below(&s->rng, 1500), 0);
 }
 
 /* An armed power cut (a script's, or the explorer's): right after this
  * commit's announce; the node stays down until restarted. */
 static void
-sim_cut_power(struct cmm_sim *s, struct cmm_sim_node *n)
+sim_armed_cut(struct cmm_sim *s, struct cmm_sim_node *n)
 {
-	struct cmm_sim_action a;
-
 	n->cut_at_commit = false;
 	sim_power_cut(s, n);
-	if (s->x != NULL)
-		return;		/* the explorer takes the node down itself */
-	memset(&a, 0, sizeof(a));
-	a.kind = CMM_SIM_A_KILL;
-	a.t = s->now;
-	cmm_set_add(&a.set, n->id);
-	cmm_sim_add_action(s, &a, 1);
+	if (s->x == NULL)	/* the explorer takes the node down itself */
+		sim_queue_node(s, n, CMM_SIM_A_KILL, s->now, 1);
 }
 
 /* ---- the sink: effects of one core ---- */
@@ -954,7 +953,7 @@ sim_on_event(struct cmm_sim *s, struct cmm_sim_node *n,
 		s->st.commits++;
 		cmm_sim_check_commit(s, n, ev);
 		if (n->cut_at_commit)
-			sim_cut_power(s, n);
+			sim_armed_cut(s, n);
 		else
 			sim_maybe_crash(s, n, s->crash_commit_ppm, true);
 		break;
