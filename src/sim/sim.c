@@ -893,7 +893,7 @@ cmm_sim_forget_node(struct cmm_sim *s, int id)
 /* Queues an action of this kind for node n alone, at time t. */
 static void
 sim_queue_node(struct cmm_sim *s, const struct cmm_sim_node *n,
-    enum cmm_sim_act kind, int64_t t, int front)
+    enum cmm_sim_act kind, int64_t t, uint8_t prio)
 {
 	struct cmm_sim_action a;
 
@@ -901,7 +901,7 @@ sim_queue_node(struct cmm_sim *s, const struct cmm_sim_node *n,
 	a.kind = kind;
 	a.t = t;
 	cmm_set_add(&a.set, n->id);
-	cmm_sim_add_action(s, &a, front);
+	cmm_sim_add_action(s, &a, prio);
 }
 
 /* Swarm: a crash right after an accept or a commit, then a restart. */
