@@ -88,6 +88,7 @@ struct cmm_daemon {
 	int			self;
 	char			state_dir[CMM_CFG_PATH_MAX];
 	struct cmm_state_file	*state;		/* open from the first persist */
+	struct cmm_history	*history;	/* from the first record */
 	char			sock_path[CMM_CFG_PATH_MAX];
 	/* the UDP addresses, one per link, for the log */
 	char			bound[CMM_LINKS_MAX * CMM_ADDR_MAX];
@@ -773,7 +774,8 @@ daemon_history_sync(struct cmm_daemon *d)
 {
 	char err[512];
 
-	if (cmm_history_sync(d->state_dir, err, sizeof(err)) < 0)
+	if (d->history != NULL &&
+	    cmm_history_flush(d->history, err, sizeof(err)) < 0)
 		cmm_logf(d->log, CMM_LOG_ERROR, "history: %s", err);
 }
 
@@ -798,8 +800,13 @@ daemon_history(struct cmm_daemon *d, enum cmm_hist_kind kind, long uid,
 	 * slow) still write their state for the same round, and a flush of
 	 * the history queued ahead of theirs delays their commits.  The
 	 * state file, not the history, is what the protocol relies on. */
-	if (cmm_history_append_unsynced(d->state_dir, &r, err,
-	    sizeof(err)) < 0) {
+	if (d->history == NULL &&
+	    (d->history = cmm_history_new(d->state_dir, err, sizeof(err))) ==
+	    NULL) {
+		cmm_logf(d->log, CMM_LOG_ERROR, "history: %s", err);
+		return;
+	}
+	if (cmm_history_add(d->history, &r, err, sizeof(err)) < 0) {
 		cmm_logf(d->log, CMM_LOG_ERROR, "history: %s", err);
 		return;
 	}
@@ -1629,6 +1636,7 @@ cmm_daemon_free(struct cmm_daemon *d)
 		event_free(d->hist_timer);
 		d->hist_timer = NULL;
 	}
+	cmm_history_free(d->history);
 	if (d->sig_term != NULL)
 		event_free(d->sig_term);
 	if (d->sig_int != NULL)

@@ -880,48 +880,174 @@ cmm_history_sync(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-hist_append(const char *dir, const struct cmm_hist_rec *r, int64_t max_bytes,
-    bool sync, char *err, size_t errlen)
-{
+struct cmm_history {
+	char	dir[4096];
 	char	path[4096];
-	uint8_t	b[CMM_HIST_REC_SIZE];
-	bool	created;
-	struct stat st;
-	const char *op;
-	int	fd;
+	int	fd;		/* -1: opened at the next append */
+	bool	fresh;		/* created by this handle, not yet synced */
+	dev_t	dev;
+	ino_t	ino;
+	off_t	size;		/* as this handle left it */
+	int64_t	max_bytes;
+};
 
-	if (st_path(path, sizeof(path), dir, "history", err, errlen) < 0 ||
-	    cmm_state_dir_create(dir, err, errlen) < 0)
+static void
+hist_close(struct cmm_history *h)
+{
+	if (h->fd >= 0)
+		close(h->fd);
+	h->fd = -1;
+}
+
+/* DIR/history, opened (dir made and trusted, a damaged last record cut
+ * off) for appending; where it stands recorded to notice a file that was
+ * replaced, rotated or written by someone else meanwhile. */
+static int
+hist_open(struct cmm_history *h, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (cmm_state_dir_create(h->dir, err, errlen) < 0 ||
+	    (h->fd = hist_open_append(h->dir, h->path, &h->fresh, err,
+	    errlen)) < 0)
 		return -1;
-	if ((fd = hist_open_append(dir, path, &created, err, errlen)) < 0)
-		return -1;
-	if (!created && hist_trim(fd, path, err, errlen) < 0) {
-		close(fd);
+	if (!h->fresh && hist_trim(h->fd, h->path, err, errlen) < 0) {
+		hist_close(h);
 		return -1;
 	}
+	if (fstat(h->fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", h->path, strerror(errno));
+		hist_close(h);
+		return -1;
+	}
+	h->dev = st.st_dev;
+	h->ino = st.st_ino;
+	h->size = st.st_size;
+	return 0;
+}
+
+/* The open file is still DIR/history, as this handle left it: two stats
+ * instead of the walk, checks and trim of an open. */
+static bool
+hist_still_ours(const struct cmm_history *h)
+{
+	struct stat f, p;
+
+	return fstat(h->fd, &f) == 0 && f.st_nlink > 0 &&
+	    f.st_size == h->size && lstat(h->path, &p) == 0 &&
+	    S_ISREG(p.st_mode) && p.st_dev == f.st_dev && p.st_ino == f.st_ino &&
+	    f.st_dev == h->dev && f.st_ino == h->ino;
+}
+
+static int
+hist_add(struct cmm_history *h, const struct cmm_hist_rec *r, bool sync,
+    char *err, size_t errlen)
+{
+	uint8_t	b[CMM_HIST_REC_SIZE];
+	const char *op;
+
+	if (h->fd >= 0 && !hist_still_ours(h))
+		hist_close(h);
+	if (h->fd < 0 && hist_open(h, err, errlen) < 0)
+		return -1;
 	/* full: start anew, the old file kept as history.1 */
-	if (!created && fstat(fd, &st) == 0 && st.st_size > 0 &&
-	    st.st_size + CMM_HIST_REC_SIZE > max_bytes) {
+	if (h->size > 0 && h->size + CMM_HIST_REC_SIZE > h->max_bytes) {
 		/* what an unsynced append left goes to disk before the name
 		 * moves: history.1 is never synced again */
-		(void)fsync(fd);
-		close(fd);
-		if (hist_rotate(dir, path, err, errlen) < 0 ||
-		    (fd = hist_open_append(dir, path, &created, err, errlen)) < 0)
+		(void)fsync(h->fd);
+		hist_close(h);
+		if (hist_rotate(h->dir, h->path, err, errlen) < 0 ||
+		    hist_open(h, err, errlen) < 0)
 			return -1;
 	}
 	hist_encode(r, b);
 	/* a new file is synced at once: its name needs the directory's */
-	op = write_all(fd, b, sizeof(b)) < 0 ? "write" :
-	    (sync || created) && fsync(fd) < 0 ? "fsync" : NULL;
+	op = write_all(h->fd, b, sizeof(b)) < 0 ? "write" :
+	    (sync || h->fresh) && fsync(h->fd) < 0 ? "fsync" : NULL;
 	if (op != NULL) {
-		snprintf(err, errlen, "%s: %s: %s", path, op, strerror(errno));
-		close(fd);
+		snprintf(err, errlen, "%s: %s: %s", h->path, op, strerror(errno));
+		hist_close(h);
 		return -1;
 	}
-	close(fd);
-	return created ? fsync_dir(dir, err, errlen) : 0;
+	h->size += CMM_HIST_REC_SIZE;
+	if (h->fresh) {
+		h->fresh = false;
+		return fsync_dir(h->dir, err, errlen);
+	}
+	return 0;
+}
+
+static int
+hist_init(struct cmm_history *h, const char *dir, int64_t max_bytes,
+    char *err, size_t errlen)
+{
+	memset(h, 0, sizeof(*h));
+	h->fd = -1;
+	h->max_bytes = max_bytes;
+	if (strlen(dir) >= sizeof(h->dir)) {
+		snprintf(err, errlen, "%s: bad state dir path", dir);
+		return -1;
+	}
+	memcpy(h->dir, dir, strlen(dir) + 1);
+	return st_path(h->path, sizeof(h->path), dir, "history", err, errlen);
+}
+
+static int
+hist_append(const char *dir, const struct cmm_hist_rec *r, int64_t max_bytes,
+    bool sync, char *err, size_t errlen)
+{
+	struct cmm_history h;
+	int rc;
+
+	if (hist_init(&h, dir, max_bytes, err, errlen) < 0)
+		return -1;
+	rc = hist_add(&h, r, sync, err, errlen);
+	hist_close(&h);
+	return rc;
+}
+
+struct cmm_history *
+cmm_history_new(const char *dir, char *err, size_t errlen)
+{
+	struct cmm_history *h = malloc(sizeof(*h));
+
+	if (h == NULL) {
+		snprintf(err, errlen, "%s: history: out of memory", dir);
+		return NULL;
+	}
+	if (hist_init(h, dir, CMM_HIST_MAX_BYTES, err, errlen) < 0) {
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void
+cmm_history_free(struct cmm_history *h)
+{
+	if (h == NULL)
+		return;
+	hist_close(h);
+	free(h);
+}
+
+int
+cmm_history_add(struct cmm_history *h, const struct cmm_hist_rec *r,
+    char *err, size_t errlen)
+{
+	return hist_add(h, r, false, err, errlen);
+}
+
+int
+cmm_history_flush(struct cmm_history *h, char *err, size_t errlen)
+{
+	if (h->fd < 0)
+		return 0;	/* nothing appended since the last failure */
+	if (fsync(h->fd) < 0) {
+		snprintf(err, errlen, "%s: fsync: %s", h->path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int

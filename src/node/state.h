@@ -115,13 +115,31 @@ int	cmm_history_append_max(const char *dir, const struct cmm_hist_rec *r,
 /* The same without the fsync (a new file is still synced, with its
  * directory): the record is in the page cache, safe from a crash of the
  * process but not of the machine until cmm_history_sync.  The daemon
- * appends this way and syncs 100 ms later, so that at a commit sixteen
- * nodes sharing a disk do not queue the state writes of the round behind
- * their history's. */
+ * appends this way (through struct cmm_history) and syncs 100 ms later,
+ * so that at a commit sixteen nodes sharing a disk do not queue the state
+ * writes of the round behind their history's. */
 int	cmm_history_append_unsynced(const char *dir,
 	    const struct cmm_hist_rec *r, char *err, size_t errlen);
 /* fsync of DIR/history.  0 or -1. */
 int	cmm_history_sync(const char *dir, char *err, size_t errlen);
+
+/* DIR/history kept open, for a process that appends often (the daemon
+ * records every commit, in the burst of work a round is): an append is a
+ * write and two stats, where cmm_history_append walks, checks and opens
+ * the path each time.  The file is opened as cmm_history_append opens it
+ * (the dir made and trusted, a damaged last record cut off), at the first
+ * append, and again whenever it is no longer the file this handle wrote
+ * (removed, renamed, replaced, or written by another process). */
+struct cmm_history;
+/* NULL (err says why) for a dir path too long. */
+struct cmm_history *cmm_history_new(const char *dir, char *err,
+	    size_t errlen);
+void	cmm_history_free(struct cmm_history *h);
+/* As cmm_history_append_unsynced.  0 or -1. */
+int	cmm_history_add(struct cmm_history *h, const struct cmm_hist_rec *r,
+	    char *err, size_t errlen);
+/* fsync of what cmm_history_add wrote.  0 or -1. */
+int	cmm_history_flush(struct cmm_history *h, char *err, size_t errlen);
 
 /* The record exactly as it is stored (tools that build large histories). */
 void	cmm_hist_encode(const struct cmm_hist_rec *r,

@@ -1144,6 +1144,103 @@ test_history_unsynced(void **state)
 	}
 }
 
+/* Adds record i through the kept-open handle. */
+static void
+add_ok(struct cmm_history *h, int i)
+{
+	struct cmm_hist_rec r = make_rec(i);
+
+	if (cmm_history_add(h, &r, err, sizeof(err)) != 0)
+		fail_msg("add: %s", err);
+}
+
+/* Records first..first+n-1 are exactly what DIR/history holds. */
+static void
+history_is(int first, int n)
+{
+	struct collect c;
+	struct cmm_hist_rec r;
+
+	assert_int_equal(read_all(&c), n);
+	for (int i = 0; i < n; i++) {
+		r = make_rec(first + i);
+		assert_rec_eq(&c.rec[i], &r);
+	}
+}
+
+/* The daemon's handle writes where a fresh open would: it notices the
+ * file appended to by another process, moved away, replaced by a link,
+ * removed, or given a torn tail, and opens the path again with every
+ * check of cmm_history_append. */
+static void
+test_history_kept_open(void **state)
+{
+	struct cmm_history *h;
+	struct stat st;
+	char	path[400], moved[400], target[400], want[1200];
+	int	fd;
+
+	(void)state;
+	assert_non_null(h = cmm_history_new(dir, err, sizeof(err)));
+	assert_int_equal(cmm_history_flush(h, err, sizeof(err)), 0);
+	add_ok(h, 0);
+	add_ok(h, 1);
+	assert_int_equal(cmm_history_flush(h, err, sizeof(err)), 0);
+	history_is(0, 2);
+	/* another writer in between: both records kept, in order */
+	append_ok(2);
+	add_ok(h, 3);
+	history_is(0, 4);
+	/* moved away (by hand, or a log rotator): a new file from here */
+	file_path(path, sizeof(path), "history");
+	file_path(moved, sizeof(moved), "history.moved");
+	assert_int_equal(rename(path, moved), 0);
+	add_ok(h, 4);
+	history_is(4, 1);
+	assert_int_equal(stat(moved, &st), 0);
+	assert_int_equal(st.st_size, 4 * CMM_HIST_REC_SIZE);
+	/* replaced by a link: refused, as a first open is, nothing written */
+	assert_int_equal(unlink(path), 0);
+	file_path(target, sizeof(target), "elsewhere");
+	assert_int_equal(close(open(target, O_WRONLY | O_CREAT, 0600)), 0);
+	assert_int_equal(symlink(target, path), 0);
+	{
+		struct cmm_hist_rec r = make_rec(5);
+
+		assert_int_equal(cmm_history_add(h, &r, err, sizeof(err)), -1);
+	}
+	snprintf(want, sizeof(want), "%s: cannot open: Too many levels of "
+	    "symbolic links", path);
+	assert_string_equal(err, want);
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	/* the link gone: created anew */
+	assert_int_equal(unlink(path), 0);
+	add_ok(h, 6);
+	history_is(6, 1);
+	/* a torn record left by another writer is cut off first */
+	assert_true((fd = open(path, O_WRONLY | O_APPEND)) >= 0);
+	assert_int_equal(write(fd, "torn", 4), 4);
+	assert_int_equal(close(fd), 0);
+	add_ok(h, 7);
+	history_is(6, 2);
+	/* a dir opened to others: the file already open is still ours, but
+	 * a replaced one is not opened again */
+	assert_int_equal(chmod(dir, 0770), 0);
+	add_ok(h, 8);
+	history_is(6, 3);
+	assert_int_equal(rename(path, moved), 0);
+	{
+		struct cmm_hist_rec r = make_rec(9);
+
+		assert_int_equal(cmm_history_add(h, &r, err, sizeof(err)), -1);
+	}
+	assert_non_null(strstr(err, "group-writable"));
+	assert_int_equal(chmod(dir, 0700), 0);
+	cmm_history_free(h);
+	cmm_history_free(NULL);
+}
+
 static void
 test_history_format(void **state)
 {
@@ -1578,6 +1675,7 @@ main(void)
 		cmocka_unit_test_setup(test_state_forget, new_dir),
 		cmocka_unit_test_setup(test_history, new_dir),
 		cmocka_unit_test_setup(test_history_unsynced, new_dir),
+		cmocka_unit_test_setup(test_history_kept_open, new_dir),
 		cmocka_unit_test_setup(test_history_format, new_dir),
 		cmocka_unit_test_setup(test_history_torn_tail, new_dir),
 		cmocka_unit_test_setup(test_history_corrupt_middle, new_dir),
