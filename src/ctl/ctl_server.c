@@ -974,8 +974,9 @@ on_note(void *arg, const struct cmm_note *n)
 	char			*js = NULL, *pj = NULL, text[1024];
 	bool			 have_text = false, tried_js = false;
 	bool			 tried_text = false, waiters = false;
-	/* every log line comes here, watched or not: no whole status */
-	uint32_t		 epoch = cmm_daemon_epoch(s->d);
+	/* made when the note was, not now (notes wait for the end of the
+	 * input that made them) */
+	uint32_t		 epoch = n->epoch;
 	int			 node = cmm_daemon_self(s->d);
 	json_t			*o, *ev = NULL;
 

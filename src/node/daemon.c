@@ -27,6 +27,7 @@
 #include "src/node/hook.h"
 #include "src/node/metrics.h"
 #include "src/node/metrics_http.h"
+#include "src/node/noteq.h"
 #include "src/node/notify.h"
 #include "src/node/realtime.h"
 #include "src/node/state.h"
@@ -42,6 +43,9 @@
 /* history records reach the disk this long after they are written: the
  * round's own writes go first (daemon_history) */
 #define DAEMON_HIST_SYNC_MS	100
+/* notes one input may make before they are delivered at once (a round
+ * makes fewer than ten at a node) */
+#define DAEMON_NOTE_QUEUE	64
 /* rate-limited report slots: one per drop reason, then these */
 #define DAEMON_RLOG_OWN_ID	CMM_DROP__COUNT
 #define DAEMON_RLOG_PROBE	(CMM_DROP__COUNT + 1)
@@ -103,6 +107,8 @@ struct cmm_daemon {
 	struct daemon_rlog	rlog[DAEMON_RLOG_SLOTS];
 	struct event		*rlog_timer;
 	struct event		*hist_timer;	/* pending: history not synced */
+	struct cmm_noteq	*nq;		/* notes waiting for note_ev */
+	struct event		*note_ev;
 	struct cmm_core		*core;
 	struct cmm_sink		sink;
 	struct event		*timer;
@@ -164,14 +170,13 @@ cmm_daemon_now(struct cmm_daemon *d)
 
 /* ---- notes to listeners (the control server) ---- */
 
+/* Every listener, in order, at once. */
 static void
-daemon_note(struct cmm_daemon *d, struct cmm_note *n)
+daemon_note_call(struct cmm_daemon *d, const struct cmm_note *n)
 {
 	struct daemon_listener snap[DAEMON_MAX_LISTENERS];
 	int count = d->n_lis;
 
-	n->mono_ns = daemon_clock_ns(CLOCK_MONOTONIC);
-	n->wall_ns = daemon_clock_ns(CLOCK_REALTIME);
 	/* a listener may unlisten itself (or another) from its callback */
 	memcpy(snap, d->lis, sizeof(snap));
 	for (int i = 0; i < count; i++) {
@@ -183,6 +188,45 @@ daemon_note(struct cmm_daemon *d, struct cmm_note *n)
 		if (still)
 			snap[i].fn(snap[i].ctx, n);
 	}
+}
+
+/* The queued notes, oldest first; those a listener makes meanwhile (a log
+ * line) join the end and go out in the same call. */
+static void
+daemon_notes_deliver(struct cmm_daemon *d)
+{
+	struct cmm_noteq_item it;
+
+	while (d->nq != NULL && cmm_noteq_pop(d->nq, &it))
+		daemon_note_call(d, &it.n);
+}
+
+static void
+daemon_notes_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	daemon_notes_deliver(arg);
+}
+
+/* Stamped now, delivered once the loop's current callbacks are done
+ * (src/node/noteq.h says why); with no loop, or a full queue, at once,
+ * after those that wait. */
+static void
+daemon_note(struct cmm_daemon *d, struct cmm_note *n)
+{
+	n->mono_ns = daemon_clock_ns(CLOCK_MONOTONIC);
+	n->wall_ns = daemon_clock_ns(CLOCK_REALTIME);
+	n->epoch = d->core != NULL ? cmm_core_epoch(d->core) : 0;
+	if (d->n_lis == 0)
+		return;
+	if (d->note_ev != NULL && cmm_noteq_push(d->nq, n)) {
+		if (cmm_noteq_len(d->nq) == 1)
+			event_active(d->note_ev, 0, 0);
+		return;
+	}
+	daemon_notes_deliver(d);
+	daemon_note_call(d, n);
 }
 
 static void
@@ -1368,8 +1412,11 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	d->sig_hup = evsignal_new(d->base, SIGHUP, daemon_sig_hup_cb, d);
 	d->rlog_timer = evtimer_new(d->base, daemon_rlog_timer_cb, d);
 	d->hist_timer = evtimer_new(d->base, daemon_hist_timer_cb, d);
+	d->nq = cmm_noteq_new(DAEMON_NOTE_QUEUE);
+	d->note_ev = event_new(d->base, -1, 0, daemon_notes_cb, d);
 	if (d->timer == NULL || d->leave_timer == NULL || d->sig_term == NULL ||
-	    d->rlog_timer == NULL || d->hist_timer == NULL ||
+	    d->rlog_timer == NULL || d->hist_timer == NULL || d->nq == NULL ||
+	    d->note_ev == NULL ||
 	    d->sig_int == NULL || d->sig_hup == NULL ||
 	    evsignal_add(d->sig_term, NULL) < 0 ||
 	    evsignal_add(d->sig_int, NULL) < 0 ||
@@ -1579,6 +1626,8 @@ cmm_daemon_run(struct cmm_daemon *d)
 		cmm_logf(d->log, CMM_LOG_ERROR, "event loop failed");
 		return 1;
 	}
+	/* the loop's last callbacks may have left notes waiting */
+	daemon_notes_deliver(d);
 	if (!d->exiting) {
 		cmm_logf(d->log, CMM_LOG_ERROR, "event loop ran out of events");
 		return 1;
@@ -1598,6 +1647,7 @@ cmm_daemon_run(struct cmm_daemon *d)
 		evtimer_del(d->timer);
 		event_base_loopexit(d->base, &tv);
 		event_base_dispatch(d->base);
+		daemon_notes_deliver(d);
 	}
 	return d->exit_code;
 }
@@ -1612,6 +1662,13 @@ cmm_daemon_free(struct cmm_daemon *d)
 	 * SCHED_RR, held both CPUs for the kernel's whole realtime budget
 	 * (950 ms), and every other process on the machine waited */
 	cmm_realtime_release(&d->rt);
+	/* to the listeners still there, before they and the loop go */
+	daemon_notes_deliver(d);
+	if (d->note_ev != NULL)
+		event_free(d->note_ev);
+	d->note_ev = NULL;
+	cmm_noteq_free(d->nq);
+	d->nq = NULL;
 	cmm_notify_free(d->notify);
 	cmm_watchdog_free(d->wd);
 	cmm_metrics_http_free(d->metrics_http);

@@ -277,6 +277,7 @@ struct cmm_note {
 	enum cmm_note_type type;
 	int64_t		mono_ns;	/* CLOCK_MONOTONIC */
 	int64_t		wall_ns;	/* CLOCK_REALTIME, ns since the epoch */
+	uint32_t	epoch;		/* the node's, when the note was made */
 	const struct cmm_effect *fx;	/* EVENT, PROMPT; else NULL */
 	enum cmm_log_level level;	/* LOG */
 	enum cmm_drop	drop;		/* DROP */
@@ -291,8 +292,10 @@ struct cmm_note {
 
 typedef void (*cmm_note_fn)(void *ctx, const struct cmm_note *n);
 
-/* Registers a listener called, on the loop, for every note, in order.
- * At most 8 listeners.  0, or -1 when full. */
+/* Registers a listener called, on the loop, for every note, in order,
+ * once the loop's current callbacks are done (src/node/noteq.h): the note
+ * carries the time and epoch of its making.  At most 8 listeners.  0, or
+ * -1 when full. */
 int	cmm_daemon_listen(struct cmm_daemon *d, cmm_note_fn fn, void *ctx);
 void	cmm_daemon_unlisten(struct cmm_daemon *d, cmm_note_fn fn, void *ctx);
 
