@@ -43,9 +43,12 @@
 /* history records reach the disk this long after they are written: the
  * round's own writes go first (daemon_history) */
 #define DAEMON_HIST_SYNC_MS	100
-/* notes one input may make before they are delivered at once (a round
- * makes fewer than ten at a node) */
+/* notes wait (src/node/noteq.h) until none came for DAEMON_NOTE_QUIET_US,
+ * and never longer than DAEMON_NOTE_MAX_US after the oldest; a full queue
+ * is delivered at once (a round makes fewer than ten notes at a node) */
 #define DAEMON_NOTE_QUEUE	64
+#define DAEMON_NOTE_QUIET_US	1000
+#define DAEMON_NOTE_MAX_US	10000
 /* rate-limited report slots: one per drop reason, then these */
 #define DAEMON_RLOG_OWN_ID	CMM_DROP__COUNT
 #define DAEMON_RLOG_PROBE	(CMM_DROP__COUNT + 1)
@@ -108,7 +111,9 @@ struct cmm_daemon {
 	struct event		*rlog_timer;
 	struct event		*hist_timer;	/* pending: history not synced */
 	struct cmm_noteq	*nq;		/* notes waiting for note_ev */
-	struct event		*note_ev;
+	struct event		*note_ev;	/* a timer: when they go */
+	int64_t			 note_first_us;	/* the oldest waiting, made */
+	int64_t			 note_last_us;	/* the newest */
 	struct cmm_core		*core;
 	struct cmm_sink		sink;
 	struct event		*timer;
@@ -202,16 +207,35 @@ daemon_notes_deliver(struct cmm_daemon *d)
 }
 
 static void
-daemon_notes_cb(evutil_socket_t fd, short what, void *arg)
+daemon_notes_arm(struct cmm_daemon *d, int64_t us)
 {
-	(void)fd;
-	(void)what;
-	daemon_notes_deliver(arg);
+	struct timeval tv = { (time_t)(us / 1000000), (suseconds_t)(us % 1000000) };
+
+	evtimer_add(d->note_ev, &tv);
 }
 
-/* Stamped now, delivered once the loop's current callbacks are done
- * (src/node/noteq.h says why); with no loop, or a full queue, at once,
- * after those that wait. */
+/* The burst is over (no note for the quiet time), or the oldest note has
+ * waited long enough: all of them go; else wait on. */
+static void
+daemon_notes_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct cmm_daemon *d = arg;
+	int64_t now = daemon_clock_ns(CLOCK_MONOTONIC) / 1000;
+	int64_t due = d->note_last_us + DAEMON_NOTE_QUIET_US;
+
+	(void)fd;
+	(void)what;
+	if (due > d->note_first_us + DAEMON_NOTE_MAX_US)
+		due = d->note_first_us + DAEMON_NOTE_MAX_US;
+	if (now < due && cmm_noteq_len(d->nq) > 0) {
+		daemon_notes_arm(d, due - now);
+		return;
+	}
+	daemon_notes_deliver(d);
+}
+
+/* Stamped now, delivered once the burst is over (src/node/noteq.h says
+ * why); with no loop, or a full queue, at once, after those that wait. */
 static void
 daemon_note(struct cmm_daemon *d, struct cmm_note *n)
 {
@@ -221,8 +245,11 @@ daemon_note(struct cmm_daemon *d, struct cmm_note *n)
 	if (d->n_lis == 0)
 		return;
 	if (d->note_ev != NULL && cmm_noteq_push(d->nq, n)) {
-		if (cmm_noteq_len(d->nq) == 1)
-			event_active(d->note_ev, 0, 0);
+		d->note_last_us = n->mono_ns / 1000;
+		if (cmm_noteq_len(d->nq) == 1) {
+			d->note_first_us = d->note_last_us;
+			daemon_notes_arm(d, DAEMON_NOTE_QUIET_US);
+		}
 		return;
 	}
 	daemon_notes_deliver(d);
@@ -1413,7 +1440,7 @@ cmm_daemon_new(const struct cmm_daemon_opts *o, char *err, size_t errlen,
 	d->rlog_timer = evtimer_new(d->base, daemon_rlog_timer_cb, d);
 	d->hist_timer = evtimer_new(d->base, daemon_hist_timer_cb, d);
 	d->nq = cmm_noteq_new(DAEMON_NOTE_QUEUE);
-	d->note_ev = event_new(d->base, -1, 0, daemon_notes_cb, d);
+	d->note_ev = evtimer_new(d->base, daemon_notes_cb, d);
 	if (d->timer == NULL || d->leave_timer == NULL || d->sig_term == NULL ||
 	    d->rlog_timer == NULL || d->hist_timer == NULL || d->nq == NULL ||
 	    d->note_ev == NULL ||

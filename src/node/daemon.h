@@ -293,8 +293,8 @@ struct cmm_note {
 typedef void (*cmm_note_fn)(void *ctx, const struct cmm_note *n);
 
 /* Registers a listener called, on the loop, for every note, in order,
- * once the loop's current callbacks are done (src/node/noteq.h): the note
- * carries the time and epoch of its making.  At most 8 listeners.  0, or
+ * once the burst of work that made it is over, within 10 ms
+ * (src/node/noteq.h): the note carries the time and epoch of its making.  At most 8 listeners.  0, or
  * -1 when full. */
 int	cmm_daemon_listen(struct cmm_daemon *d, cmm_note_fn fn, void *ctx);
 void	cmm_daemon_unlisten(struct cmm_daemon *d, cmm_note_fn fn, void *ctx);

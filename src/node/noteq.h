@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * noteq: the daemon's notes, held from the input that made them until the
- * loop's current callbacks are done.  A round's datagrams and writes then
- * leave before the listeners (watchers' JSON, metrics, systemd's status)
- * do their work: at 16 nodes on two CPUs each note cost about 25 us, and a
- * coordinator made four before its ACCEPTs went out.
+ * noteq: the daemon's notes, held until the burst of work that made them
+ * is over (daemon.c: no new note for a millisecond, or ten after the
+ * oldest).  A round's datagrams and writes then have the CPUs before the
+ * listeners (watchers' JSON, metrics, systemd's status) do their work: at
+ * 16 nodes on two CPUs a node's notes for one round cost 50 to 80 us, as
+ * much as its part in the round itself, and were made in the middle of
+ * it (a coordinator made four before its ACCEPTs went out).
  *
  * A queued note is a deep copy: its effect, event, quorum decision,
  * prompt and texts travel with it (the core's own are gone once the
  * effect returns), and so do its clock stamps and the epoch it was made
- * in, so a listener sees exactly what it would have seen at once.
+ * in, so a listener sees what it would have seen at once, a little later.
  */
 #ifndef CMM_NOTEQ_H
 #define CMM_NOTEQ_H
