@@ -294,6 +294,8 @@ cmm_core_start(struct cmm_core *c, int64_t now)
 static void
 core_advance(struct cmm_core *c, int64_t now)
 {
+	/* a new input: what the last one wrote is on the disk */
+	c->commit_unflushed = false;
 	if (now > c->now)
 		c->now = now;
 }

@@ -112,6 +112,8 @@ core_persist_fx(struct cmm_core *c, bool flush_later)
 	    !cmm_set_empty(&c->disk.value));
 	assert(c->disk.epoch < CMM_EPOCH_LIMIT);
 	fx.u.persist = &c->disk;
+	/* any write flushes the one before it; this one, unless it may wait */
+	c->commit_unflushed = flush_later;
 	return core_emit(c, &fx);
 }
 

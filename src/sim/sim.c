@@ -110,6 +110,7 @@ cmm_sim_new(const struct cmm_sim_opts *o)
 
 		n->sim = s;
 		n->id = i;
+		n->cut_after = -1;
 		n->sink.ctx = n;
 		n->sink.emit = sim_emit;
 		n->prompt.kind = CMM_PROMPT_NONE;
@@ -496,6 +497,8 @@ sim_slot_event(const struct cmm_sim *s, size_t i, struct cmm_sim_ev *out)
 
 /* slots ahead of the one run whose receiver is fetched into the cache */
 #define SIM_AHEAD	6
+/* a swarm's power cut falls up to this many effects after the announce */
+#define SIM_CUT_AFTER_MAX	8
 
 /* What a copy's delivery reads, fetched a few slots ahead in three steps
  * (each needs the line the one before brought): the receiver's sim node
@@ -766,6 +769,12 @@ cmm_sim_after_input(struct cmm_sim *s, struct cmm_sim_node *n)
 
 	if (n->core == NULL)
 		return;
+	/* a cut drawn to fall later in this input, not reached: it falls
+	 * now, after every effect of the input and before the flush */
+	if (n->cut_after >= 0) {
+		n->cut_after = -1;
+		sim_power_cut(s, n);
+	}
 	/* the end of an input: the daemon flushes what it wrote */
 	n->unflushed = false;
 	if (n->severed)
@@ -864,6 +873,7 @@ cmm_sim_kill_node(struct cmm_sim *s, int id)
 	n->core = NULL;
 	n->severed = false;
 	n->cut_at_commit = false;
+	n->cut_after = -1;
 	n->unflushed = false;
 	n->gen++;
 	n->wake_pending = false;
@@ -914,13 +924,19 @@ sim_maybe_crash(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t ppm,
 	if (ppm == 0 || cmm_rng_below(&s->rng, 1000000) >= ppm)
 		return;
 	/* a commit announced before its flush: every other such crash is a
-	 * power cut right at the announce (counted, not drawn: the runs
-	 * without one stay as they were) */
+	 * power cut (counted, not drawn: the runs without one stay as they
+	 * were), right at the announce or after some of the effects that
+	 * follow it in the same input -- the daemon runs them all before its
+	 * flush, and what they send must not depend on the lost record */
 	if (at_commit && n->unflushed && !s->o.no_power_cuts &&
 	    (++s->unflushed_crashes & 1) == 0) {
-		cmm_sim_trace(s, -1, "node %d loses power right after %s",
-		    n->id, after);
-		sim_power_cut(s, n);
+		n->cut_after = (int)cmm_rng_below(&s->rng, SIM_CUT_AFTER_MAX + 1);
+		cmm_sim_trace(s, -1, "node %d loses power %d effect(s) after %s",
+		    n->id, n->cut_after, after);
+		if (n->cut_after == 0) {
+			n->cut_after = -1;
+			sim_power_cut(s, n);
+		}
 	} else
 		cmm_sim_trace(s, -1, "node %d will crash right after %s", n->id,
 		    after);
@@ -1035,6 +1051,11 @@ sim_emit(void *ctx, const struct cmm_effect *fx)
 
 	if (n->severed)
 		return 0;	/* after a power cut nothing more happens */
+	if (n->cut_after > 0 && --n->cut_after == 0) {
+		n->cut_after = -1;
+		sim_power_cut(s, n);
+		return 0;	/* this effect never happens */
+	}
 	switch (fx->type) {
 	case CMM_FX_SEND:
 		cmm_sim_net_send(s, n, fx->u.send.to, fx->u.send.msg);

@@ -229,6 +229,10 @@ struct cmm_sim_node {
 	bool		severed;	/* its power is cut: no more effects */
 	bool		cut_at_commit;	/* a power cut armed for its next
 					 * commit (script, explorer) */
+	/* a swarm's power cut after an unflushed commit falls this many
+	 * effects after the announce, or at the end of the input (before
+	 * the daemon's flush), whichever comes first; -1: none pending */
+	int		cut_after;
 	struct cmm_persist flushed;
 	bool		halt;		/* CMM_FX_HALT seen during an input */
 	bool		halted;
