@@ -102,6 +102,9 @@ struct cmm_core_cfg {
 #define CMM_BUG_DEAF		0x400	/* members ignore petitions */
 #define CMM_BUG_FLUSH_LATER	0x800	/* every commit flushed after its
 					 * announce, a stand-in's too */
+#define CMM_BUG_FAST_UNFLUSHED	0x1000	/* attempt 0's ACCEPTs leave before
+					 * the commit of the same input is
+					 * flushed */
 
 /* Fills cfg with the default settings and no nodes. */
 void	cmm_core_cfg_defaults(struct cmm_core_cfg *cfg);

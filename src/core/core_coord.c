@@ -575,6 +575,17 @@ coord_send_fast_accept(struct cmm_core *c, const struct cmm_set *S)
 	cmm_set_format(S, list, sizeof(list));
 	snprintf(what, sizeof(what), "proposing {%s}", list);
 	coord_event(c, what);
+	/* A commit announced before its flush (this very input) goes to disk
+	 * before an ACCEPT leaves: attempt 0 writes nothing first, and a
+	 * restart that lost the commit would know the epoch before it,
+	 * write "attempt 0 used" for that instance, not this one, and could
+	 * send (0, itself) again with another value (docs/PROTOCOL.md
+	 * "Durability"). */
+	if (c->commit_unflushed && !(c->cfg->bugs & CMM_BUG_FAST_UNFLUSHED) &&
+	    core_persist(c) != 0) {
+		core_fail_stop(c, "cannot persist a chosen configuration");
+		return;
+	}
 	core_fill_msg(c, &m, CMM_MSG_ACCEPT);
 	m.instance = r->inst;
 	m.ballot = r->b;
@@ -943,16 +954,6 @@ coord_propose(struct cmm_core *c)
 
 		snprintf(what, sizeof(what), "proposing {%s}", list);
 		coord_event(c, what);
-	}
-	/* A commit announced before its flush (this very input) goes to disk
-	 * before an ACCEPT leaves: attempt 0 writes nothing first, and a
-	 * restart that lost the commit would know the epoch before it,
-	 * write "attempt 0 used" for that instance, not this one, and could
-	 * send (0, itself) again with another value (docs/PROTOCOL.md
-	 * "Durability"). */
-	if (c->commit_unflushed && core_persist(c) != 0) {
-		core_fail_stop(c, "cannot persist a chosen configuration");
-		return;
 	}
 	core_fill_msg(c, &m, CMM_MSG_ACCEPT);
 	m.instance = r->inst;

@@ -54,6 +54,9 @@ static const struct {
 	{ "deaf", CMM_BUG_DEAF, "members ignore petitions: no node joins" },
 	{ "flush-later", CMM_BUG_FLUSH_LATER,
 	    "every commit announced before its flush, even a stand-in's" },
+	{ "fast-unflushed", CMM_BUG_FAST_UNFLUSHED,
+	    "attempt 0's ACCEPTs sent before the commit of the same input "
+	    "is flushed" },
 	{ "replay", 0, "the simulator skips the replay window" },
 };
 
