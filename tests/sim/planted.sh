@@ -54,28 +54,35 @@ planted skip-fence fig1-double-failure fencing
 planted commit-early fig1-start persist
 planted replay fig1-duplicates replay
 
-# planted_random BUG PROPERTY: the same for random mode's own checks (the
-# liveness bound, the quiet window), on a seed of crashes and restarts
-planted_random() {
-	args="--seed 1 --nodes 5 --random-faults --faults crash --duration 5s"
-	# shellcheck disable=SC2086 # args is split on purpose
-	if ! "$CMM" sim $args --quiet >"$tmp/clean" 2>&1; then
-		echo "FAIL $1: random run fails even without the bug:"
+# planted_seed BUG PROPERTY ARGS...: a random run: clean without the
+# plant, the property broken with it
+planted_seed() {
+	bug=$1
+	prop=$2
+	shift 2
+	if ! "$CMM" sim "$@" --quiet >"$tmp/clean" 2>&1; then
+		echo "FAIL $bug: the run fails even without the bug:"
 		tail -n 20 "$tmp/clean"
 		fail=1
 		return
 	fi
-	# shellcheck disable=SC2086
-	"$CMM" sim $args --plant-bug "$1" --quiet >"$tmp/bug" 2>&1
+	"$CMM" sim "$@" --plant-bug "$bug" --quiet >"$tmp/bug" 2>&1
 	rc=$?
 	v=$(grep '^VIOLATION' "$tmp/bug")
 	case "$rc:$v" in
-	1:*" ms: $2: "*)
-		echo "ok   $1: $v" ;;
+	1:*" ms: $prop: "*)
+		echo "ok   $bug: $v" ;;
 	*)
-		echo "FAIL $1: want a $2 violation (exit $rc): $v"
+		echo "FAIL $bug: want a $prop violation (exit $rc): $v"
 		fail=1 ;;
 	esac
+}
+
+# planted_random BUG PROPERTY: random mode's own checks (the liveness
+# bound, the quiet window), on a seed of crashes and restarts
+planted_random() {
+	planted_seed "$1" "$2" --seed 1 --nodes 5 --random-faults --faults crash \
+	    --duration 5s
 }
 
 planted_random restless liveness
@@ -99,30 +106,6 @@ planted_expect() {
 }
 
 planted_expect flush-later powercut-standin 24
-
-# planted_seed BUG PROPERTY ARGS...: a random run (power cuts on) that
-# found the bug: clean without the plant, the property broken with it
-planted_seed() {
-	bug=$1
-	prop=$2
-	shift 2
-	if ! "$CMM" sim "$@" --quiet >"$tmp/clean" 2>&1; then
-		echo "FAIL $bug: the run fails even without the bug:"
-		tail -n 5 "$tmp/clean"
-		fail=1
-		return
-	fi
-	"$CMM" sim "$@" --plant-bug "$bug" --quiet >"$tmp/bug" 2>&1
-	rc=$?
-	v=$(grep '^VIOLATION' "$tmp/bug")
-	case "$rc:$v" in
-	1:*" ms: $prop: "*)
-		echo "ok   $bug: $v" ;;
-	*)
-		echo "FAIL $bug: want a $prop violation (exit $rc): $v"
-		fail=1 ;;
-	esac
-}
 
 # `make swarm` found these two: a fast path started in the input of a
 # commit not yet flushed, a power cut before the flush, attempt 0 sent
