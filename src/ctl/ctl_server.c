@@ -689,6 +689,9 @@ conn_line(struct ctl_conn *c, char *line)
 		conn_fail(c, json, ctx.error);
 		break;
 	case CMM_CMD_WATCH:
+		/* what was made before the snapshot goes to the watchers
+		 * there already, not to this one after its snapshot */
+		cmm_daemon_notes_flush(c->srv->d);
 		c->watching = true;
 		c->watch_json = ctx.watch_json;
 		if (json)

@@ -206,6 +206,12 @@ daemon_notes_deliver(struct cmm_daemon *d)
 		daemon_note_call(d, &it.n);
 }
 
+void
+cmm_daemon_notes_flush(struct cmm_daemon *d)
+{
+	daemon_notes_deliver(d);
+}
+
 static void
 daemon_notes_arm(struct cmm_daemon *d, int64_t us)
 {

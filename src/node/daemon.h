@@ -292,6 +292,10 @@ struct cmm_note {
 
 typedef void (*cmm_note_fn)(void *ctx, const struct cmm_note *n);
 
+/* Delivers the notes that wait now: a watcher's first line (the status)
+ * must come after every note made before it, and only later ones after. */
+void	cmm_daemon_notes_flush(struct cmm_daemon *d);
+
 /* Registers a listener called, on the loop, for every note, in order,
  * once the burst of work that made it is over, within 10 ms
  * (src/node/noteq.h): the note carries the time and epoch of its making.  At most 8 listeners.  0, or
