@@ -977,8 +977,8 @@ on_note(void *arg, const struct cmm_note *n)
 	char			*js = NULL, *pj = NULL, text[1024];
 	bool			 have_text = false, tried_js = false;
 	bool			 tried_text = false, waiters = false;
-	/* made when the note was, not now (notes wait for the end of the
-	 * input that made them) */
+	/* the epoch when the note was made, not now (notes wait for the
+	 * end of the burst that made them: src/node/noteq.h) */
 	uint32_t		 epoch = n->epoch;
 	int			 node = cmm_daemon_self(s->d);
 	json_t			*o, *ev = NULL;
