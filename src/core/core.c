@@ -294,8 +294,6 @@ cmm_core_start(struct cmm_core *c, int64_t now)
 static void
 core_advance(struct cmm_core *c, int64_t now)
 {
-	/* a new input: what the last one wrote is on the disk */
-	c->commit_unflushed = false;
 	if (now > c->now)
 		c->now = now;
 }
@@ -327,6 +325,13 @@ cmm_core_on_unreachable(struct cmm_core *c, int64_t now, int id)
 		detect_run(c);
 	coord_evaluate(c);
 	core_sync_state(c);
+}
+
+void
+cmm_core_on_flushed(struct cmm_core *c, int64_t now)
+{
+	core_advance(c, now);
+	c->commit_unflushed = false;
 }
 
 void

@@ -28,6 +28,9 @@
 #include "quorum/vote.h"
 
 #define CMM_MAX_DEVICES	256
+/* a record written with flush_later is flushed at the latest this long
+ * after the input that wrote it */
+#define CMM_FLUSH_LATER_MS	5
 #define CMM_NAME_MAX	64
 
 enum cmm_state {
@@ -103,8 +106,7 @@ struct cmm_core_cfg {
 #define CMM_BUG_FLUSH_LATER	0x800	/* every commit flushed after its
 					 * announce, a stand-in's too */
 #define CMM_BUG_FAST_UNFLUSHED	0x1000	/* attempt 0's ACCEPTs leave before
-					 * the commit of the same input is
-					 * flushed */
+					 * an announced commit is flushed */
 
 /* Fills cfg with the default settings and no nodes. */
 void	cmm_core_cfg_defaults(struct cmm_core_cfg *cfg);
@@ -210,8 +212,11 @@ enum cmm_log_level { CMM_LOG_ERROR = 0, CMM_LOG_WARN, CMM_LOG_INFO, CMM_LOG_DEBU
 struct cmm_effect {
 	enum cmm_fx_type type;
 	/* PERSIST only: the record must be written before the effects that
-	 * follow, but may be flushed after them -- before the next record,
-	 * device operation or input (docs/PROTOCOL.md "Durability") */
+	 * follow, but may be flushed after them: before the next record or
+	 * device operation, and within CMM_FLUSH_LATER_MS; the sink then
+	 * says so (cmm_core_on_flushed).  Until it does, the core writes
+	 * again before an ACCEPT of its fast path (docs/PROTOCOL.md
+	 * "Durability"). */
 	bool	flush_later;
 	union {
 		struct {
@@ -261,6 +266,8 @@ void	cmm_core_on_foreign(struct cmm_core *c, int64_t now, const struct cmm_msg *
  * caller has configured for id).  Unauthenticated: it only makes id
  * suspect, and probes decide (docs/PROTOCOL.md "Fast crash detection"). */
 void	cmm_core_on_unreachable(struct cmm_core *c, int64_t now, int id);
+/* The records written with flush_later are on the disk now. */
+void	cmm_core_on_flushed(struct cmm_core *c, int64_t now);
 /* A record written with flush_later could not be flushed (the disk failed
  * it): the node stops taking part, as when a write fails. */
 void	cmm_core_on_flush_failed(struct cmm_core *c, int64_t now);

@@ -575,9 +575,9 @@ coord_send_fast_accept(struct cmm_core *c, const struct cmm_set *S)
 	cmm_set_format(S, list, sizeof(list));
 	snprintf(what, sizeof(what), "proposing {%s}", list);
 	coord_event(c, what);
-	/* A commit announced before its flush (this very input) goes to disk
-	 * before an ACCEPT leaves: attempt 0 writes nothing first, and a
-	 * restart that lost the commit would know the epoch before it,
+	/* A commit announced before its flush, not flushed yet, goes to
+	 * disk before an ACCEPT leaves: attempt 0 writes nothing first, and
+	 * a restart that lost the commit would know the epoch before it,
 	 * write "attempt 0 used" for that instance, not this one, and could
 	 * send (0, itself) again with another value (docs/PROTOCOL.md
 	 * "Durability"). */

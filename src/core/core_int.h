@@ -199,8 +199,8 @@ struct cmm_core {
 	int		nby_prio;
 
 	struct cmm_persist disk;	/* what was last written */
-	/* the last write was a commit announced before its flush, in this
-	 * input (the daemon flushes when the input ends) */
+	/* the last write was a commit announced before its flush, and the
+	 * sink has not said it is flushed (cmm_core_on_flushed) */
 	bool		commit_unflushed;
 	bool		started;
 	int64_t		start_time;	/* of cmm_core_start */

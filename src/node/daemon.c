@@ -305,13 +305,15 @@ daemon_arm(struct cmm_daemon *d)
 	int64_t now_us, delay;
 	struct timeval tv;
 
-	/* every input to the core ends here: what it wrote is flushed now */
+	/* every input to the core ends here: what it wrote is flushed now,
+	 * and the core is told */
 	if (!daemon_state_flush(d) && !d->exiting) {
 		d->flush_failed = false;
 		cmm_core_on_flush_failed(d->core, cmm_daemon_now(d));
 		(void)daemon_state_flush(d);
 		d->flush_failed = false;
-	}
+	} else if (!d->exiting)
+		cmm_core_on_flushed(d->core, cmm_daemon_now(d));
 	now_us = daemon_clock_ns(CLOCK_MONOTONIC) / 1000;
 	delay = cmm_core_next_deadline(d->core) * 1000 - now_us;
 	if (d->leaving && !d->exiting) {

@@ -498,7 +498,7 @@ sim_slot_event(const struct cmm_sim *s, size_t i, struct cmm_sim_ev *out)
 /* slots ahead of the one run whose receiver is fetched into the cache */
 #define SIM_AHEAD	6
 /* a swarm's power cut falls up to this many effects after the announce */
-#define SIM_CUT_AFTER_MAX	8
+#define SIM_CUT_AFTER_MAX	16
 
 /* What a copy's delivery reads, fetched a few slots ahead in three steps
  * (each needs the line the one before brought): the receiver's sim node
@@ -769,16 +769,26 @@ cmm_sim_after_input(struct cmm_sim *s, struct cmm_sim_node *n)
 
 	if (n->core == NULL)
 		return;
-	/* a cut drawn to fall later in this input, not reached: it falls
-	 * now, after every effect of the input and before the flush */
-	if (n->cut_after >= 0) {
-		n->cut_after = -1;
-		sim_power_cut(s, n);
-	}
-	/* the end of an input: the daemon flushes what it wrote */
-	n->unflushed = false;
 	if (n->severed)
 		return;		/* its power is gone: the crash comes next */
+	/* a commit written to flush later, or a power cut waiting to fall
+	 * before that flush: the daemon's flush comes a little later, and
+	 * inputs may come before it (the cut may fall in any of them) */
+	if ((n->flush_owed || n->cut_after >= 0) && !n->flush_pending) {
+		/* drawn from the seed, the node and the time, not from the
+		 * run's generator: a run that never cuts the power draws
+		 * what it drew before the flush was modelled */
+		uint64_t h = cmm_sim_mix(cmm_sim_mix(s->o.seed,
+		    (uint64_t)n->id + 1), (uint64_t)s->now);
+
+		memset(&ev, 0, sizeof(ev));
+		ev.t = s->now + 1 + (int64_t)(h % CMM_FLUSH_LATER_MS);
+		ev.kind = CMM_SIM_EV_FLUSH;
+		ev.node = n->id;
+		ev.gen = n->gen;
+		cmm_sim_push(s, &ev);
+		n->flush_pending = true;
+	}
 	cmm_sim_check_input(s, n);
 	sim_check_timer(s, n);
 	if (n->halt) {
@@ -875,6 +885,8 @@ cmm_sim_kill_node(struct cmm_sim *s, int id)
 	n->cut_at_commit = false;
 	n->cut_after = -1;
 	n->unflushed = false;
+	n->flush_owed = false;
+	n->flush_pending = false;
 	n->gen++;
 	n->wake_pending = false;
 	n->member = false;
@@ -914,6 +926,16 @@ sim_queue_node(struct cmm_sim *s, const struct cmm_sim_node *n,
 	cmm_sim_add_action(s, &a, prio);
 }
 
+/* A swarm's power cut falls now: the crash and the restart follow. */
+static void
+sim_cut_now(struct cmm_sim *s, struct cmm_sim_node *n)
+{
+	sim_power_cut(s, n);
+	sim_queue_node(s, n, CMM_SIM_A_KILL, s->now, 1);
+	sim_queue_node(s, n, CMM_SIM_A_START, s->now + 50 +
+	    (int64_t)cmm_rng_below(&s->rng, 1500), 0);
+}
+
 /* Swarm: a crash right after an accept or a commit, then a restart. */
 static void
 sim_maybe_crash(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t ppm,
@@ -926,8 +948,9 @@ sim_maybe_crash(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t ppm,
 	/* a commit announced before its flush: every other such crash is a
 	 * power cut (counted, not drawn: the runs without one stay as they
 	 * were), right at the announce or after some of the effects that
-	 * follow it in the same input -- the daemon runs them all before its
-	 * flush, and what they send must not depend on the lost record */
+	 * follow it, in this input or the next ones -- the daemon takes
+	 * them before its flush, and what they send must not depend on
+	 * the lost record */
 	if (at_commit && n->unflushed && !s->o.no_power_cuts &&
 	    (++s->unflushed_crashes & 1) == 0) {
 		n->cut_after = (int)cmm_rng_below(&s->rng, SIM_CUT_AFTER_MAX + 1);
@@ -935,11 +958,12 @@ sim_maybe_crash(struct cmm_sim *s, struct cmm_sim_node *n, uint32_t ppm,
 		    n->id, n->cut_after, after);
 		if (n->cut_after == 0) {
 			n->cut_after = -1;
-			sim_power_cut(s, n);
+			sim_cut_now(s, n);
 		}
-	} else
-		cmm_sim_trace(s, -1, "node %d will crash right after %s", n->id,
-		    after);
+		return;		/* the crash comes with the cut */
+	}
+	cmm_sim_trace(s, -1, "node %d will crash right after %s", n->id,
+	    after);
 	sim_queue_node(s, n, CMM_SIM_A_KILL, s->now, 1);
 	sim_queue_node(s, n, CMM_SIM_A_START, s->now + 50 +
 	    (int64_t)cmm_rng_below(&s->rng, 1500), 0);
@@ -1053,7 +1077,7 @@ sim_emit(void *ctx, const struct cmm_effect *fx)
 		return 0;	/* after a power cut nothing more happens */
 	if (n->cut_after > 0 && --n->cut_after == 0) {
 		n->cut_after = -1;
-		sim_power_cut(s, n);
+		sim_cut_now(s, n);
 		return 0;	/* this effect never happens */
 	}
 	switch (fx->type) {
@@ -1070,6 +1094,7 @@ sim_emit(void *ctx, const struct cmm_effect *fx)
 		if (n->has_disk)
 			n->flushed = n->disk;
 		n->unflushed = fx->flush_later && n->has_disk;
+		n->flush_owed |= fx->flush_later;
 		n->disk = *fx->u.persist;
 		n->has_disk = true;
 		return 0;
@@ -1177,6 +1202,29 @@ sim_wake(struct cmm_sim *s, struct cmm_sim_ev *ev)
 	cmm_sim_after_input(s, n);
 }
 
+/* The daemon's flush of a commit announced before it (CMM_FLUSH_LATER_MS
+ * after the input at the latest), unless the power goes first. */
+static void
+sim_flush(struct cmm_sim *s, struct cmm_sim_ev *ev)
+{
+	struct cmm_sim_node *n = &s->nodes[ev->node];
+
+	if (n->core == NULL || ev->gen != n->gen || !n->flush_pending)
+		return;
+	n->flush_pending = false;
+	if (n->severed)
+		return;
+	if (n->cut_after >= 0) {
+		n->cut_after = -1;
+		sim_cut_now(s, n);
+		return;
+	}
+	n->unflushed = false;
+	n->flush_owed = false;
+	cmm_core_on_flushed(n->core, s->now);
+	cmm_sim_after_input(s, n);
+}
+
 bool
 cmm_sim_step(struct cmm_sim *s)
 {
@@ -1204,6 +1252,9 @@ cmm_sim_step(struct cmm_sim *s)
 		break;
 	case CMM_SIM_EV_WAKE:
 		sim_wake(s, &ev);
+		break;
+	case CMM_SIM_EV_FLUSH:
+		sim_flush(s, &ev);
 		break;
 	case CMM_SIM_EV_ACTION:
 		cmm_sim_do_action(s, ev.u.action);

@@ -165,6 +165,8 @@ enum cmm_sim_ev_kind {
 				 * instance) for a datagram to u.peer */
 	CMM_SIM_EV_UNREACHES,	/* several, u.unreach (sim_net.c) */
 	CMM_SIM_EV_COPY,	/* one receiver's copy of a BATCH: u.copy */
+	CMM_SIM_EV_FLUSH,	/* node's flush of a commit announced before
+				 * it (gen: its instance) */
 };
 
 struct cmm_sim_ev {
@@ -223,15 +225,20 @@ struct cmm_sim_node {
 	bool		has_disk;
 	struct cmm_persist disk;
 	/* a commit written but not yet flushed (the core's flush_later; the
-	 * daemon flushes at the end of the input) and the record the disk
-	 * holds until then: what a power cut in between leaves */
+	 * daemon flushes it before its next write or device operation, and
+	 * within CMM_FLUSH_LATER_MS: a FLUSH event 1 to that many ms after
+	 * the input, flush_pending) and the record the disk holds until
+	 * then: what a power cut in between leaves */
 	bool		unflushed;
+	bool		flush_owed;	/* a flush_later write, FLUSH not run */
+	bool		flush_pending;
 	bool		severed;	/* its power is cut: no more effects */
 	bool		cut_at_commit;	/* a power cut armed for its next
 					 * commit (script, explorer) */
 	/* a swarm's power cut after an unflushed commit falls this many
-	 * effects after the announce, or at the end of the input (before
-	 * the daemon's flush), whichever comes first; -1: none pending */
+	 * effects after the announce, in this input or a later one, or at
+	 * the FLUSH event (before the flush), whichever comes first; -1:
+	 * none pending */
 	int		cut_after;
 	struct cmm_persist flushed;
 	bool		halt;		/* CMM_FX_HALT seen during an input */

@@ -55,8 +55,8 @@ static const struct {
 	{ "flush-later", CMM_BUG_FLUSH_LATER,
 	    "every commit announced before its flush, even a stand-in's" },
 	{ "fast-unflushed", CMM_BUG_FAST_UNFLUSHED,
-	    "attempt 0's ACCEPTs sent before the commit of the same input "
-	    "is flushed" },
+	    "attempt 0's ACCEPTs sent before an announced commit is "
+	    "flushed" },
 	{ "replay", 0, "the simulator skips the replay window" },
 };
 

@@ -343,8 +343,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 3:
 			if ((op >> 2) % 8 == 6) {
-				/* the disk failed a flush after an announce */
-				cmm_core_on_flush_failed(fz.core[0], fz.now);
+				/* the disk failed a flush after an announce,
+				 * or did it (a flush the core may not be
+				 * waiting for) */
+				if ((op >> 5) & 1)
+					cmm_core_on_flushed(fz.core[0], fz.now);
+				else
+					cmm_core_on_flush_failed(fz.core[0],
+					    fz.now);
 				fz_check0();
 				break;
 			}

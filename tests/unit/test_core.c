@@ -82,6 +82,11 @@ struct node {
 	int64_t			inputs;		/* packets, device results */
 	int64_t			rinputs;	/* the same, less heartbeats */
 	int			spin;		/* ticks in a row asking for now + 1 */
+	/* a commit written with flush_later: flushed, as a daemon's timer
+	 * would, after the input (before the next one, check_deadline);
+	 * hold_flush: not yet, the core is never told */
+	bool			unflushed;
+	bool			hold_flush;
 };
 
 static struct {
@@ -170,6 +175,7 @@ sink_emit(void *ctx, const struct cmm_effect *fx)
 	case CMM_FX_PERSIST:
 		r.persist = *fx->u.persist;
 		r.flush_later = fx->flush_later;
+		n->unflushed = fx->flush_later;
 		/* agreement, across every node and the whole test: an epoch
 		 * is only ever persisted with one configuration */
 		if (r.persist.epoch > 0 && r.persist.epoch < EPOCHS) {
@@ -313,7 +319,13 @@ static void
 check_deadline(int i, bool ticked)
 {
 	struct node *n = &w.n[i];
-	int64_t d = cmm_core_next_deadline(n->core);
+	int64_t d;
+
+	if (n->unflushed && !n->hold_flush) {
+		n->unflushed = false;
+		cmm_core_on_flushed(n->core, w.now);
+	}
+	d = cmm_core_next_deadline(n->core);
 
 	if (!ticked || d > w.now + 1) {
 		n->spin = 0;
@@ -1565,6 +1577,56 @@ test_failure_at_timeout(void **state)
  * PREPARE and no write before it leaves (the mark that attempt 0 is used
  * goes to disk with the crown prince's own accept, one write); two
  * one-way delays after detection everyone has committed. */
+/* docs/PROTOCOL.md "Durability": a commit announced before its flush,
+ * and not flushed yet when the crown prince starts the next fast path
+ * (inputs later): attempt 0 writes nothing first, so the core writes
+ * before its ACCEPT leaves; once the sink says the flush is done it
+ * does not. */
+static void
+test_fast_path_after_unflushed_commit(void **state)
+{
+	int mark, ia, ip;
+
+	(void)state;
+	form(3);
+	assert_cluster("0-2", 1);
+	/* node 2's epoch-2 commit stays unflushed */
+	w.n[2].hold_flush = true;
+	node_kill(0);
+	run_for(3000);
+	assert_cluster("1-2", 2);
+	assert_true(w.n[2].unflushed);
+	mark = w.nlog;
+	node_start(0);
+	run_for(3000);
+	assert_cluster("0-2", 3);
+	mark = w.nlog;
+	node_kill(1);
+	run_for(3000);
+	assert_cluster("0,2", 4);
+	ia = find_send(mark, 2, CMM_MSG_ACCEPT, 4);
+	assert_true(ia >= 0);
+	assert_true(w.log[ia].msg.ballot == B(0, 2));
+	ip = last_persist_before(2, ia);
+	assert_true(ip > mark);
+	assert_false(w.log[ip].flush_later);
+	assert_int_equal(w.log[ip].persist.epoch, 3);
+	/* flushed and told: the same step writes nothing before it */
+	w.n[2].hold_flush = false;
+	run_for(10);
+	assert_false(w.n[2].unflushed);
+	node_start(1);
+	run_for(3000);
+	assert_cluster("0-2", 5);
+	mark = w.nlog;
+	node_kill(0);
+	run_for(3000);
+	assert_cluster("1-2", 6);
+	ia = find_send(mark, 2, CMM_MSG_ACCEPT, 6);
+	assert_true(ia >= 0);
+	assert_true(last_persist_before(2, ia) < mark);
+}
+
 static void
 test_crown_prince_fast_path(void **state)
 {
@@ -3091,6 +3153,7 @@ main(void)
 		T(test_leaver_not_released_by_other_value),
 		T(test_failure_at_timeout),
 		T(test_crown_prince_fast_path),
+		T(test_fast_path_after_unflushed_commit),
 		T(test_other_coordinator_prepares),
 		T(test_restarted_crown_prince_and_highest_ballot),
 		T(test_leave_two_nodes),
