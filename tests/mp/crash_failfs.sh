@@ -84,11 +84,22 @@ echo "node 4 refused to start (exit $rc): $(tail -n 1 "$MP_DIR/start4.log")"
 
 mp_start 0
 mp_start 1
-start_failing 2 "fsync fdatasync errno=EIO after=2"
+start_failing 2 "fsync fdatasync errno=EIO after=2 trace"
 start_failing 3 "write pwrite errno=ENOSPC"
 mp_start 4
 mp_wait 20 "five-node cluster" mp_all "0 1 2 3 4" members 0,1,2,3,4
 mp_wait 5 "all settled" mp_all "0 1 2 3 4" state member
+
+# a commit announced before its flush is flushed a few ms later with no
+# other input (docs/PROTOCOL.md "Durability"): node 2's state file sees
+# an fdatasync after its last commit line (the shim traces node 2's)
+flushed_after_commit() { # ID
+	awk -v f="/state$1/state)" '
+	    / commit epoch / { c = NR }
+	    index($0, "failfs: fdatasync(") && index($0, f) { s = NR }
+	    END { exit !(c > 0 && s > c) }' "$MP_DIR/node$1.log"
+}
+mp_wait 2 "node 2's flush after its commit" flushed_after_commit 2
 
 # 1. fsync fails at node 2 in the round after node 4 goes: at its accept,
 # or (when its promise took one of the two fdatasyncs the shim lets

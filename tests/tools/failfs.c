@@ -15,6 +15,9 @@
  *	trigger=FILE	nothing counts or fails until FILE exists, so a test
  *			arms the fault when the node is where it wants it
  *	log		one line on stderr per failed call
+ *	trace		one line on stderr per matching call on a path that
+ *			matches, armed or not, failed or not (a test sees
+ *			when the node flushed)
  * Only regular files and directories are touched: sockets, pipes and
  * terminals always work, so the node can still talk and log.  Without
  * CMM_FAILFS the shim changes nothing.
@@ -42,7 +45,7 @@ ssize_t	pwrite(int fd, const void *buf, size_t n, off_t off);
 ssize_t	pwrite64(int fd, const void *buf, size_t n, off_t off);
 
 static struct {
-	bool	on, log;
+	bool	on, log, trace;
 	unsigned ops;
 	int	err;
 	long	after;
@@ -73,6 +76,8 @@ ff_parse(void)
 			ff.ops |= OP_PWRITE;
 		else if (strcmp(w, "log") == 0)
 			ff.log = true;
+		else if (strcmp(w, "trace") == 0)
+			ff.trace = true;
 		else if (strcmp(w, "errno=ENOSPC") == 0)
 			ff.err = ENOSPC;
 		else if (strcmp(w, "errno=EDQUOT") == 0)
@@ -102,6 +107,21 @@ ff_parse(void)
 	ff.on = true;
 }
 
+/* One line on stderr, past the shim's own write(). */
+static void
+ff_say(const char *name, const char *path, const char *how)
+{
+	char	msg[700];
+	int	len = snprintf(msg, sizeof(msg), "failfs: %s(%s)%s\n", name, path,
+	    how);
+	ssize_t (*real)(int, const void *, size_t) =
+	    (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+
+	if (real != NULL && len > 0)
+		(void)real(2, msg, (size_t)len < sizeof(msg) ? (size_t)len :
+		    sizeof(msg) - 1);
+}
+
 /* Should this call on fd fail?  Sets errno when it should. */
 static bool
 ff_fail(int fd, unsigned op, const char *name)
@@ -125,23 +145,23 @@ ff_fail(int fd, unsigned op, const char *name)
 	path[n > 0 ? n : 0] = '\0';
 	if (ff.path[0] != '\0' && strstr(path, ff.path) == NULL)
 		return false;
-	if (ff.trigger[0] != '\0' && access(ff.trigger, F_OK) != 0)
+	if (ff.trigger[0] != '\0' && access(ff.trigger, F_OK) != 0) {
+		if (ff.trace)
+			ff_say(name, path, "");
 		return false;
+	}
 	nth = __atomic_add_fetch(&ff.count, 1, __ATOMIC_ACQ_REL);
-	if (nth <= ff.after)
+	if (nth <= ff.after) {
+		if (ff.trace)
+			ff_say(name, path, "");
 		return false;
+	}
 	__atomic_add_fetch(&ff.failed, 1, __ATOMIC_ACQ_REL);
-	if (ff.log) {
-		char	msg[700];
-		int	len = snprintf(msg, sizeof(msg), "failfs: %s(%s) -> %s\n",
-		    name, path, strerror(ff.err));
-		ssize_t (*real)(int, const void *, size_t) =
-		    (ssize_t (*)(int, const void *, size_t))
-		    dlsym(RTLD_NEXT, "write");
+	if (ff.log || ff.trace) {
+		char	how[64];
 
-		if (real != NULL && len > 0)
-			(void)real(2, msg, (size_t)len < sizeof(msg) ?
-			    (size_t)len : sizeof(msg) - 1);
+		snprintf(how, sizeof(how), " -> %s", strerror(ff.err));
+		ff_say(name, path, how);
 	}
 	errno = ff.err;
 	return true;

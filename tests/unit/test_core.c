@@ -1577,6 +1577,23 @@ test_failure_at_timeout(void **state)
  * PREPARE and no write before it leaves (the mark that attempt 0 is used
  * goes to disk with the crown prince's own accept, one write); two
  * one-way delays after detection everyone has committed. */
+/* Node `back` rejoins (epoch e, members `all`), then `victim` is killed
+ * (epoch e + 1, `rest`): the log index of node 2's ACCEPT for e + 1, and
+ * in *mark the log's length before the kill. */
+static int
+rejoin_then_kill(int back, const char *all, int victim, const char *rest,
+    uint32_t e, int *mark)
+{
+	node_start(back);
+	run_for(3000);
+	assert_cluster(all, e);
+	*mark = w.nlog;
+	node_kill(victim);
+	run_for(3000);
+	assert_cluster(rest, e + 1);
+	return find_send(*mark, 2, CMM_MSG_ACCEPT, e + 1);
+}
+
 /* docs/PROTOCOL.md "Durability": a commit announced before its flush,
  * and not flushed yet when the crown prince starts the next fast path
  * (inputs later): attempt 0 writes nothing first, so the core writes
@@ -1596,15 +1613,7 @@ test_fast_path_after_unflushed_commit(void **state)
 	run_for(3000);
 	assert_cluster("1-2", 2);
 	assert_true(w.n[2].unflushed);
-	mark = w.nlog;
-	node_start(0);
-	run_for(3000);
-	assert_cluster("0-2", 3);
-	mark = w.nlog;
-	node_kill(1);
-	run_for(3000);
-	assert_cluster("0,2", 4);
-	ia = find_send(mark, 2, CMM_MSG_ACCEPT, 4);
+	ia = rejoin_then_kill(0, "0-2", 1, "0,2", 3, &mark);
 	assert_true(ia >= 0);
 	assert_true(w.log[ia].msg.ballot == B(0, 2));
 	ip = last_persist_before(2, ia);
@@ -1615,14 +1624,7 @@ test_fast_path_after_unflushed_commit(void **state)
 	w.n[2].hold_flush = false;
 	run_for(10);
 	assert_false(w.n[2].unflushed);
-	node_start(1);
-	run_for(3000);
-	assert_cluster("0-2", 5);
-	mark = w.nlog;
-	node_kill(0);
-	run_for(3000);
-	assert_cluster("1-2", 6);
-	ia = find_send(mark, 2, CMM_MSG_ACCEPT, 6);
+	ia = rejoin_then_kill(1, "0-2", 0, "1-2", 5, &mark);
 	assert_true(ia >= 0);
 	assert_true(last_persist_before(2, ia) < mark);
 }
