@@ -107,8 +107,8 @@ planted_expect() {
 
 planted_expect flush-later powercut-standin 24
 
-# a swarm of 12,000 seeds with the bug planted found this one (one seed
-# in a few thousand): a fast path started in the input of a commit not
+# a swarm of 12,000 seeds with the bug planted found this one, and only
+# this one: a fast path started in the input of a commit not
 # yet flushed, a power cut before the flush, attempt 0 sent again with
 # another value after the restart (test_core checks the same rule when
 # the fast path starts inputs later)
