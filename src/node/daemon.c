@@ -231,12 +231,11 @@ daemon_notes_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct cmm_daemon *d = arg;
 	int64_t now = daemon_clock_ns(CLOCK_MONOTONIC) / 1000;
-	int64_t due = d->note_last_us + DAEMON_NOTE_QUIET_US;
+	int64_t due = cmm_noteq_due(d->note_first_us, d->note_last_us,
+	    DAEMON_NOTE_QUIET_US, DAEMON_NOTE_MAX_US);
 
 	(void)fd;
 	(void)what;
-	if (due > d->note_first_us + DAEMON_NOTE_MAX_US)
-		due = d->note_first_us + DAEMON_NOTE_MAX_US;
 	if (now < due && cmm_noteq_len(d->nq) > 0) {
 		daemon_notes_arm(d, due - now);
 		return;

@@ -127,3 +127,12 @@ cmm_noteq_len(const struct cmm_noteq *q)
 {
 	return q->len;
 }
+
+int64_t
+cmm_noteq_due(int64_t first_us, int64_t last_us, int64_t quiet_us,
+    int64_t max_us)
+{
+	int64_t due = last_us + quiet_us;
+
+	return due > first_us + max_us ? first_us + max_us : due;
+}

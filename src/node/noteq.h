@@ -17,6 +17,7 @@
 #define CMM_NOTEQ_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "src/node/daemon.h"
 
@@ -45,5 +46,10 @@ bool	cmm_noteq_push(struct cmm_noteq *q, const struct cmm_note *n);
 /* The oldest note into *out, bound to out's own fields; false when empty. */
 bool	cmm_noteq_pop(struct cmm_noteq *q, struct cmm_noteq_item *out);
 int	cmm_noteq_len(const struct cmm_noteq *q);
+/* When the waiting notes go: quiet_us after the newest (last_us), but
+ * never later than max_us after the oldest (first_us), so a steady
+ * stream of notes cannot hold them back for ever.  Microseconds. */
+int64_t	cmm_noteq_due(int64_t first_us, int64_t last_us, int64_t quiet_us,
+	    int64_t max_us);
 
 #endif

@@ -162,6 +162,25 @@ test_order_and_full(void **state)
 	cmm_noteq_free(q);
 }
 
+/* A burst ends a quiet time after its last note; a steady stream (a note
+ * every 0.5 ms, never 1 ms quiet) still goes 10 ms after its first. */
+static void
+test_due(void **state)
+{
+	int64_t first = 1000000, last;
+
+	(void)state;
+	assert_int_equal(cmm_noteq_due(first, first, 1000, 10000),
+	    first + 1000);
+	assert_int_equal(cmm_noteq_due(first, first + 300, 1000, 10000),
+	    first + 1300);
+	for (last = first; last < first + 30000; last += 500)
+		assert_true(cmm_noteq_due(first, last, 1000, 10000) <=
+		    first + 10000);
+	assert_int_equal(cmm_noteq_due(first, first + 9500, 1000, 10000),
+	    first + 10000);
+}
+
 int
 main(void)
 {
@@ -169,6 +188,7 @@ main(void)
 		cmocka_unit_test(test_event_copied),
 		cmocka_unit_test(test_prompt_and_texts),
 		cmocka_unit_test(test_order_and_full),
+		cmocka_unit_test(test_due),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
